@@ -1,0 +1,115 @@
+"""Admin pages for Excel import (upload → preview of every bad row → confirm) and scoped export."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from pathlib import Path
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.generic import TemplateView, View
+from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
+
+from . import dataio
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(label=gettext_lazy("Excel 或 CSV 文件"),
+                           help_text=gettext_lazy("支持 .xlsx 和 .csv；第一行为表头。"))
+
+
+def _upload_dir() -> Path:
+    path = Path(settings.MEDIA_ROOT) / "imports"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _resource_or_404(name: str):
+    resource_class = dataio.registry().get(name)
+    if resource_class is None:
+        raise Http404
+    return resource_class
+
+
+class DataImportView(WagtailAdminTemplateMixin, TemplateView):
+    template_name = "clinics/admin/import.html"
+    header_icon = "upload"
+    TOKEN_RE = re.compile(r"^[0-9a-f]{32}\.(xlsx|csv)$")
+
+    def dispatch(self, request, *args, **kwargs):
+        self.resource_class = _resource_or_404(kwargs["resource"])
+        if not dataio.user_may_import(request.user, self.resource_class):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_page_title(self):
+        return _("导入：%(model)s") % {"model": self.resource_class._meta.model._meta.verbose_name}
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        resource = self.resource_class(user=self.request.user)
+        context.setdefault("form", UploadForm())
+        context["columns"] = resource.required_columns()
+        context["all_columns"] = [f.column_name for f in resource.get_import_fields()]
+        context["template_url"] = self.request.path.replace("/import/", "/export/") + "?format=xlsx"
+        context["resource_name"] = self.resource_class.name
+        return context
+
+    def post(self, request, *args, **kwargs):
+        if "token" in request.POST:
+            return self._confirm(request)
+        form = UploadForm(request.POST, request.FILES)
+        if not form.is_valid():
+            return self.render_to_response(self.get_context_data(form=form))
+        upload = form.cleaned_data["file"]
+        ext = Path(upload.name).suffix.lower()
+        data = upload.read()
+        report = dataio.run_import(resource_name=self.resource_class.name, data=data, filename=upload.name,
+                                   user=request.user, dry_run=True)
+        token = None
+        if report.ok:
+            token = f"{uuid.uuid4().hex}{ext}"
+            (_upload_dir() / token).write_bytes(data)
+        return self.render_to_response(self.get_context_data(report=report, token=token, filename=upload.name))
+
+    def _confirm(self, request):
+        token = request.POST.get("token", "")
+        path = _upload_dir() / token
+        if not self.TOKEN_RE.match(token) or not path.exists():
+            messages.error(request, _("预览已过期，请重新上传文件。"))
+            return redirect(request.path)
+        data = path.read_bytes()
+        report = dataio.run_import(resource_name=self.resource_class.name, data=data, filename=token,
+                                   user=request.user, dry_run=False)
+        path.unlink(missing_ok=True)
+        if not report.ok:
+            return self.render_to_response(self.get_context_data(report=report, token=None, filename=""))
+        messages.success(request, _("导入完成：新增 %(new)s 条，更新 %(updated)s 条。") % {
+            "new": report.new, "updated": report.updated})
+        return redirect(request.path)
+
+
+class DataExportView(View):
+    def get(self, request, resource):
+        resource_class = _resource_or_404(resource)
+        if not dataio.user_may_export(request.user, resource_class):
+            raise PermissionDenied
+        fmt = request.GET.get("format", "xlsx")
+        if fmt not in ("xlsx", "csv"):
+            fmt = "xlsx"
+        content = dataio.export_bytes(resource_name=resource, fmt=fmt, user=request.user)
+        stamp = timezone.localdate().strftime("%Y%m%d")
+        filename = f"{resource}-{stamp}.{fmt}"
+        content_type = ("text/csv; charset=utf-8" if fmt == "csv"
+                        else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        response = HttpResponse(content, content_type=content_type)
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        return response

@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
+
+
+class ClinicsConfig(AppConfig):
+    name = "clinics"
+    verbose_name = _("机构与用户")
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from . import services
+
+        # Permissions only exist after migrate, so the role groups are (re)built then.
+        post_migrate.connect(services.sync_role_groups_after_migrate, dispatch_uid="clinics.sync_role_groups")

@@ -1,0 +1,478 @@
+"""Excel / CSV import and export, shared by the admin and the ``import_data`` / ``export_data`` commands.
+
+Every resource is a django-import-export ``ModelResource`` subclassing ``ScopedResource``: Chinese
+column headers (English field names accepted too), the user's scope applied to exports and to
+every imported row, and strict widgets whose errors are Chinese sentences. An import is
+all-or-nothing: ``run_import`` first does a dry run and writes only when no row has an error.
+Row numbers in reports are spreadsheet rows: the header is row 1, the first data row is row 2.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+import tablib
+from django.conf import settings
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils.module_loading import autodiscover_modules
+from django.utils.translation import gettext as _
+from import_export import resources, widgets
+
+from .selectors import restrict
+
+SUPPORTED_EXTENSIONS = (".xlsx", ".csv")
+
+
+class ImportFileError(Exception):
+    """The file as a whole cannot be imported (wrong type, empty, corrupt, wrong headers)."""
+
+
+# --------------------------------------------------------------------------- widgets
+
+
+def _is_blank(value) -> bool:
+    return value is None or (isinstance(value, str) and value.strip() == "")
+
+
+class StrictIntegerWidget(widgets.IntegerWidget):
+    """A whole number; text, decimals and (unless allowed) negatives are errors, never rounded."""
+
+    def __init__(self, *, allow_negative: bool = False, required: bool = False, **kwargs):
+        self.allow_negative = allow_negative
+        self.required = required
+        super().__init__(**kwargs)
+
+    def clean(self, value, row=None, **kwargs):
+        if _is_blank(value):
+            if self.required:
+                raise ValueError(_("不能为空"))
+            return None
+        if isinstance(value, bool):
+            raise ValueError(_("必须是整数"))
+        if isinstance(value, int):
+            number = value
+        else:
+            try:
+                as_decimal = Decimal(str(value).strip().replace(",", ""))
+            except InvalidOperation:
+                raise ValueError(_("“%(value)s”不是整数") % {"value": value}) from None
+            if as_decimal != as_decimal.to_integral_value():
+                raise ValueError(_("“%(value)s”不是整数") % {"value": value})
+            number = int(as_decimal)
+        if number < 0 and not self.allow_negative:
+            raise ValueError(_("不能为负数（%(value)s）") % {"value": number})
+        return number
+
+
+class StrictDecimalWidget(widgets.DecimalWidget):
+    def __init__(self, *, allow_negative: bool = False, places: int = 2, required: bool = False, **kwargs):
+        self.allow_negative = allow_negative
+        self.places = places
+        self.required = required
+        super().__init__(**kwargs)
+
+    def clean(self, value, row=None, **kwargs):
+        if _is_blank(value):
+            if self.required:
+                raise ValueError(_("不能为空"))
+            return None
+        try:
+            number = Decimal(str(value).strip().replace(",", ""))
+        except InvalidOperation:
+            raise ValueError(_("“%(value)s”不是数字") % {"value": value}) from None
+        if not number.is_finite():
+            raise ValueError(_("“%(value)s”不是数字") % {"value": value})
+        if number < 0 and not self.allow_negative:
+            raise ValueError(_("不能为负数（%(value)s）") % {"value": number})
+        if -number.as_tuple().exponent > self.places and number != number.quantize(Decimal(1).scaleb(-self.places)):
+            raise ValueError(_("最多保留 %(places)s 位小数") % {"places": self.places})
+        return number
+
+
+class ChineseBooleanWidget(widgets.BooleanWidget):
+    TRUE_VALUES = {"是", "有", "y", "yes", "true", "1", "√", "✓"}
+    FALSE_VALUES = {"否", "无", "n", "no", "false", "0", "×"}
+
+    def clean(self, value, row=None, **kwargs):
+        if _is_blank(value):
+            return None  # the Field's default applies
+        if isinstance(value, bool):
+            return value
+        text = str(value).strip().lower()
+        if text in self.TRUE_VALUES:
+            return True
+        if text in self.FALSE_VALUES:
+            return False
+        raise ValueError(_("“%(value)s”应填写“是”或“否”") % {"value": value})
+
+    def render(self, value, obj=None, **kwargs):
+        return _("是") if value else _("否")
+
+
+class StrictDateWidget(widgets.DateWidget):
+    def __init__(self, *, required: bool = False, **kwargs):
+        self.required = required
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+    def clean(self, value, row=None, **kwargs):
+        if _is_blank(value):
+            if self.required:
+                raise ValueError(_("不能为空"))
+            return None
+        if isinstance(value, datetime):
+            return value.date()
+        if isinstance(value, date):
+            return value
+        text = str(value).strip().replace("/", "-").replace(".", "-")
+        try:
+            return datetime.strptime(text[:10], "%Y-%m-%d").date()
+        except ValueError:
+            raise ValueError(_("“%(value)s”不是有效日期，请按 2026-01-31 的格式填写") % {"value": value}) from None
+
+    def render(self, value, obj=None, **kwargs):
+        return value.isoformat() if value else ""
+
+
+class ChoiceWidget(widgets.Widget):
+    """Accepts a choice's stored value or its Chinese label; exports the label."""
+
+    def __init__(self, choices, *, required: bool = True, **kwargs):
+        self.choices = list(choices)
+        self.required = required
+        super().__init__(**kwargs)
+
+    def clean(self, value, row=None, **kwargs):
+        if _is_blank(value):
+            if self.required:
+                raise ValueError(_("不能为空"))
+            return None
+        text = str(value).strip()
+        for stored, label in self.choices:
+            if text == str(stored) or text == str(label):
+                return stored
+        allowed = "、".join(str(label) for _stored, label in self.choices)
+        raise ValueError(_("“%(value)s”不是可选值（可选：%(allowed)s）") % {"value": value, "allowed": allowed})
+
+    def render(self, value, obj=None, **kwargs):
+        return str(dict(self.choices).get(value, value or ""))
+
+
+class CodeForeignKeyWidget(widgets.ForeignKeyWidget):
+    """A foreign key given by its code. Unknown codes, and codes outside the importer's scope,
+    read as one Chinese error ("找不到…"), so guessing codes reveals nothing."""
+
+    def __init__(self, model, field="code", *, label: str, scope_paths: dict | None = None, **kwargs):
+        self.label = label
+        self.scope_paths = scope_paths
+        super().__init__(model, field=field, **kwargs)
+
+    def get_queryset(self, value, row, *args, **kwargs):
+        qs = self.model._default_manager.all()
+        user = kwargs.get("user")
+        if user is not None and self.scope_paths is not None:
+            qs = restrict(qs, user, **self.scope_paths)
+        return qs
+
+    def clean(self, value, row=None, **kwargs):
+        if _is_blank(value):
+            raise ValueError(_("不能为空"))
+        code = str(value).strip()
+        try:
+            return self.get_queryset(value, row, **kwargs).get(**{self.field: code})
+        except self.model.DoesNotExist:
+            raise ValueError(_("找不到编码为“%(code)s”的%(label)s，或您无权操作") % {"code": code, "label": self.label}) from None
+
+
+# --------------------------------------------------------------------------- resources
+
+
+class ScopedResource(resources.ModelResource):
+    """Base for every resource. Subclasses set:
+
+    - ``name``: the key used by ``import_data`` / ``export_data`` and the admin URLs;
+    - ``scope_paths``: how rows reach their clinic / township / county (see ``clinics.selectors.restrict``);
+    - ``import_permission``: the Django permission needed to import (``app.codename``).
+    """
+
+    name: str = ""
+    scope_paths: dict = {}
+    import_permission: str | None = None
+    export_permission: str | None = None
+
+    def __init__(self, user=None, **kwargs):
+        super().__init__(**kwargs)
+        self.user = user
+
+    # Export: only the user's rows.
+    def get_queryset(self):
+        qs = super().get_queryset()
+        if self.user is not None and self.scope_paths:
+            qs = restrict(qs, self.user, **self.scope_paths)
+        return qs
+
+    def header_aliases(self) -> dict[str, str]:
+        """Accepted header → canonical Chinese column name (English field names, stripped variants)."""
+        aliases = {}
+        for name, fld in self.fields.items():
+            aliases[fld.column_name] = fld.column_name
+            aliases[name] = fld.column_name
+            if fld.attribute:
+                aliases[fld.attribute] = fld.column_name
+        return aliases
+
+    def required_columns(self) -> list[str]:
+        """Columns a file must have: by default every field of the import."""
+        return [f.column_name for f in self.get_import_fields() if not f.readonly]
+
+    def normalise_headers(self, dataset: tablib.Dataset) -> None:
+        aliases = self.header_aliases()
+        headers = []
+        unknown = []
+        for header in dataset.headers:
+            text = str(header or "").strip()
+            canonical = aliases.get(text) or aliases.get(text.lower())
+            if canonical is None:
+                unknown.append(text or _("（空白表头）"))
+                canonical = text
+            headers.append(canonical)
+        missing = [c for c in self.required_columns() if c not in headers]
+        duplicates = sorted({h for h in headers if headers.count(h) > 1 and h})
+        problems = []
+        if missing:
+            problems.append(_("缺少列：%(cols)s") % {"cols": "、".join(missing)})
+        if duplicates:
+            problems.append(_("重复的列：%(cols)s") % {"cols": "、".join(duplicates)})
+        if unknown:
+            problems.append(_("无法识别的列：%(cols)s") % {"cols": "、".join(unknown)})
+        if problems:
+            expected = "、".join(self.required_columns())
+            raise ImportFileError(_("表头不正确。%(problems)s。应包含的列：%(expected)s。") % {
+                "problems": "；".join(problems), "expected": expected})
+        dataset.headers = headers
+
+    def import_field(self, field, instance, row, is_m2m=False, **kwargs):
+        kwargs.setdefault("user", self.user)
+        return super().import_field(field, instance, row, is_m2m=is_m2m, **kwargs)
+
+    def column_for(self, key: str) -> str:
+        """The Chinese column that a validation-error key (attribute or field name) refers to."""
+        if key == NON_FIELD_ERRORS:
+            return _("整行")
+        for name, fld in self.fields.items():
+            if key in (name, fld.attribute):
+                return fld.column_name
+        return key
+
+
+_registry: dict[str, type[ScopedResource]] = {}
+_discovered = False
+
+
+def register(resource_class: type[ScopedResource]) -> type[ScopedResource]:
+    """Class decorator: make a resource available to the admin and the commands by its ``name``."""
+    if not resource_class.name:
+        raise ValueError(f"{resource_class.__name__} needs a name")
+    _registry[resource_class.name] = resource_class
+    return resource_class
+
+
+def registry() -> dict[str, type[ScopedResource]]:
+    global _discovered
+    if not _discovered:
+        autodiscover_modules("resources")
+        _discovered = True
+    return dict(sorted(_registry.items()))
+
+
+def get_resource_class(name: str) -> type[ScopedResource]:
+    try:
+        return registry()[name]
+    except KeyError:
+        raise ImportFileError(_("没有名为“%(name)s”的数据类型。可用：%(names)s") % {
+            "name": name, "names": "、".join(registry())}) from None
+
+
+def user_may_import(user, resource_class: type[ScopedResource]) -> bool:
+    return user is None or user.is_superuser or bool(
+        resource_class.import_permission and user.has_perm(resource_class.import_permission))
+
+
+def user_may_export(user, resource_class: type[ScopedResource]) -> bool:
+    perm = resource_class.export_permission or resource_class.import_permission
+    return user is None or user.is_superuser or bool(perm and user.has_perm(perm))
+
+
+# --------------------------------------------------------------------------- reading files
+
+
+def read_dataset(data: bytes, filename: str) -> tablib.Dataset:
+    """Parse an uploaded .xlsx or .csv file into a Dataset, or raise ImportFileError in Chinese."""
+    ext = Path(filename or "").suffix.lower()
+    if ext not in SUPPORTED_EXTENSIONS:
+        if ext == ".xls":
+            raise ImportFileError(_("不支持旧版 .xls 文件，请在 Excel 中另存为 .xlsx 后再导入。"))
+        raise ImportFileError(_("只能导入 .xlsx（Excel）或 .csv 文件。"))
+    if len(data) > settings.IMPORT_MAX_FILE_SIZE:
+        raise ImportFileError(_("文件太大（%(size)s MB），上限为 %(limit)s MB。") % {
+            "size": round(len(data) / 1048576, 1), "limit": settings.IMPORT_MAX_FILE_SIZE // 1048576})
+    if not data.strip():
+        raise ImportFileError(_("文件是空的。"))
+    rows = _read_xlsx_rows(data) if ext == ".xlsx" else _read_csv_rows(data)
+    rows = [r for r in rows if any(not _is_blank(c) for c in r)]
+    if not rows:
+        raise ImportFileError(_("文件是空的。"))
+    header, *body = rows
+    width = len(header)
+    while width and _is_blank(header[width - 1]):
+        width -= 1
+    dataset = tablib.Dataset(headers=[str(h).strip() if h is not None else "" for h in header[:width]])
+    for row in body:
+        row = list(row[:width]) + [None] * (width - len(row))
+        dataset.append([c.strip() if isinstance(c, str) else c for c in row])
+    if not len(dataset):
+        raise ImportFileError(_("文件只有表头，没有数据行。"))
+    return dataset
+
+
+def _read_xlsx_rows(data: bytes) -> list[tuple]:
+    from openpyxl import load_workbook
+
+    if not data.startswith(b"PK"):
+        raise ImportFileError(_("文件不是有效的 Excel (.xlsx) 文件，可能已损坏或扩展名被改过。"))
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        sheet = workbook.worksheets[0]
+        rows = [tuple(r) for r in sheet.iter_rows(values_only=True)]
+        workbook.close()
+        return rows
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError, IndexError, TypeError):
+        raise ImportFileError(_("文件不是有效的 Excel (.xlsx) 文件，可能已损坏或扩展名被改过。")) from None
+
+
+def _read_csv_rows(data: bytes) -> list[list]:
+    if b"\x00" in data[:4096]:
+        raise ImportFileError(_("文件不是有效的 CSV 文本文件。"))
+    for encoding in ("utf-8-sig", "gb18030"):  # Chinese Excel saves CSV as GBK by default
+        try:
+            text = data.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        raise ImportFileError(_("无法识别文件编码，请保存为 UTF-8 或 GBK 编码的 CSV。"))
+    try:
+        return list(csv.reader(io.StringIO(text)))
+    except csv.Error:
+        raise ImportFileError(_("CSV 文件格式有误。")) from None
+
+
+# --------------------------------------------------------------------------- running imports
+
+
+@dataclass
+class RowIssue:
+    row: int  # spreadsheet row: header is row 1
+    column: str
+    message: str
+    level: str = "error"
+
+    def __str__(self):
+        return _("第 %(row)s 行，“%(column)s”列：%(message)s") % {
+            "row": self.row, "column": self.column, "message": self.message}
+
+
+@dataclass
+class ImportReport:
+    resource: str
+    total_rows: int = 0
+    new: int = 0
+    updated: int = 0
+    errors: list[RowIssue] = field(default_factory=list)
+    warnings: list[RowIssue] = field(default_factory=list)
+    file_error: str | None = None
+    committed: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return self.file_error is None and not self.errors
+
+    def error_lines(self) -> list[str]:
+        if self.file_error:
+            return [self.file_error]
+        return [str(e) for e in self.errors]
+
+
+def _collect_issues(resource: ScopedResource, result) -> list[RowIssue]:
+    issues: list[RowIssue] = []
+    for error in result.base_errors:
+        issues.append(RowIssue(row=1, column=_("整个文件"), message=str(error.error)))
+    for invalid in result.invalid_rows:
+        for key, messages in invalid.error_dict.items():
+            for message in messages:
+                issues.append(RowIssue(row=invalid.number + 1, column=resource.column_for(key), message=str(message)))
+    for number, errors in result.row_errors():
+        for error in errors:
+            issues.append(RowIssue(row=number + 1, column=_("整行"), message=_("无法保存：%(err)s") % {"err": error.error}))
+    issues.sort(key=lambda i: i.row)
+    return issues
+
+
+def run_import(*, resource_name: str, data: bytes, filename: str, user=None, dry_run: bool = False) -> ImportReport:
+    """Import a file through a registered resource; all-or-nothing.
+
+    ``user`` None means a trusted command-line import (no scope limit). A user without the
+    resource's import permission is refused outright.
+    """
+    report = ImportReport(resource=resource_name)
+    try:
+        resource_class = get_resource_class(resource_name)
+        if not user_may_import(user, resource_class):
+            raise PermissionDenied
+        dataset = read_dataset(data, filename)
+        resource = resource_class(user=user)
+        resource.normalise_headers(dataset)
+    except ImportFileError as exc:
+        report.file_error = str(exc)
+        return report
+    report.total_rows = len(dataset)
+    # Always validate in a rolled-back transaction first; write only a clean file.
+    result = resource.import_data(dataset, dry_run=True, use_transactions=True, rollback_on_validation_errors=True)
+    report.errors = _collect_issues(resource, result)
+    report.warnings = list(getattr(resource, "warnings", []))
+    report.new = result.totals.get("new", 0)
+    report.updated = result.totals.get("update", 0)
+    if dry_run or not report.ok:
+        return report
+    with transaction.atomic():
+        resource = resource_class(user=user)
+        result = resource.import_data(dataset, dry_run=False, use_transactions=True, rollback_on_validation_errors=True)
+        errors = _collect_issues(resource, result)
+        if errors:  # a race since the dry run; nothing was kept
+            report.errors = errors
+            transaction.set_rollback(True)
+            return report
+    report.committed = True
+    return report
+
+
+def export_bytes(*, resource_name: str, fmt: str, user=None, queryset=None) -> bytes:
+    """The user's rows of a resource as .xlsx or .csv bytes (CSV with a BOM so Excel reads Chinese)."""
+    resource_class = get_resource_class(resource_name)
+    if not user_may_export(user, resource_class):
+        raise PermissionDenied
+    resource = resource_class(user=user)
+    if queryset is not None and user is not None and resource.scope_paths:
+        queryset = restrict(queryset, user, **resource.scope_paths)
+    dataset = resource.export(queryset=queryset)
+    if fmt == "csv":
+        return ("\ufeff" + dataset.export("csv")).encode("utf-8")
+    if fmt == "xlsx":
+        return dataset.export("xlsx")
+    raise ImportFileError(_("只能导出为 .xlsx 或 .csv。"))

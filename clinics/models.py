@@ -1,0 +1,133 @@
+"""The organisation tree: County (县) → Township (乡镇, with its 卫生院) → Clinic (村卫生室).
+
+Glossary:
+- 常住人口 resident population; 户籍人口 registered (hukou) population;
+- 参合人口 people insured by the new rural cooperative medical scheme (新农合);
+- 新农合门诊统筹定点 designated outpatient-pooling point of 新农合;
+- 基本药物零差率销售 selling essential drugs at zero markup.
+"""
+
+from django.conf import settings
+from django.core.validators import MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from .roles import Role
+
+code_validator = RegexValidator(r"^[A-Za-z0-9_-]+$", _("编码只能包含字母、数字、下划线和连字符。"))
+
+
+class County(models.Model):
+    code = models.CharField(_("编码"), max_length=20, unique=True, validators=[code_validator])
+    name = models.CharField(_("县名"), max_length=50)
+    health_bureau_name = models.CharField(_("卫健局名称"), max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = _("县")
+        verbose_name_plural = _("县")
+        ordering = ["code"]
+
+    def __str__(self):
+        return self.name
+
+
+class Township(models.Model):
+    county = models.ForeignKey(County, on_delete=models.PROTECT, related_name="townships", verbose_name=_("县"))
+    code = models.CharField(_("编码"), max_length=20, unique=True, validators=[code_validator])
+    name = models.CharField(_("乡镇名称"), max_length=50)
+    health_center_name = models.CharField(_("卫生院名称"), max_length=100)
+    remote = models.BooleanField(_("偏远地区"), default=False)
+
+    class Meta:
+        verbose_name = _("乡镇")
+        verbose_name_plural = _("乡镇")
+        ordering = ["code"]
+        constraints = [models.UniqueConstraint(fields=["county", "name"], name="township_unique_name_in_county")]
+
+    def __str__(self):
+        return self.name
+
+
+class Clinic(models.Model):
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("正常运行")
+        SUSPENDED = "suspended", _("暂停服务")
+        CLOSED = "closed", _("已撤销")
+
+    township = models.ForeignKey(Township, on_delete=models.PROTECT, related_name="clinics", verbose_name=_("乡镇"))
+    code = models.CharField(_("编码"), max_length=30, unique=True, validators=[code_validator])
+    name = models.CharField(_("卫生室名称"), max_length=100)
+    village = models.CharField(_("行政村"), max_length=50)
+    address = models.CharField(_("地址"), max_length=200, blank=True)
+    status = models.CharField(_("状态"), max_length=20, choices=Status.choices, default=Status.ACTIVE)
+    opened_on = models.DateField(_("开办日期"), null=True, blank=True)
+    ncms_designated = models.BooleanField(_("新农合门诊统筹定点"), default=False)
+    zero_markup = models.BooleanField(_("实行基本药物零差率"), default=True)
+    remote = models.BooleanField(_("偏远地区"), default=False)
+
+    class Meta:
+        verbose_name = _("村卫生室")
+        verbose_name_plural = _("村卫生室")
+        ordering = ["code"]
+
+    def __str__(self):
+        return self.name
+
+
+class ClinicPopulation(models.Model):
+    """Service population of a clinic in one year (服务人口)."""
+
+    clinic = models.ForeignKey(Clinic, on_delete=models.CASCADE, related_name="populations", verbose_name=_("村卫生室"))
+    year = models.PositiveSmallIntegerField(_("年度"), validators=[MinValueValidator(2000)])
+    resident = models.PositiveIntegerField(_("常住人口"), default=0)
+    registered = models.PositiveIntegerField(_("户籍人口"), default=0)
+    insured = models.PositiveIntegerField(_("参合人口"), default=0)
+    aged_65_plus = models.PositiveIntegerField(_("65岁及以上老年人"), default=0)
+    children_0_6 = models.PositiveIntegerField(_("0-6岁儿童"), default=0)
+
+    class Meta:
+        verbose_name = _("服务人口")
+        verbose_name_plural = _("服务人口")
+        ordering = ["clinic__code", "-year"]
+        constraints = [
+            models.UniqueConstraint(fields=["clinic", "year"], name="population_one_per_clinic_year"),
+            models.CheckConstraint(
+                condition=Q(aged_65_plus__lte=models.F("resident")) & Q(children_0_6__lte=models.F("resident")),
+                name="population_subgroups_within_resident",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.clinic} {self.year}"
+
+
+class UserScope(models.Model):
+    """Ties a user to the one place they serve; the scope selectors read only this."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="scope", verbose_name=_("用户"))
+    role = models.CharField(_("角色"), max_length=20, choices=Role.choices)
+    county = models.ForeignKey(County, null=True, blank=True, on_delete=models.PROTECT, verbose_name=_("县"))
+    township = models.ForeignKey(Township, null=True, blank=True, on_delete=models.PROTECT, verbose_name=_("乡镇"))
+    clinic = models.ForeignKey(Clinic, null=True, blank=True, on_delete=models.PROTECT, verbose_name=_("村卫生室"))
+
+    class Meta:
+        verbose_name = _("用户范围")
+        verbose_name_plural = _("用户范围")
+        constraints = [
+            models.CheckConstraint(
+                name="userscope_place_matches_role",
+                condition=(
+                    Q(role=Role.VILLAGE_DOCTOR, clinic__isnull=False, township__isnull=True, county__isnull=True)
+                    | Q(role=Role.TOWNSHIP_STAFF, township__isnull=False, clinic__isnull=True, county__isnull=True)
+                    | Q(role__in=[Role.COUNTY_ADMIN, Role.NOTICE_EDITOR], county__isnull=False, township__isnull=True, clinic__isnull=True)
+                ),
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.user} · {self.get_role_display()} · {self.place}"
+
+    @property
+    def place(self):
+        return self.clinic or self.township or self.county

@@ -1,0 +1,8 @@
+from django.urls import path
+
+from . import portal
+
+app_name = "portal"
+urlpatterns = [
+    path("", portal.home, name="home"),
+]

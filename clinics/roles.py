@@ -1,0 +1,61 @@
+"""The roles of DESIGN.md §2. A user has one role and one place (county, township or clinic).
+
+Glossary: 村医 village doctor · 卫生院 township health center · 卫健局 county health bureau ·
+宣传 publicity / notice editing.
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    VILLAGE_DOCTOR = "village_doctor", _("村医")
+    TOWNSHIP_STAFF = "township_staff", _("卫生院工作人员")
+    COUNTY_ADMIN = "county_admin", _("卫健局管理员")
+    NOTICE_EDITOR = "notice_editor", _("宣传编辑")
+
+
+# Group names are what staff see in Wagtail's user admin, so they are Chinese.
+ROLE_GROUP_NAMES = {
+    Role.VILLAGE_DOCTOR: "村医",
+    Role.TOWNSHIP_STAFF: "卫生院工作人员",
+    Role.COUNTY_ADMIN: "卫健局管理员",
+    Role.NOTICE_EDITOR: "宣传编辑",
+}
+
+STAFF_ROLES = {Role.TOWNSHIP_STAFF, Role.COUNTY_ADMIN, Role.NOTICE_EDITOR}
+
+# Model permissions each role's group holds, as "app_label.codename". Every app declares its own
+# in its AppConfig.role_permissions; clinics.services.sync_role_groups merges them after migrate.
+ROLE_PERMISSIONS = {
+    Role.VILLAGE_DOCTOR: [],
+    Role.TOWNSHIP_STAFF: [
+        "wagtailadmin.access_admin",
+        "clinics.view_township",
+        "clinics.view_clinic",
+        "clinics.change_clinic",
+        "clinics.add_clinic",
+        "clinics.view_clinicpopulation",
+        "clinics.change_clinicpopulation",
+        "clinics.add_clinicpopulation",
+    ],
+    Role.COUNTY_ADMIN: [
+        "wagtailadmin.access_admin",
+        "clinics.view_township",
+        "clinics.add_township",
+        "clinics.change_township",
+        "clinics.delete_township",
+        "clinics.view_clinic",
+        "clinics.add_clinic",
+        "clinics.change_clinic",
+        "clinics.delete_clinic",
+        "clinics.view_clinicpopulation",
+        "clinics.add_clinicpopulation",
+        "clinics.change_clinicpopulation",
+        "clinics.delete_clinicpopulation",
+        "clinics.view_userscope",
+        "clinics.add_userscope",
+        "clinics.change_userscope",
+    ],
+    Role.NOTICE_EDITOR: ["wagtailadmin.access_admin"],
+}

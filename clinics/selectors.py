@@ -1,0 +1,207 @@
+"""The one scoped selector layer: which counties, townships and clinics a user may see.
+
+Every list, detail page, export, download and API narrows its queryset here. A user without a
+scope sees nothing; a superuser sees everything. Out-of-scope objects are reported as 404 (via
+``get_scoped_or_404``) so that guessing ids reveals nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from .models import Clinic, County, Township, UserScope
+from .roles import Role
+
+
+@dataclass(frozen=True)
+class Scope:
+    role: str | None
+    county_id: int | None = None
+    township_id: int | None = None
+    clinic_id: int | None = None
+    is_superuser: bool = False
+
+    @property
+    def sees_everything(self) -> bool:
+        return self.is_superuser
+
+    @property
+    def level(self) -> str | None:
+        """The narrowest level the user is tied to: 'clinic', 'township', 'county' or None."""
+        if self.is_superuser:
+            return "all"
+        if self.clinic_id:
+            return "clinic"
+        if self.township_id:
+            return "township"
+        if self.county_id:
+            return "county"
+        return None
+
+    @property
+    def is_doctor(self) -> bool:
+        return self.role == Role.VILLAGE_DOCTOR
+
+    @property
+    def is_township_staff(self) -> bool:
+        return self.role == Role.TOWNSHIP_STAFF
+
+    @property
+    def is_county_admin(self) -> bool:
+        return self.role == Role.COUNTY_ADMIN or self.is_superuser
+
+
+NO_SCOPE = Scope(role=None)
+
+
+def get_scope(user) -> Scope:
+    """The user's scope, cached on the user object for the request."""
+    if user is None or not user.is_authenticated:
+        return NO_SCOPE
+    cached = getattr(user, "_scope_cache", None)
+    if cached is not None:
+        return cached
+    if user.is_superuser:
+        scope = Scope(role=Role.COUNTY_ADMIN, is_superuser=True)
+    else:
+        row = (
+            UserScope.objects.filter(user_id=user.pk)
+            .select_related("clinic__township", "township")
+            .first()
+        )
+        if row is None:
+            scope = NO_SCOPE
+        elif row.role == Role.VILLAGE_DOCTOR:
+            scope = Scope(
+                role=row.role,
+                clinic_id=row.clinic_id,
+                township_id=row.clinic.township_id,
+                county_id=row.clinic.township.county_id,
+            )
+        elif row.role == Role.TOWNSHIP_STAFF:
+            scope = Scope(role=row.role, township_id=row.township_id, county_id=row.township.county_id)
+        else:
+            scope = Scope(role=row.role, county_id=row.county_id)
+    user._scope_cache = scope
+    return scope
+
+
+def scope_q(user, *, clinic: str | None = None, township: str | None = None, county: str | None = None) -> Q | None:
+    """A Q object restricting rows to the user's scope, given the lookup path from the row to its
+    clinic, township or county. Returns None when the user may see every row, and a Q that matches
+    nothing when the user may see none.
+
+    Give the narrowest path the model has: ``clinic="clinic"`` for per-clinic rows,
+    ``township="township"`` for per-township rows, ``county="county"`` for county-wide rows.
+    A doctor sees per-clinic rows of their own clinic only, and township or county rows of the
+    township or county their clinic belongs to.
+    """
+    scope = get_scope(user)
+    if scope.sees_everything:
+        return None
+    nothing = Q(pk__in=[])
+    if scope.level is None:
+        return nothing
+    if clinic is not None:
+        if scope.level == "clinic":
+            return Q(**{_lookup(clinic, "id"): scope.clinic_id})
+        if scope.level == "township":
+            return Q(**{_lookup(clinic, "township_id"): scope.township_id})
+        return Q(**{_lookup(clinic, "township__county_id"): scope.county_id})
+    if township is not None:
+        if scope.level in ("clinic", "township"):
+            return Q(**{_lookup(township, "id"): scope.township_id})
+        return Q(**{_lookup(township, "county_id"): scope.county_id})
+    if county is not None:
+        return Q(**{_lookup(county, "id"): scope.county_id})
+    raise ValueError("scope_q needs a path to the row's clinic, township or county")
+
+
+def _lookup(path: str, rest: str) -> str:
+    # An empty path means the row itself is the clinic / township / county.
+    return f"{path}__{rest}" if path else rest
+
+
+def restrict(queryset: QuerySet, user, **paths) -> QuerySet:
+    """Narrow any queryset to the user's scope (see ``scope_q`` for the paths)."""
+    q = scope_q(user, **paths)
+    return queryset if q is None else queryset.filter(q)
+
+
+def get_scoped_or_404(queryset: QuerySet, user, *, pk, **paths):
+    """The object with this pk if the user may see it; otherwise 404, whether it exists or not."""
+    try:
+        return restrict(queryset, user, **paths).get(pk=pk)
+    except (queryset.model.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def counties_for(user) -> QuerySet[County]:
+    scope = get_scope(user)
+    qs = County.objects.all()
+    if scope.sees_everything:
+        return qs
+    if scope.county_id is None:
+        return qs.none()
+    return qs.filter(pk=scope.county_id)
+
+
+def townships_for(user) -> QuerySet[Township]:
+    """Townships the user may see; a doctor sees their clinic's township."""
+    return restrict(Township.objects.select_related("county"), user, township="")
+
+
+def clinics_for(user) -> QuerySet[Clinic]:
+    return restrict(Clinic.objects.select_related("township", "township__county"), user, clinic="")
+
+
+def can_manage_township(user, township: Township) -> bool:
+    """Township staff of that township, or county admins of its county."""
+    scope = get_scope(user)
+    if scope.sees_everything:
+        return True
+    if scope.role == Role.TOWNSHIP_STAFF:
+        return scope.township_id == township.pk
+    if scope.role == Role.COUNTY_ADMIN:
+        return scope.county_id == township.county_id
+    return False
+
+
+def can_manage_clinic(user, clinic: Clinic) -> bool:
+    """Staff who may change a clinic's records: its township's staff or its county's admins."""
+    scope = get_scope(user)
+    if scope.sees_everything:
+        return True
+    if scope.role == Role.TOWNSHIP_STAFF:
+        return scope.township_id == clinic.township_id
+    if scope.role == Role.COUNTY_ADMIN:
+        return scope.county_id == clinic.township.county_id
+    return False
+
+
+def user_scopes_for(user, queryset: QuerySet | None = None) -> QuerySet[UserScope]:
+    """Role assignments a county admin may manage: everyone serving in their county."""
+    queryset = UserScope.objects.all() if queryset is None else queryset
+    scope = get_scope(user)
+    if scope.sees_everything:
+        return queryset
+    if scope.role != Role.COUNTY_ADMIN:
+        return queryset.none()
+    county = scope.county_id
+    return queryset.filter(Q(county_id=county) | Q(township__county_id=county) | Q(clinic__township__county_id=county))
+
+
+def assignable_users_for(user):
+    """Logins a county admin may give a role to: those already in their county and those with none."""
+    from django.contrib.auth import get_user_model
+
+    users = get_user_model().objects.filter(is_superuser=False)
+    scope = get_scope(user)
+    if scope.sees_everything:
+        return get_user_model().objects.all()
+    if scope.role != Role.COUNTY_ADMIN:
+        return users.none()
+    return users.filter(Q(scope__isnull=True) | Q(scope__in=user_scopes_for(user))).order_by("username")

@@ -1,0 +1,87 @@
+"""Changes to the organisation tree and to users' roles and scopes."""
+
+from __future__ import annotations
+
+from django.apps import apps
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group, Permission
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from .models import Clinic, County, Township, UserScope
+from .roles import ROLE_GROUP_NAMES, ROLE_PERMISSIONS, Role
+
+
+def role_permissions() -> dict[str, list[str]]:
+    """ROLE_PERMISSIONS merged with what each app's AppConfig.role_permissions adds."""
+    merged = {role: list(perms) for role, perms in ROLE_PERMISSIONS.items()}
+    for config in apps.get_app_configs():
+        for role, perms in getattr(config, "role_permissions", {}).items():
+            merged.setdefault(role, []).extend(perms)
+    return merged
+
+
+@transaction.atomic
+def sync_role_groups() -> None:
+    """Create the role groups and give each exactly its declared permissions."""
+    for role, codes in role_permissions().items():
+        group, _created = Group.objects.get_or_create(name=ROLE_GROUP_NAMES[role])
+        perms = []
+        for code in codes:
+            app_label, codename = code.split(".", 1)
+            perm = Permission.objects.filter(content_type__app_label=app_label, codename=codename).first()
+            if perm is not None:
+                perms.append(perm)
+        group.permissions.set(perms)
+
+
+def sync_role_groups_after_migrate(sender, **kwargs):
+    # Run once, after the last app's post_migrate, when every app's permissions exist.
+    with_models = [config for config in apps.get_app_configs() if config.models_module is not None]
+    if sender is with_models[-1]:
+        sync_role_groups()
+
+
+@transaction.atomic
+def assign_role(*, user, role: str, county: County | None = None, township: Township | None = None,
+                clinic: Clinic | None = None) -> UserScope:
+    """Give a user their role and place; replaces any earlier role."""
+    if role == Role.VILLAGE_DOCTOR and clinic is None:
+        raise ValidationError({"clinic": _("村医必须关联到一个村卫生室。")})
+    if role == Role.TOWNSHIP_STAFF and township is None:
+        raise ValidationError({"township": _("卫生院工作人员必须关联到一个乡镇。")})
+    if role in (Role.COUNTY_ADMIN, Role.NOTICE_EDITOR) and county is None:
+        raise ValidationError({"county": _("卫健局用户必须关联到一个县。")})
+    scope, _created = UserScope.objects.update_or_create(
+        user=user,
+        defaults={
+            "role": role,
+            "clinic": clinic if role == Role.VILLAGE_DOCTOR else None,
+            "township": township if role == Role.TOWNSHIP_STAFF else None,
+            "county": county if role in (Role.COUNTY_ADMIN, Role.NOTICE_EDITOR) else None,
+        },
+    )
+    role_groups = Group.objects.filter(name__in=ROLE_GROUP_NAMES.values())
+    user.groups.remove(*role_groups)
+    group, _created = Group.objects.get_or_create(name=ROLE_GROUP_NAMES[Role(role)])
+    user.groups.add(group)
+    if hasattr(user, "_scope_cache"):
+        del user._scope_cache
+    return scope
+
+
+@transaction.atomic
+def create_user_with_role(*, username: str, password: str, role: str, full_name: str = "", email: str = "",
+                          county=None, township=None, clinic=None):
+    User = get_user_model()
+    user = User.objects.create_user(username=username, password=password, email=email,
+                                    first_name=full_name, is_staff=False)
+    assign_role(user=user, role=role, county=county, township=township, clinic=clinic)
+    return user
+
+
+@transaction.atomic
+def move_doctor_user_to_clinic(*, user, clinic: Clinic) -> UserScope:
+    """Follow a village doctor's change of clinic (变更注册) in their login's scope."""
+    return assign_role(user=user, role=Role.VILLAGE_DOCTOR, clinic=clinic)

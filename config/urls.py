@@ -1,0 +1,22 @@
+from django.conf import settings
+from django.urls import include, path
+from django.views.i18n import set_language
+from wagtail import urls as wagtail_urls
+from wagtail.admin import urls as wagtailadmin_urls
+from wagtail.documents import urls as wagtaildocs_urls
+
+urlpatterns = [
+    path("admin/", include(wagtailadmin_urls)),
+    path("documents/", include(wagtaildocs_urls)),
+    path("accounts/", include("clinics.account_urls")),
+    path("portal/", include("clinics.portal_urls")),
+    path("i18n/setlang/", set_language, name="set_language"),
+]
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+# Wagtail's page serving is the catch-all, so it comes last.
+urlpatterns += [path("", include(wagtail_urls))]

@@ -1,0 +1,1 @@
+"""Models of the doctors app (filled in by its issue)."""

@@ -1,0 +1,1 @@
+"""Models of the programs app (filled in by its issue)."""

@@ -1,0 +1,20 @@
+import pytest
+from django.test import Client
+
+from tests.factories import build_org
+
+
+@pytest.fixture
+def org(db):
+    return build_org()
+
+
+@pytest.fixture
+def client_for():
+    """A logged-in test client for a user (None: anonymous)."""
+    def make(user):
+        client = Client()
+        if user is not None:
+            client.force_login(user)
+        return client
+    return make
