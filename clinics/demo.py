@@ -1,7 +1,8 @@
 """Deterministic demo data: one county with townships, clinics and a login for every role.
 
-Other apps add their own demo data by giving their AppConfig a ``seed_demo(context)`` method;
-``seed_demo`` calls them in INSTALLED_APPS order after the organisation tree exists.
+Other apps add their own demo data in modules named ``<app>/demo_<topic>.py`` with a function
+``seed(ctx: DemoContext)``; ``seed_demo`` calls them in INSTALLED_APPS order (then by module name)
+after the organisation tree exists, inside one transaction.
 """
 
 from __future__ import annotations

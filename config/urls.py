@@ -10,6 +10,12 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     path("accounts/", include("clinics.account_urls")),
     path("portal/", include("clinics.portal_urls")),
+    path("portal/doctor/", include("doctors.portal_urls")),
+    path("portal/services/", include("programs.portal_urls_services")),
+    path("portal/drugs/", include("programs.portal_urls_drugs")),
+    path("portal/assessments/", include("subsidies.portal_urls_assessments")),
+    path("portal/settlements/", include("subsidies.portal_urls_settlement")),
+    path("notices/", include("cms.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
 ]
 

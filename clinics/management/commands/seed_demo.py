@@ -1,10 +1,24 @@
+import importlib
+import pkgutil
+
 from django.apps import apps
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
 from clinics.demo import seed_organisation
 from clinics.models import County
+
+
+def demo_modules():
+    """Each app's ``demo_*.py`` modules (sorted by name), in INSTALLED_APPS order; each has ``seed(ctx)``."""
+    for config in apps.get_app_configs():
+        if not config.path.startswith(str(settings.BASE_DIR)):
+            continue
+        names = sorted(m.name for m in pkgutil.iter_modules([config.path]) if m.name.startswith("demo_"))
+        for name in names:
+            yield importlib.import_module(f"{config.name}.{name}")
 
 
 class Command(BaseCommand):
@@ -29,17 +43,13 @@ class Command(BaseCommand):
         with transaction.atomic():
             ctx = seed_organisation(townships=townships, clinics_per_township=clinics_per_township, year=year,
                                     seed=seed, stdout=self.stdout)
-            for config in apps.get_app_configs():
-                seeder = getattr(config, "seed_demo", None)
-                if callable(seeder):
-                    seeder(ctx)
+            for module in demo_modules():
+                module.seed(ctx)
         self.stdout.write(self.style.SUCCESS(
             f"已生成演示数据：{ctx.county.name}，{townships} 个乡镇，{townships * clinics_per_township} 个村卫生室，{year} 年度。"))
         self.print_logins(ctx)
 
     def print_logins(self, ctx):
-        from django.conf import settings
-
         self.stdout.write("演示账号（密码均为 %s）：" % settings.DEMO_PASSWORD)
         logins = ctx.logins if ctx else [
             ("系统管理员（超级用户）", "admin", "全部"), ("卫健局管理员", "county", "青山县"), ("宣传编辑", "editor", "青山县"),

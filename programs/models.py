@@ -1,1 +1,0 @@
-"""Models of the programs app (filled in by its issue)."""

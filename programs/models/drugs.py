@@ -1,0 +1,1 @@
+"""Essential-drug models (issue: drugs)."""

@@ -1,0 +1,1 @@
+"""Public-health service models (issue: services)."""

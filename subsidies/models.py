@@ -1,1 +1,0 @@
-"""Models of the subsidies app (filled in by its issue)."""

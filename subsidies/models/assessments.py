@@ -1,0 +1,1 @@
+"""Assessment models (issue: scoring clinics)."""

@@ -1,0 +1,1 @@
+"""Subsidy policy and settlement models (issue: settlement)."""

@@ -1,0 +1,1 @@
+"""Scoped reads: assessments (assessments.py), settlement (settlement.py)."""

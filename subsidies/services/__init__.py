@@ -1,0 +1,1 @@
+"""Changes: assessments (assessments.py), policy and settlement runs (settlement.py)."""
