@@ -1,6 +1,5 @@
 """Public site pages (Wagtail). The home page is the root of the notices site."""
 
-from django.db import models
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel
 from wagtail.fields import RichTextField

@@ -10,8 +10,8 @@ editor (county A, notices), superuser.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 ROLES = ["anonymous", "norole", "doctor", "other_doctor", "far_doctor", "township", "other_township",
          "county", "other_county", "editor", "superuser"]

@@ -54,7 +54,7 @@ def _own_namespaces():
     """Namespaces of our URL modules and of every Wagtail viewset (or snippet) of our models."""
     from wagtail.admin.viewsets import viewsets
 
-    get_resolver().url_patterns  # loading the admin URLs registers the viewsets
+    _ = get_resolver().url_patterns  # loading the admin URLs registers the viewsets
     namespaces = {"accounts", "portal", "notices"}
     for viewset in viewsets.viewsets:
         model = getattr(viewset, "model", None)

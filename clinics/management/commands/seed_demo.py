@@ -50,7 +50,7 @@ class Command(BaseCommand):
         self.print_logins(ctx)
 
     def print_logins(self, ctx):
-        self.stdout.write("演示账号（密码均为 %s）：" % settings.DEMO_PASSWORD)
+        self.stdout.write(f"演示账号（密码均为 {settings.DEMO_PASSWORD}）：")
         logins = ctx.logins if ctx else [
             ("系统管理员（超级用户）", "admin", "全部"), ("卫健局管理员", "county", "青山县"), ("宣传编辑", "editor", "青山县"),
             ("卫生院工作人员", "staff01", "第 1 个乡镇"), ("村医", "doc001", "第 1 个村卫生室")]
