@@ -19,7 +19,7 @@ from pathlib import Path
 
 import tablib
 from django.conf import settings
-from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.module_loading import autodiscover_modules
 from django.utils.translation import gettext as _
@@ -39,6 +39,27 @@ class ImportFileError(Exception):
 
 def _is_blank(value) -> bool:
     return value is None or (isinstance(value, str) and value.strip() == "")
+
+
+class TextWidget(widgets.CharWidget):
+    """Text, stripped; blank is "" (or an error when required). Numbers from Excel keep no ".0"."""
+
+    def __init__(self, *, required: bool = False, max_length: int | None = None, **kwargs):
+        self.required = required
+        self.max_length = max_length
+        super().__init__(**kwargs)
+
+    def clean(self, value, row=None, **kwargs):
+        if _is_blank(value):
+            if self.required:
+                raise ValueError(_("不能为空"))
+            return ""
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        text = str(value).strip()
+        if self.max_length and len(text) > self.max_length:
+            raise ValueError(_("不能超过 %(n)s 个字") % {"n": self.max_length})
+        return text
 
 
 class StrictIntegerWidget(widgets.IntegerWidget):
@@ -209,6 +230,29 @@ class ScopedResource(resources.ModelResource):
     def __init__(self, user=None, **kwargs):
         super().__init__(**kwargs)
         self.user = user
+        self._seen_keys: dict[tuple, int] = {}
+
+    def before_import(self, dataset, **kwargs):
+        self._seen_keys = {}
+        return super().before_import(dataset, **kwargs)
+
+    def import_instance(self, instance, row, **kwargs):
+        """Also refuse a second row with the same key as an earlier row of the file."""
+        errors = {}
+        id_fields = [self.fields[name] for name in self.get_import_id_fields() if name in self.fields]
+        number = kwargs.get("row_number")
+        if id_fields and number is not None:
+            key = tuple(str(row.get(f.column_name) or "").strip() for f in id_fields)
+            first = self._seen_keys.setdefault(key, number)
+            if first != number:
+                errors[id_fields[0].attribute] = ValidationError(
+                    _("与第 %(row)s 行重复") % {"row": first + 1})
+        try:
+            super().import_instance(instance, row, **kwargs)
+        except ValidationError as exc:
+            errors = exc.update_error_dict(errors)
+        if errors:
+            raise ValidationError(errors)
 
     # Export: only the user's rows.
     def get_queryset(self):

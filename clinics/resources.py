@@ -14,6 +14,7 @@ from .dataio import (
     ScopedResource,
     StrictDateWidget,
     StrictIntegerWidget,
+    TextWidget,
     register,
 )
 from .models import Clinic, ClinicPopulation, County, Township
@@ -26,9 +27,10 @@ class TownshipResource(ScopedResource):
     import_permission = "clinics.add_township"
     export_permission = "clinics.view_township"
 
-    code = fields.Field(attribute="code", column_name="乡镇编码")
-    name_ = fields.Field(attribute="name", column_name="乡镇名称")
-    health_center_name = fields.Field(attribute="health_center_name", column_name="卫生院名称")
+    code = fields.Field(attribute="code", column_name="乡镇编码", widget=TextWidget(required=True, max_length=20))
+    name_ = fields.Field(attribute="name", column_name="乡镇名称", widget=TextWidget(required=True, max_length=50))
+    health_center_name = fields.Field(attribute="health_center_name", column_name="卫生院名称",
+                                      widget=TextWidget(required=True, max_length=100))
     county = fields.Field(attribute="county", column_name="县编码",
                           widget=CodeForeignKeyWidget(County, label="县", scope_paths={"county": ""}))
     remote = fields.Field(attribute="remote", column_name="偏远地区", default=False, widget=ChineseBooleanWidget())
@@ -67,12 +69,12 @@ class ClinicResource(ScopedResource):
     import_permission = "clinics.add_clinic"
     export_permission = "clinics.view_clinic"
 
-    code = fields.Field(attribute="code", column_name="卫生室编码")
-    name_ = fields.Field(attribute="name", column_name="卫生室名称")
-    village = fields.Field(attribute="village", column_name="行政村")
+    code = fields.Field(attribute="code", column_name="卫生室编码", widget=TextWidget(required=True, max_length=30))
+    name_ = fields.Field(attribute="name", column_name="卫生室名称", widget=TextWidget(required=True, max_length=100))
+    village = fields.Field(attribute="village", column_name="行政村", widget=TextWidget(required=True, max_length=50))
     township = fields.Field(attribute="township", column_name="乡镇编码",
                             widget=CodeForeignKeyWidget(Township, label="乡镇", scope_paths={"township": ""}))
-    address = fields.Field(attribute="address", column_name="地址")
+    address = fields.Field(attribute="address", column_name="地址", widget=TextWidget(max_length=200))
     status = fields.Field(attribute="status", column_name="状态", default=Clinic.Status.ACTIVE,
                           widget=ChoiceWidget(Clinic.Status.choices, required=False))
     opened_on = fields.Field(attribute="opened_on", column_name="开办日期", widget=StrictDateWidget())
