@@ -53,6 +53,9 @@ class DataImportView(WagtailAdminTemplateMixin, TemplateView):
     def get_page_title(self):
         return _("导入：%(model)s") % {"model": self.resource_class._meta.model._meta.verbose_name}
 
+    def get_breadcrumbs_items(self):
+        return [*self.breadcrumbs_items, {"url": "", "label": self.get_page_title()}]
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         resource = self.resource_class(user=self.request.user)

@@ -1,8 +1,11 @@
+from django.db.models import Count, Q
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from django_filters import BooleanFilter, ChoiceFilter, ModelChoiceFilter
 from wagtail import hooks
 from wagtail.admin.filters import WagtailFilterSet
+from wagtail.admin.ui.components import Component
+from wagtail.admin.ui.tables import BooleanColumn, Column
 from wagtail.admin.viewsets.base import ViewSetGroup
 
 from . import selectors
@@ -35,7 +38,7 @@ class TownshipViewSet(ScopedModelViewSet):
     add_to_admin_menu = False
     scope_paths = {"township": ""}
     scoped_choices = {"county": selectors.counties_for}
-    list_display = ["code", "name", "health_center_name", "county", "remote"]
+    list_display = ["code", "name", "health_center_name", "county", BooleanColumn("remote", label=_("偏远地区"))]
     list_select_related = ("county",)
     search_fields = ["code", "name", "health_center_name"]
     form_fields = ["county", "code", "name", "health_center_name", "remote"]
@@ -49,7 +52,9 @@ class ClinicViewSet(ScopedModelViewSet):
     menu_label = _("村卫生室")
     scope_paths = {"clinic": ""}
     scoped_choices = {"township": selectors.townships_for}
-    list_display = ["code", "name", "village", "township", "status", "ncms_designated", "zero_markup"]
+    list_display = ["code", "name", "village", "township", Column("status", label=_("状态"), accessor="get_status_display"),
+                    BooleanColumn("ncms_designated", label=_("新农合门诊统筹定点")),
+                    BooleanColumn("zero_markup", label=_("实行基本药物零差率"))]
     list_select_related = ("township",)
     filterset_class = ClinicFilterSet
     search_fields = ["code", "name", "village", "address"]
@@ -77,7 +82,7 @@ class UserScopeViewSet(ScopedModelViewSet):
     icon = "user"
     menu_label = _("用户角色与范围")
     # A county admin manages the users of their county, whatever level they serve at.
-    list_display = ["user", "role", "county", "township", "clinic"]
+    list_display = ["user", Column("role", label=_("角色"), accessor="get_role_display"), "county", "township", "clinic"]
     list_select_related = ("user", "county", "township", "clinic")
     list_filter = ["role"]
     search_fields = ["user__username", "user__first_name"]
@@ -107,3 +112,31 @@ def register_data_urls():
         path("data/import/<slug:resource>/", DataImportView.as_view(), name="data_import"),
         path("data/export/<slug:resource>/", DataExportView.as_view(), name="data_export"),
     ]
+
+
+@hooks.register("construct_main_menu")
+def hide_wagtail_help(request, menu_items):
+    # Wagtail's "help / what's new" menu means nothing to a township clerk.
+    menu_items[:] = [item for item in menu_items if item.name != "help"]
+
+
+class OrganisationSummaryPanel(Component):
+    """Home-page panel: the user's townships with clinic counts, in one query."""
+
+    name = "organisation_summary"
+    order = 500
+    template_name = "clinics/admin/summary_panel.html"
+
+    def __init__(self, user):
+        self.user = user
+
+    def get_context_data(self, parent_context=None):
+        townships = selectors.townships_for(self.user).annotate(
+            clinic_count=Count("clinics", filter=Q(clinics__status=Clinic.Status.ACTIVE))).order_by("code")
+        return {"townships": townships, "total": sum(t.clinic_count for t in townships)}
+
+
+@hooks.register("construct_homepage_panels")
+def add_summary_panel(request, panels):
+    if request.user.has_perm("clinics.view_clinic"):
+        panels.append(OrganisationSummaryPanel(request.user))

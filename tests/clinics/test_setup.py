@@ -5,9 +5,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
-from clinics.models import Clinic, ClinicPopulation, Township, UserScope
+from clinics.models import Clinic, ClinicPopulation, County, Township, UserScope
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -21,11 +22,7 @@ def test_seed_demo_is_deterministic_and_has_every_role(db, capsys):
     assert len(first) == 12 and Township.objects.count() == 3
     roles = set(UserScope.objects.values_list("role", flat=True))
     assert roles >= {"county_admin", "township_staff", "village_doctor", "notice_editor"}
-    # Same arguments, same data.
-    from django.db import connection  # noqa: F401  (same transaction; wipe and reseed)
-
-    from clinics.models import County
-    from django.contrib.auth import get_user_model
+    # Same arguments, same data: wipe and seed again.
     UserScope.objects.all().delete()
     get_user_model().objects.all().delete()
     ClinicPopulation.objects.all().delete()
