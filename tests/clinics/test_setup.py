@@ -41,8 +41,13 @@ def test_seed_demo_if_empty_is_idempotent(db, capsys):
     assert "跳过" in capsys.readouterr().out
 
 
+def clean_env():
+    # The browser tests' conftest allows sync ORM calls under Playwright's loop; production must not.
+    return {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
+
+
 def test_production_settings_pass_check_deploy():
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.production", "SECRET_KEY": "x" * 64 + "y-7-z",
+    env = {**clean_env(), "DJANGO_SETTINGS_MODULE": "config.settings.production", "SECRET_KEY": "x" * 64 + "y-7-z",
            "ALLOWED_HOSTS": "clinic.example.cn"}
     result = subprocess.run([sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
                             cwd=ROOT, env=env, capture_output=True, text=True)
@@ -51,7 +56,7 @@ def test_production_settings_pass_check_deploy():
 
 
 def test_production_refuses_a_missing_secret_key():
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.production", "SECRET_KEY": ""}
+    env = {**clean_env(), "DJANGO_SETTINGS_MODULE": "config.settings.production", "SECRET_KEY": ""}
     result = subprocess.run([sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True)
     assert result.returncode != 0 and "SECRET_KEY" in result.stderr
 
