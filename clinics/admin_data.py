@@ -108,7 +108,11 @@ class DataExportView(View):
         fmt = request.GET.get("format", "xlsx")
         if fmt not in ("xlsx", "csv"):
             fmt = "xlsx"
-        content = dataio.export_bytes(resource_name=resource, fmt=fmt, user=request.user)
+        try:
+            content = dataio.export_bytes(resource_name=resource, fmt=fmt, user=request.user, params=request.GET)
+        except dataio.ImportFileError as exc:
+            messages.error(request, str(exc))
+            return redirect("wagtailadmin_home")
         stamp = timezone.localdate().strftime("%Y%m%d")
         filename = f"{resource}-{stamp}.{fmt}"
         content_type = ("text/csv; charset=utf-8" if fmt == "csv"

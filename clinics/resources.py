@@ -26,6 +26,7 @@ class TownshipResource(ScopedResource):
     scope_paths = {"township": ""}
     import_permission = "clinics.add_township"
     export_permission = "clinics.view_township"
+    export_search_fields = ("code", "name", "health_center_name")
 
     code = fields.Field(attribute="code", column_name="乡镇编码", widget=TextWidget(required=True, max_length=20))
     name_ = fields.Field(attribute="name", column_name="乡镇名称", widget=TextWidget(required=True, max_length=50))
@@ -68,6 +69,9 @@ class ClinicResource(ScopedResource):
     scope_paths = {"clinic": ""}
     import_permission = "clinics.add_clinic"
     export_permission = "clinics.view_clinic"
+    export_filters = {"township": "township_id", "status": "status", "ncms_designated": "ncms_designated",
+                      "zero_markup": "zero_markup"}
+    export_search_fields = ("code", "name", "village", "address")
 
     code = fields.Field(attribute="code", column_name="卫生室编码", widget=TextWidget(required=True, max_length=30))
     name_ = fields.Field(attribute="name", column_name="卫生室名称", widget=TextWidget(required=True, max_length=100))

@@ -197,3 +197,16 @@ def test_admin_export_download_is_scoped(org, client_for):
     text = response.content.decode("utf-8-sig")
     assert response["Content-Disposition"].startswith("attachment")
     assert "A2a" in text and "A1a" not in text and "B1a" not in text
+
+
+def test_export_honours_the_listing_filters(org, client_for):
+    client = client_for(org.users.county)
+    url = reverse("data_export", args=["clinics"])
+    text = client.get(url, {"format": "csv", "township": org.ta2.pk}).content.decode("utf-8-sig")
+    assert "A2a" in text and "A1a" not in text
+    text = client.get(url, {"format": "csv", "q": "张庄"}).content.decode("utf-8-sig")
+    assert "A1a" in text and "A1b" not in text
+    # Filters never widen the scope: county B's township id gives nothing.
+    text = client.get(url, {"format": "csv", "township": org.tb1.pk}).content.decode("utf-8-sig")
+    assert "B1a" not in text
+    assert client.get(url, {"format": "csv", "township": "abc"}).status_code == 302
