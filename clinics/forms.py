@@ -1,5 +1,13 @@
+from django import forms
+from django.contrib.auth import get_user_model, password_validation
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
+
+from . import services
+from .admin_scope import ScopedModelForm
+from .models import UserScope
+from .roles import Role
+from .selectors import assignable_users_for, clinics_for, counties_for, townships_for
 
 
 class LoginForm(AuthenticationForm):
@@ -13,3 +21,63 @@ class LoginForm(AuthenticationForm):
         self.fields["username"].label = _("用户名")
         self.fields["password"].label = _("密码")
         self.fields["username"].widget.attrs.update({"autocomplete": "username", "autocapitalize": "none"})
+
+
+class UserScopeForm(ScopedModelForm):
+    """A role assignment: the place must match the role and lie within the editor's county."""
+
+    scoped_choices = {"county": counties_for, "township": townships_for, "clinic": clinics_for,
+                      "user": assignable_users_for}
+
+    class Meta:
+        model = UserScope
+        fields = ["user", "role", "county", "township", "clinic"]
+
+    def clean(self):
+        cleaned = super().clean()
+        role = cleaned.get("role")
+        needed = {Role.VILLAGE_DOCTOR: "clinic", Role.TOWNSHIP_STAFF: "township",
+                  Role.COUNTY_ADMIN: "county", Role.NOTICE_EDITOR: "county"}.get(role)
+        if needed is None:
+            return cleaned
+        labels = {"clinic": _("村卫生室"), "township": _("乡镇"), "county": _("县")}
+        if not cleaned.get(needed):
+            self.add_error(needed, _("角色“%(role)s”必须选择%(place)s。") % {
+                "role": Role(role).label, "place": labels[needed]})
+        for other in {"clinic", "township", "county"} - {needed}:
+            if cleaned.get(other):
+                self.add_error(other, _("角色“%(role)s”不需要选择%(place)s，请留空。") % {
+                    "role": Role(role).label, "place": labels[other]})
+        return cleaned
+
+
+class NewLoginForm(UserScopeForm):
+    """Create a login together with its role and place (used by county admins)."""
+
+    username = forms.CharField(label=_("用户名"), max_length=150,
+                               help_text=_("登录用，建议用拼音或工号，如 zhangsan、staff07。"))
+    full_name = forms.CharField(label=_("姓名"), max_length=150)
+    password = forms.CharField(label=_("初始密码"), widget=forms.PasswordInput(render_value=False), min_length=8,
+                               help_text=_("至少 8 位。请告知本人首次登录后修改。"))
+
+    class Meta(UserScopeForm.Meta):
+        fields = ["role", "county", "township", "clinic"]
+
+    def clean_username(self):
+        username = self.cleaned_data["username"].strip()
+        if get_user_model().objects.filter(username__iexact=username).exists():
+            raise forms.ValidationError(_("用户名“%(name)s”已被使用。") % {"name": username})
+        return username
+
+    def clean_password(self):
+        password = self.cleaned_data["password"]
+        password_validation.validate_password(password)
+        return password
+
+    def save(self, commit=True):
+        user = services.create_user_with_role(
+            username=self.cleaned_data["username"], password=self.cleaned_data["password"],
+            full_name=self.cleaned_data["full_name"], role=self.cleaned_data["role"],
+            county=self.cleaned_data.get("county"), township=self.cleaned_data.get("township"),
+            clinic=self.cleaned_data.get("clinic"))
+        return user.scope

@@ -11,6 +11,7 @@ from wagtail.admin.viewsets.base import ViewSetGroup
 from . import selectors
 from .admin_data import DataExportView, DataImportView
 from .admin_scope import ScopedModelViewSet
+from .forms import NewLoginForm, UserScopeForm
 from .models import Clinic, ClinicPopulation, Township, UserScope
 
 
@@ -86,9 +87,10 @@ class UserScopeViewSet(ScopedModelViewSet):
     list_select_related = ("user", "county", "township", "clinic")
     list_filter = ["role"]
     search_fields = ["user__username", "user__first_name"]
-    form_fields = ["user", "role", "county", "township", "clinic"]
-    scoped_choices = {"county": selectors.counties_for, "township": selectors.townships_for,
-                      "clinic": selectors.clinics_for, "user": selectors.assignable_users_for}
+    add_item_label = _("新建账号")
+
+    def get_form_class(self, for_update=False):
+        return UserScopeForm if for_update else NewLoginForm
 
     def scope_queryset(self, queryset, user):
         return selectors.user_scopes_for(user, queryset)
