@@ -50,6 +50,13 @@ class UserScopeForm(ScopedModelForm):
                     "role": Role(role).label, "place": labels[other]})
         return cleaned
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        hints = {"role": _("村医选“村卫生室”；卫生院工作人员选“乡镇”；卫健局管理员和宣传编辑选“县”。其余留空。")}
+        for name, hint in hints.items():
+            if name in self.fields:
+                self.fields[name].help_text = hint
+
 
 class NewLoginForm(UserScopeForm):
     """Create a login together with its role and place (used by county admins)."""
@@ -59,6 +66,8 @@ class NewLoginForm(UserScopeForm):
     full_name = forms.CharField(label=_("姓名"), max_length=150)
     password = forms.CharField(label=_("初始密码"), widget=forms.PasswordInput(render_value=False), min_length=8,
                                help_text=_("至少 8 位。请告知本人首次登录后修改。"))
+
+    field_order = ["username", "full_name", "password", "role", "county", "township", "clinic"]
 
     class Meta(UserScopeForm.Meta):
         fields = ["role", "county", "township", "clinic"]
