@@ -42,9 +42,14 @@ def register_portal_link(*, order: int, label, url_name: str, icon: str = "•")
 def home(request):
     clinic = request.clinic
     population = ClinicPopulation.objects.filter(clinic=clinic).order_by("-year").first()
+    from django.utils import timezone
+
+    from .dashboard import doctor_tiles
+
     links = [{"label": label, "url": reverse(name), "icon": icon} for _order, label, name, icon in PORTAL_LINKS]
+    tiles = doctor_tiles(user=request.user, clinic=clinic, today=timezone.localdate())
     return render(request, "portal/home.html", {"clinic": clinic, "population": population, "links": links,
-                                                "page_title": _("我的卫生室")})
+                                                "tiles": tiles, "page_title": _("我的卫生室")})
 
 
 def after_login(request):

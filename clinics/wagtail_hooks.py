@@ -1,4 +1,3 @@
-from django.db.models import Count, Q
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from django_filters import BooleanFilter, ChoiceFilter, ModelChoiceFilter
@@ -122,23 +121,25 @@ def hide_wagtail_help(request, menu_items):
     menu_items[:] = [item for item in menu_items if item.name != "help"]
 
 
-class OrganisationSummaryPanel(Component):
-    """Home-page panel: the user's townships with clinic counts, in one query."""
+class DashboardPanel(Component):
+    """The staff admin home: every app's tiles for the user's township or county."""
 
-    name = "organisation_summary"
-    order = 500
-    template_name = "clinics/admin/summary_panel.html"
+    name = "dashboard"
+    order = 50
+    template_name = "clinics/admin/dashboard_panel.html"
 
     def __init__(self, user):
         self.user = user
 
     def get_context_data(self, parent_context=None):
-        townships = selectors.townships_for(self.user).annotate(
-            clinic_count=Count("clinics", filter=Q(clinics__status=Clinic.Status.ACTIVE))).order_by("code")
-        return {"townships": townships, "total": sum(t.clinic_count for t in townships)}
+        from django.utils import timezone
+
+        from .dashboard import staff_tiles
+
+        return {"tiles": staff_tiles(user=self.user, today=timezone.localdate())}
 
 
 @hooks.register("construct_homepage_panels")
-def add_summary_panel(request, panels):
+def add_dashboard_panel(request, panels):
     if request.user.has_perm("clinics.view_clinic"):
-        panels.append(OrganisationSummaryPanel(request.user))
+        panels.append(DashboardPanel(request.user))

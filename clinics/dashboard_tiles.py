@@ -1,0 +1,26 @@
+"""Organisation tiles: clinics and service population in the user's scope."""
+
+from django.db.models import Count, Sum
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from .charts import hbar_chart
+from .dashboard import Tile
+from .models import Clinic, ClinicPopulation
+
+
+def staff_tiles(*, user, townships, today):
+    ids = [t.pk for t in townships]
+    counts = dict(Clinic.objects.filter(township_id__in=ids, status=Clinic.Status.ACTIVE)
+                  .values("township_id").annotate(n=Count("id")).values_list("township_id", "n"))
+    population = (ClinicPopulation.objects.filter(clinic__township_id__in=ids, year=today.year)
+                  .aggregate(total_resident=Sum("resident"), aged=Sum("aged_65_plus"), children=Sum("children_0_6")))
+    total = sum(counts.values())
+    tiles = [Tile(title=_("在运行的村卫生室"), value=str(total), url=reverse("clinic:index"), order=10,
+                  detail=_("%(n)s 个乡镇") % {"n": len(townships)},
+                  chart=hbar_chart([(t.name, counts.get(t.pk, 0)) for t in townships]) if len(townships) > 1 else "")]
+    tiles.append(Tile(title=_("服务人口（%(year)s 年）") % {"year": today.year}, order=11,
+                      value=f"{population['total_resident'] or 0:,}", url=reverse("clinicpopulation:index"),
+                      detail=_("65岁及以上 %(aged)s 人，0-6岁儿童 %(children)s 人") % {
+                          "aged": f"{population['aged'] or 0:,}", "children": f"{population['children'] or 0:,}"}))
+    return tiles
