@@ -75,6 +75,14 @@ class DataImportView(WagtailAdminTemplateMixin, TemplateView):
         upload = form.cleaned_data["file"]
         ext = Path(upload.name).suffix.lower()
         data = upload.read()
+        threshold = self.resource_class.background_threshold
+        if threshold is not None and ext in dataio.SUPPORTED_EXTENSIONS:
+            try:
+                rows = len(dataio.read_dataset(data, upload.name))
+            except dataio.ImportFileError:
+                rows = 0  # the synchronous check below reports the problem
+            if rows > threshold:
+                return self._start_background(request, upload.name, ext, data, rows)
         report = dataio.run_import(resource_name=self.resource_class.name, data=data, filename=upload.name,
                                    user=request.user, dry_run=True)
         token = None
@@ -82,6 +90,17 @@ class DataImportView(WagtailAdminTemplateMixin, TemplateView):
             token = f"{uuid.uuid4().hex}{ext}"
             (_upload_dir() / token).write_bytes(data)
         return self.render_to_response(self.get_context_data(report=report, token=token, filename=upload.name))
+
+    def _start_background(self, request, filename, ext, data, rows):
+        from .models import ImportJob
+        from .tasks import check_import_job
+
+        token = f"{uuid.uuid4().hex}{ext}"
+        (_upload_dir() / token).write_bytes(data)
+        job = ImportJob.objects.create(resource=self.resource_class.name, filename=filename[:200], stored_file=token,
+                                       created_by=request.user, total_rows=rows)
+        check_import_job.enqueue(job.pk)
+        return redirect("data_import_job", pk=job.pk)
 
     def _confirm(self, request):
         token = request.POST.get("token", "")
@@ -120,3 +139,49 @@ class DataExportView(View):
         response = HttpResponse(content, content_type=content_type)
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
         return response
+
+
+class ImportJobView(WagtailAdminTemplateMixin, TemplateView):
+    """Progress of a background import; only the person who uploaded it sees it."""
+
+    template_name = "clinics/admin/import_job.html"
+    header_icon = "upload"
+
+    def dispatch(self, request, *args, **kwargs):
+        from .models import ImportJob
+
+        jobs = ImportJob.objects.all() if request.user.is_superuser else ImportJob.objects.filter(
+            created_by=request.user)
+        self.job = jobs.filter(pk=kwargs["pk"]).first()
+        if self.job is None:
+            raise Http404
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_page_title(self):
+        return _("后台导入：%(file)s") % {"file": self.job.filename}
+
+    def get_breadcrumbs_items(self):
+        return [*self.breadcrumbs_items, {"url": "", "label": self.get_page_title()}]
+
+    def get(self, request, *args, **kwargs):
+        if request.GET.get("format") == "json":
+            from django.http import JsonResponse
+
+            return JsonResponse({"state": self.job.state, "percent": self.job.percent,
+                                 "processed": self.job.processed_rows, "total": self.job.total_rows})
+        return super().get(request, *args, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        from .models import ImportJob
+        from .tasks import run_import_job
+
+        if self.job.state == ImportJob.State.CHECKED:
+            ImportJob.objects.filter(pk=self.job.pk).update(state=ImportJob.State.IMPORTING, processed_rows=0)
+            run_import_job.enqueue(self.job.pk)
+        return redirect("data_import_job", pk=self.job.pk)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["job"] = self.job
+        context["running"] = self.job.state in ("checking", "importing")
+        return context

@@ -13,6 +13,7 @@ from datetime import date
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
 
 from .models import Clinic, ClinicPopulation, County, Township
 from .roles import Role
@@ -50,6 +51,7 @@ def seed_organisation(*, townships: int, clinics_per_township: int, year: int, s
     User = get_user_model()
     county = County.objects.create(code="DEMO", name="青山县", health_bureau_name="青山县卫生健康局")
     ctx = DemoContext(county=county, year=year, rng=rng, stdout=stdout, password=password)
+    hashed = make_password(password)  # hashing once keeps seeding a large county fast
 
     if not User.objects.filter(username="admin").exists():
         User.objects.create_superuser("admin", "admin@example.com", password)
@@ -69,7 +71,7 @@ def seed_organisation(*, townships: int, clinics_per_township: int, year: int, s
         township = Township.objects.create(
             county=county, code=f"T{t_index:02d}", name=t_name, health_center_name=f"{short}{'镇' if t_name.endswith('镇') else '乡'}卫生院",
             remote=(t_index % 7 == 0))
-        create_user_with_role(username=f"staff{t_index:02d}", password=password, role=Role.TOWNSHIP_STAFF,
+        create_user_with_role(username=f"staff{t_index:02d}", password_hash=hashed, role=Role.TOWNSHIP_STAFF,
                               township=township, full_name=person_name(rng))
         if t_index <= 2:
             ctx.logins.append(("卫生院工作人员", f"staff{t_index:02d}", t_name))
@@ -91,7 +93,7 @@ def seed_organisation(*, townships: int, clinics_per_township: int, year: int, s
                 clinic=clinic, year=year, resident=resident, registered=int(resident * rng.uniform(1.0, 1.25)),
                 insured=int(resident * rng.uniform(0.9, 0.99)), aged_65_plus=int(resident * rng.uniform(0.11, 0.19)),
                 children_0_6=int(resident * rng.uniform(0.05, 0.09)))
-            create_user_with_role(username=f"doc{clinic_number:03d}", password=password, role=Role.VILLAGE_DOCTOR,
+            create_user_with_role(username=f"doc{clinic_number:03d}", password_hash=hashed, role=Role.VILLAGE_DOCTOR,
                                   clinic=clinic, full_name=person_name(rng))
             if clinic_number <= 2 or (t_index == 2 and c_index == 1):
                 ctx.logins.append(("村医", f"doc{clinic_number:03d}", clinic.name))

@@ -131,3 +131,38 @@ class UserScope(models.Model):
     @property
     def place(self):
         return self.clinic or self.township or self.county
+
+
+class ImportJob(models.Model):
+    """A large import checked and run in the background (db_worker), with progress for the admin's bar.
+
+    Check first (nothing written), then, after the user confirms, import — still all-or-nothing."""
+
+    class State(models.TextChoices):
+        CHECKING = "checking", _("检查中")
+        CHECKED = "checked", _("检查通过，待确认")
+        INVALID = "invalid", _("有错误，未导入")
+        IMPORTING = "importing", _("导入中")
+        DONE = "done", _("已导入")
+
+    resource = models.CharField(_("数据类型"), max_length=50)
+    filename = models.CharField(_("文件名"), max_length=200)
+    stored_file = models.CharField(max_length=100)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+    state = models.CharField(_("状态"), max_length=10, choices=State.choices, default=State.CHECKING)
+    total_rows = models.PositiveIntegerField(default=0)
+    processed_rows = models.PositiveIntegerField(default=0)
+    report = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("后台导入")
+        verbose_name_plural = _("后台导入")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.resource} {self.filename}"
+
+    @property
+    def percent(self) -> int:
+        return min(100, int(100 * self.processed_rows / self.total_rows)) if self.total_rows else 0

@@ -72,11 +72,15 @@ def assign_role(*, user, role: str, county: County | None = None, township: Town
 
 
 @transaction.atomic
-def create_user_with_role(*, username: str, password: str, role: str, full_name: str = "", email: str = "",
-                          county=None, township=None, clinic=None):
+def create_user_with_role(*, username: str, password: str | None = None, role: str, full_name: str = "",
+                          email: str = "", county=None, township=None, clinic=None, password_hash: str | None = None):
+    """A new login with its role. ``password_hash`` (from make_password) lets bulk seeding hash once."""
     User = get_user_model()
     user = User.objects.create_user(username=username, password=password, email=email,
                                     first_name=full_name, is_staff=False)
+    if password_hash:
+        user.password = password_hash
+        user.save(update_fields=["password"])
     assign_role(user=user, role=role, county=county, township=township, clinic=clinic)
     return user
 

@@ -8,7 +8,7 @@ from wagtail.admin.ui.tables import BooleanColumn, Column
 from wagtail.admin.viewsets.base import ViewSetGroup
 
 from . import selectors
-from .admin_data import DataExportView, DataImportView
+from .admin_data import DataExportView, DataImportView, ImportJobView
 from .admin_scope import ScopedModelViewSet
 from .forms import NewLoginForm, UserScopeForm
 from .models import Clinic, ClinicPopulation, Township, UserScope
@@ -112,6 +112,7 @@ def register_data_urls():
     return [
         path("data/import/<slug:resource>/", DataImportView.as_view(), name="data_import"),
         path("data/export/<slug:resource>/", DataExportView.as_view(), name="data_export"),
+        path("data/jobs/<int:pk>/", ImportJobView.as_view(), name="data_import_job"),
     ]
 
 

@@ -1,1 +1,399 @@
-"""Wagtail admin of this feature."""
+"""Township and county admin for public-health services: reports and their verification, the
+clinic × item progress matrix, reporting periods, quotas, the catalogue and county prices."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import redirect
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.generic import TemplateView, View
+from wagtail import hooks
+from wagtail.admin.menu import Menu, MenuItem, SubmenuMenuItem
+from wagtail.admin.ui.tables import Column
+from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
+
+from clinics import selectors as org
+from clinics.admin_scope import ScopedModelViewSet
+from programs.models import Quota, ReportChange, ServiceItem, ServiceItemPrice, ServiceReport
+from programs.selectors import periods as period_selectors
+from programs.selectors import reports as report_selectors
+from programs.services import periods as period_services
+from programs.services import reports as report_services
+
+
+def _int(value, default):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return default
+
+
+class StaffView(WagtailAdminTemplateMixin, TemplateView):
+    permission = "programs.view_servicereport"
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.has_perm(self.permission):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_breadcrumbs_items(self):
+        return [*self.breadcrumbs_items, {"url": "", "label": self.get_page_title()}]
+
+
+class ReportListView(StaffView):
+    template_name = "programs/services/admin_reports.html"
+    page_title = gettext_lazy("服务月报审核")
+    header_icon = "doc-full"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        today = timezone.localdate()
+        params = self.request.GET
+        year = _int(params.get("year"), today.year)
+        month = _int(params.get("month"), 0)
+        status = params.get("status", "")
+        township = _int(params.get("township"), 0)
+        reports = report_selectors.reports_for(self.request.user).filter(year=year)
+        if month:
+            reports = reports.filter(month=month)
+        if status in ServiceReport.Status.values:
+            reports = reports.filter(status=status)
+        if township:
+            reports = reports.filter(clinic__township_id=township)
+        reports = reports.select_related("submitted_by").order_by("-month", "status", "clinic__code")
+        page = Paginator(reports, 50).get_page(params.get("p"))
+        context.update({"page": page, "year": year, "month": month, "status": status, "township": township,
+                        "statuses": ServiceReport.Status.choices, "townships": org.townships_for(self.request.user),
+                        "months": range(1, 13), "query": params.urlencode()})
+        return context
+
+
+class VerifyForm(forms.Form):
+    comment = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class VerifyReportView(StaffView):
+    template_name = "programs/services/admin_verify.html"
+    header_icon = "tick"
+
+    def dispatch(self, request, *args, **kwargs):
+        self.report = org.get_scoped_or_404(ServiceReport.objects.select_related("clinic__township"), request.user,
+                                            pk=kwargs["pk"], clinic="clinic")
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_page_title(self):
+        return _("核实：%(report)s") % {"report": self.report}
+
+    def _samples(self, post, lines):
+        samples, errors = {}, {}
+        for line in lines:
+            method = post.get(f"method_{line.item_id}", "")
+            raw_checked = (post.get(f"checked_{line.item_id}") or "").strip()
+            raw_confirmed = (post.get(f"confirmed_{line.item_id}") or "").strip()
+            if not raw_checked and not raw_confirmed:
+                samples[line.item_id] = ("", None, None)
+                continue
+            if not raw_checked.isdigit() or not raw_confirmed.isdigit():
+                errors[str(line.item_id)] = _("“%(item)s”：抽查数和属实数必须是整数。") % {"item": line.item.name}
+                continue
+            samples[line.item_id] = (method, int(raw_checked), int(raw_confirmed))
+        return samples, errors
+
+    def post(self, request, *args, **kwargs):
+        lines = list(self.report.lines.select_related("item"))
+        try:
+            if "return" in request.POST:
+                report_services.return_report(user=request.user, report=self.report,
+                                              comment=request.POST.get("comment", ""))
+                messages.success(request, _("已退回村医修改。"))
+                return redirect("services_reports")
+            samples, errors = self._samples(request.POST, lines)
+            if errors:
+                raise ValidationError(errors)
+            report_services.verify_report(user=request.user, report=self.report, samples=samples)
+        except ValidationError as exc:
+            self.errors = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+            self.posted = request.POST
+            return self.render_to_response(self.get_context_data())
+        messages.success(request, _("已核实：%(report)s") % {"report": self.report})
+        return redirect(reverse("services_verify", args=[self.report.pk]))
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        errors = getattr(self, "errors", {})
+        posted = getattr(self, "posted", None)
+        rows = []
+        for line in self.report.lines.select_related("item"):
+            rows.append({
+                "line": line,
+                "method": posted.get(f"method_{line.item_id}") if posted else line.sample_method,
+                "checked": posted.get(f"checked_{line.item_id}") if posted else (line.sample_checked or ""),
+                "confirmed": posted.get(f"confirmed_{line.item_id}") if posted else (line.sample_confirmed or ""),
+                "error": errors.get(str(line.item_id)),
+            })
+        state = period_selectors.period_state(township_id=self.report.clinic.township_id, year=self.report.year,
+                                              month=self.report.month)
+        context.update({
+            "report": self.report, "rows": rows, "general_errors": errors.get("__all__") or errors.get("comment"),
+            "methods": ServiceReportLineMethods, "locked": state == "locked",
+            "can_verify": self.report.status in (ServiceReport.Status.SUBMITTED, ServiceReport.Status.VERIFIED)
+            and state != "locked" and self.request.user.has_perm("programs.change_servicereport"),
+            "changes": ReportChange.objects.filter(report=self.report).select_related("item", "by").order_by("-at", "-pk"),
+        })
+        return context
+
+
+ServiceReportLineMethods = [("phone", gettext_lazy("电话回访")), ("home", gettext_lazy("入户核实"))]
+
+
+class MatrixView(StaffView):
+    template_name = "programs/services/admin_matrix.html"
+    page_title = gettext_lazy("任务完成情况（卫生室 × 项目）")
+    header_icon = "table"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        today = timezone.localdate()
+        year = _int(self.request.GET.get("year"), today.year)
+        township = _int(self.request.GET.get("township"), 0)
+        through = 12 if year < today.year else today.month
+        items, rows = report_selectors.township_matrix(user=self.request.user, year=year, through_month=through,
+                                                       township_id=township or None)
+        context.update({"items": items, "rows": rows, "year": year, "township": township, "through": through,
+                        "townships": org.townships_for(self.request.user), "query": self.request.GET.urlencode()})
+        return context
+
+
+class MatrixExportView(View):
+    def get(self, request):
+        if not request.user.has_perm("programs.view_servicereport"):
+            raise PermissionDenied
+        import tablib
+
+        today = timezone.localdate()
+        year = _int(request.GET.get("year"), today.year)
+        township = _int(request.GET.get("township"), 0)
+        through = 12 if year < today.year else today.month
+        items, rows = report_selectors.township_matrix(user=request.user, year=year, through_month=through,
+                                                       township_id=township or None)
+        headers = [_("卫生室编码"), _("卫生室名称"), _("乡镇"), _("总体完成率%"), _("进度")]
+        for item in items:
+            headers += [f"{item.name}·{_('核实数')}", f"{item.name}·{_('任务数')}"]
+        data = tablib.Dataset(headers=headers)
+        for row in rows:
+            values = [row.clinic.code, row.clinic.name, row.clinic.township.name, row.overall,
+                      _("落后") if row.behind else _("正常")]
+            for verified, quota, _percent in row.cells:
+                values += [verified, quota]
+            data.append(values)
+        response = HttpResponse(data.export("xlsx"),
+                                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        response["Content-Disposition"] = f'attachment; filename="service-progress-{year}.xlsx"'
+        return response
+
+
+class PeriodsView(StaffView):
+    template_name = "programs/services/admin_periods.html"
+    page_title = gettext_lazy("报表期（开放 / 截止 / 锁定）")
+    header_icon = "date"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        today = timezone.localdate()
+        year = _int(self.request.GET.get("year"), today.year)
+        townships = list(org.townships_for(self.request.user))
+        states = period_selectors.period_states(township_ids=[t.pk for t in townships], year=year)
+        from programs.models import ReportingPeriod
+
+        reopened = {(p.township_id, p.month): p.reopened_until for p in ReportingPeriod.objects.filter(
+            township__in=townships, year=year).only("township_id", "month", "reopened_until")}
+        labels = dict(ReportingPeriod.State.choices)
+        table = []
+        for township in townships:
+            cells = []
+            for month in range(1, 13):
+                state = states.get((township.pk, month), "open")
+                cells.append({"month": month, "state": state, "label": labels[state],
+                              "deadline": period_selectors.submission_deadline(year=year, month=month),
+                              "reopened_until": reopened.get((township.pk, month))})
+            table.append({"township": township, "cells": cells})
+        context.update({"table": table, "year": year, "today": today,
+                        "can_change": self.request.user.has_perm("programs.change_reportingperiod")})
+        return context
+
+    def post(self, request, *args, **kwargs):
+        if not request.user.has_perm("programs.change_reportingperiod"):
+            raise PermissionDenied
+        township = org.get_scoped_or_404(org.townships_for(request.user), request.user,
+                                         pk=request.POST.get("township"), township="")
+        year, month = _int(request.POST.get("year"), 0), _int(request.POST.get("month"), 0)
+        try:
+            if request.POST.get("action") == "close":
+                period_services.close_period(township_id=township.pk, year=year, month=month, user=request.user)
+                messages.success(request, _("%(t)s %(y)s年%(m)s月已截止。") % {"t": township, "y": year, "m": month})
+            else:
+                until = date.fromisoformat(request.POST.get("until") or "")
+                period_services.reopen_period(township_id=township.pk, year=year, month=month, user=request.user,
+                                              until=until, reason=request.POST.get("reason", ""))
+                messages.success(request, _("%(t)s %(y)s年%(m)s月已重新开放至 %(d)s。") % {
+                    "t": township, "y": year, "m": month, "d": until})
+        except ValueError:
+            messages.error(request, _("请填写有效的补报截止日期。"))
+        except ValidationError as exc:
+            messages.error(request, "；".join(exc.messages))
+        return redirect(f"{reverse('services_periods')}?year={year}")
+
+
+class GenerateQuotasForm(forms.Form):
+    year = forms.IntegerField(label=gettext_lazy("年度"), min_value=2000, max_value=2100)
+    item = forms.ModelChoiceField(label=gettext_lazy("服务项目"), queryset=ServiceItem.objects.filter(active=True))
+    basis = forms.ChoiceField(label=gettext_lazy("人口口径"), choices=[
+        ("resident", gettext_lazy("常住人口")), ("registered", gettext_lazy("户籍人口")),
+        ("insured", gettext_lazy("参合人口")), ("aged_65_plus", gettext_lazy("65岁及以上老年人")),
+        ("children_0_6", gettext_lazy("0-6岁儿童"))])
+    rate = forms.DecimalField(label=gettext_lazy("比例"), min_value=0, max_value=10, decimal_places=4,
+                              help_text=gettext_lazy("如 0.7 表示 70%：任务数 = 人口 × 比例（四舍五入）"))
+    township = forms.ModelChoiceField(label=gettext_lazy("乡镇"), queryset=None, required=False,
+                                      help_text=gettext_lazy("留空表示您范围内的全部乡镇"))
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["township"].queryset = org.townships_for(user)
+
+
+class GenerateQuotasView(StaffView):
+    template_name = "programs/services/admin_generate_quotas.html"
+    page_title = gettext_lazy("按人口批量生成年度任务")
+    header_icon = "cogs"
+    permission = "programs.add_quota"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.setdefault("form", GenerateQuotasForm(user=self.request.user, initial={
+            "year": timezone.localdate().year, "rate": Decimal("0.7")}))
+        return context
+
+    def post(self, request, *args, **kwargs):
+        form = GenerateQuotasForm(request.POST, user=request.user)
+        if form.is_valid():
+            clinics = org.clinics_for(request.user)
+            if form.cleaned_data["township"]:
+                clinics = clinics.filter(township=form.cleaned_data["township"])
+            try:
+                count = report_services.generate_quotas(
+                    user=request.user, clinics=clinics, year=form.cleaned_data["year"], item=form.cleaned_data["item"],
+                    rate=form.cleaned_data["rate"], basis=form.cleaned_data["basis"])
+            except (ValidationError, InvalidOperation) as exc:
+                form.add_error(None, "；".join(getattr(exc, "messages", [str(exc)])))
+            else:
+                messages.success(request, _("已为 %(n)s 个村卫生室生成“%(item)s”的任务数，可在列表中逐个调整。") % {
+                    "n": count, "item": form.cleaned_data["item"]})
+                return redirect("quota:index")
+        return self.render_to_response(self.get_context_data(form=form))
+
+
+class QuotaViewSet(ScopedModelViewSet):
+    model = Quota
+    icon = "list-ol"
+    menu_label = gettext_lazy("年度任务")
+    add_to_admin_menu = False
+    scope_paths = {"clinic": "clinic"}
+    scoped_choices = {"clinic": org.clinics_for}
+    list_display = ["clinic", "item", "year", "target"]
+    list_select_related = ("clinic", "item")
+    list_filter = ["year", "item"]
+    search_fields = ["clinic__name", "clinic__code"]
+    form_fields = ["clinic", "item", "year", "target"]
+    data_resource = "quotas"
+
+
+class ServiceItemViewSet(ScopedModelViewSet):
+    model = ServiceItem
+    icon = "list-ul"
+    menu_label = gettext_lazy("服务项目目录")
+    add_to_admin_menu = False
+    list_display = ["code", "name", Column("category", label=gettext_lazy("类别"), accessor="get_category_display"),
+                    "unit", "max_per_person_per_year", "active"]
+    search_fields = ["code", "name"]
+    form_fields = ["code", "name", "category", "unit", "population_basis", "max_per_person_per_year", "sort_order",
+                   "active"]
+
+    def scope_queryset(self, queryset, user):
+        return queryset  # the national catalogue is the same for everyone
+
+
+class ServiceItemPriceViewSet(ScopedModelViewSet):
+    model = ServiceItemPrice
+    icon = "tag"
+    menu_label = gettext_lazy("项目单价与工分")
+    add_to_admin_menu = False
+    scope_paths = {"county": "county"}
+    scoped_choices = {"county": org.counties_for}
+    list_display = ["year", "item", "unit_price", "work_points", "county"]
+    list_select_related = ("item", "county")
+    list_filter = ["year"]
+    form_fields = ["county", "year", "item", "unit_price", "work_points"]
+
+
+quota_viewset = QuotaViewSet("quota")
+item_viewset = ServiceItemViewSet("serviceitem")
+price_viewset = ServiceItemPriceViewSet("serviceitemprice")
+
+
+@hooks.register("register_admin_viewset")
+def register_viewsets():
+    return [quota_viewset, item_viewset, price_viewset]
+
+
+@hooks.register("register_admin_urls")
+def register_urls():
+    return [
+        path("services/reports/", ReportListView.as_view(), name="services_reports"),
+        path("services/reports/<int:pk>/", VerifyReportView.as_view(), name="services_verify"),
+        path("services/matrix/", MatrixView.as_view(), name="services_matrix"),
+        path("services/matrix/export/", MatrixExportView.as_view(), name="services_matrix_export"),
+        path("services/periods/", PeriodsView.as_view(), name="services_periods"),
+        path("services/quotas/generate/", GenerateQuotasView.as_view(), name="services_generate_quotas"),
+    ]
+
+
+class PermissionMenuItem(MenuItem):
+    def __init__(self, *args, permission, **kwargs):
+        self.permission = permission
+        super().__init__(*args, **kwargs)
+
+    def is_shown(self, request):
+        return request.user.has_perm(self.permission)
+
+
+@hooks.register("register_admin_menu_item")
+def register_menu():
+    items = [
+        PermissionMenuItem(gettext_lazy("月报审核"), reverse("services_reports"), icon_name="tick", order=10,
+                           permission="programs.view_servicereport"),
+        PermissionMenuItem(gettext_lazy("任务完成情况"), reverse("services_matrix"), icon_name="table", order=20,
+                           permission="programs.view_servicereport"),
+        PermissionMenuItem(gettext_lazy("年度任务"), reverse("quota:index"), icon_name="list-ol", order=30,
+                           permission="programs.view_quota"),
+        PermissionMenuItem(gettext_lazy("批量生成任务"), reverse("services_generate_quotas"), icon_name="cogs", order=40,
+                           permission="programs.add_quota"),
+        PermissionMenuItem(gettext_lazy("报表期"), reverse("services_periods"), icon_name="date", order=50,
+                           permission="programs.view_reportingperiod"),
+        PermissionMenuItem(gettext_lazy("导入月报"), reverse("data_import", args=["service_reports"]), icon_name="upload", order=60,
+                           permission="programs.change_servicereport"),
+        PermissionMenuItem(gettext_lazy("服务项目目录"), reverse("serviceitem:index"), icon_name="list-ul", order=70,
+                           permission="programs.view_serviceitem"),
+        PermissionMenuItem(gettext_lazy("项目单价与工分"), reverse("serviceitemprice:index"), icon_name="tag", order=80,
+                           permission="programs.view_serviceitemprice"),
+    ]
+    return SubmenuMenuItem(gettext_lazy("公共卫生服务"), Menu(items=items), icon_name="doc-full", order=200)

@@ -1,2 +1,10 @@
+from django.urls import path
+
+from . import portal_services
+
 app_name = "portal_services"
-urlpatterns = []
+urlpatterns = [
+    path("", portal_services.report_index, name="index"),
+    path("<int:year>/<int:month>/", portal_services.report_form, name="report"),
+    path("progress/", portal_services.progress, name="progress"),
+]

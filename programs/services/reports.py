@@ -1,1 +1,234 @@
-"""reports"""
+"""Changes to service reports: doctors save and submit; the township verifies or returns.
+
+Every change is recorded in ReportChange (who, when, before, after).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from clinics.models import Clinic
+from clinics.selectors import can_manage_clinic, get_scope
+from programs.models import Quota, ReportChange, ServiceItem, ServiceReport, ServiceReportLine
+from programs.selectors import periods as period_selectors
+from programs.selectors import reports as report_selectors
+
+Status = ServiceReport.Status
+
+
+def verified_quantity(*, declared: int, checked: int | None, confirmed: int | None) -> int:
+    """Declared × authenticity rate (confirmed / checked), rounded down; no sample → declared."""
+    if not checked:
+        return declared
+    return declared * confirmed // checked
+
+
+@dataclass(frozen=True)
+class Warning:
+    item: ServiceItem
+    message: str
+
+
+class NeedsConfirmation(Exception):
+    """Submitted counts look implausible; the doctor must confirm them."""
+
+    def __init__(self, warnings: list[Warning]):
+        super().__init__("; ".join(w.message for w in warnings))
+        self.warnings = warnings
+
+
+def check_counts(*, clinic: Clinic, year: int, month: int, counts: dict[int, int]) -> list[Warning]:
+    """Raise ValidationError for impossible counts; return warnings for implausible ones."""
+    items = {i.pk: i for i in ServiceItem.objects.filter(pk__in=counts)}
+    errors = {}
+    for item_id, count in counts.items():
+        if not isinstance(count, int) or isinstance(count, bool) or count < 0:
+            errors[str(item_id)] = _("“%(item)s”必须是不小于 0 的整数。") % {"item": items[item_id].name}
+    if errors:
+        raise ValidationError(errors)
+    population = report_selectors.population_for(clinic_id=clinic.pk, year=year)
+    ytd = report_selectors.year_to_date_declared(clinic_id=clinic.pk, year=year, excluding_month=month)
+    for item_id, count in counts.items():
+        item = items[item_id]
+        if item.population_basis and item.max_per_person_per_year and population is not None:
+            people = getattr(population, item.population_basis)
+            limit = people * item.max_per_person_per_year
+            if ytd.get(item_id, 0) + count > limit:
+                errors[str(item_id)] = _(
+                    "“%(item)s”全年累计 %(total)s %(unit)s，超过了可能的最大数 %(limit)s（%(basis)s %(people)s 人 × 每人每年 %(times)s 次）。"
+                ) % {"item": item.name, "total": ytd.get(item_id, 0) + count, "unit": item.unit, "limit": limit,
+                     "basis": item.get_population_basis_display(), "people": people,
+                     "times": item.max_per_person_per_year}
+    if errors:
+        raise ValidationError(errors)
+    usual = report_selectors.usual_monthly_declared(clinic_id=clinic.pk, before_year=year, before_month=month)
+    quotas = dict(Quota.objects.filter(clinic=clinic, year=year).values_list("item_id", "target"))
+    warnings = []
+    for item_id, count in counts.items():
+        item = items[item_id]
+        reasons = []
+        if usual.get(item_id) and count > 3 * usual[item_id]:
+            reasons.append(_("平时每月约 %(n)s") % {"n": usual[item_id].quantize(Decimal("1"))})
+        if quotas.get(item_id) and count > 3 * Decimal(quotas[item_id]) / 12:
+            reasons.append(_("年度任务每月约 %(n)s") % {"n": (Decimal(quotas[item_id]) / 12).quantize(Decimal("1"))})
+        if reasons:
+            warnings.append(Warning(item=item, message=_("“%(item)s”填报 %(count)s，超过%(reasons)s的 3 倍，请确认无误。") % {
+                "item": item.name, "count": count, "reasons": "、".join(reasons)}))
+    return warnings
+
+
+def _log(report, *, user, field, before="", after="", item=None, item_id=None, note=""):
+    ReportChange.objects.create(report=report, item_id=item_id if item is None else item.pk, field=field,
+                                before=str(before), after=str(after), by=user, note=note)
+
+
+@transaction.atomic
+def save_report(*, user, year: int, month: int, counts: dict[int, int], submit: bool,
+                confirmed_warnings: bool = False, today: date | None = None) -> tuple[ServiceReport, list[Warning]]:
+    """A village doctor saves (and optionally submits) their clinic's report for a month."""
+    from doctors.selectors import practice_permission
+
+    today = today or timezone.localdate()
+    scope = get_scope(user)
+    if not scope.is_doctor:
+        raise PermissionDenied
+    permission = practice_permission(user=user, on=today)
+    if not permission.allowed:
+        raise ValidationError(permission.reason)
+    if (year, month) > (today.year, today.month):
+        raise ValidationError(_("不能填报未来的月份。"))
+    clinic = Clinic.objects.get(pk=scope.clinic_id)
+    if not period_selectors.may_submit(township_id=clinic.township_id, year=year, month=month, today=today):
+        raise ValidationError(_("%(year)s年%(month)s月的填报已截止。如需补报，请联系乡镇卫生院重新开放。") % {
+            "year": year, "month": month})
+    report, created = ServiceReport.objects.select_for_update().get_or_create(clinic=clinic, year=year, month=month)
+    if report.status in (Status.SUBMITTED, Status.VERIFIED):
+        raise ValidationError(_("该月报已提交，不能再修改。如需修改，请联系乡镇卫生院退回。"))
+    warnings = check_counts(clinic=clinic, year=year, month=month, counts=counts)
+    if submit and warnings and not confirmed_warnings:
+        raise NeedsConfirmation(warnings)
+    existing = {line.item_id: line for line in report.lines.all()}
+    for item_id, count in counts.items():
+        line = existing.get(item_id)
+        if line is None:
+            ServiceReportLine.objects.create(report=report, item_id=item_id, declared_count=count)
+            _log(report, user=user, field="declared_count", after=count, item_id=item_id)
+        elif line.declared_count != count:
+            _log(report, user=user, field="declared_count", before=line.declared_count, after=count, item=line.item)
+            line.declared_count = count
+            line.save(update_fields=["declared_count"])
+    if submit:
+        _log(report, user=user, field="status", before=report.status, after=Status.SUBMITTED,
+             note=_("确认了超常数字") if warnings else "")
+        report.status = Status.SUBMITTED
+        report.submitted_by = user
+        report.submitted_at = timezone.now()
+        report.save(update_fields=["status", "submitted_by", "submitted_at"])
+    return report, warnings
+
+
+def _ensure_staff_may_change(user, report: ServiceReport) -> None:
+    if not can_manage_clinic(user, report.clinic):
+        raise PermissionDenied
+    state = period_selectors.period_state(township_id=report.clinic.township_id, year=report.year, month=report.month)
+    if state == "locked":
+        raise ValidationError(_("该月已结算锁定，只能通过更正单修改。"))
+
+
+@transaction.atomic
+def verify_report(*, user, report: ServiceReport, samples: dict[int, tuple[str, int | None, int | None]]) -> ServiceReport:
+    """Record the verification sample of each line (method, checked n, confirmed k) and the verified counts."""
+    report = ServiceReport.objects.select_for_update().select_related("clinic__township").get(pk=report.pk)
+    _ensure_staff_may_change(user, report)
+    if report.status not in (Status.SUBMITTED, Status.VERIFIED):
+        raise ValidationError(_("只有已提交的月报才能核实。"))
+    errors = {}
+    lines = {line.item_id: line for line in report.lines.select_related("item")}
+    for item_id, (method, checked, confirmed) in samples.items():
+        line = lines.get(item_id)
+        if line is None:
+            continue
+        if checked in (None, 0):
+            checked = confirmed = None
+            method = ""
+        elif confirmed is None or confirmed < 0 or checked < 0 or confirmed > checked:
+            errors[str(item_id)] = _("“%(item)s”：属实数必须在 0 到抽查数之间。") % {"item": line.item.name}
+            continue
+        elif not method:
+            errors[str(item_id)] = _("“%(item)s”：请选择核实方式（电话回访或入户核实）。") % {"item": line.item.name}
+            continue
+        elif checked > line.declared_count:
+            errors[str(item_id)] = _("“%(item)s”：抽查数不能超过申报数 %(n)s。") % {"item": line.item.name, "n": line.declared_count}
+            continue
+        verified = verified_quantity(declared=line.declared_count, checked=checked, confirmed=confirmed)
+        before = (line.sample_method, line.sample_checked, line.sample_confirmed, line.verified_count)
+        after = (method, checked, confirmed, verified)
+        if before != after:
+            _log(report, user=user, field="verification", item=line.item,
+                 before="" if before[3] is None else _("抽查 %(n)s 属实 %(k)s 核实数 %(v)s") % {
+                     "n": before[1] or 0, "k": before[2] or 0, "v": before[3]},
+                 after=_("抽查 %(n)s 属实 %(k)s 核实数 %(v)s") % {"n": checked or 0, "k": confirmed or 0, "v": verified})
+            line.sample_method, line.sample_checked, line.sample_confirmed, line.verified_count = after
+            line.save(update_fields=["sample_method", "sample_checked", "sample_confirmed", "verified_count"])
+    if errors:
+        raise ValidationError(errors)
+    for line in lines.values():
+        if line.verified_count is None:
+            line.verified_count = line.declared_count
+            line.save(update_fields=["verified_count"])
+    if report.status != Status.VERIFIED:
+        _log(report, user=user, field="status", before=report.status, after=Status.VERIFIED)
+        report.status = Status.VERIFIED
+    report.verified_by = user
+    report.verified_at = timezone.now()
+    report.save(update_fields=["status", "verified_by", "verified_at"])
+    return report
+
+
+@transaction.atomic
+def return_report(*, user, report: ServiceReport, comment: str) -> ServiceReport:
+    """Send a report back to the doctor with a comment; the doctor may then change and resubmit it."""
+    report = ServiceReport.objects.select_for_update().select_related("clinic__township").get(pk=report.pk)
+    _ensure_staff_may_change(user, report)
+    if not comment.strip():
+        raise ValidationError({"comment": _("请填写退回意见，告诉村医需要修改什么。")})
+    if report.status not in (Status.SUBMITTED, Status.VERIFIED):
+        raise ValidationError(_("只有已提交的月报才能退回。"))
+    _log(report, user=user, field="status", before=report.status, after=Status.RETURNED, note=comment[:200])
+    report.status = Status.RETURNED
+    report.return_comment = comment
+    report.lines.update(verified_count=None, sample_method="", sample_checked=None, sample_confirmed=None)
+    report.save(update_fields=["status", "return_comment"])
+    return report
+
+
+@transaction.atomic
+def generate_quotas(*, user, clinics, year: int, item: ServiceItem, rate: Decimal, basis: str) -> int:
+    """Quota = rate × the clinic's population of the basis (e.g. 70% of its 65+ residents), rounded half up."""
+    from clinics.models import ClinicPopulation
+
+    if rate < 0 or rate > 10:
+        raise ValidationError({"rate": _("比例应在 0 到 10 之间（如 0.7 表示 70%）。")})
+    if basis not in ("resident", "registered", "insured", "aged_65_plus", "children_0_6"):
+        raise ValidationError({"basis": _("请选择人口口径。")})
+    clinic_list = list(clinics)
+    for clinic in clinic_list:
+        if not can_manage_clinic(user, clinic):
+            raise PermissionDenied
+    populations = {p.clinic_id: p for p in ClinicPopulation.objects.filter(clinic__in=clinic_list, year=year)}
+    count = 0
+    for clinic in clinic_list:
+        population = populations.get(clinic.pk)
+        if population is None:
+            continue
+        target = int((Decimal(getattr(population, basis)) * rate).quantize(Decimal("1"), rounding="ROUND_HALF_UP"))
+        Quota.objects.update_or_create(clinic=clinic, item=item, year=year, defaults={"target": target})
+        count += 1
+    return count

@@ -1,0 +1,90 @@
+"""Demo data for public-health services: 2026 prices, quotas from population, a year of reports."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from django.utils import timezone
+
+from clinics.models import Clinic, ClinicPopulation
+from programs.models import Quota, ServiceItem, ServiceItemPrice, ServiceReport, ServiceReportLine
+
+# item code: (unit price 元, work points, quota basis, quota rate)
+PLAN = {
+    "PH01": ("2.00", "1.0", "resident", "0.05"),
+    "PH02": ("100.00", "20", None, 12),
+    "PH03": ("150.00", "30", None, 9),
+    "PH04": ("3.00", "1.5", "children_0_6", "1.2"),
+    "PH05": ("10.00", "4", "children_0_6", "0.12"),
+    "PH06": ("8.00", "3", "children_0_6", "1.5"),
+    "PH07": ("10.00", "4", "resident", "0.008"),
+    "PH08": ("12.00", "5", "resident", "0.008"),
+    "PH09": ("40.00", "15", "aged_65_plus", "0.7"),
+    "PH10": ("10.00", "4", "aged_65_plus", "1.2"),
+    "PH11": ("10.00", "4", "aged_65_plus", "0.4"),
+    "PH12": ("20.00", "8", "resident", "0.016"),
+    "PH13": ("20.00", "8", "resident", "0.002"),
+    "PH14": ("8.00", "3", "aged_65_plus", "0.5"),
+    "PH15": ("8.00", "3", "children_0_6", "0.6"),
+    "PH16": ("5.00", "2", None, 4),
+    "PH17": ("10.00", "4", None, 12),
+}
+
+
+def seed(ctx):
+    items = {i.code: i for i in ServiceItem.objects.all()}
+    year = ctx.year
+    ServiceItemPrice.objects.bulk_create([
+        ServiceItemPrice(county=ctx.county, year=year, item=items[code], unit_price=Decimal(price),
+                         work_points=Decimal(points)) for code, (price, points, _b, _r) in PLAN.items()])
+    clinics = list(Clinic.objects.filter(township__county=ctx.county).order_by("code"))
+    populations = {p.clinic_id: p for p in ClinicPopulation.objects.filter(clinic__in=clinics, year=year)}
+    quotas = []
+    for clinic in clinics:
+        population = populations[clinic.pk]
+        for code, (_price, _points, basis, rate) in PLAN.items():
+            target = int(Decimal(getattr(population, basis)) * Decimal(rate)) if basis else int(rate)
+            quotas.append(Quota(clinic=clinic, item=items[code], year=year, target=max(target, 1)))
+    Quota.objects.bulk_create(quotas)
+    quota_of = {(q.clinic_id, q.item_id): q.target for q in quotas}
+
+    today = timezone.localdate()
+    last_month = 12 if year < today.year else max(0, today.month - 1)
+    now = timezone.now()
+    rng = ctx.rng
+    reports, line_specs = [], []
+    for clinic in clinics:
+        diligence = rng.uniform(0.65, 1.15)  # some clinics fall behind pace
+        honesty = rng.choice([1.0, 1.0, 1.0, 0.9, 0.8])
+        for month in range(1, last_month + 1):
+            if month == last_month and rng.random() < 0.25:
+                continue  # not yet reported this month
+            status = ServiceReport.Status.VERIFIED if month < last_month else rng.choice(
+                [ServiceReport.Status.SUBMITTED, ServiceReport.Status.VERIFIED])
+            reports.append(ServiceReport(clinic=clinic, year=year, month=month, status=status, submitted_at=now,
+                                         verified_at=now if status == ServiceReport.Status.VERIFIED else None))
+            line_specs.append((clinic.pk, month, status, diligence, honesty))
+    ServiceReport.objects.bulk_create(reports)
+    report_ids = {(r.clinic_id, r.month): r.pk for r in ServiceReport.objects.filter(clinic__in=clinics, year=year)}
+    lines = []
+    for clinic_id, month, status, diligence, honesty in line_specs:
+        for item in items.values():
+            monthly = quota_of.get((clinic_id, item.pk), 0) / 12
+            declared = max(0, int(rng.gauss(monthly * diligence, max(1.0, monthly * 0.2))))
+            verified = None
+            checked = confirmed = None
+            method = ""
+            if status == ServiceReport.Status.VERIFIED:
+                if declared >= 5 and rng.random() < 0.4:
+                    checked = min(declared, 10)
+                    confirmed = min(checked, round(checked * honesty))
+                    method = rng.choice(["phone", "home"])
+                    verified = declared * confirmed // checked
+                else:
+                    verified = declared
+            lines.append(ServiceReportLine(report_id=report_ids[(clinic_id, month)], item=item, declared_count=declared,
+                                           verified_count=verified, sample_method=method, sample_checked=checked,
+                                           sample_confirmed=confirmed))
+    ServiceReportLine.objects.bulk_create(lines, batch_size=5000)
+    ctx.stdout.write(f"公共卫生服务：{len(quotas)} 条年度任务，{len(reports)} 份月报（截至 {date(year, max(1, last_month), 1):%Y年%m月}）。")

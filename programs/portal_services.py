@@ -1,0 +1,117 @@
+"""Village-doctor portal: the monthly service report form and the progress page."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from clinics.portal import doctor_required
+from programs.models import ServiceReport
+from programs.selectors import periods as period_selectors
+from programs.selectors import reports as report_selectors
+from programs.services import reports as report_services
+
+
+def default_month(today: date) -> tuple[int, int]:
+    """Before the deadline day, doctors report last month; afterwards the current month (as a draft)."""
+    previous = (today.year - 1, 12) if today.month == 1 else (today.year, today.month - 1)
+    deadline = period_selectors.submission_deadline(year=previous[0], month=previous[1])
+    return previous if today <= deadline else (today.year, today.month)
+
+
+@doctor_required
+def report_index(request):
+    year, month = default_month(timezone.localdate())
+    return redirect("portal_services:report", year=year, month=month)
+
+
+def _parse_counts(post, items) -> tuple[dict[int, int], dict[int, str]]:
+    counts, errors = {}, {}
+    for item in items:
+        raw = (post.get(f"item_{item.pk}") or "").strip()
+        if raw == "":
+            counts[item.pk] = 0
+            continue
+        if not raw.isdigit():
+            errors[item.pk] = _("请填写不小于 0 的整数。")
+            continue
+        counts[item.pk] = int(raw)
+    return counts, errors
+
+
+@doctor_required
+def report_form(request, year: int, month: int):
+    today = timezone.localdate()
+    if not 1 <= month <= 12 or not 2000 <= year <= today.year + 1:
+        raise Http404
+    clinic = request.clinic
+    items = list(report_selectors.active_items())
+    report = ServiceReport.objects.filter(clinic=clinic, year=year, month=month).first()
+    lines = {line.item_id: line for line in report.lines.all()} if report else {}
+    values = {item.pk: (lines[item.pk].declared_count if item.pk in lines else "") for item in items}
+    field_errors: dict[int, str] = {}
+    warnings = []
+    form_error = ""
+    if request.method == "POST":
+        counts, field_errors = _parse_counts(request.POST, items)
+        values.update({item.pk: request.POST.get(f"item_{item.pk}", "") for item in items})
+        if not field_errors:
+            submit = "submit" in request.POST
+            try:
+                report, warnings = report_services.save_report(
+                    user=request.user, year=year, month=month, counts=counts, submit=submit,
+                    confirmed_warnings=request.POST.get("confirm") == "1", today=today)
+            except report_services.NeedsConfirmation as exc:
+                warnings = exc.warnings
+                form_error = _("有些数字明显高于平时，请核对。确认无误请勾选“我已核对”后再提交。")
+            except ValidationError as exc:
+                if hasattr(exc, "error_dict"):
+                    for key, errs in exc.message_dict.items():
+                        if key.isdigit():
+                            field_errors[int(key)] = "；".join(errs)
+                        else:
+                            form_error = "；".join(errs)
+                else:
+                    form_error = "；".join(exc.messages)
+            else:
+                messages.success(request, _("已提交，等待乡镇卫生院核实。") if submit else _("草稿已保存。"))
+                return redirect("portal_services:report", year=year, month=month)
+    may_submit = period_selectors.may_submit(township_id=clinic.township_id, year=year, month=month, today=today)
+    editable = may_submit and (report is None or report.status in (ServiceReport.Status.DRAFT, ServiceReport.Status.RETURNED))
+    rows = [{"item": item, "value": values[item.pk], "error": field_errors.get(item.pk),
+             "line": lines.get(item.pk)} for item in items]
+    months = _month_choices(clinic, today)
+    return render(request, "programs/services/portal_report.html", {
+        "page_title": _("%(year)s年%(month)s月服务月报") % {"year": year, "month": month},
+        "year": year, "month": month, "report": report, "rows": rows, "editable": editable,
+        "warnings": warnings, "form_error": form_error, "months": months,
+        "deadline": period_selectors.submission_deadline(year=year, month=month), "may_submit": may_submit,
+    })
+
+
+def _month_choices(clinic, today):
+    statuses = dict(((r.year, r.month), r) for r in ServiceReport.objects.filter(clinic=clinic, year__gte=today.year - 1))
+    months = []
+    year, month = today.year, today.month
+    for _i in range(12):
+        report = statuses.get((year, month))
+        months.append({"year": year, "month": month, "status": report.get_status_display() if report else _("未填报")})
+        year, month = (year - 1, 12) if month == 1 else (year, month - 1)
+    return months
+
+
+@doctor_required
+def progress(request):
+    today = timezone.localdate()
+    year = int(request.GET.get("year") or today.year)
+    through_month = 12 if year < today.year else today.month
+    rows = report_selectors.clinic_progress(clinic=request.clinic, year=year, through_month=through_month)
+    return render(request, "programs/services/portal_progress.html", {
+        "page_title": _("%(year)s年任务进度") % {"year": year}, "rows": rows, "year": year,
+        "through_month": through_month})
