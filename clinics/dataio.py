@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import csv
 import io
-import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
@@ -418,19 +417,19 @@ def read_dataset(data: bytes, filename: str) -> tablib.Dataset:
     return dataset
 
 
-def _read_xlsx_rows(data: bytes) -> list[tuple]:
-    from openpyxl import load_workbook
+def _read_xlsx_rows(data: bytes) -> list[list]:
+    """First worksheet's rows. python-calamine (Rust) parses ~15x faster than openpyxl, which matters
+    for the 100,000-row monthly imports."""
+    from python_calamine import CalamineWorkbook
 
     if not data.startswith(b"PK"):
         raise ImportFileError(_("文件不是有效的 Excel (.xlsx) 文件，可能已损坏或扩展名被改过。"))
     try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        sheet = workbook.worksheets[0]
-        rows = [tuple(r) for r in sheet.iter_rows(values_only=True)]
-        workbook.close()
-        return rows
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError, IndexError, TypeError):
+        workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
+        rows = workbook.get_sheet_by_index(0).to_python(skip_empty_area=False)
+    except Exception:  # calamine raises its own error types for every kind of broken file
         raise ImportFileError(_("文件不是有效的 Excel (.xlsx) 文件，可能已损坏或扩展名被改过。")) from None
+    return [[None if cell == "" else cell for cell in row] for row in rows]
 
 
 def _read_csv_rows(data: bytes) -> list[list]:
