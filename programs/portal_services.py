@@ -109,9 +109,29 @@ def _month_choices(clinic, today):
 @doctor_required
 def progress(request):
     today = timezone.localdate()
-    year = int(request.GET.get("year") or today.year)
+    year = int(request.GET["year"]) if str(request.GET.get("year", "")).isdigit() else today.year
     through_month = 12 if year < today.year else today.month
     rows = report_selectors.clinic_progress(clinic=request.clinic, year=year, through_month=through_month)
     return render(request, "programs/services/portal_progress.html", {
         "page_title": _("%(year)s年任务进度") % {"year": year}, "rows": rows, "year": year,
         "through_month": through_month})
+
+
+@doctor_required
+def progress_export(request):
+    import tablib
+    from django.http import HttpResponse
+
+    today = timezone.localdate()
+    year = int(request.GET["year"]) if str(request.GET.get("year", "")).isdigit() else today.year
+    through_month = 12 if year < today.year else today.month
+    rows = report_selectors.clinic_progress(clinic=request.clinic, year=year, through_month=through_month)
+    data = tablib.Dataset(headers=[_("服务项目"), _("单位"), _("年度任务"), _("累计核实数"), _("累计申报数"), _("完成率%"),
+                                   _("按进度应完成"), _("进度")])
+    for row in rows:
+        data.append([row.item.name, row.item.unit, row.quota, row.verified, row.declared, row.percent, row.expected,
+                     (_("正常") if row.on_pace else _("落后")) if row.quota else ""])
+    response = HttpResponse(data.export("xlsx"),
+                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f'attachment; filename="progress-{request.clinic.code}-{year}.xlsx"'
+    return response

@@ -41,6 +41,7 @@ CASES = [
     Case("portal_services:report", doctor_portal(doctor=NOT_FOUND, other_doctor=NOT_FOUND, far_doctor=NOT_FOUND),
          args=lambda o: [2026, 13], id="month 13"),
     Case("portal_services:progress", doctor_portal()),
+    Case("portal_services:progress_export", doctor_portal()),
     Case("services_reports", STAFF),
     Case("services_verify", A1, args=report_a1a),
     Case("services_verify", A1 | {"township": NOT_FOUND, "county": NOT_FOUND, "superuser": NOT_FOUND, "editor": NOT_FOUND},

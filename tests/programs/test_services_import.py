@@ -153,3 +153,16 @@ def test_malformed_rows_never_crash_or_write(org, services, rows):
     for error in report.errors:
         assert error.row >= 2 and error.column in HEADERS
     assert ServiceReportLine.objects.count() == before
+
+
+def test_a_file_over_the_size_limit_is_refused(org, services, settings):
+    settings.IMPORT_MAX_FILE_SIZE = 1000
+    report = run(xlsx([["A1a", "PH09", 2026, 3, n] for n in range(200)]), user=org.users.township)
+    assert report.file_error and "文件太大" in report.file_error
+    assert not ServiceReport.objects.exists()
+
+
+def test_doctor_progress_export(org, services, client_for):
+    response = client_for(org.users.doctor).get(reverse("portal_services:progress_export"), {"year": 2026})
+    rows = list(openpyxl.load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
+    assert rows[0][0] == "服务项目" and any(r[0] == "65岁以上老年人健康体检" and r[2] == 120 for r in rows[1:])
