@@ -6,3 +6,23 @@ class SubsidiesConfig(AppConfig):
     name = "subsidies"
     verbose_name = _("考核与补助")
     default_auto_field = "django.db.models.BigAutoField"
+
+    @property
+    def role_permissions(self):
+        from clinics.roles import Role
+
+        models = ("assessment", "inspection", "finding", "satisfactionsurvey", "appeal", "assessmententry")
+        staff = [f"subsidies.{action}_{m}" for m in models for action in ("view", "add", "change")]
+        sheets = [f"subsidies.view_{m}" for m in ("scoresheet", "scoreitem")]
+        return {
+            Role.TOWNSHIP_STAFF: staff + sheets,
+            Role.COUNTY_ADMIN: staff + sheets + [f"subsidies.{a}_{m}" for m in ("scoresheet", "scoreitem")
+                                                 for a in ("add", "change", "delete")],
+        }
+
+    def ready(self):
+        from django.utils.translation import gettext_lazy as _
+
+        from clinics.portal import register_portal_link
+
+        register_portal_link(order=30, label=_("考核得分"), url_name="portal_assessments:index", icon="⭐")

@@ -1,2 +1,9 @@
+from django.urls import path
+
+from . import portal_assessments
+
 app_name = "portal_assessments"
-urlpatterns = []
+urlpatterns = [
+    path("", portal_assessments.index, name="index"),
+    path("<int:pk>/", portal_assessments.detail, name="detail"),
+]

@@ -1,1 +1,3 @@
 """Subsidy policy and settlement models (issue: settlement)."""
+
+__all__ = []

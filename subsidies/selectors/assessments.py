@@ -1,1 +1,74 @@
-"""assessments"""
+"""Reads of assessments. ``assessment_scores`` is the contract the settlement relies on."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import Avg
+
+from clinics.selectors import restrict
+from subsidies.models import Appeal, Assessment, SatisfactionSurvey, ScoreSheet
+
+
+def assessment_scores(*, clinic_ids, year: int, quarter: int | None) -> dict[int, Decimal]:
+    rows = Assessment.objects.filter(clinic_id__in=list(clinic_ids), year=year, status=Assessment.Status.SUBMITTED)
+    if quarter is not None:
+        return dict(rows.filter(quarter=quarter).values_list("clinic_id", "total_score"))
+    by_clinic: dict[int, list[Decimal]] = defaultdict(list)
+    for clinic_id, score in rows.values_list("clinic_id", "total_score"):
+        by_clinic[clinic_id].append(score)
+    return {c: (sum(s) / len(s)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP) for c, s in by_clinic.items()}
+
+
+def assessments_for(user):
+    return restrict(Assessment.objects.select_related("clinic", "clinic__township", "assessor"), user, clinic="clinic")
+
+
+def appeals_for(user):
+    return restrict(Appeal.objects.select_related("entry__assessment__clinic", "entry__item", "appellant"), user,
+                    clinic="entry__assessment__clinic")
+
+
+def current_sheet(*, county_id: int, year: int) -> ScoreSheet | None:
+    return ScoreSheet.objects.filter(county_id=county_id, year=year).order_by("-version").first()
+
+
+def county_average_satisfaction(*, county_id: int, year: int, quarter: int) -> Decimal | None:
+    surveys = SatisfactionSurvey.objects.filter(clinic__township__county_id=county_id, year=year, quarter=quarter)
+    rates = [Decimal(s.satisfied) / Decimal(s.surveyed) for s in surveys.only("satisfied", "surveyed")]
+    return sum(rates) / len(rates) if rates else None
+
+
+def quarter_end(year: int, quarter: int) -> date:
+    month = quarter * 3
+    return date(year, month, 30 if month in (6, 9) else 31)
+
+
+def indicator_achieved(*, clinic_id: int, year: int, quarter: int, indicator: str) -> Decimal | None:
+    """Completion rate (verified ÷ quota due by the quarter's end) of one service item or of all ("all")."""
+    from programs.selectors.reports import quota_map, verified_totals
+
+    quotas = quota_map(clinic_ids=[clinic_id], year=year).get(clinic_id, {})
+    totals = verified_totals(clinic_ids=[clinic_id], year=year, months=range(1, quarter * 3 + 1)).get(clinic_id, {})
+    codes = list(quotas) if indicator in ("", "all") else [indicator]
+    due = sum(Decimal(quotas.get(code, 0)) * quarter * 3 / 12 for code in codes)
+    if not due:
+        return None
+    done = sum(min(Decimal(totals[code].verified), Decimal(quotas.get(code, 0)) * quarter * 3 / 12)
+               for code in codes if code in totals)
+    return (done / due).quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP)
+
+
+def ranking(*, user, year: int, quarter: int, township_id: int | None = None):
+    qs = assessments_for(user).filter(year=year, quarter=quarter, status=Assessment.Status.SUBMITTED)
+    if township_id:
+        qs = qs.filter(clinic__township_id=township_id)
+    return list(qs.order_by("-total_score", "clinic__code"))
+
+
+def township_averages(*, user, year: int, quarter: int):
+    qs = assessments_for(user).filter(year=year, quarter=quarter, status=Assessment.Status.SUBMITTED)
+    return list(qs.values("clinic__township__name").annotate(average=Avg("total_score"))
+                .order_by("-average"))

@@ -1,1 +1,277 @@
-"""assessments"""
+"""Changes to assessments, inspections, satisfaction surveys and appeals."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from clinics.selectors import can_manage_clinic, get_scope
+from subsidies import scoring
+from subsidies.models import (
+    Appeal,
+    Assessment,
+    AssessmentEntry,
+    AssessmentEvidence,
+    AssessmentRevision,
+    Finding,
+    Inspection,
+    SatisfactionSurvey,
+)
+from subsidies.selectors import assessments as selectors
+
+APPEAL_DAYS = 7
+
+
+def _ensure_manager(user, clinic):
+    if not can_manage_clinic(user, clinic):
+        raise PermissionDenied
+
+
+@transaction.atomic
+def start_assessment(*, user, clinic, year: int, quarter: int, assessed_on: date) -> Assessment:
+    """Open a quarter's assessment of a clinic with every item of the county's sheet, indicator values
+    read from verified service data, and unrectified findings counted double."""
+    _ensure_manager(user, clinic)
+    if not 1 <= quarter <= 4:
+        raise ValidationError({"quarter": _("季度必须是 1 到 4。")})
+    sheet = selectors.current_sheet(county_id=clinic.township.county_id, year=year)
+    if sheet is None:
+        raise ValidationError(_("卫健局还没有设置 %(year)s 年的考核评分表。") % {"year": year})
+    if Assessment.objects.filter(clinic=clinic, year=year, quarter=quarter).exists():
+        raise ValidationError(_("%(clinic)s %(year)s年第%(q)s季度已经有考核记录，不能重复考核。") % {
+            "clinic": clinic, "year": year, "q": quarter})
+    try:
+        with transaction.atomic():
+            assessment = Assessment.objects.create(clinic=clinic, year=year, quarter=quarter, sheet=sheet,
+                                                   assessor=user, assessed_on=assessed_on)
+    except IntegrityError:
+        raise ValidationError(_("该季度已经有考核记录，不能重复考核。")) from None
+    unrectified = list(Finding.objects.filter(inspection__clinic=clinic, status=Finding.Status.UNRECTIFIED,
+                                              applied_to__isnull=True))
+    entries = []
+    for item in sheet.items.all():
+        entry = AssessmentEntry(assessment=assessment, item=item)
+        if item.mode == "indicator":
+            entry.achieved = selectors.indicator_achieved(clinic_id=clinic.pk, year=year, quarter=quarter,
+                                                          indicator=item.indicator)
+        doubled = [f for f in unrectified if f.item_code == item.code]
+        if doubled and item.mode == "deduction":
+            entry.doubled_occurrences = len(doubled)
+            entry.reason = _("复查未整改，加倍扣分：") + "；".join(f.description for f in doubled)
+            Finding.objects.filter(pk__in=[f.pk for f in doubled]).update(applied_to=assessment)
+        entries.append(entry)
+    AssessmentEntry.objects.bulk_create(entries)
+    _recompute(assessment)
+    return assessment
+
+
+def _decimal(value, field, errors, entry):
+    if value in (None, ""):
+        return None
+    try:
+        return Decimal(str(value))
+    except InvalidOperation:
+        errors[f"{entry.pk}"] = _("“%(item)s”：%(field)s必须是数字。") % {"item": entry.item.name, "field": field}
+        return None
+
+
+def _apply_values(entry: AssessmentEntry, values: dict, errors: dict) -> None:
+    item = entry.item
+    if "occurrences" in values:
+        raw = str(values["occurrences"] or "0").strip()
+        if not raw.isdigit():
+            errors[str(entry.pk)] = _("“%(item)s”：发现次数必须是不小于 0 的整数。") % {"item": item.name}
+        else:
+            entry.occurrences = int(raw)
+    if "achieved" in values:
+        entry.achieved = _decimal(values["achieved"], _("完成值"), errors, entry)
+        if entry.achieved is not None and entry.achieved < 0:
+            errors[str(entry.pk)] = _("“%(item)s”：完成值不能为负数。") % {"item": item.name}
+    if "passed" in values:
+        entry.passed = {"1": True, "0": False, True: True, False: False}.get(values["passed"])
+    if "manual_score" in values:
+        entry.manual_score = _decimal(values["manual_score"], _("得分"), errors, entry)
+        if entry.manual_score is not None and not 0 <= entry.manual_score <= item.max_points:
+            errors[str(entry.pk)] = _("“%(item)s”：得分必须在 0 到 %(max)s 之间。") % {"item": item.name,
+                                                                                    "max": item.max_points}
+    if "reason" in values:
+        entry.reason = (values["reason"] or "").strip()
+
+
+def _recompute(assessment: Assessment) -> Decimal:
+    average = selectors.county_average_satisfaction(county_id=assessment.clinic.township.county_id,
+                                                    year=assessment.year, quarter=assessment.quarter)
+    survey = SatisfactionSurvey.objects.filter(clinic=assessment.clinic, year=assessment.year,
+                                               quarter=assessment.quarter).first()
+    deductions = []
+    for entry in assessment.entries.select_related("item"):
+        item = entry.item
+        data = scoring.ItemInput(
+            mode=item.mode, max_points=item.max_points, per_occurrence=item.points_per_occurrence, target=item.target,
+            occurrences=entry.occurrences, doubled_occurrences=entry.doubled_occurrences, achieved=entry.achieved,
+            passed=entry.passed, manual_score=entry.manual_score,
+            satisfaction_rate=survey.rate if survey else None, county_average=average)
+        try:
+            deduction = scoring.item_deduction(data)
+        except scoring.ScoringError:
+            deduction = None  # not filled in yet; a draft may be incomplete
+        entry.deduction = deduction if deduction is not None else Decimal("0.00")
+        entry.score = scoring.q(item.max_points - entry.deduction)
+        entry.save(update_fields=["deduction", "score"])
+        deductions.append(entry.deduction)
+    assessment.total_score = scoring.total_score(deductions)
+    assessment.save(update_fields=["total_score"])
+    return assessment.total_score
+
+
+@transaction.atomic
+def update_entries(*, user, assessment: Assessment, values: dict[int, dict], notes: str | None = None) -> Assessment:
+    assessment = Assessment.objects.select_for_update().select_related("clinic__township").get(pk=assessment.pk)
+    _ensure_manager(user, assessment.clinic)
+    if assessment.status != Assessment.Status.DRAFT:
+        raise ValidationError(_("考核已提交，只能通过申诉更改。"))
+    errors = {}
+    entries = {e.pk: e for e in assessment.entries.select_related("item")}
+    for entry_id, entry_values in values.items():
+        entry = entries.get(int(entry_id))
+        if entry is None:
+            continue
+        _apply_values(entry, entry_values, errors)
+        entry.save()
+    if errors:
+        raise ValidationError(errors)
+    if notes is not None:
+        assessment.notes = notes
+        assessment.save(update_fields=["notes"])
+    _recompute(assessment)
+    return assessment
+
+
+@transaction.atomic
+def submit_assessment(*, user, assessment: Assessment) -> Assessment:
+    assessment = Assessment.objects.select_for_update().select_related("clinic__township").get(pk=assessment.pk)
+    _ensure_manager(user, assessment.clinic)
+    missing = []
+    for entry in assessment.entries.select_related("item"):
+        mode = entry.item.mode
+        if (mode == "indicator" and entry.achieved is None) or (mode == "pass_fail" and entry.passed is None) or (
+                mode == "manual" and entry.manual_score is None):
+            missing.append(entry.item.name)
+    if missing:
+        raise ValidationError(_("以下项目还没有评分：%(items)s") % {"items": "、".join(missing)})
+    _recompute(assessment)
+    assessment.status = Assessment.Status.SUBMITTED
+    assessment.submitted_at = timezone.now()
+    assessment.save(update_fields=["status", "submitted_at"])
+    return assessment
+
+
+@transaction.atomic
+def add_evidence(*, user, assessment: Assessment, file, description: str = "") -> AssessmentEvidence:
+    _ensure_manager(user, assessment.clinic)
+    allowed = (".jpg", ".jpeg", ".png", ".pdf", ".doc", ".docx", ".xls", ".xlsx")
+    if not file.name.lower().endswith(allowed) or file.size > 10 * 1024 * 1024:
+        raise ValidationError({"file": _("只能上传 10 MB 以内的照片、PDF、Word 或 Excel 文件。")})
+    return AssessmentEvidence.objects.create(assessment=assessment, file=file, description=description,
+                                             uploaded_by=user)
+
+
+@transaction.atomic
+def record_inspection(*, user, clinic, inspected_on: date, notes: str, findings: list[dict]) -> Inspection:
+    _ensure_manager(user, clinic)
+    inspection = Inspection.objects.create(clinic=clinic, inspected_on=inspected_on, inspector=user, notes=notes)
+    for finding in findings:
+        if not (finding.get("description") or "").strip():
+            continue
+        deadline = finding.get("deadline")
+        if deadline is not None and deadline < inspected_on:
+            raise ValidationError({"deadline": _("整改期限不能早于检查日期。")})
+        Finding.objects.create(inspection=inspection, item_code=finding.get("item_code", ""),
+                               description=finding["description"].strip(), deadline=deadline,
+                               status=Finding.Status.OPEN if deadline else Finding.Status.NONE)
+    return inspection
+
+
+@transaction.atomic
+def reinspect(*, user, finding: Finding, rectified: bool, on: date) -> Finding:
+    finding = Finding.objects.select_for_update().select_related("inspection__clinic__township").get(pk=finding.pk)
+    _ensure_manager(user, finding.inspection.clinic)
+    if finding.status not in (Finding.Status.OPEN, Finding.Status.UNRECTIFIED, Finding.Status.RECTIFIED):
+        raise ValidationError(_("该问题不需要整改。"))
+    if on < finding.inspection.inspected_on:
+        raise ValidationError(_("复查日期不能早于检查日期。"))
+    if finding.applied_to_id:
+        raise ValidationError(_("该问题已在考核中加倍扣分，不能再更改复查结论。"))
+    finding.status = Finding.Status.RECTIFIED if rectified else Finding.Status.UNRECTIFIED
+    finding.reinspected_on = on
+    finding.save(update_fields=["status", "reinspected_on"])
+    return finding
+
+
+@transaction.atomic
+def record_satisfaction(*, user, clinic, year: int, quarter: int, surveyed: int, satisfied: int) -> SatisfactionSurvey:
+    _ensure_manager(user, clinic)
+    if surveyed < 1 or satisfied < 0 or satisfied > surveyed:
+        raise ValidationError(_("满意人数必须在 0 到回访人数之间，回访人数至少为 1。"))
+    survey, _created = SatisfactionSurvey.objects.update_or_create(
+        clinic=clinic, year=year, quarter=quarter, defaults={"surveyed": surveyed, "satisfied": satisfied})
+    return survey
+
+
+@transaction.atomic
+def file_appeal(*, user, entry: AssessmentEntry, comment: str, now=None) -> Appeal:
+    """A doctor of the clinic appeals one item within 7 days of the assessment's submission."""
+    now = now or timezone.now()
+    entry = AssessmentEntry.objects.select_related("assessment__clinic", "item").get(pk=entry.pk)
+    scope = get_scope(user)
+    assessment = entry.assessment
+    if not scope.is_doctor or scope.clinic_id != assessment.clinic_id:
+        raise PermissionDenied
+    if assessment.status != Assessment.Status.SUBMITTED:
+        raise ValidationError(_("考核尚未提交，不能申诉。"))
+    if now > assessment.submitted_at + timedelta(days=APPEAL_DAYS):
+        raise ValidationError(_("已超过申诉期限（考核提交后 %(days)s 天内）。") % {"days": APPEAL_DAYS})
+    if not comment.strip():
+        raise ValidationError({"comment": _("请写明申诉理由。")})
+    if entry.appeals.filter(status=Appeal.Status.PENDING).exists():
+        raise ValidationError(_("该项目的申诉正在处理中。"))
+    return Appeal.objects.create(entry=entry, comment=comment.strip(), appellant=user)
+
+
+@transaction.atomic
+def decide_appeal(*, user, appeal: Appeal, accept: bool, decision: str, new_values: dict | None = None) -> Appeal:
+    appeal = Appeal.objects.select_for_update().select_related("entry__assessment__clinic__township",
+                                                                 "entry__item").get(pk=appeal.pk)
+    assessment = appeal.entry.assessment
+    _ensure_manager(user, assessment.clinic)
+    if appeal.status != Appeal.Status.PENDING:
+        raise ValidationError(_("该申诉已经处理过了。"))
+    if not decision.strip():
+        raise ValidationError({"decision": _("请填写处理意见。")})
+    if accept:
+        snapshot = [{"item": e.item.code, "occurrences": e.occurrences, "doubled": e.doubled_occurrences,
+                     "achieved": str(e.achieved), "passed": e.passed, "manual": str(e.manual_score),
+                     "deduction": str(e.deduction), "reason": e.reason}
+                    for e in assessment.entries.select_related("item")]
+        before = assessment.total_score
+        errors = {}
+        entry = appeal.entry
+        _apply_values(entry, new_values or {}, errors)
+        if errors:
+            raise ValidationError(errors)
+        entry.save()
+        after = _recompute(assessment)
+        AssessmentRevision.objects.create(assessment=assessment, total_before=before, total_after=after,
+                                          entries_before=snapshot, by=user,
+                                          reason=_("采纳申诉：%(item)s") % {"item": entry.item.name})
+    appeal.status = Appeal.Status.ACCEPTED if accept else Appeal.Status.REJECTED
+    appeal.decided_by = user
+    appeal.decided_at = timezone.now()
+    appeal.decision = decision.strip()
+    appeal.save(update_fields=["status", "decided_by", "decided_at", "decision"])
+    return appeal

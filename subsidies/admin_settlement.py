@@ -1,1 +1,0 @@
-"""Wagtail admin of this feature."""

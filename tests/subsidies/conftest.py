@@ -1,0 +1,28 @@
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from subsidies.models import ScoreItem, ScoreSheet
+
+
+@pytest.fixture
+def sheet(org):
+    """A 100-point sheet for county A in 2026 with one item of every mode."""
+    sheet = ScoreSheet.objects.create(county=org.county_a, year=2026, name="村卫生室绩效考核表")
+    specs = [
+        ("A1", "public_health", "公共卫生任务完成率", "40", "indicator", "0", "all", "1"),
+        ("B1", "medical", "处方书写不规范", "20", "deduction", "2", "", "1"),
+        ("C1", "drugs", "药品零差率执行", "10", "pass_fail", "0", "", "1"),
+        ("D1", "finance", "财务账目", "10", "manual", "0", "", "1"),
+        ("E1", "satisfaction", "群众满意度", "10", "satisfaction", "1", "", "1"),
+        ("F1", "records", "制度上墙与档案", "10", "deduction", "5", "", "1"),
+    ]
+    for order, (code, category, name, top, mode, per, indicator, target) in enumerate(specs):
+        ScoreItem.objects.create(sheet=sheet, code=code, category=category, name=name, max_points=Decimal(top),
+                                 mode=mode, points_per_occurrence=Decimal(per), indicator=indicator,
+                                 target=Decimal(target), sort_order=order)
+    return sheet
+
+
+ASSESSED_ON = date(2026, 4, 8)
