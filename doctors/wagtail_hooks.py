@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -65,6 +65,7 @@ class VillageDoctorViewSet(ScopedModelViewSet):
     search_fields = ["name", "mobile", "clinic__name"]
     form_fields = ["name", "gender", "birth_date", "id_number", "mobile", "email", "clinic", "qualification", "status"]
     data_resource = "doctors"
+    copy_view_enabled = False
     inspect_view_enabled = True
     inspect_view_fields = ["name", "gender", "birth_date", "id_number", "mobile", "email", "clinic", "qualification",
                            "status", "created_at"]
@@ -83,7 +84,19 @@ class LicenceViewSet(ScopedModelViewSet):
     search_fields = ["number", "doctor__name"]
     form_fields = ["doctor", "number", "type", "issued_on", "expires_on"]
     data_resource = "licences"
+    copy_view_enabled = False
     inspect_view_enabled = True
+
+
+class SessionEditView(ServiceErrorsMixin, ScopedEditView):
+    """County sessions are visible to the townships of the county, but only their organiser changes them."""
+
+    def get_object(self, *args, **kwargs):
+        session = super().get_object(*args, **kwargs)
+        scope = org.get_scope(self.request.user)
+        if not scope.sees_everything and scope.role != Role.COUNTY_ADMIN and session.township_id != scope.township_id:
+            raise PermissionDenied
+        return session
 
 
 class TrainingSessionViewSet(ScopedModelViewSet):
@@ -95,7 +108,9 @@ class TrainingSessionViewSet(ScopedModelViewSet):
     list_select_related = ("township",)
     search_fields = ["code", "topic", "organiser"]
     form_fields = ["county", "township", "code", "topic", "organiser", "start_date", "end_date", "hours"]
+    copy_view_enabled = False
     inspect_view_enabled = True
+    edit_view_class = SessionEditView
 
     def scope_queryset(self, queryset, user):
         return queryset.filter(pk__in=selectors.sessions_for(user).values("pk"))
@@ -123,6 +138,7 @@ class TrainingAttendanceViewSet(ScopedModelViewSet):
     search_fields = ["doctor__name", "session__topic", "session__code"]
     form_fields = ["session", "doctor", "attended", "written_score", "oral_score"]
     data_resource = "training_attendance"
+    copy_view_enabled = False
 
     @property
     def add_view_class(self):
@@ -152,6 +168,17 @@ class DoctorAssessmentViewSet(ScopedModelViewSet):
     list_filter = ["result", "is_reassessment"]
     search_fields = ["doctor__name"]
     form_fields = ["doctor", "assessed_on", "score", "result", "note"]
+    copy_view_enabled = False
+
+    def get_form_class(self, for_update=False):
+        # A recorded result drives the re-assessment and cancellation rule: only score and note may be corrected.
+        if for_update:
+            from django.forms.models import modelform_factory
+            from wagtail.admin.forms.models import WagtailAdminModelForm
+
+            return modelform_factory(self.model, form=WagtailAdminModelForm, fields=["score", "note"],
+                                     formfield_callback=self.formfield_for_dbfield)
+        return super().get_form_class(for_update)
 
     @property
     def add_view_class(self):
@@ -169,6 +196,7 @@ class TrainingRuleViewSet(ScopedModelViewSet):
     list_display = ["county", "min_sessions", "min_days"]
     list_select_related = ("county",)
     form_fields = ["county", "min_sessions", "min_days"]
+    copy_view_enabled = False
 
 
 class DoctorsGroup(ViewSetGroup):
