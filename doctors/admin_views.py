@@ -35,6 +35,9 @@ class StaffOnlyMixin:
 class StaffPage(StaffOnlyMixin, WagtailAdminTemplateMixin, TemplateView):
     header_icon = "user"
 
+    def get_breadcrumbs_items(self):
+        return [*self.breadcrumbs_items, {"url": "", "label": self.get_page_title()}]
+
 
 class WorklistView(StaffPage):
     template_name = "doctors/admin/worklist.html"
