@@ -8,15 +8,16 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
+from wagtail.admin.ui.menus import MenuItem as ListMenuItem
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.log_actions import log
 
 from clinics import selectors as org
-from clinics.admin_scope import ScopedEditView, ScopedModelViewSet
+from clinics.admin_scope import ScopedEditView, ScopedIndexView, ScopedModelViewSet
 from clinics.roles import Role
 
-from . import admin_views, selectors, services
+from . import admin_views, rules, selectors, services
 from .models import DoctorAssessment, Licence, TrainingAttendance, TrainingRule, TrainingSession, VillageDoctor
 
 
@@ -72,6 +73,21 @@ class VillageDoctorViewSet(ScopedModelViewSet):
     edit_view_class = DoctorEditView
 
 
+class LicenceIndexView(ScopedIndexView):
+    """Row actions: apply for renewal on the doctor's behalf (in the window) and, for the county, cancel."""
+
+    def get_list_more_buttons(self, instance):
+        buttons = list(super().get_list_more_buttons(instance))
+        today = timezone.localdate()
+        if instance.status == Licence.Status.VALID and rules.in_renewal_window(instance.expires_on, today):
+            buttons.append(ListMenuItem(_("代为申请再注册"), url=reverse("doctors_apply", args=[instance.pk]),
+                                        icon_name="repeat", priority=40))
+        if org.get_scope(self.request.user).is_county_admin and instance.status != Licence.Status.CANCELLED:
+            buttons.append(ListMenuItem(_("注销证书"), url=reverse("doctors_cancel", args=[instance.pk]),
+                                        icon_name="cross", priority=50))
+        return buttons
+
+
 class LicenceViewSet(ScopedModelViewSet):
     model = Licence
     icon = "doc-full"
@@ -84,6 +100,7 @@ class LicenceViewSet(ScopedModelViewSet):
     search_fields = ["number", "doctor__name"]
     form_fields = ["doctor", "number", "type", "issued_on", "expires_on"]
     data_resource = "licences"
+    index_view_class = LicenceIndexView
     copy_view_enabled = False
     inspect_view_enabled = True
 

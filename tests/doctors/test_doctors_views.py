@@ -217,3 +217,20 @@ def test_exports_are_scoped(org):
     for resource in ("doctors", "licences"):
         text = dataio.export_bytes(resource_name=resource, fmt="csv", user=org.users.township).decode("utf-8-sig")
         assert "甲医生" in text and "乙医生" not in text
+
+
+def test_licence_list_offers_renewal_and_cancel_to_the_right_people(org, client_for, today):
+    doctor = make_doctor(org.ca1a)
+    licence = make_licence(doctor, today=today, expires_in=30)
+    township_page = client_for(org.users.township).get(reverse("licence:index")).content.decode()
+    assert reverse("doctors_apply", args=[licence.pk]) in township_page
+    assert reverse("doctors_cancel", args=[licence.pk]) not in township_page
+    county = client_for(org.users.county)
+    assert reverse("doctors_cancel", args=[licence.pk]) in county.get(reverse("licence:index")).content.decode()
+    response = county.post(reverse("doctors_cancel", args=[licence.pk]), {"reason": "death", "note": "病故"})
+    assert response.status_code == 302
+    licence.refresh_from_db()
+    doctor.refresh_from_db()
+    assert licence.status == Licence.Status.CANCELLED and doctor.status == VillageDoctor.Status.DEREGISTERED
+    response = county.post(reverse("doctors_cancel", args=[licence.pk]), {"reason": "death"})
+    assert response.status_code == 400 and "已注销" in response.content.decode()
