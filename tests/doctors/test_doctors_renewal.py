@@ -262,3 +262,27 @@ def test_login_without_record_is_not_allowed(org):
     user = make_user("doc_new")
     permission = selectors.practice_permission(user=user, on=TODAY)
     assert not permission.allowed and "未在乡村医生名册中登记" in permission.reason
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+from hypothesis.extra.django import TestCase as HypothesisTestCase  # noqa: E402
+
+
+class PracticePermissionProperty(HypothesisTestCase):
+    """Allowed exactly on the days a valid licence's term covers, whatever the dates."""
+
+    @settings(max_examples=40, deadline=None)
+    @given(issued=st.dates(min_value=date(2000, 1, 1), max_value=date(2040, 12, 31)), offset=st.integers(-400, 2300),
+           status=st.sampled_from(["valid", "renewal_pending", "expired", "refused"]))
+    def test_permission_matches_the_term(self, issued, offset, status):
+        from tests.factories import build_org
+
+        org = build_org()
+        doctor = make_doctor(org.ca1a, user=org.users.doctor)
+        licence = make_licence(doctor, issued_on=issued, status=status)
+        on = issued + timedelta(days=offset)
+        permission = selectors.practice_permission(user=org.users.doctor, on=on)
+        expected = status in ("valid", "renewal_pending") and licence.issued_on <= on <= licence.expires_on
+        assert permission.allowed == expected
+        assert permission.allowed or permission.reason

@@ -234,3 +234,26 @@ def test_licence_list_offers_renewal_and_cancel_to_the_right_people(org, client_
     assert licence.status == Licence.Status.CANCELLED and doctor.status == VillageDoctor.Status.DEREGISTERED
     response = county.post(reverse("doctors_cancel", args=[licence.pk]), {"reason": "death"})
     assert response.status_code == 400 and "已注销" in response.content.decode()
+
+
+@pytest.mark.parametrize("url_name", ["doctors_renewals", "doctors_training", "licence:index", "trainingattendance:index"])
+def test_lists_use_bounded_queries(org, client_for, today, url_name, django_assert_max_num_queries):
+    client = client_for(org.users.county)
+    session = make_session(org.county_a, today - timedelta(days=20))
+
+    def build(n, start):
+        for i in range(start, start + n):
+            doctor = make_doctor(org.ca1a if i % 2 else org.ca2a, name=f"医生{i}")
+            licence = make_licence(doctor, today=today, expires_in=30 + i)
+            services.record_attendance(session=session, doctor=doctor, user=None, written_score=80)
+            services.apply_for_renewal(licence=licence, user=None, on=today)
+
+    build(2, 0)
+    with django_assert_max_num_queries(40):
+        small = client.get(reverse(url_name))
+    build(25, 2)
+    with django_assert_max_num_queries(40):
+        large = client.get(reverse(url_name))
+    assert small.status_code == large.status_code == 200
+    page = large.content.decode()
+    assert "医生26" in page or url_name == "trainingattendance:index" and "医生1" in page
