@@ -1,8 +1,36 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from clinics.roles import Role
+
+
+def _perms(*models, actions=("view", "add", "change")):
+    return [f"doctors.{a}_{m}" for m in models for a in actions]
+
 
 class DoctorsConfig(AppConfig):
     name = "doctors"
     verbose_name = _("乡村医生")
     default_auto_field = "django.db.models.BigAutoField"
+
+    role_permissions = {
+        Role.TOWNSHIP_STAFF: [
+            *_perms("villagedoctor", "trainingsession", "trainingattendance", "doctorassessment"),
+            "doctors.delete_trainingattendance",
+            "doctors.view_licence", "doctors.add_licence",
+            "doctors.view_renewalapplication", "doctors.view_clinicmove", "doctors.view_licencereminder",
+            "doctors.view_trainingrule",
+        ],
+        Role.COUNTY_ADMIN: [
+            *_perms("villagedoctor", "licence", "trainingsession", "trainingattendance", "doctorassessment",
+                    "trainingrule"),
+            "doctors.delete_trainingsession", "doctors.delete_trainingattendance",
+            "doctors.view_renewalapplication", "doctors.change_renewalapplication",
+            "doctors.view_clinicmove", "doctors.view_licencereminder",
+        ],
+    }
+
+    def ready(self):
+        from clinics.portal import register_portal_link
+
+        register_portal_link(order=10, label=_("我的执业证书"), url_name="portal_doctors:licence", icon="📜")

@@ -1,2 +1,9 @@
+from django.urls import path
+
+from . import portal_views
+
 app_name = "portal_doctors"
-urlpatterns = []
+urlpatterns = [
+    path("", portal_views.licence, name="licence"),
+    path("renewal/apply/", portal_views.apply, name="apply"),
+]
