@@ -5,33 +5,34 @@ import subprocess
 import sys
 from pathlib import Path
 
-from django.contrib.auth import get_user_model
 from django.core.management import call_command
+from django.db import transaction
 
-from clinics.models import Clinic, ClinicPopulation, County, Township, UserScope
+from clinics.models import Clinic, ClinicPopulation, Township, UserScope
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
+def _seed_and_snapshot():
+    """Seed inside a savepoint that is rolled back, returning what was created."""
+    with transaction.atomic():
+        call_command("seed_demo", "--townships", "3", "--clinics-per-township", "4", "--year", "2026", "--seed", "7")
+        snapshot = (list(Clinic.objects.order_by("code").values_list("code", "name", "village")),
+                    list(ClinicPopulation.objects.order_by("clinic__code").values_list("resident", flat=True)),
+                    Township.objects.count(), set(UserScope.objects.values_list("role", flat=True)))
+        transaction.set_rollback(True)
+    return snapshot
+
+
 def test_seed_demo_is_deterministic_and_has_every_role(db, capsys):
-    call_command("seed_demo", "--townships", "3", "--clinics-per-township", "4", "--year", "2026", "--seed", "7")
+    first = _seed_and_snapshot()
     out = capsys.readouterr().out
     assert "county" in out and "staff01" in out and "doc001" in out and "admin" in out
-    first = list(Clinic.objects.order_by("code").values_list("code", "name", "village"))
-    populations = list(ClinicPopulation.objects.order_by("clinic__code").values_list("resident", flat=True))
-    assert len(first) == 12 and Township.objects.count() == 3
-    roles = set(UserScope.objects.values_list("role", flat=True))
+    clinics, _populations, townships, roles = first
+    assert len(clinics) == 12 and townships == 3
     assert roles >= {"county_admin", "township_staff", "village_doctor", "notice_editor"}
-    # Same arguments, same data: wipe and seed again.
-    UserScope.objects.all().delete()
-    get_user_model().objects.all().delete()
-    ClinicPopulation.objects.all().delete()
-    Clinic.objects.all().delete()
-    Township.objects.all().delete()
-    County.objects.all().delete()
-    call_command("seed_demo", "--townships", "3", "--clinics-per-township", "4", "--year", "2026", "--seed", "7")
-    assert list(Clinic.objects.order_by("code").values_list("code", "name", "village")) == first
-    assert list(ClinicPopulation.objects.order_by("clinic__code").values_list("resident", flat=True)) == populations
+    assert not Clinic.objects.exists()  # rolled back
+    assert _seed_and_snapshot() == first  # same arguments, same data
 
 
 def test_seed_demo_if_empty_is_idempotent(db, capsys):

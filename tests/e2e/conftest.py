@@ -71,3 +71,14 @@ def login(page, username, password):
 def screenshot(page, name):
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+
+@pytest.fixture(autouse=True)
+def _migration_data(transactional_db):
+    """Live-server tests flush the database after each test; restore what data migrations created
+    (the service catalogue) before each one."""
+    import importlib
+
+    from django.apps import apps
+
+    importlib.import_module("programs.migrations.0003_service_catalogue").seed(apps, None)

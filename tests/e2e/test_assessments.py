@@ -2,6 +2,8 @@
 
 from decimal import Decimal
 
+from playwright.sync_api import expect
+
 from subsidies.models import ScoreItem, ScoreSheet
 from tests.e2e.conftest import login, screenshot
 from tests.factories import PASSWORD
@@ -30,7 +32,7 @@ def test_score_appeal_accept(browser, live_server, org):
     clerk.fill("tr[data-item=B1] input[name^=reason_]", "两张处方缺诊断")
     clerk.fill("tr[data-item=D1] input[name^=manual_score_]", "40")
     clerk.click("button[name=submit]")
-    assert clerk.locator("[data-testid=total-score]").inner_text() == "90.00"
+    expect(clerk.locator("[data-testid=total-score]")).to_have_text("90.00")
     screenshot(clerk, "assessments-admin-submitted")
 
     doctor = page_at(360, 740)
@@ -42,7 +44,7 @@ def test_score_appeal_accept(browser, live_server, org):
     b1.locator("summary").click()
     b1.locator("textarea").fill("其中一张处方有诊断，已拍照")
     b1.locator("button").click()
-    assert "待处理" in doctor.locator("[data-entry=B1] [data-testid=appeal-status]").inner_text()
+    expect(doctor.locator("[data-entry=B1] [data-testid=appeal-status]")).to_contain_text("待处理")
     screenshot(doctor, "assessments-portal-appealed-phone")
 
     clerk.goto_path("/admin/assessments/appeals/")
@@ -54,6 +56,6 @@ def test_score_appeal_accept(browser, live_server, org):
     screenshot(clerk, "assessments-admin-appeal-accepted")
 
     doctor.reload()
-    assert doctor.locator("[data-testid=portal-total]").inner_text() == "95.00"
-    assert "已采纳" in doctor.locator("[data-entry=B1] [data-testid=appeal-status]").inner_text()
+    expect(doctor.locator("[data-testid=portal-total]")).to_have_text("95.00")
+    expect(doctor.locator("[data-entry=B1] [data-testid=appeal-status]")).to_contain_text("已采纳")
     screenshot(doctor, "assessments-portal-accepted-phone")

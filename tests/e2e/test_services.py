@@ -1,6 +1,7 @@
 """A doctor submits a month on a phone; the township verifies it; both see the verified numbers."""
 
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from programs.models import Quota, ServiceItem
 from tests.e2e.conftest import login, screenshot
@@ -8,6 +9,9 @@ from tests.factories import PASSWORD
 
 
 def test_doctor_submits_and_township_verifies(browser, live_server, org):
+    from tests.programs.conftest import register_doctors
+
+    register_doctors(org)
     items = {i.code: i for i in ServiceItem.objects.filter(code__in=["PH09", "PH10"])}
     Quota.objects.create(clinic=org.ca1a, item=items["PH09"], year=timezone.localdate().year, target=120)
     today = timezone.localdate()
@@ -20,7 +24,7 @@ def test_doctor_submits_and_township_verifies(browser, live_server, org):
     phone.fill(f"#item_{items['PH10'].pk}", "57")
     phone.click("button[name=submit]")
     # 57 follow-ups with no quota is fine; the page confirms submission.
-    assert "已提交" in phone.locator("[data-testid=report-status]").inner_text()
+    expect(phone.locator("[data-testid=report-status]")).to_contain_text("已提交")
     assert phone.evaluate("document.documentElement.scrollWidth") <= 360
     screenshot(phone, "services-portal-submitted-phone")
 
@@ -35,14 +39,14 @@ def test_doctor_submits_and_township_verifies(browser, live_server, org):
     desk.fill(f"input[name=checked_{pk}]", "10")
     desk.fill(f"input[name=confirmed_{pk}]", "9")
     desk.click("button[name=verify]")
-    assert desk.locator("[data-testid=verified-PH10]").inner_text() == "51"
-    assert "已核实" in desk.locator("[data-testid=report-status]").inner_text()
+    expect(desk.locator("[data-testid=verified-PH10]")).to_have_text("51")
+    expect(desk.locator("[data-testid=report-status]")).to_contain_text("已核实")
     screenshot(desk, "services-admin-verified")
 
     phone.reload()
-    assert phone.locator("[data-testid=verified-PH10]").inner_text() == "51"
-    assert phone.locator("[data-testid=verified-PH09]").inner_text() == "9"
+    expect(phone.locator("[data-testid=verified-PH10]")).to_have_text("51")
+    expect(phone.locator("[data-testid=verified-PH09]")).to_have_text("9")
     screenshot(phone, "services-portal-verified-phone")
     phone.goto_path("/portal/services/progress/")
-    assert "9 / 120" in phone.locator("[data-testid=progress-PH09]").inner_text()
+    expect(phone.locator("[data-testid=progress-PH09]")).to_contain_text("9 / 120")
     screenshot(phone, "services-progress-phone")

@@ -1,3 +1,4 @@
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -5,9 +6,18 @@ import pytest
 from programs.models import Quota, ServiceItem, ServiceItemPrice
 
 
+def register_doctors(org):
+    """The doctor logins are registered village doctors with valid licences (2024–2028)."""
+    from tests.doctors.helpers import make_doctor, make_licence
+
+    for user, clinic in ((org.users.doctor, org.ca1a), (org.users.other_doctor, org.ca1b), (org.users.far_doctor, org.cb1a)):
+        make_licence(make_doctor(clinic, user=user), issued_on=date(2024, 1, 1))
+
+
 @pytest.fixture
 def services(org):
-    """Items by code, with 2026 prices for county A and quotas for clinic A1a."""
+    """Items by code, with 2026 prices for county A and quotas for clinic A1a; registered doctors."""
+    register_doctors(org)
     items = {i.code: i for i in ServiceItem.objects.all()}
     for code in ("PH09", "PH10"):
         ServiceItemPrice.objects.create(county=org.county_a, year=2026, item=items[code], unit_price=Decimal("40.00"),

@@ -170,3 +170,22 @@ def test_generate_quotas_from_population(org, services):
     with pytest.raises(PermissionDenied):
         report_services.generate_quotas(user=org.users.township, clinics=[org.ca2a], year=2026, item=services["PH09"],
                                  rate=Decimal("0.7"), basis="aged_65_plus")
+
+
+def test_doctor_with_a_lapsed_licence_may_not_submit(org, services):
+    from doctors.models import Licence
+
+    Licence.objects.filter(doctor__user=org.users.doctor).update(status="expired")
+    with pytest.raises(ValidationError) as excinfo:
+        save(org, services, {"PH09": 1})
+    assert not ServiceReport.objects.exists()
+    assert excinfo.value.messages  # the doctors app's Chinese reason
+
+
+def test_unregistered_login_may_not_submit(org):
+    from programs.models import ServiceItem
+
+    item = ServiceItem.objects.get(code="PH09")
+    with pytest.raises(ValidationError, match="未在乡村医生名册中登记"):
+        report_services.save_report(user=org.users.doctor, year=2026, month=3, counts={item.pk: 1}, submit=True,
+                                    today=TODAY)
