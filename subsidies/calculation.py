@@ -1,0 +1,230 @@
+"""The settlement arithmetic, pure and deterministic (DESIGN.md §4). No database access here.
+
+Money is Decimal in 元, rounded ROUND_HALF_UP to the fen once per line; a pool (work points, budget cap)
+is split so that the parts add up to the pool exactly (largest remainder on fen). Every line carries
+the steps that produced it, in Chinese, for the "why is my payout this amount?" page.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
+
+FEN = Decimal("0.01")
+ZERO = Decimal("0.00")
+
+
+def money(value) -> Decimal:
+    return Decimal(value).quantize(FEN, rounding=ROUND_HALF_UP)
+
+
+def split_exactly(total: Decimal, weights: list[Decimal]) -> list[Decimal]:
+    """Split ``total`` (to the fen) in proportion to ``weights``; the parts add up to ``total`` exactly.
+    Largest remainder: everyone gets the rounded-down share, leftover fen go to the largest remainders
+    (ties to the earlier position, so the split is deterministic)."""
+    total = money(total)
+    weight_sum = sum(weights, Decimal(0))
+    if not weights:
+        return []
+    if weight_sum <= 0:
+        return [ZERO for _w in weights]
+    total_fen = int(total / FEN)
+    exact = [Decimal(total_fen) * w / weight_sum for w in weights]
+    floors = [int(e.to_integral_value(rounding=ROUND_DOWN)) for e in exact]
+    leftover = total_fen - sum(floors)
+    order = sorted(range(len(weights)), key=lambda i: (-(exact[i] - floors[i]), i))
+    for i in order[:leftover]:
+        floors[i] += 1
+    return [Decimal(f) * FEN for f in floors]
+
+
+@dataclass(frozen=True)
+class ItemFigures:
+    declared: int
+    verified: int
+    quota: int
+
+
+@dataclass(frozen=True)
+class DrugFigures:
+    purchase_value: Decimal = ZERO
+    sales_value: Decimal = ZERO
+    overcharge_total: Decimal = ZERO
+    violation_count: int = 0
+
+
+@dataclass(frozen=True)
+class ClinicInputs:
+    clinic_id: int
+    name: str
+    population: int
+    remote: bool = False
+    doctors: int = 0
+    score: Decimal | None = None
+    items: dict[str, ItemFigures] = field(default_factory=dict)
+    drug: DrugFigures = DrugFigures()
+    advances: Decimal = ZERO
+
+
+@dataclass(frozen=True)
+class PolicyInputs:
+    method: str  # unit_price | work_points
+    per_capita_rate: Decimal
+    village_share: Decimal
+    quota_cap: Decimal
+    quality_threshold: Decimal
+    prices: dict[str, tuple[Decimal, Decimal]]  # item code → (unit price, work points)
+    item_names: dict[str, str] = field(default_factory=dict)
+    quality_bands: tuple = ()
+    drug_method: str = "per_resident"
+    drug_amount: Decimal = ZERO
+    violation_deduction: Decimal = ZERO
+    gap_tolerance: Decimal | None = None
+    remote_coefficient: Decimal = Decimal(1)
+    budget_cap: Decimal | None = None
+    period_fraction: Decimal = Decimal(1)  # a quarter is 1/4 of the yearly rates and quotas
+
+
+@dataclass
+class LineResult:
+    clinic_id: int
+    public_health: Decimal
+    drug_subsidy: Decimal
+    deductions: Decimal
+    advances: Decimal
+    balance: Decimal
+    explanation: dict
+
+
+def quality_coefficient(score: Decimal | None, policy: PolicyInputs) -> Decimal:
+    """0 below the threshold (or without an assessment); the band's coefficient, or score ÷ 100."""
+    if score is None or score < policy.quality_threshold:
+        return Decimal(0)
+    for minimum, coefficient in sorted(policy.quality_bands, key=lambda band: -Decimal(str(band[0]))):
+        if score >= Decimal(str(minimum)):
+            return Decimal(str(coefficient))
+    if policy.quality_bands:
+        return Decimal(0)
+    return Decimal(score) / Decimal(100)
+
+
+def _gap_excluded(figures: ItemFigures, policy: PolicyInputs) -> bool:
+    if policy.gap_tolerance is None or figures.declared == 0:
+        return False
+    return Decimal(figures.declared - figures.verified) / Decimal(figures.declared) > policy.gap_tolerance
+
+
+def _equity(clinic: ClinicInputs, policy: PolicyInputs) -> Decimal:
+    return policy.remote_coefficient if clinic.remote else Decimal(1)
+
+
+def _unit_price_amount(clinic: ClinicInputs, policy: PolicyInputs, coefficient: Decimal) -> tuple[Decimal, list]:
+    rows, raw = [], Decimal(0)
+    for code in sorted(clinic.items):
+        figures = clinic.items[code]
+        price, _points = policy.prices.get(code, (Decimal(0), Decimal(0)))
+        cap = Decimal(figures.quota) * policy.quota_cap * policy.period_fraction
+        counted = min(Decimal(figures.verified), cap) if figures.quota else Decimal(0)
+        excluded = _gap_excluded(figures, policy)
+        amount = Decimal(0) if excluded else counted * price
+        raw += amount
+        rows.append({"item": code, "name": policy.item_names.get(code, code), "declared": figures.declared,
+                     "verified": figures.verified, "quota": figures.quota, "cap": str(cap.normalize()),
+                     "counted": str(counted.normalize()), "price": str(price), "amount": str(money(amount)),
+                     "excluded": excluded})
+    equity = _equity(clinic, policy)
+    return money(raw * coefficient * equity), rows
+
+
+def _work_points(clinic: ClinicInputs, policy: PolicyInputs, coefficient: Decimal) -> tuple[Decimal, list]:
+    rows, raw = [], Decimal(0)
+    for code in sorted(clinic.items):
+        figures = clinic.items[code]
+        _price, points = policy.prices.get(code, (Decimal(0), Decimal(0)))
+        excluded = _gap_excluded(figures, policy)
+        item_points = Decimal(0) if excluded else Decimal(figures.verified) * points
+        raw += item_points
+        rows.append({"item": code, "name": policy.item_names.get(code, code), "declared": figures.declared,
+                     "verified": figures.verified, "quota": figures.quota, "points_each": str(points),
+                     "points": str(item_points.normalize()), "excluded": excluded})
+    return raw * coefficient * _equity(clinic, policy), rows
+
+
+def _drug_subsidy(clinic: ClinicInputs, policy: PolicyInputs) -> tuple[Decimal, str]:
+    f = policy.period_fraction
+    if policy.drug_method == "per_resident":
+        return money(policy.drug_amount * clinic.population * f), f"{policy.drug_amount} 元/人 × {clinic.population} 人 × {f.normalize()}"
+    if policy.drug_method == "per_clinic":
+        return money(policy.drug_amount * f), f"{policy.drug_amount} 元/室 × {f.normalize()}"
+    if policy.drug_method == "per_doctor":
+        return money(policy.drug_amount * clinic.doctors * f), f"{policy.drug_amount} 元/人 × {clinic.doctors} 名医生 × {f.normalize()}"
+    if policy.drug_method == "markup_rate":
+        return money(clinic.drug.purchase_value * policy.drug_amount), f"采购额 {clinic.drug.purchase_value} 元 × 原加成率 {policy.drug_amount}"
+    raise ValueError(policy.drug_method)
+
+
+def compute(policy: PolicyInputs, clinics: list[ClinicInputs]) -> tuple[list[LineResult], dict]:
+    """All lines of a run, and the run's totals. Clinics are processed in the given order."""
+    coefficients = {c.clinic_id: quality_coefficient(c.score, policy) for c in clinics}
+    public_health: dict[int, Decimal] = {}
+    item_rows: dict[int, list] = {}
+    pool_info = {}
+    if policy.method == "work_points":
+        population = sum(c.population for c in clinics)
+        pool = money(policy.per_capita_rate * policy.village_share * population * policy.period_fraction)
+        points = {}
+        for clinic in clinics:
+            points[clinic.clinic_id], item_rows[clinic.clinic_id] = _work_points(clinic, policy, coefficients[clinic.clinic_id])
+        parts = split_exactly(pool, [points[c.clinic_id] for c in clinics])
+        total_points = sum(points.values(), Decimal(0))
+        for clinic, part in zip(clinics, parts, strict=True):
+            public_health[clinic.clinic_id] = part
+        pool_info = {"pool": str(pool), "population": population, "total_points": str(total_points.normalize()),
+                     "formula": f"{policy.per_capita_rate} 元/人 × 村级比例 {policy.village_share} × {population} 人 × {policy.period_fraction.normalize()}"}
+    else:
+        for clinic in clinics:
+            public_health[clinic.clinic_id], item_rows[clinic.clinic_id] = _unit_price_amount(
+                clinic, policy, coefficients[clinic.clinic_id])
+        points = {}
+
+    lines = []
+    for clinic in clinics:
+        drug, drug_formula = _drug_subsidy(clinic, policy)
+        deductions = money(policy.violation_deduction * clinic.drug.violation_count)
+        lines.append(LineResult(
+            clinic_id=clinic.clinic_id, public_health=public_health[clinic.clinic_id], drug_subsidy=drug,
+            deductions=deductions, advances=money(clinic.advances), balance=ZERO,
+            explanation={
+                "clinic": clinic.name, "method": policy.method, "score": None if clinic.score is None else str(clinic.score),
+                "threshold": str(policy.quality_threshold), "coefficient": str(coefficients[clinic.clinic_id]),
+                "remote": clinic.remote, "equity": str(_equity(clinic, policy)), "items": item_rows[clinic.clinic_id],
+                "points": str(points.get(clinic.clinic_id, Decimal(0)).normalize()) if points else None,
+                "pool": pool_info or None, "population": clinic.population, "doctors": clinic.doctors,
+                "drug_method": policy.drug_method, "drug_formula": drug_formula,
+                "drug_basis": {"purchase_value": str(clinic.drug.purchase_value), "sales_value": str(clinic.drug.sales_value),
+                               "overcharge_total": str(clinic.drug.overcharge_total),
+                               "violation_count": clinic.drug.violation_count},
+                "violation_deduction": str(policy.violation_deduction),
+            }))
+
+    scale = None
+    gross = [line.public_health + line.drug_subsidy for line in lines]
+    if policy.budget_cap is not None and sum(gross, Decimal(0)) > policy.budget_cap:
+        scale = policy.budget_cap / sum(gross, Decimal(0))
+        scaled = split_exactly(policy.budget_cap, gross)
+        for line, before, after in zip(lines, gross, scaled, strict=True):
+            # Both parts shrink by the same ratio; the public-health part absorbs the fen so the line adds up.
+            drug_scaled = min(after, money(line.drug_subsidy * scale))
+            line.explanation["budget"] = {"cap": str(policy.budget_cap), "before": str(before), "after": str(after),
+                                          "ratio": str(scale.quantize(Decimal("0.000001")))}
+            line.public_health, line.drug_subsidy = after - drug_scaled, drug_scaled
+    for line in lines:
+        line.balance = line.public_health + line.drug_subsidy - line.deductions - line.advances
+        line.explanation["balance"] = str(line.balance)
+
+    totals = {
+        "public_health": sum((x.public_health for x in lines), ZERO), "drug": sum((x.drug_subsidy for x in lines), ZERO),
+        "deductions": sum((x.deductions for x in lines), ZERO), "advances": sum((x.advances for x in lines), ZERO),
+        "balance": sum((x.balance for x in lines), ZERO), "scale": scale, "pool": pool_info or None,
+    }
+    return lines, totals
