@@ -14,10 +14,14 @@ class SubsidiesConfig(AppConfig):
         models = ("assessment", "inspection", "finding", "satisfactionsurvey", "appeal", "assessmententry")
         staff = [f"subsidies.{action}_{m}" for m in models for action in ("view", "add", "change")]
         sheets = [f"subsidies.view_{m}" for m in ("scoresheet", "scoreitem")]
+        runs = ["subsidies.view_settlementrun", "subsidies.add_settlementrun", "subsidies.change_settlementrun",
+                "subsidies.view_settlementline", "subsidies.view_subsidypolicy", "subsidies.view_policyitem",
+                "subsidies.view_advance"]
+        policy = [f"subsidies.{a}_{m}" for m in ("subsidypolicy", "policyitem", "advance") for a in ("add", "change")]
         return {
-            Role.TOWNSHIP_STAFF: staff + sheets,
-            Role.COUNTY_ADMIN: staff + sheets + [f"subsidies.{a}_{m}" for m in ("scoresheet", "scoreitem")
-                                                 for a in ("add", "change", "delete")],
+            Role.TOWNSHIP_STAFF: staff + sheets + runs,
+            Role.COUNTY_ADMIN: staff + sheets + runs + policy + [f"subsidies.{a}_{m}" for m in ("scoresheet", "scoreitem")
+                                                                 for a in ("add", "change", "delete")],
         }
 
     def ready(self):
@@ -26,3 +30,4 @@ class SubsidiesConfig(AppConfig):
         from clinics.portal import register_portal_link
 
         register_portal_link(order=30, label=_("考核得分"), url_name="portal_assessments:index", icon="⭐")
+        register_portal_link(order=40, label=_("补助结算"), url_name="portal_settlement:index", icon="💰")

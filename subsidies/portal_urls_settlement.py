@@ -1,2 +1,10 @@
+from django.urls import path
+
+from . import portal_settlement
+
 app_name = "portal_settlement"
-urlpatterns = []
+urlpatterns = [
+    path("", portal_settlement.index, name="index"),
+    path("<int:pk>/", portal_settlement.line, name="line"),
+    path("<int:pk>/statement.pdf", portal_settlement.statement, name="statement"),
+]

@@ -1,2 +1,2 @@
 # Wagtail discovers only <app>.wagtail_hooks; each feature registers its admin in its own module.
-from . import admin_assessments  # noqa: F401
+from . import admin_assessments, admin_settlement  # noqa: F401

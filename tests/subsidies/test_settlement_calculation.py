@@ -5,7 +5,15 @@ from decimal import Decimal as D
 from hypothesis import given
 from hypothesis import strategies as st
 
-from subsidies.calculation import ClinicInputs, DrugFigures, ItemFigures, PolicyInputs, compute, quality_coefficient, split_exactly
+from subsidies.calculation import (
+    ClinicInputs,
+    DrugFigures,
+    ItemFigures,
+    PolicyInputs,
+    compute,
+    quality_coefficient,
+    split_exactly,
+)
 
 PRICES = {"PH09": (D("40.00"), D("15")), "PH10": (D("10.00"), D("4"))}
 

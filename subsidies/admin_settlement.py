@@ -1,0 +1,265 @@
+"""Admin for subsidy policies and settlement runs: compute, simulate, confirm, approve, announce, pay;
+each line's explanation; Excel export; PDF statements."""
+
+from __future__ import annotations
+
+import tablib
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponse
+from django.shortcuts import redirect
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.generic import TemplateView, View
+from wagtail import hooks
+from wagtail.admin.menu import Menu, SubmenuMenuItem
+from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
+
+from clinics import selectors as org
+from clinics.admin_scope import ScopedModelViewSet
+from programs.admin_services import PermissionMenuItem
+from subsidies import pdf
+from subsidies.models import Advance, PolicyItem, SubsidyPolicy
+from subsidies.selectors import settlement as selectors
+from subsidies.services import settlement as services
+
+
+def _int(value, default=None):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return default
+
+
+class StaffView(WagtailAdminTemplateMixin, TemplateView):
+    permission = "subsidies.view_settlementrun"
+    header_icon = "doc-full-inverse"
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.has_perm(self.permission):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_breadcrumbs_items(self):
+        return [*self.breadcrumbs_items, {"url": "", "label": self.get_page_title()}]
+
+
+class RunListView(StaffView):
+    template_name = "subsidies/settlement/admin_runs.html"
+    page_title = gettext_lazy("补助结算")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update({"runs": selectors.runs_for(self.request.user)[:100],
+                        "policies": org.restrict(SubsidyPolicy.objects.all(), self.request.user, county="county"),
+                        "townships": org.townships_for(self.request.user), "year": timezone.localdate().year,
+                        "can_prepare": self.request.user.has_perm("subsidies.add_settlementrun")})
+        return context
+
+    def post(self, request, *args, **kwargs):
+        if not request.user.has_perm("subsidies.add_settlementrun"):
+            raise PermissionDenied
+        policy = org.get_scoped_or_404(SubsidyPolicy.objects.select_related("county"), request.user,
+                                       pk=request.POST.get("policy"), county="county")
+        township = None
+        if request.POST.get("township"):
+            township = org.get_scoped_or_404(org.townships_for(request.user), request.user,
+                                             pk=request.POST["township"], township="")
+        try:
+            run = services.create_run(user=request.user, policy=policy, year=policy.year,
+                                      quarter=_int(request.POST.get("quarter")), township=township)
+        except ValidationError as exc:
+            messages.error(request, "；".join(exc.messages))
+            return redirect("settlement_runs")
+        messages.success(request, _("已生成结算草稿，可以修改政策参数后重新计算。"))
+        return redirect("settlement_run", pk=run.pk)
+
+
+class RunDetailView(StaffView):
+    template_name = "subsidies/settlement/admin_run.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        self.run = org.get_scoped_or_404(selectors.runs_for(request.user), request.user, pk=kwargs["pk"],
+                                         county="county")
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_page_title(self):
+        return str(self.run)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        lines = selectors.lines_for(self.request.user).filter(run=self.run)
+        context.update({"run": self.run, "lines": lines, "user_id": self.request.user.pk,
+                        "is_county": org.get_scope(self.request.user).is_county_admin})
+        return context
+
+    def post(self, request, *args, **kwargs):
+        action = request.POST.get("action")
+        try:
+            if action == "recompute":
+                services.recompute_run(user=request.user, run=self.run)
+                messages.success(request, _("已按最新数据和政策参数重新计算；“变化”列是与上次计算相比的差额。"))
+            elif action == "confirm":
+                services.confirm_run(user=request.user, run=self.run)
+                messages.success(request, _("已确认，等待卫健局审批。"))
+            elif action == "approve":
+                services.approve_run(user=request.user, run=self.run)
+                messages.success(request, _("已审批。相关月份的数据已锁定。"))
+            elif action == "announce":
+                services.announce_run(user=request.user, run=self.run)
+                messages.success(request, _("已在网站公示。"))
+            elif action == "paid":
+                services.mark_paid(user=request.user, run=self.run, reference=request.POST.get("reference", ""))
+                messages.success(request, _("已登记拨付。"))
+            elif action == "adjust":
+                run = services.create_run(user=request.user, policy=self.run.policy, year=self.run.year,
+                                          quarter=self.run.quarter, township=self.run.township, adjusts=self.run)
+                messages.success(request, _("已生成更正结算草稿。"))
+                return redirect("settlement_run", pk=run.pk)
+        except ValidationError as exc:
+            messages.error(request, "；".join(exc.messages))
+        except ImportError as exc:
+            messages.error(request, _("缺少依赖的模块：%(e)s") % {"e": exc})
+        return redirect("settlement_run", pk=self.run.pk)
+
+
+class LineView(StaffView):
+    template_name = "subsidies/settlement/line.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        self.line = org.get_scoped_or_404(selectors.lines_for(request.user), request.user, pk=kwargs["pk"],
+                                          clinic="clinic")
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_page_title(self):
+        return _("计算过程：%(clinic)s") % {"clinic": self.line.clinic.name}
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update({"line": self.line, "x": self.line.explanation, "run": self.line.run, "admin": True})
+        return context
+
+
+class RunExportView(View):
+    def get(self, request, pk):
+        if not request.user.has_perm("subsidies.view_settlementrun"):
+            raise PermissionDenied
+        run = org.get_scoped_or_404(selectors.runs_for(request.user), request.user, pk=pk, county="county")
+        data = tablib.Dataset(headers=[_("卫生室编码"), _("村卫生室"), _("乡镇"), _("考核得分"), _("质量系数"),
+                                       _("公共卫生补助"), _("基本药物补助"), _("扣款"), _("已预拨"), _("应拨（负数为追回）")])
+        for line in selectors.lines_for(request.user).filter(run=run):
+            x = line.explanation
+            data.append([line.clinic.code, line.clinic.name, line.clinic.township.name, x.get("score") or "",
+                         x.get("coefficient"), line.public_health, line.drug_subsidy, line.deductions, line.advances,
+                         line.balance])
+        response = HttpResponse(data.export("xlsx"),
+                                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        response["Content-Disposition"] = f'attachment; filename="settlement-{run.pk}.xlsx"'
+        return response
+
+
+class StatementView(View):
+    def get(self, request, pk):
+        if not request.user.has_perm("subsidies.view_settlementrun"):
+            raise PermissionDenied
+        line = org.get_scoped_or_404(selectors.lines_for(request.user), request.user, pk=pk, clinic="clinic")
+        response = HttpResponse(pdf.statement_pdf(line), content_type="application/pdf")
+        response["Content-Disposition"] = f'attachment; filename="{pdf.statement_filename(line)}"'
+        return response
+
+
+class StatementsZipView(View):
+    """All statements of a run within the user's scope (a township's batch renders in about a second)."""
+
+    def get(self, request, pk):
+        if not request.user.has_perm("subsidies.view_settlementrun"):
+            raise PermissionDenied
+        run = org.get_scoped_or_404(selectors.runs_for(request.user), request.user, pk=pk, county="county")
+        lines = selectors.lines_for(request.user).filter(run=run)
+        township = _int(request.GET.get("township"))
+        if township:
+            lines = lines.filter(clinic__township_id=township)
+        response = HttpResponse(pdf.statements_zip(lines), content_type="application/zip")
+        response["Content-Disposition"] = f'attachment; filename="statements-{run.pk}.zip"'
+        return response
+
+
+class PolicyViewSet(ScopedModelViewSet):
+    model = SubsidyPolicy
+    icon = "cogs"
+    menu_label = gettext_lazy("补助政策")
+    add_to_admin_menu = False
+    scope_paths = {"county": "county"}
+    scoped_choices = {"county": org.counties_for}
+    list_display = ["name", "year", "method", "per_capita_rate", "village_share", "status"]
+    form_fields = ["county", "year", "name", "status", "per_capita_rate", "village_share", "method", "quota_cap",
+                   "quality_threshold", "quality_bands", "drug_method", "drug_amount", "violation_deduction",
+                   "gap_tolerance", "remote_coefficient", "budget_cap", "effective_from", "notice_url"]
+
+
+class PolicyItemViewSet(ScopedModelViewSet):
+    model = PolicyItem
+    icon = "tag"
+    menu_label = gettext_lazy("政策项目标准")
+    add_to_admin_menu = False
+    scope_paths = {"county": "policy__county"}
+    list_display = ["policy", "item", "unit_price", "work_points"]
+    list_select_related = ("policy", "item")
+    list_filter = ["policy"]
+    form_fields = ["policy", "item", "unit_price", "work_points"]
+
+    def get_form_class(self, for_update=False):
+        form = super().get_form_class(for_update)
+        form.scoped_choices = {"policy": lambda user: org.restrict(SubsidyPolicy.objects.all(), user, county="county")}
+        return form
+
+
+class AdvanceViewSet(ScopedModelViewSet):
+    model = Advance
+    icon = "form"
+    menu_label = gettext_lazy("预拨款")
+    add_to_admin_menu = False
+    scope_paths = {"clinic": "clinic"}
+    scoped_choices = {"clinic": org.clinics_for}
+    list_display = ["clinic", "paid_on", "amount", "reference"]
+    list_select_related = ("clinic",)
+    form_fields = ["clinic", "paid_on", "amount", "reference"]
+
+
+policy_viewset = PolicyViewSet("subsidypolicy")
+policy_item_viewset = PolicyItemViewSet("policyitem")
+advance_viewset = AdvanceViewSet("advance")
+
+
+@hooks.register("register_admin_viewset")
+def register_viewsets():
+    return [policy_viewset, policy_item_viewset, advance_viewset]
+
+
+@hooks.register("register_admin_urls")
+def register_urls():
+    return [
+        path("settlement/", RunListView.as_view(), name="settlement_runs"),
+        path("settlement/<int:pk>/", RunDetailView.as_view(), name="settlement_run"),
+        path("settlement/<int:pk>/export/", RunExportView.as_view(), name="settlement_export"),
+        path("settlement/<int:pk>/statements/", StatementsZipView.as_view(), name="settlement_statements"),
+        path("settlement/lines/<int:pk>/", LineView.as_view(), name="settlement_line"),
+        path("settlement/lines/<int:pk>/pdf/", StatementView.as_view(), name="settlement_statement"),
+    ]
+
+
+@hooks.register("register_admin_menu_item")
+def register_menu():
+    items = [
+        PermissionMenuItem(gettext_lazy("补助结算"), reverse("settlement_runs"), icon_name="doc-full-inverse",
+                           order=10, permission="subsidies.view_settlementrun"),
+        PermissionMenuItem(gettext_lazy("补助政策"), reverse("subsidypolicy:index"), icon_name="cogs", order=20,
+                           permission="subsidies.view_subsidypolicy"),
+        PermissionMenuItem(gettext_lazy("政策项目标准"), reverse("policyitem:index"), icon_name="tag", order=30,
+                           permission="subsidies.view_policyitem"),
+        PermissionMenuItem(gettext_lazy("预拨款"), reverse("advance:index"), icon_name="form", order=40,
+                           permission="subsidies.view_advance"),
+    ]
+    return SubmenuMenuItem(gettext_lazy("补助结算"), Menu(items=items), icon_name="doc-full-inverse", order=400)

@@ -1,0 +1,33 @@
+"""Demo data for settlement: the county's subsidy policy and an approved first-quarter settlement."""
+
+from decimal import Decimal
+
+from django.contrib.auth import get_user_model
+
+from programs.models import ServiceItemPrice
+from subsidies.models import Advance, PolicyItem, SubsidyPolicy
+from subsidies.services import settlement
+
+
+def seed(ctx):
+    policy = SubsidyPolicy.objects.create(
+        county=ctx.county, year=ctx.year, name=f"{ctx.year}年基本公共卫生服务村级补助", status="active",
+        per_capita_rate=Decimal("99"), village_share=Decimal("0.4"), method="unit_price", quota_cap=Decimal("1.2"),
+        quality_threshold=Decimal("60"), quality_bands=[[90, 1.0], [80, 0.9], [60, 0.8]],
+        drug_method="per_resident", drug_amount=Decimal("6"), violation_deduction=Decimal("50"),
+        gap_tolerance=Decimal("0.05"), remote_coefficient=Decimal("1.1"))
+    PolicyItem.objects.bulk_create(PolicyItem(policy=policy, item=p.item, unit_price=p.unit_price, work_points=p.work_points)
+                                   for p in ServiceItemPrice.objects.filter(county=ctx.county, year=ctx.year))
+    from clinics.models import Clinic
+
+    for clinic in Clinic.objects.filter(township__county=ctx.county)[:10]:
+        Advance.objects.create(clinic=clinic, paid_on=f"{ctx.year}-02-15", amount=Decimal("1500.00"), reference="YB-Q1")
+    User = get_user_model()
+    preparer = User.objects.get(username="staff01")
+    county_admin = User.objects.get(username="county")
+    township = preparer.scope.township
+    run = settlement.create_run(user=preparer, policy=policy, year=ctx.year, quarter=1, township=township)
+    settlement.confirm_run(user=preparer, run=run)
+    settlement.approve_run(user=county_admin, run=run)
+    settlement.create_run(user=county_admin, policy=policy, year=ctx.year, quarter=2)
+    ctx.stdout.write(f"补助结算：政策 1 份，{township.name}第一季度结算已审批，全县第二季度结算草稿 1 份。")
