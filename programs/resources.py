@@ -1,0 +1,3 @@
+"""Import-export resources of the programs app, one module per feature."""
+
+from . import resources_drugs  # noqa: F401
