@@ -12,13 +12,13 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 from django_filters import DateFromToRangeFilter, ModelChoiceFilter
 from wagtail import hooks
-from wagtail.admin.filters import WagtailFilterSet
+from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
+from wagtail.admin.views import generic
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.viewsets.base import ViewSetGroup
 
 from clinics import selectors as org
 from clinics.admin_scope import ScopedEditView, ScopedModelViewSet
-from wagtail.admin.views import generic
 
 from .models import Drug, DrugPurchase, DrugSale, DrugStock, DrugViolation, ExpiringBatch
 from .selectors import drugs as selectors
@@ -69,7 +69,7 @@ def _clinics(request):
 class ClinicDateFilterSet(WagtailFilterSet):
     clinic__township = ModelChoiceFilter(label=_("乡镇"), queryset=_townships)
     clinic = ModelChoiceFilter(label=_("村卫生室"), queryset=_clinics)
-    date = DateFromToRangeFilter(label=_("日期"))
+    date = DateFromToRangeFilter(label=_("日期"), widget=DateRangePickerWidget)
 
 
 class SaleFilterSet(ClinicDateFilterSet):

@@ -71,7 +71,7 @@ def seed(ctx) -> None:
     rng = ctx.rng
     drugs = [services.save_drug(code=c, generic_name=n, dosage_form=f, specification=s, unit=u, category=cat)
              for c, n, f, s, u, cat, _price in DRUGS]
-    prices = {d.pk: Decimal(row[6]) for d, row in zip(drugs, DRUGS)}
+    prices = {d.pk: Decimal(row[6]) for d, row in zip(drugs, DRUGS, strict=True)}
     today = date.today()
     start = today - timedelta(days=75)
     clinics = list(Clinic.objects.filter(township__county=ctx.county).order_by("code"))
