@@ -28,7 +28,7 @@ def _attach(form, exc: ValidationError) -> None:
 
 class SaleForm(forms.Form):
     drug = forms.IntegerField(widget=forms.HiddenInput, error_messages={"required": gettext_lazy("请先选择药品。")})
-    date = forms.DateField(label=gettext_lazy("销售日期"), widget=forms.DateInput(attrs={"type": "date"}),
+    date = forms.DateField(label=gettext_lazy("销售日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
                            error_messages={"required": gettext_lazy("请填写日期。"),
                                            "invalid": gettext_lazy("日期格式不正确。")})
     quantity = forms.IntegerField(label=gettext_lazy("数量"), widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
