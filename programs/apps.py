@@ -1,32 +1,36 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from clinics.roles import Role
+
+_DRUG_STAFF = ["programs.view_drug", "programs.view_drugpurchase", "programs.add_drugpurchase",
+               "programs.view_drugsale", "programs.add_drugsale", "programs.view_drugstock",
+               "programs.view_drugviolation", "programs.view_expiringbatch"]
+_SERVICE_VIEW = [f"programs.view_{m}" for m in ("serviceitem", "serviceitemprice", "quota", "servicereport",
+                                                "reportingperiod")]
+_SERVICE_STAFF = ["programs.change_servicereport", "programs.add_quota", "programs.change_quota",
+                  "programs.change_reportingperiod"]
+
 
 class ProgramsConfig(AppConfig):
     name = "programs"
     verbose_name = _("公共卫生服务与基本药物")
     default_auto_field = "django.db.models.BigAutoField"
 
-    @property
-    def role_permissions(self):
-        from clinics.roles import Role
-
-        view = [f"programs.view_{m}" for m in ("serviceitem", "serviceitemprice", "quota", "servicereport",
-                                                  "reportingperiod")]
-        return {
-            Role.TOWNSHIP_STAFF: view + ["programs.change_servicereport", "programs.add_quota", "programs.change_quota",
-                                        "programs.change_reportingperiod"],
-            Role.COUNTY_ADMIN: view + ["programs.change_servicereport", "programs.add_quota", "programs.change_quota",
-                                      "programs.delete_quota", "programs.change_reportingperiod",
-                                      "programs.add_serviceitem",
-                                      "programs.change_serviceitem", "programs.add_serviceitemprice",
-                                      "programs.change_serviceitemprice", "programs.delete_serviceitemprice"],
-        }
+    # Services: township staff verify reports, set quotas and periods; the county also keeps the catalogue
+    # and its prices. Drugs: township staff record purchases/sales and see stock and violations; the county
+    # also maintains the drug catalogue.
+    role_permissions = {
+        Role.TOWNSHIP_STAFF: _SERVICE_VIEW + _SERVICE_STAFF + _DRUG_STAFF,
+        Role.COUNTY_ADMIN: _SERVICE_VIEW + _SERVICE_STAFF + _DRUG_STAFF + [
+            "programs.delete_quota", "programs.add_serviceitem", "programs.change_serviceitem",
+            "programs.add_serviceitemprice", "programs.change_serviceitemprice", "programs.delete_serviceitemprice",
+            "programs.add_drug", "programs.change_drug"],
+    }
 
     def ready(self):
-        from django.utils.translation import gettext_lazy as _
-
         from clinics.portal import register_portal_link
 
         register_portal_link(order=10, label=_("填报月报"), url_name="portal_services:index", icon="📝")
         register_portal_link(order=20, label=_("任务进度"), url_name="portal_services:progress", icon="📊")
+        register_portal_link(order=25, label=_("基本药物"), url_name="portal_drugs:home", icon="💊")

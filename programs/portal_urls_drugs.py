@@ -1,2 +1,10 @@
+from django.urls import path
+
+from . import portal_views_drugs as views
+
 app_name = "portal_drugs"
-urlpatterns = []
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("sell/", views.sell, name="sell"),
+    path("daily/", views.daily, name="daily"),
+]
