@@ -77,8 +77,6 @@ def screenshot(page, name):
 def _migration_data(transactional_db):
     """Live-server tests flush the database after each test; restore what data migrations created
     (the service catalogue) before each one."""
-    import importlib
+    from tests.reference import ensure_service_catalogue
 
-    from django.apps import apps
-
-    importlib.import_module("programs.migrations.0003_service_catalogue").seed(apps, None)
+    ensure_service_catalogue()
