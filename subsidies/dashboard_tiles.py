@@ -1,0 +1,47 @@
+"""Dashboard tiles of the subsidies app: latest scores and the current settlement estimate."""
+
+from django.db.models import Avg
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from clinics.charts import hbar_chart
+from clinics.dashboard import Tile
+from subsidies.models import Assessment, SettlementLine
+from subsidies.selectors.assessments import assessments_for
+from subsidies.selectors.settlement import runs_for
+
+
+def staff_tiles(*, user, townships, today):
+    tiles = []
+    latest = assessments_for(user).filter(status="submitted").order_by("-year", "-quarter").values("year", "quarter").first()
+    if latest:
+        rows = list(assessments_for(user).filter(status="submitted", **latest)
+                    .values("clinic__township__name").annotate(avg=Avg("total_score")).order_by("clinic__township__name"))
+        low = assessments_for(user).filter(status="submitted", total_score__lt=60, **latest).count()
+        tiles.append(Tile(title=_("%(y)s年第%(q)s季度考核") % {"y": latest["year"], "q": latest["quarter"]}, order=50,
+                          value=_("%(n)s 个不合格") % {"n": low}, level="danger" if low else "ok",
+                          url=reverse("assessments_ranking") + f"?year={latest['year']}&quarter={latest['quarter']}",
+                          chart=hbar_chart([(r["clinic__township__name"], float(r["avg"])) for r in rows], max_value=100,
+                                           thresholds=(60, 80)) if len(rows) > 1 else "",
+                          detail=_("平均分 %(a)s") % {"a": round(sum(float(r["avg"]) for r in rows) / len(rows), 1)}))
+    run = runs_for(user).order_by("-year", "-pk").first()
+    if run:
+        tiles.append(Tile(title=_("最新补助结算"), value=f"{run.total_balance:,} 元", order=60,
+                          url=reverse("settlement_run", args=[run.pk]), detail=f"{run} · {run.get_status_display()}"))
+    return tiles
+
+
+def doctor_tiles(*, user, clinic, today):
+    tiles = []
+    assessment = Assessment.objects.filter(clinic=clinic, status="submitted").order_by("-year", "-quarter").first()
+    if assessment:
+        tiles.append(Tile(title=_("最近考核得分"), value=str(assessment.total_score), order=40,
+                          level="danger" if assessment.total_score < 60 else "ok",
+                          url=reverse("portal_assessments:detail", args=[assessment.pk]),
+                          detail=_("%(y)s年第%(q)s季度") % {"y": assessment.year, "q": assessment.quarter}))
+    line = (SettlementLine.objects.filter(clinic=clinic, run__status__in=["approved", "announced", "paid"])
+            .select_related("run__township", "run__county").order_by("-run__year", "-run__pk").first())
+    if line:
+        tiles.append(Tile(title=_("最近一次补助"), value=f"{line.balance} 元", order=50,
+                          url=reverse("portal_settlement:line", args=[line.pk]), detail=str(line.run)))
+    return tiles
