@@ -49,15 +49,29 @@ def gather_inputs(*, county: County, year: int, quarter: int | None, township: T
                   ) -> list[calculation.ClinicInputs]:
     """Every active clinic's figures for the period, through the other apps' contract functions
     (docs/INTERFACES.md); a fixed number of queries whatever the number of clinics."""
+    clinics = Clinic.objects.filter(township__county=county, status=Clinic.Status.ACTIVE)
+    if township is not None:
+        clinics = clinics.filter(township=township)
+    return _gather(list(clinics.order_by("code")), year=year, quarter=quarter)
+
+
+def gather_inputs_by_county(*, counties, year: int, quarter: int | None) -> dict[int, list[calculation.ClinicInputs]]:
+    """The same for many counties at once (a province): one set of queries for all their clinics."""
+    clinics = list(Clinic.objects.filter(township__county__in=list(counties), status=Clinic.Status.ACTIVE)
+                   .select_related("township").order_by("code"))
+    county_of = {c.pk: c.township.county_id for c in clinics}
+    result: dict[int, list] = {}
+    for inputs in _gather(clinics, year=year, quarter=quarter):
+        result.setdefault(county_of[inputs.clinic_id], []).append(inputs)
+    return result
+
+
+def _gather(clinics: list[Clinic], *, year: int, quarter: int | None) -> list[calculation.ClinicInputs]:
     from doctors.selectors import doctor_counts
     from programs.selectors.drugs import drug_subsidy_basis
     from programs.selectors.reports import quota_map, verified_totals
     from subsidies.selectors.assessments import assessment_scores
 
-    clinics = Clinic.objects.filter(township__county=county, status=Clinic.Status.ACTIVE)
-    if township is not None:
-        clinics = clinics.filter(township=township)
-    clinics = list(clinics.order_by("code"))
     ids = [c.pk for c in clinics]
     start, end = period_dates(year, quarter)
     totals = verified_totals(clinic_ids=ids, year=year, months=period_months(quarter))
@@ -72,19 +86,22 @@ def gather_inputs(*, county: County, year: int, quarter: int | None, township: T
         advances[clinic_id] = advances.get(clinic_id, Decimal(0)) + amount
     result = []
     for clinic in clinics:
-        codes = set(totals.get(clinic.pk, {})) | set(quotas.get(clinic.pk, {}))
-        items = {code: calculation.ItemFigures(
-            declared=totals.get(clinic.pk, {}).get(code).declared if code in totals.get(clinic.pk, {}) else 0,
-            verified=totals.get(clinic.pk, {}).get(code).verified if code in totals.get(clinic.pk, {}) else 0,
-            quota=quotas.get(clinic.pk, {}).get(code, 0)) for code in codes}
+        clinic_totals = totals.get(clinic.pk, {})
+        clinic_quotas = quotas.get(clinic.pk, {})
+        items = {}
+        for code in set(clinic_totals) | set(clinic_quotas):
+            figures = clinic_totals.get(code)
+            items[code] = calculation.ItemFigures(declared=figures.declared if figures else 0,
+                                                  verified=figures.verified if figures else 0,
+                                                  quota=clinic_quotas.get(code, 0))
         basis = drugs.get(clinic.pk)
         drug = calculation.DrugFigures(purchase_value=basis.purchase_value, sales_value=basis.sales_value,
                                        overcharge_total=basis.overcharge_total,
                                        violation_count=basis.violation_count) if basis else calculation.DrugFigures()
         result.append(calculation.ClinicInputs(
-            clinic_id=clinic.pk, name=clinic.name, population=populations.get(clinic.pk, 0),
-            remote=clinic.remote, doctors=doctors.get(clinic.pk, 0),
-            score=scores.get(clinic.pk), items=items, drug=drug, advances=advances.get(clinic.pk, Decimal(0))))
+            clinic_id=clinic.pk, name=clinic.name, population=populations.get(clinic.pk, 0), remote=clinic.remote,
+            doctors=doctors.get(clinic.pk, 0), score=scores.get(clinic.pk), items=items, drug=drug,
+            advances=advances.get(clinic.pk, Decimal(0))))
     return result
 
 
@@ -138,6 +155,23 @@ def create_run(*, user, policy: SubsidyPolicy, year: int, quarter: int | None, t
     if inputs is None:
         inputs = gather_inputs(county=county, year=year, quarter=quarter, township=township)
     return _write_lines(run, inputs)
+
+
+@transaction.atomic
+def create_province_runs(*, user, policies, year: int, quarter: int | None) -> list[SettlementRun]:
+    """One draft run per county (each with its own policy), from a single read of the whole province."""
+    policies = list(policies)
+    for policy in policies:
+        _ensure_may_prepare(user, policy.county, None)
+        if policy.year != year:
+            raise ValidationError(_("政策年度与结算年度不一致。"))
+    by_county = gather_inputs_by_county(counties=[p.county_id for p in policies], year=year, quarter=quarter)
+    runs = []
+    for policy in policies:
+        run = SettlementRun.objects.create(county=policy.county, year=year, quarter=quarter, policy=policy,
+                                           prepared_by=user)
+        runs.append(_write_lines(run, by_county.get(policy.county_id, [])))
+    return runs
 
 
 @transaction.atomic

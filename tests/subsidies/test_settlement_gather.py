@@ -57,3 +57,13 @@ def test_statements_command_writes_pdfs(org, year_data, tmp_path):
     text = subprocess.run(["pdftotext", str(tmp_path / f"statement-{run.pk}-A1a.pdf"), "-"], capture_output=True,
                           text=True, check=True).stdout
     assert "张庄村卫生室" in text and "1224.00" in text
+
+
+def test_province_runs_read_once_and_match_county_runs(org, year_data, django_assert_max_num_queries):
+    other = SubsidyPolicy.objects.create(county=org.county_b, year=2026, name="绿水县补助", per_capita_rate=D("99"),
+                                         village_share=D("0.4"), drug_amount=D("7"))
+    runs = settlement.create_province_runs(user=None, policies=[year_data, other], year=2026, quarter=1)
+    assert [r.county for r in runs] == [org.county_a, org.county_b]
+    single = settlement.create_run(user=None, policy=year_data, year=2026, quarter=1)
+    assert runs[0].total_balance == single.total_balance
+    assert list(runs[1].lines.values_list("clinic__code", flat=True)) == ["B1a"]
