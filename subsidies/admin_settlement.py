@@ -171,19 +171,55 @@ class StatementView(View):
 
 
 class StatementsZipView(View):
-    """All statements of a run within the user's scope (a township's batch renders in about a second)."""
+    """Start building all statements of a run in the background (township staff: their township's)."""
 
     def get(self, request, pk):
         if not request.user.has_perm("subsidies.view_settlementrun"):
             raise PermissionDenied
+        from subsidies.models import StatementBatch
+        from subsidies.tasks import build_statements
+
         run = org.get_scoped_or_404(selectors.runs_for(request.user), request.user, pk=pk, county="county")
-        lines = selectors.lines_for(request.user).filter(run=run)
-        township = _int(request.GET.get("township"))
-        if township:
-            lines = lines.filter(clinic__township_id=township)
-        response = HttpResponse(pdf.statements_zip(lines), content_type="application/zip")
-        response["Content-Disposition"] = f'attachment; filename="statements-{run.pk}.zip"'
-        return response
+        scope = org.get_scope(request.user)
+        township_id = scope.township_id if scope.level == "township" else _int(request.GET.get("township"))
+        batch = StatementBatch.objects.create(run=run, township_id=township_id, created_by=request.user)
+        build_statements.enqueue(batch.pk)
+        return redirect("settlement_batch", pk=batch.pk)
+
+
+class StatementBatchView(StaffView):
+    template_name = "subsidies/settlement/admin_batch.html"
+    page_title = gettext_lazy("生成结算单")
+
+    def dispatch(self, request, *args, **kwargs):
+        from subsidies.models import StatementBatch
+
+        self.batch = StatementBatch.objects.filter(pk=kwargs["pk"], created_by=request.user).select_related("run").first()
+        if self.batch is None:
+            from django.http import Http404
+
+            raise Http404
+        return super().dispatch(request, *args, **kwargs)
+
+    def get(self, request, *args, **kwargs):
+        if request.GET.get("format") == "json":
+            from django.http import JsonResponse
+
+            return JsonResponse({"state": self.batch.state, "percent": self.batch.percent, "done": self.batch.done,
+                                 "total": self.batch.total})
+        if request.GET.get("download") and self.batch.state == "done":
+            from django.http import FileResponse
+
+            from subsidies.tasks import batch_path
+
+            return FileResponse(batch_path(self.batch).open("rb"), as_attachment=True,
+                                filename=f"statements-{self.batch.run_id}.zip")
+        return super().get(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["batch"] = self.batch
+        return context
 
 
 class PolicyViewSet(ScopedModelViewSet):
@@ -245,6 +281,7 @@ def register_urls():
         path("settlement/<int:pk>/", RunDetailView.as_view(), name="settlement_run"),
         path("settlement/<int:pk>/export/", RunExportView.as_view(), name="settlement_export"),
         path("settlement/<int:pk>/statements/", StatementsZipView.as_view(), name="settlement_statements"),
+        path("settlement/batches/<int:pk>/", StatementBatchView.as_view(), name="settlement_batch"),
         path("settlement/lines/<int:pk>/", LineView.as_view(), name="settlement_line"),
         path("settlement/lines/<int:pk>/pdf/", StatementView.as_view(), name="settlement_statement"),
     ]

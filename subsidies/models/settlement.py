@@ -12,7 +12,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-__all__ = ["SubsidyPolicy", "PolicyItem", "Advance", "SettlementRun", "SettlementLine"]
+__all__ = ["SubsidyPolicy", "PolicyItem", "Advance", "SettlementRun", "SettlementLine", "StatementBatch"]
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
 RATE = {"max_digits": 8, "decimal_places": 4}
@@ -177,3 +177,31 @@ class SettlementLine(models.Model):
 
     def __str__(self):
         return f"{self.run} {self.clinic}"
+
+
+class StatementBatch(models.Model):
+    """A township's (or a run's) PDF statements built in the background, with progress for the admin."""
+
+    class State(models.TextChoices):
+        RUNNING = "running", _("生成中")
+        DONE = "done", _("已完成")
+        FAILED = "failed", _("失败")
+
+    run = models.ForeignKey(SettlementRun, on_delete=models.CASCADE, related_name="statement_batches")
+    township = models.ForeignKey("clinics.Township", null=True, blank=True, on_delete=models.PROTECT)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.RUNNING)
+    total = models.PositiveIntegerField(default=0)
+    done = models.PositiveIntegerField(default=0)
+    file = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.run} ({self.done}/{self.total})"
+
+    @property
+    def percent(self) -> int:
+        return int(100 * self.done / self.total) if self.total else 100

@@ -54,7 +54,8 @@ CASES = [
     Case("settlement_run", RUN_A1 | {"township": NOT_FOUND, "county": NOT_FOUND, "superuser": NOT_FOUND,
                                      "editor": NOT_FOUND}, args=lambda o: [777777], id="guessed run"),
     Case("settlement_export", RUN_A1, args=lambda o: [run_a1(o).pk]),
-    Case("settlement_statements", RUN_A1, args=lambda o: [run_a1(o).pk]),
+    Case("settlement_statements", RUN_A1 | {"township": 302, "county": 302, "superuser": 302},
+         args=lambda o: [run_a1(o).pk]),
     Case("settlement_line", LINE_A1A, args=line_a1a),
     Case("settlement_statement", LINE_A1A, args=line_a1a),
     Case("subsidypolicy:index", STAFF), Case("subsidypolicy:index_results", STAFF),
@@ -80,3 +81,14 @@ CASES = [
     Case("advance:usage", ADVANCE_A1A, args=advance),
     Case("advance:delete", ADVANCE_A1A | {"county": DENIED}, args=advance),
 ]
+
+
+def batch_of_township(org):
+    from subsidies.models import StatementBatch
+
+    return [StatementBatch.objects.create(run=run_a1(org), township=org.ta1, created_by=org.users.township,
+                                          state="done", total=0).pk]
+
+
+CASES.append(Case("settlement_batch", staff_admin(other_township=NOT_FOUND, county=NOT_FOUND, other_county=NOT_FOUND,
+                                                  editor=NOT_FOUND, superuser=NOT_FOUND), args=batch_of_township))

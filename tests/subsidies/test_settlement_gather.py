@@ -67,3 +67,24 @@ def test_province_runs_read_once_and_match_county_runs(org, year_data, django_as
     single = settlement.create_run(user=None, policy=year_data, year=2026, quarter=1)
     assert runs[0].total_balance == single.total_balance
     assert list(runs[1].lines.values_list("clinic__code", flat=True)) == ["B1a"]
+
+
+def test_township_statements_batch_in_the_background(org, year_data, client_for, settings, tmp_path):
+    import io
+    import zipfile
+
+    from django.urls import reverse
+
+    from subsidies.models import StatementBatch
+
+    settings.MEDIA_ROOT = tmp_path
+    run = settlement.create_run(user=None, policy=year_data, year=2026, quarter=1, township=org.ta1)
+    client = client_for(org.users.township)
+    response = client.get(reverse("settlement_statements", args=[run.pk]))
+    batch = StatementBatch.objects.get()
+    assert response["Location"] == reverse("settlement_batch", args=[batch.pk])
+    assert client.get(reverse("settlement_batch", args=[batch.pk]), {"format": "json"}).json() == {
+        "state": "done", "percent": 100, "done": 2, "total": 2}  # township A1's two clinics only
+    download = client.get(reverse("settlement_batch", args=[batch.pk]), {"download": 1})
+    names = zipfile.ZipFile(io.BytesIO(b"".join(download.streaming_content))).namelist()
+    assert sorted(names) == [f"statement-{run.pk}-A1a.pdf", f"statement-{run.pk}-A1b.pdf"]
