@@ -118,14 +118,32 @@ def _ensure_may_prepare(user, county: County, township: Township | None) -> None
     raise PermissionDenied
 
 
+def _insert_lines(run: SettlementRun, lines, previous: dict) -> None:
+    """Insert a run's lines. On PostgreSQL through COPY: binding tens of thousands of JSON parameters
+    dominates a province run otherwise (measured: ~0.7 s per 600 lines with bulk_create)."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        SettlementLine.objects.bulk_create([SettlementLine(
+            run=run, clinic_id=x.clinic_id, public_health=x.public_health, drug_subsidy=x.drug_subsidy,
+            deductions=x.deductions, advances=x.advances, balance=x.balance, previous_balance=previous.get(x.clinic_id),
+            explanation=x.explanation) for x in lines], batch_size=2000)
+        return
+    import json
+
+    table = SettlementLine._meta.db_table
+    columns = "run_id, clinic_id, public_health, drug_subsidy, deductions, advances, balance, previous_balance, explanation"
+    with connection.cursor() as cursor, cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+        for x in lines:
+            copy.write_row((run.pk, x.clinic_id, x.public_health, x.drug_subsidy, x.deductions, x.advances, x.balance,
+                            previous.get(x.clinic_id), json.dumps(x.explanation, ensure_ascii=False)))
+
+
 def _write_lines(run: SettlementRun, inputs) -> SettlementRun:
     lines, totals = calculation.compute(policy_inputs(run.policy, quarter=run.quarter), inputs)
     previous = dict(run.lines.values_list("clinic_id", "balance"))
     run.lines.all().delete()
-    SettlementLine.objects.bulk_create([SettlementLine(
-        run=run, clinic_id=x.clinic_id, public_health=x.public_health, drug_subsidy=x.drug_subsidy,
-        deductions=x.deductions, advances=x.advances, balance=x.balance, previous_balance=previous.get(x.clinic_id),
-        explanation=x.explanation) for x in lines], batch_size=2000)
+    _insert_lines(run, lines, previous)
     run.total_public_health, run.total_drug = totals["public_health"], totals["drug"]
     run.total_deductions, run.total_advances, run.total_balance = totals["deductions"], totals["advances"], totals["balance"]
     run.scale_factor = totals["scale"].quantize(Decimal("0.0000000001")) if totals["scale"] else None
