@@ -79,3 +79,8 @@ def test_after_login_sends_each_role_home(org, client_for):
     assert client_for(org.users.doctor).get("/accounts/welcome/")["Location"] == "/portal/"
     assert client_for(org.users.township).get("/accounts/welcome/")["Location"] == "/admin/"
     assert client_for(org.users.norole).get("/accounts/welcome/")["Location"] == "/"
+
+
+def test_english_translation_is_compiled_and_used(client, db):
+    page = client.get("/accounts/login/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Log in" in page and "Village doctors and township and county staff all log in here." in page
