@@ -205,3 +205,9 @@ def assignable_users_for(user):
     if scope.role != Role.COUNTY_ADMIN:
         return users.none()
     return users.filter(Q(scope__isnull=True) | Q(scope__in=user_scopes_for(user))).order_by("username")
+
+
+def id_filter(clinic_ids):
+    """Clinic ids for an ``__in`` lookup: a queryset stays a subquery (fast for a whole province),
+    anything else becomes a list."""
+    return clinic_ids if isinstance(clinic_ids, QuerySet) else list(clinic_ids)

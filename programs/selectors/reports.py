@@ -13,7 +13,7 @@ from decimal import Decimal
 from django.db.models import Q, Sum
 
 from clinics.models import ClinicPopulation
-from clinics.selectors import restrict
+from clinics.selectors import id_filter, restrict
 from programs.models import Quota, ServiceItem, ServiceItemPrice, ServiceReport, ServiceReportLine
 
 
@@ -43,7 +43,7 @@ def verified_totals(*, clinic_ids, year: int, months) -> dict[int, dict[str, Ite
     """Declared and verified counts per clinic and item over the months. Only verified reports count
     towards ``verified``; unverified lines contribute to ``declared`` only."""
     rows = (ServiceReportLine.objects
-            .filter(report__clinic_id__in=list(clinic_ids), report__year=year, report__month__in=list(months))
+            .filter(report__clinic_id__in=id_filter(clinic_ids), report__year=year, report__month__in=list(months))
             .exclude(report__status=ServiceReport.Status.DRAFT)
             .values("report__clinic_id", "item__code")
             .annotate(declared=Sum("declared_count"),
@@ -57,7 +57,7 @@ def verified_totals(*, clinic_ids, year: int, months) -> dict[int, dict[str, Ite
 
 def quota_map(*, clinic_ids, year: int) -> dict[int, dict[str, int]]:
     result: dict[int, dict[str, int]] = defaultdict(dict)
-    for clinic_id, code, target in (Quota.objects.filter(clinic_id__in=list(clinic_ids), year=year)
+    for clinic_id, code, target in (Quota.objects.filter(clinic_id__in=id_filter(clinic_ids), year=year)
                                     .values_list("clinic_id", "item__code", "target")):
         result[clinic_id][code] = target
     return dict(result)

@@ -2,24 +2,23 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Avg
+from django.db.models import Avg, Count, Sum
 
-from clinics.selectors import restrict
+from clinics.selectors import id_filter, restrict
 from subsidies.models import Appeal, Assessment, SatisfactionSurvey, ScoreSheet
 
 
 def assessment_scores(*, clinic_ids, year: int, quarter: int | None) -> dict[int, Decimal]:
-    rows = Assessment.objects.filter(clinic_id__in=list(clinic_ids), year=year, status=Assessment.Status.SUBMITTED)
+    rows = Assessment.objects.filter(clinic_id__in=id_filter(clinic_ids), year=year, status=Assessment.Status.SUBMITTED)
     if quarter is not None:
         return dict(rows.filter(quarter=quarter).values_list("clinic_id", "total_score"))
-    by_clinic: dict[int, list[Decimal]] = defaultdict(list)
-    for clinic_id, score in rows.values_list("clinic_id", "total_score"):
-        by_clinic[clinic_id].append(score)
-    return {c: (sum(s) / len(s)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP) for c, s in by_clinic.items()}
+    # Sum and count in the database; the mean is rounded here, in Decimal.
+    totals = rows.values("clinic_id").annotate(total=Sum("total_score"), n=Count("id"))
+    return {r["clinic_id"]: (Decimal(r["total"]) / r["n"]).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+            for r in totals}
 
 
 def assessments_for(user):

@@ -57,29 +57,30 @@ def gather_inputs(*, county: County, year: int, quarter: int | None, township: T
 
 def gather_inputs_by_county(*, counties, year: int, quarter: int | None) -> dict[int, list[calculation.ClinicInputs]]:
     """The same for many counties at once (a province): one set of queries for all their clinics."""
-    clinics = list(Clinic.objects.filter(township__county__in=list(counties), status=Clinic.Status.ACTIVE)
-                   .select_related("township").order_by("code"))
+    chosen = Clinic.objects.filter(township__county__in=list(counties), status=Clinic.Status.ACTIVE)
+    clinics = list(chosen.select_related("township").order_by("code"))
     county_of = {c.pk: c.township.county_id for c in clinics}
     result: dict[int, list] = {}
-    for inputs in _gather(clinics, year=year, quarter=quarter):
+    for inputs in _gather(clinics, year=year, quarter=quarter, id_query=chosen.values("pk")):
         result.setdefault(county_of[inputs.clinic_id], []).append(inputs)
     return result
 
 
-def _gather(clinics: list[Clinic], *, year: int, quarter: int | None) -> list[calculation.ClinicInputs]:
+def _gather(clinics: list[Clinic], *, year: int, quarter: int | None, id_query=None) -> list[calculation.ClinicInputs]:
     from doctors.selectors import doctor_counts
     from programs.selectors.drugs import drug_subsidy_basis
     from programs.selectors.reports import quota_map, verified_totals
     from subsidies.selectors.assessments import assessment_scores
 
     ids = [c.pk for c in clinics]
+    many = id_query if id_query is not None else ids  # a subquery beats 30,000 literal ids
     start, end = period_dates(year, quarter)
-    totals = verified_totals(clinic_ids=ids, year=year, months=period_months(quarter))
-    quotas = quota_map(clinic_ids=ids, year=year)
-    scores = assessment_scores(clinic_ids=ids, year=year, quarter=quarter)
+    totals = verified_totals(clinic_ids=many, year=year, months=period_months(quarter))
+    quotas = quota_map(clinic_ids=many, year=year)
+    scores = assessment_scores(clinic_ids=many, year=year, quarter=quarter)
     drugs = drug_subsidy_basis(clinic_ids=ids, start=start, end=end)
     doctors = doctor_counts(clinic_ids=ids, on=end)
-    populations = dict(ClinicPopulation.objects.filter(clinic_id__in=ids, year=year).values_list("clinic_id", "resident"))
+    populations = dict(ClinicPopulation.objects.filter(clinic_id__in=many, year=year).values_list("clinic_id", "resident"))
     advances: dict[int, Decimal] = {}
     for clinic_id, amount in Advance.objects.filter(clinic_id__in=ids, paid_on__range=(start, end)).values_list(
             "clinic_id", "amount"):
