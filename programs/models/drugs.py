@@ -65,7 +65,8 @@ class DrugStock(models.Model):
         ordering = ["clinic__code", "drug__pinyin_initials"]
         constraints = [
             models.UniqueConstraint(fields=["clinic", "drug"], name="drugstock_one_per_clinic_drug"),
-            models.CheckConstraint(condition=Q(quantity__gte=0), name="drugstock_never_negative"),
+            models.CheckConstraint(condition=Q(quantity__gte=0), name="drugstock_never_negative",
+                                   violation_error_message=_("库存不能小于 0。")),
         ]
 
     def __str__(self):
@@ -92,9 +93,12 @@ class DrugPurchase(models.Model):
         verbose_name_plural = _("药品采购")
         ordering = ["-date", "-pk"]
         constraints = [
-            models.CheckConstraint(condition=Q(quantity__gt=0), name="drugpurchase_quantity_positive"),
-            models.CheckConstraint(condition=Q(unit_price__gt=0), name="drugpurchase_price_positive"),
-            models.CheckConstraint(condition=Q(expiry__gt=F("date")), name="drugpurchase_expiry_after_date"),
+            models.CheckConstraint(condition=Q(quantity__gt=0), name="drugpurchase_quantity_positive",
+                                   violation_error_message=_("采购数量必须大于 0。")),
+            models.CheckConstraint(condition=Q(unit_price__gt=0), name="drugpurchase_price_positive",
+                                   violation_error_message=_("采购单价必须大于 0。")),
+            models.CheckConstraint(condition=Q(expiry__gt=F("date")), name="drugpurchase_expiry_after_date",
+                                   violation_error_message=_("有效期必须晚于采购日期。")),
         ]
         indexes = [models.Index(fields=["clinic", "date"]), models.Index(fields=["expiry"])]
 
@@ -131,8 +135,10 @@ class DrugSale(models.Model):
         verbose_name_plural = _("药品销售")
         ordering = ["-date", "-pk"]
         constraints = [
-            models.CheckConstraint(condition=Q(quantity__gt=0), name="drugsale_quantity_positive"),
-            models.CheckConstraint(condition=Q(unit_price__gte=0), name="drugsale_price_not_negative"),
+            models.CheckConstraint(condition=Q(quantity__gt=0), name="drugsale_quantity_positive",
+                                   violation_error_message=_("销售数量必须大于 0。")),
+            models.CheckConstraint(condition=Q(unit_price__gte=0), name="drugsale_price_not_negative",
+                                   violation_error_message=_("销售单价不能为负数。")),
             models.CheckConstraint(condition=Q(overcharge__gte=0), name="drugsale_overcharge_not_negative"),
         ]
         indexes = [models.Index(fields=["clinic", "date"]), models.Index(fields=["overcharge"])]
