@@ -8,14 +8,18 @@ gets "导入 Excel" / "导出 Excel" buttons when a django-import-export resourc
 
 from __future__ import annotations
 
+from django.core.exceptions import PermissionDenied
 from django.forms.models import modelform_factory
 from django.http import Http404
 from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
+from django.views.generic import TemplateView
 from wagtail.admin.forms.models import WagtailAdminModelForm
+from wagtail.admin.menu import MenuItem
 from wagtail.admin.views import generic
 from wagtail.admin.views.generic import history, usage
+from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets.button import Button
 
@@ -137,3 +141,36 @@ class ScopedModelViewSet(ModelViewSet):
         form = type("ScopedForm", (ScopedModelForm,), {"scoped_choices": self.scoped_choices})
         return modelform_factory(self.model, form=form, formfield_callback=self.formfield_for_dbfield,
                                  fields=self.get_form_fields(), exclude=self.get_exclude_form_fields())
+
+
+class PermissionTemplateView(WagtailAdminTemplateMixin, TemplateView):
+    """A custom admin page that needs one permission; its title is the last breadcrumb."""
+
+    permission: str = ""
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.has_perm(self.permission):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_breadcrumbs_items(self):
+        return [*self.breadcrumbs_items, {"url": "", "label": self.get_page_title()}]
+
+
+class PermissionMenuItem(MenuItem):
+    """A menu item shown only to users holding a permission."""
+
+    def __init__(self, *args, permission, **kwargs):
+        self.permission = permission
+        super().__init__(*args, **kwargs)
+
+    def is_shown(self, request):
+        return request.user.has_perm(self.permission)
+
+
+def int_or(value, default=None):
+    """A query parameter as an int, or the default when it is missing or not a number."""
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return default

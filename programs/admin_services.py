@@ -16,14 +16,13 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.generic import TemplateView, View
+from django.views.generic import View
 from wagtail import hooks
-from wagtail.admin.menu import Menu, MenuItem, SubmenuMenuItem
+from wagtail.admin.menu import Menu, SubmenuMenuItem
 from wagtail.admin.ui.tables import Column
-from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from clinics import selectors as org
-from clinics.admin_scope import ScopedModelViewSet
+from clinics.admin_scope import PermissionMenuItem, PermissionTemplateView, ScopedModelViewSet, int_or
 from programs.models import Quota, ReportChange, ServiceItem, ServiceItemPrice, ServiceReport
 from programs.selectors import periods as period_selectors
 from programs.selectors import reports as report_selectors
@@ -31,23 +30,8 @@ from programs.services import periods as period_services
 from programs.services import reports as report_services
 
 
-def _int(value, default):
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return default
-
-
-class StaffView(WagtailAdminTemplateMixin, TemplateView):
+class StaffView(PermissionTemplateView):
     permission = "programs.view_servicereport"
-
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.has_perm(self.permission):
-            raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
-
-    def get_breadcrumbs_items(self):
-        return [*self.breadcrumbs_items, {"url": "", "label": self.get_page_title()}]
 
 
 class ReportListView(StaffView):
@@ -59,10 +43,10 @@ class ReportListView(StaffView):
         context = super().get_context_data(**kwargs)
         today = timezone.localdate()
         params = self.request.GET
-        year = _int(params.get("year"), today.year)
-        month = _int(params.get("month"), 0)
+        year = int_or(params.get("year"), today.year)
+        month = int_or(params.get("month"), 0)
         status = params.get("status", "")
-        township = _int(params.get("township"), 0)
+        township = int_or(params.get("township"), 0)
         reports = report_selectors.reports_for(self.request.user).filter(year=year)
         if month:
             reports = reports.filter(month=month)
@@ -164,8 +148,8 @@ class MatrixView(StaffView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         today = timezone.localdate()
-        year = _int(self.request.GET.get("year"), today.year)
-        township = _int(self.request.GET.get("township"), 0)
+        year = int_or(self.request.GET.get("year"), today.year)
+        township = int_or(self.request.GET.get("township"), 0)
         through = 12 if year < today.year else today.month
         items, rows = report_selectors.township_matrix(user=self.request.user, year=year, through_month=through,
                                                        township_id=township or None)
@@ -181,8 +165,8 @@ class MatrixExportView(View):
         import tablib
 
         today = timezone.localdate()
-        year = _int(request.GET.get("year"), today.year)
-        township = _int(request.GET.get("township"), 0)
+        year = int_or(request.GET.get("year"), today.year)
+        township = int_or(request.GET.get("township"), 0)
         through = 12 if year < today.year else today.month
         items, rows = report_selectors.township_matrix(user=request.user, year=year, through_month=through,
                                                        township_id=township or None)
@@ -210,7 +194,7 @@ class PeriodsView(StaffView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         today = timezone.localdate()
-        year = _int(self.request.GET.get("year"), today.year)
+        year = int_or(self.request.GET.get("year"), today.year)
         townships = list(org.townships_for(self.request.user))
         states = period_selectors.period_states(township_ids=[t.pk for t in townships], year=year)
         from programs.models import ReportingPeriod
@@ -236,7 +220,7 @@ class PeriodsView(StaffView):
             raise PermissionDenied
         township = org.get_scoped_or_404(org.townships_for(request.user), request.user,
                                          pk=request.POST.get("township"), township="")
-        year, month = _int(request.POST.get("year"), 0), _int(request.POST.get("month"), 0)
+        year, month = int_or(request.POST.get("year"), 0), int_or(request.POST.get("month"), 0)
         try:
             if request.POST.get("action") == "close":
                 period_services.close_period(township_id=township.pk, year=year, month=month, user=request.user)
@@ -365,15 +349,6 @@ def register_urls():
         path("services/periods/", PeriodsView.as_view(), name="services_periods"),
         path("services/quotas/generate/", GenerateQuotasView.as_view(), name="services_generate_quotas"),
     ]
-
-
-class PermissionMenuItem(MenuItem):
-    def __init__(self, *args, permission, **kwargs):
-        self.permission = permission
-        super().__init__(*args, **kwargs)
-
-    def is_shown(self, request):
-        return request.user.has_perm(self.permission)
 
 
 @hooks.register("register_admin_menu_item")

@@ -14,24 +14,15 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.generic import TemplateView, View
+from django.views.generic import View
 from wagtail import hooks
 from wagtail.admin.menu import Menu, SubmenuMenuItem
-from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from clinics import selectors as org
-from clinics.admin_scope import ScopedModelViewSet
-from programs.admin_services import PermissionMenuItem
+from clinics.admin_scope import PermissionMenuItem, PermissionTemplateView, ScopedModelViewSet, int_or
 from subsidies.models import Appeal, Assessment, Finding, Inspection, SatisfactionSurvey, ScoreItem, ScoreSheet
 from subsidies.selectors import assessments as selectors
 from subsidies.services import assessments as services
-
-
-def _int(value, default=0):
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return default
 
 
 def _date(value):
@@ -41,17 +32,9 @@ def _date(value):
         return "invalid"
 
 
-class StaffView(WagtailAdminTemplateMixin, TemplateView):
+class StaffView(PermissionTemplateView):
     permission = "subsidies.view_assessment"
     header_icon = "form"
-
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.has_perm(self.permission):
-            raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
-
-    def get_breadcrumbs_items(self):
-        return [*self.breadcrumbs_items, {"url": "", "label": self.get_page_title()}]
 
 
 class AssessmentListView(StaffView):
@@ -61,8 +44,8 @@ class AssessmentListView(StaffView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         today = timezone.localdate()
-        year = _int(self.request.GET.get("year"), today.year)
-        quarter = _int(self.request.GET.get("quarter"), 0)
+        year = int_or(self.request.GET.get("year"), today.year)
+        quarter = int_or(self.request.GET.get("quarter"), 0)
         qs = selectors.assessments_for(self.request.user).filter(year=year)
         if quarter:
             qs = qs.filter(quarter=quarter)
@@ -82,8 +65,8 @@ class AssessmentListView(StaffView):
             if assessed_on == "invalid":
                 raise ValidationError(_("考核日期无效。"))
             assessment = services.start_assessment(user=request.user, clinic=clinic,
-                                                   year=_int(request.POST.get("year")),
-                                                   quarter=_int(request.POST.get("quarter")), assessed_on=assessed_on)
+                                                   year=int_or(request.POST.get("year")),
+                                                   quarter=int_or(request.POST.get("quarter")), assessed_on=assessed_on)
         except ValidationError as exc:
             messages.error(request, "；".join(exc.messages))
             return redirect("assessments_list")
@@ -212,10 +195,10 @@ class SatisfactionView(StaffView):
         clinic = org.get_scoped_or_404(org.clinics_for(request.user), request.user, pk=request.POST.get("clinic"),
                                        clinic="")
         try:
-            services.record_satisfaction(user=request.user, clinic=clinic, year=_int(request.POST.get("year")),
-                                         quarter=_int(request.POST.get("quarter")),
-                                         surveyed=_int(request.POST.get("surveyed"), -1),
-                                         satisfied=_int(request.POST.get("satisfied"), -1))
+            services.record_satisfaction(user=request.user, clinic=clinic, year=int_or(request.POST.get("year")),
+                                         quarter=int_or(request.POST.get("quarter")),
+                                         surveyed=int_or(request.POST.get("surveyed"), -1),
+                                         satisfied=int_or(request.POST.get("satisfied"), -1))
             messages.success(request, _("已保存。"))
         except ValidationError as exc:
             messages.error(request, "；".join(exc.messages))
@@ -260,8 +243,8 @@ class RankingView(StaffView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         today = timezone.localdate()
-        year = _int(self.request.GET.get("year"), today.year)
-        quarter = _int(self.request.GET.get("quarter"), (today.month - 1) // 3 + 1)
+        year = int_or(self.request.GET.get("year"), today.year)
+        quarter = int_or(self.request.GET.get("quarter"), (today.month - 1) // 3 + 1)
         context.update({"year": year, "quarter": quarter, "quarters": range(1, 5),
                         "ranking": selectors.ranking(user=self.request.user, year=year, quarter=quarter),
                         "townships": selectors.township_averages(user=self.request.user, year=year, quarter=quarter)})
@@ -273,8 +256,8 @@ class RankingExportView(View):
         if not request.user.has_perm("subsidies.view_assessment"):
             raise PermissionDenied
         today = timezone.localdate()
-        year = _int(request.GET.get("year"), today.year)
-        quarter = _int(request.GET.get("quarter"), (today.month - 1) // 3 + 1)
+        year = int_or(request.GET.get("year"), today.year)
+        quarter = int_or(request.GET.get("quarter"), (today.month - 1) // 3 + 1)
         data = tablib.Dataset(headers=[_("名次"), _("卫生室编码"), _("村卫生室"), _("乡镇"), _("得分")])
         for rank, assessment in enumerate(selectors.ranking(user=request.user, year=year, quarter=quarter), start=1):
             data.append([rank, assessment.clinic.code, assessment.clinic.name, assessment.clinic.township.name,

@@ -12,38 +12,21 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.generic import TemplateView, View
+from django.views.generic import View
 from wagtail import hooks
 from wagtail.admin.menu import Menu, SubmenuMenuItem
-from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from clinics import selectors as org
-from clinics.admin_scope import ScopedModelViewSet
-from programs.admin_services import PermissionMenuItem
+from clinics.admin_scope import PermissionMenuItem, PermissionTemplateView, ScopedModelViewSet, int_or
 from subsidies import pdf
 from subsidies.models import Advance, PolicyItem, SubsidyPolicy
 from subsidies.selectors import settlement as selectors
 from subsidies.services import settlement as services
 
 
-def _int(value, default=None):
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return default
-
-
-class StaffView(WagtailAdminTemplateMixin, TemplateView):
+class StaffView(PermissionTemplateView):
     permission = "subsidies.view_settlementrun"
     header_icon = "doc-full-inverse"
-
-    def dispatch(self, request, *args, **kwargs):
-        if not request.user.has_perm(self.permission):
-            raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
-
-    def get_breadcrumbs_items(self):
-        return [*self.breadcrumbs_items, {"url": "", "label": self.get_page_title()}]
 
 
 class RunListView(StaffView):
@@ -69,7 +52,7 @@ class RunListView(StaffView):
                                              pk=request.POST["township"], township="")
         try:
             run = services.create_run(user=request.user, policy=policy, year=policy.year,
-                                      quarter=_int(request.POST.get("quarter")), township=township)
+                                      quarter=int_or(request.POST.get("quarter")), township=township)
         except ValidationError as exc:
             messages.error(request, "；".join(exc.messages))
             return redirect("settlement_runs")
@@ -181,7 +164,7 @@ class StatementsZipView(View):
 
         run = org.get_scoped_or_404(selectors.runs_for(request.user), request.user, pk=pk, county="county")
         scope = org.get_scope(request.user)
-        township_id = scope.township_id if scope.level == "township" else _int(request.GET.get("township"))
+        township_id = scope.township_id if scope.level == "township" else int_or(request.GET.get("township"))
         batch = StatementBatch.objects.create(run=run, township_id=township_id, created_by=request.user)
         build_statements.enqueue(batch.pk)
         return redirect("settlement_batch", pk=batch.pk)
