@@ -13,7 +13,7 @@ from datetime import date, timedelta
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
-from clinics.selectors import get_scope, restrict
+from clinics.selectors import get_scope, id_filter, restrict
 
 from . import rules
 from .models import (
@@ -75,10 +75,7 @@ def practice_permission(*, user, on: date) -> PracticePermission:
 def doctor_counts(*, clinic_ids, on: date) -> dict[int, int]:
     """Practising doctors per clinic on that day: status 在岗执业 and a licence whose term covers the day.
     Counts by the doctor's current clinic. Clinics without any are absent. One query."""
-    ids = list(clinic_ids)
-    if not ids:
-        return {}
-    rows = (VillageDoctor.objects.filter(clinic_id__in=ids, status=VillageDoctor.Status.PRACTISING)
+    rows = (VillageDoctor.objects.filter(clinic_id__in=id_filter(clinic_ids), status=VillageDoctor.Status.PRACTISING)
             .filter(Q(licences__status__in=PRACTISING_STATES, licences__issued_on__lte=on,
                       licences__expires_on__gte=on))
             .values("clinic_id").annotate(n=Count("id", distinct=True)))

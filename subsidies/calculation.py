@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
+from typing import NamedTuple
 
 FEN = Decimal("0.01")
 ZERO = Decimal("0.00")
@@ -38,8 +39,9 @@ def split_exactly(total: Decimal, weights: list[Decimal]) -> list[Decimal]:
     return [Decimal(f) * FEN for f in floors]
 
 
-@dataclass(frozen=True)
-class ItemFigures:
+class ItemFigures(NamedTuple):
+    """A tuple rather than a dataclass: a province run builds ~400,000 of them."""
+
     declared: int
     verified: int
     quota: int

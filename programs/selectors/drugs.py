@@ -9,7 +9,7 @@ from decimal import Decimal
 from django.db.models import Count, DecimalField, ExpressionWrapper, F, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 
-from clinics.selectors import restrict
+from clinics.selectors import id_filter, restrict
 from programs.models import Drug, DrugPurchase, DrugSale, DrugStock, DrugViolation, ExpiringBatch
 
 ZERO = Decimal("0.00")
@@ -92,6 +92,7 @@ def drug_subsidy_basis(*, clinic_ids, start: date, end: date) -> dict[int, DrugB
     result = {cid: DrugBasis(ZERO, ZERO, ZERO, 0, 0) for cid in ids}
     if not ids:
         return result
+    ids = id_filter(clinic_ids)  # a queryset of ids stays a subquery: far faster than 30,000 literals
     line_value = ExpressionWrapper(F("quantity") * F("unit_price"), output_field=MONEY)
     purchases = dict(DrugPurchase.objects.filter(clinic_id__in=ids, date__gte=start, date__lte=end)
                      .values("clinic_id").annotate(v=Sum(line_value)).values_list("clinic_id", "v"))

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import NamedTuple
 
 from django.db.models import Q, Sum
 
@@ -24,8 +25,9 @@ class ItemPrice:
     name: str
 
 
-@dataclass(frozen=True)
-class ItemTotals:
+class ItemTotals(NamedTuple):
+    """A tuple rather than a dataclass: a province holds ~400,000 of them."""
+
     declared: int
     verified: int
 
@@ -47,11 +49,11 @@ def verified_totals(*, clinic_ids, year: int, months) -> dict[int, dict[str, Ite
             .exclude(report__status=ServiceReport.Status.DRAFT)
             .values("report__clinic_id", "item__code")
             .annotate(declared=Sum("declared_count"),
-                      verified=Sum("verified_count", filter=Q(report__status=ServiceReport.Status.VERIFIED))))
+                      verified=Sum("verified_count", filter=Q(report__status=ServiceReport.Status.VERIFIED)))
+            .values_list("report__clinic_id", "item__code", "declared", "verified"))
     result: dict[int, dict[str, ItemTotals]] = defaultdict(dict)
-    for r in rows:
-        result[r["report__clinic_id"]][r["item__code"]] = ItemTotals(declared=r["declared"] or 0,
-                                                                      verified=r["verified"] or 0)
+    for clinic_id, code, declared, verified in rows:
+        result[clinic_id][code] = ItemTotals(declared or 0, verified or 0)
     return dict(result)
 
 

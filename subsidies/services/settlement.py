@@ -61,7 +61,7 @@ def gather_inputs_by_county(*, counties, year: int, quarter: int | None) -> dict
     clinics = list(chosen.select_related("township").order_by("code"))
     county_of = {c.pk: c.township.county_id for c in clinics}
     result: dict[int, list] = {}
-    for inputs in _gather(clinics, year=year, quarter=quarter, id_query=chosen.values("pk")):
+    for inputs in _gather(clinics, year=year, quarter=quarter, id_query=chosen.values_list("pk", flat=True)):
         result.setdefault(county_of[inputs.clinic_id], []).append(inputs)
     return result
 
@@ -78,11 +78,11 @@ def _gather(clinics: list[Clinic], *, year: int, quarter: int | None, id_query=N
     totals = verified_totals(clinic_ids=many, year=year, months=period_months(quarter))
     quotas = quota_map(clinic_ids=many, year=year)
     scores = assessment_scores(clinic_ids=many, year=year, quarter=quarter)
-    drugs = drug_subsidy_basis(clinic_ids=ids, start=start, end=end)
-    doctors = doctor_counts(clinic_ids=ids, on=end)
+    drugs = drug_subsidy_basis(clinic_ids=many, start=start, end=end)
+    doctors = doctor_counts(clinic_ids=many, on=end)
     populations = dict(ClinicPopulation.objects.filter(clinic_id__in=many, year=year).values_list("clinic_id", "resident"))
     advances: dict[int, Decimal] = {}
-    for clinic_id, amount in Advance.objects.filter(clinic_id__in=ids, paid_on__range=(start, end)).values_list(
+    for clinic_id, amount in Advance.objects.filter(clinic_id__in=many, paid_on__range=(start, end)).values_list(
             "clinic_id", "amount"):
         advances[clinic_id] = advances.get(clinic_id, Decimal(0)) + amount
     result = []
@@ -90,11 +90,9 @@ def _gather(clinics: list[Clinic], *, year: int, quarter: int | None, id_query=N
         clinic_totals = totals.get(clinic.pk, {})
         clinic_quotas = quotas.get(clinic.pk, {})
         items = {}
-        for code in set(clinic_totals) | set(clinic_quotas):
-            figures = clinic_totals.get(code)
-            items[code] = calculation.ItemFigures(declared=figures.declared if figures else 0,
-                                                  verified=figures.verified if figures else 0,
-                                                  quota=clinic_quotas.get(code, 0))
+        for code in clinic_totals.keys() | clinic_quotas.keys():
+            declared, verified = clinic_totals.get(code, (0, 0))
+            items[code] = calculation.ItemFigures(declared, verified, clinic_quotas.get(code, 0))
         basis = drugs.get(clinic.pk)
         drug = calculation.DrugFigures(purchase_value=basis.purchase_value, sales_value=basis.sales_value,
                                        overcharge_total=basis.overcharge_total,
