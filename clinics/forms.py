@@ -37,7 +37,8 @@ class UserScopeForm(ScopedModelForm):
         cleaned = super().clean()
         role = cleaned.get("role")
         needed = {Role.VILLAGE_DOCTOR: "clinic", Role.TOWNSHIP_STAFF: "township",
-                  Role.COUNTY_ADMIN: "county", Role.NOTICE_EDITOR: "county"}.get(role)
+                  Role.COUNTY_ADMIN: "county", Role.NOTICE_EDITOR: "county",
+                  Role.NOTICE_MODERATOR: "county"}.get(role)
         if needed is None:
             return cleaned
         labels = {"clinic": _("村卫生室"), "township": _("乡镇"), "county": _("县")}
@@ -52,7 +53,7 @@ class UserScopeForm(ScopedModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        hints = {"role": _("村医选“村卫生室”；卫生院工作人员选“乡镇”；卫健局管理员和宣传编辑选“县”。其余留空。")}
+        hints = {"role": _("村医选“村卫生室”；卫生院工作人员选“乡镇”；卫健局管理员、宣传编辑和宣传审核选“县”。其余留空。")}
         for name, hint in hints.items():
             if name in self.fields:
                 self.fields[name].help_text = hint

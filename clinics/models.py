@@ -120,7 +120,7 @@ class UserScope(models.Model):
                 condition=(
                     Q(role=Role.VILLAGE_DOCTOR, clinic__isnull=False, township__isnull=True, county__isnull=True)
                     | Q(role=Role.TOWNSHIP_STAFF, township__isnull=False, clinic__isnull=True, county__isnull=True)
-                    | Q(role__in=[Role.COUNTY_ADMIN, Role.NOTICE_EDITOR], county__isnull=False, township__isnull=True, clinic__isnull=True)
+                    | Q(role__in=[Role.COUNTY_ADMIN, Role.NOTICE_EDITOR, Role.NOTICE_MODERATOR], county__isnull=False, township__isnull=True, clinic__isnull=True)
                 ),
             )
         ]

@@ -1,7 +1,8 @@
 """The roles of DESIGN.md §2. A user has one role and one place (county, township or clinic).
 
 Glossary: 村医 village doctor · 卫生院 township health center · 卫健局 county health bureau ·
-宣传 publicity / notice editing.
+宣传 publicity / notice editing; 宣传审核 notice moderation (approves
+notices in the Wagtail workflow).
 """
 
 from django.db import models
@@ -13,6 +14,7 @@ class Role(models.TextChoices):
     TOWNSHIP_STAFF = "township_staff", _("卫生院工作人员")
     COUNTY_ADMIN = "county_admin", _("卫健局管理员")
     NOTICE_EDITOR = "notice_editor", _("宣传编辑")
+    NOTICE_MODERATOR = "notice_moderator", _("宣传审核")
 
 
 # Group names are what staff see in Wagtail's user admin, so they are Chinese.
@@ -21,9 +23,13 @@ ROLE_GROUP_NAMES = {
     Role.TOWNSHIP_STAFF: "卫生院工作人员",
     Role.COUNTY_ADMIN: "卫健局管理员",
     Role.NOTICE_EDITOR: "宣传编辑",
+    Role.NOTICE_MODERATOR: "宣传审核",
 }
 
-STAFF_ROLES = {Role.TOWNSHIP_STAFF, Role.COUNTY_ADMIN, Role.NOTICE_EDITOR}
+# Roles tied to a whole county (the others are tied to a township or a clinic).
+COUNTY_ROLES = {Role.COUNTY_ADMIN, Role.NOTICE_EDITOR, Role.NOTICE_MODERATOR}
+
+STAFF_ROLES = {Role.TOWNSHIP_STAFF, Role.COUNTY_ADMIN, Role.NOTICE_EDITOR, Role.NOTICE_MODERATOR}
 
 # Model permissions each role's group holds, as "app_label.codename". Every app declares its own
 # in its AppConfig.role_permissions; clinics.services.sync_role_groups merges them after migrate.
@@ -58,4 +64,5 @@ ROLE_PERMISSIONS = {
         "clinics.change_userscope",
     ],
     Role.NOTICE_EDITOR: ["wagtailadmin.access_admin"],
+    Role.NOTICE_MODERATOR: ["wagtailadmin.access_admin"],
 }

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from .models import Clinic, County, Township, UserScope
-from .roles import ROLE_GROUP_NAMES, ROLE_PERMISSIONS, Role
+from .roles import COUNTY_ROLES, ROLE_GROUP_NAMES, ROLE_PERMISSIONS, Role
 
 
 def role_permissions() -> dict[str, list[str]]:
@@ -51,7 +51,7 @@ def assign_role(*, user, role: str, county: County | None = None, township: Town
         raise ValidationError({"clinic": _("村医必须关联到一个村卫生室。")})
     if role == Role.TOWNSHIP_STAFF and township is None:
         raise ValidationError({"township": _("卫生院工作人员必须关联到一个乡镇。")})
-    if role in (Role.COUNTY_ADMIN, Role.NOTICE_EDITOR) and county is None:
+    if role in COUNTY_ROLES and county is None:
         raise ValidationError({"county": _("卫健局用户必须关联到一个县。")})
     scope, _created = UserScope.objects.update_or_create(
         user=user,
@@ -59,7 +59,7 @@ def assign_role(*, user, role: str, county: County | None = None, township: Town
             "role": role,
             "clinic": clinic if role == Role.VILLAGE_DOCTOR else None,
             "township": township if role == Role.TOWNSHIP_STAFF else None,
-            "county": county if role in (Role.COUNTY_ADMIN, Role.NOTICE_EDITOR) else None,
+            "county": county if role in COUNTY_ROLES else None,
         },
     )
     role_groups = Group.objects.filter(name__in=ROLE_GROUP_NAMES.values())

@@ -1,8 +1,39 @@
-from django.apps import AppConfig
+from django.apps import AppConfig, apps
+from django.db.models.signals import post_delete, post_migrate, post_save
 from django.utils.translation import gettext_lazy as _
+
+from clinics.roles import Role
+
+_RECEIPTS = ["cms.view_noticereceipt"]
 
 
 class CmsConfig(AppConfig):
     name = "cms"
     verbose_name = _("通知公告")
     default_auto_field = "django.db.models.BigAutoField"
+    role_permissions = {
+        Role.TOWNSHIP_STAFF: _RECEIPTS,
+        Role.COUNTY_ADMIN: _RECEIPTS,
+        Role.NOTICE_EDITOR: _RECEIPTS,
+        Role.NOTICE_MODERATOR: _RECEIPTS,
+    }
+
+    def ready(self):
+        from wagtail.signals import page_published, page_unpublished
+
+        from clinics.portal import register_portal_link
+
+        from . import signals
+
+        post_save.connect(signals.county_saved, sender="clinics.County", dispatch_uid="cms.county_saved")
+        post_save.connect(signals.scope_changed, sender="clinics.UserScope", dispatch_uid="cms.scope_saved")
+        post_delete.connect(signals.scope_changed, sender="clinics.UserScope", dispatch_uid="cms.scope_deleted")
+        post_migrate.connect(signals.after_migrate, dispatch_uid="cms.after_migrate")
+        page_published.connect(signals.notices_changed, dispatch_uid="cms.published")
+        page_unpublished.connect(signals.notices_changed, dispatch_uid="cms.unpublished")
+        post_delete.connect(signals.notices_changed, sender="cms.NoticePage", dispatch_uid="cms.deleted")
+        register_portal_link(order=60, label=_("通知公告"), url_name="portal_notices:index", icon="通")
+
+
+def last_app_with_models():
+    return [config for config in apps.get_app_configs() if config.models_module is not None][-1]

@@ -1,2 +1,10 @@
+from django.urls import path
+
+from . import views
+
 app_name = "notices"
-urlpatterns = []
+urlpatterns = [
+    path("search/", views.search, name="search"),
+    path("feed/", views.NoticeFeed(), name="feed"),
+    path("<int:pk>/poster.pdf", views.poster, name="poster"),
+]

@@ -15,6 +15,7 @@ urlpatterns = [
     path("portal/drugs/", include("programs.portal_urls_drugs")),
     path("portal/assessments/", include("subsidies.portal_urls_assessments")),
     path("portal/settlements/", include("subsidies.portal_urls_settlement")),
+    path("portal/notices/", include("cms.portal_urls")),
     path("notices/", include("cms.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
 ]

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from . import portal
+
+app_name = "portal_notices"
+urlpatterns = [
+    path("", portal.index, name="index"),
+    path("<int:pk>/", portal.detail, name="detail"),
+    path("<int:pk>/read/", portal.mark_read, name="read"),
+]

@@ -1,0 +1,206 @@
+"""Scoped reads of notices and receipts. Who may read a notice:
+
+- anyone: published (live, not expired) notices whose audience is the public;
+- a village doctor: also the notices addressed to all doctors of their county, or to their township;
+- township staff: also their county's notices addressed to all doctors or to their township;
+- county admins, notice editors and moderators: every published notice of their county;
+- a superuser: every published notice.
+
+Drafts, notices awaiting moderation, scheduled and expired notices are visible to no one here (editors
+see them in Wagtail's page editor, whose own permissions apply).
+
+A notice *addressed to doctors* (every audience: public notices too must reach every village doctor)
+expects a read receipt from each village-doctor login of the clinics it addresses.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Count, Q, QuerySet
+from django.db.models.functions import ExtractYear
+
+from clinics.models import Township, UserScope
+from clinics.roles import Role
+from clinics.selectors import get_scope, townships_for
+
+from .models import Audience, Category, NoticePage, NoticeReceipt, live_q
+
+
+def _published() -> QuerySet:
+    return NoticePage.objects.filter(live_q())
+
+
+def visible_notices(*, user) -> QuerySet:
+    notices = _published().order_by("-issued_on", "-first_published_at", "-pk")
+    scope = get_scope(user)
+    if scope.sees_everything:
+        return notices
+    public = Q(audience=Audience.PUBLIC)
+    if scope.level in ("clinic", "township"):
+        ours = Q(county_id=scope.county_id) & (
+            Q(audience=Audience.DOCTORS) | Q(audience=Audience.TOWNSHIPS, townships=scope.township_id))
+        return notices.filter(public | ours).distinct()
+    if scope.level == "county":
+        return notices.filter(public | Q(county_id=scope.county_id))
+    return notices.filter(public)
+
+
+def public_notices() -> QuerySet:
+    return _published().filter(audience=Audience.PUBLIC).order_by("-issued_on", "-first_published_at", "-pk")
+
+
+def notice_years(*, notices: QuerySet) -> list[int]:
+    return sorted({y for y in notices.order_by().annotate(y=ExtractYear("issued_on")).values_list("y", flat=True)},
+                  reverse=True)
+
+
+def home_sections(*, user, per_category: int = 5) -> dict:
+    """The latest notices of each category the visitor may read (one query per category)."""
+    notices = visible_notices(user=user)
+    sections = []
+    for value, label in Category.choices:
+        items = list(notices.filter(category=value)[:per_category])
+        sections.append({"category": value, "label": label, "notices": items})
+    from .models import NoticeIndexPage
+
+    indexes = list(NoticeIndexPage.objects.live().order_by("title"))
+    return {"sections": sections, "indexes": indexes}
+
+
+# --- receipts -------------------------------------------------------------------------------------
+
+def doctor_logins(*, notice: NoticePage) -> QuerySet:
+    """The village-doctor role rows (UserScope) a notice expects a receipt from."""
+    rows = UserScope.objects.filter(role=Role.VILLAGE_DOCTOR, clinic__township__county_id=notice.county_id,
+                                    user__is_active=True)
+    if notice.audience == Audience.TOWNSHIPS:
+        rows = rows.filter(clinic__township__in=notice.townships.all())
+    return rows
+
+
+def unread_for_doctor(*, user) -> QuerySet:
+    """Notices addressed to this doctor that they have not marked read."""
+    scope = get_scope(user)
+    if not scope.is_doctor:
+        return NoticePage.objects.none()
+    return (visible_notices(user=user).filter(county_id=scope.county_id)
+            .exclude(receipts__user=user))
+
+
+def doctor_notices(*, user) -> list[tuple[NoticePage, object]]:
+    """(notice, receipt or None) for every notice addressed to a doctor: unread first, newest first."""
+    scope = get_scope(user)
+    if not scope.is_doctor:
+        return []
+    notices = list(visible_notices(user=user).filter(county_id=scope.county_id)[:200])
+    receipts = {r.notice_id: r for r in NoticeReceipt.objects.filter(user=user, notice__in=[n.pk for n in notices])}
+    rows = [(n, receipts.get(n.pk)) for n in notices]
+    rows.sort(key=lambda row: row[1] is not None)  # stable: keeps newest first within each group
+    return rows
+
+
+def receipt_for(*, user, notice: NoticePage):
+    if not user.is_authenticated or not get_scope(user).is_doctor:
+        return None
+    return NoticeReceipt.objects.filter(user=user, notice=notice).first() or False
+
+
+@dataclass
+class TownshipRate:
+    township: Township
+    expected: int
+    read: int
+
+    @property
+    def unread(self) -> int:
+        return self.expected - self.read
+
+    @property
+    def percent(self) -> int | None:
+        return round(100 * self.read / self.expected) if self.expected else None
+
+
+def staff_notices(*, user) -> QuerySet:
+    """Notices addressed to doctors in the staff user's township / county, for the receipts pages."""
+    scope = get_scope(user)
+    notices = _published().order_by("-issued_on", "-pk")
+    if scope.sees_everything:
+        return notices
+    if scope.level == "township":
+        return notices.filter(county_id=scope.county_id).filter(
+            ~Q(audience=Audience.TOWNSHIPS) | Q(townships=scope.township_id)).distinct()
+    if scope.level == "county":
+        return notices.filter(county_id=scope.county_id)
+    return notices.none()
+
+
+def _receipts_by_township(*, notice_ids, township_ids) -> dict[tuple[int, int], int]:
+    """(notice id, township id) → receipts from doctor logins currently serving in that township."""
+    rows = (NoticeReceipt.objects.filter(notice_id__in=notice_ids, user__is_active=True,
+                                         user__scope__role=Role.VILLAGE_DOCTOR,
+                                         user__scope__clinic__township_id__in=township_ids)
+            .values_list("notice_id", "user__scope__clinic__township_id").annotate(n=Count("pk")).order_by())
+    return {(notice_id, township_id): n for notice_id, township_id, n in rows}
+
+
+def _doctors_by_township(township_ids) -> dict[int, int]:
+    return dict(UserScope.objects.filter(role=Role.VILLAGE_DOCTOR, user__is_active=True,
+                                         clinic__township_id__in=township_ids)
+                .values_list("clinic__township_id").annotate(n=Count("pk")).order_by())
+
+
+def _reached_townships(notices: list[NoticePage], townships: list[Township]) -> dict[int, list[int]]:
+    """notice id → ids of the given townships the notice reaches (one query for the chosen ones)."""
+    chosen: dict[int, set[int]] = {}
+    through = NoticePage.townships.through.objects.filter(
+        noticepage_id__in=[n.pk for n in notices if n.audience == Audience.TOWNSHIPS])
+    for notice_id, township_id in through.values_list("noticepage_id", "township_id"):
+        chosen.setdefault(notice_id, set()).add(township_id)
+    reached = {}
+    for n in notices:
+        in_county = [t.pk for t in townships if t.county_id == n.county_id]
+        reached[n.pk] = ([t for t in in_county if t in chosen.get(n.pk, set())]
+                         if n.audience == Audience.TOWNSHIPS else in_county)
+    return reached
+
+
+def township_rates(*, user, notice: NoticePage) -> list[TownshipRate]:
+    """Per township in the user's scope that the notice reaches: doctors expected and receipts."""
+    townships = list(townships_for(user).filter(county_id=notice.county_id).order_by("code"))
+    reached = set(_reached_townships([notice], townships)[notice.pk])
+    townships = [t for t in townships if t.pk in reached]
+    ids = [t.pk for t in townships]
+    expected = _doctors_by_township(ids)
+    read = _receipts_by_township(notice_ids=[notice.pk], township_ids=ids)
+    return [TownshipRate(t, expected.get(t.pk, 0), read.get((notice.pk, t.pk), 0)) for t in townships]
+
+
+def notice_rates(*, user, notices: list[NoticePage]) -> dict[int, tuple[int, int]]:
+    """notice id → (doctors expected, receipts) within the user's scope, for a page of notices
+    (four queries whatever the number of notices, townships or doctors)."""
+    townships = list(townships_for(user))
+    ids = [t.pk for t in townships]
+    expected = _doctors_by_township(ids)
+    read = _receipts_by_township(notice_ids=[n.pk for n in notices], township_ids=ids)
+    reached = _reached_townships(notices, townships)
+    return {n.pk: (sum(expected.get(t, 0) for t in reached[n.pk]), sum(read.get((n.pk, t), 0) for t in reached[n.pk]))
+            for n in notices}
+
+
+def unread_doctors(*, user, notice: NoticePage, township_id: int | None = None) -> QuerySet:
+    """Doctor logins in the user's scope the notice reaches who have not read it, by township and clinic."""
+    rows = doctor_logins(notice=notice).filter(clinic__township__in=townships_for(user))
+    if township_id:
+        rows = rows.filter(clinic__township_id=township_id)
+    return (rows.exclude(user_id__in=NoticeReceipt.objects.filter(notice=notice).values("user_id"))
+            .select_related("user", "clinic__township").order_by("clinic__township__code", "clinic__code"))
+
+
+def unread_count_for_staff(*, user) -> tuple[int, int]:
+    """(notices with unread doctors, unread receipts) across the user's scope — for the dashboard tile."""
+    notices = list(staff_notices(user=user)[:50])
+    rates = notice_rates(user=user, notices=notices)
+    lagging = [(expected - read) for expected, read in rates.values() if expected > read]
+    return len(lagging), sum(lagging)
+
