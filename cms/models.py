@@ -56,9 +56,8 @@ class HomePage(Page):
         verbose_name = _("首页")
 
     def get_context(self, request, *args, **kwargs):
-        from .selectors import home_sections
-
         from .caching import cache_key_for
+        from .selectors import home_sections
 
         context = super().get_context(request, *args, **kwargs)
         context.update(home_sections(user=request.user))

@@ -8,7 +8,7 @@ punctuation, so a Chinese sentence becomes one "word" and 村医 is never found 
 - a query is normalised the same way and cut into words: short chunks (up to 4 characters, the
   length of almost every Chinese search word: 村医, 补助, 高血压) are kept whole, longer chunks are
   segmented with jieba, a maintained Chinese word segmenter, so 乡村医生补助标准 looks for
-  乡村医生 + 补助 + 标准 wherever they occur;
+  乡村 + 医生 + 补助 + 标准 wherever they occur;
 - a notice matches when it contains every word (``icontains``: LIKE on SQLite, ILIKE on PostgreSQL,
   the same substring semantics on both); title matches rank first, then the newest.
 

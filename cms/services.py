@@ -3,14 +3,26 @@ receipts, and 公示 announcements published for other apps (see docs/INTERFACES
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.html import escape
 from django.utils.translation import gettext as _
-from wagtail.models import (Collection, GroupApprovalTask, GroupCollectionPermission, GroupPagePermission, Page,
-                            Site, Workflow, WorkflowPage, WorkflowTask)
+from wagtail.coreutils import get_supported_content_language_variant
+from wagtail.models import (
+    Collection,
+    GroupApprovalTask,
+    GroupCollectionPermission,
+    GroupPagePermission,
+    Locale,
+    Page,
+    Site,
+    Workflow,
+    WorkflowPage,
+    WorkflowTask,
+)
 
 from clinics.models import County, UserScope
 from clinics.roles import Role
@@ -36,6 +48,9 @@ def moderator_group_name(county: County) -> str:
 @transaction.atomic
 def ensure_site() -> HomePage:
     """The home page as the default site's root (recreated if a test flush or a mistake removed it)."""
+    Locale.objects.get_or_create(language_code=get_supported_content_language_variant(settings.LANGUAGE_CODE))
+    if Collection.get_first_root_node() is None:
+        Collection.add_root(name="Root")
     home = HomePage.objects.first()
     if home is None:
         root = Page.get_first_root_node()

@@ -52,6 +52,7 @@ def build_org():
         county=make_user("county_a", Role.COUNTY_ADMIN, county=county_a),
         other_county=make_user("county_b", Role.COUNTY_ADMIN, county=county_b),
         editor=make_user("editor_a", Role.NOTICE_EDITOR, county=county_a),
+        moderator=make_user("moderator_a", Role.NOTICE_MODERATOR, county=county_a),
         township=make_user("staff_a1", Role.TOWNSHIP_STAFF, township=ta1),
         other_township=make_user("staff_a2", Role.TOWNSHIP_STAFF, township=ta2),
         doctor=make_user("doc_a1a", Role.VILLAGE_DOCTOR, clinic=ca1a),

@@ -1,0 +1,60 @@
+from cms.models import Audience, NoticePage
+from tests.permissions import LOGIN, NOT_FOUND, OK, Case, doctor_portal, staff_admin
+
+EVERYONE = {role: OK for role in ["anonymous", "norole", "doctor", "other_doctor", "far_doctor", "township",
+                                  "other_township", "county", "other_county", "editor", "superuser"]}
+
+
+def notice(org, title, **kwargs):
+    from tests.cms.conftest import add_notice
+
+    existing = NoticePage.objects.filter(title=title).first()
+    return existing or add_notice(org.county_a, title, **kwargs)
+
+
+def public(org):
+    return [notice(org, "矩阵公开通知").pk]
+
+
+def doctors_only(org):
+    return [notice(org, "矩阵村医通知", audience=Audience.DOCTORS).pk]
+
+
+def a1_only(org):
+    return [notice(org, "矩阵城关镇通知", audience=Audience.TOWNSHIPS, townships=[org.ta1]).pk]
+
+
+def draft(org):
+    return [notice(org, "矩阵草稿", publish=False).pk]
+
+
+NO_NOTICE_ROLES = {"norole": NOT_FOUND, "anonymous": NOT_FOUND}
+RECEIPTS = staff_admin()
+
+CASES = [
+    Case("notices:search", EVERYONE, query="q=村医"),
+    Case("notices:feed", EVERYONE),
+    Case("notices:poster", EVERYONE, args=public, id="poster-public"),
+    Case("notices:poster", {**EVERYONE, "anonymous": NOT_FOUND, "norole": NOT_FOUND, "far_doctor": NOT_FOUND,
+                            "other_county": NOT_FOUND}, args=doctors_only, id="poster-doctors-only"),
+    Case("notices:poster", {**{r: NOT_FOUND for r in EVERYONE}, "superuser": NOT_FOUND}, args=draft, id="poster-draft"),
+    Case("portal_notices:index", doctor_portal()),
+    Case("portal_notices:detail", doctor_portal(far_doctor=NOT_FOUND), args=doctors_only, id="portal-detail"),
+    Case("portal_notices:detail", doctor_portal(far_doctor=NOT_FOUND, other_doctor=OK), args=a1_only,
+         id="portal-detail-township"),
+    Case("portal_notices:detail", doctor_portal(doctor=NOT_FOUND, other_doctor=NOT_FOUND, far_doctor=NOT_FOUND),
+         args=draft, id="portal-detail-draft"),
+    Case("portal_notices:read", doctor_portal(doctor=302, other_doctor=302, far_doctor=NOT_FOUND), args=doctors_only,
+         method="post", id="portal-read"),
+    Case("notices_receipts", RECEIPTS),
+    Case("notices_receipt_detail", staff_admin(other_county=NOT_FOUND), args=public, id="receipt-detail"),
+    Case("notices_receipt_detail", staff_admin(other_county=NOT_FOUND, other_township=NOT_FOUND), args=a1_only,
+         id="receipt-detail-township"),
+    Case("notices_receipt_detail", staff_admin(other_county=NOT_FOUND, other_township=NOT_FOUND,
+                                               township=NOT_FOUND, county=NOT_FOUND, editor=NOT_FOUND,
+                                               superuser=NOT_FOUND), args=draft, id="receipt-detail-draft"),
+    Case("notices_unread_export", staff_admin(other_county=NOT_FOUND), args=public, id="unread-export"),
+    Case("notices_unread_export", staff_admin(other_county=NOT_FOUND, other_township=NOT_FOUND), args=a1_only,
+         id="unread-export-township"),
+]
+_ = LOGIN

@@ -1,0 +1,89 @@
+"""An editor drafts a notice in Wagtail, a moderator publishes it, an anonymous visitor reads it on a
+phone, and a village doctor acknowledges it while the township's unread list shrinks."""
+
+from playwright.sync_api import expect
+
+from cms.models import NoticeIndexPage, NoticePage
+from tests.e2e.conftest import login, screenshot
+from tests.factories import PASSWORD
+
+TITLE = "关于做好冬季村医高血压随访工作的通知"
+
+
+def new_page(browser, live_server, width, height):
+    page = browser.new_context(viewport={"width": width, "height": height}, locale="zh-CN").new_page()
+    page.set_default_timeout(15000)
+    page.goto_path = lambda path: page.goto(live_server.url + path)
+    return page
+
+
+def open_action_menu(page):
+    page.locator("footer .w-dropdown__toggle, [data-w-dropdown-target='toggle']").last.click()
+
+
+def test_editor_drafts_moderator_publishes_doctor_acknowledges(browser, live_server, org):
+    index = NoticeIndexPage.objects.get(county=org.county_a)
+
+    editor = new_page(browser, live_server, 1280, 900)
+    login(editor, "editor_a", PASSWORD)
+    editor.goto_path(f"/admin/pages/add/cms/noticepage/{index.pk}/")
+    editor.fill("#id_title", TITLE)
+    editor.fill("#id_issuing_body", "青山县卫生健康局")
+    editor.fill("#id_document_number", "青卫发〔2026〕20号")
+    editor.fill("#id_summary", "请各村医在12月底前完成本季度高血压患者面对面随访。")
+    editor.locator("#id_audience").select_option("doctors")
+    editor.locator("[data-panel-id] button[title='插入块'], .c-sf-add-button").first.click()
+    editor.get_by_role("option", name="正文段落").click()
+    draftail = editor.locator(".public-DraftEditor-content").first
+    draftail.click()
+    editor.keyboard.type("请各村医认真做好高血压患者随访，随访记录当日录入。")
+    screenshot(editor, "notices-editor-draft")
+    open_action_menu(editor)
+    editor.locator("button[name=action-submit]").click()
+    expect(editor.locator(".messages")).to_contain_text(TITLE)
+    notice = NoticePage.objects.get(title=TITLE)
+    assert notice.live is False
+
+    anonymous = new_page(browser, live_server, 390, 800)
+    anonymous.goto_path("/")
+    expect(anonymous.locator("body")).not_to_contain_text(TITLE)
+
+    moderator = new_page(browser, live_server, 1280, 900)
+    login(moderator, "moderator_a", PASSWORD)
+    moderator.goto_path(f"/admin/pages/{notice.pk}/edit/")
+    moderator.locator("#id_audience").select_option("public")  # the moderator opens it to the public
+    open_action_menu(moderator)
+    moderator.locator("button[data-workflow-action-name=approve]:not([data-workflow-action-modal-url])").click()
+    expect(moderator.locator(".messages")).to_contain_text(TITLE)
+    notice.refresh_from_db()
+    assert notice.live is True
+
+    anonymous.goto_path("/")
+    anonymous.get_by_role("link", name=TITLE).click()
+    expect(anonymous.locator("article.notice h1")).to_have_text(TITLE)
+    expect(anonymous.locator(".notice-body")).to_contain_text("随访记录当日录入")
+    screenshot(anonymous, "notices-public-phone")
+    anonymous.goto_path("/notices/search/?q=高血压")
+    expect(anonymous.locator(".search-results")).to_contain_text(TITLE)
+    screenshot(anonymous, "notices-search-phone")
+
+    township = new_page(browser, live_server, 1280, 900)
+    login(township, "staff_a1", PASSWORD)
+    township.goto_path(f"/admin/notices/receipts/{notice.pk}/")
+    unread = township.locator("[data-testid=unread-list] tbody tr")
+    expect(unread).to_have_count(2)
+
+    doctor = new_page(browser, live_server, 360, 740)
+    login(doctor, "doc_a1a", PASSWORD)
+    doctor.goto_path("/portal/notices/")
+    expect(doctor.locator("[data-testid=unread-count]")).to_contain_text("1 条")
+    doctor.get_by_role("link", name=TITLE).click()
+    screenshot(doctor, "notices-portal-detail-phone")
+    doctor.get_by_role("button", name="我已阅读").click()
+    expect(doctor.locator("[data-testid=unread-count]")).to_contain_text("通知都已读完")
+
+    township.reload()
+    expect(unread).to_have_count(1)
+    expect(township.locator("[data-testid=unread-list]")).to_contain_text("doc_a1b")
+    expect(township.locator("[data-testid=receipt-summary]")).to_contain_text("已读 1 人")
+    screenshot(township, "notices-township-unread")
