@@ -31,6 +31,6 @@ def township_columns(*, user, townships, today):
     ids = [t.pk for t in townships]
     counts = active_clinic_counts(user, township_ids=ids)
     url = reverse("clinic:index")
-    return [TownshipColumn(title=_("在运行的村卫生室"), order=10,
+    return [TownshipColumn(title=_("在运行的村卫生室"), order=10, help=_("状态为“运行中”的村卫生室个数。"),
                            cells={t: Cell(str(counts.get(t, 0)), f"{url}?township={t}&status=active") for t in ids},
                            total=Cell(str(sum(counts.values())), url + "?status=active"))]

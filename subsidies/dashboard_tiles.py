@@ -49,6 +49,12 @@ def doctor_tiles(*, user, clinic, today):
     return tiles
 
 
+def _period(run):
+    if run.quarter:
+        return _("%(y)s年第%(q)s季度") % {"y": run.year, "q": run.quarter}
+    return _("%(y)s年全年") % {"y": run.year}
+
+
 def township_columns(*, user, townships, today):
     """Per township: the latest quarter's average score and its change, and the latest settlement estimate."""
     from subsidies.selectors.assessments import township_score_change
@@ -79,7 +85,8 @@ def township_columns(*, user, townships, today):
     estimates = latest_estimates_by_township(user=user, townships=townships)
     if estimates:
         cells = {tid: Cell(f"{e.balance:,}", reverse("settlement_run", args=[e.run.pk]),
-                           detail=f"{e.run} · {e.run.get_status_display()}") for tid, e in estimates.items()}
+                           detail=_("%(q)s · %(s)s") % {"q": _period(e.run), "s": e.run.get_status_display()})
+                 for tid, e in estimates.items()}
         total = sum((e.balance for e in estimates.values()), start=Decimal("0.00"))
         columns.append(TownshipColumn(title=_("最新补助结算（元）"), order=60, cells=cells,
                                       help=_("每个乡镇最近一次补助结算（乡镇结算或全县结算）中该乡镇各卫生室应拨金额合计；"

@@ -55,5 +55,6 @@ def latest_estimates_by_township(*, user, townships) -> dict[int, TownshipEstima
     result = {}
     for tid, run in chosen.items():
         total, n = sums.get((run.pk, tid), (Decimal("0.00"), 0))
-        result[tid] = TownshipEstimate(run=run, balance=total or Decimal("0.00"), clinics=n or 0)
+        balance = Decimal(total or 0).quantize(Decimal("0.01"))  # SQLite sums decimals with stray places
+        result[tid] = TownshipEstimate(run=run, balance=balance, clinics=n or 0)
     return result
