@@ -5,8 +5,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from .charts import hbar_chart
-from .dashboard import Tile
+from .dashboard import Cell, Tile, TownshipColumn
 from .models import Clinic, ClinicPopulation
+from .selectors import active_clinic_counts
 
 
 def staff_tiles(*, user, townships, today):
@@ -24,3 +25,12 @@ def staff_tiles(*, user, townships, today):
                       detail=_("65岁及以上 %(aged)s 人，0-6岁儿童 %(children)s 人") % {
                           "aged": f"{population['aged'] or 0:,}", "children": f"{population['children'] or 0:,}"}))
     return tiles
+
+
+def township_columns(*, user, townships, today):
+    ids = [t.pk for t in townships]
+    counts = active_clinic_counts(user, township_ids=ids)
+    url = reverse("clinic:index")
+    return [TownshipColumn(title=_("在运行的村卫生室"), order=10, help=_("状态为“运行中”的村卫生室个数。"),
+                           cells={t: Cell(str(counts.get(t, 0)), f"{url}?township={t}&status=active") for t in ids},
+                           total=Cell(str(sum(counts.values())), url + "?status=active"))]

@@ -158,6 +158,30 @@ def clinics_for(user) -> QuerySet[Clinic]:
     return restrict(Clinic.objects.select_related("township", "township__county"), user, clinic="")
 
 
+def active_clinic_counts(user, *, township_ids) -> dict[int, int]:
+    """Township id → clinics in operation there, within the user's scope (one query)."""
+    from django.db.models import Count
+
+    rows = (clinics_for(user).filter(township_id__in=list(township_ids), status=Clinic.Status.ACTIVE)
+            .values("township_id").annotate(n=Count("id")).values_list("township_id", "n"))
+    return dict(rows)
+
+
+def county_for_dashboard(user, code: str | None) -> County | None:
+    """The county whose dashboard a user opens: a county admin's own county (another county's code is
+    404); a superuser picks one by code, or gets the first. Township staff and others get None."""
+    scope = get_scope(user)
+    if not scope.is_county_admin:
+        return None
+    counties = counties_for(user).order_by("code")
+    if code:
+        county = counties.filter(code=code).first()
+        if county is None:
+            raise Http404
+        return county
+    return counties.first()
+
+
 def can_manage_township(user, township: Township) -> bool:
     """Township staff of that township, or county admins of its county."""
     scope = get_scope(user)

@@ -8,6 +8,8 @@ from wagtail.admin.ui.tables import BooleanColumn, Column
 from wagtail.admin.viewsets.base import ViewSetGroup
 
 from . import selectors
+from .admin_dashboard import CountyDashboardView, may_see_county_dashboard
+from .admin_dashboard import menu_item as county_dashboard_menu_item
 from .admin_data import DataExportView, DataImportView, ImportJobView
 from .admin_scope import ScopedModelViewSet
 from .forms import NewLoginForm, UserScopeForm
@@ -116,6 +118,16 @@ def register_data_urls():
     ]
 
 
+@hooks.register("register_admin_urls")
+def register_dashboard_urls():
+    return [path("dashboard/county/", CountyDashboardView.as_view(), name="dashboard_county")]
+
+
+@hooks.register("register_admin_menu_item")
+def register_dashboard_menu():
+    return county_dashboard_menu_item()
+
+
 @hooks.register("construct_main_menu")
 def hide_wagtail_help(request, menu_items):
     # Wagtail's "help / what's new" menu means nothing to a township clerk.
@@ -133,11 +145,13 @@ class DashboardPanel(Component):
         self.user = user
 
     def get_context_data(self, parent_context=None):
+        from django.urls import reverse
         from django.utils import timezone
 
         from .dashboard import staff_tiles
 
-        return {"tiles": staff_tiles(user=self.user, today=timezone.localdate())}
+        county_url = reverse("dashboard_county") if may_see_county_dashboard(self.user) else ""
+        return {"tiles": staff_tiles(user=self.user, today=timezone.localdate()), "county_url": county_url}
 
 
 @hooks.register("construct_homepage_panels")

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
+from clinics.admin_scope import int_or
 from clinics.roles import Role
 from clinics.selectors import get_scope, get_scoped_or_404
 
@@ -46,20 +47,28 @@ class WorklistView(StaffPage):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         user, today = self.request.user, self.today
-        expiring = list(selectors.expiring_within(user=user, on=today, days=90).select_related("doctor__clinic"))
+        # ?township=ID narrows the lists to one township of the user's scope (links from the county dashboard).
+        township = int_or(self.request.GET.get("township"))
+        narrow = (lambda qs, path: qs.filter(**{path: township})) if township else (lambda qs, path: qs)
+        expiring = list(narrow(selectors.expiring_within(user=user, on=today, days=90), "doctor__clinic__township_id")
+                        .select_related("doctor__clinic"))
         for licence in expiring:
             licence.days_left = (licence.expires_on - today).days
             licence.window_open = rules.in_renewal_window(licence.expires_on, today)
-        pending = list(selectors.renewal_pending(user=user))
+        pending = list(narrow(selectors.renewal_pending(user=user), "licence__doctor__clinic__township_id"))
         for application in pending:
             application.days_left = selectors.days_left(application, today)
             application.overdue = selectors.is_overdue(application, today)
         context.update({
             "today": today, "expiring": expiring, "pending": pending,
-            "lapsed": list(selectors.lapsed(user=user, on=today).select_related("doctor__clinic")),
-            "behind": selectors.training_compliance(user=user, year=today.year, only_behind=True),
-            "reminders": list(selectors.reminders_for(user).filter(sent_on__gte=today - timezone.timedelta(days=30))
+            "lapsed": list(narrow(selectors.lapsed(user=user, on=today), "doctor__clinic__township_id")
+                           .select_related("doctor__clinic")),
+            "behind": [row for row in selectors.training_compliance(user=user, year=today.year, only_behind=True)
+                       if not township or row.doctor.clinic.township_id == township],
+            "reminders": list(narrow(selectors.reminders_for(user), "licence__doctor__clinic__township_id")
+                              .filter(sent_on__gte=today - timezone.timedelta(days=30))
                               .select_related("licence__doctor__clinic")[:50]),
+            "township": township,
         })
         return context
 

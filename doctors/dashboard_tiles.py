@@ -3,7 +3,7 @@
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from clinics.dashboard import Tile
+from clinics.dashboard import Cell, Tile, TownshipColumn
 from doctors import selectors
 
 
@@ -34,3 +34,22 @@ def doctor_tiles(*, user, clinic, today):
     value = licence.get_status_display() if licence.status != "valid" else _("还有 %(n)s 天到期") % {"n": left}
     return [Tile(title=_("执业证书"), value=value, level=level, order=30, url=reverse("portal_doctors:licence"),
                  detail=_("有效期至 %(d)s") % {"d": licence.expires_on.isoformat()})]
+
+
+def township_columns(*, user, townships, today):
+    """Per township: licences expiring within 90 days and licences lapsed."""
+    ids = [t.pk for t in townships]
+    counts = selectors.licence_counts_by_township(user=user, township_ids=ids, on=today, days=90)
+    url = reverse("doctors_worklist")
+    expiring = {t: counts.get(t, (0, 0))[0] for t in ids}
+    lapsed = {t: counts.get(t, (0, 0))[1] for t in ids}
+    return [
+        TownshipColumn(title=_("90天内到期的执业证书"), order=30,
+                       help=_("乡村医生执业证书在今后 90 天内到期、尚未再注册的张数。"),
+                       cells={t: Cell(str(n), f"{url}?township={t}", "warn" if n else "ok") for t, n in expiring.items()},
+                       total=Cell(str(sum(expiring.values())), url)),
+        TownshipColumn(title=_("已过期的执业证书"), order=31,
+                       help=_("已过期仍未再注册的执业证书张数：持证医生不能上报服务数据。"),
+                       cells={t: Cell(str(n), f"{url}?township={t}", "danger" if n else "ok") for t, n in lapsed.items()},
+                       total=Cell(str(sum(lapsed.values())), url)),
+    ]

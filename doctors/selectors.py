@@ -326,3 +326,16 @@ def days_left(application: RenewalApplication, on: date) -> int | None:
 def is_overdue(application: RenewalApplication, on: date) -> bool:
     left = days_left(application, on)
     return application.status == RenewalApplication.Status.FORWARDED and left is not None and left < 0
+
+
+def licence_counts_by_township(*, user, township_ids, on: date, days: int = 90) -> dict[int, tuple[int, int]]:
+    """Township id → (licences expiring within ``days``, licences lapsed), counted as the work list
+    counts them (``expiring_within`` and ``lapsed``), in the user's scope. One query."""
+    expiring = Q(status=Licence.Status.VALID, expires_on__gte=on, expires_on__lte=on + timedelta(days=days))
+    lapsed_q = Q(status=Licence.Status.EXPIRED) | Q(status__in=[Licence.Status.VALID, Licence.Status.RENEWAL_PENDING],
+                                                    expires_on__lt=on)
+    rows = (current_licences(user).filter(doctor__clinic__township_id__in=list(township_ids))
+            .values("doctor__clinic__township_id")
+            .annotate(expiring=Count("id", filter=expiring), lapsed=Count("id", filter=lapsed_q))
+            .values_list("doctor__clinic__township_id", "expiring", "lapsed"))
+    return {tid: (expiring_n, lapsed_n) for tid, expiring_n, lapsed_n in rows}

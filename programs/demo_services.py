@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import date
+import random
+from datetime import date, datetime
 from decimal import Decimal
 
 from django.utils import timezone
 
 from clinics.models import Clinic, ClinicPopulation
 from programs.models import Quota, ServiceItem, ServiceItemPrice, ServiceReport, ServiceReportLine
+from programs.selectors.periods import submission_deadline
 
 # item code: (unit price 元, work points, quota basis, quota rate)
 PLAN = {
@@ -32,6 +34,14 @@ PLAN = {
 }
 
 
+def _submitted_at(timing, year, month, *, late):
+    """A time in the following month: by the deadline day (the 10th by default), or late."""
+    deadline = submission_deadline(year=year, month=month)
+    day = timing.randint(deadline.day + 1, 25) if late else timing.randint(1, deadline.day)
+    moment = datetime(deadline.year, deadline.month, day, timing.randint(8, 20), timing.randint(0, 59))
+    return timezone.make_aware(moment)
+
+
 def seed(ctx):
     items = {i.code: i for i in ServiceItem.objects.all()}
     year = ctx.year
@@ -53,6 +63,7 @@ def seed(ctx):
     last_month = 12 if year < today.year else max(0, today.month - 1)
     now = timezone.now()
     rng = ctx.rng
+    timing = random.Random(rng.random())  # submission days: most before the deadline, some late
     reports, line_specs = [], []
     for clinic in clinics:
         diligence = rng.uniform(0.65, 1.15)  # some clinics fall behind pace
@@ -62,7 +73,8 @@ def seed(ctx):
                 continue  # not yet reported this month
             status = ServiceReport.Status.VERIFIED if month < last_month else rng.choice(
                 [ServiceReport.Status.SUBMITTED, ServiceReport.Status.VERIFIED])
-            reports.append(ServiceReport(clinic=clinic, year=year, month=month, status=status, submitted_at=now,
+            submitted_at = min(now, _submitted_at(timing, year, month, late=timing.random() > 0.8 * diligence + 0.1))
+            reports.append(ServiceReport(clinic=clinic, year=year, month=month, status=status, submitted_at=submitted_at,
                                          verified_at=now if status == ServiceReport.Status.VERIFIED else None))
             line_specs.append((clinic.pk, month, status, diligence, honesty))
     ServiceReport.objects.bulk_create(reports)

@@ -245,8 +245,10 @@ class RankingView(StaffView):
         today = timezone.localdate()
         year = int_or(self.request.GET.get("year"), today.year)
         quarter = int_or(self.request.GET.get("quarter"), (today.month - 1) // 3 + 1)
-        context.update({"year": year, "quarter": quarter, "quarters": range(1, 5),
-                        "ranking": selectors.ranking(user=self.request.user, year=year, quarter=quarter),
+        township = int_or(self.request.GET.get("township"))
+        context.update({"year": year, "quarter": quarter, "quarters": range(1, 5), "township": township,
+                        "ranking": selectors.ranking(user=self.request.user, year=year, quarter=quarter,
+                                                     township_id=township),
                         "townships": selectors.township_averages(user=self.request.user, year=year, quarter=quarter)})
         return context
 

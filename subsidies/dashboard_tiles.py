@@ -1,11 +1,13 @@
 """Dashboard tiles of the subsidies app: latest scores and the current settlement estimate."""
 
+from decimal import Decimal
+
 from django.db.models import Avg
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from clinics.charts import hbar_chart
-from clinics.dashboard import Tile
+from clinics.dashboard import Cell, Tile, TownshipColumn
 from subsidies.models import Assessment, SettlementLine
 from subsidies.selectors.assessments import assessments_for
 from subsidies.selectors.settlement import runs_for
@@ -45,3 +47,49 @@ def doctor_tiles(*, user, clinic, today):
         tiles.append(Tile(title=_("最近一次补助"), value=f"{line.balance} 元", order=50,
                           url=reverse("portal_settlement:line", args=[line.pk]), detail=str(line.run)))
     return tiles
+
+
+def _period(run):
+    if run.quarter:
+        return _("%(y)s年第%(q)s季度") % {"y": run.year, "q": run.quarter}
+    return _("%(y)s年全年") % {"y": run.year}
+
+
+def township_columns(*, user, townships, today):
+    """Per township: the latest quarter's average score and its change, and the latest settlement estimate."""
+    from subsidies.selectors.assessments import township_score_change
+    from subsidies.selectors.settlement import latest_estimates_by_township
+
+    ids = [t.pk for t in townships]
+    columns = []
+    scores = township_score_change(user=user, township_ids=ids)
+    if scores.latest:
+        year, quarter = scores.latest
+        url = reverse("assessments_ranking") + f"?year={year}&quarter={quarter}"
+        cells = {}
+        for tid in ids:
+            latest, previous = scores.averages.get(tid, (None, None))
+            if latest is None:
+                continue
+            change = ""
+            if previous is not None:
+                delta = latest - previous
+                change = _("比上季度 %(sign)s%(d)s") % {"sign": "+" if delta > 0 else "", "d": delta} if delta else _("与上季度持平")
+            cells[tid] = Cell(f"{latest:.1f}", f"{url}&township={tid}",
+                              "danger" if latest < 60 else "warn" if latest < 80 else "ok", change)
+        help_text = _("%(y)s年第%(q)s季度已提交考核的平均分（百分制，60 分合格）") % {"y": year, "q": quarter}
+        if scores.previous:
+            help_text += _("，与%(y)s年第%(q)s季度相比的变化。") % {"y": scores.previous[0], "q": scores.previous[1]}
+        columns.append(TownshipColumn(title=_("%(y)s年第%(q)s季度考核平均分") % {"y": year, "q": quarter}, order=50,
+                                      cells=cells, help=help_text, total=Cell("", url)))
+    estimates = latest_estimates_by_township(user=user, townships=townships)
+    if estimates:
+        cells = {tid: Cell(f"{e.balance:,}", reverse("settlement_run", args=[e.run.pk]),
+                           detail=_("%(q)s · %(s)s") % {"q": _period(e.run), "s": e.run.get_status_display()})
+                 for tid, e in estimates.items()}
+        total = sum((e.balance for e in estimates.values()), start=Decimal("0.00"))
+        columns.append(TownshipColumn(title=_("最新补助结算（元）"), order=60, cells=cells,
+                                      help=_("每个乡镇最近一次补助结算（乡镇结算或全县结算）中该乡镇各卫生室应拨金额合计；"
+                                             "草稿为测算数，审批前还会变化。"),
+                                      total=Cell(f"{total:,}", reverse("settlement_runs"))))
+    return columns

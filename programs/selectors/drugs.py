@@ -110,3 +110,12 @@ def drug_subsidy_basis(*, clinic_ids, start: date, end: date) -> dict[int, DrugB
 
 def _q(value) -> Decimal:
     return (Decimal(value or 0)).quantize(Decimal("0.01"))
+
+
+def violation_counts_by_township(user, *, township_ids, start: date, end: date) -> dict[int, tuple[int, Decimal]]:
+    """Township id → (number of overpriced sales, overcharge total) dated start..end, in the user's
+    scope. One query whatever the number of townships."""
+    rows = (violations_for(user).filter(clinic__township_id__in=list(township_ids), date__gte=start, date__lte=end)
+            .values("clinic__township_id").annotate(n=Count("id"), total=Sum("overcharge"))
+            .values_list("clinic__township_id", "n", "total"))
+    return {tid: (n, _q(total)) for tid, n, total in rows}

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import NamedTuple
 
-from django.db.models import Q, Sum
+from django.db.models import Count, Q, Sum
+from django.utils import timezone
 
 from clinics.models import ClinicPopulation
 from clinics.selectors import id_filter, restrict
@@ -131,13 +133,17 @@ class MatrixRow:
     behind: bool = False
 
 
-def township_matrix(*, user, year: int, through_month: int, township_id: int | None = None) -> tuple[list, list[MatrixRow]]:
-    """Clinic × item completion for the year, behind-pace clinics first. Three queries whatever the size."""
+def township_matrix(*, user, year: int, through_month: int, township_id: int | None = None,
+                    township_ids=None) -> tuple[list, list[MatrixRow]]:
+    """Clinic × item completion for the year, behind-pace clinics first. Three queries whatever the size.
+    ``township_id`` / ``township_ids`` narrow the user's scope further (one township, or some)."""
     from clinics.selectors import clinics_for
 
     clinics = clinics_for(user)
     if township_id:
         clinics = clinics.filter(township_id=township_id)
+    if township_ids is not None:
+        clinics = clinics.filter(township_id__in=list(township_ids))
     clinics = list(clinics)
     items = list(active_items())
     ids = [c.pk for c in clinics]
@@ -164,3 +170,86 @@ def township_matrix(*, user, year: int, through_month: int, township_id: int | N
 
 def population_for(*, clinic_id: int, year: int) -> ClinicPopulation | None:
     return (ClinicPopulation.objects.filter(clinic_id=clinic_id, year__lte=year).order_by("-year").first())
+
+
+# --------------------------------------------------------------------------- county dashboard (per township)
+
+
+@dataclass(frozen=True)
+class ReportCounts:
+    reported: int = 0  # submitted or verified (not drafts)
+    submitted: int = 0  # submitted, awaiting verification
+
+
+def report_counts_by_township(*, user, township_ids, year: int, month: int) -> dict[int, ReportCounts]:
+    """Per township in the user's scope: reports of the month that were handed in, and those still
+    awaiting verification. One query whatever the number of townships."""
+    rows = (reports_for(user).filter(clinic__township_id__in=list(township_ids), year=year, month=month)
+            .exclude(status=ServiceReport.Status.DRAFT).values("clinic__township_id")
+            .annotate(reported=Count("id"), submitted=Count("id", filter=Q(status=ServiceReport.Status.SUBMITTED)))
+            .values_list("clinic__township_id", "reported", "submitted"))
+    return {tid: ReportCounts(reported, submitted) for tid, reported, submitted in rows}
+
+
+def _end_of_day(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day + timedelta(days=1), time.min))
+
+
+def on_time_by_month(*, user, township_ids, year: int, through_month: int) -> dict[tuple[int, int], int]:
+    """(township id, month) → reports of that month handed in by the deadline (day
+    ``REPORT_DEADLINE_DAY`` of the next month, local time), months 1..through_month. One query."""
+    from programs.selectors.periods import submission_deadline
+
+    months = range(1, through_month + 1)
+    if not months:
+        return {}
+    on_time = Q()
+    for month in months:
+        on_time |= Q(month=month, submitted_at__lt=_end_of_day(submission_deadline(year=year, month=month)))
+    rows = (reports_for(user).filter(clinic__township_id__in=list(township_ids), year=year, month__in=list(months))
+            .exclude(status=ServiceReport.Status.DRAFT).filter(on_time)
+            .values("clinic__township_id", "month").annotate(n=Count("id"))
+            .values_list("clinic__township_id", "month", "n"))
+    return {(tid, month): n for tid, month, n in rows}
+
+
+@dataclass
+class MonthlyCompletion:
+    quota: int = 0  # Σ yearly quotas of the township's clinics (active items)
+    done: list = field(default_factory=list)  # per month 1..through: Σ min(verified so far, quota)
+
+    @property
+    def percents(self) -> list[int]:
+        return [int(100 * d / self.quota) if self.quota else 0 for d in self.done]
+
+
+def completion_by_month(*, user, township_ids, year: int, through_month: int) -> dict[int, MonthlyCompletion]:
+    """Township id → cumulative completion at the end of each month 1..through_month, counted as
+    ``township_matrix`` counts the year: Σ over clinics and active items of min(verified so far, quota)
+    ÷ Σ quotas (verified reports only). Three queries whatever the number of clinics."""
+    from clinics.selectors import clinics_for
+
+    township_ids = list(township_ids)
+    clinic_township = dict(clinics_for(user).filter(township_id__in=township_ids).values_list("pk", "township_id"))
+    ids = list(clinic_township)
+    quotas = {(c, i): t for c, i, t in Quota.objects.filter(clinic_id__in=ids, year=year, item__active=True)
+              .values_list("clinic_id", "item_id", "target")}
+    monthly: dict[tuple[int, int], list[int]] = defaultdict(lambda: [0] * (through_month + 1))
+    lines = (ServiceReportLine.objects.filter(report__clinic_id__in=ids, report__year=year,
+                                              report__month__lte=through_month,
+                                              report__status=ServiceReport.Status.VERIFIED, item__active=True)
+             .values_list("report__clinic_id", "item_id", "report__month", "verified_count"))
+    for clinic_id, item_id, month, verified in lines:
+        monthly[(clinic_id, item_id)][month] += verified or 0
+    result = {tid: MonthlyCompletion(0, [0] * through_month) for tid in township_ids}
+    for (clinic_id, item_id), target in quotas.items():
+        township = result[clinic_township[clinic_id]]
+        township.quota += target
+        counts = monthly.get((clinic_id, item_id))
+        if counts is None:
+            continue
+        running = 0
+        for month in range(1, through_month + 1):
+            running += counts[month]
+            township.done[month - 1] += min(running, target)
+    return result

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Avg, Count, Sum
+from django.db.models import Avg, Count, Q, Sum
 
 from clinics.selectors import id_filter, restrict
 from subsidies.models import Appeal, Assessment, SatisfactionSurvey, ScoreSheet
@@ -71,3 +72,33 @@ def township_averages(*, user, year: int, quarter: int):
     qs = assessments_for(user).filter(year=year, quarter=quarter, status=Assessment.Status.SUBMITTED)
     return list(qs.values("clinic__township__name").annotate(average=Avg("total_score"))
                 .order_by("-average"))
+
+
+@dataclass(frozen=True)
+class ScoreChange:
+    """Average submitted score per township in the latest assessed quarter and the one before it."""
+
+    latest: tuple[int, int] | None  # (year, quarter)
+    previous: tuple[int, int] | None
+    averages: dict  # township id → (latest average | None, previous average | None), Decimal 2 places
+
+
+def township_score_change(*, user, township_ids) -> ScoreChange:
+    """The latest two quarters with submitted assessments in these townships of the user's scope, and
+    each township's average score in both. Two queries whatever the number of townships."""
+    township_ids = list(township_ids)
+    qs = assessments_for(user).filter(clinic__township_id__in=township_ids, status=Assessment.Status.SUBMITTED)
+    periods = list(qs.values_list("year", "quarter").distinct().order_by("-year", "-quarter")[:2])
+    if not periods:
+        return ScoreChange(None, None, {})
+    period_q = Q()
+    for year, quarter in periods:
+        period_q |= Q(year=year, quarter=quarter)
+    rows = (qs.filter(period_q).values("clinic__township_id", "year", "quarter").annotate(avg=Avg("total_score"))
+            .values_list("clinic__township_id", "year", "quarter", "avg"))
+    averages: dict[int, list] = {}
+    for tid, year, quarter, avg in rows:
+        slot = averages.setdefault(tid, [None, None])
+        slot[periods.index((year, quarter))] = Decimal(avg).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    return ScoreChange(periods[0], periods[1] if len(periods) > 1 else None,
+                       {tid: tuple(pair) for tid, pair in averages.items()})

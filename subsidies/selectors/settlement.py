@@ -1,5 +1,12 @@
 """Scoped reads of settlement runs and lines."""
 
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Count, Sum
+
 from clinics.selectors import get_scope, restrict
 from subsidies.models import SettlementLine, SettlementRun
 
@@ -16,3 +23,38 @@ def runs_for(user):
 def lines_for(user):
     return restrict(SettlementLine.objects.select_related("run__county", "run__township", "clinic__township"), user,
                     clinic="clinic")
+
+
+@dataclass(frozen=True)
+class TownshipEstimate:
+    run: SettlementRun
+    balance: Decimal  # Σ balances of the township's clinics in that run
+    clinics: int
+
+
+def latest_estimates_by_township(*, user, townships) -> dict[int, TownshipEstimate]:
+    """Township id → the latest settlement run covering it (its own run or a county-wide one; not an
+    adjustment run), whatever its status — a draft is an estimate — with the township's total balance
+    in that run. Two queries whatever the number of townships and clinics."""
+    townships = list(townships)
+    county_ids = {t.county_id for t in townships}
+    ids = [t.pk for t in townships]
+    runs = list(runs_for(user).filter(county_id__in=county_ids, adjusts__isnull=True).order_by("-year", "-pk"))
+    chosen: dict[int, SettlementRun] = {}
+    for township in townships:
+        chosen_run = next((r for r in runs if r.county_id == township.county_id
+                           and r.township_id in (None, township.pk)), None)
+        if chosen_run is not None:
+            chosen[township.pk] = chosen_run
+    if not chosen:
+        return {}
+    sums = {(run_id, tid): (total, n) for run_id, tid, total, n in
+            SettlementLine.objects.filter(run_id__in={r.pk for r in chosen.values()}, clinic__township_id__in=ids)
+            .values("run_id", "clinic__township_id").annotate(total=Sum("balance"), n=Count("id"))
+            .values_list("run_id", "clinic__township_id", "total", "n")}
+    result = {}
+    for tid, run in chosen.items():
+        total, n = sums.get((run.pk, tid), (Decimal("0.00"), 0))
+        balance = Decimal(total or 0).quantize(Decimal("0.01"))  # SQLite sums decimals with stray places
+        result[tid] = TownshipEstimate(run=run, balance=balance, clinics=n or 0)
+    return result
