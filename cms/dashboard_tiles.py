@@ -3,9 +3,11 @@
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from clinics.dashboard import Tile
+from clinics.dashboard import Cell, Tile, TownshipColumn
 
-from .selectors import unread_count_for_staff, unread_for_doctor
+from .selectors import read_by_township, unread_count_for_staff, unread_for_doctor
+
+RECENT_DAYS = 90
 
 
 def staff_tiles(*, user, townships, today) -> list[Tile]:
@@ -22,3 +24,26 @@ def doctor_tiles(*, user, clinic, today) -> list[Tile]:
     return [Tile(title=_("未读通知"), value=str(unread),
                  detail=_("点这里阅读并确认") if unread else _("通知都已读完"),
                  url=reverse("portal_notices:index"), level="warn" if unread else "ok", order=15)]
+
+
+def township_columns(*, user, townships, today) -> list[TownshipColumn]:
+    from datetime import timedelta
+
+    if not user.has_perm("cms.view_noticereceipt"):
+        return []
+    figures = read_by_township(user=user, township_ids=[t.pk for t in townships],
+                               since=today - timedelta(days=RECENT_DAYS))
+    url = reverse("notices_receipts")
+
+    def cell(expected, read):
+        if not expected:
+            return Cell("—", url)
+        percent = round(100 * read / expected)
+        return Cell(f"{percent}%", url, "ok" if percent >= 90 else "warn" if percent >= 60 else "danger",
+                    detail=_("未读 %(n)s 人次") % {"n": expected - read})
+
+    total_expected = sum(e for e, _r in figures.values())
+    total_read = sum(r for _e, r in figures.values())
+    return [TownshipColumn(title=_("通知阅读率"), order=90, cells={t: cell(*v) for t, v in figures.items()},
+                           total=cell(total_expected, total_read),
+                           help=_("近 90 天发布的、发给该乡镇村医的通知中，村医点了“我已阅读”的人次占应读人次的比例。"))]

@@ -188,6 +188,22 @@ def notice_rates(*, user, notices: list[NoticePage]) -> dict[int, tuple[int, int
             for n in notices}
 
 
+def read_by_township(*, user, township_ids, since) -> dict[int, tuple[int, int]]:
+    """township id → (receipts expected, receipts given) over the notices published since a date that
+    reach the township (four queries whatever the number of notices, townships or doctors)."""
+    notices = list(staff_notices(user=user).filter(issued_on__gte=since))
+    townships = list(Township.objects.filter(pk__in=township_ids))
+    expected = _doctors_by_township(township_ids)
+    read = _receipts_by_township(notice_ids=[n.pk for n in notices], township_ids=township_ids)
+    reached = _reached_townships(notices, townships)
+    result = {t: [0, 0] for t in township_ids}
+    for n in notices:
+        for t in reached[n.pk]:
+            result[t][0] += expected.get(t, 0)
+            result[t][1] += read.get((n.pk, t), 0)
+    return {t: (e, r) for t, (e, r) in result.items()}
+
+
 def unread_doctors(*, user, notice: NoticePage, township_id: int | None = None) -> QuerySet:
     """Doctor logins in the user's scope the notice reaches who have not read it, by township and clinic."""
     rows = doctor_logins(notice=notice).filter(clinic__township__in=townships_for(user))

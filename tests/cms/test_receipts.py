@@ -141,3 +141,19 @@ def test_dashboard_tiles_show_unread(org, notices):
     tile = staff_tiles(user=org.users.township, townships=[org.ta1], today=timezone.localdate())[0]
     # public: 1 of 2 read; doctors: 0 of 2; a1_only: 0 of 2 → 5 receipts missing over 3 notices.
     assert tile.value == "5" and "3" in tile.detail
+
+
+def test_county_dashboard_column_is_read_rate_per_township(org, notices):
+    from django.utils import timezone
+
+    from cms.dashboard_tiles import township_columns
+
+    make_user("doc_a2a", Role.VILLAGE_DOCTOR, clinic=org.ca2a)
+    services.mark_read(user=org.users.doctor, notice=notices.public)
+    services.mark_read(user=org.users.doctor, notice=notices.a1_only)
+    [column] = township_columns(user=org.users.county, townships=[org.ta1, org.ta2], today=timezone.localdate())
+    # A1: public 2 + doctors 2 + a1_only 2 = 6 expected, 2 read. A2: public 1 + doctors 1 = 2, 0 read.
+    assert column.cells[org.ta1.pk].value == "33%" and "4" in column.cells[org.ta1.pk].detail
+    assert column.cells[org.ta2.pk].value == "0%"
+    assert column.total.value == "25%"
+    assert township_columns(user=org.users.doctor, townships=[org.ta1], today=timezone.localdate()) == []
