@@ -76,7 +76,8 @@ def test_can_manage(org):
 
 def test_user_scopes_only_for_county_admins(org):
     names = sorted(selectors.user_scopes_for(org.users.county).values_list("user__username", flat=True))
-    assert names == ["county_a", "doc_a1a", "doc_a1b", "editor_a", "staff_a1", "staff_a2"]
+    assert names == ["county_a", "doc_a1a", "doc_a1b", "editor_a", "moderator_a", "staff_a1",
+                     "staff_a2"]
     assert not selectors.user_scopes_for(org.users.township).exists()
     assignable = set(selectors.assignable_users_for(org.users.county).values_list("username", flat=True))
     assert "nobody" in assignable and "doc_b1a" not in assignable and "root" not in assignable

@@ -1,7 +1,11 @@
 """An editor drafts a notice in Wagtail, a moderator publishes it, an anonymous visitor reads it on a
 phone, and a village doctor acknowledges it while the township's unread list shrinks."""
 
+import re
+import time
+
 from playwright.sync_api import expect
+from wagtail.models import WorkflowState
 
 from cms.models import NoticeIndexPage, NoticePage
 from tests.e2e.conftest import login, screenshot
@@ -12,9 +16,17 @@ TITLE = "关于做好冬季村医高血压随访工作的通知"
 
 def new_page(browser, live_server, width, height):
     page = browser.new_context(viewport={"width": width, "height": height}, locale="zh-CN").new_page()
-    page.set_default_timeout(15000)
+    page.set_default_timeout(30000)
     page.goto_path = lambda path: page.goto(live_server.url + path)
     return page
+
+
+def wait_until(condition, seconds=30):
+    """The browser's request has returned when the page changed, but the server may still be committing."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.2)
 
 
 def open_action_menu(page):
@@ -27,6 +39,7 @@ def test_editor_drafts_moderator_publishes_doctor_acknowledges(browser, live_ser
     editor = new_page(browser, live_server, 1280, 900)
     login(editor, "editor_a", PASSWORD)
     editor.goto_path(f"/admin/pages/add/cms/noticepage/{index.pk}/")
+    editor.wait_for_load_state("networkidle")
     editor.fill("#id_title", TITLE)
     editor.fill("#id_issuing_body", "青山县卫生健康局")
     editor.fill("#id_document_number", "青卫发〔2026〕20号")
@@ -37,12 +50,15 @@ def test_editor_drafts_moderator_publishes_doctor_acknowledges(browser, live_ser
     draftail = editor.locator(".public-DraftEditor-content").first
     draftail.click()
     editor.keyboard.type("请各村医认真做好高血压患者随访，随访记录当日录入。")
+    editor.wait_for_timeout(1000)  # Draftail writes its content to the form at most every 250 ms
     screenshot(editor, "notices-editor-draft")
     open_action_menu(editor)
     editor.locator("button[name=action-submit]").click()
-    expect(editor.locator(".messages")).to_contain_text(TITLE)
+    expect(editor).not_to_have_url(re.compile(r"/add/"), timeout=30000)
+    wait_until(lambda: WorkflowState.objects.filter(status=WorkflowState.STATUS_IN_PROGRESS).exists())
     notice = NoticePage.objects.get(title=TITLE)
     assert notice.live is False
+    assert WorkflowState.objects.get(object_id=str(notice.pk)).status == WorkflowState.STATUS_IN_PROGRESS
 
     anonymous = new_page(browser, live_server, 390, 800)
     anonymous.goto_path("/")
@@ -51,12 +67,12 @@ def test_editor_drafts_moderator_publishes_doctor_acknowledges(browser, live_ser
     moderator = new_page(browser, live_server, 1280, 900)
     login(moderator, "moderator_a", PASSWORD)
     moderator.goto_path(f"/admin/pages/{notice.pk}/edit/")
+    moderator.wait_for_load_state("networkidle")
+    expect(moderator.locator(".public-DraftEditor-content").first).to_contain_text("随访记录当日录入")
     moderator.locator("#id_audience").select_option("public")  # the moderator opens it to the public
     open_action_menu(moderator)
     moderator.locator("button[data-workflow-action-name=approve]:not([data-workflow-action-modal-url])").click()
-    expect(moderator.locator(".messages")).to_contain_text(TITLE)
-    notice.refresh_from_db()
-    assert notice.live is True
+    wait_until(lambda: NoticePage.objects.get(pk=notice.pk).live)
 
     anonymous.goto_path("/")
     anonymous.get_by_role("link", name=TITLE).click()
