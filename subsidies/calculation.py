@@ -66,6 +66,8 @@ class ClinicInputs:
     items: dict[str, ItemFigures] = field(default_factory=dict)
     drug: DrugFigures = DrugFigures()
     advances: Decimal = ZERO
+    # The advances behind ``advances``: (paid_on ISO date, amount, reference, generated from the schedule?)
+    advance_rows: tuple = ()
 
 
 @dataclass(frozen=True)
@@ -85,6 +87,7 @@ class PolicyInputs:
     remote_coefficient: Decimal = Decimal(1)
     budget_cap: Decimal | None = None
     period_fraction: Decimal = Decimal(1)  # a quarter is 1/4 of the yearly rates and quotas
+    advance_schedule: dict | None = None  # the policy's advance schedule, shown next to the advances
 
 
 @dataclass
@@ -207,6 +210,9 @@ def compute(policy: PolicyInputs, clinics: list[ClinicInputs]) -> tuple[list[Lin
                                "overcharge_total": str(clinic.drug.overcharge_total),
                                "violation_count": clinic.drug.violation_count},
                 "violation_deduction": str(policy.violation_deduction),
+                "advance_rows": [{"paid_on": paid_on, "amount": str(amount), "reference": reference,
+                                  "scheduled": scheduled} for paid_on, amount, reference, scheduled in clinic.advance_rows],
+                "advance_schedule": policy.advance_schedule,
             }))
 
     scale = None
@@ -230,3 +236,53 @@ def compute(policy: PolicyInputs, clinics: list[ClinicInputs]) -> tuple[list[Lin
         "balance": sum((x.balance for x in lines), ZERO), "scale": scale, "pool": pool_info or None,
     }
     return lines, totals
+
+
+# --------------------------------------------------------------------------- advance schedule (预拨)
+
+
+@dataclass(frozen=True)
+class AdvanceSchedule:
+    """A policy's advance schedule. ``quarterly_share``: each quarter, a share of the advance basis
+    人均补助标准 × 村级任务比例 × 服务人口; ``monthly_fixed``: a fixed amount per clinic each month."""
+
+    method: str  # none | quarterly_share | monthly_fixed
+    per_capita_rate: Decimal = ZERO
+    village_share: Decimal = ZERO
+    quarter_shares: tuple = (ZERO, ZERO, ZERO, ZERO)
+    monthly_amount: Decimal = ZERO
+
+    def as_dict(self) -> dict | None:
+        """What a settlement line's explanation shows about the schedule (None: no schedule)."""
+        if self.method == "none":
+            return None
+        return {"method": self.method, "per_capita_rate": str(self.per_capita_rate),
+                "village_share": str(self.village_share), "quarter_shares": [str(s) for s in self.quarter_shares],
+                "quarter_percents": [format((Decimal(s) * 100).normalize(), "f") for s in self.quarter_shares],
+                "monthly_amount": str(money(self.monthly_amount))}
+
+
+def scheduled_advances(schedule: AdvanceSchedule, *, populations: list[int], quarter: int | None = None,
+                       month: int | None = None) -> tuple[Decimal, list[Decimal], str]:
+    """The schedule amount of one period for a county, and each clinic's part (in the given order).
+
+    Quarterly share: the county's amount is 人均补助标准 × 村级任务比例 × Σ 服务人口 × the quarter's share,
+    rounded ROUND_HALF_UP to the fen once, then split by population with the largest remainder, so the parts
+    add up to it exactly. Monthly fixed: every clinic gets the monthly amount; the total is their sum."""
+    if schedule.method == "quarterly_share":
+        if quarter is None or not 1 <= quarter <= 4:
+            raise ValueError("quarterly_share needs a quarter 1-4")
+        share = Decimal(schedule.quarter_shares[quarter - 1])
+        population = sum(populations)
+        pool = money(schedule.per_capita_rate * schedule.village_share * population * share)
+        formula = (f"{schedule.per_capita_rate} 元/人 × 村级比例 {schedule.village_share} × {population} 人 × "
+                   f"第{quarter}季度比例 {share.normalize()} = {pool} 元，按服务人口分配")
+        return pool, split_exactly(pool, [Decimal(p) for p in populations]), formula
+    if schedule.method == "monthly_fixed":
+        if month is None or not 1 <= month <= 12:
+            raise ValueError("monthly_fixed needs a month 1-12")
+        each = money(schedule.monthly_amount)
+        parts = [each for _p in populations]
+        total = sum(parts, ZERO)
+        return total, parts, f"{each} 元/室 × {len(parts)} 个村卫生室 = {total} 元"
+    raise ValueError(schedule.method)

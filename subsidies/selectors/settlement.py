@@ -1,7 +1,7 @@
 """Scoped reads of settlement runs and lines."""
 
 from clinics.selectors import get_scope, restrict
-from subsidies.models import SettlementLine, SettlementRun
+from subsidies.models import AdvanceBatch, SettlementLine, SettlementRun
 
 
 def runs_for(user):
@@ -16,3 +16,8 @@ def runs_for(user):
 def lines_for(user):
     return restrict(SettlementLine.objects.select_related("run__county", "run__township", "clinic__township"), user,
                     clinic="clinic")
+
+
+def advance_batches_for(user):
+    """Scheduled-advance batches of the user's county (superusers: all)."""
+    return restrict(AdvanceBatch.objects.select_related("county", "policy", "created_by"), user, county="county")

@@ -42,7 +42,15 @@ def policy_inputs(policy: SubsidyPolicy, *, quarter: int | None) -> calculation.
         quality_bands=tuple(tuple(b) for b in policy.quality_bands or ()), drug_method=policy.drug_method,
         drug_amount=policy.drug_amount, violation_deduction=policy.violation_deduction,
         gap_tolerance=policy.gap_tolerance, remote_coefficient=policy.remote_coefficient,
-        budget_cap=policy.budget_cap, period_fraction=Decimal(1) if quarter is None else Decimal("0.25"))
+        budget_cap=policy.budget_cap, period_fraction=Decimal(1) if quarter is None else Decimal("0.25"),
+        advance_schedule=advance_schedule(policy).as_dict())
+
+
+def advance_schedule(policy: SubsidyPolicy) -> calculation.AdvanceSchedule:
+    return calculation.AdvanceSchedule(
+        method=policy.advance_method, per_capita_rate=policy.per_capita_rate, village_share=policy.village_share,
+        quarter_shares=tuple(Decimal(s) for s in policy.advance_shares),
+        monthly_amount=Decimal(policy.advance_monthly_amount))
 
 
 def gather_inputs(*, county: County, year: int, quarter: int | None, township: Township | None = None
@@ -82,9 +90,12 @@ def _gather(clinics: list[Clinic], *, year: int, quarter: int | None, id_query=N
     doctors = doctor_counts(clinic_ids=many, on=end)
     populations = dict(ClinicPopulation.objects.filter(clinic_id__in=many, year=year).values_list("clinic_id", "resident"))
     advances: dict[int, Decimal] = {}
-    for clinic_id, amount in Advance.objects.filter(clinic_id__in=many, paid_on__range=(start, end)).values_list(
-            "clinic_id", "amount"):
+    advance_rows: dict[int, list] = {}
+    for clinic_id, paid_on, amount, reference, batch_id in (
+            Advance.objects.filter(clinic_id__in=many, paid_on__range=(start, end))
+            .order_by("paid_on", "pk").values_list("clinic_id", "paid_on", "amount", "reference", "batch_id")):
         advances[clinic_id] = advances.get(clinic_id, Decimal(0)) + amount
+        advance_rows.setdefault(clinic_id, []).append((paid_on.isoformat(), amount, reference, batch_id is not None))
     result = []
     for clinic in clinics:
         clinic_totals = totals.get(clinic.pk, {})
@@ -100,7 +111,7 @@ def _gather(clinics: list[Clinic], *, year: int, quarter: int | None, id_query=N
         result.append(calculation.ClinicInputs(
             clinic_id=clinic.pk, name=clinic.name, population=populations.get(clinic.pk, 0), remote=clinic.remote,
             doctors=doctors.get(clinic.pk, 0), score=scores.get(clinic.pk), items=items, drug=drug,
-            advances=advances.get(clinic.pk, Decimal(0))))
+            advances=advances.get(clinic.pk, Decimal(0)), advance_rows=tuple(advance_rows.get(clinic.pk, ()))))
     return result
 
 
