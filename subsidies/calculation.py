@@ -113,6 +113,11 @@ def quality_coefficient(score: Decimal | None, policy: PolicyInputs) -> Decimal:
     return Decimal(score) / Decimal(100)
 
 
+def plain(value: Decimal) -> str:
+    """A Decimal as people write it: 120.0 → "120", 86.40 → "86.4" (``str(normalize())`` would say "1.2E+2")."""
+    return format(value.normalize(), "f")
+
+
 def _gap_excluded(figures: ItemFigures, policy: PolicyInputs) -> bool:
     if policy.gap_tolerance is None or figures.declared == 0:
         return False
@@ -123,35 +128,79 @@ def _equity(clinic: ClinicInputs, policy: PolicyInputs) -> Decimal:
     return policy.remote_coefficient if clinic.remote else Decimal(1)
 
 
-def _unit_price_amount(clinic: ClinicInputs, policy: PolicyInputs, coefficient: Decimal) -> tuple[Decimal, list]:
+class _Prepared:
+    """What every line of a run shares, worked out once per run: each item's price, points and name with
+    their strings, and each quota's cap (a province run has ~400,000 item rows but a few hundred quotas)."""
+
+    __slots__ = ("policy", "items", "cap_factor", "caps")
+
+    def __init__(self, policy: PolicyInputs):
+        self.policy = policy
+        self.items: dict[str, tuple] = {}
+        self.cap_factor = policy.quota_cap * policy.period_fraction
+        self.caps: dict[int, tuple[Decimal, str]] = {}
+
+    def item(self, code: str) -> tuple:
+        found = self.items.get(code)
+        if found is None:
+            price, points = self.policy.prices.get(code, (Decimal(0), Decimal(0)))
+            found = self.items[code] = (price, points, str(price), str(points), self.policy.item_names.get(code, code),
+                                        price.as_tuple().exponent == -2)
+        return found
+
+    def cap(self, quota: int) -> tuple[Decimal, str]:
+        found = self.caps.get(quota)
+        if found is None:
+            cap = Decimal(quota) * self.cap_factor
+            found = self.caps[quota] = (cap, plain(cap))
+        return found
+
+
+def _unit_price_amount(clinic: ClinicInputs, policy: PolicyInputs, coefficient: Decimal,
+                       prepared: _Prepared | None = None) -> tuple[Decimal, list]:
+    prepared = prepared or _Prepared(policy)
     rows, raw = [], Decimal(0)
-    for code in sorted(clinic.items):
-        figures = clinic.items[code]
-        price, _points = policy.prices.get(code, (Decimal(0), Decimal(0)))
-        cap = Decimal(figures.quota) * policy.quota_cap * policy.period_fraction
-        counted = min(Decimal(figures.verified), cap) if figures.quota else Decimal(0)
-        excluded = _gap_excluded(figures, policy)
-        amount = Decimal(0) if excluded else counted * price
+    check_gap = policy.gap_tolerance is not None
+    items = clinic.items
+    for code in sorted(items):
+        figures = items[code]
+        declared, verified, quota = figures
+        price, _points, price_s, _points_s, name, in_fen = prepared.item(code)
+        cap, cap_s = prepared.cap(quota)
+        whole = True  # a whole count times a price in fen is already in fen: no rounding to do
+        if not quota:
+            counted, counted_s = 0, "0"
+        elif verified <= cap:
+            counted, counted_s = verified, str(verified)
+        else:
+            counted, counted_s, whole = cap, cap_s, False
+        excluded = check_gap and _gap_excluded(figures, policy)
+        if excluded:
+            amount, amount_s = ZERO, "0.00"
+        else:
+            amount = counted * price
+            amount_s = str(amount) if whole and in_fen else str(money(amount))
         raw += amount
-        rows.append({"item": code, "name": policy.item_names.get(code, code), "declared": figures.declared,
-                     "verified": figures.verified, "quota": figures.quota, "cap": str(cap.normalize()),
-                     "counted": str(counted.normalize()), "price": str(price), "amount": str(money(amount)),
-                     "excluded": excluded})
+        rows.append({"item": code, "name": name, "declared": declared, "verified": verified, "quota": quota,
+                     "cap": cap_s, "counted": counted_s, "price": price_s, "amount": amount_s, "excluded": excluded})
     equity = _equity(clinic, policy)
     return money(raw * coefficient * equity), rows
 
 
-def _work_points(clinic: ClinicInputs, policy: PolicyInputs, coefficient: Decimal) -> tuple[Decimal, list]:
+def _work_points(clinic: ClinicInputs, policy: PolicyInputs, coefficient: Decimal,
+                 prepared: _Prepared | None = None) -> tuple[Decimal, list]:
+    prepared = prepared or _Prepared(policy)
     rows, raw = [], Decimal(0)
+    check_gap = policy.gap_tolerance is not None
     for code in sorted(clinic.items):
         figures = clinic.items[code]
-        _price, points = policy.prices.get(code, (Decimal(0), Decimal(0)))
-        excluded = _gap_excluded(figures, policy)
-        item_points = Decimal(0) if excluded else Decimal(figures.verified) * points
+        _price, points, _price_s, points_s, name, _in_fen = prepared.item(code)
+        excluded = check_gap and _gap_excluded(figures, policy)
+        item_points = Decimal(0) if excluded else figures.verified * points
         raw += item_points
-        rows.append({"item": code, "name": policy.item_names.get(code, code), "declared": figures.declared,
-                     "verified": figures.verified, "quota": figures.quota, "points_each": str(points),
-                     "points": str(item_points.normalize()), "excluded": excluded})
+        rows.append({"item": code, "name": name, "declared": figures.declared,
+                     "verified": figures.verified, "quota": figures.quota, "points_each": points_s,
+                     "points": plain(item_points), "excluded": excluded})
     return raw * coefficient * _equity(clinic, policy), rows
 
 
@@ -171,6 +220,7 @@ def _drug_subsidy(clinic: ClinicInputs, policy: PolicyInputs) -> tuple[Decimal, 
 def compute(policy: PolicyInputs, clinics: list[ClinicInputs]) -> tuple[list[LineResult], dict]:
     """All lines of a run, and the run's totals. Clinics are processed in the given order."""
     coefficients = {c.clinic_id: quality_coefficient(c.score, policy) for c in clinics}
+    prepared = _Prepared(policy)
     public_health: dict[int, Decimal] = {}
     item_rows: dict[int, list] = {}
     pool_info = {}
@@ -179,17 +229,18 @@ def compute(policy: PolicyInputs, clinics: list[ClinicInputs]) -> tuple[list[Lin
         pool = money(policy.per_capita_rate * policy.village_share * population * policy.period_fraction)
         points = {}
         for clinic in clinics:
-            points[clinic.clinic_id], item_rows[clinic.clinic_id] = _work_points(clinic, policy, coefficients[clinic.clinic_id])
+            points[clinic.clinic_id], item_rows[clinic.clinic_id] = _work_points(
+                clinic, policy, coefficients[clinic.clinic_id], prepared)
         parts = split_exactly(pool, [points[c.clinic_id] for c in clinics])
         total_points = sum(points.values(), Decimal(0))
         for clinic, part in zip(clinics, parts, strict=True):
             public_health[clinic.clinic_id] = part
-        pool_info = {"pool": str(pool), "population": population, "total_points": str(total_points.normalize()),
+        pool_info = {"pool": str(pool), "population": population, "total_points": plain(total_points),
                      "formula": f"{policy.per_capita_rate} 元/人 × 村级比例 {policy.village_share} × {population} 人 × {policy.period_fraction.normalize()}"}
     else:
         for clinic in clinics:
             public_health[clinic.clinic_id], item_rows[clinic.clinic_id] = _unit_price_amount(
-                clinic, policy, coefficients[clinic.clinic_id])
+                clinic, policy, coefficients[clinic.clinic_id], prepared)
         points = {}
 
     lines = []
@@ -203,7 +254,7 @@ def compute(policy: PolicyInputs, clinics: list[ClinicInputs]) -> tuple[list[Lin
                 "clinic": clinic.name, "method": policy.method, "score": None if clinic.score is None else str(clinic.score),
                 "threshold": str(policy.quality_threshold), "coefficient": str(coefficients[clinic.clinic_id]),
                 "remote": clinic.remote, "equity": str(_equity(clinic, policy)), "items": item_rows[clinic.clinic_id],
-                "points": str(points.get(clinic.clinic_id, Decimal(0)).normalize()) if points else None,
+                "points": plain(points.get(clinic.clinic_id, Decimal(0))) if points else None,
                 "pool": pool_info or None, "population": clinic.population, "doctors": clinic.doctors,
                 "drug_method": policy.drug_method, "drug_formula": drug_formula,
                 "drug_basis": {"purchase_value": str(clinic.drug.purchase_value), "sales_value": str(clinic.drug.sales_value),
