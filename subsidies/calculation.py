@@ -132,13 +132,14 @@ class _Prepared:
     """What every line of a run shares, worked out once per run: each item's price, points and name with
     their strings, and each quota's cap (a province run has ~400,000 item rows but a few hundred quotas)."""
 
-    __slots__ = ("policy", "items", "cap_factor", "caps")
+    __slots__ = ("policy", "items", "cap_factor", "caps", "capped")
 
     def __init__(self, policy: PolicyInputs):
         self.policy = policy
         self.items: dict[str, tuple] = {}
         self.cap_factor = policy.quota_cap * policy.period_fraction
         self.caps: dict[int, tuple[Decimal, str]] = {}
+        self.capped: dict[tuple[int, str], tuple[Decimal, str]] = {}
 
     def item(self, code: str) -> tuple:
         found = self.items.get(code)
@@ -146,6 +147,14 @@ class _Prepared:
             price, points = self.policy.prices.get(code, (Decimal(0), Decimal(0)))
             found = self.items[code] = (price, points, str(price), str(points), self.policy.item_names.get(code, code),
                                         price.as_tuple().exponent == -2)
+        return found
+
+    def capped_amount(self, quota: int, code: str, cap: Decimal, price: Decimal) -> tuple[Decimal, str]:
+        """cap × price and its string in fen (many clinics share a quota, so many items share this amount)."""
+        found = self.capped.get((quota, code))
+        if found is None:
+            amount = cap * price
+            found = self.capped[(quota, code)] = (amount, str(money(amount)))
         return found
 
     def cap(self, quota: int) -> tuple[Decimal, str]:
@@ -167,19 +176,21 @@ def _unit_price_amount(clinic: ClinicInputs, policy: PolicyInputs, coefficient: 
         declared, verified, quota = figures
         price, _points, price_s, _points_s, name, in_fen = prepared.item(code)
         cap, cap_s = prepared.cap(quota)
-        whole = True  # a whole count times a price in fen is already in fen: no rounding to do
+        capped = False
         if not quota:
             counted, counted_s = 0, "0"
         elif verified <= cap:
             counted, counted_s = verified, str(verified)
         else:
-            counted, counted_s, whole = cap, cap_s, False
+            counted, counted_s, capped = cap, cap_s, True
         excluded = check_gap and _gap_excluded(figures, policy)
         if excluded:
             amount, amount_s = ZERO, "0.00"
+        elif capped:
+            amount, amount_s = prepared.capped_amount(quota, code, cap, price)
         else:
-            amount = counted * price
-            amount_s = str(amount) if whole and in_fen else str(money(amount))
+            amount = counted * price  # a whole count times a price in fen is already in fen: nothing to round
+            amount_s = str(amount) if in_fen else str(money(amount))
         raw += amount
         rows.append({"item": code, "name": name, "declared": declared, "verified": verified, "quota": quota,
                      "cap": cap_s, "counted": counted_s, "price": price_s, "amount": amount_s, "excluded": excluded})

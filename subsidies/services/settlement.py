@@ -5,6 +5,7 @@ An approved run never changes: corrections are new adjustment runs that referenc
 
 from __future__ import annotations
 
+import functools
 import json
 from datetime import date
 from decimal import Decimal
@@ -38,25 +39,37 @@ def period_dates(year: int, quarter: int | None) -> tuple[date, date]:
     return date(year, months[0], 1), date(year, end_month, end_day)
 
 
+def _stored(policy: SubsidyPolicy, name: str) -> Decimal | None:
+    """A decimal field as the database returns it (``60`` → ``60.00``), so a run computed with a policy just
+    saved explains itself exactly like its recomputation with the policy read back."""
+    value = getattr(policy, name)
+    if value is None:
+        return None
+    places = SubsidyPolicy._meta.get_field(name).decimal_places
+    return Decimal(value).quantize(Decimal(1).scaleb(-places))
+
+
 def policy_inputs(policy: SubsidyPolicy, *, quarter: int | None) -> calculation.PolicyInputs:
     items = list(policy.items.select_related("item"))
+    d = functools.partial(_stored, policy)
     return calculation.PolicyInputs(
-        method=policy.method, per_capita_rate=policy.per_capita_rate, village_share=policy.village_share,
-        quota_cap=policy.quota_cap, quality_threshold=policy.quality_threshold,
+        method=policy.method, per_capita_rate=d("per_capita_rate"), village_share=d("village_share"),
+        quota_cap=d("quota_cap"), quality_threshold=d("quality_threshold"),
         prices={i.item.code: (i.unit_price, i.work_points) for i in items},
         item_names={i.item.code: i.item.name for i in items},
         quality_bands=tuple(tuple(b) for b in policy.quality_bands or ()), drug_method=policy.drug_method,
-        drug_amount=policy.drug_amount, violation_deduction=policy.violation_deduction,
-        gap_tolerance=policy.gap_tolerance, remote_coefficient=policy.remote_coefficient,
-        budget_cap=policy.budget_cap, period_fraction=Decimal(1) if quarter is None else Decimal("0.25"),
+        drug_amount=d("drug_amount"), violation_deduction=d("violation_deduction"),
+        gap_tolerance=d("gap_tolerance"), remote_coefficient=d("remote_coefficient"),
+        budget_cap=d("budget_cap"), period_fraction=Decimal(1) if quarter is None else Decimal("0.25"),
         advance_schedule=advance_schedule(policy).as_dict())
 
 
 def advance_schedule(policy: SubsidyPolicy) -> calculation.AdvanceSchedule:
+    d = functools.partial(_stored, policy)
     return calculation.AdvanceSchedule(
-        method=policy.advance_method, per_capita_rate=policy.per_capita_rate, village_share=policy.village_share,
-        quarter_shares=tuple(Decimal(s) for s in policy.advance_shares),
-        monthly_amount=Decimal(policy.advance_monthly_amount))
+        method=policy.advance_method, per_capita_rate=d("per_capita_rate"), village_share=d("village_share"),
+        quarter_shares=tuple(d(f"advance_q{q}_share") for q in range(1, 5)),
+        monthly_amount=d("advance_monthly_amount"))
 
 
 def gather_inputs(*, county: County, year: int, quarter: int | None, township: Township | None = None
@@ -109,7 +122,7 @@ def iter_inputs_by_county(chosen, *, county_ids: list[int], year: int, quarter: 
             .order_by("paid_on", "pk").values_list("clinic_id", "paid_on", "amount", "reference", "batch_id")):
         advances[clinic_id] = advances.get(clinic_id, Decimal(0)) + amount
         advance_rows.setdefault(clinic_id, []).append((paid_on.isoformat(), amount, reference, batch_id is not None))
-    no_drugs, zero, item = calculation.DrugFigures(), Decimal(0), calculation.ItemFigures
+    no_drugs, zero, item, empty = calculation.DrugFigures(), Decimal(0), calculation.ItemFigures, {}
     for county_id in county_ids:
         clinics = by_county.get(county_id, [])
         if not clinics:
@@ -120,13 +133,10 @@ def iter_inputs_by_county(chosen, *, county_ids: list[int], year: int, quarter: 
         quotas = quota_map(clinic_ids=in_county, year=year)
         result = []
         for pk, name, remote, _county in clinics:
-            clinic_totals = totals.get(pk, {})
-            clinic_quotas = quotas.get(pk, {})
-            items = {code: item(declared, verified, clinic_quotas.get(code, 0))
-                     for code, (declared, verified) in clinic_totals.items()}
-            for code, quota in clinic_quotas.items():
-                if code not in items:
-                    items[code] = item(0, 0, quota)
+            clinic_quotas = quotas.get(pk, empty)
+            items = {code: item(0, 0, quota) for code, quota in clinic_quotas.items()}
+            for code, (declared, verified) in totals.get(pk, empty).items():
+                items[code] = item(declared, verified, clinic_quotas.get(code, 0))
             basis = drugs.get(pk)
             drug = calculation.DrugFigures(purchase_value=basis.purchase_value, sales_value=basis.sales_value,
                                            overcharge_total=basis.overcharge_total,
