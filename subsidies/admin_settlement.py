@@ -21,6 +21,7 @@ from clinics.admin_scope import PermissionMenuItem, PermissionTemplateView, Scop
 from subsidies import pdf
 from subsidies.models import Advance, PolicyItem, SubsidyPolicy
 from subsidies.selectors import settlement as selectors
+from subsidies.services import advances as advance_services
 from subsidies.services import settlement as services
 
 
@@ -205,6 +206,66 @@ class StatementBatchView(StaffView):
         return context
 
 
+class AdvanceBatchesView(PermissionTemplateView):
+    """按政策生成预拨款: pick a policy with a schedule and a period; lists the county's batches.
+    County admins only (the service checks the county too)."""
+
+    permission = "subsidies.add_advancebatch"
+    header_icon = "form"
+    template_name = "subsidies/settlement/admin_advances.html"
+    page_title = gettext_lazy("按政策生成预拨款")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        policies = (org.restrict(SubsidyPolicy.objects.select_related("county"), user, county="county")
+                    .exclude(advance_method=SubsidyPolicy.AdvanceMethod.NONE)
+                    .filter(status=SubsidyPolicy.Status.ACTIVE))
+        context.update({"policies": policies, "quarters": range(1, 5), "months": range(1, 13),
+                        "batches": selectors.advance_batches_for(user)[:100]})
+        return context
+
+    def post(self, request, *args, **kwargs):
+        policy = org.get_scoped_or_404(SubsidyPolicy.objects.select_related("county"), request.user,
+                                       pk=int_or(request.POST.get("policy"), 0), county="county")
+        period = request.POST.get("period", "")
+        quarter = int_or(period[1:]) if period.startswith("q") else None
+        month = int_or(period[1:]) if period.startswith("m") else None
+        try:
+            batch, created = advance_services.generate_advances(user=request.user, policy=policy, quarter=quarter,
+                                                                month=month)
+        except ValidationError as exc:
+            messages.error(request, "；".join(exc.messages))
+            return redirect("settlement_advances")
+        if created:
+            messages.success(request, _("已生成 %(n)s 个村卫生室的预拨款，合计 %(t)s 元；结算时自动扣除。") % {
+                "n": batch.clinic_count, "t": batch.total})
+        else:
+            messages.warning(request, _("%(b)s已于 %(at)s 生成过，没有重复拨付。") % {
+                "b": batch, "at": timezone.localtime(batch.created_at).strftime("%Y-%m-%d %H:%M")})
+        return redirect("settlement_advance_batch", pk=batch.pk)
+
+
+class AdvanceBatchView(PermissionTemplateView):
+    permission = "subsidies.view_advancebatch"
+    header_icon = "form"
+    template_name = "subsidies/settlement/admin_advance_batch.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        self.batch = org.get_scoped_or_404(selectors.advance_batches_for(request.user), request.user,
+                                           pk=kwargs["pk"], county="county")
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_page_title(self):
+        return str(self.batch)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update({"batch": self.batch,
+                        "advances": self.batch.advances.select_related("clinic__township").order_by("clinic__code")})
+        return context
+
+
 class PolicyViewSet(ScopedModelViewSet):
     model = SubsidyPolicy
     icon = "cogs"
@@ -212,10 +273,12 @@ class PolicyViewSet(ScopedModelViewSet):
     add_to_admin_menu = False
     scope_paths = {"county": "county"}
     scoped_choices = {"county": org.counties_for}
-    list_display = ["name", "year", "method", "per_capita_rate", "village_share", "status"]
+    list_display = ["name", "year", "method", "per_capita_rate", "village_share", "advance_schedule_display", "status"]
     form_fields = ["county", "year", "name", "status", "per_capita_rate", "village_share", "method", "quota_cap",
                    "quality_threshold", "quality_bands", "drug_method", "drug_amount", "violation_deduction",
-                   "gap_tolerance", "remote_coefficient", "budget_cap", "effective_from", "notice_url"]
+                   "gap_tolerance", "remote_coefficient", "budget_cap", "effective_from", "notice_url",
+                   "advance_method", "advance_q1_share", "advance_q2_share", "advance_q3_share", "advance_q4_share",
+                   "advance_monthly_amount"]
 
 
 class PolicyItemViewSet(ScopedModelViewSet):
@@ -242,8 +305,8 @@ class AdvanceViewSet(ScopedModelViewSet):
     add_to_admin_menu = False
     scope_paths = {"clinic": "clinic"}
     scoped_choices = {"clinic": org.clinics_for}
-    list_display = ["clinic", "paid_on", "amount", "reference"]
-    list_select_related = ("clinic",)
+    list_display = ["clinic", "paid_on", "amount", "reference", "batch"]
+    list_select_related = ("clinic", "batch__county")
     form_fields = ["clinic", "paid_on", "amount", "reference"]
 
 
@@ -267,6 +330,8 @@ def register_urls():
         path("settlement/batches/<int:pk>/", StatementBatchView.as_view(), name="settlement_batch"),
         path("settlement/lines/<int:pk>/", LineView.as_view(), name="settlement_line"),
         path("settlement/lines/<int:pk>/pdf/", StatementView.as_view(), name="settlement_statement"),
+        path("settlement/advances/", AdvanceBatchesView.as_view(), name="settlement_advances"),
+        path("settlement/advances/<int:pk>/", AdvanceBatchView.as_view(), name="settlement_advance_batch"),
     ]
 
 
@@ -281,5 +346,7 @@ def register_menu():
                            permission="subsidies.view_policyitem"),
         PermissionMenuItem(gettext_lazy("预拨款"), reverse("advance:index"), icon_name="form", order=40,
                            permission="subsidies.view_advance"),
+        PermissionMenuItem(gettext_lazy("按政策生成预拨款"), reverse("settlement_advances"), icon_name="form", order=50,
+                           permission="subsidies.add_advancebatch"),
     ]
     return SubmenuMenuItem(gettext_lazy("补助结算"), Menu(items=items), icon_name="doc-full-inverse", order=400)

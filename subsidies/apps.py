@@ -18,6 +18,7 @@ class SubsidiesConfig(AppConfig):
                 "subsidies.view_settlementline", "subsidies.view_subsidypolicy", "subsidies.view_policyitem",
                 "subsidies.view_advance"]
         policy = [f"subsidies.{a}_{m}" for m in ("subsidypolicy", "policyitem", "advance") for a in ("add", "change")]
+        policy += ["subsidies.view_advancebatch", "subsidies.add_advancebatch"]  # generating scheduled advances
         return {
             Role.TOWNSHIP_STAFF: staff + sheets + runs,
             Role.COUNTY_ADMIN: staff + sheets + runs + policy + [f"subsidies.{a}_{m}" for m in ("scoresheet", "scoreitem")

@@ -66,6 +66,8 @@ class ClinicInputs:
     items: dict[str, ItemFigures] = field(default_factory=dict)
     drug: DrugFigures = DrugFigures()
     advances: Decimal = ZERO
+    # The advances behind ``advances``: (paid_on ISO date, amount, reference, generated from the schedule?)
+    advance_rows: tuple = ()
 
 
 @dataclass(frozen=True)
@@ -85,6 +87,7 @@ class PolicyInputs:
     remote_coefficient: Decimal = Decimal(1)
     budget_cap: Decimal | None = None
     period_fraction: Decimal = Decimal(1)  # a quarter is 1/4 of the yearly rates and quotas
+    advance_schedule: dict | None = None  # the policy's advance schedule, shown next to the advances
 
 
 @dataclass
@@ -110,6 +113,11 @@ def quality_coefficient(score: Decimal | None, policy: PolicyInputs) -> Decimal:
     return Decimal(score) / Decimal(100)
 
 
+def plain(value: Decimal) -> str:
+    """A Decimal as people write it: 120.0 → "120", 86.40 → "86.4" (``str(normalize())`` would say "1.2E+2")."""
+    return format(value.normalize(), "f")
+
+
 def _gap_excluded(figures: ItemFigures, policy: PolicyInputs) -> bool:
     if policy.gap_tolerance is None or figures.declared == 0:
         return False
@@ -120,35 +128,90 @@ def _equity(clinic: ClinicInputs, policy: PolicyInputs) -> Decimal:
     return policy.remote_coefficient if clinic.remote else Decimal(1)
 
 
-def _unit_price_amount(clinic: ClinicInputs, policy: PolicyInputs, coefficient: Decimal) -> tuple[Decimal, list]:
+class _Prepared:
+    """What every line of a run shares, worked out once per run: each item's price, points and name with
+    their strings, and each quota's cap (a province run has ~400,000 item rows but a few hundred quotas)."""
+
+    __slots__ = ("policy", "items", "cap_factor", "caps", "capped")
+
+    def __init__(self, policy: PolicyInputs):
+        self.policy = policy
+        self.items: dict[str, tuple] = {}
+        self.cap_factor = policy.quota_cap * policy.period_fraction
+        self.caps: dict[int, tuple[Decimal, str]] = {}
+        self.capped: dict[tuple[int, str], tuple[Decimal, str]] = {}
+
+    def item(self, code: str) -> tuple:
+        found = self.items.get(code)
+        if found is None:
+            price, points = self.policy.prices.get(code, (Decimal(0), Decimal(0)))
+            found = self.items[code] = (price, points, str(price), str(points), self.policy.item_names.get(code, code),
+                                        price.as_tuple().exponent == -2)
+        return found
+
+    def capped_amount(self, quota: int, code: str, cap: Decimal, price: Decimal) -> tuple[Decimal, str]:
+        """cap × price and its string in fen (many clinics share a quota, so many items share this amount)."""
+        found = self.capped.get((quota, code))
+        if found is None:
+            amount = cap * price
+            found = self.capped[(quota, code)] = (amount, str(money(amount)))
+        return found
+
+    def cap(self, quota: int) -> tuple[Decimal, str]:
+        found = self.caps.get(quota)
+        if found is None:
+            cap = Decimal(quota) * self.cap_factor
+            found = self.caps[quota] = (cap, plain(cap))
+        return found
+
+
+def _unit_price_amount(clinic: ClinicInputs, policy: PolicyInputs, coefficient: Decimal,
+                       prepared: _Prepared | None = None) -> tuple[Decimal, list]:
+    prepared = prepared or _Prepared(policy)
     rows, raw = [], Decimal(0)
-    for code in sorted(clinic.items):
-        figures = clinic.items[code]
-        price, _points = policy.prices.get(code, (Decimal(0), Decimal(0)))
-        cap = Decimal(figures.quota) * policy.quota_cap * policy.period_fraction
-        counted = min(Decimal(figures.verified), cap) if figures.quota else Decimal(0)
-        excluded = _gap_excluded(figures, policy)
-        amount = Decimal(0) if excluded else counted * price
+    check_gap = policy.gap_tolerance is not None
+    items = clinic.items
+    for code in sorted(items):
+        figures = items[code]
+        declared, verified, quota = figures
+        price, _points, price_s, _points_s, name, in_fen = prepared.item(code)
+        cap, cap_s = prepared.cap(quota)
+        capped = False
+        if not quota:
+            counted, counted_s = 0, "0"
+        elif verified <= cap:
+            counted, counted_s = verified, str(verified)
+        else:
+            counted, counted_s, capped = cap, cap_s, True
+        excluded = check_gap and _gap_excluded(figures, policy)
+        if excluded:
+            amount, amount_s = ZERO, "0.00"
+        elif capped:
+            amount, amount_s = prepared.capped_amount(quota, code, cap, price)
+        else:
+            amount = counted * price  # a whole count times a price in fen is already in fen: nothing to round
+            amount_s = str(amount) if in_fen else str(money(amount))
         raw += amount
-        rows.append({"item": code, "name": policy.item_names.get(code, code), "declared": figures.declared,
-                     "verified": figures.verified, "quota": figures.quota, "cap": str(cap.normalize()),
-                     "counted": str(counted.normalize()), "price": str(price), "amount": str(money(amount)),
-                     "excluded": excluded})
+        rows.append({"item": code, "name": name, "declared": declared, "verified": verified, "quota": quota,
+                     "cap": cap_s, "counted": counted_s, "price": price_s, "amount": amount_s, "excluded": excluded})
     equity = _equity(clinic, policy)
     return money(raw * coefficient * equity), rows
 
 
-def _work_points(clinic: ClinicInputs, policy: PolicyInputs, coefficient: Decimal) -> tuple[Decimal, list]:
+def _work_points(clinic: ClinicInputs, policy: PolicyInputs, coefficient: Decimal,
+                 prepared: _Prepared | None = None) -> tuple[Decimal, list]:
+    prepared = prepared or _Prepared(policy)
     rows, raw = [], Decimal(0)
+    check_gap = policy.gap_tolerance is not None
     for code in sorted(clinic.items):
         figures = clinic.items[code]
-        _price, points = policy.prices.get(code, (Decimal(0), Decimal(0)))
-        excluded = _gap_excluded(figures, policy)
-        item_points = Decimal(0) if excluded else Decimal(figures.verified) * points
+        _price, points, _price_s, points_s, name, _in_fen = prepared.item(code)
+        excluded = check_gap and _gap_excluded(figures, policy)
+        item_points = Decimal(0) if excluded else figures.verified * points
         raw += item_points
-        rows.append({"item": code, "name": policy.item_names.get(code, code), "declared": figures.declared,
-                     "verified": figures.verified, "quota": figures.quota, "points_each": str(points),
-                     "points": str(item_points.normalize()), "excluded": excluded})
+        rows.append({"item": code, "name": name, "declared": figures.declared,
+                     "verified": figures.verified, "quota": figures.quota, "points_each": points_s,
+                     "points": plain(item_points), "excluded": excluded})
     return raw * coefficient * _equity(clinic, policy), rows
 
 
@@ -168,6 +231,7 @@ def _drug_subsidy(clinic: ClinicInputs, policy: PolicyInputs) -> tuple[Decimal, 
 def compute(policy: PolicyInputs, clinics: list[ClinicInputs]) -> tuple[list[LineResult], dict]:
     """All lines of a run, and the run's totals. Clinics are processed in the given order."""
     coefficients = {c.clinic_id: quality_coefficient(c.score, policy) for c in clinics}
+    prepared = _Prepared(policy)
     public_health: dict[int, Decimal] = {}
     item_rows: dict[int, list] = {}
     pool_info = {}
@@ -176,17 +240,18 @@ def compute(policy: PolicyInputs, clinics: list[ClinicInputs]) -> tuple[list[Lin
         pool = money(policy.per_capita_rate * policy.village_share * population * policy.period_fraction)
         points = {}
         for clinic in clinics:
-            points[clinic.clinic_id], item_rows[clinic.clinic_id] = _work_points(clinic, policy, coefficients[clinic.clinic_id])
+            points[clinic.clinic_id], item_rows[clinic.clinic_id] = _work_points(
+                clinic, policy, coefficients[clinic.clinic_id], prepared)
         parts = split_exactly(pool, [points[c.clinic_id] for c in clinics])
         total_points = sum(points.values(), Decimal(0))
         for clinic, part in zip(clinics, parts, strict=True):
             public_health[clinic.clinic_id] = part
-        pool_info = {"pool": str(pool), "population": population, "total_points": str(total_points.normalize()),
+        pool_info = {"pool": str(pool), "population": population, "total_points": plain(total_points),
                      "formula": f"{policy.per_capita_rate} 元/人 × 村级比例 {policy.village_share} × {population} 人 × {policy.period_fraction.normalize()}"}
     else:
         for clinic in clinics:
             public_health[clinic.clinic_id], item_rows[clinic.clinic_id] = _unit_price_amount(
-                clinic, policy, coefficients[clinic.clinic_id])
+                clinic, policy, coefficients[clinic.clinic_id], prepared)
         points = {}
 
     lines = []
@@ -200,13 +265,16 @@ def compute(policy: PolicyInputs, clinics: list[ClinicInputs]) -> tuple[list[Lin
                 "clinic": clinic.name, "method": policy.method, "score": None if clinic.score is None else str(clinic.score),
                 "threshold": str(policy.quality_threshold), "coefficient": str(coefficients[clinic.clinic_id]),
                 "remote": clinic.remote, "equity": str(_equity(clinic, policy)), "items": item_rows[clinic.clinic_id],
-                "points": str(points.get(clinic.clinic_id, Decimal(0)).normalize()) if points else None,
+                "points": plain(points.get(clinic.clinic_id, Decimal(0))) if points else None,
                 "pool": pool_info or None, "population": clinic.population, "doctors": clinic.doctors,
                 "drug_method": policy.drug_method, "drug_formula": drug_formula,
                 "drug_basis": {"purchase_value": str(clinic.drug.purchase_value), "sales_value": str(clinic.drug.sales_value),
                                "overcharge_total": str(clinic.drug.overcharge_total),
                                "violation_count": clinic.drug.violation_count},
                 "violation_deduction": str(policy.violation_deduction),
+                "advance_rows": [{"paid_on": paid_on, "amount": str(amount), "reference": reference,
+                                  "scheduled": scheduled} for paid_on, amount, reference, scheduled in clinic.advance_rows],
+                "advance_schedule": policy.advance_schedule,
             }))
 
     scale = None
@@ -230,3 +298,53 @@ def compute(policy: PolicyInputs, clinics: list[ClinicInputs]) -> tuple[list[Lin
         "balance": sum((x.balance for x in lines), ZERO), "scale": scale, "pool": pool_info or None,
     }
     return lines, totals
+
+
+# --------------------------------------------------------------------------- advance schedule (预拨)
+
+
+@dataclass(frozen=True)
+class AdvanceSchedule:
+    """A policy's advance schedule. ``quarterly_share``: each quarter, a share of the advance basis
+    人均补助标准 × 村级任务比例 × 服务人口; ``monthly_fixed``: a fixed amount per clinic each month."""
+
+    method: str  # none | quarterly_share | monthly_fixed
+    per_capita_rate: Decimal = ZERO
+    village_share: Decimal = ZERO
+    quarter_shares: tuple = (ZERO, ZERO, ZERO, ZERO)
+    monthly_amount: Decimal = ZERO
+
+    def as_dict(self) -> dict | None:
+        """What a settlement line's explanation shows about the schedule (None: no schedule)."""
+        if self.method == "none":
+            return None
+        return {"method": self.method, "per_capita_rate": str(self.per_capita_rate),
+                "village_share": str(self.village_share), "quarter_shares": [str(s) for s in self.quarter_shares],
+                "quarter_percents": [format((Decimal(s) * 100).normalize(), "f") for s in self.quarter_shares],
+                "monthly_amount": str(money(self.monthly_amount))}
+
+
+def scheduled_advances(schedule: AdvanceSchedule, *, populations: list[int], quarter: int | None = None,
+                       month: int | None = None) -> tuple[Decimal, list[Decimal], str]:
+    """The schedule amount of one period for a county, and each clinic's part (in the given order).
+
+    Quarterly share: the county's amount is 人均补助标准 × 村级任务比例 × Σ 服务人口 × the quarter's share,
+    rounded ROUND_HALF_UP to the fen once, then split by population with the largest remainder, so the parts
+    add up to it exactly. Monthly fixed: every clinic gets the monthly amount; the total is their sum."""
+    if schedule.method == "quarterly_share":
+        if quarter is None or not 1 <= quarter <= 4:
+            raise ValueError("quarterly_share needs a quarter 1-4")
+        share = Decimal(schedule.quarter_shares[quarter - 1])
+        population = sum(populations)
+        pool = money(schedule.per_capita_rate * schedule.village_share * population * share)
+        formula = (f"{schedule.per_capita_rate} 元/人 × 村级比例 {schedule.village_share} × {population} 人 × "
+                   f"第{quarter}季度比例 {share.normalize()} = {pool} 元，按服务人口分配")
+        return pool, split_exactly(pool, [Decimal(p) for p in populations]), formula
+    if schedule.method == "monthly_fixed":
+        if month is None or not 1 <= month <= 12:
+            raise ValueError("monthly_fixed needs a month 1-12")
+        each = money(schedule.monthly_amount)
+        parts = [each for _p in populations]
+        total = sum(parts, ZERO)
+        return total, parts, f"{each} 元/室 × {len(parts)} 个村卫生室 = {total} 元"
+    raise ValueError(schedule.method)

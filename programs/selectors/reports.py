@@ -12,6 +12,7 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import NamedTuple
 
+from django.db import connections
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
@@ -54,17 +55,26 @@ def verified_totals(*, clinic_ids, year: int, months) -> dict[int, dict[str, Ite
                       verified=Sum("verified_count", filter=Q(report__status=ServiceReport.Status.VERIFIED)))
             .values_list("report__clinic_id", "item__code", "declared", "verified"))
     result: dict[int, dict[str, ItemTotals]] = defaultdict(dict)
-    for clinic_id, code, declared, verified in rows:
+    for clinic_id, code, declared, verified in _plain_rows(rows):
         result[clinic_id][code] = ItemTotals(declared or 0, verified or 0)
     return dict(result)
 
 
 def quota_map(*, clinic_ids, year: int) -> dict[int, dict[str, int]]:
     result: dict[int, dict[str, int]] = defaultdict(dict)
-    for clinic_id, code, target in (Quota.objects.filter(clinic_id__in=id_filter(clinic_ids), year=year)
-                                    .values_list("clinic_id", "item__code", "target")):
+    for clinic_id, code, target in _plain_rows(Quota.objects.filter(clinic_id__in=id_filter(clinic_ids), year=year)
+                                               .values_list("clinic_id", "item__code", "target")):
         result[clinic_id][code] = target
     return dict(result)
+
+
+def _plain_rows(queryset) -> list[tuple]:
+    """The rows of a values_list of ids, codes and integer sums, fetched in one go without per-value converters
+    (a province reads ~800,000 of them; the database already returns Python ints and strings)."""
+    sql, params = queryset.query.sql_with_params()
+    with connections[queryset.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
 
 
 def reports_for(user):

@@ -7,15 +7,21 @@ coefficient; 偏远系数 equity coefficient for remote clinics; 预拨 advance;
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
+from django.db.models.lookups import GreaterThan, LessThan
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-__all__ = ["SubsidyPolicy", "PolicyItem", "Advance", "SettlementRun", "SettlementLine", "StatementBatch"]
+__all__ = ["SubsidyPolicy", "PolicyItem", "Advance", "AdvanceBatch", "SettlementRun", "SettlementLine",
+           "StatementBatch"]
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
 RATE = {"max_digits": 8, "decimal_places": 4}
+SHARE_VALIDATORS = [MinValueValidator(0, _("预拨比例不能为负数。")), MaxValueValidator(1, _("预拨比例不能超过 1（即 100%%）。"))]
+SHARE_SUM = F("advance_q1_share") + F("advance_q2_share") + F("advance_q3_share") + F("advance_q4_share")
 
 
 class SubsidyPolicy(models.Model):
@@ -32,6 +38,11 @@ class SubsidyPolicy(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("草稿（可模拟测算）")
         ACTIVE = "active", _("已发布")
+
+    class AdvanceMethod(models.TextChoices):
+        NONE = "none", _("不预拨")
+        QUARTERLY_SHARE = "quarterly_share", _("按季度比例预拨")
+        MONTHLY_FIXED = "monthly_fixed", _("每月固定预拨")
 
     county = models.ForeignKey("clinics.County", on_delete=models.PROTECT, verbose_name=_("县"))
     year = models.PositiveSmallIntegerField(_("年度"))
@@ -60,15 +71,93 @@ class SubsidyPolicy(models.Model):
                                      help_text=_("可选：结算合计超过时按比例压缩，合计正好等于上限"), **MONEY)
     effective_from = models.DateField(_("生效日期"), null=True, blank=True)
     notice_url = models.URLField(_("政策文件链接"), blank=True)
+    # The advance schedule (预拨计划). Quarterly shares are fractions of the advance basis: the clinic's
+    # share of the year's public-health funds, 人均补助标准 × 村级任务比例 × 服务人口 (known at the start of
+    # the year for every clinic, new ones included). A county's quarter is one pool split by population.
+    advance_method = models.CharField(_("预拨方式"), max_length=16, choices=AdvanceMethod.choices,
+                                      default=AdvanceMethod.NONE,
+                                      help_text=_("按季度比例：每季度预拨“人均补助标准 × 村级任务比例 × 服务人口”的一定比例；"
+                                                  "每月固定：每个村卫生室每月预拨固定金额。预拨款在结算时扣除。"))
+    advance_q1_share = models.DecimalField(_("第一季度预拨比例"), default=0, help_text=_("如 0.25 表示 25%"),
+                                           validators=SHARE_VALIDATORS, **RATE)
+    advance_q2_share = models.DecimalField(_("第二季度预拨比例"), default=0, validators=SHARE_VALIDATORS, **RATE)
+    advance_q3_share = models.DecimalField(_("第三季度预拨比例"), default=0, validators=SHARE_VALIDATORS, **RATE)
+    advance_q4_share = models.DecimalField(_("第四季度预拨比例"), default=0, validators=SHARE_VALIDATORS, **RATE)
+    advance_monthly_amount = models.DecimalField(_("每月固定预拨（元/室）"), default=0,
+                                                 validators=[MinValueValidator(0, _("每月预拨金额不能为负数。"))],
+                                                 **MONEY)
 
     class Meta:
         verbose_name = _("补助政策")
         verbose_name_plural = _("补助政策")
         ordering = ["-year", "county"]
-        constraints = [models.UniqueConstraint(fields=["county", "year", "name"], name="policy_unique_name")]
+        constraints = [
+            models.UniqueConstraint(fields=["county", "year", "name"], name="policy_unique_name"),
+            models.CheckConstraint(
+                condition=Q(advance_method__in=["none", "quarterly_share", "monthly_fixed"]),
+                name="policy_advance_method_valid", violation_error_message=_("预拨方式无效。")),
+            models.CheckConstraint(
+                condition=Q(advance_q1_share__gte=0, advance_q1_share__lte=1, advance_q2_share__gte=0,
+                            advance_q2_share__lte=1, advance_q3_share__gte=0, advance_q3_share__lte=1,
+                            advance_q4_share__gte=0, advance_q4_share__lte=1),
+                name="policy_advance_shares_0_1", violation_error_message=_("各季度预拨比例必须在 0 到 1 之间。")),
+            # ≤ 1 on exact 4-place fractions; the half-step margin absorbs SQLite's floating-point sums.
+            models.CheckConstraint(condition=LessThan(SHARE_SUM, Decimal("1.00005")),
+                                   name="policy_advance_shares_sum_le_1",
+                                   violation_error_message=_("四个季度的预拨比例合计不能超过 1（100%）。")),
+            models.CheckConstraint(condition=Q(advance_monthly_amount__gte=0), name="policy_advance_monthly_nonneg",
+                                   violation_error_message=_("每月预拨金额不能为负数。")),
+            models.CheckConstraint(
+                condition=~Q(advance_method="quarterly_share") | GreaterThan(SHARE_SUM, 0),
+                name="policy_advance_quarterly_needs_share",
+                violation_error_message=_("按季度比例预拨时，至少要有一个季度的预拨比例大于 0。")),
+            models.CheckConstraint(
+                condition=~Q(advance_method="monthly_fixed") | Q(advance_monthly_amount__gt=0),
+                name="policy_advance_monthly_needs_amount",
+                violation_error_message=_("每月固定预拨时，每月预拨金额必须大于 0。")),
+        ]
 
     def __str__(self):
         return f"{self.year} {self.name}"
+
+    def clean(self):
+        """The schedule's cross-field rules as errors on the fields concerned (the database checks the same)."""
+        super().clean()
+        shares = [self.advance_q1_share, self.advance_q2_share, self.advance_q3_share, self.advance_q4_share]
+        if any(s is None for s in shares) or self.advance_monthly_amount is None:
+            return
+        errors = {}
+        total = sum(shares, Decimal(0))
+        if total > 1:
+            errors["advance_q4_share"] = gettext("四个季度的预拨比例合计不能超过 1（100%%），现在是 %(t)s。") % {
+                "t": total.normalize()}
+        if self.advance_method == self.AdvanceMethod.QUARTERLY_SHARE and total <= 0:
+            errors["advance_q1_share"] = gettext("按季度比例预拨时，至少要有一个季度的预拨比例大于 0。")
+        if self.advance_method == self.AdvanceMethod.MONTHLY_FIXED and self.advance_monthly_amount <= 0:
+            errors["advance_monthly_amount"] = gettext("每月固定预拨时，每月预拨金额必须大于 0。")
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def advance_shares(self) -> tuple[Decimal, Decimal, Decimal, Decimal]:
+        return (self.advance_q1_share, self.advance_q2_share, self.advance_q3_share, self.advance_q4_share)
+
+    @property
+    def advance_schedule_display(self) -> str:
+        """The schedule in one Chinese sentence (policy list, advance page)."""
+        if self.advance_method == self.AdvanceMethod.QUARTERLY_SHARE:
+            parts = "，".join(gettext("第%(q)s季度 %(p)s%%") % {"q": q, "p": _percent(share)}
+                             for q, share in enumerate(self.advance_shares, start=1))
+            return gettext("按季度比例预拨（基数：人均补助标准 × 村级任务比例 × 服务人口）：%(parts)s") % {"parts": parts}
+        if self.advance_method == self.AdvanceMethod.MONTHLY_FIXED:
+            return gettext("每月固定预拨 %(a)s 元/室") % {"a": self.advance_monthly_amount}
+        return gettext("不预拨")
+
+    advance_schedule_display.fget.short_description = _("预拨计划")
+
+
+def _percent(share) -> str:
+    return format((Decimal(share) * 100).normalize(), "f")
 
 
 class PolicyItem(models.Model):
@@ -86,18 +175,70 @@ class PolicyItem(models.Model):
         return f"{self.policy} {self.item}"
 
 
+class AdvanceBatch(models.Model):
+    """One generation of a county's scheduled advances for a quarter or a month (按政策生成预拨款):
+    who generated it, when, from which policy, and the schedule amount. At most one per county and period,
+    so generating twice never pays twice."""
+
+    county = models.ForeignKey("clinics.County", on_delete=models.PROTECT, verbose_name=_("县"))
+    policy = models.ForeignKey(SubsidyPolicy, on_delete=models.PROTECT, verbose_name=_("补助政策"))
+    year = models.PositiveSmallIntegerField(_("年度"))
+    quarter = models.PositiveSmallIntegerField(_("季度"), null=True, blank=True)
+    month = models.PositiveSmallIntegerField(_("月份"), null=True, blank=True)
+    method = models.CharField(_("预拨方式"), max_length=16, choices=SubsidyPolicy.AdvanceMethod.choices)
+    paid_on = models.DateField(_("拨付日期"))
+    total = models.DecimalField(_("预拨合计（元）"), **MONEY)
+    clinic_count = models.PositiveIntegerField(_("村卫生室数"), default=0)
+    basis = models.JSONField(_("计算依据"), default=dict)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+", verbose_name=_("生成人"))
+    created_at = models.DateTimeField(_("生成时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("预拨批次")
+        verbose_name_plural = _("预拨批次")
+        ordering = ["-year", "-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(quarter__isnull=False, month__isnull=True, quarter__gte=1, quarter__lte=4)
+                                   | Q(quarter__isnull=True, month__isnull=False, month__gte=1, month__lte=12),
+                                   name="advancebatch_quarter_or_month",
+                                   violation_error_message=_("预拨期间必须是一个季度（1–4）或一个月份（1–12）。")),
+            models.CheckConstraint(condition=Q(total__gte=0), name="advancebatch_total_nonneg",
+                                   violation_error_message=_("预拨合计不能为负数。")),
+            models.UniqueConstraint(fields=["county", "year", "quarter"], condition=Q(quarter__isnull=False),
+                                    name="advancebatch_once_per_quarter",
+                                    violation_error_message=_("该县该季度的预拨款已经生成过。")),
+            models.UniqueConstraint(fields=["county", "year", "month"], condition=Q(month__isnull=False),
+                                    name="advancebatch_once_per_month",
+                                    violation_error_message=_("该县该月份的预拨款已经生成过。")),
+        ]
+
+    def __str__(self):
+        period = f"第{self.quarter}季度" if self.quarter else f"{self.month}月"
+        return f"{self.county}{self.year}年{period}预拨"
+
+
 class Advance(models.Model):
-    """A payment made ahead of settlement (预拨), deducted from the next settlement."""
+    """A payment made ahead of settlement (预拨), deducted from the settlement of the period it is dated in.
+    Recorded by hand, or generated from the policy's schedule (then ``batch`` says by whom and when)."""
 
     clinic = models.ForeignKey("clinics.Clinic", on_delete=models.PROTECT, verbose_name=_("村卫生室"))
     paid_on = models.DateField(_("拨付日期"))
     amount = models.DecimalField(_("金额（元）"), validators=[MinValueValidator(0)], **MONEY)
     reference = models.CharField(_("凭证号"), max_length=50, blank=True)
+    batch = models.ForeignKey(AdvanceBatch, null=True, blank=True, on_delete=models.PROTECT, related_name="advances",
+                              verbose_name=_("预拨批次"), help_text=_("按政策预拨计划生成时的批次；手工登记的为空"))
 
     class Meta:
         verbose_name = _("预拨款")
         verbose_name_plural = _("预拨款")
         ordering = ["-paid_on"]
+        constraints = [
+            models.UniqueConstraint(fields=["batch", "clinic"], name="advance_once_per_batch",
+                                    violation_error_message=_("同一批次中每个村卫生室只预拨一次。")),
+            models.CheckConstraint(condition=Q(amount__gte=0), name="advance_amount_nonneg",
+                                   violation_error_message=_("预拨金额不能为负数。")),
+        ]
 
     def __str__(self):
         return f"{self.clinic} {self.paid_on} {self.amount}"

@@ -8,7 +8,7 @@ from decimal import Decimal
 from django.db.models import Count, Sum
 
 from clinics.selectors import get_scope, restrict
-from subsidies.models import SettlementLine, SettlementRun
+from subsidies.models import AdvanceBatch, SettlementLine, SettlementRun
 
 
 def runs_for(user):
@@ -58,3 +58,8 @@ def latest_estimates_by_township(*, user, townships) -> dict[int, TownshipEstima
         balance = Decimal(total or 0).quantize(Decimal("0.01"))  # SQLite sums decimals with stray places
         result[tid] = TownshipEstimate(run=run, balance=balance, clinics=n or 0)
     return result
+
+
+def advance_batches_for(user):
+    """Scheduled-advance batches of the user's county (superusers: all)."""
+    return restrict(AdvanceBatch.objects.select_related("county", "policy", "created_by"), user, county="county")

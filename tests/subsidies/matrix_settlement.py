@@ -92,3 +92,27 @@ def batch_of_township(org):
 
 CASES.append(Case("settlement_batch", staff_admin(other_township=NOT_FOUND, county=NOT_FOUND, other_county=NOT_FOUND,
                                                   editor=NOT_FOUND, superuser=NOT_FOUND), args=batch_of_township))
+
+
+# Scheduled advances (预拨计划): county admins of the policy's county only.
+def advance_policy(org):
+    p, _ = SubsidyPolicy.objects.get_or_create(county=org.county_a, year=2026, name="预拨政策", defaults={
+        "per_capita_rate": Decimal(99), "village_share": Decimal("0.4"), "drug_amount": Decimal(5), "status": "active",
+        "advance_method": "quarterly_share", "advance_q1_share": Decimal("0.25")})
+    return p
+
+
+def advance_batch(org):
+    from subsidies.services.advances import generate_advances
+
+    return [generate_advances(user=None, policy=advance_policy(org), quarter=1)[0].pk]
+
+
+COUNTY_ONLY = staff_admin(township=DENIED, other_township=DENIED, editor=DENIED)
+CASES += [
+    Case("settlement_advances", COUNTY_ONLY),
+    # Generating: county A's admin (and the superuser) are sent to the batch; county B's admin gets 404.
+    Case("settlement_advances", COUNTY_ONLY | {"county": 302, "superuser": 302, "other_county": NOT_FOUND},
+         method="post", data=lambda o: {"policy": advance_policy(o).pk, "period": "q1"}, id="generate advances"),
+    Case("settlement_advance_batch", COUNTY_ONLY | {"other_county": NOT_FOUND}, args=advance_batch),
+]

@@ -88,3 +88,65 @@ def test_township_statements_batch_in_the_background(org, year_data, client_for,
     download = client.get(reverse("settlement_batch", args=[batch.pk]), {"download": 1})
     names = zipfile.ZipFile(io.BytesIO(b"".join(download.streaming_content))).namelist()
     assert sorted(names) == [f"statement-{run.pk}-A1a.pdf", f"statement-{run.pk}-A1b.pdf"]
+
+
+LINE_FIELDS = ("clinic_id", "public_health", "drug_subsidy", "deductions", "advances", "balance", "explanation")
+
+
+def _lines(run):
+    return [tuple(getattr(line, f) for f in LINE_FIELDS) for line in run.lines.order_by("clinic__code")]
+
+
+@pytest.fixture
+def busy_year(org, year_data):
+    """Several items, months, clinics, assessments and advances in both counties."""
+    items = list(ServiceItem.objects.filter(code__in=["PH01", "PH02", "PH09", "PH10"]))
+    for i, item in enumerate(items):
+        PolicyItem.objects.get_or_create(policy=year_data, item=item, defaults={
+            "unit_price": D("12.50") + i, "work_points": D("3.5") + i})
+    sheet = ScoreSheet.objects.get(county=org.county_a)
+    for n, clinic in enumerate([org.ca1a, org.ca1b, org.ca2a, org.cb1a]):
+        for i, item in enumerate(items):
+            Quota.objects.get_or_create(clinic=clinic, item=item, year=2026, defaults={"target": 100 + 37 * i + n})
+        for month in (1, 2, 5, 11):
+            report, _ = ServiceReport.objects.get_or_create(clinic=clinic, year=2026, month=month,
+                                                            defaults={"status": "verified" if month != 11 else "submitted"})
+            for i, item in enumerate(items):
+                ServiceReportLine.objects.get_or_create(report=report, item=item, defaults={
+                    "declared_count": 20 + 3 * i + n + month, "verified_count": 18 + 3 * i + n + month - (i % 2)})
+        if clinic != org.ca1a and clinic != org.cb1a:
+            Assessment.objects.create(clinic=clinic, year=2026, quarter=2, sheet=sheet, status="submitted",
+                                      total_score=D("71.5") + 9 * n, assessor=org.users.township,
+                                      assessed_on=date(2026, 6, 28))
+    from subsidies.models import Advance
+    Advance.objects.create(clinic=org.ca1b, paid_on=date(2026, 3, 1), amount=D("333.33"), reference="BK-1")
+    return year_data
+
+
+@pytest.mark.parametrize("method", ["unit_price", "work_points"])
+@pytest.mark.parametrize("quarter", [None, 1])
+def test_province_run_writes_exactly_the_lines_of_county_runs(org, busy_year, method, quarter):
+    SubsidyPolicy.objects.filter(pk=busy_year.pk).update(method=method)
+    policy_a = SubsidyPolicy.objects.get(pk=busy_year.pk)
+    policy_b = SubsidyPolicy.objects.create(county=org.county_b, year=2026, name="绿水县补助", per_capita_rate=D("90"),
+                                            village_share=D("0.5"), drug_amount=D("7"), method=method)
+    for item in PolicyItem.objects.filter(policy=policy_a):
+        PolicyItem.objects.create(policy=policy_b, item=item.item, unit_price=item.unit_price + 1,
+                                  work_points=item.work_points)
+    province = settlement.create_province_runs(user=None, policies=[policy_a, policy_b], year=2026, quarter=quarter)
+    singles = [settlement.create_run(user=None, policy=p, year=2026, quarter=quarter) for p in (policy_a, policy_b)]
+    for run, single in zip(province, singles, strict=True):
+        assert _lines(run) == _lines(single) and len(_lines(run)) == run.lines.count() > 0
+        assert (run.total_public_health, run.total_balance) == (single.total_public_health, single.total_balance)
+    assert any(line[1] > 0 for line in _lines(province[0]))  # the data does pay something
+
+
+def test_recompute_gives_the_same_lines(org, busy_year, client_for):
+    run = settlement.create_run(user=None, policy=busy_year, year=2026, quarter=None)
+    before = _lines(run)
+    again = settlement.recompute_run(user=org.users.county, run=run)
+    assert _lines(again) == before  # explanations included: policy figures read as stored ("60.00", not "60")
+    assert all(line.previous_balance == line.balance for line in again.lines.all())
+    x = again.lines.get(clinic=org.ca1b).explanation
+    assert x["advance_rows"] == [{"paid_on": "2026-03-01", "amount": "333.33", "reference": "BK-1", "scheduled": False}]
+    assert all("E" not in row["cap"] and "E" not in row["counted"] for row in x["items"])  # 120, never 1.2E+2

@@ -1,0 +1,109 @@
+"""Scheduled advances (按政策预拨), part of the settlement feature.
+
+``generate_advances`` pays a county's clinics the advance of one period (a quarter for a quarterly-share
+schedule, a month for a fixed monthly one) as ``Advance`` rows dated inside the period, so the settlement of
+that period deducts them like any recorded advance. One ``AdvanceBatch`` per county and period records who
+generated it and when; generating again returns the existing batch and pays nothing more.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from clinics.models import Clinic, ClinicPopulation, County
+from clinics.selectors import get_scope
+from subsidies import calculation
+from subsidies.models import Advance, AdvanceBatch, SubsidyPolicy
+
+Method = SubsidyPolicy.AdvanceMethod
+
+
+def may_generate(user, county_id: int) -> bool:
+    """County admins of that county (and superusers); ``None`` is the trusted command line."""
+    if user is None:
+        return True
+    scope = get_scope(user)
+    return scope.sees_everything or (scope.is_county_admin and scope.county_id == county_id)
+
+
+def period_start(year: int, *, quarter: int | None, month: int | None) -> date:
+    return date(year, quarter * 3 - 2, 1) if quarter else date(year, month, 1)
+
+
+def _months(quarter: int | None, month: int | None) -> set[int]:
+    return set(range(quarter * 3 - 2, quarter * 3 + 1)) if quarter else {month}
+
+
+def _check_period(policy: SubsidyPolicy, quarter: int | None, month: int | None) -> None:
+    if policy.advance_method == Method.NONE:
+        raise ValidationError(_("该政策没有设置预拨计划（预拨方式为“不预拨”）。"))
+    if policy.status != SubsidyPolicy.Status.ACTIVE:
+        raise ValidationError(_("只有已发布的政策才能生成预拨款。"))
+    if policy.advance_method == Method.QUARTERLY_SHARE:
+        if month is not None or quarter is None or not 1 <= quarter <= 4:
+            raise ValidationError({"quarter": _("该政策按季度比例预拨，请选择季度（1–4）。")})
+    elif quarter is not None or month is None or not 1 <= month <= 12:
+        raise ValidationError({"month": _("该政策每月固定预拨，请选择月份（1–12）。")})
+
+
+def preview(*, policy: SubsidyPolicy, quarter: int | None = None, month: int | None = None):
+    """(schedule amount, [(clinic, amount)], formula) for the county's active clinics — nothing is written."""
+    _check_period(policy, quarter, month)
+    clinics = list(Clinic.objects.filter(township__county_id=policy.county_id, status=Clinic.Status.ACTIVE)
+                   .order_by("code"))
+    populations = dict(ClinicPopulation.objects.filter(clinic__in=clinics, year=policy.year)
+                       .values_list("clinic_id", "resident"))
+    from subsidies.services.settlement import advance_schedule
+
+    total, parts, formula = calculation.scheduled_advances(
+        advance_schedule(policy), populations=[populations.get(c.pk, 0) for c in clinics], quarter=quarter,
+        month=month)
+    return total, list(zip(clinics, parts, strict=True)), formula
+
+
+@transaction.atomic
+def generate_advances(*, user, policy: SubsidyPolicy, quarter: int | None = None, month: int | None = None,
+                      paid_on: date | None = None) -> tuple[AdvanceBatch, bool]:
+    """The period's scheduled advances for every active clinic of the policy's county.
+
+    Returns (batch, created). Idempotent: when the county's advances of that period were generated
+    already, the existing batch comes back with ``created=False`` and nothing is paid again."""
+    if not may_generate(user, policy.county_id):
+        raise PermissionDenied
+    policy = SubsidyPolicy.objects.get(pk=policy.pk)  # the schedule as stored, not as an unsaved form left it
+    _check_period(policy, quarter, month)
+    start = period_start(policy.year, quarter=quarter, month=month)
+    paid_on = paid_on or start
+    if paid_on.year != policy.year or paid_on.month not in _months(quarter, month):
+        raise ValidationError({"paid_on": _("拨付日期必须在预拨期间内，否则该期结算不会扣除这笔预拨款。")})
+    # One generation at a time per county: a second caller waits here, then finds the first one's batch.
+    County.objects.select_for_update().filter(pk=policy.county_id).first()
+    same_period = AdvanceBatch.objects.filter(county_id=policy.county_id, year=policy.year)
+    existing = same_period.filter(quarter=quarter, month=month).first()
+    if existing is not None:
+        return existing, False
+    overlapping = [b for b in same_period if _months(b.quarter, b.month) & _months(quarter, month)]
+    if overlapping:
+        raise ValidationError(_("该期间已有预拨款批次（%(b)s），不能重复预拨。") % {"b": overlapping[0]})
+    total, parts, formula = preview(policy=policy, quarter=quarter, month=month)
+    if total <= 0:
+        raise ValidationError(_("按预拨计划本期没有需要预拨的金额（比例为 0，或没有服务人口数据）。"))
+    period = _("%(y)s年第%(q)s季度") % {"y": policy.year, "q": quarter} if quarter else \
+        _("%(y)s年%(m)s月") % {"y": policy.year, "m": month}
+    try:
+        with transaction.atomic():
+            batch = AdvanceBatch.objects.create(
+                county_id=policy.county_id, policy=policy, year=policy.year, quarter=quarter, month=month,
+                method=policy.advance_method, paid_on=paid_on, total=total,
+                clinic_count=sum(1 for _c, amount in parts if amount > 0), created_by=user,
+                basis={"formula": formula, "schedule": policy.advance_schedule_display})
+    except IntegrityError:  # generated meanwhile by someone else (the lock above makes this rare)
+        return same_period.get(quarter=quarter, month=month), False
+    reference = _("预拨%(period)s") % {"period": period}
+    Advance.objects.bulk_create([Advance(clinic=clinic, paid_on=paid_on, amount=amount, reference=reference[:50],
+                                         batch=batch) for clinic, amount in parts if amount > 0], batch_size=2000)
+    return batch, True
