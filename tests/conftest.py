@@ -18,3 +18,13 @@ def client_for():
             client.force_login(user)
         return client
     return make
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Cached page fragments are keyed on ids that a rolled-back test database hands out again."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
