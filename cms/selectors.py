@@ -56,16 +56,14 @@ def notice_years(*, notices: QuerySet) -> list[int]:
 
 
 def home_sections(*, user, per_category: int = 5) -> dict:
-    """The latest notices of each category the visitor may read (one query per category)."""
-    notices = visible_notices(user=user)
-    sections = []
-    for value, label in Category.choices:
-        items = list(notices.filter(category=value)[:per_category])
-        sections.append({"category": value, "label": label, "notices": items})
+    """The latest notices of each category the visitor may read (one query per category). The querysets
+    stay lazy: the template reads them inside its cached fragment, so a cached home page costs no query."""
     from .models import NoticeIndexPage
 
-    indexes = list(NoticeIndexPage.objects.live().order_by("title"))
-    return {"sections": sections, "indexes": indexes}
+    notices = visible_notices(user=user)
+    sections = [{"category": value, "label": label, "notices": notices.filter(category=value)[:per_category]}
+                for value, label in Category.choices]
+    return {"sections": sections, "indexes": NoticeIndexPage.objects.live().order_by("title")}
 
 
 # --- receipts -------------------------------------------------------------------------------------

@@ -101,3 +101,15 @@ def test_home_page_and_index_use_a_bounded_number_of_queries(client, org, notice
         assert client.get("/").status_code == 200
     with django_assert_max_num_queries(20):
         assert client.get(reverse("notices:search"), {"q": "通知"}).status_code == 200
+
+
+def test_cached_home_page_costs_fewer_queries(client, notices):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as first:
+        client.get("/")
+    with CaptureQueriesContext(connection) as second:
+        html = client.get("/").content.decode()
+    assert "关于村医补助标准的通知" in html
+    assert len(second.captured_queries) <= len(first.captured_queries) - 4  # the per-category lists
