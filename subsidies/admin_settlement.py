@@ -309,6 +309,18 @@ class AdvanceViewSet(ScopedModelViewSet):
     list_select_related = ("clinic", "batch__county")
     form_fields = ["clinic", "paid_on", "amount", "reference"]
 
+    def get_form_class(self, for_update=False):
+        form = super().get_form_class(for_update)
+
+        class AdvanceForm(form):
+            def clean(self):
+                cleaned = super().clean()
+                if self.instance.pk and self.instance.batch_id:
+                    raise ValidationError(_("这笔预拨款是按政策批量生成的，不能手工修改；如有差错，请另行登记一笔更正的预拨款并在凭证号中注明。"))
+                return cleaned
+
+        return AdvanceForm
+
 
 policy_viewset = PolicyViewSet("subsidypolicy")
 policy_item_viewset = PolicyItemViewSet("policyitem")

@@ -297,3 +297,14 @@ def test_command_generates_idempotently(org, populations, capsys):
     call_command("generate_advances", "--year", "2026", "--quarter", "1", "--county", "QS")
     assert "没有重复拨付" in capsys.readouterr().out
     assert Advance.objects.count() == 3
+
+
+def test_generated_advances_cannot_be_edited_by_hand(org, client_for):
+    policy = make_policy(org, advance_method="monthly_fixed", advance_monthly_amount=D("300"))
+    batch, _ = services.generate_advances(user=org.users.county, policy=policy, month=5)
+    advance = batch.advances.order_by("pk").first()
+    response = client_for(org.users.county).post(reverse("advance:edit", args=[advance.pk]), {
+        "clinic": advance.clinic_id, "paid_on": "2026-05-01", "amount": "1.00", "reference": "改"})
+    assert response.status_code == 200 and "不能手工修改" in response.content.decode()
+    advance.refresh_from_db()
+    assert advance.amount == D("300.00")
