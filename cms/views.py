@@ -1,5 +1,7 @@
 """Public views besides the Wagtail pages: Chinese search, the Atom feed and the printable poster."""
 
+from urllib.parse import unquote
+
 from django.contrib.syndication.views import Feed
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
@@ -55,7 +57,9 @@ def poster(request, pk: int):
     notice = visible_notices(user=request.user).filter(pk=pk).first()
     if notice is None:
         raise Http404
-    response = HttpResponse(pdf.poster_pdf(notice, site_url=request.build_absolute_uri(notice.url)),
+    # Printed for people to type in: Chinese characters, not percent-escapes.
+    site_url = unquote(request.build_absolute_uri(notice.url))
+    response = HttpResponse(pdf.poster_pdf(notice, site_url=site_url),
                             content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{pdf.poster_filename(notice)}"'
     return response
