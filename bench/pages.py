@@ -50,12 +50,9 @@ def configure(sqlite: bool) -> str:
         url = f"sqlite:///{path}"
     else:
         url = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/bench_pages")
-        import psycopg
+        from bench.common import recreate_postgres_database
 
-        name = url.rsplit("/", 1)[1]
-        with psycopg.connect(url.rsplit("/", 1)[0] + "/postgres", autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            conn.execute(f'CREATE DATABASE "{name}"')
+        recreate_postgres_database(url)
     os.environ["DATABASE_URL"] = url
     # The server and this process share the production settings (and so the session store).
     os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.production"

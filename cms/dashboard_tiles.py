@@ -5,7 +5,7 @@ from django.utils.translation import gettext as _
 
 from clinics.dashboard import Cell, Tile, TownshipColumn
 
-from .selectors import read_by_township, unread_count_for_staff, unread_for_doctor
+from .selectors import read_by_township, read_percent, unread_count_for_staff, unread_for_doctor
 
 RECENT_DAYS = 90
 
@@ -38,7 +38,7 @@ def township_columns(*, user, townships, today) -> list[TownshipColumn]:
     def cell(expected, read):
         if not expected:
             return Cell("—", url)
-        percent = round(100 * read / expected)
+        percent = read_percent(expected, read)
         return Cell(f"{percent}%", url, "ok" if percent >= 90 else "warn" if percent >= 60 else "danger",
                     detail=_("未读 %(n)s 人次") % {"n": expected - read})
 

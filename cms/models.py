@@ -191,11 +191,16 @@ class NoticePage(Page):
 
     @property
     def lead(self) -> str:
-        from .search import notice_plain_text
+        """The summary, or the start of the body's paragraphs. Read from the stored JSON so that a list
+        of notices never loads the images and documents their bodies choose (one query each)."""
+        from html import unescape
+
+        from django.utils.html import strip_tags
 
         if self.summary:
             return self.summary
-        text = notice_plain_text(self, include_title=False).strip()
+        paragraphs = [block.get("value") or "" for block in self.body.raw_data if block.get("type") == "paragraph"]
+        text = " ".join(unescape(strip_tags(p)) for p in paragraphs).strip()
         return text[:120] + ("…" if len(text) > 120 else "")
 
     def serve(self, request, *args, **kwargs):

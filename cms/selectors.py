@@ -104,6 +104,11 @@ def receipt_for(*, user, notice: NoticePage):
     return NoticeReceipt.objects.filter(user=user, notice=notice).first() or False
 
 
+def read_percent(expected: int, read: int) -> int | None:
+    """Receipts given as a whole percentage of those expected; None when nobody was expected to read."""
+    return round(100 * read / expected) if expected else None
+
+
 @dataclass
 class TownshipRate:
     township: Township
@@ -116,7 +121,7 @@ class TownshipRate:
 
     @property
     def percent(self) -> int | None:
-        return round(100 * self.read / self.expected) if self.expected else None
+        return read_percent(self.expected, self.read)
 
 
 def staff_notices(*, user) -> QuerySet:

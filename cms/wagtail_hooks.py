@@ -13,7 +13,7 @@ from clinics.admin_scope import PermissionMenuItem, PermissionTemplateView, int_
 
 from .models import Category
 from .resources import UnreadDoctorResource
-from .selectors import notice_rates, staff_notices, township_rates, unread_doctors
+from .selectors import notice_rates, read_percent, staff_notices, township_rates, unread_doctors
 
 PERMISSION = "cms.view_noticereceipt"
 
@@ -38,7 +38,7 @@ class ReceiptListView(PermissionTemplateView):
         for notice in page_obj:
             expected, read = rates[notice.pk]
             rows.append({"notice": notice, "expected": expected, "read": read, "unread": expected - read,
-                         "percent": round(100 * read / expected) if expected else None})
+                         "percent": read_percent(expected, read)})
         context.update({"rows": rows, "page_obj": page_obj, "categories": Category.choices, "category": category,
                         "scope": org.get_scope(self.request.user)})
         return context
@@ -72,7 +72,7 @@ class ReceiptDetailView(PermissionTemplateView):
         read = sum(r.read for r in rates)
         context.update({"notice": self.notice, "rates": rates, "unread": unread, "township_id": township_id,
                         "show_unread": show_unread, "expected": expected, "read": read,
-                        "percent": round(100 * read / expected) if expected else None, "scope": scope})
+                        "percent": read_percent(expected, read), "scope": scope})
         return context
 
 

@@ -69,3 +69,18 @@ def test_search_page(client, corpus):
     assert "没有找到" in html
     assert client.get(reverse("notices:search"), {"q": "x" * 5000}).status_code == 200
     assert client.get(reverse("notices:search"), {"q": "%_'\""}).status_code == 200
+
+
+def test_lead_reads_no_chosen_documents(org, settings, tmp_path, django_assert_num_queries):
+    from django.core.files.base import ContentFile
+    from wagtail.documents.models import Document
+
+    from cms.models import NoticePage
+
+    settings.MEDIA_ROOT = str(tmp_path)
+    document = Document.objects.create(title="实施细则", file=ContentFile(b"%PDF-1.4", name="rules.pdf"))
+    page = add_notice(org.county_a, "带附件的通知", body=paragraph("<p>正文&amp;开头。</p>")
+                      + [{"type": "document", "value": document.pk}])
+    page = NoticePage.objects.get(pk=page.pk)
+    with django_assert_num_queries(0):
+        assert page.lead == "正文&开头。"

@@ -3,7 +3,7 @@ import json
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from clinics.models import County
+from clinics.management.options import county_from_option
 from subsidies.models import SubsidyPolicy
 from subsidies.services import advances
 
@@ -21,15 +21,7 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true")
 
     def handle(self, *args, year, quarter, month, county, json: bool, **options):
-        if county:
-            county_obj = County.objects.filter(code=county).first()
-            if county_obj is None:
-                raise CommandError(f"找不到县编码 {county}")
-        else:
-            counties = list(County.objects.all()[:2])
-            if len(counties) != 1:
-                raise CommandError("有多个县，请用 --county 指定。")
-            county_obj = counties[0]
+        county_obj = county_from_option(county)
         policy = (SubsidyPolicy.objects.filter(county=county_obj, year=year, status=SubsidyPolicy.Status.ACTIVE)
                   .exclude(advance_method=SubsidyPolicy.AdvanceMethod.NONE).order_by("-pk").first())
         if policy is None:

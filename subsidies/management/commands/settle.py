@@ -2,7 +2,8 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
-from clinics.models import County, Township
+from clinics.management.options import county_from_option
+from clinics.models import Township
 from subsidies.models import SubsidyPolicy
 from subsidies.services import settlement
 
@@ -24,15 +25,8 @@ class Command(BaseCommand):
             if township_obj is None:
                 raise CommandError(f"找不到乡镇编码 {township}")
             county_obj = township_obj.county
-        elif county:
-            county_obj = County.objects.filter(code=county).first()
-            if county_obj is None:
-                raise CommandError(f"找不到县编码 {county}")
         else:
-            counties = list(County.objects.all()[:2])
-            if len(counties) != 1:
-                raise CommandError("有多个县，请用 --county 指定。")
-            county_obj = counties[0]
+            county_obj = county_from_option(county)
         policy = (SubsidyPolicy.objects.filter(county=county_obj, year=year)
                   .order_by("-status", "-pk").first())  # "active" sorts before "draft" descending
         if policy is None:
