@@ -2,22 +2,26 @@
 
 Run from the project root: .venv/bin/python bench/settlement.py [--clinics N]
 PostgreSQL (default: a database named bench_settlement on 127.0.0.1, created if missing; override with
-BENCH_DATABASE_URL); pass --sqlite for a small SQLite run (1,000 clinics by default).
+BENCH_DATABASE_URL); pass --sqlite for a small SQLite run (1,000 clinics by default); --reuse keeps a PostgreSQL database built by an
+earlier run (its settlement runs are deleted first), to time changes without rebuilding the data.
 
 Figures:
 - county run: one county (600 clinics) through subsidies.services.settlement.create_run (the admin's path);
 - province run: every county of the province, one run each (subsidies.services.settlement.create_province_runs:
-  one pass, each county read, computed and written in turn);
+  one read of the province's figures, then each county computed while the previous ones are written);
 - baseline: one hand-written SQL aggregate computing the same public-health totals in the database
-  (the tables are ANALYZEd after the bulk load, as autovacuum would on a live database, for both);
+  (the tables are ANALYZEd after the bulk load, as autovacuum would on a live database, for both; same
+  server settings for both);
+- the province run and the baseline are measured three times, alternately, and compared by their medians;
 - statements: PDF statements per second for one township.
-Queries are counted for the county run and for a county twice its size: they do not grow with clinics.
+Queries are counted for the province run and for a run of half its counties: they do not grow with clinics.
 The last line is a JSON object.
 """
 
 import argparse
 import json
 import os
+import statistics
 import sys
 import time
 from pathlib import Path
@@ -28,21 +32,47 @@ OUT.mkdir(parents=True, exist_ok=True)
 sys.path.insert(0, str(ROOT))
 
 ITEMS = 13
+REPEATS = 3
 CLINICS_PER_COUNTY = 600
 
 
-def configure(sqlite: bool):
+def configure(sqlite: bool, reuse: bool = False) -> bool:
+    """Point Django at the benchmark database; True when an earlier build is reused."""
     if sqlite:
         path = OUT / "bench-settlement.sqlite3"
         path.unlink(missing_ok=True)
         os.environ["DATABASE_URL"] = f"sqlite:///{path}"
+        reused = False
     else:
         url = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/bench_settlement")
-        from bench.common import recreate_postgres_database
+        from bench.common import postgres_database_exists, recreate_postgres_database
 
-        recreate_postgres_database(url)
+        reused = reuse and postgres_database_exists(url)
+        if not reused:
+            recreate_postgres_database(url)
         os.environ["DATABASE_URL"] = url
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
+    return reused
+
+
+def reuse_built():
+    """The policies and sizes of a database built by an earlier run, without its settlement runs."""
+    from django.db import connection
+
+    from clinics.models import Clinic
+    from subsidies.models import SettlementLine, SettlementRun, SubsidyPolicy
+
+    SettlementLine.objects.all().delete()
+    SettlementRun.objects.all().delete()
+    policies = list(SubsidyPolicy.objects.filter(year=2026).order_by("county__code"))
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT COUNT(*) FROM programs_servicereportline")
+        lines = cursor.fetchone()[0]
+        if connection.vendor == "postgresql":  # the deleted lines' space, as autovacuum would reclaim it
+            cursor.execute("VACUUM ANALYZE subsidies_settlementline")
+    clinics = Clinic.objects.count()
+    print(f"reused {clinics:,} clinics in {len(policies)} counties, {lines:,} report lines")
+    return policies, clinics, lines
 
 
 def build(clinic_total: int):
@@ -144,12 +174,34 @@ def sql_baseline(policy_ids):
     return time.perf_counter() - started, len(rows)
 
 
+def province_run(settlement, policies) -> dict:
+    """One province run, timed with its commit, and its queries counted; its runs are then deleted (outside the
+    timing, and the table vacuumed) so that each repetition writes into the same table."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from subsidies.models import SettlementLine, SettlementRun
+
+    with CaptureQueriesContext(connection) as captured:
+        started = time.perf_counter()
+        runs = settlement.create_province_runs(user=None, policies=policies, year=2026, quarter=None)
+        seconds = time.perf_counter() - started
+    result = {"seconds": seconds, "queries": len(captured), "total": sum(r.total_balance for r in runs)}
+    SettlementLine.objects.filter(run__in=runs).delete()
+    SettlementRun.objects.filter(pk__in=[r.pk for r in runs]).delete()
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE subsidies_settlementline")
+    return result
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--sqlite", action="store_true")
     parser.add_argument("--clinics", type=int)
+    parser.add_argument("--reuse", action="store_true")
     args = parser.parse_args()
-    configure(args.sqlite)
+    reused = configure(args.sqlite, args.reuse)
     import django
 
     django.setup()
@@ -162,7 +214,7 @@ def main():
     from subsidies.services import settlement
 
     clinic_total = args.clinics or (1_000 if args.sqlite else 30_000)
-    policies, clinics, lines = build(clinic_total)
+    policies, clinics, lines = reuse_built() if reused else build(clinic_total)
 
     with CaptureQueriesContext(connection) as county_queries:
         started = time.perf_counter()
@@ -171,21 +223,23 @@ def main():
     print(f"county run: {run.lines.count()} clinics in {county_seconds:.2f} s, {len(county_queries)} queries, "
           f"total {run.total_balance} 元")
 
-    started = time.perf_counter()
-    with CaptureQueriesContext(connection) as captured:
-        province_runs = settlement.create_province_runs(user=None, policies=policies, year=2026, quarter=None)
-    province_seconds = time.perf_counter() - started
-    province_queries = len(captured)
-    province_total = sum(r.total_balance for r in province_runs)
-    per_county = province_queries // len(policies)
-    shared = province_queries - per_county * len(policies)
-    print(f"province run: {clinics:,} clinics, {len(policies)} county runs in one pass "
-          f"in {province_seconds:.2f} s, {province_queries} queries ({shared} reads shared by the province + "
-          f"{per_county} per county: its clinic × item figures, its policy, writing its run), total {province_total} 元")
-
-    baseline_seconds, baseline_rows = sql_baseline([p.pk for p in policies])
-    print(f"baseline: one SQL aggregate of the public-health totals of {baseline_rows:,} clinics in "
-          f"{baseline_seconds:.2f} s")
+    half = province_run(settlement, policies[: len(policies) // 2])
+    provinces, baselines = [], []
+    for _rep in range(REPEATS):  # alternated, so that a change in the machine's load touches both alike
+        baselines.append(sql_baseline([p.pk for p in policies]))
+        provinces.append(province_run(settlement, policies))
+    province = provinces[0]
+    province_times = [p["seconds"] for p in provinces]
+    baseline_times = [b[0] for b in baselines]
+    province_seconds, baseline_seconds = statistics.median(province_times), statistics.median(baseline_times)
+    print(f"province run: {clinics:,} clinics, {len(policies)} county runs in one pass; "
+          f"{', '.join(f'{t:.2f}' for t in province_times)} s (median {province_seconds:.2f} s); "
+          f"{province['queries']} queries (with half the counties and clinics: {half['queries']}); "
+          f"total {province['total']} 元")
+    print(f"baseline: one SQL aggregate of the public-health totals of {baselines[0][1]:,} clinics: "
+          f"{', '.join(f'{t:.2f}' for t in baseline_times)} s (median {baseline_seconds:.2f} s)")
+    print(f"ratio province run / SQL aggregate: {province_seconds / baseline_seconds:.2f} (medians); each pair: "
+          f"{', '.join(f'{p / b:.2f}' for p, b in zip(province_times, baseline_times, strict=True))}")
 
     township_lines = list(run.lines.select_related("run__county", "run__township", "clinic__township")
                           .filter(clinic__township_id=run.lines.first().clinic.township_id))
@@ -198,7 +252,8 @@ def main():
     print(json.dumps({
         "database": connection.vendor, "clinics": clinics, "report_lines": lines, "counties": len(policies),
         "county_run_s": round(county_seconds, 2), "county_run_queries": len(county_queries),
-        "province_run_s": round(province_seconds, 2), "province_queries_per_county": province_queries // len(policies),
+        "province_run_s": round(province_seconds, 2), "province_queries": province["queries"],
+        "province_queries_half": half["queries"],
         "sql_aggregate_s": round(baseline_seconds, 2), "ratio_to_baseline": round(province_seconds / baseline_seconds, 2),
         "pdfs_per_s": round(len(township_lines) / pdf_seconds, 1)}))
 

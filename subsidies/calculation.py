@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
-from typing import NamedTuple
+
+from programs.selectors.reports import ItemFigures  # noqa: F401 - (declared, verified, quota), the programs contract
 
 FEN = Decimal("0.01")
 ZERO = Decimal("0.00")
@@ -37,14 +38,6 @@ def split_exactly(total: Decimal, weights: list[Decimal]) -> list[Decimal]:
     for i in order[:leftover]:
         floors[i] += 1
     return [Decimal(f) * FEN for f in floors]
-
-
-class ItemFigures(NamedTuple):
-    """A tuple rather than a dataclass: a province run builds ~400,000 of them."""
-
-    declared: int
-    verified: int
-    quota: int
 
 
 @dataclass(frozen=True)

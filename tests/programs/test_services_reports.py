@@ -189,3 +189,32 @@ def test_unregistered_login_may_not_submit(org):
     with pytest.raises(ValidationError, match="未在乡村医生名册中登记"):
         report_services.save_report(user=org.users.doctor, year=2026, month=3, counts={item.pk: 1}, submit=True,
                                     today=TODAY)
+
+
+def test_item_figures_join_counts_and_quotas(org, services, django_assert_num_queries):
+    """The settlement's one read: verified totals FULL JOIN quotas — counts without a quota (PH01), quotas
+    without counts (PH10, and clinic A1b with no reports at all); drafts count nowhere, submitted reports only
+    towards ``declared``."""
+    from programs.models import Quota, ServiceReportLine
+
+    Quota.objects.create(clinic=org.ca1b, item=services["PH10"], year=2026, target=50)
+    for month, status, counts in [(3, "verified", {"PH09": (30, 27), "PH01": (5, 5)}), (4, "submitted", {"PH09": (10, 0)}),
+                                  (5, "draft", {"PH09": (99, 0), "PH10": (7, 0)})]:
+        report = ServiceReport.objects.create(clinic=org.ca1a, year=2026, month=month, status=status)
+        for code, (declared, verified) in counts.items():
+            ServiceReportLine.objects.create(report=report, item=services[code], declared_count=declared,
+                                             verified_count=verified)
+    clinics = [org.ca1a.pk, org.ca1b.pk, org.ca2a.pk]
+    with django_assert_num_queries(2):  # the item codes, and the figures
+        figures = selectors.item_figures(clinic_ids=clinics, year=2026, months=range(1, 13))
+    F = selectors.ItemFigures
+    assert figures == {org.ca1a.pk: {"PH09": F(40, 27, 120), "PH10": F(0, 0, 240), "PH01": F(5, 5, 0)},
+                       org.ca1b.pk: {"PH10": F(0, 0, 50)}}
+    assert selectors.item_figures(clinic_ids=clinics, year=2026, months=[3])[org.ca1a.pk]["PH09"] == F(30, 27, 120)
+    # The same figures as the two separate contract functions.
+    totals = selectors.verified_totals(clinic_ids=clinics, year=2026, months=range(1, 13))
+    quotas = selectors.quota_map(clinic_ids=clinics, year=2026)
+    for clinic_id, items in figures.items():
+        for code, f in items.items():
+            t = totals.get(clinic_id, {}).get(code, selectors.ItemTotals(0, 0))
+            assert (f.declared, f.verified, f.quota) == (t.declared, t.verified, quotas.get(clinic_id, {}).get(code, 0))
