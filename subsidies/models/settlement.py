@@ -15,6 +15,8 @@ from django.db.models.lookups import GreaterThan, LessThan
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from subsidies.fields import JSONDocumentField
+
 __all__ = ["SubsidyPolicy", "PolicyItem", "Advance", "AdvanceBatch", "SettlementRun", "SettlementLine",
            "StatementBatch"]
 
@@ -308,7 +310,7 @@ class SettlementLine(models.Model):
     advances = models.DecimalField(_("已预拨"), **MONEY)
     balance = models.DecimalField(_("应拨（负数为追回）"), **MONEY)
     previous_balance = models.DecimalField(_("上次测算应拨"), null=True, blank=True, **MONEY)
-    explanation = models.JSONField(_("计算过程"), default=dict)
+    explanation = JSONDocumentField(_("计算过程"), default=dict)
 
     class Meta:
         verbose_name = _("结算明细")

@@ -6,7 +6,6 @@ An approved run never changes: corrections are new adjustment runs that referenc
 from __future__ import annotations
 
 import functools
-import json
 from datetime import date
 from decimal import Decimal
 
@@ -18,12 +17,8 @@ from django.utils.translation import gettext as _
 from clinics.models import Clinic, ClinicPopulation, County, Township
 from clinics.selectors import can_manage_township, get_scope
 from subsidies import calculation
+from subsidies.fields import dumps
 from subsidies.models import Advance, PolicyItem, SettlementLine, SettlementRun, SubsidyPolicy
-
-try:
-    import orjson
-except ImportError:  # requirements.txt pins it; the standard library gives the same JSON, only slower
-    orjson = None
 
 Status = SettlementRun.Status
 
@@ -184,13 +179,7 @@ def _insert_lines(rows) -> None:
         with raw.copy(f"COPY {table} ({columns}) FROM STDIN", writer=QueuedLibpqWriter(raw)) as copy:
             for run_id, x, previous_balance in rows:
                 copy.write_row((run_id, x.clinic_id, x.public_health, x.drug_subsidy, x.deductions, x.advances,
-                                x.balance, previous_balance, _json(x.explanation)))
-
-
-def _json(value) -> str:
-    if orjson is not None:
-        return orjson.dumps(value).decode()
-    return json.dumps(value, ensure_ascii=False)
+                                x.balance, previous_balance, dumps(x.explanation)))
 
 
 def _compute(policy: SubsidyPolicy, inputs, *, quarter: int | None):
