@@ -12,10 +12,14 @@ except ImportError:  # requirements.txt pins it; the standard library reads and 
     orjson = None
 
 
-def dumps(value) -> str:
+class EncodedJSON(str):
+    """A document already encoded (e.g. while a batch is computed, to hold text rather than objects): stored as is."""
+
+
+def dumps(value) -> EncodedJSON:
     if orjson is not None:
-        return orjson.dumps(value).decode()
-    return json.dumps(value, ensure_ascii=False)
+        return EncodedJSON(orjson.dumps(value).decode())
+    return EncodedJSON(json.dumps(value, ensure_ascii=False))
 
 
 def loads(text: str):
@@ -33,12 +37,14 @@ class JSONDocumentField(models.TextField):
         return None if value is None else loads(value)
 
     def to_python(self, value):
-        if isinstance(value, str):
+        if isinstance(value, str):  # an EncodedJSON too
             return loads(value)
         return value
 
     def get_prep_value(self, value):
-        return None if value is None else dumps(value)
+        if value is None or isinstance(value, EncodedJSON):
+            return value
+        return dumps(value)
 
     def value_to_string(self, obj):
         return self.get_prep_value(self.value_from_object(obj))

@@ -133,7 +133,12 @@ def busy_year(org, year_data):
 
 @pytest.mark.parametrize("method", ["unit_price", "work_points"])
 @pytest.mark.parametrize("quarter", [None, 1])
-def test_province_run_writes_exactly_the_lines_of_county_runs(org, busy_year, method, quarter):
+@pytest.mark.parametrize("group_clinics", [6000, 1])
+def test_province_run_writes_exactly_the_lines_of_county_runs(org, busy_year, method, quarter, group_clinics,
+                                                              monkeypatch):
+    # group_clinics=1: every county is its own group, so the second county is read in the background (on the
+    # test's own connection, inside its transaction) while the first is computed.
+    monkeypatch.setattr(settlement, "PROVINCE_GROUP_CLINICS", group_clinics)
     SubsidyPolicy.objects.filter(pk=busy_year.pk).update(method=method)
     policy_a = SubsidyPolicy.objects.get(pk=busy_year.pk)
     policy_b = SubsidyPolicy.objects.create(county=org.county_b, year=2026, name="绿水县补助", per_capita_rate=D("90"),
