@@ -28,3 +28,14 @@ def _empty_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the default language (zh-hans). LocaleMiddleware leaves the language of the last
+    request active in the thread, so an English request would otherwise turn later tests' direct calls English."""
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()
