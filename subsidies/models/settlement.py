@@ -106,7 +106,7 @@ class SubsidyPolicy(models.Model):
             # ≤ 1 on exact 4-place fractions; the half-step margin absorbs SQLite's floating-point sums.
             models.CheckConstraint(condition=LessThan(SHARE_SUM, Decimal("1.00005")),
                                    name="policy_advance_shares_sum_le_1",
-                                   violation_error_message=_("四个季度的预拨比例合计不能超过 1（100%）。")),
+                                   violation_error_message=_("四个季度的预拨比例合计不能超过 1（100%%）。")),
             models.CheckConstraint(condition=Q(advance_monthly_amount__gte=0), name="policy_advance_monthly_nonneg",
                                    violation_error_message=_("每月预拨金额不能为负数。")),
             models.CheckConstraint(

@@ -96,6 +96,13 @@ def test_database_refuses_a_bad_schedule(org, bad):
         make_policy(org, **bad)
 
 
+def test_every_constraint_message_can_be_shown():
+    """Django fills a constraint's message in with %-formatting: a bare "%" would raise instead of showing it."""
+    messages = {c.name: c.get_violation_error_message() for c in SubsidyPolicy._meta.constraints}
+    assert messages["policy_advance_shares_sum_le_1"] == "四个季度的预拨比例合计不能超过 1（100%）。"
+    assert all(messages.values())
+
+
 def test_database_accepts_shares_adding_up_to_exactly_one(org):
     policy = make_policy(org, advance_q1_share=D("0.1"), advance_q2_share=D("0.2"), advance_q3_share=D("0.3"),
                          advance_q4_share=D("0.4"))
