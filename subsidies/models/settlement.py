@@ -216,8 +216,11 @@ class AdvanceBatch(models.Model):
         ]
 
     def __str__(self):
-        period = f"第{self.quarter}季度" if self.quarter else f"{self.month}月"
-        return f"{self.county}{self.year}年{period}预拨"
+        if self.quarter:
+            return gettext("%(county)s%(year)s年第%(quarter)s季度预拨") % {
+                "county": self.county, "year": self.year, "quarter": self.quarter}
+        return gettext("%(county)s%(year)s年%(month)s月预拨") % {
+            "county": self.county, "year": self.year, "month": self.month}
 
 
 class Advance(models.Model):
@@ -291,10 +294,12 @@ class SettlementRun(models.Model):
         ]
 
     def __str__(self):
-        period = f"{self.year}年第{self.quarter}季度" if self.quarter else f"{self.year}年度"
         place = self.township.name if self.township_id else self.county.name
-        kind = "更正" if self.adjusts_id else ""
-        return f"{place}{period}{kind}结算"
+        period = (gettext("%(year)s年第%(quarter)s季度") % {"year": self.year, "quarter": self.quarter} if self.quarter
+                  else gettext("%(year)s年度") % {"year": self.year})
+        if self.adjusts_id:
+            return gettext("%(place)s%(period)s更正结算") % {"place": place, "period": period}
+        return gettext("%(place)s%(period)s结算") % {"place": place, "period": period}
 
     @property
     def locked(self) -> bool:

@@ -59,10 +59,12 @@ def test_statements_command_writes_pdfs(org, year_data, tmp_path):
     assert "张庄村卫生室" in text and "1224.00" in text
 
 
-def test_province_runs_read_once_and_match_county_runs(org, year_data):
+def test_province_runs_read_once_and_match_county_runs(org, year_data, monkeypatch):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
+    # Read in one group here; the default reads in at most 4, i.e. at most 3 × 2 more queries, whatever the size.
+    monkeypatch.setattr(settlement, "PROVINCE_READ_GROUPS", 1)
     other = SubsidyPolicy.objects.create(county=org.county_b, year=2026, name="绿水县补助", per_capita_rate=D("99"),
                                          village_share=D("0.4"), drug_amount=D("7"))
     with CaptureQueriesContext(connection) as one_county:
@@ -133,12 +135,12 @@ def busy_year(org, year_data):
 
 @pytest.mark.parametrize("method", ["unit_price", "work_points"])
 @pytest.mark.parametrize("quarter", [None, 1])
-@pytest.mark.parametrize("group_clinics", [6000, 1])
-def test_province_run_writes_exactly_the_lines_of_county_runs(org, busy_year, method, quarter, group_clinics,
+@pytest.mark.parametrize("read_groups", [1, 4])
+def test_province_run_writes_exactly_the_lines_of_county_runs(org, busy_year, method, quarter, read_groups,
                                                               monkeypatch):
-    # group_clinics=1: every county is its own group, so the second county is read in the background (on the
-    # test's own connection, inside its transaction) while the first is computed.
-    monkeypatch.setattr(settlement, "PROVINCE_GROUP_CLINICS", group_clinics)
+    # With more than one group, the second county is read in the background (on the test's own connection,
+    # inside its transaction) while the first is computed.
+    monkeypatch.setattr(settlement, "PROVINCE_READ_GROUPS", read_groups)
     SubsidyPolicy.objects.filter(pk=busy_year.pk).update(method=method)
     policy_a = SubsidyPolicy.objects.get(pk=busy_year.pk)
     policy_b = SubsidyPolicy.objects.create(county=org.county_b, year=2026, name="绿水县补助", per_capita_rate=D("90"),
@@ -163,3 +165,17 @@ def test_recompute_gives_the_same_lines(org, busy_year, client_for):
     x = again.lines.get(clinic=org.ca1b).explanation
     assert x["advance_rows"] == [{"paid_on": "2026-03-01", "amount": "333.33", "reference": "BK-1", "scheduled": False}]
     assert all("E" not in row["cap"] and "E" not in row["counted"] for row in x["items"])  # 120, never 1.2E+2
+
+
+@pytest.mark.parametrize("sizes, groups", [
+    ([600] * 50, [list(range(0, 13)), list(range(13, 25)), list(range(25, 38)), list(range(38, 50))]),
+    ([5, 1], [[0], [1]]),
+    ([3], [[0]]),
+    ([100, 1, 1, 1, 1, 1], [[0], [1], [2], [3, 4, 5]]),
+])
+def test_counties_are_read_in_at_most_four_balanced_groups(sizes, groups):
+    class Facts:
+        def clinic_count(self, county_id):
+            return sizes[county_id]
+
+    assert settlement._county_groups(Facts(), list(range(len(sizes)))) == groups
