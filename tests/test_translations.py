@@ -169,7 +169,7 @@ CHINESE = ["村医工作台", "退出", "我的卫生室", "填报月报", "任�
 
 
 def _assert_english(page: str):
-    assert 'lang="en"' in page
+    assert '<html lang="en"' in page
     assert [s for s in ENGLISH if s not in page] == []
     assert [s for s in CHINESE if s in page] == []
 
@@ -177,10 +177,12 @@ def _assert_english(page: str):
 def test_doctor_portal_renders_in_english_from_the_accept_language_header(org, client_for):
     client = client_for(org.users.doctor)
     chinese = client.get("/portal/").content.decode()
-    assert 'lang="zh-hans"' in chinese and all(s in chinese for s in CHINESE)
+    assert '<html lang="zh-hans"' in chinese and all(s in chinese for s in CHINESE)
+    assert 'lang="en">English</button>' in chinese  # the switch names each language in itself
     response = client.get("/portal/", HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 200
     _assert_english(response.content.decode())
+    assert 'lang="zh-hans">简体中文</button>' in response.content.decode()
 
 
 def test_language_switch_form_turns_the_doctor_portal_english(org, client_for):
