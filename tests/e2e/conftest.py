@@ -21,7 +21,9 @@ def pytest_collection_modifyitems(config, items):
 
 
 @pytest.fixture(scope="session")
-def browser():
+def browser(live_server):
+    """Chromium, closed before the live server stops: its keep-alive connections would otherwise be closed by
+    the server's request threads after the server has stopped sharing the test database connection."""
     if not Path(CHROMIUM).exists() or shutil.which("chromium") is None and not Path(CHROMIUM).exists():
         if os.environ.get("CI"):
             pytest.fail(f"Chromium not found at {CHROMIUM}; CI must run the browser tests")

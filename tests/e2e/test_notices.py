@@ -7,6 +7,7 @@ import time
 from playwright.sync_api import expect
 from wagtail.models import WorkflowState
 
+from cms.caching import notices_version
 from cms.models import NoticeIndexPage, NoticePage
 from tests.e2e.conftest import login, screenshot
 from tests.factories import PASSWORD
@@ -70,9 +71,11 @@ def test_editor_drafts_moderator_publishes_doctor_acknowledges(browser, live_ser
     moderator.wait_for_load_state("networkidle")
     expect(moderator.locator(".public-DraftEditor-content").first).to_contain_text("随访记录当日录入")
     moderator.locator("#id_audience").select_option("public")  # the moderator opens it to the public
+    cached_version = notices_version()  # the anonymous home page above is cached under this version
     open_action_menu(moderator)
     moderator.locator("button[data-workflow-action-name=approve]:not([data-workflow-action-modal-url])").click()
-    wait_until(lambda: NoticePage.objects.get(pk=notice.pk).live)
+    # Live in the database, and the cached pages' version moved on (after the commit, so a moment later).
+    wait_until(lambda: NoticePage.objects.get(pk=notice.pk).live and notices_version() != cached_version)
 
     anonymous.goto_path("/")
     anonymous.get_by_role("link", name=TITLE).click()
