@@ -121,7 +121,7 @@ def township_columns(*, user, townships, today):
         help=_("售价高于进价的药品销售（违反零差率）次数，括号内为多收金额（元）。"),
         cells={t: Cell(str(violations.get(t, (0, 0))[0]), f"{violation_url}&clinic__township={t}",
                        "danger" if violations.get(t) else "ok",
-                       f"{violations[t][1]:,} 元" if violations.get(t) else "") for t in ids},
+                       _("%(amount)s 元") % {"amount": f"{violations[t][1]:,}"} if violations.get(t) else "") for t in ids},
         total=Cell(str(sum(n for n, _total in violations.values())), violation_url)))
     return columns
 
