@@ -131,7 +131,7 @@ class ClinicFacts:
         if not any(self.by_county.get(c) for c in county_ids):
             return {}
         chosen = self.chosen
-        if len(county_ids) < len(self.by_county):
+        if set(self.by_county) - set(county_ids):  # only some of the chosen counties
             chosen = chosen.filter(township__county_id__in=county_ids)
         return item_figures(clinic_ids=chosen.values_list("pk", flat=True), year=self.year, months=self.months)
 
