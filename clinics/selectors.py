@@ -182,6 +182,12 @@ def county_for_dashboard(user, code: str | None) -> County | None:
     return counties.first()
 
 
+def can_administer_county(user, county_id: int) -> bool:
+    """County admins of that county (and superusers): approvals, announcements, payments, advances."""
+    scope = get_scope(user)
+    return scope.sees_everything or (scope.is_county_admin and scope.county_id == county_id)
+
+
 def can_manage_township(user, township: Township) -> bool:
     """Township staff of that township, or county admins of its county."""
     scope = get_scope(user)

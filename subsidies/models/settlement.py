@@ -20,6 +20,15 @@ from subsidies.fields import JSONDocumentField
 __all__ = ["SubsidyPolicy", "PolicyItem", "Advance", "AdvanceBatch", "SettlementRun", "SettlementLine",
            "StatementBatch"]
 
+def period_label(year: int, *, quarter: int | None = None, month: int | None = None) -> str:
+    """A settlement or advance period as people say it (2026年第1季度 / 2026年3月 / 2026年度), in the active language."""
+    if quarter:
+        return gettext("%(y)s年第%(q)s季度") % {"y": year, "q": quarter}
+    if month:
+        return gettext("%(y)s年%(m)s月") % {"y": year, "m": month}
+    return gettext("%(y)s年度") % {"y": year}
+
+
 MONEY = {"max_digits": 14, "decimal_places": 2}
 RATE = {"max_digits": 8, "decimal_places": 4}
 SHARE_VALIDATORS = [MinValueValidator(0, _("预拨比例不能为负数。")), MaxValueValidator(1, _("预拨比例不能超过 1（即 100%%）。"))]
@@ -216,11 +225,8 @@ class AdvanceBatch(models.Model):
         ]
 
     def __str__(self):
-        if self.quarter:
-            return gettext("%(county)s%(year)s年第%(quarter)s季度预拨") % {
-                "county": self.county, "year": self.year, "quarter": self.quarter}
-        return gettext("%(county)s%(year)s年%(month)s月预拨") % {
-            "county": self.county, "year": self.year, "month": self.month}
+        return gettext("%(county)s%(period)s预拨") % {
+            "county": self.county, "period": period_label(self.year, quarter=self.quarter, month=self.month)}
 
 
 class Advance(models.Model):
@@ -295,8 +301,7 @@ class SettlementRun(models.Model):
 
     def __str__(self):
         place = self.township.name if self.township_id else self.county.name
-        period = (gettext("%(year)s年第%(quarter)s季度") % {"year": self.year, "quarter": self.quarter} if self.quarter
-                  else gettext("%(year)s年度") % {"year": self.year})
+        period = period_label(self.year, quarter=self.quarter)
         if self.adjusts_id:
             return gettext("%(place)s%(period)s更正结算") % {"place": place, "period": period}
         return gettext("%(place)s%(period)s结算") % {"place": place, "period": period}

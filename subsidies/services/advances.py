@@ -15,19 +15,17 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from clinics.models import Clinic, ClinicPopulation, County
-from clinics.selectors import get_scope
+from clinics.selectors import can_administer_county
 from subsidies import calculation
 from subsidies.models import Advance, AdvanceBatch, SubsidyPolicy
+from subsidies.models.settlement import period_label
 
 Method = SubsidyPolicy.AdvanceMethod
 
 
 def may_generate(user, county_id: int) -> bool:
     """County admins of that county (and superusers); ``None`` is the trusted command line."""
-    if user is None:
-        return True
-    scope = get_scope(user)
-    return scope.sees_everything or (scope.is_county_admin and scope.county_id == county_id)
+    return user is None or can_administer_county(user, county_id)
 
 
 def period_start(year: int, *, quarter: int | None, month: int | None) -> date:
@@ -92,8 +90,7 @@ def generate_advances(*, user, policy: SubsidyPolicy, quarter: int | None = None
     total, parts, formula = preview(policy=policy, quarter=quarter, month=month)
     if total <= 0:
         raise ValidationError(_("按预拨计划本期没有需要预拨的金额（比例为 0，或没有服务人口数据）。"))
-    period = _("%(y)s年第%(q)s季度") % {"y": policy.year, "q": quarter} if quarter else \
-        _("%(y)s年%(m)s月") % {"y": policy.year, "m": month}
+    period = period_label(policy.year, quarter=quarter, month=month)
     try:
         with transaction.atomic():
             batch = AdvanceBatch.objects.create(

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from clinics.models import Clinic, ClinicPopulation, County, Township
-from clinics.selectors import can_manage_township, get_scope
+from clinics.selectors import can_administer_county, can_manage_township
 from subsidies import calculation
 from subsidies.fields import dumps
 from subsidies.models import Advance, PolicyItem, SettlementLine, SettlementRun, SubsidyPolicy
@@ -162,12 +162,9 @@ def iter_inputs_by_county(chosen, *, county_ids: list[int], year: int, quarter: 
 def _ensure_may_prepare(user, county_id: int, township: Township | None) -> None:
     if user is None:  # the command line (manage.py settle) is trusted
         return
-    scope = get_scope(user)
-    if scope.sees_everything:
+    if can_administer_county(user, county_id):
         return
     if township is not None and can_manage_township(user, township):
-        return
-    if scope.is_county_admin and scope.county_id == county_id:
         return
     raise PermissionDenied
 
@@ -355,8 +352,7 @@ def confirm_run(*, user, run: SettlementRun) -> SettlementRun:
 def approve_run(*, user, run: SettlementRun) -> SettlementRun:
     """County approval. The row lock makes two simultaneous approvals record exactly one."""
     run = SettlementRun.objects.select_for_update().get(pk=run.pk)
-    scope = get_scope(user)
-    if not (scope.sees_everything or (scope.is_county_admin and scope.county_id == run.county_id)):
+    if not can_administer_county(user, run.county_id):
         raise PermissionDenied
     if run.status != Status.CONFIRMED:
         raise ValidationError(_("只有卫生院已确认的结算才能审批（当前状态：%(s)s）。") % {"s": run.get_status_display()})
@@ -376,8 +372,7 @@ def approve_run(*, user, run: SettlementRun) -> SettlementRun:
 def announce_run(*, user, run: SettlementRun):
     """Publish the payout table as a public announcement (公示) through the CMS."""
     run = SettlementRun.objects.select_for_update().select_related("county").get(pk=run.pk)
-    scope = get_scope(user)
-    if not (scope.sees_everything or (scope.is_county_admin and scope.county_id == run.county_id)):
+    if not can_administer_county(user, run.county_id):
         raise PermissionDenied
     if run.status != Status.APPROVED:
         raise ValidationError(_("审批后才能公示。"))
@@ -399,8 +394,7 @@ def announce_run(*, user, run: SettlementRun):
 @transaction.atomic
 def mark_paid(*, user, run: SettlementRun, reference: str) -> SettlementRun:
     run = SettlementRun.objects.select_for_update().get(pk=run.pk)
-    scope = get_scope(user)
-    if not (scope.sees_everything or (scope.is_county_admin and scope.county_id == run.county_id)):
+    if not can_administer_county(user, run.county_id):
         raise PermissionDenied
     if run.status not in (Status.APPROVED, Status.ANNOUNCED):
         raise ValidationError(_("审批后才能登记拨付。"))
