@@ -10,7 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 
-from programs.selectors.reports import ItemFigures  # noqa: F401 - (declared, verified, quota), the programs contract
+# (declared, verified, quota) per item: the programs contract's tuple, which the settlement reads as it comes
+from programs.selectors.reports import ItemFigures
 
 FEN = Decimal("0.01")
 ZERO = Decimal("0.00")
