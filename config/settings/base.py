@@ -51,6 +51,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Static files with long-lived cache headers, before anything touches the session or the database.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -90,9 +92,20 @@ DATABASES = {
         conn_max_age=int(os.environ.get("CONN_MAX_AGE", "0")),
     )
 }
+SQLITE_BUSY_TIMEOUT_S = int(os.environ.get("SQLITE_BUSY_TIMEOUT", "30"))
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # A busy timeout keeps the background worker and the web process from tripping over each other.
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    # The web process and the background worker write to the same file. Three settings make a write that meets a
+    # busy database wait and succeed instead of failing with "database is locked":
+    # - WAL: readers never block the writer and the writer never blocks readers;
+    # - IMMEDIATE transactions: a transaction takes the write lock when it begins. With SQLite's default (DEFERRED)
+    #   a transaction that read first and then writes must upgrade its lock, and when another connection writes
+    #   meanwhile SQLite refuses the upgrade at once (a deadlock), without waiting for the busy timeout;
+    # - the busy timeout, which then really applies: a writer waits up to this long for the lock.
+    DATABASES["default"].setdefault("OPTIONS", {}).update({
+        "timeout": SQLITE_BUSY_TIMEOUT_S,
+        "transaction_mode": "IMMEDIATE",
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+    })
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -138,6 +151,11 @@ WAGTAIL_CONTENT_LANGUAGES = [("zh-hans", "简体中文")]
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAIL_ENABLE_UPDATE_CHECK = False
 WAGTAILADMIN_PERMITTED_LANGUAGES = LANGUAGES
+# Wagtail's autosave is off. On the "add page" screen the first autosave *creates* the page; on a slow line (a
+# township's connection, or a busy server) the editor's own "submit" or a second autosave reaches the server before
+# that answer came back and creates it again: "该短网址已被使用" (slug in use), a duplicate draft, and an editor who
+# cannot submit. Notices are short; editors save drafts with 保存草稿.
+WAGTAIL_AUTOSAVE_INTERVAL = 0
 
 # django-import-export: every import runs in a transaction and is all-or-nothing.
 IMPORT_EXPORT_USE_TRANSACTIONS = True
