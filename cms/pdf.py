@@ -2,24 +2,30 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-from urllib.parse import urlparse
+from urllib.parse import unquote, urlparse
 
-from django.conf import settings
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 
 
 def _local_files_only(url: str, *args, **kwargs):
-    """Images come from our media folder on disk; nothing is fetched over the network (a server that
-    fetched its own pages while rendering could wait on itself)."""
+    """Images are renditions on disk (their URLs are cms.files' image view); nothing is fetched over the
+    network (a server that fetched its own pages while rendering could wait on itself)."""
+    from django.http import Http404
     from weasyprint.urls import default_url_fetcher
 
-    path = urlparse(url).path
-    if path.startswith(settings.MEDIA_URL):
-        local = (Path(settings.MEDIA_ROOT) / path[len(settings.MEDIA_URL):]).resolve()
-        if str(local).startswith(str(Path(settings.MEDIA_ROOT).resolve())) and local.is_file():
-            return default_url_fetcher(local.as_uri())
+    from clinics.files import media_path
+
+    from .files import rendition_named
+
+    prefix = reverse("notices:image", args=["x"])[:-1]
+    path = unquote(urlparse(url).path)
+    if path.startswith(prefix) and rendition_named(path[len(prefix):]) is not None:
+        try:
+            return default_url_fetcher(media_path(path[len(prefix):]).as_uri())
+        except Http404:
+            pass
     raise ValueError(f"not a local media file: {url}")
 
 
