@@ -41,12 +41,9 @@ def media_path(name: str) -> Path:
     return path
 
 
-def serve_protected_file(request, path: str, filename: str, *, content_type: str | None = None,
-                         inline: bool = False) -> HttpResponse:
-    """Send the file at ``path`` (relative to MEDIA_ROOT) to a user already allowed to have it,
-    as ``filename``. Call only after the scope check."""
-    full = media_path(path)
-    content_type = content_type or mimetypes.guess_type(filename)[0] or "application/octet-stream"
+def transfer(full: Path, content_type: str) -> HttpResponse:
+    """The response carrying the bytes of ``full`` (inside MEDIA_ROOT): nginx's X-Accel-Redirect when
+    configured, else a streaming FileResponse. Headers: see ``_protect``."""
     prefix = getattr(settings, "PROTECTED_FILES_ACCEL_PREFIX", "")
     if prefix:
         relative = full.relative_to(Path(settings.MEDIA_ROOT).resolve()).as_posix()
@@ -54,7 +51,29 @@ def serve_protected_file(request, path: str, filename: str, *, content_type: str
         response["X-Accel-Redirect"] = quote(f"{prefix.rstrip('/')}/{relative}")
     else:
         response = FileResponse(full.open("rb"), content_type=content_type)
-    return _protect(response, filename=filename, inline=inline)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-cache"
+    return response
+
+
+def serve_protected_file(request, path: str, filename: str, *, content_type: str | None = None,
+                         inline: bool = False) -> HttpResponse:
+    """Send the file at ``path`` (relative to MEDIA_ROOT) to a user already allowed to have it,
+    as ``filename``. Call only after the scope check."""
+    full = media_path(path)
+    content_type = content_type or mimetypes.guess_type(filename)[0] or "application/octet-stream"
+    return _protect(transfer(full, content_type), filename=filename, inline=inline)
+
+
+def sendfile(request, filename, mimetype=None, **kwargs):
+    """Wagtail's document serve view hands its transfer here (setting SENDFILE_BACKEND = "clinics.files"),
+    after the ``before_serve_document`` hooks allowed it; Wagtail then adds Content-Disposition (with an
+    RFC 5987 filename*), nosniff and its Content-Security-Policy."""
+    root = Path(settings.MEDIA_ROOT).resolve()
+    full = Path(filename).resolve()
+    if not full.is_relative_to(root) or not full.is_file():
+        raise Http404
+    return transfer(full, mimetype or "application/octet-stream")
 
 
 def protected_bytes(content: bytes, filename: str, *, content_type: str) -> HttpResponse:

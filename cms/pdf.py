@@ -9,11 +9,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 
-def _local_files_only(url: str, *args, **kwargs):
-    """Images are renditions on disk (their URLs are cms.files' image view); nothing is fetched over the
-    network (a server that fetched its own pages while rendering could wait on itself)."""
+def local_image_path(url: str):
+    """The file on disk behind a notice image URL (cms.files' image view); ValueError for anything else.
+    Nothing is fetched over the network (a server that fetched its own pages while rendering could
+    wait on itself)."""
     from django.http import Http404
-    from weasyprint.urls import default_url_fetcher
 
     from clinics.files import media_path
 
@@ -23,10 +23,24 @@ def _local_files_only(url: str, *args, **kwargs):
     path = unquote(urlparse(url).path)
     if path.startswith(prefix) and rendition_named(path[len(prefix):]) is not None:
         try:
-            return default_url_fetcher(media_path(path[len(prefix):]).as_uri())
+            return media_path(path[len(prefix):])
         except Http404:
             pass
     raise ValueError(f"not a local media file: {url}")
+
+
+def _local_fetcher():
+    import mimetypes
+
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+    class LocalImages(URLFetcher):
+        def fetch(self, url, headers=None):
+            path = local_image_path(url)
+            content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+            return URLFetcherResponse(path.as_uri(), path.read_bytes(), {"Content-Type": content_type}, 200)
+
+    return LocalImages()
 
 
 def poster_pdf(notice, *, site_url: str = "") -> bytes:
@@ -35,7 +49,7 @@ def poster_pdf(notice, *, site_url: str = "") -> bytes:
     from subsidies.pdf import _fonts
 
     html = render_to_string("cms/poster.html", {"page": notice, "today": timezone.localdate(), "site_url": site_url})
-    return HTML(string=html, base_url="/", url_fetcher=_local_files_only).write_pdf(font_config=_fonts())
+    return HTML(string=html, base_url="/", url_fetcher=_local_fetcher()).write_pdf(font_config=_fonts())
 
 
 def poster_filename(notice) -> str:

@@ -231,6 +231,7 @@ def _notices_referencing(obj, *, attachments: bool) -> list[int]:
     """Ids of the notices whose stored content uses a document or image: an attachment row, or a
     document / image block or document link in the body (Wagtail's reference index). For a published
     notice the stored content is the published version; unpublished drafts live only in revisions."""
+    from django.contrib.contenttypes.models import ContentType
     from wagtail.models import ReferenceIndex
 
     from .models import NoticeAttachment
@@ -238,7 +239,11 @@ def _notices_referencing(obj, *, attachments: bool) -> list[int]:
     ids = set()
     if attachments:
         ids.update(NoticeAttachment.objects.filter(document=obj).values_list("page_id", flat=True))
-    for object_id in ReferenceIndex.get_references_to(obj).values_list("object_id", flat=True):
+    # Only the body's references: attachment rows are read above, directly, because removing one
+    # does not refresh the parent page's entries in the index.
+    body_refs = ReferenceIndex.get_references_to(obj).filter(
+        content_type=ContentType.objects.get_for_model(NoticePage), model_path__startswith="body.")
+    for object_id in body_refs.values_list("object_id", flat=True):
         if object_id.isdigit():
             ids.add(int(object_id))
     return sorted(ids)

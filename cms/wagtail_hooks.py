@@ -107,10 +107,11 @@ def receipts_menu_item():
 
 # --- serving documents -------------------------------------------------------------------------------
 # /documents/<id>/<name> is Wagtail's serve view (WAGTAILDOCS_SERVE_METHOD = "serve_view"). Who may
-# download is decided by cms.selectors.document_visible_to alone: first (order -100) an unscoped
-# request gets the same 404 as a document that does not exist, before Wagtail's own collection
-# restrictions (order 0) can show a password form that would confirm it does; last (order 100) the
-# file goes out through the shared protected-file helper (X-Accel-Redirect or streaming).
+# download is decided by cms.selectors.document_visible_to alone. This hook runs first (order -100):
+# an unscoped request gets the same 404 as a document that does not exist, before Wagtail's own
+# collection restrictions (order 0) could show a password form confirming that it does. Allowed
+# requests go on to Wagtail's sendfile, whose transfer is clinics.files.sendfile (SENDFILE_BACKEND):
+# X-Accel-Redirect or streaming, as for every protected file.
 
 @hooks.register("before_serve_document", order=-100)
 def deny_unscoped_document(document, request):
@@ -120,11 +121,3 @@ def deny_unscoped_document(document, request):
 
     if not document_visible_to(user=request.user, document=document):
         raise Http404
-
-
-@hooks.register("before_serve_document", order=100)
-def serve_scoped_document(document, request):
-    from clinics.files import serve_protected_file
-
-    return serve_protected_file(request, document.file.name, document.filename, content_type=document.content_type,
-                                inline=document.content_disposition.startswith("inline"))

@@ -170,6 +170,7 @@ WAGTAILIMAGES_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
 # empty: Django streams the files. Import uploads are deleted after IMPORT_FILE_RETENTION_DAYS
 # (`manage.py purge_import_files`).
 WAGTAILDOCS_SERVE_METHOD = "serve_view"
+SENDFILE_BACKEND = "clinics.files"  # Wagtail's document serve view transfers through clinics.files.sendfile
 WAGTAILIMAGES_RENDITION_STORAGE = "cms.files.RenditionStorage"
 PROTECTED_FILES_ACCEL_PREFIX = os.environ.get("PROTECTED_FILES_ACCEL_PREFIX", "")
 IMPORT_FILE_RETENTION_DAYS = int(os.environ.get("IMPORT_FILE_RETENTION_DAYS", "7"))
