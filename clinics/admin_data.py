@@ -7,7 +7,6 @@ import uuid
 from pathlib import Path
 
 from django import forms
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
@@ -27,7 +26,9 @@ class UploadForm(forms.Form):
 
 
 def _upload_dir() -> Path:
-    path = Path(settings.MEDIA_ROOT) / "imports"
+    from .services import import_upload_dir
+
+    path = import_upload_dir()
     path.mkdir(parents=True, exist_ok=True)
     return path
 
@@ -142,17 +143,16 @@ class DataExportView(View):
 
 
 class ImportJobView(WagtailAdminTemplateMixin, TemplateView):
-    """Progress of a background import; only the person who uploaded it sees it."""
+    """Progress of a background import, seen within the uploader's scope (``import_jobs_for``); only
+    the uploader confirms it."""
 
     template_name = "clinics/admin/import_job.html"
     header_icon = "upload"
 
     def dispatch(self, request, *args, **kwargs):
-        from .models import ImportJob
+        from .selectors import import_jobs_for
 
-        jobs = ImportJob.objects.all() if request.user.is_superuser else ImportJob.objects.filter(
-            created_by=request.user)
-        self.job = jobs.filter(pk=kwargs["pk"]).first()
+        self.job = import_jobs_for(request.user).filter(pk=kwargs["pk"]).first()
         if self.job is None:
             raise Http404
         return super().dispatch(request, *args, **kwargs)
@@ -175,7 +175,11 @@ class ImportJobView(WagtailAdminTemplateMixin, TemplateView):
         from .models import ImportJob
         from .tasks import run_import_job
 
-        if self.job.state == ImportJob.State.CHECKED:
+        if self.job.created_by_id != request.user.pk:
+            raise PermissionDenied
+        if self.job.state == ImportJob.State.CHECKED and not _job_file_exists(self.job):
+            messages.error(request, _("上传的文件已超过保留期限被删除，请重新上传。"))
+        elif self.job.state == ImportJob.State.CHECKED:
             ImportJob.objects.filter(pk=self.job.pk).update(state=ImportJob.State.IMPORTING, processed_rows=0)
             run_import_job.enqueue(self.job.pk)
         return redirect("data_import_job", pk=self.job.pk)
@@ -184,4 +188,25 @@ class ImportJobView(WagtailAdminTemplateMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         context["job"] = self.job
         context["running"] = self.job.state in ("checking", "importing")
+        context["has_file"] = _job_file_exists(self.job)
+        context["may_confirm"] = self.job.created_by_id == self.request.user.pk
         return context
+
+
+def _job_file_exists(job) -> bool:
+    from .tasks import job_path
+
+    return bool(job.stored_file) and job_path(job).is_file()
+
+
+class ImportJobFileView(View):
+    """The file a background import was uploaded as, within the uploader's scope."""
+
+    def get(self, request, pk):
+        from .files import serve_protected_file
+        from .selectors import import_jobs_for
+
+        job = import_jobs_for(request.user).filter(pk=pk).first()
+        if job is None or not _job_file_exists(job):
+            raise Http404
+        return serve_protected_file(request, f"imports/{job.stored_file}", job.filename)

@@ -89,3 +89,34 @@ def create_user_with_role(*, username: str, password: str | None = None, role: s
 def move_doctor_user_to_clinic(*, user, clinic: Clinic) -> UserScope:
     """Follow a village doctor's change of clinic (变更注册) in their login's scope."""
     return assign_role(user=user, role=Role.VILLAGE_DOCTOR, clinic=clinic)
+
+
+def import_upload_dir():
+    """Where uploaded import files wait (the preview's confirm step, background jobs)."""
+    from pathlib import Path
+
+    from django.conf import settings
+
+    return Path(settings.MEDIA_ROOT) / "imports"
+
+
+def purge_old_import_files(*, older_than) -> int:
+    """Delete uploaded import files stored longer ago than ``older_than`` (a timedelta): previews never
+    confirmed and background jobs checked or failed long ago. Files of jobs still being checked or
+    imported are kept. Returns the number of files deleted."""
+    from django.utils import timezone
+
+    from .models import ImportJob
+
+    folder = import_upload_dir()
+    if not folder.is_dir():
+        return 0
+    cutoff = (timezone.now() - older_than).timestamp()
+    busy = set(ImportJob.objects.filter(state__in=[ImportJob.State.CHECKING, ImportJob.State.IMPORTING])
+               .values_list("stored_file", flat=True))
+    removed = 0
+    for path in folder.iterdir():
+        if path.is_file() and path.name not in busy and path.stat().st_mtime < cutoff:
+            path.unlink(missing_ok=True)
+            removed += 1
+    return removed

@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import asdict
 from pathlib import Path
 
-from django.conf import settings
 from django_tasks import task
 
 from . import dataio
@@ -15,7 +14,9 @@ PROGRESS_EVERY = 2000
 
 
 def job_path(job: ImportJob) -> Path:
-    return Path(settings.MEDIA_ROOT) / "imports" / job.stored_file
+    from .services import import_upload_dir
+
+    return import_upload_dir() / job.stored_file
 
 
 def _progress(job_id: int):

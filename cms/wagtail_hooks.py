@@ -103,3 +103,21 @@ def register_urls():
 def receipts_menu_item():
     return PermissionMenuItem(gettext_lazy("通知阅读情况"), reverse("notices_receipts"), icon_name="doc-full",
                               order=350, permission=PERMISSION)
+
+
+# --- serving documents -------------------------------------------------------------------------------
+# /documents/<id>/<name> is Wagtail's serve view (WAGTAILDOCS_SERVE_METHOD = "serve_view"). Who may
+# download is decided by cms.selectors.document_visible_to alone. This hook runs first (order -100):
+# an unscoped request gets the same 404 as a document that does not exist, before Wagtail's own
+# collection restrictions (order 0) could show a password form confirming that it does. Allowed
+# requests go on to Wagtail's sendfile, whose transfer is clinics.files.sendfile (SENDFILE_BACKEND):
+# X-Accel-Redirect or streaming, as for every protected file.
+
+@hooks.register("before_serve_document", order=-100)
+def deny_unscoped_document(document, request):
+    from django.http import Http404
+
+    from .selectors import document_visible_to
+
+    if not document_visible_to(user=request.user, document=document):
+        raise Http404

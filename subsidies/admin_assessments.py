@@ -126,6 +126,19 @@ class AssessmentEditView(StaffView):
         return context
 
 
+class EvidenceFileView(View):
+    """An evidence file, to staff who may see its assessment (never a public media URL)."""
+
+    def get(self, request, pk):
+        from clinics.files import serve_protected_file
+
+        if not request.user.has_perm("subsidies.view_assessment"):
+            raise PermissionDenied
+        evidence = org.get_scoped_or_404(selectors.evidence_for(request.user), request.user, pk=pk,
+                                         clinic="assessment__clinic")
+        return serve_protected_file(request, evidence.file.name, evidence.download_name)
+
+
 class InspectionsView(StaffView):
     template_name = "subsidies/assessments/admin_inspections.html"
     page_title = gettext_lazy("督导检查与整改")
@@ -314,6 +327,7 @@ def register_urls():
     return [
         path("assessments/", AssessmentListView.as_view(), name="assessments_list"),
         path("assessments/<int:pk>/", AssessmentEditView.as_view(), name="assessments_edit"),
+        path("assessments/evidence/<int:pk>/", EvidenceFileView.as_view(), name="assessments_evidence"),
         path("assessments/inspections/", InspectionsView.as_view(), name="assessments_inspections"),
         path("assessments/satisfaction/", SatisfactionView.as_view(), name="assessments_satisfaction"),
         path("assessments/appeals/", AppealsView.as_view(), name="assessments_appeals"),

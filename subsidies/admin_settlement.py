@@ -148,10 +148,10 @@ class StatementView(View):
     def get(self, request, pk):
         if not request.user.has_perm("subsidies.view_settlementrun"):
             raise PermissionDenied
+        from clinics.files import protected_bytes
+
         line = org.get_scoped_or_404(selectors.lines_for(request.user), request.user, pk=pk, clinic="clinic")
-        response = HttpResponse(pdf.statement_pdf(line), content_type="application/pdf")
-        response["Content-Disposition"] = f'attachment; filename="{pdf.statement_filename(line)}"'
-        return response
+        return protected_bytes(pdf.statement_pdf(line), pdf.statement_filename(line), content_type="application/pdf")
 
 
 class StatementsZipView(View):
@@ -166,6 +166,10 @@ class StatementsZipView(View):
         run = org.get_scoped_or_404(selectors.runs_for(request.user), request.user, pk=pk, county="county")
         scope = org.get_scope(request.user)
         township_id = scope.township_id if scope.level == "township" else int_or(request.GET.get("township"))
+        if township_id is not None and not org.townships_for(request.user).filter(pk=township_id).exists():
+            from django.http import Http404
+
+            raise Http404
         batch = StatementBatch.objects.create(run=run, township_id=township_id, created_by=request.user)
         build_statements.enqueue(batch.pk)
         return redirect("settlement_batch", pk=batch.pk)
@@ -176,13 +180,9 @@ class StatementBatchView(StaffView):
     page_title = gettext_lazy("生成结算单")
 
     def dispatch(self, request, *args, **kwargs):
-        from subsidies.models import StatementBatch
-
-        self.batch = StatementBatch.objects.filter(pk=kwargs["pk"], created_by=request.user).select_related("run").first()
-        if self.batch is None:
-            from django.http import Http404
-
-            raise Http404
+        # The ZIP follows the settlement's scope (the run, and the batch's township), not its creator.
+        self.batch = org.get_scoped_or_404(selectors.statement_batches_for(request.user), request.user,
+                                           pk=kwargs["pk"], county="run__county")
         return super().dispatch(request, *args, **kwargs)
 
     def get(self, request, *args, **kwargs):
@@ -191,13 +191,11 @@ class StatementBatchView(StaffView):
 
             return JsonResponse({"state": self.batch.state, "percent": self.batch.percent, "done": self.batch.done,
                                  "total": self.batch.total})
-        if request.GET.get("download") and self.batch.state == "done":
-            from django.http import FileResponse
+        if request.GET.get("download") and self.batch.state == "done" and self.batch.file:
+            from clinics.files import serve_protected_file
 
-            from subsidies.tasks import batch_path
-
-            return FileResponse(batch_path(self.batch).open("rb"), as_attachment=True,
-                                filename=f"statements-{self.batch.run_id}.zip")
+            return serve_protected_file(request, f"statements/{self.batch.file}",
+                                        f"statements-{self.batch.run_id}.zip", content_type="application/zip")
         return super().get(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):

@@ -181,3 +181,14 @@ WAGTAILDOCS_DOCUMENT_FORM_BASE = "cms.forms.NoticeDocumentForm"
 NOTICE_ATTACHMENT_MAX_SIZE = 20 * 1024 * 1024
 WAGTAILIMAGES_EXTENSIONS = ["jpg", "jpeg", "png", "gif", "webp"]
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
+
+# Protected files: MEDIA_ROOT has no public URL. Documents, notice images, assessment evidence, import
+# uploads and statement ZIPs are served by views that check scope (clinics.files.serve_protected_file).
+# PROTECTED_FILES_ACCEL_PREFIX: nginx `internal` location aliased to MEDIA_ROOT (README, "Files");
+# empty: Django streams the files. Import uploads are deleted after IMPORT_FILE_RETENTION_DAYS
+# (`manage.py purge_import_files`).
+WAGTAILDOCS_SERVE_METHOD = "serve_view"
+SENDFILE_BACKEND = "clinics.files"  # Wagtail's document serve view transfers through clinics.files.sendfile
+WAGTAILIMAGES_RENDITION_STORAGE = "cms.files.RenditionStorage"
+PROTECTED_FILES_ACCEL_PREFIX = os.environ.get("PROTECTED_FILES_ACCEL_PREFIX", "")
+IMPORT_FILE_RETENTION_DAYS = int(os.environ.get("IMPORT_FILE_RETENTION_DAYS", "7"))
