@@ -40,7 +40,7 @@ class SaleForm(forms.Form):
 
     drug = StrictIntegerField(widget=forms.HiddenInput, limits=limits_of(Drug._meta.pk),
                               error_messages={"required": gettext_lazy("请先选择药品。")},
-                              messages={"invalid": gettext_lazy("请先选择药品。")})
+                              messages={"invalid": gettext_lazy("请先选择药品。"), "digits": gettext_lazy("请先选择药品。")})
     date = StrictDateField(label=gettext_lazy("销售日期"), min_date=None, max_date=None,
                            widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
                            error_messages={"required": gettext_lazy("请填写日期。")})
