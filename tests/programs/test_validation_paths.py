@@ -165,8 +165,8 @@ def test_the_import_refuses_a_future_month_like_the_portal(org, services_items):
 
 @pytest.fixture
 def services_items(org):
-    from tests.programs.conftest import register_doctors
     from programs.models import ServiceItem
+    from tests.programs.conftest import register_doctors
 
     register_doctors(org)
     return {i.code: i for i in ServiceItem.objects.all()}
