@@ -12,8 +12,7 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass, field
-from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from datetime import date
 from pathlib import Path
 
 import tablib
@@ -26,6 +25,7 @@ from django.utils.translation import gettext as _
 from import_export import resources, widgets
 
 from .selectors import restrict
+from .validation import MAX_DATE, MIN_DATE, Limits, is_blank, limits_of, parse_date, parse_decimal, parse_integer
 
 SUPPORTED_EXTENSIONS = (".xlsx", ".csv")
 
@@ -38,7 +38,7 @@ class ImportFileError(Exception):
 
 
 def _is_blank(value) -> bool:
-    return value is None or (isinstance(value, str) and value.strip() == "")
+    return is_blank(value)
 
 
 class TextWidget(widgets.CharWidget):
@@ -62,65 +62,73 @@ class TextWidget(widgets.CharWidget):
         return text
 
 
-class StrictIntegerWidget(widgets.IntegerWidget):
-    """A whole number; text, decimals and (unless allowed) negatives are errors, never rounded."""
+def _refuse(exc: ValidationError):
+    """Widgets report problems as ValueError (django-import-export's convention), in Chinese."""
+    return ValueError("；".join(exc.messages))
 
-    MAX = 2_000_000_000  # fits every integer column on SQLite and PostgreSQL
 
-    def __init__(self, *, allow_negative: bool = False, required: bool = False, **kwargs):
+class _BoundToModelField:
+    """A numeric widget takes its limits from the model field it imports into (``bind``), so
+    max_digits, decimal places and validators cannot drift from the model. ``ScopedResource``
+    binds every widget to its column's model field; a widget for a column stored elsewhere is
+    given ``model_field=`` explicitly."""
+
+    def _init_limits(self, explicit: Limits, model_field):
+        self._explicit = explicit
+        self.limits = explicit
+        self.bound_to = None
+        if model_field is not None:
+            self.bind(model_field)
+
+    def bind(self, model_field) -> None:
+        self.limits = self._explicit.narrowed(limits_of(model_field))
+        self.bound_to = model_field
+
+
+class StrictIntegerWidget(_BoundToModelField, widgets.IntegerWidget):
+    """A whole number; text, decimals, "1e3", full-width digits and (unless allowed) negatives are
+    errors, never rounded (``clinics.validation.parse_integer``)."""
+
+    MAX = 2_000_000_000  # fits every integer column on SQLite and PostgreSQL (when not bound to a field)
+
+    def __init__(self, *, allow_negative: bool = False, required: bool = False, min_value=None, max_value=None,
+                 model_field=None, **kwargs):
         self.allow_negative = allow_negative
         self.required = required
         super().__init__(**kwargs)
+        low = min_value if min_value is not None else (-self.MAX if allow_negative else 0)
+        self._init_limits(Limits(min_value=low, max_value=self.MAX if max_value is None else max_value), model_field)
 
     def clean(self, value, row=None, **kwargs):
-        if _is_blank(value):
-            if self.required:
-                raise ValueError(_("不能为空"))
-            return None
-        if isinstance(value, bool):
-            raise ValueError(_("必须是整数"))
-        if isinstance(value, int):
-            number = value
-        else:
-            try:
-                as_decimal = Decimal(str(value).strip().replace(",", ""))
-            except InvalidOperation:
-                raise ValueError(_("“%(value)s”不是整数") % {"value": value}) from None
-            if not as_decimal.is_finite() or as_decimal != as_decimal.to_integral_value():
-                raise ValueError(_("“%(value)s”不是整数") % {"value": value})
-            if abs(as_decimal) > self.MAX:
-                raise ValueError(_("数字太大（%(value)s）") % {"value": value})
-            number = int(as_decimal)
-        if abs(number) > self.MAX:
-            raise ValueError(_("数字太大（%(value)s）") % {"value": value})
-        if number < 0 and not self.allow_negative:
-            raise ValueError(_("不能为负数（%(value)s）") % {"value": number})
-        return number
-
-
-class StrictDecimalWidget(widgets.DecimalWidget):
-    def __init__(self, *, allow_negative: bool = False, places: int = 2, required: bool = False, **kwargs):
-        self.allow_negative = allow_negative
-        self.places = places
-        self.required = required
-        super().__init__(**kwargs)
-
-    def clean(self, value, row=None, **kwargs):
-        if _is_blank(value):
-            if self.required:
-                raise ValueError(_("不能为空"))
-            return None
         try:
-            number = Decimal(str(value).strip().replace(",", ""))
-        except InvalidOperation:
-            raise ValueError(_("“%(value)s”不是数字") % {"value": value}) from None
-        if not number.is_finite():
-            raise ValueError(_("“%(value)s”不是数字") % {"value": value})
-        if number < 0 and not self.allow_negative:
-            raise ValueError(_("不能为负数（%(value)s）") % {"value": number})
-        if -number.as_tuple().exponent > self.places and number != number.quantize(Decimal(1).scaleb(-self.places)):
-            raise ValueError(_("最多保留 %(places)s 位小数") % {"places": self.places})
-        return number
+            return parse_integer(value, required=self.required, min_value=self.limits.min_value,
+                                 max_value=self.limits.max_value)
+        except ValidationError as exc:
+            raise _refuse(exc) from None
+
+
+class StrictDecimalWidget(_BoundToModelField, widgets.DecimalWidget):
+    """A decimal within the model field's max_digits / decimal_places (``parse_decimal``)."""
+
+    def __init__(self, *, allow_negative: bool = False, places: int | None = None, required: bool = False,
+                 min_value=None, max_value=None, model_field=None, **kwargs):
+        self.allow_negative = allow_negative
+        self.required = required
+        super().__init__(**kwargs)
+        low = min_value if min_value is not None else (None if allow_negative else 0)
+        self._init_limits(Limits(min_value=low, max_value=max_value, decimal_places=places), model_field)
+
+    @property
+    def places(self) -> int:
+        return self.limits.decimal_places if self.limits.decimal_places is not None else 2
+
+    def clean(self, value, row=None, **kwargs):
+        try:
+            return parse_decimal(value, required=self.required, max_digits=self.limits.max_digits,
+                                 decimal_places=self.places, min_value=self.limits.min_value,
+                                 max_value=self.limits.max_value)
+        except ValidationError as exc:
+            raise _refuse(exc) from None
 
 
 class ChineseBooleanWidget(widgets.BooleanWidget):
@@ -144,24 +152,21 @@ class ChineseBooleanWidget(widgets.BooleanWidget):
 
 
 class StrictDateWidget(widgets.DateWidget):
-    def __init__(self, *, required: bool = False, **kwargs):
+    """A whole date, "2026-01-31" (or a date cell); "2026-11-20xyz" is an error, not 20 November.
+    Dates outside ``min_date``..``max_date`` (default 1900–2100) are refused; the services add the
+    rules of their own records (not in the future, not before the first purchase, ...)."""
+
+    def __init__(self, *, required: bool = False, min_date: date | None = MIN_DATE, max_date: date | None = MAX_DATE,
+                 **kwargs):
         self.required = required
+        self.min_date, self.max_date = min_date, max_date
         super().__init__(format="%Y-%m-%d", **kwargs)
 
     def clean(self, value, row=None, **kwargs):
-        if _is_blank(value):
-            if self.required:
-                raise ValueError(_("不能为空"))
-            return None
-        if isinstance(value, datetime):
-            return value.date()
-        if isinstance(value, date):
-            return value
-        text = str(value).strip().replace("/", "-").replace(".", "-")
         try:
-            return datetime.strptime(text[:10], "%Y-%m-%d").date()
-        except ValueError:
-            raise ValueError(_("“%(value)s”不是有效日期，请按 2026-01-31 的格式填写") % {"value": value}) from None
+            return parse_date(value, required=self.required, min_date=self.min_date, max_date=self.max_date)
+        except ValidationError as exc:
+            raise _refuse(exc) from None
 
     def render(self, value, obj=None, **kwargs):
         return value.isoformat() if value else ""
@@ -220,6 +225,24 @@ class CodeForeignKeyWidget(widgets.ForeignKeyWidget):
 # --------------------------------------------------------------------------- resources
 
 
+def model_field_for(model, attribute: str):
+    """The concrete model field behind a resource attribute ("report__year" follows the relation)."""
+    from django.core.exceptions import FieldDoesNotExist
+
+    *path, name = attribute.split("__")
+    for part in path:
+        try:
+            model = model._meta.get_field(part).related_model
+        except FieldDoesNotExist:
+            return None
+        if model is None:
+            return None
+    try:
+        return model._meta.get_field(name)
+    except FieldDoesNotExist:
+        return None
+
+
 class ScopedResource(resources.ModelResource):
     """Base for every resource. Subclasses set:
 
@@ -263,6 +286,15 @@ class ScopedResource(resources.ModelResource):
         super().__init__(**kwargs)
         self.user = user
         self._seen_keys: dict[tuple, int] = {}
+        self.bind_widgets()
+
+    def bind_widgets(self) -> None:
+        """Give each numeric widget the limits of the model field its column is stored in."""
+        for fld in self.fields.values():
+            if getattr(fld.widget, "bound_to", False) is None and fld.attribute:
+                model_field = model_field_for(self._meta.model, fld.attribute)
+                if model_field is not None:
+                    fld.widget.bind(model_field)
 
     def before_import(self, dataset, **kwargs):
         self._seen_keys = {}
@@ -376,6 +408,10 @@ def get_resource_class(name: str) -> type[ScopedResource]:
 
 
 def user_may_import(user, resource_class: type[ScopedResource]) -> bool:
+    if resource_class.import_permission is None:
+        # Export-only lists (stock, violations, expiring batches) are written by the services only;
+        # importing them, even from the command line, would bypass the services' checks.
+        return False
     return user is None or user.is_superuser or bool(
         resource_class.import_permission and user.has_perm(resource_class.import_permission))
 

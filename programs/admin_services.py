@@ -23,6 +23,7 @@ from wagtail.admin.ui.tables import Column
 
 from clinics import selectors as org
 from clinics.admin_scope import PermissionMenuItem, PermissionTemplateView, ScopedModelViewSet, int_or
+from clinics.validation import StrictIntegerField
 from programs.models import Quota, ReportChange, ServiceItem, ServiceItemPrice, ServiceReport
 from programs.selectors import periods as period_selectors
 from programs.selectors import reports as report_selectors
@@ -66,6 +67,51 @@ class VerifyForm(forms.Form):
     comment = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
 
+class SampleForm(forms.Form):
+    """The verification sample of each line: ``method_<item>``, ``checked_<item>``, ``confirmed_<item>``
+    (the names the template posts). The counts use the service's limits (``reports.SAMPLE_LIMITS``)."""
+
+    def __init__(self, *args, lines, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.lines = lines
+        for line in lines:
+            self.fields[f"method_{line.item_id}"] = forms.ChoiceField(
+                required=False, choices=[("", "—"), *ServiceReportLineMethods],
+                error_messages={"invalid_choice": _("请选择核实方式（电话回访或入户核实）。")})
+            for name, label in (("checked", _("抽查数")), ("confirmed", _("属实数"))):
+                self.fields[f"{name}_{line.item_id}"] = StrictIntegerField(
+                    required=False, label=label, limits=report_services.SAMPLE_LIMITS,
+                    messages={"invalid": _("%(label)s必须是整数。") % {"label": label},
+                              "min_value": _("%(label)s不能为负数。") % {"label": label}})
+
+    def clean(self):
+        data = super().clean()
+        for line in self.lines:
+            checked, confirmed = f"checked_{line.item_id}", f"confirmed_{line.item_id}"
+            if checked in data and confirmed in data and (data[checked] is None) != (data[confirmed] is None):
+                self.add_error(checked if data[checked] is None else confirmed, _("请同时填写抽查数和属实数。"))
+        return data
+
+    def samples(self) -> dict[int, tuple[str, int | None, int | None]]:
+        samples = {}
+        for line in self.lines:
+            checked = self.cleaned_data[f"checked_{line.item_id}"]
+            confirmed = self.cleaned_data[f"confirmed_{line.item_id}"]
+            method = self.cleaned_data[f"method_{line.item_id}"] if checked is not None else ""
+            samples[line.item_id] = (method, checked, confirmed)
+        return samples
+
+    def line_errors(self) -> dict[str, str]:
+        errors = {}
+        for line in self.lines:
+            problems = [e for key in (f"method_{line.item_id}", f"checked_{line.item_id}", f"confirmed_{line.item_id}")
+                        for e in self.errors.get(key, [])]
+            if problems:
+                errors[str(line.item_id)] = _("“%(item)s”：%(problems)s") % {"item": line.item.name,
+                                                                           "problems": "；".join(problems)}
+        return errors
+
+
 class VerifyReportView(StaffView):
     template_name = "programs/services/admin_verify.html"
     header_icon = "tick"
@@ -78,21 +124,6 @@ class VerifyReportView(StaffView):
     def get_page_title(self):
         return _("核实：%(report)s") % {"report": self.report}
 
-    def _samples(self, post, lines):
-        samples, errors = {}, {}
-        for line in lines:
-            method = post.get(f"method_{line.item_id}", "")
-            raw_checked = (post.get(f"checked_{line.item_id}") or "").strip()
-            raw_confirmed = (post.get(f"confirmed_{line.item_id}") or "").strip()
-            if not raw_checked and not raw_confirmed:
-                samples[line.item_id] = ("", None, None)
-                continue
-            if not raw_checked.isdigit() or not raw_confirmed.isdigit():
-                errors[str(line.item_id)] = _("“%(item)s”：抽查数和属实数必须是整数。") % {"item": line.item.name}
-                continue
-            samples[line.item_id] = (method, int(raw_checked), int(raw_confirmed))
-        return samples, errors
-
     def post(self, request, *args, **kwargs):
         lines = list(self.report.lines.select_related("item"))
         try:
@@ -101,10 +132,10 @@ class VerifyReportView(StaffView):
                                               comment=request.POST.get("comment", ""))
                 messages.success(request, _("已退回村医修改。"))
                 return redirect("services_reports")
-            samples, errors = self._samples(request.POST, lines)
-            if errors:
-                raise ValidationError(errors)
-            report_services.verify_report(user=request.user, report=self.report, samples=samples)
+            form = SampleForm(request.POST, lines=lines)
+            if not form.is_valid():
+                raise ValidationError(form.line_errors())
+            report_services.verify_report(user=request.user, report=self.report, samples=form.samples())
         except ValidationError as exc:
             self.errors = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
             self.posted = request.POST
@@ -123,7 +154,7 @@ class VerifyReportView(StaffView):
                 "method": posted.get(f"method_{line.item_id}") if posted else line.sample_method,
                 "checked": posted.get(f"checked_{line.item_id}") if posted else (line.sample_checked or ""),
                 "confirmed": posted.get(f"confirmed_{line.item_id}") if posted else (line.sample_confirmed or ""),
-                "error": errors.get(str(line.item_id)),
+                "error": "；".join(errors.get(str(line.item_id)) or []),
             })
         state = period_selectors.period_state(township_id=self.report.clinic.township_id, year=self.report.year,
                                               month=self.report.month)
