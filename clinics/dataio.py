@@ -24,6 +24,7 @@ from django.utils.module_loading import autodiscover_modules
 from django.utils.translation import gettext as _
 from import_export import resources, widgets
 
+from . import spreadsheets
 from .selectors import restrict
 from .validation import MAX_DATE, MIN_DATE, Limits, is_blank, limits_of, parse_date, parse_decimal, parse_integer
 
@@ -596,9 +597,9 @@ def export_bytes(*, resource_name: str, fmt: str, user=None, queryset=None, para
             raise ImportFileError(_("筛选条件无效。")) from None
     if queryset is not None and user is not None and resource.scope_paths:
         queryset = restrict(queryset, user, **resource.scope_paths)
-    dataset = resource.export(queryset=queryset)
-    if fmt == "csv":
-        return ("\ufeff" + dataset.export("csv")).encode("utf-8")
-    if fmt == "xlsx":
-        return dataset.export("xlsx")
-    raise ImportFileError(_("只能导出为 .xlsx 或 .csv。"))
+    if fmt not in spreadsheets.FORMATS:
+        raise ImportFileError(_("只能导出为 .xlsx 或 .csv。"))
+    # Native values (numbers, dates) so that the one writer formats every export alike; the strict widgets
+    # still render their own text (是/否, choice labels, ISO dates, codes of related rows).
+    dataset = resource.export(queryset=queryset, force_native_type=True)
+    return spreadsheets.to_bytes(dataset.headers, dataset, fmt)
