@@ -89,3 +89,16 @@ def create_user_with_role(*, username: str, password: str | None = None, role: s
 def move_doctor_user_to_clinic(*, user, clinic: Clinic) -> UserScope:
     """Follow a village doctor's change of clinic (变更注册) in their login's scope."""
     return assign_role(user=user, role=Role.VILLAGE_DOCTOR, clinic=clinic)
+
+
+@transaction.atomic
+def unlock_login(*, user, username: str) -> int:
+    """Lift the lock-out (django-axes' failed attempts) of one user name of the admin's county; returns how
+    many attempt records were cleared."""
+    from axes.utils import reset
+
+    from .selectors import login_usernames_for
+
+    if not login_usernames_for(user).filter(username=username).exists():
+        raise ValidationError(_("账号“%(name)s”不存在或不在您的管辖范围内，不能解锁。") % {"name": username})
+    return reset(username=username)

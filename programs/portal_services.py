@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from clinics.filters import ScopeFilterForm
 from clinics.portal import doctor_required
 from programs.models import ServiceReport
 from programs.selectors import periods as period_selectors
@@ -109,7 +110,7 @@ def _month_choices(clinic, today):
 @doctor_required
 def progress(request):
     today = timezone.localdate()
-    year = int(request.GET["year"]) if str(request.GET.get("year", "")).isdigit() else today.year
+    year = ScopeFilterForm(request.GET, user=request.user, fields=("year",)).or_404().get("year", today.year)
     through_month = 12 if year < today.year else today.month
     rows = report_selectors.clinic_progress(clinic=request.clinic, year=year, through_month=through_month)
     return render(request, "programs/services/portal_progress.html", {
@@ -123,7 +124,7 @@ def progress_export(request):
     from django.http import HttpResponse
 
     today = timezone.localdate()
-    year = int(request.GET["year"]) if str(request.GET.get("year", "")).isdigit() else today.year
+    year = ScopeFilterForm(request.GET, user=request.user, fields=("year",)).or_404().get("year", today.year)
     through_month = 12 if year < today.year else today.month
     rows = report_selectors.clinic_progress(clinic=request.clinic, year=year, through_month=through_month)
     data = tablib.Dataset(headers=[_("服务项目"), _("单位"), _("年度任务"), _("累计核实数"), _("累计申报数"), _("完成率%"),

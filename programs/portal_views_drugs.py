@@ -59,7 +59,7 @@ def sell(request):
         drug.stock_row = stock_by_drug.get(drug.pk)
     chosen = None
     drug_id = request.POST.get("drug") or request.GET.get("drug")
-    if drug_id and str(drug_id).isdigit():
+    if drug_id and str(drug_id).isascii() and str(drug_id).isdigit():  # "²".isdigit() is true, int("²") fails
         row = stock_by_drug.get(int(drug_id))
         chosen = row.drug if row else None
     if request.method == "POST":
