@@ -77,6 +77,7 @@ VIEWS = [
     View("portal_services:progress", ["year"], roles=("doctor",)),
     View("portal_services:progress_export", ["year"], roles=("doctor",), html=False),
     View("portal_drugs:sell", ["q", "drug"], roles=("doctor",)),
+    View("login_security_log", ["kind", "p"], roles=("county",)),
 ]
 
 
