@@ -64,3 +64,22 @@ class SessionExpiryMiddleware:
             if session.get("_session_expiry") != settings.DOCTOR_SESSION_AGE:
                 session.set_expiry(settings.DOCTOR_SESSION_AGE)
         return response
+
+
+class AdminScriptPolicyMiddleware:
+    """Wagtail's admin still writes inline <script>s (the page editor's panels, choosers, the page explorer),
+    which a nonce cannot reach since they come from Wagtail's own templates. So under /admin/ only, the CSP's
+    script-src gains 'unsafe-inline'; the portal and the public site keep script-src 'self'. Must come after
+    csp.middleware.CSPMiddleware in MIDDLEWARE so that its change is seen when the header is built."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        from django.urls import reverse
+
+        self.prefix = reverse("wagtailadmin_home")
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if request.path.startswith(self.prefix):
+            response._csp_update = {"script-src": ["'unsafe-inline'"]}
+        return response

@@ -130,3 +130,16 @@ def test_out_of_scope_township_is_explained(org, client_for):
     assert "赵寨村卫生室" not in content
     response = client.get(reverse("services_matrix"), {"year": "LSB"})
     assert "筛选条件无效" in response.content.decode()
+
+
+@pytest.mark.parametrize("township", ["99999999999999999999", "LSB", "²", "-1"])
+def test_statement_batch_for_a_bad_or_foreign_township_is_404(org, client_for, township):
+    from subsidies.models import StatementBatch
+    from tests.subsidies.matrix_settlement import run_a1
+
+    run = run_a1(org)
+    client = client_for(org.users.county)
+    url = reverse("settlement_statements", args=[run.pk])
+    assert client.get(url, {"township": township}).status_code == 404
+    assert client.get(url, {"township": org.tb1.pk}).status_code == 404  # county B's township
+    assert not StatementBatch.objects.exists()

@@ -173,6 +173,7 @@ INSTALLED_APPS += ["axes"]  # django-axes: failed log-ins are counted in the dat
 AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
 MIDDLEWARE += [
     "csp.middleware.CSPMiddleware",
+    "clinics.login_security.AdminScriptPolicyMiddleware",  # script-src 'unsafe-inline' under /admin/ only
     "clinics.login_security.SessionExpiryMiddleware",
     # Last, so it sees the login view's answer and replaces it with our lock-out page.
     "axes.middleware.AxesMiddleware",
@@ -218,12 +219,14 @@ SECURE_REFERRER_POLICY = "same-origin"  # our URLs carry ids and filters; other 
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"  # Wagtail marks its preview views SAMEORIGIN itself
 # Content-Security-Policy (django-csp 4). Our own pages need nothing inline: our scripts live in static files
-# (static/js/staff.js). Wagtail's admin needs:
+# (static/js/staff.js, loaded on every admin page by an insert_global_admin_js hook). Wagtail's admin needs:
+#   script-src 'unsafe-inline' under /admin/ only (clinics.login_security.AdminScriptPolicyMiddleware) — the
+#     page editor and its choosers run inline <script>s from Wagtail's templates (seen blocked in Chromium);
 #   style-src 'unsafe-inline' — its templates and Stimulus controllers set style="" attributes (progress bars,
 #     Draftail toolbars, the sidebar's width), which a nonce cannot cover;
 #   img-src data: blob: — icons in CSS, image previews before upload;
 #   frame-src 'self' — the page preview panel.
-# Scripts stay 'self' only: inline <script> and on*="" handlers are refused everywhere.
+# The portal and the public site: script-src 'self' only, inline <script> and on*="" handlers are refused.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],

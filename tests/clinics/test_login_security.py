@@ -152,7 +152,10 @@ def test_security_headers(org, client_for, who, path):
     response = client_for(getattr(org.users, who) if who else None).get(path)
     assert response.status_code == 200
     csp = response.headers["Content-Security-Policy"]
-    assert "script-src 'self'" in csp and "'unsafe-inline'" not in csp.split("script-src")[1].split(";")[0]
+    scripts = csp.split("script-src")[1].split(";")[0]
+    assert "'self'" in scripts
+    # Wagtail's admin runs inline scripts of its own; our portal and public pages need none.
+    assert ("'unsafe-inline'" in scripts) == path.startswith("/admin/")
     assert "object-src 'none'" in csp and "frame-ancestors 'self'" in csp
     assert response.headers["X-Frame-Options"] == "DENY"
     assert response.headers["X-Content-Type-Options"] == "nosniff"
