@@ -15,6 +15,18 @@ from .forms import LoginForm
 from .selectors import get_scope
 
 
+def client_address(request) -> str | None:
+    """The address failed log-ins are counted against. With N reverse proxies (LOGIN_PROXY_COUNT) the first one
+    appended the client's address to X-Forwarded-For and each further one its predecessor's, so the client is
+    the N-th entry from the right; anything left of it the client may have written itself."""
+    count = settings.LOGIN_PROXY_COUNT
+    if count:
+        entries = [e.strip() for e in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if e.strip()]
+        if len(entries) >= count:
+            return entries[-count]
+    return request.META.get("REMOTE_ADDR")
+
+
 class LoginAttemptHandler(AxesDatabaseHandler):
     """Axes' database handler with a separate, higher limit per address than per user name.
 

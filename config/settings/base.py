@@ -191,11 +191,11 @@ AXES_ENABLE_ACCESS_FAILURE_LOG = True  # every failed log-in is kept for the cou
 AXES_LOCKOUT_CALLABLE = "clinics.login_security.lockout_response"
 AXES_COOLOFF_MESSAGE = _("登录失败次数过多，账号已被锁定 30 分钟。请稍后再试，或联系县卫健局管理员解锁。")
 AXES_VERBOSE = False
-# Behind the production reverse proxy the client address is the left-most X-Forwarded-For entry; set
-# AXES_IPWARE_PROXY_COUNT to the number of proxies so a client cannot forge its address.
-AXES_IPWARE_PROXY_COUNT = int(os.environ.get("AXES_IPWARE_PROXY_COUNT", "0")) or None
-AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR") if AXES_IPWARE_PROXY_COUNT \
-    else ("REMOTE_ADDR",)
+# The client address (clinics.login_security.client_address): REMOTE_ADDR, or behind reverse proxies set
+# LOGIN_PROXY_COUNT to their number and the address is read from X-Forwarded-For counting from the right (the
+# entries our proxies added), so a client cannot forge it. Without it every client would share the proxy's.
+AXES_CLIENT_IP_CALLABLE = "clinics.login_security.client_address"
+LOGIN_PROXY_COUNT = int(os.environ.get("LOGIN_PROXY_COUNT", "0"))
 
 # Password rules: Django's validators (set above), the minimum length restated in Chinese (clinics.passwords).
 AUTH_PASSWORD_VALIDATORS = [

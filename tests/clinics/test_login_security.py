@@ -160,3 +160,14 @@ def test_security_headers(org, client_for, who, path):
     assert response.headers["X-Frame-Options"] == "DENY"
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert response.headers["Referrer-Policy"] == "same-origin"
+
+
+def test_client_address_behind_proxies(settings):
+    from django.test import RequestFactory
+
+    from clinics.login_security import client_address
+
+    request = RequestFactory().get("/", HTTP_X_FORWARDED_FOR="6.6.6.6, 1.2.3.4", REMOTE_ADDR="10.0.0.1")
+    assert client_address(request) == "10.0.0.1"  # no proxy configured: the header is not trusted
+    settings.LOGIN_PROXY_COUNT = 1
+    assert client_address(request) == "1.2.3.4"  # the entry our proxy added, not the forged one
