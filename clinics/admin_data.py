@@ -131,8 +131,8 @@ class DataExportView(View):
         try:
             content = dataio.export_bytes(resource_name=resource, fmt=fmt, user=request.user, params=request.GET)
         except dataio.ImportFileError as exc:
-            messages.error(request, str(exc))
-            return redirect("wagtailadmin_home")
+            # Invalid listing filters (hand-edited query string): nothing to download, say why.
+            raise Http404(str(exc)) from None
         stamp = timezone.localdate().strftime("%Y%m%d")
         filename = f"{resource}-{stamp}.{fmt}"
         content_type = ("text/csv; charset=utf-8" if fmt == "csv"

@@ -274,6 +274,11 @@ class ScopedResource(resources.ModelResource):
                 continue
             if value in ("true", "false", "True", "False"):
                 value = value.lower() == "true"
+            elif _is_integer_lookup(queryset.model, lookup) and not (
+                    value.isascii() and value.isdigit() and len(value) <= 18):
+                # "²" and "٣" pass isdigit(), and 20 digits overflow the database: refuse them here (ValueError
+                # is reported as invalid filters) rather than when the export is read.
+                raise ValueError(value)
             queryset = queryset.filter(**{lookup: value})
         q = (params.get("q") or "").strip()
         if q and self.export_search_fields:
@@ -581,6 +586,25 @@ def run_import(*, resource_name: str, data: bytes, filename: str, user=None, dry
             return report
     report.committed = True
     return report
+
+
+def _is_integer_lookup(model, lookup: str) -> bool:
+    """Whether a ``a__b__c`` lookup ends on an integer column (a foreign key compares its target's id)."""
+    from django.core.exceptions import FieldDoesNotExist
+
+    field = None
+    for part in lookup.split("__"):
+        try:
+            field = model._meta.get_field(part)
+        except FieldDoesNotExist:
+            return False
+        if field.is_relation and field.related_model is not None:
+            model = field.related_model
+    if field is not None and field.is_relation:
+        field = field.target_field
+    return field is not None and field.get_internal_type() in {
+        "AutoField", "BigAutoField", "SmallAutoField", "IntegerField", "BigIntegerField", "SmallIntegerField",
+        "PositiveIntegerField", "PositiveSmallIntegerField", "PositiveBigIntegerField"}
 
 
 def export_bytes(*, resource_name: str, fmt: str, user=None, queryset=None, params=None) -> bytes:

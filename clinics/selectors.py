@@ -237,6 +237,18 @@ def assignable_users_for(user):
     return users.filter(Q(scope__isnull=True) | Q(scope__in=user_scopes_for(user))).order_by("username")
 
 
+def login_usernames_for(user) -> QuerySet:
+    """User names whose log-in records a county admin reads and unlocks: everyone serving in their county
+    (superusers: everyone). Django-axes keeps user names, not user ids, in its records."""
+    from django.contrib.auth import get_user_model
+
+    users = get_user_model().objects.all()
+    scope = get_scope(user)
+    if not scope.sees_everything:
+        users = users.filter(scope__in=user_scopes_for(user)) if scope.role == Role.COUNTY_ADMIN else users.none()
+    return users.values_list("username", flat=True)
+
+
 def id_filter(clinic_ids):
     """Clinic ids for an ``__in`` lookup: a queryset stays a subquery (fast for a whole province),
     anything else becomes a list."""

@@ -120,3 +120,15 @@ def purge_old_import_files(*, older_than) -> int:
             path.unlink(missing_ok=True)
             removed += 1
     return removed
+
+@transaction.atomic
+def unlock_login(*, user, username: str) -> int:
+    """Lift the lock-out (django-axes' failed attempts) of one user name of the admin's county; returns how
+    many attempt records were cleared."""
+    from axes.utils import reset
+
+    from .selectors import login_usernames_for
+
+    if not login_usernames_for(user).filter(username=username).exists():
+        raise ValidationError(_("账号“%(name)s”不存在或不在您的管辖范围内，不能解锁。") % {"name": username})
+    return reset(username=username)

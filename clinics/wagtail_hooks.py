@@ -7,7 +7,7 @@ from wagtail.admin.ui.components import Component
 from wagtail.admin.ui.tables import BooleanColumn, Column
 from wagtail.admin.viewsets.base import ViewSetGroup
 
-from . import selectors
+from . import admin_login_security, selectors  # noqa: F401  (admin_login_security: its hooks)
 from .admin_dashboard import CountyDashboardView, may_see_county_dashboard
 from .admin_dashboard import menu_item as county_dashboard_menu_item
 from .admin_data import DataExportView, DataImportView, ImportJobFileView, ImportJobView

@@ -10,6 +10,7 @@ from wagtail import hooks
 
 from clinics import selectors as org
 from clinics.admin_scope import PermissionMenuItem, PermissionTemplateView, int_or
+from clinics.filters import ScopeFilterForm
 
 from .models import Category
 from .resources import UnreadDoctorResource
@@ -81,7 +82,7 @@ class UnreadExportView(View):
         if not request.user.has_perm(PERMISSION):
             raise PermissionDenied
         notice = org.get_scoped_or_404(staff_notices(user=request.user), request.user, pk=pk, county="county")
-        township_id = int_or(request.GET.get("township"))
+        township_id = ScopeFilterForm(request.GET, user=request.user, fields=("township",)).or_404().get("township")
         rows = unread_doctors(user=request.user, notice=notice, township_id=township_id)
         data = UnreadDoctorResource().export(queryset=rows)
         response = HttpResponse(data.export("xlsx"),

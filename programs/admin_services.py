@@ -3,6 +3,7 @@ clinic × item progress matrix, reporting periods, quotas, the catalogue and cou
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
@@ -23,6 +24,7 @@ from wagtail.admin.ui.tables import Column
 
 from clinics import selectors as org
 from clinics.admin_scope import PermissionMenuItem, PermissionTemplateView, ScopedModelViewSet, int_or
+from clinics.filters import ScopeFilterForm
 from clinics.validation import StrictIntegerField
 from programs.models import Quota, ReportChange, ServiceItem, ServiceItemPrice, ServiceReport
 from programs.selectors import periods as period_selectors
@@ -44,11 +46,14 @@ class ReportListView(StaffView):
         context = super().get_context_data(**kwargs)
         today = timezone.localdate()
         params = self.request.GET
-        year = int_or(params.get("year"), today.year)
-        month = int_or(params.get("month"), 0)
+        filters = ScopeFilterForm(params, user=self.request.user, fields=("year", "month", "township"))
+        year = filters.get("year", today.year)
+        month = filters.get("month", 0)
         status = params.get("status", "")
-        township = int_or(params.get("township"), 0)
+        township = filters.get("township", 0)
         reports = report_selectors.reports_for(self.request.user).filter(year=year)
+        if filters.explain(self.request):
+            reports = reports.none()
         if month:
             reports = reports.filter(month=month)
         if status in ServiceReport.Status.values:
@@ -171,6 +176,26 @@ class VerifyReportView(StaffView):
 ServiceReportLineMethods = [("phone", gettext_lazy("电话回访")), ("home", gettext_lazy("入户核实"))]
 
 
+@dataclass
+class MatrixFilters:
+    form: ScopeFilterForm
+    year: int
+    township: int
+    through: int
+
+
+def matrix_filters(request) -> MatrixFilters:
+    """Year, township (0: all of the user's) and the month the pace is measured to, checked against the user's
+    scope. The through month defaults to the current month this year and December for past years; a later one
+    than that is capped, since months to come have no reports to count."""
+    today = timezone.localdate()
+    form = ScopeFilterForm(request.GET, user=request.user, fields=("year", "township", "through"))
+    year = form.get("year", today.year)
+    last = 12 if year < today.year else today.month
+    through = min(form.get("through", last), last)
+    return MatrixFilters(form=form, year=year, township=form.get("township", 0), through=through)
+
+
 class MatrixView(StaffView):
     template_name = "programs/services/admin_matrix.html"
     page_title = gettext_lazy("任务完成情况（卫生室 × 项目）")
@@ -178,12 +203,11 @@ class MatrixView(StaffView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        today = timezone.localdate()
-        year = int_or(self.request.GET.get("year"), today.year)
-        township = int_or(self.request.GET.get("township"), 0)
-        through = 12 if year < today.year else today.month
+        filters = matrix_filters(self.request)
+        year, township, through = filters.year, filters.township, filters.through
         items, rows = report_selectors.township_matrix(user=self.request.user, year=year, through_month=through,
-                                                       township_id=township or None)
+                                                       township_id=township or None,
+                                                       township_ids=[] if filters.form.explain(self.request) else None)
         context.update({"items": items, "rows": rows, "year": year, "township": township, "through": through,
                         "townships": org.townships_for(self.request.user), "query": self.request.GET.urlencode()})
         return context
@@ -195,10 +219,9 @@ class MatrixExportView(View):
             raise PermissionDenied
         import tablib
 
-        today = timezone.localdate()
-        year = int_or(request.GET.get("year"), today.year)
-        township = int_or(request.GET.get("township"), 0)
-        through = 12 if year < today.year else today.month
+        filters = matrix_filters(request)
+        filters.form.or_404()
+        year, township, through = filters.year, filters.township, filters.through
         items, rows = report_selectors.township_matrix(user=request.user, year=year, through_month=through,
                                                        township_id=township or None)
         headers = [_("卫生室编码"), _("卫生室名称"), _("乡镇"), _("总体完成率%"), _("进度")]
@@ -225,8 +248,9 @@ class PeriodsView(StaffView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         today = timezone.localdate()
-        year = int_or(self.request.GET.get("year"), today.year)
-        townships = list(org.townships_for(self.request.user))
+        filters = ScopeFilterForm(self.request.GET, user=self.request.user, fields=("year",))
+        year = filters.get("year", today.year)
+        townships = [] if filters.explain(self.request) else list(org.townships_for(self.request.user))
         states = period_selectors.period_states(township_ids=[t.pk for t in townships], year=year)
         from programs.models import ReportingPeriod
 

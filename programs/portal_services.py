@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from clinics.filters import ScopeFilterForm
 from clinics.portal import doctor_required
 from clinics.validation import MAX_YEAR, MIN_YEAR, StrictIntegerField, ascii_int_or
 from programs.models import ServiceReport
@@ -124,7 +125,7 @@ def _year(request, today) -> int:
 @doctor_required
 def progress(request):
     today = timezone.localdate()
-    year = _year(request, today)
+    year = ScopeFilterForm(request.GET, user=request.user, fields=("year",)).or_404().get("year", today.year)
     through_month = 12 if year < today.year else today.month
     rows = report_selectors.clinic_progress(clinic=request.clinic, year=year, through_month=through_month)
     return render(request, "programs/services/portal_progress.html", {
@@ -138,7 +139,7 @@ def progress_export(request):
     from django.http import HttpResponse
 
     today = timezone.localdate()
-    year = _year(request, today)
+    year = ScopeFilterForm(request.GET, user=request.user, fields=("year",)).or_404().get("year", today.year)
     through_month = 12 if year < today.year else today.month
     rows = report_selectors.clinic_progress(clinic=request.clinic, year=year, through_month=through_month)
     data = tablib.Dataset(headers=[_("服务项目"), _("单位"), _("年度任务"), _("累计核实数"), _("累计申报数"), _("完成率%"),

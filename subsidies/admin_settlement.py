@@ -18,6 +18,7 @@ from wagtail.admin.menu import Menu, SubmenuMenuItem
 
 from clinics import selectors as org
 from clinics.admin_scope import PermissionMenuItem, PermissionTemplateView, ScopedModelViewSet, int_or
+from clinics.filters import ScopeFilterForm
 from subsidies import pdf
 from subsidies.models import Advance, PolicyItem, SubsidyPolicy
 from subsidies.selectors import settlement as selectors
@@ -165,11 +166,8 @@ class StatementsZipView(View):
 
         run = org.get_scoped_or_404(selectors.runs_for(request.user), request.user, pk=pk, county="county")
         scope = org.get_scope(request.user)
-        township_id = scope.township_id if scope.level == "township" else int_or(request.GET.get("township"))
-        if township_id is not None and not org.townships_for(request.user).filter(pk=township_id).exists():
-            from django.http import Http404
-
-            raise Http404
+        township_id = scope.township_id if scope.level == "township" else ScopeFilterForm(
+            request.GET, user=request.user, fields=("township",)).or_404().get("township")
         batch = StatementBatch.objects.create(run=run, township_id=township_id, created_by=request.user)
         build_statements.enqueue(batch.pk)
         return redirect("settlement_batch", pk=batch.pk)

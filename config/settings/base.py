@@ -1,6 +1,7 @@
 """Settings shared by every environment. Secrets and the database come from the environment."""
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -192,3 +193,81 @@ SENDFILE_BACKEND = "clinics.files"  # Wagtail's document serve view transfers th
 WAGTAILIMAGES_RENDITION_STORAGE = "cms.files.RenditionStorage"
 PROTECTED_FILES_ACCEL_PREFIX = os.environ.get("PROTECTED_FILES_ACCEL_PREFIX", "")
 IMPORT_FILE_RETENTION_DAYS = int(os.environ.get("IMPORT_FILE_RETENTION_DAYS", "7"))
+
+# --------------------------------------------------------------------------- log-in protection and headers
+# (one block, to keep merges easy)
+INSTALLED_APPS += ["axes"]  # django-axes: failed log-ins are counted in the database (AccessAttempt)
+# AxesStandaloneBackend refuses a locked-out user or address before the password is even checked, so the right
+# password does not get in while locked. It must come first.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+MIDDLEWARE += [
+    "csp.middleware.CSPMiddleware",
+    "clinics.login_security.AdminScriptPolicyMiddleware",  # script-src 'unsafe-inline' under /admin/ only
+    "clinics.login_security.SessionExpiryMiddleware",
+    # Last, so it sees the login view's answer and replaces it with our lock-out page.
+    "axes.middleware.AxesMiddleware",
+]
+# Throttling: 5 wrong passwords for one user name lock that name for 30 minutes; 20 from one address lock the
+# address (a township health centre's staff share one address behind its router, so its limit is higher).
+# A successful log-in starts the count again. County admins unlock their county's users under 设置 → 被锁定的账号.
+AXES_HANDLER = "clinics.login_security.LoginAttemptHandler"
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_FAILURE_LIMIT = 5  # per user name; see LOGIN_FAILURES_PER_ADDRESS
+LOGIN_FAILURES_PER_ADDRESS = 20
+AXES_COOLOFF_TIME = timedelta(minutes=30)
+AXES_RESET_ON_SUCCESS = True
+AXES_ENABLE_ACCESS_FAILURE_LOG = True  # every failed log-in is kept for the county admin's 登录记录
+AXES_LOCKOUT_CALLABLE = "clinics.login_security.lockout_response"
+AXES_COOLOFF_MESSAGE = _("登录失败次数过多，账号已被锁定 30 分钟。请稍后再试，或联系县卫健局管理员解锁。")
+AXES_VERBOSE = False
+# The client address (clinics.login_security.client_address): REMOTE_ADDR, or behind reverse proxies set
+# LOGIN_PROXY_COUNT to their number and the address is read from X-Forwarded-For counting from the right (the
+# entries our proxies added), so a client cannot forge it. Without it every client would share the proxy's.
+AXES_CLIENT_IP_CALLABLE = "clinics.login_security.client_address"
+LOGIN_PROXY_COUNT = int(os.environ.get("LOGIN_PROXY_COUNT", "0"))
+
+# Password rules: Django's validators (set above), the minimum length restated in Chinese (clinics.passwords).
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "clinics.passwords.MinimumLengthValidator"} if v["NAME"].endswith(".MinimumLengthValidator") else v
+    for v in AUTH_PASSWORD_VALIDATORS
+]
+
+# Sessions: staff sessions end after 2 hours without a request and when the browser closes. Village doctors
+# log in on their own phones in the field, typing a password on a phone keyboard each time makes them stop
+# reporting, so their session lasts 7 days without use (see clinics.login_security.SessionExpiryMiddleware).
+SESSION_COOKIE_AGE = 2 * 60 * 60
+SESSION_SAVE_EVERY_REQUEST = True  # the 2 hours count from the last request, not from the log-in
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+DOCTOR_SESSION_AGE = 7 * 24 * 60 * 60
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+
+# Security headers (SecurityMiddleware / XFrameOptionsMiddleware / django-csp).
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"  # our URLs carry ids and filters; other sites need not see them
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"  # Wagtail marks its preview views SAMEORIGIN itself
+# Content-Security-Policy (django-csp 4). Our own pages need nothing inline: our scripts live in static files
+# (static/js/staff.js, loaded on every admin page by an insert_global_admin_js hook). Wagtail's admin needs:
+#   script-src 'unsafe-inline' under /admin/ only (clinics.login_security.AdminScriptPolicyMiddleware) — the
+#     page editor and its choosers run inline <script>s from Wagtail's templates (seen blocked in Chromium);
+#   style-src 'unsafe-inline' — its templates and Stimulus controllers set style="" attributes (progress bars,
+#     Draftail toolbars, the sidebar's width), which a nonce cannot cover;
+#   img-src data: blob: — icons in CSS, image previews before upload;
+#   frame-src 'self' — the page preview panel.
+# The portal and the public site: script-src 'self' only, inline <script> and on*="" handlers are refused.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:", "blob:"],
+        "font-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "frame-src": ["'self'"],
+        "frame-ancestors": ["'self'"],
+        "form-action": ["'self'"],
+        "base-uri": ["'self'"],
+        "object-src": ["'none'"],
+    },
+}
