@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import pickle
 import subprocess
 import sys
@@ -460,7 +461,7 @@ def read_rows(data: bytes, *, kind: str) -> list[list]:
     Whatever the parser does to its process, this one only sees an ImportFileError."""
     limits = {"kind": kind, "rows": settings.IMPORT_MAX_ROWS, "columns": settings.IMPORT_MAX_COLUMNS,
               "cells": settings.IMPORT_MAX_CELLS, "memory_mb": settings.IMPORT_PARSE_MEMORY_MB,
-              "cpu_seconds": settings.IMPORT_PARSE_TIMEOUT}
+              "cpu_seconds": math.ceil(settings.IMPORT_PARSE_TIMEOUT)}
     with tempfile.TemporaryDirectory(prefix="import-") as folder:
         source, target = Path(folder) / f"upload.{kind}", Path(folder) / "rows.pickle"
         source.write_bytes(data)
@@ -541,18 +542,20 @@ def _collect_issues(resource: ScopedResource, result) -> list[RowIssue]:
 
 
 def run_import(*, resource_name: str, data: bytes, filename: str, user=None, dry_run: bool = False,
-               progress=None) -> ImportReport:
+               progress=None, dataset: tablib.Dataset | None = None) -> ImportReport:
     """Import a file through a registered resource; all-or-nothing.
 
     ``user`` None means a trusted command-line import (no scope limit). A user without the
-    resource's import permission is refused outright.
+    resource's import permission is refused outright. ``dataset``: ``read_dataset(data, filename)``
+    when the caller has read it already (it is not read twice).
     """
     report = ImportReport(resource=resource_name)
     try:
         resource_class = get_resource_class(resource_name)
         if not user_may_import(user, resource_class):
             raise PermissionDenied
-        dataset = read_dataset(data, filename)
+        if dataset is None:
+            dataset = read_dataset(data, filename)
         resource = resource_class(user=user)
         resource.normalise_headers(dataset)
     except ImportFileError as exc:
