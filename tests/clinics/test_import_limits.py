@@ -4,7 +4,6 @@ The workbooks here are written by hand (a few zip members with raw sheet XML), t
 broken file would be, rather than by openpyxl, which would never write them."""
 
 import io
-import zipfile
 
 import pytest
 from django.core.management import call_command
@@ -14,48 +13,9 @@ from django.urls import reverse
 
 from clinics import dataio, filecheck
 from clinics.models import Clinic
+from tests.clinics.rawxlsx import sheet, text, workbook
 
-NS = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
 EXTENT = "文件的工作表范围超过上限（最多 1,048,576 行、200 列）"
-
-
-def workbook(sheet_xml: str | bytes, *, extra: dict | None = None) -> bytes:
-    """An .xlsx whose first worksheet is ``sheet_xml``."""
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("[Content_Types].xml", (
-            '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
-            '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
-            '<Default Extension="xml" ContentType="application/xml"/>'
-            '<Override PartName="/xl/workbook.xml" '
-            'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
-            '<Override PartName="/xl/worksheets/sheet1.xml" '
-            'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>'))
-        archive.writestr("_rels/.rels", (
-            '<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-            '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
-            'officeDocument" Target="xl/workbook.xml"/></Relationships>'))
-        archive.writestr("xl/workbook.xml", (
-            f'<?xml version="1.0"?><workbook {NS} '
-            'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
-            '<sheets><sheet name="Sheet1" sheetId="1" r:id="rId1"/></sheets></workbook>'))
-        archive.writestr("xl/_rels/workbook.xml.rels", (
-            '<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-            '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
-            'worksheet" Target="worksheets/sheet1.xml"/></Relationships>'))
-        archive.writestr("xl/worksheets/sheet1.xml", sheet_xml)
-        for name, content in (extra or {}).items():
-            archive.writestr(name, content)
-    return buffer.getvalue()
-
-
-def sheet(rows: str, *, dimension: str = "") -> str:
-    dim = f'<dimension ref="{dimension}"/>' if dimension else ""
-    return f'<?xml version="1.0"?><worksheet {NS}>{dim}<sheetData>{rows}</sheetData></worksheet>'
-
-
-def text(ref: str, value: str) -> str:
-    return f'<c r="{ref}" t="inlineStr"><is><t>{value}</t></is></c>'
 
 
 def header_row() -> str:
