@@ -94,16 +94,19 @@ def move_doctor_user_to_clinic(*, user, clinic: Clinic) -> UserScope:
     return assign_role(user=user, role=Role.VILLAGE_DOCTOR, clinic=clinic)
 
 
-@transaction.atomic
 def fail_stale_import_jobs(*, now: datetime) -> int:
     """Mark failed every started job in a running state whose heartbeat is older than IMPORT_JOB_STALE_AFTER:
     its worker died (killed, out of memory, server restarted). Nothing of it was written, since an import
     commits in one transaction. Called when a job page is viewed and by the tasks as they start, so it
     needs no scheduler. Jobs not started yet (no heartbeat) wait in the queue and are left alone."""
     cutoff = now - timedelta(seconds=settings.IMPORT_JOB_STALE_AFTER)
+    stale = ImportJob.objects.filter(state__in=ImportJob.RUNNING_STATES, heartbeat_at__lt=cutoff)
+    # Read first, write only when something is stale: the job page polls this every second, and on SQLite
+    # every UPDATE takes the database's one write lock, which a running import may need at that moment.
+    states = set(stale.values_list("state", flat=True))
     failed = 0
-    for state in ImportJob.RUNNING_STATES:
-        failed += ImportJob.objects.filter(state=state, heartbeat_at__lt=cutoff).update(
+    for state in states:
+        failed += stale.filter(state=state).update(
             state=ImportJob.State.FAILED, failed_phase=state, failure=ImportJob.Failure.INTERRUPTED)
     return failed
 

@@ -13,7 +13,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 from django.conf import settings
-from django.db import DatabaseError, connections, transaction
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, transaction
 from django.utils import timezone
 from django_tasks import task
 
@@ -36,9 +36,15 @@ class Heartbeat:
     heartbeat every IMPORT_JOB_HEARTBEAT_EVERY seconds. A thread has its own database connection, so its
     writes commit at once instead of inside the import's transaction (where nobody would see them until
     the end), and it keeps beating while the file is parsed in the child process or rows are written in
-    bulk, when no progress is reported. Only while the job is still in ``state``."""
+    bulk, when no progress is reported. Only while the job is still in ``state``.
+
+    SQLite has a single writer: a write from another connection while the import's transaction is open
+    would make the import's own first write fail ("database is locked"), so there the beats pause while
+    that transaction is open (IMPORT_JOB_STALE_AFTER must then exceed the longest import's transaction;
+    PostgreSQL, the production database, beats throughout)."""
 
     def __init__(self, job_id: int, state: str):
+        self._main = connections[DEFAULT_DB_ALIAS]  # the importing thread's connection
         self.job_id = job_id
         self.state = state
         self.processed: int | None = None
@@ -69,6 +75,8 @@ class Heartbeat:
             connections.close_all()  # this thread's connections
 
     def beat(self) -> None:
+        if self._main.vendor == "sqlite" and self._main.in_atomic_block:
+            return
         fields = {"heartbeat_at": timezone.now()}
         if self.processed is not None:
             fields["processed_rows"] = self.processed
@@ -122,10 +130,14 @@ def run_import_job(job_id: int) -> None:
     try:
         job = ImportJob.objects.select_related("created_by").get(pk=job_id)
         data = job_path(job).read_bytes()
+        try:  # parsed before the transaction opens (it takes a while, and beats go on meanwhile)
+            dataset = dataio.read_dataset(data, job.stored_file)
+        except dataio.ImportFileError:
+            dataset = None  # run_import reports it
         # The rows and the job's "done" commit together: a worker that dies in between leaves neither.
         with transaction.atomic():
             report = dataio.run_import(resource_name=job.resource, data=data, filename=job.stored_file,
-                                       user=job.created_by, dry_run=False, progress=heartbeat)
+                                       user=job.created_by, dry_run=False, progress=heartbeat, dataset=dataset)
             heartbeat.stop()
             _store(job, report, ImportJob.State.DONE if report.committed else ImportJob.State.INVALID)
     except Exception:
