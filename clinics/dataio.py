@@ -462,12 +462,13 @@ def read_rows(data: bytes, *, kind: str) -> list[list]:
     limits = {"kind": kind, "rows": settings.IMPORT_MAX_ROWS, "columns": settings.IMPORT_MAX_COLUMNS,
               "cells": settings.IMPORT_MAX_CELLS, "memory_mb": settings.IMPORT_PARSE_MEMORY_MB,
               "cpu_seconds": math.ceil(settings.IMPORT_PARSE_TIMEOUT)}
-    with tempfile.TemporaryDirectory(prefix="import-") as folder:
+    python = getattr(settings, "IMPORT_PARSE_PYTHON", "") or sys.executable  # e.g. when served by uWSGI
+    with tempfile.TemporaryDirectory(prefix="import-", dir=settings.FILE_UPLOAD_TEMP_DIR) as folder:
         source, target = Path(folder) / f"upload.{kind}", Path(folder) / "rows.pickle"
         source.write_bytes(data)
         try:
             # -I: the child sees neither PYTHONPATH nor the project; it imports only what it needs.
-            done = subprocess.run([sys.executable, "-I", str(PARSE_CHILD), str(source), str(target), json.dumps(limits)],
+            done = subprocess.run([python, "-I", str(PARSE_CHILD), str(source), str(target), json.dumps(limits)],
                                   capture_output=True, timeout=settings.IMPORT_PARSE_TIMEOUT, check=False)
         except subprocess.TimeoutExpired:
             raise ImportFileError(_("文件无法读取：解析超过 %(seconds)s 秒仍未完成，已停止。") % {

@@ -140,6 +140,7 @@ IMPORT_MAX_COMPRESSION_RATIO = int(os.environ.get("IMPORT_MAX_COMPRESSION_RATIO"
 # web or worker process down with it.
 IMPORT_PARSE_MEMORY_MB = int(os.environ.get("IMPORT_PARSE_MEMORY_MB", 4096))
 IMPORT_PARSE_TIMEOUT = int(os.environ.get("IMPORT_PARSE_TIMEOUT", 300))  # seconds
+IMPORT_PARSE_PYTHON = os.environ.get("IMPORT_PARSE_PYTHON", "")  # the interpreter for it; "" = this process's
 # Background import jobs beat every IMPORT_JOB_HEARTBEAT_EVERY seconds; a running job silent for
 # IMPORT_JOB_STALE_AFTER seconds lost its worker and is marked failed (clinics.services).
 IMPORT_JOB_HEARTBEAT_EVERY = float(os.environ.get("IMPORT_JOB_HEARTBEAT_EVERY", 10))
