@@ -195,10 +195,11 @@ class ImportJobView(WagtailAdminTemplateMixin, TemplateView):
                 retry_import_job(job=self.job)
             except ValidationError as exc:
                 messages.error(request, " ".join(exc.messages))
-        elif action == "confirm" and self.job.state == ImportJob.State.CHECKED:
-            ImportJob.objects.filter(pk=self.job.pk).update(state=ImportJob.State.IMPORTING, processed_rows=0,
-                                                            heartbeat_at=None)
-            run_import_job.enqueue(self.job.pk)
+        elif action == "confirm":
+            # Conditional, so a double click queues one import.
+            if ImportJob.objects.filter(pk=self.job.pk, state=ImportJob.State.CHECKED).update(
+                    state=ImportJob.State.IMPORTING, processed_rows=0, heartbeat_at=None):
+                run_import_job.enqueue(self.job.pk)
         return redirect("data_import_job", pk=self.job.pk)
 
     def get_context_data(self, **kwargs):
