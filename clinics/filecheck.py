@@ -125,17 +125,21 @@ def _greater_column(limit: int) -> str:
 
 @functools.lru_cache(maxsize=32)
 def row_beyond(limit: int) -> re.Pattern:
-    # A row's r="N" or a cell's r="AB N" naming a row past the limit.
-    return re.compile((r' r="[A-Za-z]{0,3}0*' + _greater_number(limit) + '"').encode())
+    # A row tag's r="N" past the limit. (A cell whose own reference disagrees with its row's is left
+    # to the parse child's memory limit.)
+    return re.compile(('<row r="0*' + _greater_number(limit) + '"').encode())
 
 
 @functools.lru_cache(maxsize=32)
 def column_beyond(limit: int) -> re.Pattern:
-    # A cell's r="AB12" naming a column past the limit.
-    return re.compile((' r="' + _greater_column(limit) + "[0-9]").encode(), re.IGNORECASE)
+    # A cell's r="AB12" naming a column past the limit. Literal-led and case-sensitive (references are
+    # upper case), so the regex engine skips ahead with a fast search: most of the check's cost.
+    return re.compile((' r="' + _greater_column(limit) + "[0-9]").encode())
 
 
+MULTI_LETTER = re.compile(rb' r="[A-Z]{2}')
 DIMENSION = re.compile(rb'<(?:\w+:)?dimension\b[^>]*?\bref="([^"]*)"')
+SHEET_DATA = re.compile(rb"<(?:\w+:)?sheetData[\s>/]")
 ROOT = re.compile(rb"<(\w+:)?worksheet[\s>]")
 CELL_REF = re.compile(r"^\$?([A-Za-z]{1,7})\$?([0-9]{1,9})$")
 
@@ -218,9 +222,10 @@ def _check_sheet(archive: zipfile.ZipFile, name: str, limits: Limits) -> None:
     inflated = 0
     rows = rows_with_ref = cells = 0
     last_row = 0
-    dimension_seen = False
-    beyond_row, beyond_column = row_beyond(limits.rows), column_beyond(limits.columns)
-    row_open = row_ref = cell_tags = None
+    head = True  # before <sheetData>, where <dimension> is
+    beyond_column = column_beyond(limits.columns)
+    beyond_row = row_tag = cell_tag = row_ref = None
+    wide = False  # a column reference of two letters or more seen (past Z)
     with archive.open(info) as stream:
         while True:
             chunk = stream.read(CHUNK)
@@ -233,7 +238,7 @@ def _check_sheet(archive: zipfile.ZipFile, name: str, limits: Limits) -> None:
                 if inflated > limits.uncompressed:  # the member's declared size may lie
                     raise FileRefused(size_message(limits))
                 buffer = carry + chunk
-                # Split after the last "<": every pattern starts at a tag, so none straddles pieces.
+                # Split before the last "<": every pattern starts at a tag, so none straddles pieces.
                 cut = buffer.rfind(b"<")
                 if cut <= 0 or len(buffer) - cut > CHUNK:
                     piece, carry = buffer, b""
@@ -242,22 +247,35 @@ def _check_sheet(archive: zipfile.ZipFile, name: str, limits: Limits) -> None:
             if prefix is None:  # the root tag opens the first piece: <worksheet> or <x:worksheet>
                 root = ROOT.search(piece)
                 prefix = (root.group(1) or b"") if root else b""
-                row_open = re.compile(rb"<" + re.escape(prefix) + rb"row[\s>/]")
-                row_ref = re.compile(rb"<" + re.escape(prefix) + rb'row r="([0-9]{1,12})"')
-                cell_tags = [b"<" + prefix + b"c ", b"<" + prefix + b"c>", b"<" + prefix + b"c/>"]
-            if not dimension_seen:
-                found = DIMENSION.search(piece)
+                if prefix:
+                    beyond_row = re.compile(row_beyond(limits.rows).pattern.replace(b"<row", b"<" + prefix + b"row"))
+                else:
+                    beyond_row = row_beyond(limits.rows)
+                # "<row" / "<c" also open <rowBreaks>, <cols>, <cfRule>...: a handful outside sheetData, so
+                # the counts err a little on the safe side, for one pass each.
+                row_tag, cell_tag = b"<" + prefix + b"row", b"<" + prefix + b"c"
+                row_ref = b"<" + prefix + b'row r="'
+            if head:
+                data_start = SHEET_DATA.search(piece)
+                found = DIMENSION.search(piece, 0, data_start.start() if data_start else len(piece))
                 if found is not None:
-                    dimension_seen = True
                     _check_dimension(found.group(1).decode("ascii", "replace"), limits)
-            if beyond_row.search(piece) or beyond_column.search(piece):
+                head = data_start is None and found is None
+            # Byte counts and literal-led searches only: C speed, no tree, no per-cell Python.
+            if beyond_row.search(piece):
                 raise FileRefused(extent_message(limits))
-            rows += len(row_open.findall(piece))
-            refs = row_ref.findall(piece)
-            if refs:
-                rows_with_ref += len(refs)
-                last_row = max(last_row, max(map(int, refs)))
-            cells += sum(piece.count(tag) for tag in cell_tags)
+            multi = MULTI_LETTER.search(piece) is not None  # past Z: only then can a column be past 26
+            wide = wide or multi
+            if (multi or limits.columns < 26) and beyond_column.search(piece):
+                raise FileRefused(extent_message(limits))
+            rows += piece.count(row_tag)
+            rows_with_ref += piece.count(row_ref)
+            last = piece.rfind(row_ref)
+            if last >= 0:  # rows come in order: the last one in the piece is the highest so far
+                number = piece[last + len(row_ref):piece.find(b'"', last + len(row_ref))]
+                if number.isdigit():
+                    last_row = max(last_row, int(number))
+            cells += piece.count(cell_tag)
             if rows > limits.rows:
                 raise FileRefused(extent_message(limits))
             if cells > limits.cells:
@@ -270,7 +288,8 @@ def _check_sheet(archive: zipfile.ZipFile, name: str, limits: Limits) -> None:
         raise FileRefused(extent_message(limits))
     # The parser fills the rectangle from A1, so cells far apart cost as much as a full sheet: with this
     # many rows, a column past ``widest`` would make the rectangle larger than the cell limit.
-    if height and height * limits.columns > limits.cells:
+    columns = limits.columns if wide else min(26, limits.columns)
+    if height and height * columns > limits.cells:
         widest = limits.cells // height
         if widest < 1 or _any_match(archive, info, column_beyond(widest)):
             raise FileRefused(cells_message(limits))

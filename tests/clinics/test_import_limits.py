@@ -164,3 +164,19 @@ def test_the_child_sends_back_only_cell_values():
 
     with pytest.raises(pickle.UnpicklingError):
         dataio._RowsUnpickler(io.BytesIO(pickle.dumps([[Evil()]]))).load()
+
+
+@override_settings(IMPORT_MAX_ROWS=100)
+def test_a_sheet_written_with_a_namespace_prefix_is_checked_too(org):
+    rows = "".join(f'<x:row r="{r}"><x:c r="A{r}"><x:v>1</x:v></x:c></x:row>' for r in range(1, 151))
+    data = workbook('<?xml version="1.0"?><x:worksheet xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/'
+                    f'2006/main"><x:sheetData>{rows}</x:sheetData></x:worksheet>')
+    assert "最多 100 行、200 列" in refused(data)
+
+
+@override_settings(IMPORT_MAX_CELLS=3000)
+def test_columns_past_z_within_the_limits_are_read(org):
+    # 40 columns × 51 rows = 2,040 cells: within 3,000, though 51 rows × 200 columns would not be.
+    rows = header_row() + grid(50, 40)
+    assert len(dataio.read_rows(workbook(sheet(rows)), kind="xlsx")) == 51
+    filecheck.check_xlsx(workbook(sheet(rows)))
