@@ -9,6 +9,7 @@ Row numbers in reports are spreadsheet rows: the header is row 1, the first data
 
 from __future__ import annotations
 
+import gc
 import json
 import logging
 import math
@@ -483,12 +484,17 @@ def read_rows(data: bytes, *, kind: str) -> list[list]:
             logger.warning("import parse child exited with %s: %s", done.returncode, done.stderr[-2000:])
             raise ImportFileError(_("文件无法读取：解析进程异常退出（文件可能过大或已损坏，解析内存上限为 %(mb)s MB）。") % {
                 "mb": settings.IMPORT_PARSE_MEMORY_MB})
-        with target.open("rb") as handle:
-            try:
+        collecting = gc.isenabled()
+        gc.disable()  # a million rows of values without cycles: collections would only slow the load down
+        try:
+            with target.open("rb") as handle:
                 return _RowsUnpickler(handle).load()
-            except (pickle.UnpicklingError, EOFError, ValueError):
-                raise ImportFileError(_("文件无法读取：解析进程异常退出（文件可能过大或已损坏，解析内存上限为 %(mb)s MB）。") % {
-                    "mb": settings.IMPORT_PARSE_MEMORY_MB}) from None
+        except (pickle.UnpicklingError, EOFError, ValueError):
+            raise ImportFileError(_("文件无法读取：解析进程异常退出（文件可能过大或已损坏，解析内存上限为 %(mb)s MB）。") % {
+                "mb": settings.IMPORT_PARSE_MEMORY_MB}) from None
+        finally:
+            if collecting:
+                gc.enable()
 
 
 # --------------------------------------------------------------------------- running imports
