@@ -20,6 +20,13 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from . import dataio
 
 
+class ImportJobActionForm(forms.Form):
+    """What the job page's button asks for: confirm a checked file, or retry a failed job."""
+
+    action = forms.ChoiceField(choices=[("confirm", gettext_lazy("确认导入")), ("retry", gettext_lazy("重新导入"))],
+                               required=False, widget=forms.HiddenInput)
+
+
 class UploadForm(forms.Form):
     file = forms.FileField(label=gettext_lazy("Excel 或 CSV 文件"),
                            help_text=gettext_lazy("支持 .xlsx 和 .csv；第一行为表头。"))
@@ -77,15 +84,16 @@ class DataImportView(WagtailAdminTemplateMixin, TemplateView):
         ext = Path(upload.name).suffix.lower()
         data = upload.read()
         threshold = self.resource_class.background_threshold
+        dataset = None
         if threshold is not None and ext in dataio.SUPPORTED_EXTENSIONS:
             try:
-                rows = len(dataio.read_dataset(data, upload.name))
+                dataset = dataio.read_dataset(data, upload.name)
             except dataio.ImportFileError:
-                rows = 0  # the synchronous check below reports the problem
-            if rows > threshold:
-                return self._start_background(request, upload.name, ext, data, rows)
+                dataset = None  # the synchronous check below reports the problem
+            if dataset is not None and len(dataset) > threshold:
+                return self._start_background(request, upload.name, ext, data, len(dataset))
         report = dataio.run_import(resource_name=self.resource_class.name, data=data, filename=upload.name,
-                                   user=request.user, dry_run=True)
+                                   user=request.user, dry_run=True, dataset=dataset)
         token = None
         if report.ok:
             token = f"{uuid.uuid4().hex}{ext}"
@@ -151,7 +159,9 @@ class ImportJobView(WagtailAdminTemplateMixin, TemplateView):
 
     def dispatch(self, request, *args, **kwargs):
         from .selectors import import_jobs_for
+        from .services import fail_stale_import_jobs
 
+        fail_stale_import_jobs(now=timezone.now())  # a job whose worker died shows as failed, retryable
         self.job = import_jobs_for(request.user).filter(pk=kwargs["pk"]).first()
         if self.job is None:
             raise Http404
@@ -172,24 +182,40 @@ class ImportJobView(WagtailAdminTemplateMixin, TemplateView):
         return super().get(request, *args, **kwargs)
 
     def post(self, request, *args, **kwargs):
+        from django.core.exceptions import ValidationError
+
         from .models import ImportJob
+        from .services import retry_import_job
         from .tasks import run_import_job
 
         if self.job.created_by_id != request.user.pk:
             raise PermissionDenied
-        if self.job.state == ImportJob.State.CHECKED and not _job_file_exists(self.job):
+        form = ImportJobActionForm(request.POST)
+        action = (form.cleaned_data["action"] or "confirm") if form.is_valid() else None
+        if action == "retry":
+            try:
+                retry_import_job(job=self.job)
+            except ValidationError as exc:
+                messages.error(request, " ".join(exc.messages))
+        elif action == "confirm" and self.job.state == ImportJob.State.CHECKED and not _job_file_exists(self.job):
             messages.error(request, _("上传的文件已超过保留期限被删除，请重新上传。"))
-        elif self.job.state == ImportJob.State.CHECKED:
-            ImportJob.objects.filter(pk=self.job.pk).update(state=ImportJob.State.IMPORTING, processed_rows=0)
-            run_import_job.enqueue(self.job.pk)
+        elif action == "confirm":
+            # Conditional, so a double click queues one import.
+            if ImportJob.objects.filter(pk=self.job.pk, state=ImportJob.State.CHECKED).update(
+                    state=ImportJob.State.IMPORTING, processed_rows=0, heartbeat_at=None):
+                run_import_job.enqueue(self.job.pk)
         return redirect("data_import_job", pk=self.job.pk)
 
     def get_context_data(self, **kwargs):
+        from .models import ImportJob
+
         context = super().get_context_data(**kwargs)
         context["job"] = self.job
-        context["running"] = self.job.state in ("checking", "importing")
+        context["running"] = self.job.state in ImportJob.RUNNING_STATES
         context["has_file"] = _job_file_exists(self.job)
         context["may_confirm"] = self.job.created_by_id == self.request.user.pk
+        context["retry_form"] = ImportJobActionForm(initial={"action": "retry"})
+        context["confirm_form"] = ImportJobActionForm(initial={"action": "confirm"})
         return context
 
 

@@ -143,6 +143,22 @@ STORAGES = {
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 IMPORT_MAX_FILE_SIZE = int(os.environ.get("IMPORT_MAX_FILE_SIZE", 50 * 1024 * 1024))
+# What an imported sheet may hold, checked before parsing (clinics.filecheck). The defaults take Excel's
+# full height and a 1,000,000-row × 8-column service-report file with room to spare.
+IMPORT_MAX_ROWS = int(os.environ.get("IMPORT_MAX_ROWS", 1_048_576))
+IMPORT_MAX_COLUMNS = int(os.environ.get("IMPORT_MAX_COLUMNS", 200))
+IMPORT_MAX_CELLS = int(os.environ.get("IMPORT_MAX_CELLS", 20_000_000))
+IMPORT_MAX_UNCOMPRESSED_SIZE = int(os.environ.get("IMPORT_MAX_UNCOMPRESSED_SIZE", 1024 * 1024 * 1024))
+IMPORT_MAX_COMPRESSION_RATIO = int(os.environ.get("IMPORT_MAX_COMPRESSION_RATIO", 100))
+# Files are parsed in a child process with these limits, so a file that breaks the parser cannot take the
+# web or worker process down with it.
+IMPORT_PARSE_MEMORY_MB = int(os.environ.get("IMPORT_PARSE_MEMORY_MB", 4096))
+IMPORT_PARSE_TIMEOUT = int(os.environ.get("IMPORT_PARSE_TIMEOUT", 300))  # seconds
+IMPORT_PARSE_PYTHON = os.environ.get("IMPORT_PARSE_PYTHON", "")  # the interpreter for it; "" = this process's
+# Background import jobs beat every IMPORT_JOB_HEARTBEAT_EVERY seconds; a running job silent for
+# IMPORT_JOB_STALE_AFTER seconds lost its worker and is marked failed (clinics.services).
+IMPORT_JOB_HEARTBEAT_EVERY = float(os.environ.get("IMPORT_JOB_HEARTBEAT_EVERY", 10))
+IMPORT_JOB_STALE_AFTER = float(os.environ.get("IMPORT_JOB_STALE_AFTER", 120))
 
 # Wagtail
 WAGTAIL_SITE_NAME = "村卫生室公共卫生服务管理系统"
