@@ -146,11 +146,14 @@ def world(django_db_setup, django_db_blocker):
     from programs.services import drugs
     from tests.doctors.helpers import id_number, make_doctor, make_session
     from tests.factories import build_org
+    from tests.reference import ensure_service_catalogue
 
     with django_db_blocker.unblock():
         atomic = transaction.atomic()
         atomic.__enter__()
         try:
+            # A transactional test that ran earlier in this process flushed what the data migrations created.
+            ensure_service_catalogue()
             org = build_org()
             assert ServiceItem.objects.filter(code="PH09").exists()
             drug = drugs.save_drug(code="YP001", generic_name="阿莫西林胶囊", dosage_form="胶囊剂",
