@@ -261,15 +261,52 @@ def county_pages_only(view):
     return wrapper
 
 
+def _bulk_items_in_scope(user, app_label, model_name, ids, parent_id) -> bool:
+    if (app_label, model_name) == ("wagtailcore", "page"):
+        if "all" in ids:  # every child of the listing's parent page, or with no parent every page
+            return parent_id is not None and page_in_admin_scope(user=user, page_id=parent_id)
+        allowed = admin_pages_for(user=user, with_ancestors=True)
+    elif (app_label, model_name) in (("wagtaildocs", "document"), ("wagtailimages", "image")):
+        from wagtail.documents.permissions import permission_policy as documents
+        from wagtail.images.permissions import permission_policy as images
+
+        policy = documents if app_label == "wagtaildocs" else images
+        allowed = policy.instances_user_has_any_permission_for(user, ["change", "choose"])
+    else:
+        return True
+    ids = [i for i in ids if i != "all"]
+    try:
+        return allowed.filter(pk__in=ids).count() == len(set(ids))
+    except (TypeError, ValueError):
+        return False
+
+
+def county_items_only(view):
+    """Bulk actions (delete, move, publish, unpublish, add to collection…) list the titles of the
+    items they are given, including those the user may not touch: any item outside the user's
+    county (page tree, or documents / images they may use) makes the request 404."""
+
+    @wraps(view)
+    def wrapper(request, app_label, model_name, action, *args, **kwargs):
+        user = request.user
+        if user.is_authenticated and not user.is_superuser and user.has_perm("wagtailadmin.access_admin"):
+            ids = request.GET.getlist("id")
+            if not _bulk_items_in_scope(user, app_label, model_name, ids, request.GET.get("childOf")):
+                raise Http404
+        return view(request, app_label, model_name, action, *args, **kwargs)
+
+    return wrapper
+
+
 def _admin_view(view):
     from wagtail.admin.urls import display_custom_404
 
     return never_cache(display_custom_404(require_admin_access(view)))
 
 
-def _guarded(patterns, names=None):
-    """Unnamed copies of Wagtail's URL patterns that carry a page id, their views behind
-    ``county_pages_only``."""
+def _guarded(patterns, names=None, guard=county_pages_only):
+    """Unnamed copies of Wagtail's URL patterns that carry a page id (or those named), their views
+    behind ``guard``."""
     guarded = []
     for pattern in patterns:
         if not isinstance(pattern, URLPattern):
@@ -277,7 +314,7 @@ def _guarded(patterns, names=None):
         route = str(pattern.pattern)
         carries_page = any(f"{name}>" in route for name in PAGE_ID_KWARGS) or route.startswith(r"^(\d+)/")
         if (names is None and carries_page) or (names is not None and pattern.name in names):
-            guarded.append(URLPattern(pattern.pattern, _admin_view(county_pages_only(pattern.callback)),
+            guarded.append(URLPattern(pattern.pattern, _admin_view(guard(pattern.callback)),
                                       pattern.default_args))
     return guarded
 
@@ -298,8 +335,10 @@ def admin_overrides():
                         path(f"{route}results/", _admin_view(view.as_view(results_only=True)))]
     top = _guarded(wagtail_admin_urls.urlpatterns,
                    names={"wagtailadmin_explore", "wagtailadmin_explore_results", "wagtailadmin_choose_page_child"})
+    bulk = _guarded(wagtail_admin_urls.urlpatterns, names={"wagtail_bulk_action"}, guard=county_items_only)
     return [
         path("reports/", include(report_urls)),
         path("pages/", include(_guarded(wagtail_page_urls.urlpatterns))),
         *top,
+        *bulk,
     ]
