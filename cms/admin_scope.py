@@ -13,7 +13,17 @@ and usage pages. What those policies leave open is closed here:
   publish / unlock permissions; locked pages only needs its filter narrowed);
 - page views Wagtail does not check at all (the workflow cancellation / action / preview modals) or
   that answer with a title in a message: every admin URL naming a page id is guarded by
-  ``county_pages_only`` — another county's page is 404; a user with no page work at all gets 403.
+  ``county_pages_only`` — another county's page is 404; a user with no page work at all gets 403;
+- bulk actions, which list the titles of every item they are given: ``county_items_only``;
+- the page chooser (``construct_page_chooser_queryset``) and the menu (``construct_main_menu``):
+  see ``cms.wagtail_hooks``.
+
+Per report: site history — county roles see their county tree's page history and the other records'
+history written by people of their county; township staff are refused (they have no pages; each of
+their records keeps its own history page). Page types usage — counts of the county tree. Workflow and
+workflow tasks — the county's workflow states only, with the county's workflow, tasks and requesters as
+filter choices. Locked pages and aging pages — Wagtail's unlock / publish permissions already limit the
+rows; locked pages' "locked by" choices are narrowed. All of them are refused to township staff.
 
 Wagtail resolves its own admin URLs before those of ``register_admin_urls`` hooks, so the replaced views
 are mounted by ``config/urls.py`` (``admin_overrides``) in front of ``wagtail.admin.urls``, at the same

@@ -351,3 +351,10 @@ def test_menu_offers_page_document_and_image_work_to_county_notice_roles_only(or
     names = menu_names(org.users.township)
     assert not names & {"explorer", "documents", "images", "reports"}, names
 
+
+
+@pytest.mark.parametrize("role", COUNTY_ROLES + ["township"])
+def test_admin_home_shows_nothing_of_the_other_county(org, client_for, scene, role):
+    response = client_for(getattr(org.users, role)).get(reverse("wagtailadmin_home"))
+    assert response.status_code == 200
+    assert_no_b(response)
