@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt | md5sum | cut -c1-8)
 ROOT := $(shell [ "$$(id -u)" = 0 ] && echo yes)
 
-.PHONY: run test setup system-deps browser-deps migrate demo worker lint messages clean
+.PHONY: run test stress setup system-deps browser-deps migrate demo worker lint messages clean
 
 $(STAMP): requirements.txt
 	@command -v $(PYTHON) >/dev/null || { echo "需要 Python 3.11（$(PYTHON)）。Debian: apt-get install python3.11 python3.11-venv"; exit 1; }
@@ -39,14 +39,20 @@ demo: migrate
 	$(PY) manage.py seed_demo --if-empty
 
 run: demo
-	@echo "后台任务进程（大批量导入、批量 PDF）随网站一起启动。"
-	$(PY) manage.py db_worker --queue-name "*" & WORKER=$$!; \
+	@mkdir -p var
+	@echo "后台任务进程（大批量导入、批量 PDF）随网站一起启动，日志写在 var/worker.log。"
+	$(PY) manage.py db_worker --queue-name "*" >>var/worker.log 2>&1 & WORKER=$$!; \
 	trap "kill $$WORKER 2>/dev/null" EXIT INT TERM; \
+	$(PY) manage.py seed_demo --logins && \
 	$(PY) manage.py runserver 127.0.0.1:8000
 
 test: setup browser-deps
 	$(PY) manage.py makemigrations --check --dry-run --settings=config.settings.test >/dev/null || { echo "有模型改动没有迁移文件"; exit 1; }
 	$(PY) -m pytest -n 2 -p no:cacheprovider $(PYTEST_ARGS)
+
+# The browser tests and the concurrency tests 5 times in a row on SQLite and PostgreSQL, one core kept busy.
+stress: setup browser-deps
+	ROUNDS=$${ROUNDS:-5} scripts/stress
 
 lint: setup
 	$(VENV)/bin/ruff check .

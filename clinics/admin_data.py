@@ -7,7 +7,6 @@ import uuid
 from pathlib import Path
 
 from django import forms
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
@@ -21,13 +20,22 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from . import dataio
 
 
+class ImportJobActionForm(forms.Form):
+    """What the job page's button asks for: confirm a checked file, or retry a failed job."""
+
+    action = forms.ChoiceField(choices=[("confirm", gettext_lazy("确认导入")), ("retry", gettext_lazy("重新导入"))],
+                               required=False, widget=forms.HiddenInput)
+
+
 class UploadForm(forms.Form):
     file = forms.FileField(label=gettext_lazy("Excel 或 CSV 文件"),
                            help_text=gettext_lazy("支持 .xlsx 和 .csv；第一行为表头。"))
 
 
 def _upload_dir() -> Path:
-    path = Path(settings.MEDIA_ROOT) / "imports"
+    from .services import import_upload_dir
+
+    path = import_upload_dir()
     path.mkdir(parents=True, exist_ok=True)
     return path
 
@@ -76,15 +84,16 @@ class DataImportView(WagtailAdminTemplateMixin, TemplateView):
         ext = Path(upload.name).suffix.lower()
         data = upload.read()
         threshold = self.resource_class.background_threshold
+        dataset = None
         if threshold is not None and ext in dataio.SUPPORTED_EXTENSIONS:
             try:
-                rows = len(dataio.read_dataset(data, upload.name))
+                dataset = dataio.read_dataset(data, upload.name)
             except dataio.ImportFileError:
-                rows = 0  # the synchronous check below reports the problem
-            if rows > threshold:
-                return self._start_background(request, upload.name, ext, data, rows)
+                dataset = None  # the synchronous check below reports the problem
+            if dataset is not None and len(dataset) > threshold:
+                return self._start_background(request, upload.name, ext, data, len(dataset))
         report = dataio.run_import(resource_name=self.resource_class.name, data=data, filename=upload.name,
-                                   user=request.user, dry_run=True)
+                                   user=request.user, dry_run=True, dataset=dataset)
         token = None
         if report.ok:
             token = f"{uuid.uuid4().hex}{ext}"
@@ -130,8 +139,8 @@ class DataExportView(View):
         try:
             content = dataio.export_bytes(resource_name=resource, fmt=fmt, user=request.user, params=request.GET)
         except dataio.ImportFileError as exc:
-            messages.error(request, str(exc))
-            return redirect("wagtailadmin_home")
+            # Invalid listing filters (hand-edited query string): nothing to download, say why.
+            raise Http404(str(exc)) from None
         stamp = timezone.localdate().strftime("%Y%m%d")
         filename = f"{resource}-{stamp}.{fmt}"
         content_type = ("text/csv; charset=utf-8" if fmt == "csv"
@@ -142,17 +151,18 @@ class DataExportView(View):
 
 
 class ImportJobView(WagtailAdminTemplateMixin, TemplateView):
-    """Progress of a background import; only the person who uploaded it sees it."""
+    """Progress of a background import, seen within the uploader's scope (``import_jobs_for``); only
+    the uploader confirms it."""
 
     template_name = "clinics/admin/import_job.html"
     header_icon = "upload"
 
     def dispatch(self, request, *args, **kwargs):
-        from .models import ImportJob
+        from .selectors import import_jobs_for
+        from .services import fail_stale_import_jobs
 
-        jobs = ImportJob.objects.all() if request.user.is_superuser else ImportJob.objects.filter(
-            created_by=request.user)
-        self.job = jobs.filter(pk=kwargs["pk"]).first()
+        fail_stale_import_jobs(now=timezone.now())  # a job whose worker died shows as failed, retryable
+        self.job = import_jobs_for(request.user).filter(pk=kwargs["pk"]).first()
         if self.job is None:
             raise Http404
         return super().dispatch(request, *args, **kwargs)
@@ -172,16 +182,57 @@ class ImportJobView(WagtailAdminTemplateMixin, TemplateView):
         return super().get(request, *args, **kwargs)
 
     def post(self, request, *args, **kwargs):
+        from django.core.exceptions import ValidationError
+
         from .models import ImportJob
+        from .services import retry_import_job
         from .tasks import run_import_job
 
-        if self.job.state == ImportJob.State.CHECKED:
-            ImportJob.objects.filter(pk=self.job.pk).update(state=ImportJob.State.IMPORTING, processed_rows=0)
-            run_import_job.enqueue(self.job.pk)
+        if self.job.created_by_id != request.user.pk:
+            raise PermissionDenied
+        form = ImportJobActionForm(request.POST)
+        action = (form.cleaned_data["action"] or "confirm") if form.is_valid() else None
+        if action == "retry":
+            try:
+                retry_import_job(job=self.job)
+            except ValidationError as exc:
+                messages.error(request, " ".join(exc.messages))
+        elif action == "confirm" and self.job.state == ImportJob.State.CHECKED and not _job_file_exists(self.job):
+            messages.error(request, _("上传的文件已超过保留期限被删除，请重新上传。"))
+        elif action == "confirm":
+            # Conditional, so a double click queues one import.
+            if ImportJob.objects.filter(pk=self.job.pk, state=ImportJob.State.CHECKED).update(
+                    state=ImportJob.State.IMPORTING, processed_rows=0, heartbeat_at=None):
+                run_import_job.enqueue(self.job.pk)
         return redirect("data_import_job", pk=self.job.pk)
 
     def get_context_data(self, **kwargs):
+        from .models import ImportJob
+
         context = super().get_context_data(**kwargs)
         context["job"] = self.job
-        context["running"] = self.job.state in ("checking", "importing")
+        context["running"] = self.job.state in ImportJob.RUNNING_STATES
+        context["has_file"] = _job_file_exists(self.job)
+        context["may_confirm"] = self.job.created_by_id == self.request.user.pk
+        context["retry_form"] = ImportJobActionForm(initial={"action": "retry"})
+        context["confirm_form"] = ImportJobActionForm(initial={"action": "confirm"})
         return context
+
+
+def _job_file_exists(job) -> bool:
+    from .tasks import job_path
+
+    return bool(job.stored_file) and job_path(job).is_file()
+
+
+class ImportJobFileView(View):
+    """The file a background import was uploaded as, within the uploader's scope."""
+
+    def get(self, request, pk):
+        from .files import serve_protected_file
+        from .selectors import import_jobs_for
+
+        job = import_jobs_for(request.user).filter(pk=pk).first()
+        if job is None or not _job_file_exists(job):
+            raise Http404
+        return serve_protected_file(request, f"imports/{job.stored_file}", job.filename)

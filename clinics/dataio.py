@@ -9,11 +9,16 @@ Row numbers in reports are spreadsheet rows: the header is row 1, the first data
 
 from __future__ import annotations
 
-import csv
-import io
+import gc
+import json
+import logging
+import math
+import pickle
+import subprocess
+import sys
+import tempfile
 from dataclasses import dataclass, field
-from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from datetime import date
 from pathlib import Path
 
 import tablib
@@ -25,9 +30,13 @@ from django.utils.module_loading import autodiscover_modules
 from django.utils.translation import gettext as _
 from import_export import resources, widgets
 
+from . import filecheck, spreadsheets
 from .selectors import restrict
+from .validation import MAX_DATE, MIN_DATE, Limits, is_blank, limits_of, parse_date, parse_decimal, parse_integer
 
 SUPPORTED_EXTENSIONS = (".xlsx", ".csv")
+PARSE_CHILD = Path(__file__).with_name("parse_child.py")
+logger = logging.getLogger(__name__)
 
 
 class ImportFileError(Exception):
@@ -38,7 +47,7 @@ class ImportFileError(Exception):
 
 
 def _is_blank(value) -> bool:
-    return value is None or (isinstance(value, str) and value.strip() == "")
+    return is_blank(value)
 
 
 class TextWidget(widgets.CharWidget):
@@ -62,65 +71,73 @@ class TextWidget(widgets.CharWidget):
         return text
 
 
-class StrictIntegerWidget(widgets.IntegerWidget):
-    """A whole number; text, decimals and (unless allowed) negatives are errors, never rounded."""
+def _refuse(exc: ValidationError):
+    """Widgets report problems as ValueError (django-import-export's convention), in Chinese."""
+    return ValueError("；".join(exc.messages))
 
-    MAX = 2_000_000_000  # fits every integer column on SQLite and PostgreSQL
 
-    def __init__(self, *, allow_negative: bool = False, required: bool = False, **kwargs):
+class _BoundToModelField:
+    """A numeric widget takes its limits from the model field it imports into (``bind``), so
+    max_digits, decimal places and validators cannot drift from the model. ``ScopedResource``
+    binds every widget to its column's model field; a widget for a column stored elsewhere is
+    given ``model_field=`` explicitly."""
+
+    def _init_limits(self, explicit: Limits, model_field):
+        self._explicit = explicit
+        self.limits = explicit
+        self.bound_to = None
+        if model_field is not None:
+            self.bind(model_field)
+
+    def bind(self, model_field) -> None:
+        self.limits = self._explicit.narrowed(limits_of(model_field))
+        self.bound_to = model_field
+
+
+class StrictIntegerWidget(_BoundToModelField, widgets.IntegerWidget):
+    """A whole number; text, decimals, "1e3", full-width digits and (unless allowed) negatives are
+    errors, never rounded (``clinics.validation.parse_integer``)."""
+
+    MAX = 2_000_000_000  # fits every integer column on SQLite and PostgreSQL (when not bound to a field)
+
+    def __init__(self, *, allow_negative: bool = False, required: bool = False, min_value=None, max_value=None,
+                 model_field=None, **kwargs):
         self.allow_negative = allow_negative
         self.required = required
         super().__init__(**kwargs)
+        low = min_value if min_value is not None else (-self.MAX if allow_negative else 0)
+        self._init_limits(Limits(min_value=low, max_value=self.MAX if max_value is None else max_value), model_field)
 
     def clean(self, value, row=None, **kwargs):
-        if _is_blank(value):
-            if self.required:
-                raise ValueError(_("不能为空"))
-            return None
-        if isinstance(value, bool):
-            raise ValueError(_("必须是整数"))
-        if isinstance(value, int):
-            number = value
-        else:
-            try:
-                as_decimal = Decimal(str(value).strip().replace(",", ""))
-            except InvalidOperation:
-                raise ValueError(_("“%(value)s”不是整数") % {"value": value}) from None
-            if not as_decimal.is_finite() or as_decimal != as_decimal.to_integral_value():
-                raise ValueError(_("“%(value)s”不是整数") % {"value": value})
-            if abs(as_decimal) > self.MAX:
-                raise ValueError(_("数字太大（%(value)s）") % {"value": value})
-            number = int(as_decimal)
-        if abs(number) > self.MAX:
-            raise ValueError(_("数字太大（%(value)s）") % {"value": value})
-        if number < 0 and not self.allow_negative:
-            raise ValueError(_("不能为负数（%(value)s）") % {"value": number})
-        return number
-
-
-class StrictDecimalWidget(widgets.DecimalWidget):
-    def __init__(self, *, allow_negative: bool = False, places: int = 2, required: bool = False, **kwargs):
-        self.allow_negative = allow_negative
-        self.places = places
-        self.required = required
-        super().__init__(**kwargs)
-
-    def clean(self, value, row=None, **kwargs):
-        if _is_blank(value):
-            if self.required:
-                raise ValueError(_("不能为空"))
-            return None
         try:
-            number = Decimal(str(value).strip().replace(",", ""))
-        except InvalidOperation:
-            raise ValueError(_("“%(value)s”不是数字") % {"value": value}) from None
-        if not number.is_finite():
-            raise ValueError(_("“%(value)s”不是数字") % {"value": value})
-        if number < 0 and not self.allow_negative:
-            raise ValueError(_("不能为负数（%(value)s）") % {"value": number})
-        if -number.as_tuple().exponent > self.places and number != number.quantize(Decimal(1).scaleb(-self.places)):
-            raise ValueError(_("最多保留 %(places)s 位小数") % {"places": self.places})
-        return number
+            return parse_integer(value, required=self.required, min_value=self.limits.min_value,
+                                 max_value=self.limits.max_value)
+        except ValidationError as exc:
+            raise _refuse(exc) from None
+
+
+class StrictDecimalWidget(_BoundToModelField, widgets.DecimalWidget):
+    """A decimal within the model field's max_digits / decimal_places (``parse_decimal``)."""
+
+    def __init__(self, *, allow_negative: bool = False, places: int | None = None, required: bool = False,
+                 min_value=None, max_value=None, model_field=None, **kwargs):
+        self.allow_negative = allow_negative
+        self.required = required
+        super().__init__(**kwargs)
+        low = min_value if min_value is not None else (None if allow_negative else 0)
+        self._init_limits(Limits(min_value=low, max_value=max_value, decimal_places=places), model_field)
+
+    @property
+    def places(self) -> int:
+        return self.limits.decimal_places if self.limits.decimal_places is not None else 2
+
+    def clean(self, value, row=None, **kwargs):
+        try:
+            return parse_decimal(value, required=self.required, max_digits=self.limits.max_digits,
+                                 decimal_places=self.places, min_value=self.limits.min_value,
+                                 max_value=self.limits.max_value)
+        except ValidationError as exc:
+            raise _refuse(exc) from None
 
 
 class ChineseBooleanWidget(widgets.BooleanWidget):
@@ -144,24 +161,21 @@ class ChineseBooleanWidget(widgets.BooleanWidget):
 
 
 class StrictDateWidget(widgets.DateWidget):
-    def __init__(self, *, required: bool = False, **kwargs):
+    """A whole date, "2026-01-31" (or a date cell); "2026-11-20xyz" is an error, not 20 November.
+    Dates outside ``min_date``..``max_date`` (default 1900–2100) are refused; the services add the
+    rules of their own records (not in the future, not before the first purchase, ...)."""
+
+    def __init__(self, *, required: bool = False, min_date: date | None = MIN_DATE, max_date: date | None = MAX_DATE,
+                 **kwargs):
         self.required = required
+        self.min_date, self.max_date = min_date, max_date
         super().__init__(format="%Y-%m-%d", **kwargs)
 
     def clean(self, value, row=None, **kwargs):
-        if _is_blank(value):
-            if self.required:
-                raise ValueError(_("不能为空"))
-            return None
-        if isinstance(value, datetime):
-            return value.date()
-        if isinstance(value, date):
-            return value
-        text = str(value).strip().replace("/", "-").replace(".", "-")
         try:
-            return datetime.strptime(text[:10], "%Y-%m-%d").date()
-        except ValueError:
-            raise ValueError(_("“%(value)s”不是有效日期，请按 2026-01-31 的格式填写") % {"value": value}) from None
+            return parse_date(value, required=self.required, min_date=self.min_date, max_date=self.max_date)
+        except ValidationError as exc:
+            raise _refuse(exc) from None
 
     def render(self, value, obj=None, **kwargs):
         return value.isoformat() if value else ""
@@ -220,6 +234,24 @@ class CodeForeignKeyWidget(widgets.ForeignKeyWidget):
 # --------------------------------------------------------------------------- resources
 
 
+def model_field_for(model, attribute: str):
+    """The concrete model field behind a resource attribute ("report__year" follows the relation)."""
+    from django.core.exceptions import FieldDoesNotExist
+
+    *path, name = attribute.split("__")
+    for part in path:
+        try:
+            model = model._meta.get_field(part).related_model
+        except FieldDoesNotExist:
+            return None
+        if model is None:
+            return None
+    try:
+        return model._meta.get_field(name)
+    except FieldDoesNotExist:
+        return None
+
+
 class ScopedResource(resources.ModelResource):
     """Base for every resource. Subclasses set:
 
@@ -250,6 +282,11 @@ class ScopedResource(resources.ModelResource):
                 continue
             if value in ("true", "false", "True", "False"):
                 value = value.lower() == "true"
+            elif _is_integer_lookup(queryset.model, lookup) and not (
+                    value.isascii() and value.isdigit() and len(value) <= 18):
+                # "²" and "٣" pass isdigit(), and 20 digits overflow the database: refuse them here (ValueError
+                # is reported as invalid filters) rather than when the export is read.
+                raise ValueError(value)
             queryset = queryset.filter(**{lookup: value})
         q = (params.get("q") or "").strip()
         if q and self.export_search_fields:
@@ -263,6 +300,15 @@ class ScopedResource(resources.ModelResource):
         super().__init__(**kwargs)
         self.user = user
         self._seen_keys: dict[tuple, int] = {}
+        self.bind_widgets()
+
+    def bind_widgets(self) -> None:
+        """Give each numeric widget the limits of the model field its column is stored in."""
+        for fld in self.fields.values():
+            if getattr(fld.widget, "bound_to", False) is None and fld.attribute:
+                model_field = model_field_for(self._meta.model, fld.attribute)
+                if model_field is not None:
+                    fld.widget.bind(model_field)
 
     def before_import(self, dataset, **kwargs):
         self._seen_keys = {}
@@ -376,6 +422,10 @@ def get_resource_class(name: str) -> type[ScopedResource]:
 
 
 def user_may_import(user, resource_class: type[ScopedResource]) -> bool:
+    if resource_class.import_permission is None:
+        # Export-only lists (stock, violations, expiring batches) are written by the services only;
+        # importing them, even from the command line, would bypass the services' checks.
+        return False
     return user is None or user.is_superuser or bool(
         resource_class.import_permission and user.has_perm(resource_class.import_permission))
 
@@ -389,7 +439,10 @@ def user_may_export(user, resource_class: type[ScopedResource]) -> bool:
 
 
 def read_dataset(data: bytes, filename: str) -> tablib.Dataset:
-    """Parse an uploaded .xlsx or .csv file into a Dataset, or raise ImportFileError in Chinese."""
+    """Parse an uploaded .xlsx or .csv file into a Dataset, or raise ImportFileError in Chinese.
+
+    The one way files are read (admin upload, background job, ``import_data``): an .xlsx is checked
+    first (``clinics.filecheck``), then the file is parsed in a child process (``read_rows``)."""
     ext = Path(filename or "").suffix.lower()
     if ext not in SUPPORTED_EXTENSIONS:
         if ext == ".xls":
@@ -400,8 +453,14 @@ def read_dataset(data: bytes, filename: str) -> tablib.Dataset:
             "size": round(len(data) / 1048576, 1), "limit": settings.IMPORT_MAX_FILE_SIZE // 1048576})
     if not data.strip():
         raise ImportFileError(_("文件是空的。"))
-    rows = _read_xlsx_rows(data) if ext == ".xlsx" else _read_csv_rows(data)
-    rows = [r for r in rows if any(not _is_blank(c) for c in r)]
+    if ext == ".xlsx":
+        if not data.startswith(b"PK"):
+            raise ImportFileError(filecheck.corrupt_message())
+        try:
+            filecheck.check_xlsx(data)
+        except filecheck.FileRefused as exc:
+            raise ImportFileError(str(exc)) from None
+    rows = read_rows(data, kind=ext.lstrip("."))
     if not rows:
         raise ImportFileError(_("文件是空的。"))
     header, *body = rows
@@ -417,36 +476,66 @@ def read_dataset(data: bytes, filename: str) -> tablib.Dataset:
     return dataset
 
 
-def _read_xlsx_rows(data: bytes) -> list[list]:
-    """First worksheet's rows. python-calamine (Rust) parses ~15x faster than openpyxl, which matters
-    for the 100,000-row monthly imports."""
-    from python_calamine import CalamineWorkbook
+class _RowsUnpickler(pickle.Unpickler):
+    """Rows from the parse child: plain values and datetime types, nothing that could run code."""
 
-    if not data.startswith(b"PK"):
-        raise ImportFileError(_("文件不是有效的 Excel (.xlsx) 文件，可能已损坏或扩展名被改过。"))
-    try:
-        workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
-        rows = workbook.get_sheet_by_index(0).to_python(skip_empty_area=False)
-    except Exception:  # calamine raises its own error types for every kind of broken file
-        raise ImportFileError(_("文件不是有效的 Excel (.xlsx) 文件，可能已损坏或扩展名被改过。")) from None
-    return [[None if cell == "" else cell for cell in row] for row in rows]
+    ALLOWED = {("datetime", "datetime"), ("datetime", "date"), ("datetime", "time"), ("datetime", "timedelta")}
+
+    def find_class(self, module, name):
+        if (module, name) in self.ALLOWED:
+            return super().find_class(module, name)
+        raise pickle.UnpicklingError(f"{module}.{name} is not a cell value")
 
 
-def _read_csv_rows(data: bytes) -> list[list]:
-    if b"\x00" in data[:4096]:
-        raise ImportFileError(_("文件不是有效的 CSV 文本文件。"))
-    for encoding in ("utf-8-sig", "gb18030"):  # Chinese Excel saves CSV as GBK by default
+_CHILD_PROBLEMS = {
+    "corrupt": filecheck.corrupt_message,
+    "csv_binary": lambda: _("文件不是有效的 CSV 文本文件。"),
+    "csv_encoding": lambda: _("无法识别文件编码，请保存为 UTF-8 或 GBK 编码的 CSV。"),
+    "csv_format": lambda: _("CSV 文件格式有误。"),
+    "extent": lambda: filecheck.extent_message(filecheck.Limits.from_settings()),
+    "cells": lambda: filecheck.cells_message(filecheck.Limits.from_settings()),
+}
+
+
+def read_rows(data: bytes, *, kind: str) -> list[list]:
+    """The first sheet's non-blank rows (``kind`` "xlsx" or "csv"), parsed by ``clinics/parse_child.py`` in a
+    child process under a memory limit (IMPORT_PARSE_MEMORY_MB) and a time limit (IMPORT_PARSE_TIMEOUT).
+    Whatever the parser does to its process, this one only sees an ImportFileError."""
+    limits = {"kind": kind, "rows": settings.IMPORT_MAX_ROWS, "columns": settings.IMPORT_MAX_COLUMNS,
+              "cells": settings.IMPORT_MAX_CELLS, "memory_mb": settings.IMPORT_PARSE_MEMORY_MB,
+              "cpu_seconds": math.ceil(settings.IMPORT_PARSE_TIMEOUT)}
+    python = getattr(settings, "IMPORT_PARSE_PYTHON", "") or sys.executable  # e.g. when served by uWSGI
+    with tempfile.TemporaryDirectory(prefix="import-", dir=settings.FILE_UPLOAD_TEMP_DIR) as folder:
+        source, target = Path(folder) / f"upload.{kind}", Path(folder) / "rows.pickle"
+        source.write_bytes(data)
         try:
-            text = data.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        raise ImportFileError(_("无法识别文件编码，请保存为 UTF-8 或 GBK 编码的 CSV。"))
-    try:
-        return list(csv.reader(io.StringIO(text)))
-    except csv.Error:
-        raise ImportFileError(_("CSV 文件格式有误。")) from None
+            # -I: the child sees neither PYTHONPATH nor the project; it imports only what it needs.
+            done = subprocess.run([python, "-I", str(PARSE_CHILD), str(source), str(target), json.dumps(limits)],
+                                  capture_output=True, timeout=settings.IMPORT_PARSE_TIMEOUT, check=False)
+        except subprocess.TimeoutExpired:
+            raise ImportFileError(_("文件无法读取：解析超过 %(seconds)s 秒仍未完成，已停止。") % {
+                "seconds": settings.IMPORT_PARSE_TIMEOUT}) from None
+        if done.returncode == 3:
+            try:
+                code = json.loads(done.stdout.decode().strip().splitlines()[-1])["error"]
+            except (ValueError, KeyError, IndexError, TypeError):
+                code = None
+            raise ImportFileError(_CHILD_PROBLEMS.get(code, filecheck.corrupt_message)())
+        if done.returncode != 0 or not target.exists():
+            logger.warning("import parse child exited with %s: %s", done.returncode, done.stderr[-2000:])
+            raise ImportFileError(_("文件无法读取：解析进程异常退出（文件可能过大或已损坏，解析内存上限为 %(mb)s MB）。") % {
+                "mb": settings.IMPORT_PARSE_MEMORY_MB})
+        collecting = gc.isenabled()
+        gc.disable()  # a million rows of values without cycles: collections would only slow the load down
+        try:
+            with target.open("rb") as handle:
+                return _RowsUnpickler(handle).load()
+        except (pickle.UnpicklingError, EOFError, ValueError):
+            raise ImportFileError(_("文件无法读取：解析进程异常退出（文件可能过大或已损坏，解析内存上限为 %(mb)s MB）。") % {
+                "mb": settings.IMPORT_PARSE_MEMORY_MB}) from None
+        finally:
+            if collecting:
+                gc.enable()
 
 
 # --------------------------------------------------------------------------- running imports
@@ -501,18 +590,20 @@ def _collect_issues(resource: ScopedResource, result) -> list[RowIssue]:
 
 
 def run_import(*, resource_name: str, data: bytes, filename: str, user=None, dry_run: bool = False,
-               progress=None) -> ImportReport:
+               progress=None, dataset: tablib.Dataset | None = None) -> ImportReport:
     """Import a file through a registered resource; all-or-nothing.
 
     ``user`` None means a trusted command-line import (no scope limit). A user without the
-    resource's import permission is refused outright.
+    resource's import permission is refused outright. ``dataset``: ``read_dataset(data, filename)``
+    when the caller has read it already (it is not read twice).
     """
     report = ImportReport(resource=resource_name)
     try:
         resource_class = get_resource_class(resource_name)
         if not user_may_import(user, resource_class):
             raise PermissionDenied
-        dataset = read_dataset(data, filename)
+        if dataset is None:
+            dataset = read_dataset(data, filename)
         resource = resource_class(user=user)
         resource.normalise_headers(dataset)
     except ImportFileError as exc:
@@ -546,6 +637,25 @@ def run_import(*, resource_name: str, data: bytes, filename: str, user=None, dry
     return report
 
 
+def _is_integer_lookup(model, lookup: str) -> bool:
+    """Whether a ``a__b__c`` lookup ends on an integer column (a foreign key compares its target's id)."""
+    from django.core.exceptions import FieldDoesNotExist
+
+    field = None
+    for part in lookup.split("__"):
+        try:
+            field = model._meta.get_field(part)
+        except FieldDoesNotExist:
+            return False
+        if field.is_relation and field.related_model is not None:
+            model = field.related_model
+    if field is not None and field.is_relation:
+        field = field.target_field
+    return field is not None and field.get_internal_type() in {
+        "AutoField", "BigAutoField", "SmallAutoField", "IntegerField", "BigIntegerField", "SmallIntegerField",
+        "PositiveIntegerField", "PositiveSmallIntegerField", "PositiveBigIntegerField"}
+
+
 def export_bytes(*, resource_name: str, fmt: str, user=None, queryset=None, params=None) -> bytes:
     """The user's rows of a resource as .xlsx or .csv bytes (CSV with a BOM so Excel reads Chinese).
     ``params``: the admin listing's query parameters (filters and search) to export only what it shows."""
@@ -560,9 +670,9 @@ def export_bytes(*, resource_name: str, fmt: str, user=None, queryset=None, para
             raise ImportFileError(_("筛选条件无效。")) from None
     if queryset is not None and user is not None and resource.scope_paths:
         queryset = restrict(queryset, user, **resource.scope_paths)
-    dataset = resource.export(queryset=queryset)
-    if fmt == "csv":
-        return ("\ufeff" + dataset.export("csv")).encode("utf-8")
-    if fmt == "xlsx":
-        return dataset.export("xlsx")
-    raise ImportFileError(_("只能导出为 .xlsx 或 .csv。"))
+    if fmt not in spreadsheets.FORMATS:
+        raise ImportFileError(_("只能导出为 .xlsx 或 .csv。"))
+    # Native values (numbers, dates) so that the one writer formats every export alike; the strict widgets
+    # still render their own text (是/否, choice labels, ISO dates, codes of related rows).
+    dataset = resource.export(queryset=queryset, force_native_type=True)
+    return spreadsheets.to_bytes(dataset.headers, dataset, fmt)

@@ -7,6 +7,8 @@ Glossary:
 - 基本药物零差率销售 selling essential drugs at zero markup.
 """
 
+from pathlib import Path
+
 from django.conf import settings
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
@@ -144,6 +146,13 @@ class ImportJob(models.Model):
         INVALID = "invalid", _("有错误，未导入")
         IMPORTING = "importing", _("导入中")
         DONE = "done", _("已导入")
+        FAILED = "failed", _("失败")
+
+    class Failure(models.TextChoices):
+        INTERRUPTED = "interrupted", _("后台任务进程中断，未写入任何数据，可重新导入。")
+        ERROR = "error", _("后台任务出错，未写入任何数据，可重新导入。")
+
+    RUNNING_STATES = (State.CHECKING, State.IMPORTING)
 
     resource = models.CharField(_("数据类型"), max_length=50)
     filename = models.CharField(_("文件名"), max_length=200)
@@ -154,6 +163,11 @@ class ImportJob(models.Model):
     total_rows = models.PositiveIntegerField(default=0)
     processed_rows = models.PositiveIntegerField(default=0)
     report = models.JSONField(default=dict, blank=True)
+    # Written by the worker while it checks or imports (clinics.tasks); a running job whose heartbeat
+    # stopped lost its worker (clinics.services.fail_stale_import_jobs). None: not started yet.
+    heartbeat_at = models.DateTimeField(_("最近心跳"), null=True, blank=True)
+    failure = models.CharField(_("失败原因"), max_length=20, choices=Failure.choices, blank=True)
+    failed_phase = models.CharField(max_length=10, choices=State.choices, blank=True)  # what a retry redoes
 
     class Meta:
         verbose_name = _("后台导入")
@@ -162,6 +176,10 @@ class ImportJob(models.Model):
 
     def __str__(self):
         return f"{self.resource} {self.filename}"
+
+    @property
+    def stored_path(self) -> Path:
+        return Path(settings.MEDIA_ROOT) / "imports" / self.stored_file
 
     @property
     def percent(self) -> int:

@@ -18,6 +18,7 @@ from .dataio import (
     register,
 )
 from .models import Clinic, ClinicPopulation, County, Township
+from .validation import MAX_YEAR, MIN_YEAR
 
 
 @register
@@ -61,6 +62,14 @@ POPULATION_COLUMNS = {
 }
 
 
+def _population_field(name):
+    return ClinicPopulation._meta.get_field(name)
+
+
+def _population_widget(name):
+    return StrictIntegerWidget(required=True, model_field=_population_field(name))
+
+
 @register
 class ClinicResource(ScopedResource):
     """Clinics with their service population of one year (年度 column)."""
@@ -87,12 +96,14 @@ class ClinicResource(ScopedResource):
     zero_markup = fields.Field(attribute="zero_markup", column_name="实行基本药物零差率", default=True,
                                widget=ChineseBooleanWidget())
     remote = fields.Field(attribute="remote", column_name="偏远地区", default=False, widget=ChineseBooleanWidget())
-    year = fields.Field(column_name="年度", widget=StrictIntegerWidget(required=True))
-    resident = fields.Field(column_name="常住人口", widget=StrictIntegerWidget(required=True))
-    registered = fields.Field(column_name="户籍人口", widget=StrictIntegerWidget(required=True))
-    insured = fields.Field(column_name="参合人口", widget=StrictIntegerWidget(required=True))
-    aged_65_plus = fields.Field(column_name="65岁及以上老年人", widget=StrictIntegerWidget(required=True))
-    children_0_6 = fields.Field(column_name="0-6岁儿童", widget=StrictIntegerWidget(required=True))
+    # Stored in ClinicPopulation: the widgets take that model's limits.
+    year = fields.Field(column_name="年度", widget=StrictIntegerWidget(
+        required=True, min_value=MIN_YEAR, max_value=MAX_YEAR, model_field=_population_field("year")))
+    resident = fields.Field(column_name="常住人口", widget=_population_widget("resident"))
+    registered = fields.Field(column_name="户籍人口", widget=_population_widget("registered"))
+    insured = fields.Field(column_name="参合人口", widget=_population_widget("insured"))
+    aged_65_plus = fields.Field(column_name="65岁及以上老年人", widget=_population_widget("aged_65_plus"))
+    children_0_6 = fields.Field(column_name="0-6岁儿童", widget=_population_widget("children_0_6"))
 
     class Meta:
         model = Clinic
@@ -136,8 +147,6 @@ class ClinicResource(ScopedResource):
             for key in ("aged_65_plus", "children_0_6"):
                 if key not in errors and (population.get(key) or 0) > resident:
                     errors[key] = ValidationError(_("不能超过常住人口（%(n)s）") % {"n": resident})
-            if population.get("year") is not None and not 2000 <= population["year"] <= 2100:
-                errors["year"] = ValidationError(_("年度应在 2000 到 2100 之间"))
         instance._population = population
         if errors:
             raise ValidationError(errors)

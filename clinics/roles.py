@@ -1,4 +1,4 @@
-"""The roles of DESIGN.md §2. A user has one role and one place (county, township or clinic).
+"""The roles of docs/DESIGN.md §2. A user has one role and one place (county, township or clinic).
 
 Glossary: 村医 village doctor · 卫生院 township health center · 卫健局 county health bureau ·
 宣传 publicity / notice editing; 宣传审核 notice moderation (approves

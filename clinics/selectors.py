@@ -237,7 +237,41 @@ def assignable_users_for(user):
     return users.filter(Q(scope__isnull=True) | Q(scope__in=user_scopes_for(user))).order_by("username")
 
 
+def login_usernames_for(user) -> QuerySet:
+    """User names whose log-in records a county admin reads and unlocks: everyone serving in their county
+    (superusers: everyone). Django-axes keeps user names, not user ids, in its records."""
+    from django.contrib.auth import get_user_model
+
+    users = get_user_model().objects.all()
+    scope = get_scope(user)
+    if not scope.sees_everything:
+        users = users.filter(scope__in=user_scopes_for(user)) if scope.role == Role.COUNTY_ADMIN else users.none()
+    return users.values_list("username", flat=True)
+
+
 def id_filter(clinic_ids):
     """Clinic ids for an ``__in`` lookup: a queryset stays a subquery (fast for a whole province),
     anything else becomes a list."""
     return clinic_ids if isinstance(clinic_ids, QuerySet) else list(clinic_ids)
+
+
+def import_jobs_for(user) -> QuerySet:
+    """Background imports (and their uploaded files) within the uploader's scope: one's own jobs;
+    township staff also their township's; county admins their county's (uploaded by township staff or
+    county staff there); a superuser every job."""
+    from .models import ImportJob
+
+    jobs = ImportJob.objects.select_related("created_by")
+    scope = get_scope(user)
+    if scope.sees_everything:
+        return jobs
+    if user is None or not user.is_authenticated:
+        return jobs.none()
+    own = Q(created_by_id=user.pk)
+    if scope.role == Role.TOWNSHIP_STAFF:
+        return jobs.filter(own | Q(created_by__scope__township_id=scope.township_id))
+    if scope.role == Role.COUNTY_ADMIN:
+        county = scope.county_id
+        return jobs.filter(own | Q(created_by__scope__county_id=county)
+                           | Q(created_by__scope__township__county_id=county))
+    return jobs.filter(own)

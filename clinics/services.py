@@ -1,15 +1,18 @@
-"""Changes to the organisation tree and to users' roles and scopes."""
+"""Changes to the organisation tree, to users' roles and scopes, and to background import jobs."""
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 from django.apps import apps
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from .models import Clinic, County, Township, UserScope
+from .models import Clinic, County, ImportJob, Township, UserScope
 from .roles import COUNTY_ROLES, ROLE_GROUP_NAMES, ROLE_PERMISSIONS, Role
 
 
@@ -89,3 +92,85 @@ def create_user_with_role(*, username: str, password: str | None = None, role: s
 def move_doctor_user_to_clinic(*, user, clinic: Clinic) -> UserScope:
     """Follow a village doctor's change of clinic (变更注册) in their login's scope."""
     return assign_role(user=user, role=Role.VILLAGE_DOCTOR, clinic=clinic)
+
+
+def import_upload_dir():
+    """Where uploaded import files wait (the preview's confirm step, background jobs)."""
+    from pathlib import Path
+
+    from django.conf import settings
+
+    return Path(settings.MEDIA_ROOT) / "imports"
+
+
+def purge_old_import_files(*, older_than) -> int:
+    """Delete uploaded import files stored longer ago than ``older_than`` (a timedelta): previews never
+    confirmed and background jobs checked or failed long ago. Files of jobs still being checked or
+    imported are kept. Returns the number of files deleted."""
+    from django.utils import timezone
+
+    from .models import ImportJob
+
+    folder = import_upload_dir()
+    if not folder.is_dir():
+        return 0
+    cutoff = (timezone.now() - older_than).timestamp()
+    busy = set(ImportJob.objects.filter(state__in=[ImportJob.State.CHECKING, ImportJob.State.IMPORTING])
+               .values_list("stored_file", flat=True))
+    removed = 0
+    for path in folder.iterdir():
+        if path.is_file() and path.name not in busy and path.stat().st_mtime < cutoff:
+            path.unlink(missing_ok=True)
+            removed += 1
+    return removed
+
+@transaction.atomic
+def unlock_login(*, user, username: str) -> int:
+    """Lift the lock-out (django-axes' failed attempts) of one user name of the admin's county; returns how
+    many attempt records were cleared."""
+    from axes.utils import reset
+
+    from .selectors import login_usernames_for
+
+    if not login_usernames_for(user).filter(username=username).exists():
+        raise ValidationError(_("账号“%(name)s”不存在或不在您的管辖范围内，不能解锁。") % {"name": username})
+    return reset(username=username)
+def fail_stale_import_jobs(*, now: datetime) -> int:
+    """Mark failed every started job in a running state whose heartbeat is older than IMPORT_JOB_STALE_AFTER:
+    its worker died (killed, out of memory, server restarted). Nothing of it was written, since an import
+    commits in one transaction. Called when a job page is viewed and by the tasks as they start, so it
+    needs no scheduler. Jobs not started yet (no heartbeat) wait in the queue and are left alone."""
+    cutoff = now - timedelta(seconds=settings.IMPORT_JOB_STALE_AFTER)
+    stale = ImportJob.objects.filter(state__in=ImportJob.RUNNING_STATES, heartbeat_at__lt=cutoff)
+    # Read first, write only when something is stale: the job page polls this every second, and on SQLite
+    # every UPDATE takes the database's one write lock, which a running import may need at that moment.
+    states = set(stale.values_list("state", flat=True))
+    failed = 0
+    for state in states:
+        failed += stale.filter(state=state).update(
+            state=ImportJob.State.FAILED, failed_phase=state, failure=ImportJob.Failure.INTERRUPTED)
+    return failed
+
+
+@transaction.atomic
+def retry_import_job(*, job: ImportJob) -> ImportJob:
+    """Queue a failed job again from its stored file: the check again if it failed while checking, the import
+    (of a file already checked) if it failed while importing. Counters and the failure are reset."""
+    from .tasks import check_import_job, run_import_job
+
+    job = ImportJob.objects.select_for_update().get(pk=job.pk)
+    if job.state != ImportJob.State.FAILED:
+        raise ValidationError(_("只有失败的后台导入可以重新导入。"))
+    if not job.stored_path.is_file():
+        raise ValidationError(_("上传的文件已不在服务器上，请重新上传。"))
+    importing = job.failed_phase == ImportJob.State.IMPORTING
+    job.state = ImportJob.State.IMPORTING if importing else ImportJob.State.CHECKING
+    job.processed_rows = 0
+    job.heartbeat_at = None
+    job.failure = ""
+    job.failed_phase = ""
+    if not importing:
+        job.report = {}
+    job.save(update_fields=["state", "processed_rows", "heartbeat_at", "failure", "failed_phase", "report"])
+    (run_import_job if importing else check_import_job).enqueue(job.pk)
+    return job

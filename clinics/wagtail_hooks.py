@@ -7,10 +7,10 @@ from wagtail.admin.ui.components import Component
 from wagtail.admin.ui.tables import BooleanColumn, Column
 from wagtail.admin.viewsets.base import ViewSetGroup
 
-from . import selectors
+from . import admin_login_security, selectors  # noqa: F401  (admin_login_security: its hooks)
 from .admin_dashboard import CountyDashboardView, may_see_county_dashboard
 from .admin_dashboard import menu_item as county_dashboard_menu_item
-from .admin_data import DataExportView, DataImportView, ImportJobView
+from .admin_data import DataExportView, DataImportView, ImportJobFileView, ImportJobView
 from .admin_scope import ScopedModelViewSet
 from .forms import NewLoginForm, UserScopeForm
 from .models import Clinic, ClinicPopulation, Township, UserScope
@@ -115,6 +115,7 @@ def register_data_urls():
         path("data/import/<slug:resource>/", DataImportView.as_view(), name="data_import"),
         path("data/export/<slug:resource>/", DataExportView.as_view(), name="data_export"),
         path("data/jobs/<int:pk>/", ImportJobView.as_view(), name="data_import_job"),
+        path("data/jobs/<int:pk>/file/", ImportJobFileView.as_view(), name="data_import_job_file"),
     ]
 
 

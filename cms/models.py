@@ -90,10 +90,13 @@ class NoticeIndexPage(Page):
             notices = notices.filter(category=category)
         else:
             category = ""
-        year = request.GET.get("year", "")
+        from clinics.filters import ScopeFilterForm
+
+        year = ScopeFilterForm(request.GET, user=request.user, fields=("year",)).get("year")
         years = notice_years(notices=visible_notices(user=request.user).filter(county_id=self.county_id))
-        if year.isdigit() and int(year) in years:
-            notices = notices.filter(issued_on__year=int(year))
+        if year in years:  # an unknown or malformed year shows every year
+            notices = notices.filter(issued_on__year=year)
+            year = str(year)
         else:
             year = ""
         page_obj = Paginator(notices, self.PAGE_SIZE).get_page(request.GET.get("page"))

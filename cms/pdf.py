@@ -2,25 +2,45 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-from urllib.parse import urlparse
+from urllib.parse import unquote, urlparse
 
-from django.conf import settings
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 
 
-def _local_files_only(url: str, *args, **kwargs):
-    """Images come from our media folder on disk; nothing is fetched over the network (a server that
-    fetched its own pages while rendering could wait on itself)."""
-    from weasyprint.urls import default_url_fetcher
+def local_image_path(url: str):
+    """The file on disk behind a notice image URL (cms.files' image view); ValueError for anything else.
+    Nothing is fetched over the network (a server that fetched its own pages while rendering could
+    wait on itself)."""
+    from django.http import Http404
 
-    path = urlparse(url).path
-    if path.startswith(settings.MEDIA_URL):
-        local = (Path(settings.MEDIA_ROOT) / path[len(settings.MEDIA_URL):]).resolve()
-        if str(local).startswith(str(Path(settings.MEDIA_ROOT).resolve())) and local.is_file():
-            return default_url_fetcher(local.as_uri())
+    from clinics.files import media_path
+
+    from .files import rendition_named
+
+    prefix = reverse("notices:image", args=["x"])[:-1]
+    path = unquote(urlparse(url).path)
+    if path.startswith(prefix) and rendition_named(path[len(prefix):]) is not None:
+        try:
+            return media_path(path[len(prefix):])
+        except Http404:
+            pass
     raise ValueError(f"not a local media file: {url}")
+
+
+def _local_fetcher():
+    import mimetypes
+
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+    class LocalImages(URLFetcher):
+        def fetch(self, url, headers=None):
+            path = local_image_path(url)
+            content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+            return URLFetcherResponse(path.as_uri(), path.read_bytes(), {"Content-Type": content_type}, 200)
+
+    return LocalImages()
 
 
 def poster_pdf(notice, *, site_url: str = "") -> bytes:
@@ -29,7 +49,7 @@ def poster_pdf(notice, *, site_url: str = "") -> bytes:
     from subsidies.pdf import _fonts
 
     html = render_to_string("cms/poster.html", {"page": notice, "today": timezone.localdate(), "site_url": site_url})
-    return HTML(string=html, base_url="/", url_fetcher=_local_files_only).write_pdf(font_config=_fonts())
+    return HTML(string=html, base_url="/", url_fetcher=_local_fetcher()).write_pdf(font_config=_fonts())
 
 
 def poster_filename(notice) -> str:

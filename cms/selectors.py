@@ -281,3 +281,87 @@ def admin_users_for(*, user) -> QuerySet:
     serving = UserScope.objects.filter(scope_q(user, county="county") | scope_q(user, township="township")
                                        | scope_q(user, clinic="clinic"))
     return User.objects.filter(pk__in=serving.values("user_id"))
+# --- files of notices (documents and images) -------------------------------------------------------
+
+def _notices_referencing(obj, *, attachments: bool) -> list[int]:
+    """Ids of the notices whose stored content uses a document or image: an attachment row, or a
+    document / image block or document link in the body (Wagtail's reference index). For a published
+    notice the stored content is the published version; unpublished drafts live only in revisions."""
+    from django.contrib.contenttypes.models import ContentType
+    from wagtail.models import ReferenceIndex
+
+    from .models import NoticeAttachment
+
+    ids = set()
+    if attachments:
+        ids.update(NoticeAttachment.objects.filter(document=obj).values_list("page_id", flat=True))
+    # Only the body's references: attachment rows are read above, directly, because removing one
+    # does not refresh the parent page's entries in the index.
+    body_refs = ReferenceIndex.get_references_to(obj).filter(
+        content_type=ContentType.objects.get_for_model(NoticePage), model_path__startswith="body.")
+    for object_id in body_refs.values_list("object_id", flat=True):
+        if object_id.isdigit():
+            ids.add(int(object_id))
+    return sorted(ids)
+
+
+def _collection_county_ids(collection) -> set[int]:
+    """Counties owning a collection (or one of its ancestors): a county's notice groups hold
+    permissions on it, or it bears the county's name. The root collection is shared by everyone and
+    gives no county."""
+    from django.contrib.auth.models import Group
+    from wagtail.models import GroupCollectionPermission
+
+    from clinics.models import County
+
+    from .services import editor_group_name, moderator_group_name
+
+    if collection is None:
+        return set()
+    chain = [c for c in collection.get_ancestors(inclusive=True) if not c.is_root()]
+    if not chain:
+        return set()
+    group_ids = set(GroupCollectionPermission.objects.filter(collection__in=chain).values_list("group_id", flat=True))
+    names = set(Group.objects.filter(pk__in=group_ids).values_list("name", flat=True))
+    counties = set()
+    for county in County.objects.all():
+        if county.name in {c.name for c in chain} or names & {editor_group_name(county), moderator_group_name(county)}:
+            counties.add(county.pk)
+    return counties
+
+
+def _file_county_ids(obj, *, notice_ids) -> set[int]:
+    """The counties a notice document or image belongs to: those of the notices using it (drafts too)
+    and of its collection."""
+    counties = set(NoticePage.objects.filter(pk__in=notice_ids).exclude(county__isnull=True)
+                   .values_list("county_id", flat=True))
+    return counties | _collection_county_ids(getattr(obj, "collection", None))
+
+
+def _file_visible_to(*, user, obj, attachments: bool) -> bool:
+    """The single rule for a notice's files. Someone may download it when it is used by a notice they
+    may read (``visible_notices``: published, live, unexpired, audience and county), when they are
+    notice staff of its county (county admin, editor, moderator: they choose files in the editor),
+    when they uploaded it, or when they are a superuser."""
+    from clinics.roles import COUNTY_ROLES
+
+    scope = get_scope(user)
+    if scope.sees_everything:
+        return True
+    uploader_id = getattr(obj, "uploaded_by_user_id", None)
+    if user is not None and user.is_authenticated and uploader_id == user.pk:
+        return True
+    notice_ids = _notices_referencing(obj, attachments=attachments)
+    if notice_ids and visible_notices(user=user).filter(pk__in=notice_ids).exists():
+        return True
+    return scope.role in COUNTY_ROLES and scope.county_id in _file_county_ids(obj, notice_ids=notice_ids)
+
+
+def document_visible_to(*, user, document) -> bool:
+    """May this user download this Wagtail document (notice attachments, body downloads, links)?"""
+    return _file_visible_to(user=user, obj=document, attachments=True)
+
+
+def image_visible_to(*, user, image) -> bool:
+    """May this user see this Wagtail image (the body images of notices)?"""
+    return _file_visible_to(user=user, obj=image, attachments=False)

@@ -1,10 +1,11 @@
 from django.urls import path
 
-from . import views
+from . import files, views
 
 app_name = "notices"
 urlpatterns = [
     path("search/", views.search, name="search"),
     path("feed/", views.NoticeFeed(), name="feed"),
     path("<int:pk>/poster.pdf", views.poster, name="poster"),
+    path("images/<path:name>", files.serve_image, name="image"),
 ]

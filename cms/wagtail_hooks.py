@@ -10,6 +10,7 @@ from wagtail import hooks
 
 from clinics import selectors as org
 from clinics.admin_scope import PermissionMenuItem, PermissionTemplateView, int_or
+from clinics.filters import ScopeFilterForm
 
 from .models import Category
 from .resources import UnreadDoctorResource
@@ -89,7 +90,7 @@ class UnreadExportView(View):
         if not request.user.has_perm(PERMISSION):
             raise PermissionDenied
         notice = org.get_scoped_or_404(staff_notices(user=request.user), request.user, pk=pk, county="county")
-        township_id = int_or(request.GET.get("township"))
+        township_id = ScopeFilterForm(request.GET, user=request.user, fields=("township",)).or_404().get("township")
         rows = unread_doctors(user=request.user, notice=notice, township_id=township_id)
         data = UnreadDoctorResource().export(queryset=rows)
         response = HttpResponse(data.export("xlsx"),
@@ -140,3 +141,19 @@ def hide_notice_work_from_other_roles(request, menu_items):
     if request.user.is_superuser or admin_notice_index(user=request.user) is not None:
         return
     menu_items[:] = [item for item in menu_items if item.name not in NOTICE_WORK_MENU_ITEMS]
+# --- serving documents -------------------------------------------------------------------------------
+# /documents/<id>/<name> is Wagtail's serve view (WAGTAILDOCS_SERVE_METHOD = "serve_view"). Who may
+# download is decided by cms.selectors.document_visible_to alone. This hook runs first (order -100):
+# an unscoped request gets the same 404 as a document that does not exist, before Wagtail's own
+# collection restrictions (order 0) could show a password form confirming that it does. Allowed
+# requests go on to Wagtail's sendfile, whose transfer is clinics.files.sendfile (SENDFILE_BACKEND):
+# X-Accel-Redirect or streaming, as for every protected file.
+
+@hooks.register("before_serve_document", order=-100)
+def deny_unscoped_document(document, request):
+    from django.http import Http404
+
+    from .selectors import document_visible_to
+
+    if not document_visible_to(user=request.user, document=document):
+        raise Http404

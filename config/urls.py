@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.urls import include, path
 from django.views.i18n import set_language
 from wagtail import urls as wagtail_urls
@@ -6,6 +5,8 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from cms.admin_scope import admin_overrides
+
+handler500 = "config.views.server_error"
 
 urlpatterns = [
     # Scoped replacements of some Wagtail admin views, at Wagtail's own paths: they must come first
@@ -25,10 +26,8 @@ urlpatterns = [
     path("i18n/setlang/", set_language, name="set_language"),
 ]
 
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# MEDIA_ROOT has no public URL in any setting (DEBUG included): every stored file is served by a view
+# that checks the user's scope first (clinics.files.serve_protected_file).
 
 # Wagtail's page serving is the catch-all, so it comes last.
 urlpatterns += [path("", include(wagtail_urls))]

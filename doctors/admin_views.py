@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
-from clinics.admin_scope import int_or
+from clinics.filters import ScopeFilterForm
 from clinics.roles import Role
 from clinics.selectors import get_scope, get_scoped_or_404
 
@@ -48,7 +48,10 @@ class WorklistView(StaffPage):
         context = super().get_context_data(**kwargs)
         user, today = self.request.user, self.today
         # ?township=ID narrows the lists to one township of the user's scope (links from the county dashboard).
-        township = int_or(self.request.GET.get("township"))
+        filters = ScopeFilterForm(self.request.GET, user=user, fields=("township",))
+        township = filters.get("township")
+        if filters.explain(self.request):
+            township = -1  # matches no township: an empty, explained worklist
         narrow = (lambda qs, path: qs.filter(**{path: township})) if township else (lambda qs, path: qs)
         expiring = list(narrow(selectors.expiring_within(user=user, on=today, days=90), "doctor__clinic__township_id")
                         .select_related("doctor__clinic"))

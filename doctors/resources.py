@@ -155,9 +155,9 @@ class TrainingAttendanceResource(ScopedResource):
     doctor = fields.Field(attribute="doctor", column_name="身份证号", widget=IdNumberWidget())
     doctor_name = fields.Field(column_name="姓名", readonly=True)
     attended = fields.Field(attribute="attended", column_name="出勤", default=True, widget=ChineseBooleanWidget())
-    written_score = fields.Field(attribute="written_score", column_name="笔试成绩",
-                                 widget=StrictDecimalWidget(places=1))
-    oral_score = fields.Field(attribute="oral_score", column_name="口试成绩", widget=StrictDecimalWidget(places=1))
+    # Places and the 0–100 range come from the model fields (their validators).
+    written_score = fields.Field(attribute="written_score", column_name="笔试成绩", widget=StrictDecimalWidget())
+    oral_score = fields.Field(attribute="oral_score", column_name="口试成绩", widget=StrictDecimalWidget())
 
     class Meta:
         model = TrainingAttendance
@@ -192,10 +192,6 @@ class TrainingAttendanceResource(ScopedResource):
                 errors["doctor"] = _("该医生不在您的管辖范围内")
             elif instance.session.county_id != doctor.clinic.township.county_id:
                 errors["session"] = _("这次培训不属于该医生所在的县")
-        for key in ("written_score", "oral_score"):
-            value = getattr(instance, key)
-            if value is not None and not 0 <= value <= 100:
-                errors[key] = _("成绩应在 0 到 100 之间")
         if errors:
             raise ValidationError(errors)
         instance.recorded_by = self.user

@@ -3,6 +3,7 @@ clinic × item progress matrix, reporting periods, quotas, the catalogue and cou
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
@@ -23,6 +24,8 @@ from wagtail.admin.ui.tables import Column
 
 from clinics import selectors as org
 from clinics.admin_scope import PermissionMenuItem, PermissionTemplateView, ScopedModelViewSet, int_or
+from clinics.filters import ScopeFilterForm
+from clinics.validation import StrictIntegerField
 from programs.models import Quota, ReportChange, ServiceItem, ServiceItemPrice, ServiceReport
 from programs.selectors import periods as period_selectors
 from programs.selectors import reports as report_selectors
@@ -43,11 +46,14 @@ class ReportListView(StaffView):
         context = super().get_context_data(**kwargs)
         today = timezone.localdate()
         params = self.request.GET
-        year = int_or(params.get("year"), today.year)
-        month = int_or(params.get("month"), 0)
+        filters = ScopeFilterForm(params, user=self.request.user, fields=("year", "month", "township"))
+        year = filters.get("year", today.year)
+        month = filters.get("month", 0)
         status = params.get("status", "")
-        township = int_or(params.get("township"), 0)
+        township = filters.get("township", 0)
         reports = report_selectors.reports_for(self.request.user).filter(year=year)
+        if filters.explain(self.request):
+            reports = reports.none()
         if month:
             reports = reports.filter(month=month)
         if status in ServiceReport.Status.values:
@@ -66,6 +72,51 @@ class VerifyForm(forms.Form):
     comment = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
 
+class SampleForm(forms.Form):
+    """The verification sample of each line: ``method_<item>``, ``checked_<item>``, ``confirmed_<item>``
+    (the names the template posts). The counts use the service's limits (``reports.SAMPLE_LIMITS``)."""
+
+    def __init__(self, *args, lines, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.lines = lines
+        for line in lines:
+            self.fields[f"method_{line.item_id}"] = forms.ChoiceField(
+                required=False, choices=[("", "—"), *ServiceReportLineMethods],
+                error_messages={"invalid_choice": _("请选择核实方式（电话回访或入户核实）。")})
+            for name, label in (("checked", _("抽查数")), ("confirmed", _("属实数"))):
+                self.fields[f"{name}_{line.item_id}"] = StrictIntegerField(
+                    required=False, label=label, limits=report_services.SAMPLE_LIMITS,
+                    messages={"invalid": _("%(label)s必须是整数。") % {"label": label},
+                              "min_value": _("%(label)s不能为负数。") % {"label": label}})
+
+    def clean(self):
+        data = super().clean()
+        for line in self.lines:
+            checked, confirmed = f"checked_{line.item_id}", f"confirmed_{line.item_id}"
+            if checked in data and confirmed in data and (data[checked] is None) != (data[confirmed] is None):
+                self.add_error(checked if data[checked] is None else confirmed, _("请同时填写抽查数和属实数。"))
+        return data
+
+    def samples(self) -> dict[int, tuple[str, int | None, int | None]]:
+        samples = {}
+        for line in self.lines:
+            checked = self.cleaned_data[f"checked_{line.item_id}"]
+            confirmed = self.cleaned_data[f"confirmed_{line.item_id}"]
+            method = self.cleaned_data[f"method_{line.item_id}"] if checked is not None else ""
+            samples[line.item_id] = (method, checked, confirmed)
+        return samples
+
+    def line_errors(self) -> dict[str, str]:
+        errors = {}
+        for line in self.lines:
+            problems = [e for key in (f"method_{line.item_id}", f"checked_{line.item_id}", f"confirmed_{line.item_id}")
+                        for e in self.errors.get(key, [])]
+            if problems:
+                errors[str(line.item_id)] = _("“%(item)s”：%(problems)s") % {"item": line.item.name,
+                                                                           "problems": "；".join(problems)}
+        return errors
+
+
 class VerifyReportView(StaffView):
     template_name = "programs/services/admin_verify.html"
     header_icon = "tick"
@@ -78,21 +129,6 @@ class VerifyReportView(StaffView):
     def get_page_title(self):
         return _("核实：%(report)s") % {"report": self.report}
 
-    def _samples(self, post, lines):
-        samples, errors = {}, {}
-        for line in lines:
-            method = post.get(f"method_{line.item_id}", "")
-            raw_checked = (post.get(f"checked_{line.item_id}") or "").strip()
-            raw_confirmed = (post.get(f"confirmed_{line.item_id}") or "").strip()
-            if not raw_checked and not raw_confirmed:
-                samples[line.item_id] = ("", None, None)
-                continue
-            if not raw_checked.isdigit() or not raw_confirmed.isdigit():
-                errors[str(line.item_id)] = _("“%(item)s”：抽查数和属实数必须是整数。") % {"item": line.item.name}
-                continue
-            samples[line.item_id] = (method, int(raw_checked), int(raw_confirmed))
-        return samples, errors
-
     def post(self, request, *args, **kwargs):
         lines = list(self.report.lines.select_related("item"))
         try:
@@ -101,10 +137,10 @@ class VerifyReportView(StaffView):
                                               comment=request.POST.get("comment", ""))
                 messages.success(request, _("已退回村医修改。"))
                 return redirect("services_reports")
-            samples, errors = self._samples(request.POST, lines)
-            if errors:
-                raise ValidationError(errors)
-            report_services.verify_report(user=request.user, report=self.report, samples=samples)
+            form = SampleForm(request.POST, lines=lines)
+            if not form.is_valid():
+                raise ValidationError(form.line_errors())
+            report_services.verify_report(user=request.user, report=self.report, samples=form.samples())
         except ValidationError as exc:
             self.errors = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
             self.posted = request.POST
@@ -123,7 +159,7 @@ class VerifyReportView(StaffView):
                 "method": posted.get(f"method_{line.item_id}") if posted else line.sample_method,
                 "checked": posted.get(f"checked_{line.item_id}") if posted else (line.sample_checked or ""),
                 "confirmed": posted.get(f"confirmed_{line.item_id}") if posted else (line.sample_confirmed or ""),
-                "error": errors.get(str(line.item_id)),
+                "error": "；".join(errors.get(str(line.item_id)) or []),
             })
         state = period_selectors.period_state(township_id=self.report.clinic.township_id, year=self.report.year,
                                               month=self.report.month)
@@ -140,6 +176,26 @@ class VerifyReportView(StaffView):
 ServiceReportLineMethods = [("phone", gettext_lazy("电话回访")), ("home", gettext_lazy("入户核实"))]
 
 
+@dataclass
+class MatrixFilters:
+    form: ScopeFilterForm
+    year: int
+    township: int
+    through: int
+
+
+def matrix_filters(request) -> MatrixFilters:
+    """Year, township (0: all of the user's) and the month the pace is measured to, checked against the user's
+    scope. The through month defaults to the current month this year and December for past years; a later one
+    than that is capped, since months to come have no reports to count."""
+    today = timezone.localdate()
+    form = ScopeFilterForm(request.GET, user=request.user, fields=("year", "township", "through"))
+    year = form.get("year", today.year)
+    last = 12 if year < today.year else today.month
+    through = min(form.get("through", last), last)
+    return MatrixFilters(form=form, year=year, township=form.get("township", 0), through=through)
+
+
 class MatrixView(StaffView):
     template_name = "programs/services/admin_matrix.html"
     page_title = gettext_lazy("任务完成情况（卫生室 × 项目）")
@@ -147,12 +203,11 @@ class MatrixView(StaffView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        today = timezone.localdate()
-        year = int_or(self.request.GET.get("year"), today.year)
-        township = int_or(self.request.GET.get("township"), 0)
-        through = 12 if year < today.year else today.month
+        filters = matrix_filters(self.request)
+        year, township, through = filters.year, filters.township, filters.through
         items, rows = report_selectors.township_matrix(user=self.request.user, year=year, through_month=through,
-                                                       township_id=township or None)
+                                                       township_id=township or None,
+                                                       township_ids=[] if filters.form.explain(self.request) else None)
         context.update({"items": items, "rows": rows, "year": year, "township": township, "through": through,
                         "townships": org.townships_for(self.request.user), "query": self.request.GET.urlencode()})
         return context
@@ -164,10 +219,9 @@ class MatrixExportView(View):
             raise PermissionDenied
         import tablib
 
-        today = timezone.localdate()
-        year = int_or(request.GET.get("year"), today.year)
-        township = int_or(request.GET.get("township"), 0)
-        through = 12 if year < today.year else today.month
+        filters = matrix_filters(request)
+        filters.form.or_404()
+        year, township, through = filters.year, filters.township, filters.through
         items, rows = report_selectors.township_matrix(user=request.user, year=year, through_month=through,
                                                        township_id=township or None)
         headers = [_("卫生室编码"), _("卫生室名称"), _("乡镇"), _("总体完成率%"), _("进度")]
@@ -194,8 +248,9 @@ class PeriodsView(StaffView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         today = timezone.localdate()
-        year = int_or(self.request.GET.get("year"), today.year)
-        townships = list(org.townships_for(self.request.user))
+        filters = ScopeFilterForm(self.request.GET, user=self.request.user, fields=("year",))
+        year = filters.get("year", today.year)
+        townships = [] if filters.explain(self.request) else list(org.townships_for(self.request.user))
         states = period_selectors.period_states(township_ids=[t.pk for t in townships], year=year)
         from programs.models import ReportingPeriod
 

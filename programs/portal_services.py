@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
@@ -11,7 +12,9 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from clinics.filters import ScopeFilterForm
 from clinics.portal import doctor_required
+from clinics.validation import MAX_YEAR, MIN_YEAR, StrictIntegerField, ascii_int_or
 from programs.models import ServiceReport
 from programs.selectors import periods as period_selectors
 from programs.selectors import reports as report_selectors
@@ -31,18 +34,25 @@ def report_index(request):
     return redirect("portal_services:report", year=year, month=month)
 
 
-def _parse_counts(post, items) -> tuple[dict[int, int], dict[int, str]]:
-    counts, errors = {}, {}
-    for item in items:
-        raw = (post.get(f"item_{item.pk}") or "").strip()
-        if raw == "":
-            counts[item.pk] = 0
-            continue
-        if not raw.isdigit():
-            errors[item.pk] = _("请填写不小于 0 的整数。")
-            continue
-        counts[item.pk] = int(raw)
-    return counts, errors
+class ReportForm(forms.Form):
+    """One count per active item (HTML names ``item_<pk>``). Blank means 0; the limits are the
+    service's (``reports.COUNT_LIMITS``, from the model field), so every bad value is a field error."""
+
+    def __init__(self, *args, items, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.items = items
+        not_a_count = _("请填写不小于 0 的整数。")
+        for item in items:
+            self.fields[f"item_{item.pk}"] = StrictIntegerField(
+                required=False, label=item.name, limits=report_services.COUNT_LIMITS,
+                messages={"invalid": not_a_count, "min_value": not_a_count})
+
+    def counts(self) -> dict[int, int]:
+        return {item.pk: self.cleaned_data.get(f"item_{item.pk}") or 0 for item in self.items}
+
+    def item_errors(self) -> dict[int, str]:
+        return {item.pk: "；".join(self.errors[f"item_{item.pk}"]) for item in self.items
+                if f"item_{item.pk}" in self.errors}
 
 
 @doctor_required
@@ -59,13 +69,13 @@ def report_form(request, year: int, month: int):
     warnings = []
     form_error = ""
     if request.method == "POST":
-        counts, field_errors = _parse_counts(request.POST, items)
+        form = ReportForm(request.POST, items=items)
         values.update({item.pk: request.POST.get(f"item_{item.pk}", "") for item in items})
-        if not field_errors:
+        if form.is_valid():
             submit = "submit" in request.POST
             try:
                 report, warnings = report_services.save_report(
-                    user=request.user, year=year, month=month, counts=counts, submit=submit,
+                    user=request.user, year=year, month=month, counts=form.counts(), submit=submit,
                     confirmed_warnings=request.POST.get("confirm") == "1", today=today)
             except report_services.NeedsConfirmation as exc:
                 warnings = exc.warnings
@@ -73,8 +83,8 @@ def report_form(request, year: int, month: int):
             except ValidationError as exc:
                 if hasattr(exc, "error_dict"):
                     for key, errs in exc.message_dict.items():
-                        if key.isdigit():
-                            field_errors[int(key)] = "；".join(errs)
+                        if f"item_{key}" in form.fields:
+                            form.add_error(f"item_{key}", errs)
                         else:
                             form_error = "；".join(errs)
                 else:
@@ -82,6 +92,7 @@ def report_form(request, year: int, month: int):
             else:
                 messages.success(request, _("已提交，等待乡镇卫生院核实。") if submit else _("草稿已保存。"))
                 return redirect("portal_services:report", year=year, month=month)
+        field_errors = form.item_errors()
     may_submit = period_selectors.may_submit(township_id=clinic.township_id, year=year, month=month, today=today)
     editable = may_submit and (report is None or report.status in (ServiceReport.Status.DRAFT, ServiceReport.Status.RETURNED))
     rows = [{"item": item, "value": values[item.pk], "error": field_errors.get(item.pk),
@@ -106,10 +117,15 @@ def _month_choices(clinic, today):
     return months
 
 
+def _year(request, today) -> int:
+    year = ascii_int_or(request.GET.get("year"), today.year)
+    return year if MIN_YEAR <= year <= MAX_YEAR else today.year
+
+
 @doctor_required
 def progress(request):
     today = timezone.localdate()
-    year = int(request.GET["year"]) if str(request.GET.get("year", "")).isdigit() else today.year
+    year = ScopeFilterForm(request.GET, user=request.user, fields=("year",)).or_404().get("year", today.year)
     through_month = 12 if year < today.year else today.month
     rows = report_selectors.clinic_progress(clinic=request.clinic, year=year, through_month=through_month)
     return render(request, "programs/services/portal_progress.html", {
@@ -123,7 +139,7 @@ def progress_export(request):
     from django.http import HttpResponse
 
     today = timezone.localdate()
-    year = int(request.GET["year"]) if str(request.GET.get("year", "")).isdigit() else today.year
+    year = ScopeFilterForm(request.GET, user=request.user, fields=("year",)).or_404().get("year", today.year)
     through_month = 12 if year < today.year else today.month
     rows = report_selectors.clinic_progress(clinic=request.clinic, year=year, through_month=through_month)
     data = tablib.Dataset(headers=[_("服务项目"), _("单位"), _("年度任务"), _("累计核实数"), _("累计申报数"), _("完成率%"),

@@ -12,8 +12,16 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from clinics.portal import doctor_required
+from clinics.validation import (
+    StrictDateField,
+    StrictDecimalField,
+    StrictIntegerField,
+    ascii_int_or,
+    limits_of,
+    parse_date,
+)
 
-from .models import DrugSale
+from .models import Drug, DrugSale
 from .selectors import drugs as selectors
 from .services import drugs as services
 
@@ -27,18 +35,24 @@ def _attach(form, exc: ValidationError) -> None:
 
 
 class SaleForm(forms.Form):
-    drug = forms.IntegerField(widget=forms.HiddenInput, error_messages={"required": gettext_lazy("请先选择药品。")})
-    date = forms.DateField(label=gettext_lazy("销售日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-                           error_messages={"required": gettext_lazy("请填写日期。"),
-                                           "invalid": gettext_lazy("日期格式不正确。")})
-    quantity = forms.IntegerField(label=gettext_lazy("数量"), widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
-                                  error_messages={"required": gettext_lazy("请填写数量。"),
-                                                  "invalid": gettext_lazy("数量必须是整数。")})
-    unit_price = forms.DecimalField(label=gettext_lazy("单价（元）"), max_digits=10, decimal_places=2,
+    """Limits are the model fields' (as in the import widgets and ``services.record_sale``); the date
+    rules (not in the future, not before the first purchase, ...) are the service's."""
+
+    drug = StrictIntegerField(widget=forms.HiddenInput, limits=limits_of(Drug._meta.pk),
+                              error_messages={"required": gettext_lazy("请先选择药品。")},
+                              messages={"invalid": gettext_lazy("请先选择药品。"), "digits": gettext_lazy("请先选择药品。")})
+    date = StrictDateField(label=gettext_lazy("销售日期"), min_date=None, max_date=None,
+                           widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+                           error_messages={"required": gettext_lazy("请填写日期。")})
+    quantity = StrictIntegerField(label=gettext_lazy("数量"), widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+                                  limits=services.QUANTITY_LIMITS,
+                                  error_messages={"required": gettext_lazy("请填写数量。")},
+                                  messages={"invalid": gettext_lazy("数量必须是整数。")})
+    unit_price = StrictDecimalField(label=gettext_lazy("单价（元）"), limits=services.SALE_PRICE_LIMITS,
                                     widget=forms.NumberInput(attrs={"inputmode": "decimal", "step": "0.01"}),
-                                    error_messages={"required": gettext_lazy("请填写单价。"),
-                                                    "invalid": gettext_lazy("单价必须是数字。"),
-                                                    "max_decimal_places": gettext_lazy("单价最多保留 2 位小数。")})
+                                    error_messages={"required": gettext_lazy("请填写单价。")},
+                                    messages={"invalid": gettext_lazy("单价必须是数字。"),
+                                              "max_decimal_places": gettext_lazy("单价最多保留 2 位小数。")})
 
 
 @doctor_required
@@ -59,7 +73,7 @@ def sell(request):
         drug.stock_row = stock_by_drug.get(drug.pk)
     chosen = None
     drug_id = request.POST.get("drug") or request.GET.get("drug")
-    if drug_id and str(drug_id).isdigit():
+    if ascii_int_or(drug_id, None) is not None:
         row = stock_by_drug.get(int(drug_id))
         chosen = row.drug if row else None
     if request.method == "POST":
@@ -108,9 +122,9 @@ def daily(request):
             lines.append(services.SaleLine(drug=row.drug, quantity=qty,
                                            unit_price=request.POST.get(f"price_{row.drug_id}", "").strip()))
         try:
-            on = date.fromisoformat(day)
-        except ValueError:
-            errors.append(_("日期格式不正确。"))
+            on = parse_date(day, required=True, min_date=None, max_date=None)
+        except ValidationError as exc:
+            errors.extend(exc.messages)
         else:
             try:
                 sales = services.record_daily_sales(clinic=clinic, on=on, lines=lines, user=request.user)

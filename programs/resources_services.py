@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from import_export import fields
@@ -19,8 +20,10 @@ from clinics.dataio import (
 )
 from clinics.models import Clinic
 from clinics.selectors import clinics_for
+from clinics.validation import MAX_YEAR, MIN_YEAR
 from programs.models import Quota, ReportChange, ServiceItem, ServiceReport, ServiceReportLine
 from programs.selectors.periods import period_states
+from programs.services import reports as report_services
 
 __all__ = ["ServiceReportResource", "QuotaResource"]
 
@@ -39,11 +42,13 @@ class ServiceReportResource(ScopedResource):
     background_threshold = 5000
     export_filters = {"year": "report__year", "month": "report__month", "township": "report__clinic__township_id"}
 
-    clinic = fields.Field(attribute="report__clinic__code", column_name="卫生室编码")
-    item = fields.Field(attribute="item__code", column_name="项目编码")
-    year = fields.Field(attribute="report__year", column_name="年度")
-    month = fields.Field(attribute="report__month", column_name="月份")
-    declared_count = fields.Field(attribute="declared_count", column_name="申报数")
+    clinic = fields.Field(attribute="report__clinic__code", column_name="卫生室编码", widget=TextWidget(required=True))
+    item = fields.Field(attribute="item__code", column_name="项目编码", widget=TextWidget(required=True))
+    # Limits come from the model fields (ScopedResource binds them); the month rule is the service's.
+    year = fields.Field(attribute="report__year", column_name="年度", widget=StrictIntegerWidget(required=True))
+    month = fields.Field(attribute="report__month", column_name="月份", widget=StrictIntegerWidget(required=True))
+    declared_count = fields.Field(attribute="declared_count", column_name="申报数",
+                                  widget=StrictIntegerWidget(required=True))
     clinic_name = fields.Field(attribute="report__clinic__name", column_name="卫生室名称", readonly=True)
     item_name = fields.Field(attribute="item__name", column_name="项目名称", readonly=True)
     verified_count = fields.Field(attribute="verified_count", column_name="核实数", readonly=True)
@@ -69,8 +74,9 @@ class ServiceReportResource(ScopedResource):
         report = ImportReport(resource=self.name)
         headers = dataset.headers
         col = {name: headers.index(name) for name in self.required_columns()}
-        integer = StrictIntegerWidget(required=True)
-        text = TextWidget(required=True)
+        widget = {self.fields[key].column_name: self.fields[key].widget
+                  for key in ("clinic", "item", "year", "month", "declared_count")}
+        today = timezone.localdate()
 
         raw_rows = dataset._data  # tablib rows; read once
         clinic_codes = {str(r[col["卫生室编码"]]).strip() for r in raw_rows if r[col["卫生室编码"]] is not None}
@@ -84,10 +90,9 @@ class ServiceReportResource(ScopedResource):
         for index, row in enumerate(raw_rows, start=2):
             row_errors = []
             values = {}
-            for name, kind in (("卫生室编码", text), ("项目编码", text), ("年度", integer), ("月份", integer),
-                               ("申报数", integer)):
+            for name in ("卫生室编码", "项目编码", "年度", "月份", "申报数"):
                 try:
-                    values[name] = kind.clean(row[col[name]])
+                    values[name] = widget[name].clean(row[col[name]])
                 except ValueError as exc:
                     row_errors.append(RowIssue(row=index, column=name, message=str(exc)))
             if "卫生室编码" in values and values["卫生室编码"] not in clinics:
@@ -96,10 +101,12 @@ class ServiceReportResource(ScopedResource):
             if "项目编码" in values and values["项目编码"] not in items:
                 row_errors.append(RowIssue(row=index, column="项目编码", message=_(
                     "找不到编码为“%(code)s”的服务项目") % {"code": values["项目编码"]}))
-            if "月份" in values and not 1 <= values["月份"] <= 12:
-                row_errors.append(RowIssue(row=index, column="月份", message=_("月份必须在 1 到 12 之间")))
-            if "年度" in values and not 2000 <= values["年度"] <= 2100:
-                row_errors.append(RowIssue(row=index, column="年度", message=_("年度应在 2000 到 2100 之间")))
+            if "年度" in values and "月份" in values:
+                try:  # the same rule as the portal form (reports.save_report)
+                    report_services.check_report_month(year=values["年度"], month=values["月份"], today=today)
+                except ValidationError as exc:
+                    column = "年度" if not MIN_YEAR <= values["年度"] <= MAX_YEAR else "月份"
+                    row_errors.append(RowIssue(row=index, column=column, message="；".join(exc.messages)))
             if row_errors:
                 errors.extend(row_errors)
                 continue
@@ -198,7 +205,8 @@ class QuotaResource(ScopedResource):
     clinic = fields.Field(attribute="clinic", column_name="卫生室编码",
                           widget=CodeForeignKeyWidget(Clinic, label="村卫生室", scope_paths={"clinic": ""}))
     item = fields.Field(attribute="item", column_name="项目编码", widget=CodeForeignKeyWidget(ServiceItem, label="服务项目"))
-    year = fields.Field(attribute="year", column_name="年度", widget=StrictIntegerWidget(required=True))
+    year = fields.Field(attribute="year", column_name="年度",
+                        widget=StrictIntegerWidget(required=True, min_value=MIN_YEAR, max_value=MAX_YEAR))
     target = fields.Field(attribute="target", column_name="任务数", widget=StrictIntegerWidget(required=True))
     item_name = fields.Field(attribute="item__name", column_name="项目名称", readonly=True)
 

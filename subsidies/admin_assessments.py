@@ -20,6 +20,7 @@ from wagtail.admin.menu import Menu, SubmenuMenuItem
 
 from clinics import selectors as org
 from clinics.admin_scope import PermissionMenuItem, PermissionTemplateView, ScopedModelViewSet, int_or
+from clinics.filters import ScopeFilterForm
 from subsidies.models import Appeal, Assessment, Finding, Inspection, SatisfactionSurvey, ScoreItem, ScoreSheet
 from subsidies.selectors import assessments as selectors
 from subsidies.services import assessments as services
@@ -44,9 +45,12 @@ class AssessmentListView(StaffView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         today = timezone.localdate()
-        year = int_or(self.request.GET.get("year"), today.year)
-        quarter = int_or(self.request.GET.get("quarter"), 0)
+        filters = ScopeFilterForm(self.request.GET, user=self.request.user, fields=("year", "quarter"))
+        year = filters.get("year", today.year)
+        quarter = filters.get("quarter", 0)
         qs = selectors.assessments_for(self.request.user).filter(year=year)
+        if filters.explain(self.request):
+            qs = qs.none()
         if quarter:
             qs = qs.filter(quarter=quarter)
         context.update({"assessments": qs.order_by("-quarter", "clinic__code"), "year": year, "quarter": quarter,
@@ -124,6 +128,19 @@ class AssessmentEditView(StaffView):
             "appeals": Appeal.objects.filter(entry__assessment=self.assessment).select_related("entry__item", "appellant"),
         })
         return context
+
+
+class EvidenceFileView(View):
+    """An evidence file, to staff who may see its assessment (never a public media URL)."""
+
+    def get(self, request, pk):
+        from clinics.files import serve_protected_file
+
+        if not request.user.has_perm("subsidies.view_assessment"):
+            raise PermissionDenied
+        evidence = org.get_scoped_or_404(selectors.evidence_for(request.user), request.user, pk=pk,
+                                         clinic="assessment__clinic")
+        return serve_protected_file(request, evidence.file.name, evidence.download_name)
 
 
 class InspectionsView(StaffView):
@@ -236,20 +253,27 @@ class AppealsView(StaffView):
         return redirect("assessments_appeals")
 
 
+def ranking_filters(request) -> tuple[ScopeFilterForm, int, int, int | None]:
+    """The filter form, year, quarter (default: this quarter) and township (default: all of the user's)."""
+    today = timezone.localdate()
+    form = ScopeFilterForm(request.GET, user=request.user, fields=("year", "quarter", "township"))
+    return (form, form.get("year", today.year), form.get("quarter", (today.month - 1) // 3 + 1),
+            form.get("township"))
+
+
 class RankingView(StaffView):
     template_name = "subsidies/assessments/admin_ranking.html"
     page_title = gettext_lazy("考核排名")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        today = timezone.localdate()
-        year = int_or(self.request.GET.get("year"), today.year)
-        quarter = int_or(self.request.GET.get("quarter"), (today.month - 1) // 3 + 1)
-        township = int_or(self.request.GET.get("township"))
+        filters, year, quarter, township = ranking_filters(self.request)
+        invalid = filters.explain(self.request)
         context.update({"year": year, "quarter": quarter, "quarters": range(1, 5), "township": township,
-                        "ranking": selectors.ranking(user=self.request.user, year=year, quarter=quarter,
-                                                     township_id=township),
-                        "townships": selectors.township_averages(user=self.request.user, year=year, quarter=quarter)})
+                        "ranking": [] if invalid else selectors.ranking(user=self.request.user, year=year,
+                                                                        quarter=quarter, township_id=township),
+                        "townships": [] if invalid else selectors.township_averages(user=self.request.user, year=year,
+                                                                                    quarter=quarter)})
         return context
 
 
@@ -257,11 +281,11 @@ class RankingExportView(View):
     def get(self, request):
         if not request.user.has_perm("subsidies.view_assessment"):
             raise PermissionDenied
-        today = timezone.localdate()
-        year = int_or(request.GET.get("year"), today.year)
-        quarter = int_or(request.GET.get("quarter"), (today.month - 1) // 3 + 1)
+        filters, year, quarter, township = ranking_filters(request)
+        filters.or_404()
         data = tablib.Dataset(headers=[_("名次"), _("卫生室编码"), _("村卫生室"), _("乡镇"), _("得分")])
-        for rank, assessment in enumerate(selectors.ranking(user=request.user, year=year, quarter=quarter), start=1):
+        for rank, assessment in enumerate(selectors.ranking(user=request.user, year=year, quarter=quarter,
+                                                            township_id=township), start=1):
             data.append([rank, assessment.clinic.code, assessment.clinic.name, assessment.clinic.township.name,
                          float(assessment.total_score)])
         response = HttpResponse(data.export("xlsx"),
@@ -314,6 +338,7 @@ def register_urls():
     return [
         path("assessments/", AssessmentListView.as_view(), name="assessments_list"),
         path("assessments/<int:pk>/", AssessmentEditView.as_view(), name="assessments_edit"),
+        path("assessments/evidence/<int:pk>/", EvidenceFileView.as_view(), name="assessments_evidence"),
         path("assessments/inspections/", InspectionsView.as_view(), name="assessments_inspections"),
         path("assessments/satisfaction/", SatisfactionView.as_view(), name="assessments_satisfaction"),
         path("assessments/appeals/", AppealsView.as_view(), name="assessments_appeals"),

@@ -18,6 +18,7 @@ from wagtail.admin.menu import Menu, SubmenuMenuItem
 
 from clinics import selectors as org
 from clinics.admin_scope import PermissionMenuItem, PermissionTemplateView, ScopedModelViewSet, int_or
+from clinics.filters import ScopeFilterForm
 from subsidies import pdf
 from subsidies.models import Advance, PolicyItem, SubsidyPolicy
 from subsidies.selectors import settlement as selectors
@@ -148,10 +149,10 @@ class StatementView(View):
     def get(self, request, pk):
         if not request.user.has_perm("subsidies.view_settlementrun"):
             raise PermissionDenied
+        from clinics.files import protected_bytes
+
         line = org.get_scoped_or_404(selectors.lines_for(request.user), request.user, pk=pk, clinic="clinic")
-        response = HttpResponse(pdf.statement_pdf(line), content_type="application/pdf")
-        response["Content-Disposition"] = f'attachment; filename="{pdf.statement_filename(line)}"'
-        return response
+        return protected_bytes(pdf.statement_pdf(line), pdf.statement_filename(line), content_type="application/pdf")
 
 
 class StatementsZipView(View):
@@ -165,7 +166,8 @@ class StatementsZipView(View):
 
         run = org.get_scoped_or_404(selectors.runs_for(request.user), request.user, pk=pk, county="county")
         scope = org.get_scope(request.user)
-        township_id = scope.township_id if scope.level == "township" else int_or(request.GET.get("township"))
+        township_id = scope.township_id if scope.level == "township" else ScopeFilterForm(
+            request.GET, user=request.user, fields=("township",)).or_404().get("township")
         batch = StatementBatch.objects.create(run=run, township_id=township_id, created_by=request.user)
         build_statements.enqueue(batch.pk)
         return redirect("settlement_batch", pk=batch.pk)
@@ -176,13 +178,9 @@ class StatementBatchView(StaffView):
     page_title = gettext_lazy("生成结算单")
 
     def dispatch(self, request, *args, **kwargs):
-        from subsidies.models import StatementBatch
-
-        self.batch = StatementBatch.objects.filter(pk=kwargs["pk"], created_by=request.user).select_related("run").first()
-        if self.batch is None:
-            from django.http import Http404
-
-            raise Http404
+        # The ZIP follows the settlement's scope (the run, and the batch's township), not its creator.
+        self.batch = org.get_scoped_or_404(selectors.statement_batches_for(request.user), request.user,
+                                           pk=kwargs["pk"], county="run__county")
         return super().dispatch(request, *args, **kwargs)
 
     def get(self, request, *args, **kwargs):
@@ -191,13 +189,11 @@ class StatementBatchView(StaffView):
 
             return JsonResponse({"state": self.batch.state, "percent": self.batch.percent, "done": self.batch.done,
                                  "total": self.batch.total})
-        if request.GET.get("download") and self.batch.state == "done":
-            from django.http import FileResponse
+        if request.GET.get("download") and self.batch.state == "done" and self.batch.file:
+            from clinics.files import serve_protected_file
 
-            from subsidies.tasks import batch_path
-
-            return FileResponse(batch_path(self.batch).open("rb"), as_attachment=True,
-                                filename=f"statements-{self.batch.run_id}.zip")
+            return serve_protected_file(request, f"statements/{self.batch.file}",
+                                        f"statements-{self.batch.run_id}.zip", content_type="application/zip")
         return super().get(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
@@ -288,6 +284,7 @@ class PolicyItemViewSet(ScopedModelViewSet):
     add_to_admin_menu = False
     scope_paths = {"county": "policy__county"}
     list_display = ["policy", "item", "unit_price", "work_points"]
+    export_headings = {"policy": gettext_lazy("补助政策")}  # the foreign key has no verbose name
     list_select_related = ("policy", "item")
     list_filter = ["policy"]
     form_fields = ["policy", "item", "unit_price", "work_points"]

@@ -1,4 +1,4 @@
-"""The settlement arithmetic, pure and deterministic (DESIGN.md §4). No database access here.
+"""The settlement arithmetic, pure and deterministic (docs/DESIGN.md §4). No database access here.
 
 Money is Decimal in 元, rounded ROUND_HALF_UP to the fen once per line; a pool (work points, budget cap)
 is split so that the parts add up to the pool exactly (largest remainder on fen). Every line carries

@@ -1,7 +1,7 @@
 """PDF statements of settlement lines (WeasyPrint), with a real CJK font embedded.
 
 WenQuanYi Micro Hei (TrueType) is used: its subsetting is several times faster than Noto Sans CJK's
-CFF outlines (DESIGN.md §6). One FontConfiguration is reused across a batch.
+CFF outlines (docs/DESIGN.md §7). One FontConfiguration is reused across a batch.
 """
 
 from __future__ import annotations

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from clinics.portal import doctor_required
 from subsidies.models import Appeal, Assessment, AssessmentEntry
+from subsidies.selectors.assessments import evidence_for
 from subsidies.services import assessments as services
 
 
@@ -39,4 +40,14 @@ def detail(request, pk: int):
     deadline = assessment.submitted_at + timezone.timedelta(days=services.APPEAL_DAYS)
     return render(request, "subsidies/assessments/portal_detail.html", {
         "assessment": assessment, "entries": entries, "may_appeal": timezone.now() <= deadline,
-        "appeal_deadline": deadline, "page_title": str(assessment)})
+        "appeal_deadline": deadline, "evidence": evidence_for(request.user).filter(assessment=assessment),
+        "page_title": str(assessment)})
+
+
+@doctor_required
+def evidence(request, pk: int):
+    """An evidence file of the doctor's own clinic's submitted assessment."""
+    from clinics.files import serve_protected_file
+
+    item = get_object_or_404(evidence_for(request.user), pk=pk)
+    return serve_protected_file(request, item.file.name, item.download_name)

@@ -1,6 +1,5 @@
 """Village-doctor portal: the clinic's settlement lines, their explanation, and PDF statements."""
 
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 
@@ -31,7 +30,7 @@ def line(request, pk: int):
 
 @doctor_required
 def statement(request, pk: int):
+    from clinics.files import protected_bytes
+
     line = get_object_or_404(_lines(request), pk=pk)
-    response = HttpResponse(pdf.statement_pdf(line), content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{pdf.statement_filename(line)}"'
-    return response
+    return protected_bytes(pdf.statement_pdf(line), pdf.statement_filename(line), content_type="application/pdf")

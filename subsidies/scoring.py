@@ -1,4 +1,4 @@
-"""Pure scoring arithmetic of the assessment sheet (DESIGN.md §4). Decimal, 2 places, ROUND_HALF_UP.
+"""Pure scoring arithmetic of the assessment sheet (docs/DESIGN.md §4). Decimal, 2 places, ROUND_HALF_UP.
 
 - deduction per occurrence: deduction = min(max, per × (occurrences + 2 × unrectified findings));
 - indicator: score = max × min(1, achieved / target);

@@ -1,6 +1,7 @@
 """Settings shared by every environment. Secrets and the database come from the environment."""
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -51,6 +52,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Static files with long-lived cache headers, before anything touches the session or the database.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -90,9 +93,20 @@ DATABASES = {
         conn_max_age=int(os.environ.get("CONN_MAX_AGE", "0")),
     )
 }
+SQLITE_BUSY_TIMEOUT_S = int(os.environ.get("SQLITE_BUSY_TIMEOUT", "30"))
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # A busy timeout keeps the background worker and the web process from tripping over each other.
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    # The web process and the background worker write to the same file. Three settings make a write that meets a
+    # busy database wait and succeed instead of failing with "database is locked":
+    # - WAL: readers never block the writer and the writer never blocks readers;
+    # - IMMEDIATE transactions: a transaction takes the write lock when it begins. With SQLite's default (DEFERRED)
+    #   a transaction that read first and then writes must upgrade its lock, and when another connection writes
+    #   meanwhile SQLite refuses the upgrade at once (a deadlock), without waiting for the busy timeout;
+    # - the busy timeout, which then really applies: a writer waits up to this long for the lock.
+    DATABASES["default"].setdefault("OPTIONS", {}).update({
+        "timeout": SQLITE_BUSY_TIMEOUT_S,
+        "transaction_mode": "IMMEDIATE",
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+    })
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -129,6 +143,22 @@ STORAGES = {
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 IMPORT_MAX_FILE_SIZE = int(os.environ.get("IMPORT_MAX_FILE_SIZE", 50 * 1024 * 1024))
+# What an imported sheet may hold, checked before parsing (clinics.filecheck). The defaults take Excel's
+# full height and a 1,000,000-row × 8-column service-report file with room to spare.
+IMPORT_MAX_ROWS = int(os.environ.get("IMPORT_MAX_ROWS", 1_048_576))
+IMPORT_MAX_COLUMNS = int(os.environ.get("IMPORT_MAX_COLUMNS", 200))
+IMPORT_MAX_CELLS = int(os.environ.get("IMPORT_MAX_CELLS", 20_000_000))
+IMPORT_MAX_UNCOMPRESSED_SIZE = int(os.environ.get("IMPORT_MAX_UNCOMPRESSED_SIZE", 1024 * 1024 * 1024))
+IMPORT_MAX_COMPRESSION_RATIO = int(os.environ.get("IMPORT_MAX_COMPRESSION_RATIO", 100))
+# Files are parsed in a child process with these limits, so a file that breaks the parser cannot take the
+# web or worker process down with it.
+IMPORT_PARSE_MEMORY_MB = int(os.environ.get("IMPORT_PARSE_MEMORY_MB", 4096))
+IMPORT_PARSE_TIMEOUT = int(os.environ.get("IMPORT_PARSE_TIMEOUT", 300))  # seconds
+IMPORT_PARSE_PYTHON = os.environ.get("IMPORT_PARSE_PYTHON", "")  # the interpreter for it; "" = this process's
+# Background import jobs beat every IMPORT_JOB_HEARTBEAT_EVERY seconds; a running job silent for
+# IMPORT_JOB_STALE_AFTER seconds lost its worker and is marked failed (clinics.services).
+IMPORT_JOB_HEARTBEAT_EVERY = float(os.environ.get("IMPORT_JOB_HEARTBEAT_EVERY", 10))
+IMPORT_JOB_STALE_AFTER = float(os.environ.get("IMPORT_JOB_STALE_AFTER", 120))
 
 # Wagtail
 WAGTAIL_SITE_NAME = "村卫生室公共卫生服务管理系统"
@@ -138,6 +168,11 @@ WAGTAIL_CONTENT_LANGUAGES = [("zh-hans", "简体中文")]
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAIL_ENABLE_UPDATE_CHECK = False
 WAGTAILADMIN_PERMITTED_LANGUAGES = LANGUAGES
+# Wagtail's autosave is off. On the "add page" screen the first autosave *creates* the page; on a slow line (a
+# township's connection, or a busy server) the editor's own "submit" or a second autosave reaches the server before
+# that answer came back and creates it again: "该短网址已被使用" (slug in use), a duplicate draft, and an editor who
+# cannot submit. Notices are short; editors save drafts with 保存草稿.
+WAGTAIL_AUTOSAVE_INTERVAL = 0
 
 # django-import-export: every import runs in a transaction and is all-or-nothing.
 IMPORT_EXPORT_USE_TRANSACTIONS = True
@@ -163,3 +198,92 @@ WAGTAILDOCS_DOCUMENT_FORM_BASE = "cms.forms.NoticeDocumentForm"
 NOTICE_ATTACHMENT_MAX_SIZE = 20 * 1024 * 1024
 WAGTAILIMAGES_EXTENSIONS = ["jpg", "jpeg", "png", "gif", "webp"]
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
+
+# Protected files: MEDIA_ROOT has no public URL. Documents, notice images, assessment evidence, import
+# uploads and statement ZIPs are served by views that check scope (clinics.files.serve_protected_file).
+# PROTECTED_FILES_ACCEL_PREFIX: nginx `internal` location aliased to MEDIA_ROOT (README, "Files");
+# empty: Django streams the files. Import uploads are deleted after IMPORT_FILE_RETENTION_DAYS
+# (`manage.py purge_import_files`).
+WAGTAILDOCS_SERVE_METHOD = "serve_view"
+SENDFILE_BACKEND = "clinics.files"  # Wagtail's document serve view transfers through clinics.files.sendfile
+WAGTAILIMAGES_RENDITION_STORAGE = "cms.files.RenditionStorage"
+PROTECTED_FILES_ACCEL_PREFIX = os.environ.get("PROTECTED_FILES_ACCEL_PREFIX", "")
+IMPORT_FILE_RETENTION_DAYS = int(os.environ.get("IMPORT_FILE_RETENTION_DAYS", "7"))
+
+# --------------------------------------------------------------------------- log-in protection and headers
+# (one block, to keep merges easy)
+INSTALLED_APPS += ["axes"]  # django-axes: failed log-ins are counted in the database (AccessAttempt)
+# AxesStandaloneBackend refuses a locked-out user or address before the password is even checked, so the right
+# password does not get in while locked. It must come first.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+MIDDLEWARE += [
+    "csp.middleware.CSPMiddleware",
+    "clinics.login_security.AdminScriptPolicyMiddleware",  # script-src 'unsafe-inline' under /admin/ only
+    "clinics.login_security.SessionExpiryMiddleware",
+    # Last, so it sees the login view's answer and replaces it with our lock-out page.
+    "axes.middleware.AxesMiddleware",
+]
+# Throttling: 5 wrong passwords for one user name lock that name for 30 minutes; 20 from one address lock the
+# address (a township health centre's staff share one address behind its router, so its limit is higher).
+# A successful log-in starts the count again. County admins unlock their county's users under 设置 → 被锁定的账号.
+AXES_HANDLER = "clinics.login_security.LoginAttemptHandler"
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_FAILURE_LIMIT = 5  # per user name; see LOGIN_FAILURES_PER_ADDRESS
+LOGIN_FAILURES_PER_ADDRESS = 20
+AXES_COOLOFF_TIME = timedelta(minutes=30)
+AXES_RESET_ON_SUCCESS = True
+AXES_ENABLE_ACCESS_FAILURE_LOG = True  # every failed log-in is kept for the county admin's 登录记录
+AXES_LOCKOUT_CALLABLE = "clinics.login_security.lockout_response"
+AXES_COOLOFF_MESSAGE = _("登录失败次数过多，账号已被锁定 30 分钟。请稍后再试，或联系县卫健局管理员解锁。")
+AXES_VERBOSE = False
+# The client address (clinics.login_security.client_address): REMOTE_ADDR, or behind reverse proxies set
+# LOGIN_PROXY_COUNT to their number and the address is read from X-Forwarded-For counting from the right (the
+# entries our proxies added), so a client cannot forge it. Without it every client would share the proxy's.
+AXES_CLIENT_IP_CALLABLE = "clinics.login_security.client_address"
+LOGIN_PROXY_COUNT = int(os.environ.get("LOGIN_PROXY_COUNT", "0"))
+
+# Password rules: Django's validators (set above), the minimum length restated in Chinese (clinics.passwords).
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "clinics.passwords.MinimumLengthValidator"} if v["NAME"].endswith(".MinimumLengthValidator") else v
+    for v in AUTH_PASSWORD_VALIDATORS
+]
+
+# Sessions: staff sessions end after 2 hours without a request and when the browser closes. Village doctors
+# log in on their own phones in the field, typing a password on a phone keyboard each time makes them stop
+# reporting, so their session lasts 7 days without use (see clinics.login_security.SessionExpiryMiddleware).
+SESSION_COOKIE_AGE = 2 * 60 * 60
+SESSION_SAVE_EVERY_REQUEST = True  # the 2 hours count from the last request, not from the log-in
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+DOCTOR_SESSION_AGE = 7 * 24 * 60 * 60
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+
+# Security headers (SecurityMiddleware / XFrameOptionsMiddleware / django-csp).
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"  # our URLs carry ids and filters; other sites need not see them
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"  # Wagtail marks its preview views SAMEORIGIN itself
+# Content-Security-Policy (django-csp 4). Our own pages need nothing inline: our scripts live in static files
+# (static/js/staff.js, loaded on every admin page by an insert_global_admin_js hook). Wagtail's admin needs:
+#   script-src 'unsafe-inline' under /admin/ only (clinics.login_security.AdminScriptPolicyMiddleware) — the
+#     page editor and its choosers run inline <script>s from Wagtail's templates (seen blocked in Chromium);
+#   style-src 'unsafe-inline' — its templates and Stimulus controllers set style="" attributes (progress bars,
+#     Draftail toolbars, the sidebar's width), which a nonce cannot cover;
+#   img-src data: blob: — icons in CSS, image previews before upload;
+#   frame-src 'self' — the page preview panel.
+# The portal and the public site: script-src 'self' only, inline <script> and on*="" handlers are refused.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:", "blob:"],
+        "font-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "frame-src": ["'self'"],
+        "frame-ancestors": ["'self'"],
+        "form-action": ["'self'"],
+        "base-uri": ["'self'"],
+        "object-src": ["'none'"],
+    },
+}

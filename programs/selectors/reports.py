@@ -12,6 +12,7 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import NamedTuple
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.models import Count, F, Q, Sum
 from django.utils import timezone
@@ -92,8 +93,11 @@ def item_figures(*, clinic_ids, year: int, months) -> dict[int, dict[str, ItemFi
                         verified=Sum("verified_count", filter=Q(report__status=ServiceReport.Status.VERIFIED))))
     quotas = (Quota.objects.filter(clinic_id__in=clinics, year=year).order_by()
               .values(row_clinic=F("clinic_id"), row_item=F("item_id"), row_quota=F("target")))
-    counts_sql, counts_params = counts.query.sql_with_params()
-    quotas_sql, quotas_params = quotas.query.sql_with_params()
+    try:
+        counts_sql, counts_params = counts.query.sql_with_params()
+        quotas_sql, quotas_params = quotas.query.sql_with_params()
+    except EmptyResultSet:  # no clinic ids: nothing to read
+        return {}
     sql = ("SELECT COALESCE(c.row_clinic, q.row_clinic), COALESCE(c.row_item, q.row_item), c.declared, c.verified, "
            f"q.row_quota FROM ({counts_sql}) c FULL JOIN ({quotas_sql}) q "
            "ON q.row_clinic = c.row_clinic AND q.row_item = c.row_item")
@@ -109,8 +113,12 @@ def item_figures(*, clinic_ids, year: int, months) -> dict[int, dict[str, ItemFi
 
 def _plain_rows(queryset) -> list[tuple]:
     """The rows of a values_list of ids, codes and integer sums, fetched in one go without per-value converters
-    (a province reads ~800,000 of them; the database already returns Python ints and strings)."""
-    sql, params = queryset.query.sql_with_params()
+    (a province reads ~800,000 of them; the database already returns Python ints and strings).
+    A filter that can match nothing (no clinic ids) has no SQL: Django raises EmptyResultSet, which means no rows."""
+    try:
+        sql, params = queryset.query.sql_with_params()
+    except EmptyResultSet:
+        return []
     with connections[queryset.db].cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()

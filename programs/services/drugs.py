@@ -8,20 +8,36 @@ backs the rule up in the database.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from datetime import date, datetime
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Min
 from django.utils.translation import gettext as _
 from pypinyin import Style, lazy_pinyin
 
 from clinics.models import Clinic
 from clinics.selectors import can_manage_clinic, get_scope
+from clinics.validation import (
+    MAX_DATE,
+    MIN_RECORD_DATE,
+    Limits,
+    ascii_int_or,
+    field_limits,
+    parse_decimal,
+    parse_integer,
+)
 from programs.models import Drug, DrugPurchase, DrugSale, DrugStock
 from programs.services.periods import ensure_not_locked
 
 CENT = Decimal("0.01")
+# Read from the model fields so the services, the import widgets and the forms cannot drift apart.
+PURCHASE_PRICE_LIMITS = field_limits(DrugPurchase, "unit_price")
+SALE_PRICE_LIMITS = field_limits(DrugSale, "unit_price")
+QUANTITY_LIMITS = field_limits(DrugSale, "quantity")
+STOCK_LIMITS = field_limits(DrugStock, "quantity")
+OVERCHARGE_LIMITS = field_limits(DrugSale, "overcharge")
 
 
 def pinyin_initials(text: str) -> str:
@@ -30,54 +46,75 @@ def pinyin_initials(text: str) -> str:
     return "".join(ch for ch in "".join(letters).lower() if ch.isalnum())
 
 
-def _money(value, field: str, label: str, *, positive: bool) -> Decimal:
-    if value is None or (isinstance(value, str) and not value.strip()):
-        raise ValidationError({field: _("请填写%(label)s。") % {"label": label}})
-    if isinstance(value, float):
-        value = str(value)
+def _money(value, field: str, label: str, *, positive: bool, limits: Limits) -> Decimal:
+    """A price, within the model column's max_digits / decimal places (the import widget and the
+    portal form use the same limits)."""
     try:
-        number = Decimal(str(value).strip())
-    except InvalidOperation:
-        raise ValidationError({field: _("%(label)s必须是数字。") % {"label": label}}) from None
-    if not number.is_finite():
-        raise ValidationError({field: _("%(label)s必须是数字。") % {"label": label}})
+        number = parse_decimal(value, required=True, max_digits=limits.max_digits,
+                               decimal_places=limits.decimal_places)
+    except ValidationError as exc:
+        message = {
+            "required": _("请填写%(label)s。"),
+            "invalid": _("%(label)s必须是数字。"),
+            "max_decimal_places": _("%(label)s最多保留 2 位小数。"),
+        }.get(exc.code)
+        if message is None:
+            raise ValidationError({field: _("%(label)s：%(problem)s") % {
+                "label": label, "problem": "；".join(exc.messages)}}) from None
+        raise ValidationError({field: message % {"label": label}}) from None
     if number < 0 or (positive and number == 0):
         raise ValidationError({field: _("%(label)s必须大于 0。") % {"label": label}})
-    if number != number.quantize(CENT, rounding=ROUND_HALF_UP):
-        raise ValidationError({field: _("%(label)s最多保留 2 位小数。") % {"label": label}})
-    return number.quantize(CENT)
+    return number
 
 
-def _quantity(value) -> int:
-    if value is None or value == "":
-        raise ValidationError({"quantity": _("请填写数量。")})
+def _quantity(value, limits: Limits) -> int:
     try:
-        number = Decimal(str(value))
-    except InvalidOperation:
-        raise ValidationError({"quantity": _("数量必须是整数。")}) from None
-    if number != number.to_integral_value():
-        raise ValidationError({"quantity": _("数量必须是整数。")})
+        number = parse_integer(value, required=True, max_value=limits.max_value)
+    except ValidationError as exc:
+        message = {"required": _("请填写数量。"), "invalid": _("数量必须是整数。")}.get(exc.code)
+        raise ValidationError({"quantity": message or _("数量：%(problem)s") % {
+            "problem": "；".join(exc.messages)}}) from None
     if number <= 0:
         raise ValidationError({"quantity": _("数量必须大于 0。")})
-    return int(number)
+    return number
 
 
 def _drug(drug) -> Drug:
     if isinstance(drug, Drug):
         return drug
-    found = Drug.objects.filter(pk=drug, active=True).first() if str(drug or "").isdigit() else None
+    pk = ascii_int_or(drug, None)
+    found = Drug.objects.filter(pk=pk, active=True).first() if pk is not None else None
     if found is None:
         raise ValidationError({"drug": _("找不到该药品，请从基本药物目录中选择。")})
     return found
 
 
-def _check_date(*, clinic: Clinic, on, today: date | None = None) -> date:
+def check_record_date(*, clinic: Clinic, on, today: date | None = None) -> date:
+    """The date of a purchase or a sale, on every path (portal, admin, import): not in the future,
+    not before 2000 nor before the clinic opened (when that is recorded), not in a locked month."""
+    if isinstance(on, datetime):
+        on = on.date()
     if not isinstance(on, date):
         raise ValidationError({"date": _("请填写日期。")})
     if on > (today or date.today()):
         raise ValidationError({"date": _("日期不能晚于今天。")})
+    if on < MIN_RECORD_DATE:
+        raise ValidationError({"date": _("日期不能早于 %(d)s。") % {"d": MIN_RECORD_DATE.isoformat()}})
+    if clinic.opened_on and on < clinic.opened_on:
+        raise ValidationError({"date": _("日期不能早于该卫生室的开办日期（%(d)s）。") % {"d": clinic.opened_on.isoformat()}})
     ensure_not_locked(township_id=clinic.township_id, on=on)
     return on
+
+
+def check_sale_date(*, clinic: Clinic, drug: Drug, on: date) -> None:
+    """A drug cannot be sold before the clinic first bought it."""
+    first = DrugPurchase.objects.filter(clinic=clinic, drug=drug).aggregate(first=Min("date"))["first"]
+    if first is not None and on < first:
+        raise ValidationError({"date": _("销售日期不能早于%(drug)s在本卫生室的首次采购日期（%(d)s）。") % {
+            "drug": drug.generic_name, "d": first.isoformat()}})
+
+
+_check_date = check_record_date
 
 
 def _ensure_staff_scope(user, clinic: Clinic) -> None:
@@ -138,15 +175,19 @@ def record_purchase(*, clinic: Clinic, drug, on: date, batch_no: str, expiry: da
     _ensure_staff_scope(user, clinic)
     drug = _drug(drug)
     on = _check_date(clinic=clinic, on=on, today=today)
-    quantity = _quantity(quantity)
-    unit_price = _money(unit_price, "unit_price", _("进价"), positive=True)
+    quantity = _quantity(quantity, field_limits(DrugPurchase, "quantity"))
+    unit_price = _money(unit_price, "unit_price", _("进价"), positive=True, limits=PURCHASE_PRICE_LIMITS)
     if not (batch_no or "").strip():
         raise ValidationError({"batch_no": _("请填写批号。")})
     if not isinstance(expiry, date):
         raise ValidationError({"expiry": _("请填写有效期。")})
     if expiry <= on:
         raise ValidationError({"expiry": _("有效期必须晚于采购日期。")})
+    if expiry > MAX_DATE:
+        raise ValidationError({"expiry": _("有效期不能晚于 %(d)s。") % {"d": MAX_DATE.isoformat()}})
     stock = _locked_stock(clinic=clinic, drug=drug, create_price=unit_price)
+    if stock.quantity + quantity > STOCK_LIMITS.max_value:
+        raise ValidationError({"quantity": _("数量太大：库存将超过 %(n)s，请核对。") % {"n": STOCK_LIMITS.max_value}})
     stock.quantity += quantity
     stock.last_purchase_price = unit_price
     stock.save(update_fields=["quantity", "last_purchase_price", "updated_at"])
@@ -172,17 +213,20 @@ class SaleLine:
 
 def _sell(*, clinic: Clinic, line: SaleLine, on: date, user, source: str) -> DrugSale:
     drug = _drug(line.drug)
-    quantity = _quantity(line.quantity)
-    unit_price = _money(line.unit_price, "unit_price", _("售价"), positive=True)
+    quantity = _quantity(line.quantity, QUANTITY_LIMITS)
+    unit_price = _money(line.unit_price, "unit_price", _("售价"), positive=True, limits=SALE_PRICE_LIMITS)
+    check_sale_date(clinic=clinic, drug=drug, on=on)
     stock = _locked_stock(clinic=clinic, drug=drug)
     available = stock.quantity if stock else 0
     if quantity > available:
         raise ValidationError({"quantity": _("%(drug)s库存不足：现有 %(have)s%(unit)s，本次销售 %(want)s%(unit)s。") % {
             "drug": drug.generic_name, "have": available, "want": quantity, "unit": drug.unit}})
-    stock.quantity -= quantity
-    stock.save(update_fields=["quantity", "updated_at"])
     cost = stock.last_purchase_price
     overcharge = max(Decimal(0), (unit_price - cost) * quantity).quantize(CENT, rounding=ROUND_HALF_UP)
+    if overcharge >= Decimal(10) ** (OVERCHARGE_LIMITS.max_digits - OVERCHARGE_LIMITS.decimal_places):
+        raise ValidationError({"unit_price": _("售价与数量过大，加价金额超出可记录的范围，请核对。")})
+    stock.quantity -= quantity
+    stock.save(update_fields=["quantity", "updated_at"])
     return DrugSale.objects.create(clinic=clinic, drug=drug, date=on, quantity=quantity, unit_price=unit_price,
                                    unit_cost=cost, overcharge=overcharge, source=source, created_by=user)
 

@@ -16,11 +16,35 @@ from django.utils.translation import gettext as _
 
 from clinics.models import Clinic
 from clinics.selectors import can_manage_clinic, get_scope
+from clinics.validation import MAX_YEAR, MIN_YEAR, field_limits, parse_integer
 from programs.models import Quota, ReportChange, ServiceItem, ServiceReport, ServiceReportLine
 from programs.selectors import periods as period_selectors
 from programs.selectors import reports as report_selectors
 
 Status = ServiceReport.Status
+
+# What a count (申报数) and a verification sample (抽查数, 属实数) may be: the portal form, the township's
+# verification form, the Excel import and the services below all use these limits.
+COUNT_LIMITS = field_limits(ServiceReportLine, "declared_count")
+SAMPLE_LIMITS = field_limits(ServiceReportLine, "sample_checked")
+
+
+def check_report_month(*, year, month, today: date | None = None) -> None:
+    """The month a report, or an imported count, is for: a real month of 2000–2100, not in the future."""
+    today = today or timezone.localdate()
+    if isinstance(year, bool) or not isinstance(year, int) or not MIN_YEAR <= year <= MAX_YEAR:
+        raise ValidationError(_("年度应在 %(min)s 到 %(max)s 之间") % {"min": MIN_YEAR, "max": MAX_YEAR})
+    if isinstance(month, bool) or not isinstance(month, int) or not 1 <= month <= 12:
+        raise ValidationError(_("月份必须在 1 到 12 之间"))
+    if (year, month) > (today.year, today.month):
+        raise ValidationError(_("不能填报未来的月份。"))
+
+
+def check_count(value, *, limits=COUNT_LIMITS) -> int:
+    """One count: a whole number within the column's range (raises ValidationError in Chinese)."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValidationError(_("必须是整数"))
+    return parse_integer(value, min_value=limits.min_value, max_value=limits.max_value)
 
 
 def verified_quantity(*, declared: int, checked: int | None, confirmed: int | None) -> int:
@@ -49,8 +73,11 @@ def check_counts(*, clinic: Clinic, year: int, month: int, counts: dict[int, int
     items = {i.pk: i for i in ServiceItem.objects.filter(pk__in=counts)}
     errors = {}
     for item_id, count in counts.items():
-        if not isinstance(count, int) or isinstance(count, bool) or count < 0:
-            errors[str(item_id)] = _("“%(item)s”必须是不小于 0 的整数。") % {"item": items[item_id].name}
+        try:
+            check_count(count)
+        except ValidationError as exc:
+            errors[str(item_id)] = _("“%(item)s”必须是不小于 0 的整数（%(problem)s）。") % {
+                "item": items[item_id].name, "problem": "；".join(exc.messages)}
     if errors:
         raise ValidationError(errors)
     population = report_selectors.population_for(clinic_id=clinic.pk, year=year)
@@ -102,8 +129,7 @@ def save_report(*, user, year: int, month: int, counts: dict[int, int], submit: 
     permission = practice_permission(user=user, on=today)
     if not permission.allowed:
         raise ValidationError(permission.reason)
-    if (year, month) > (today.year, today.month):
-        raise ValidationError(_("不能填报未来的月份。"))
+    check_report_month(year=year, month=month, today=today)
     clinic = Clinic.objects.get(pk=scope.clinic_id)
     if not period_selectors.may_submit(township_id=clinic.township_id, year=year, month=month, today=today):
         raise ValidationError(_("%(year)s年%(month)s月的填报已截止。如需补报，请联系乡镇卫生院重新开放。") % {
@@ -155,9 +181,20 @@ def verify_report(*, user, report: ServiceReport, samples: dict[int, tuple[str, 
         line = lines.get(item_id)
         if line is None:
             continue
+        try:
+            for value in (checked, confirmed):
+                if value is not None:
+                    check_count(value, limits=SAMPLE_LIMITS)
+        except ValidationError as exc:
+            errors[str(item_id)] = _("“%(item)s”：%(problem)s") % {"item": line.item.name,
+                                                                 "problem": "；".join(exc.messages)}
+            continue
         if checked in (None, 0):
             checked = confirmed = None
             method = ""
+        elif method and method not in ServiceReportLine.Method.values:
+            errors[str(item_id)] = _("“%(item)s”：请选择核实方式（电话回访或入户核实）。") % {"item": line.item.name}
+            continue
         elif confirmed is None or confirmed < 0 or checked < 0 or confirmed > checked:
             errors[str(item_id)] = _("“%(item)s”：属实数必须在 0 到抽查数之间。") % {"item": line.item.name}
             continue

@@ -148,6 +148,11 @@ class AssessmentEvidence(models.Model):
     def __str__(self):
         return self.description or self.file.name
 
+    @property
+    def download_name(self) -> str:
+        """The uploaded file's own name (without the folder it is stored in)."""
+        return self.file.name.rsplit("/", 1)[-1]
+
 
 class AssessmentRevision(models.Model):
     """A changed score (after an accepted appeal): both versions are kept."""

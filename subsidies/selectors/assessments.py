@@ -8,8 +8,8 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Avg, Count, Q, Sum
 
-from clinics.selectors import id_filter, restrict
-from subsidies.models import Appeal, Assessment, SatisfactionSurvey, ScoreSheet
+from clinics.selectors import get_scope, id_filter, restrict
+from subsidies.models import Appeal, Assessment, AssessmentEvidence, SatisfactionSurvey, ScoreSheet
 
 
 def assessment_scores(*, clinic_ids, year: int, quarter: int | None) -> dict[int, Decimal]:
@@ -24,6 +24,16 @@ def assessment_scores(*, clinic_ids, year: int, quarter: int | None) -> dict[int
 
 def assessments_for(user):
     return restrict(Assessment.objects.select_related("clinic", "clinic__township", "assessor"), user, clinic="clinic")
+
+
+def evidence_for(user):
+    """Evidence files follow their assessment: staff in scope of the clinic (drafts included); a doctor
+    only their own clinic's submitted assessments, as the portal shows them."""
+    qs = AssessmentEvidence.objects.select_related("assessment__clinic")
+    scope = get_scope(user)
+    if scope.is_doctor:
+        return qs.filter(assessment__clinic_id=scope.clinic_id, assessment__status=Assessment.Status.SUBMITTED)
+    return restrict(qs, user, clinic="assessment__clinic")
 
 
 def appeals_for(user):

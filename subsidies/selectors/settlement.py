@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, Sum
+from django.db.models import Count, Q, Sum
 
 from clinics.selectors import get_scope, restrict
-from subsidies.models import AdvanceBatch, SettlementLine, SettlementRun
+from subsidies.models import AdvanceBatch, SettlementLine, SettlementRun, StatementBatch
 
 
 def runs_for(user):
@@ -23,6 +23,15 @@ def runs_for(user):
 def lines_for(user):
     return restrict(SettlementLine.objects.select_related("run__county", "run__township", "clinic__township"), user,
                     clinic="clinic")
+
+
+def statement_batches_for(user):
+    """Statement ZIPs follow their run (``runs_for``); a batch of one township also needs that township
+    in the user's scope."""
+    from clinics.selectors import townships_for
+
+    batches = StatementBatch.objects.filter(run__in=runs_for(user)).select_related("run")
+    return batches.filter(Q(township__isnull=True) | Q(township__in=townships_for(user)))
 
 
 @dataclass(frozen=True)

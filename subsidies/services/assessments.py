@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from clinics.selectors import can_manage_clinic, get_scope
+from clinics.validation import field_limits, parse_decimal, parse_integer
 from subsidies import scoring
 from subsidies.models import (
     Appeal,
@@ -70,32 +71,38 @@ def start_assessment(*, user, clinic, year: int, quarter: int, assessed_on: date
     return assessment
 
 
-def _decimal(value, field, errors, entry):
-    if value in (None, ""):
-        return None
+def _decimal(value, field, errors, entry, *, column: str):
+    """A figure within its model column (max_digits / decimal places), parsed like every other path
+    (``clinics.validation``): "1e3", "１２" and too many digits are errors, not stored."""
+    limits = field_limits(AssessmentEntry, column)
     try:
-        return Decimal(str(value))
-    except InvalidOperation:
-        errors[f"{entry.pk}"] = _("“%(item)s”：%(field)s必须是数字。") % {"item": entry.item.name, "field": field}
+        return parse_decimal(value, max_digits=limits.max_digits, decimal_places=limits.decimal_places)
+    except ValidationError as exc:
+        if exc.code in ("invalid", "digits"):
+            errors[f"{entry.pk}"] = _("“%(item)s”：%(field)s必须是数字。") % {"item": entry.item.name, "field": field}
+        else:
+            errors[f"{entry.pk}"] = _("“%(item)s”：%(problem)s") % {"item": entry.item.name,
+                                                                 "problem": "；".join(exc.messages)}
         return None
 
 
 def _apply_values(entry: AssessmentEntry, values: dict, errors: dict) -> None:
     item = entry.item
     if "occurrences" in values:
-        raw = str(values["occurrences"] or "0").strip()
-        if not raw.isdigit():
+        limits = field_limits(AssessmentEntry, "occurrences")
+        try:
+            entry.occurrences = parse_integer(values["occurrences"], min_value=limits.min_value,
+                                              max_value=limits.max_value) or 0
+        except ValidationError:
             errors[str(entry.pk)] = _("“%(item)s”：发现次数必须是不小于 0 的整数。") % {"item": item.name}
-        else:
-            entry.occurrences = int(raw)
     if "achieved" in values:
-        entry.achieved = _decimal(values["achieved"], _("完成值"), errors, entry)
+        entry.achieved = _decimal(values["achieved"], _("完成值"), errors, entry, column="achieved")
         if entry.achieved is not None and entry.achieved < 0:
             errors[str(entry.pk)] = _("“%(item)s”：完成值不能为负数。") % {"item": item.name}
     if "passed" in values:
         entry.passed = {"1": True, "0": False, True: True, False: False}.get(values["passed"])
     if "manual_score" in values:
-        entry.manual_score = _decimal(values["manual_score"], _("得分"), errors, entry)
+        entry.manual_score = _decimal(values["manual_score"], _("得分"), errors, entry, column="manual_score")
         if entry.manual_score is not None and not 0 <= entry.manual_score <= item.max_points:
             errors[str(entry.pk)] = _("“%(item)s”：得分必须在 0 到 %(max)s 之间。") % {"item": item.name,
                                                                                     "max": item.max_points}

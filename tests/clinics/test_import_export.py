@@ -209,4 +209,4 @@ def test_export_honours_the_listing_filters(org, client_for):
     # Filters never widen the scope: county B's township id gives nothing.
     text = client.get(url, {"format": "csv", "township": org.tb1.pk}).content.decode("utf-8-sig")
     assert "B1a" not in text
-    assert client.get(url, {"format": "csv", "township": "abc"}).status_code == 302
+    assert client.get(url, {"format": "csv", "township": "abc"}).status_code == 404  # explained, not a redirect

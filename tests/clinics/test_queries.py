@@ -40,9 +40,10 @@ def test_clinic_listing_shows_only_scope(org, client_for):
 
 def test_portal_home_queries_do_not_grow(org, client_for, django_assert_max_num_queries):
     client = client_for(org.users.doctor)
-    small = count_queries(client, reverse("portal:home"), django_assert_max_num_queries, 15)
+    # 16: the session is saved on every request (SESSION_SAVE_EVERY_REQUEST: expiry counts from the last one).
+    small = count_queries(client, reverse("portal:home"), django_assert_max_num_queries, 16)
     add_clinics(org.ta1, 500)
-    large = count_queries(client, reverse("portal:home"), django_assert_max_num_queries, 15)
+    large = count_queries(client, reverse("portal:home"), django_assert_max_num_queries, 16)
     assert large == small
 
 

@@ -56,5 +56,29 @@ CASES = [
     Case("notices_unread_export", staff_admin(other_county=NOT_FOUND), args=public, id="unread-export"),
     Case("notices_unread_export", staff_admin(other_county=NOT_FOUND, other_township=NOT_FOUND), args=a1_only,
          id="unread-export-township"),
+    Case("notices:image", {**{r: NOT_FOUND for r in EVERYONE}, "county": OK, "editor": OK, "superuser": OK},
+         args=lambda org: [image_of(org, draft=True)], id="image-of-draft"),
+    Case("notices:image", EVERYONE, args=lambda org: [image_of(org, draft=False)], id="image-of-public"),
 ]
 _ = LOGIN
+
+
+def image_of(org, *, draft: bool) -> str:
+    """The rendition name of an image in the body of a draft / public notice of county A."""
+    import io
+
+    from django.core.files.base import ContentFile
+    from PIL import Image as PILImage
+    from wagtail.images.models import Image
+
+    from tests.cms.conftest import add_notice
+
+    title = "矩阵草稿图片" if draft else "矩阵公开图片"
+    image = Image.objects.filter(title=title).first()
+    if image is None:
+        buffer = io.BytesIO()
+        PILImage.new("RGB", (8, 8)).save(buffer, "PNG")
+        image = Image.objects.create(title=title, file=ContentFile(buffer.getvalue(), name="m.png"))
+        add_notice(org.county_a, title, publish=not draft,
+                   body=[{"type": "image", "value": {"image": image.pk, "caption": ""}}])
+    return image.get_rendition("max-800x800").file.name

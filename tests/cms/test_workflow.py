@@ -151,3 +151,16 @@ def test_editor_edits_own_county_notices_only(org, client_for, notices):
     far_index = NoticeIndexPage.objects.get(county=org.county_b)
     html = editor.get(reverse("wagtailadmin_explore", args=[far_index.get_parent().pk])).content.decode()
     assert "绿水县通知公告" not in html
+
+
+def test_the_add_and_edit_screens_do_not_autosave(org, client_for):
+    """The first autosave of a new page creates it; on a slow line the editor's submit then creates it a second time
+    and fails on the slug. Both screens must come without Wagtail's autosave controller."""
+    editor = client_for(org.users.editor)
+    add = editor.get(add_url(org.county_a))
+    assert add.status_code == 200 and "w-unsaved" in add.content.decode()
+    assert "data-w-autosave-interval-value" not in add.content.decode()
+    editor.post(add_url(org.county_a), form("不自动保存的通知"))
+    page = NoticePage.objects.get(title="不自动保存的通知")
+    edit = editor.get(f"/admin/pages/{page.pk}/edit/")
+    assert edit.status_code == 200 and "data-w-autosave-interval-value" not in edit.content.decode()

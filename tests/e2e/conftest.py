@@ -39,6 +39,32 @@ def browser(live_server):
         browser.close()
 
 
+CSP_VIOLATIONS: list[str] = []
+
+
+def watch_csp(page):
+    """Record console messages of refused scripts, styles, images or frames: the CSP (config/settings/base.py)
+    must let every page of ours and of Wagtail's admin work, so any of these fails the test (see
+    ``_no_csp_violations``). Pages made by ``page`` / ``phone`` are watched already; call this for others."""
+
+    def on_console(message):
+        text = message.text
+        if "Content Security Policy" in text or "Content-Security-Policy" in text:
+            CSP_VIOLATIONS.append(f"{page.url}: {text}")
+
+    page.on("console", on_console)
+    return page
+
+
+@pytest.fixture(autouse=True)
+def _no_csp_violations():
+    CSP_VIOLATIONS.clear()
+    yield
+    violations = list(CSP_VIOLATIONS)
+    CSP_VIOLATIONS.clear()
+    assert not violations, "Content-Security-Policy violations:\n" + "\n".join(violations)
+
+
 @pytest.fixture
 def page(browser, live_server):
     """A desktop-sized page; ``page.goto_path("/x/")`` opens a path of the live server."""
@@ -46,6 +72,7 @@ def page(browser, live_server):
     page = context.new_page()
     page.set_default_timeout(15000)
     page.goto_path = lambda path: page.goto(live_server.url + path)
+    watch_csp(page)
     yield page
     context.close()
 
@@ -58,6 +85,7 @@ def phone(browser, live_server):
     page = context.new_page()
     page.set_default_timeout(15000)
     page.goto_path = lambda path: page.goto(live_server.url + path)
+    watch_csp(page)
     yield page
     context.close()
 

@@ -9,14 +9,14 @@ from wagtail.models import WorkflowState
 
 from cms.caching import notices_version
 from cms.models import NoticeIndexPage, NoticePage
-from tests.e2e.conftest import login, screenshot
+from tests.e2e.conftest import login, screenshot, watch_csp
 from tests.factories import PASSWORD
 
 TITLE = "关于做好冬季村医高血压随访工作的通知"
 
 
 def new_page(browser, live_server, width, height):
-    page = browser.new_context(viewport={"width": width, "height": height}, locale="zh-CN").new_page()
+    page = watch_csp(browser.new_context(viewport={"width": width, "height": height}, locale="zh-CN").new_page())
     page.set_default_timeout(30000)
     page.goto_path = lambda path: page.goto(live_server.url + path)
     return page

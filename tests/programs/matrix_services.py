@@ -30,6 +30,16 @@ def job_of_township(org):
                                      created_by=org.users.township, state="checked").pk]
 
 
+def job_file_of_township(org):
+    from clinics.services import import_upload_dir
+
+    folder = import_upload_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "matrix-job.xlsx").write_bytes(b"matrix rows")
+    return [ImportJob.objects.create(resource="service_reports", filename="名单.xlsx", stored_file="matrix-job.xlsx",
+                                     created_by=org.users.township, state="invalid").pk]
+
+
 ITEM_STAFF = staff_admin(editor=DENIED)
 ITEM_CHANGE = staff_admin(township=DENIED, other_township=DENIED, editor=DENIED)
 PRICE_A = staff_admin(other_county=NOT_FOUND, editor=DENIED)
@@ -50,8 +60,11 @@ CASES = [
     Case("services_matrix_export", STAFF),
     Case("services_periods", STAFF),
     Case("services_generate_quotas", STAFF),
-    Case("data_import_job", staff_admin(other_township=NOT_FOUND, county=NOT_FOUND, other_county=NOT_FOUND,
+    # within the uploader's scope: their township's staff and their county's admins
+    Case("data_import_job", staff_admin(other_township=NOT_FOUND, other_county=NOT_FOUND,
                                         editor=NOT_FOUND), args=job_of_township),
+    Case("data_import_job_file", staff_admin(other_township=NOT_FOUND, other_county=NOT_FOUND,
+                                             editor=NOT_FOUND), args=job_file_of_township),
     Case("data_import", STAFF, args=lambda o: ["service_reports"], id="import service reports"),
     Case("data_export", STAFF, args=lambda o: ["quotas"], id="export quotas"),
     # quotas

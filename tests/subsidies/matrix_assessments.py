@@ -38,8 +38,20 @@ def sheet_pk(org):
 SHEET_A = staff_admin(other_county=NOT_FOUND, editor=DENIED)
 SHEET_A_CHANGE = SHEET_A | {"township": DENIED, "other_township": DENIED}
 
+def evidence(org):
+    from django.core.files.base import ContentFile
+
+    from subsidies.models import AssessmentEvidence
+
+    item = AssessmentEvidence.objects.create(assessment_id=assessment(org)[0], uploaded_by=org.users.township,
+                                             file=ContentFile(b"%PDF-1.4 matrix", name="matrix-evidence.pdf"))
+    return [item.pk]
+
+
 CASES = [
     Case("portal_assessments:index", doctor_portal()),
+    Case("portal_assessments:evidence", doctor_portal(other_doctor=NOT_FOUND, far_doctor=NOT_FOUND), args=evidence),
+    Case("assessments_evidence", A1, args=evidence),
     Case("portal_assessments:detail", doctor_portal(other_doctor=NOT_FOUND, far_doctor=NOT_FOUND), args=assessment),
     Case("assessments_list", STAFF),
     Case("assessments_edit", A1, args=assessment),

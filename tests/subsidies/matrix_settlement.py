@@ -90,8 +90,9 @@ def batch_of_township(org):
                                           state="done", total=0).pk]
 
 
-CASES.append(Case("settlement_batch", staff_admin(other_township=NOT_FOUND, county=NOT_FOUND, other_county=NOT_FOUND,
-                                                  editor=NOT_FOUND, superuser=NOT_FOUND), args=batch_of_township))
+# The batch follows the settlement's scope (its run and township), not its creator.
+CASES.append(Case("settlement_batch", staff_admin(other_township=NOT_FOUND, other_county=NOT_FOUND, editor=DENIED),
+                  args=batch_of_township))
 
 
 # Scheduled advances (预拨计划): county admins of the policy's county only.

@@ -1,6 +1,5 @@
 """Settlement workflow with injected inputs: draft → confirmed → approved → announced → paid."""
 
-import os
 import threading
 from decimal import Decimal as D
 
@@ -118,8 +117,7 @@ def test_announcing_without_the_cms_fails_clearly(org, policy):
             services.announce_run(user=org.users.county, run=run)
 
 
-@pytest.mark.skipif(not os.environ.get("DATABASE_URL", "").startswith("postgres"),
-                    reason="row locks need PostgreSQL; SQLite serialises writers anyway")
+@pytest.mark.concurrency
 @pytest.mark.django_db(transaction=True)
 def test_two_approvers_at_once_record_exactly_one_approval(org, policy):
     from clinics.roles import Role

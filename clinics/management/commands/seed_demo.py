@@ -3,9 +3,11 @@ import pkgutil
 
 from django.apps import apps
 from django.conf import settings
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
+from wagtail.signal_handlers import disable_reference_index_auto_update
 
 from clinics.demo import seed_organisation
 from clinics.models import County
@@ -30,8 +32,12 @@ class Command(BaseCommand):
         parser.add_argument("--year", type=int, default=timezone.localdate().year)
         parser.add_argument("--seed", type=int, default=2026)
         parser.add_argument("--if-empty", action="store_true", help="已有演示数据时什么也不做（make run 使用）")
+        parser.add_argument("--logins", action="store_true", help="只列出演示账号（make run 在启动网站前使用）")
 
-    def handle(self, *args, townships, clinics_per_township, year, seed, if_empty, **options):
+    def handle(self, *args, townships, clinics_per_township, year, seed, if_empty, logins, **options):
+        if logins:
+            self.print_logins(None)
+            return
         if County.objects.filter(code="DEMO").exists():
             if if_empty:
                 self.stdout.write("演示数据已存在，跳过。")
@@ -40,11 +46,15 @@ class Command(BaseCommand):
             raise CommandError("演示县（编码 DEMO）已存在。请先清空数据库再生成。")
         if townships < 1 or clinics_per_township < 1:
             raise CommandError("--townships 和 --clinics-per-township 至少为 1。")
-        with transaction.atomic():
+        # Every saved object would otherwise queue one Wagtail reference-index task (thousands for a county),
+        # which the background worker then drains for minutes while holding SQLite's write lock again and again.
+        # The index is built once, in one pass, at the end.
+        with transaction.atomic(), disable_reference_index_auto_update():
             ctx = seed_organisation(townships=townships, clinics_per_township=clinics_per_township, year=year,
                                     seed=seed, stdout=self.stdout)
             for module in demo_modules():
                 module.seed(ctx)
+        call_command("rebuild_references_index", verbosity=0)
         self.stdout.write(self.style.SUCCESS(
             f"已生成演示数据：{ctx.county.name}，{townships} 个乡镇，{townships * clinics_per_township} 个村卫生室，{year} 年度。"))
         self.print_logins(ctx)
