@@ -547,7 +547,7 @@ def test_county_a_never_sees_county_b(pattern, site, db):
     assert not problems, f"{key} ({pattern.namespace}:{pattern.name})\n" + "\n".join(problems)
 
 
-def test_the_crawl_covers_the_whole_site(site):
+def test_the_crawl_covers_the_whole_site(site, db):
     """The walk finds Wagtail's admin, document serving and page serving as well as ours, and every known leak
     names a real pattern (a renamed route must not silently drop out of the list)."""
     routes = {p.route for p in SITE_PATTERNS}
