@@ -352,3 +352,41 @@ def admin_overrides():
         *top,
         *bulk,
     ]
+
+
+# --- Wagtail areas no county role needs ------------------------------------------------------------
+# A few of Wagtail's admin endpoints list every document, image, workflow or task whatever the user's
+# collections: the admin API's document and image endpoints (no admin screen of ours uses them; the
+# explorer uses the pages endpoint, which Wagtail already narrows) and the workflow task chooser (workflows
+# are set up by superusers only). They answer 404 to everyone but superusers. The image chooser's format
+# step is kept, but only for images the user may choose (their county's collection).
+SUPERUSER_ONLY_ADMIN_PREFIXES = ("/admin/api/main/documents/", "/admin/api/main/images/",
+                                 "/admin/workflows/task_chooser/")
+
+
+class WagtailAreasScopeMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        path = request.path_info
+        user = getattr(request, "user", None)
+        if path.startswith("/admin/") and user is not None and user.is_authenticated and not user.is_superuser:
+            if path.startswith(SUPERUSER_ONLY_ADMIN_PREFIXES):
+                raise Http404
+            if path.startswith("/admin/images/chooser/") and path.endswith("/select_format/"):
+                self._require_choosable_image(request, path)
+        return self.get_response(request)
+
+    @staticmethod
+    def _require_choosable_image(request, path):
+        from django.urls import Resolver404, resolve
+        from wagtail.images.permissions import permission_policy
+
+        try:
+            image_id = resolve(path).kwargs.get("image_id")
+        except Resolver404:
+            return
+        choosable = permission_policy.instances_user_has_any_permission_for(request.user, ["choose"])
+        if image_id is None or not choosable.filter(pk=image_id).exists():
+            raise Http404
