@@ -241,6 +241,24 @@ class NoticeAttachment(Orderable):
         return self.title or self.document.title
 
 
+class CountyCollection(models.Model):
+    """The Wagtail collection holding one county's documents and images (made with the county, see
+    ``cms.services.ensure_county_notices``). The county's notice groups hold their document and image
+    permissions on it, so Wagtail's own permission policy keeps each county's files to itself."""
+
+    county = models.OneToOneField("clinics.County", on_delete=models.CASCADE, related_name="media_collection",
+                                  verbose_name=_("县"))
+    collection = models.OneToOneField("wagtailcore.Collection", on_delete=models.PROTECT, related_name="+",
+                                      verbose_name=_("文件夹"))
+
+    class Meta:
+        verbose_name = _("县文件夹")
+        verbose_name_plural = _("县文件夹")
+
+    def __str__(self):
+        return f"{self.county_id} · {self.collection_id}"
+
+
 class NoticeReceipt(models.Model):
     """已读回执: a village doctor confirmed having read a notice."""
 

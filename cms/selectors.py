@@ -225,6 +225,62 @@ def unread_count_for_staff(*, user) -> tuple[int, int]:
 
 
 
+# --- Wagtail admin scope -------------------------------------------------------------------------
+# The county roles (editor, moderator, county admin) work in Wagtail's admin on their own county's
+# notice index only; township staff and doctors have no page, document or image work there.
+
+def admin_notice_index(*, user):
+    """The notice index a county-role user works on in Wagtail's admin (None: no page work)."""
+    from clinics.roles import COUNTY_ROLES
+
+    from .models import NoticeIndexPage
+
+    scope = get_scope(user)
+    if scope.sees_everything or scope.role not in COUNTY_ROLES or scope.county_id is None:
+        return None
+    return NoticeIndexPage.objects.filter(county_id=scope.county_id).first()
+
+
+def admin_pages_for(*, user, with_ancestors: bool = False) -> QuerySet:
+    """Pages whose admin views (explorer, edit, history, revisions, workflow…) and report rows the user
+    may reach: everything for a superuser, the own county's notice tree for county roles (its ancestors,
+    the home page and the tree root, too when ``with_ancestors``: Wagtail redirects those to the
+    user's own root), nothing for anyone else."""
+    from wagtail.models import Page
+
+    scope = get_scope(user)
+    if scope.sees_everything:
+        return Page.objects.all()
+    index = admin_notice_index(user=user)
+    if index is None:
+        return Page.objects.none()
+    tree = Q(path__startswith=index.path)
+    if with_ancestors:
+        tree |= Q(pk__in=index.get_ancestors().values("pk"))
+    return Page.objects.filter(tree)
+
+
+def page_in_admin_scope(*, user, page_id) -> bool:
+    return admin_pages_for(user=user, with_ancestors=True).filter(pk=page_id).exists()
+
+
+def admin_users_for(*, user) -> QuerySet:
+    """Logins whose names a user may see in Wagtail's admin lists and filters: everyone for a
+    superuser, the people serving in the user's county for county roles (county, township and clinic
+    roles alike), nobody for anyone else."""
+    from django.contrib.auth import get_user_model
+
+    from clinics.selectors import scope_q
+
+    User = get_user_model()
+    scope = get_scope(user)
+    if scope.sees_everything:
+        return User.objects.all()
+    if admin_notice_index(user=user) is None:
+        return User.objects.none()
+    serving = UserScope.objects.filter(scope_q(user, county="county") | scope_q(user, township="township")
+                                       | scope_q(user, clinic="clinic"))
+    return User.objects.filter(pk__in=serving.values("user_id"))
 # --- files of notices (documents and images) -------------------------------------------------------
 
 def _notices_referencing(obj, *, attachments: bool) -> list[int]:

@@ -28,7 +28,16 @@ from clinics.models import County, UserScope
 from clinics.roles import Role
 from clinics.selectors import get_scope
 
-from .models import Audience, Category, HomePage, NoticeIndexPage, NoticePage, NoticeReceipt
+from .models import (
+    Audience,
+    Category,
+    CountyCollection,
+    HomePage,
+    NoticeAttachment,
+    NoticeIndexPage,
+    NoticePage,
+    NoticeReceipt,
+)
 
 EDITOR_PAGE_PERMISSIONS = ["add_page", "change_page"]
 MODERATOR_PAGE_PERMISSIONS = ["add_page", "change_page", "publish_page", "lock_page", "unlock_page"]
@@ -43,6 +52,10 @@ def editor_group_name(county: County) -> str:
 
 def moderator_group_name(county: County) -> str:
     return f"通知审核·{county.name}（{county.code}）"
+
+
+def collection_name(county: County) -> str:
+    return f"{county.name}（{county.code}）"
 
 
 @transaction.atomic
@@ -67,23 +80,43 @@ def _permissions(codenames, app_label) -> list[Permission]:
 
 
 @transaction.atomic
+def ensure_county_collection(*, county: County) -> Collection:
+    """The county's own collection (folder) of documents and images, under the root collection."""
+    link = CountyCollection.objects.filter(county=county).select_related("collection").first()
+    if link is not None:
+        if link.collection.name != collection_name(county):
+            link.collection.name = collection_name(county)
+            link.collection.save(update_fields=["name"])
+        return link.collection
+    ensure_site()
+    collection = Collection.get_first_root_node().add_child(name=collection_name(county))
+    CountyCollection.objects.create(county=county, collection=collection)
+    return collection
+
+
+@transaction.atomic
 def ensure_county_notices(*, county: County) -> NoticeIndexPage:
-    """The county's notice index, its editor and moderator groups with their page and collection
-    permissions, and its approval workflow (editor drafts → moderator approves → published)."""
+    """The county's notice index, its editor and moderator groups with their page permissions (on
+    that index only) and document / image permissions (on the county's collection only), and its
+    approval workflow (editor drafts → moderator approves → published). County admins sit in the
+    moderator group (``sync_notice_groups``), so these permissions are theirs too. Idempotent: it
+    also takes back anything these groups were given elsewhere (once: the root collection)."""
     index = NoticeIndexPage.objects.filter(county=county).first()
     if index is None:
         home = ensure_site()
         index = home.add_child(instance=NoticeIndexPage(
             title=f"{county.name}通知公告", slug=f"notices-{county.code.lower()}", county=county))
+    collection = ensure_county_collection(county=county)
     editors, _c = Group.objects.get_or_create(name=editor_group_name(county))
     moderators, _c = Group.objects.get_or_create(name=moderator_group_name(county))
+    media = _permissions(COLLECTION_PERMISSIONS, "wagtaildocs") + _permissions(COLLECTION_PERMISSIONS, "wagtailimages")
     for group, codenames in ((editors, EDITOR_PAGE_PERMISSIONS), (moderators, MODERATOR_PAGE_PERMISSIONS)):
+        GroupPagePermission.objects.filter(group=group).exclude(page=index).delete()
         for permission in _permissions(codenames, "wagtailcore"):
             GroupPagePermission.objects.get_or_create(group=group, page=index, permission=permission)
-        root_collection = Collection.get_first_root_node()
-        for permission in (_permissions(COLLECTION_PERMISSIONS, "wagtaildocs")
-                           + _permissions(COLLECTION_PERMISSIONS, "wagtailimages")):
-            GroupCollectionPermission.objects.get_or_create(group=group, collection=root_collection,
+        GroupCollectionPermission.objects.filter(group=group).exclude(collection=collection).delete()
+        for permission in media:
+            GroupCollectionPermission.objects.get_or_create(group=group, collection=collection,
                                                             permission=permission)
     if not WorkflowPage.objects.filter(page=index).exists():
         workflow = Workflow.objects.create(name=f"{county.name}通知审核")
@@ -94,9 +127,70 @@ def ensure_county_notices(*, county: County) -> NoticeIndexPage:
     return index
 
 
+def _counties_using(model, ids) -> dict[int, set[int]]:
+    """Document / image id → the counties whose notice pages use it: attachments, and every
+    reference Wagtail's reference index knows of (body blocks, rich text)."""
+    from django.contrib.contenttypes.models import ContentType
+    from wagtail.models import ReferenceIndex
+
+    index_paths = dict(NoticeIndexPage.objects.values_list("path", "county_id"))
+    ids = [str(pk) for pk in ids]
+    rows = ReferenceIndex.objects.filter(
+        to_content_type=ContentType.objects.get_for_model(model), to_object_id__in=ids,
+        base_content_type=ContentType.objects.get_for_model(Page)).values_list("to_object_id", "object_id")
+    page_ids_by_item: dict[int, set[int]] = {}
+    for item_id, page_id in rows:
+        page_ids_by_item.setdefault(int(item_id), set()).add(int(page_id))
+    paths = dict(Page.objects.filter(pk__in={p for pages in page_ids_by_item.values() for p in pages})
+                 .values_list("pk", "path"))
+    used: dict[int, set[int]] = {}
+    for item_id, page_ids in page_ids_by_item.items():
+        for page_id in page_ids:
+            path = paths.get(page_id, "")
+            county_id = next((c for p, c in index_paths.items() if path.startswith(p)), None)
+            if county_id is not None:
+                used.setdefault(item_id, set()).add(county_id)
+    if model._meta.label == "wagtaildocs.Document":
+        for document_id, county_id in NoticeAttachment.objects.filter(document_id__in=ids).values_list(
+                "document_id", "page__county_id"):
+            if county_id is not None:
+                used.setdefault(document_id, set()).add(county_id)
+    return used
+
+
+@transaction.atomic
+def file_media_into_counties() -> int:
+    """Move documents and images still in the root collection into their county's collection: the
+    county whose notices use them, or (unused) the county of the staff member who uploaded them.
+    Files used by several counties' notices stay where they are (only superusers manage them).
+    Returns how many were moved. Idempotent; run after every migrate via ``ensure_all_counties``."""
+    from django.contrib.auth import get_user_model
+    from wagtail.documents import get_document_model
+    from wagtail.images import get_image_model
+
+    root = Collection.get_first_root_node()
+    if root is None:
+        return 0
+    collections = dict(CountyCollection.objects.values_list("county_id", "collection_id"))
+    moved = 0
+    for model in (get_document_model(), get_image_model()):
+        items = list(model.objects.filter(collection=root).values_list("pk", "uploaded_by_user_id"))
+        if not items:
+            continue
+        used = _counties_using(model, [pk for pk, _u in items])
+        uploaders = {user.pk: get_scope(user).county_id
+                     for user in get_user_model().objects.filter(pk__in={u for _pk, u in items if u})}
+        for pk, user_id in items:
+            counties = used.get(pk) or ({uploaders[user_id]} if uploaders.get(user_id) else set())
+            if len(counties) == 1 and (collection_id := collections.get(next(iter(counties)))):
+                moved += model.objects.filter(pk=pk).update(collection_id=collection_id)
+    return moved
+
+
 def ensure_all_counties() -> None:
     for county in County.objects.order_by("pk"):
         ensure_county_notices(county=county)
+    file_media_into_counties()
 
 
 @transaction.atomic

@@ -14,7 +14,15 @@ from clinics.filters import ScopeFilterForm
 
 from .models import Category
 from .resources import UnreadDoctorResource
-from .selectors import notice_rates, read_percent, staff_notices, township_rates, unread_doctors
+from .selectors import (
+    admin_notice_index,
+    admin_pages_for,
+    notice_rates,
+    read_percent,
+    staff_notices,
+    township_rates,
+    unread_doctors,
+)
 
 PERMISSION = "cms.view_noticereceipt"
 
@@ -106,6 +114,33 @@ def receipts_menu_item():
                               order=350, permission=PERMISSION)
 
 
+# --- Wagtail's shared admin areas, kept to the user's county (see cms.admin_scope) ---------------
+
+@hooks.register("register_admin_viewset")
+def register_county_page_listings():
+    from .admin_scope import county_page_viewsets
+
+    return county_page_viewsets()
+
+
+@hooks.register("construct_page_chooser_queryset")
+def county_pages_in_chooser(pages, request):
+    # The page chooser (rich-text links, page fields) offers the user's own county tree only.
+    if request.user.is_superuser:
+        return pages
+    return pages.filter(pk__in=admin_pages_for(user=request.user, with_ancestors=True).values("pk"))
+
+
+# Menu items of Wagtail's page, document and image work: only county notice roles (and superusers)
+# use them; township staff and doctors never do, whatever permissions a group may gain later.
+NOTICE_WORK_MENU_ITEMS = {"explorer", "documents", "images", "reports"}
+
+
+@hooks.register("construct_main_menu")
+def hide_notice_work_from_other_roles(request, menu_items):
+    if request.user.is_superuser or admin_notice_index(user=request.user) is not None:
+        return
+    menu_items[:] = [item for item in menu_items if item.name not in NOTICE_WORK_MENU_ITEMS]
 # --- serving documents -------------------------------------------------------------------------------
 # /documents/<id>/<name> is Wagtail's serve view (WAGTAILDOCS_SERVE_METHOD = "serve_view"). Who may
 # download is decided by cms.selectors.document_visible_to alone. This hook runs first (order -100):

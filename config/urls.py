@@ -4,9 +4,14 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from cms.admin_scope import admin_overrides
+
 handler500 = "config.views.server_error"
 
 urlpatterns = [
+    # Scoped replacements of some Wagtail admin views, at Wagtail's own paths: they must come first
+    # (Wagtail's admin URLs resolve before any register_admin_urls hook). See cms/admin_scope.py.
+    path("admin/", include(admin_overrides())),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("accounts/", include("clinics.account_urls")),
