@@ -358,10 +358,11 @@ def admin_overrides():
 # A few of Wagtail's admin endpoints list every document, image, workflow or task whatever the user's
 # collections: the admin API's document and image endpoints (no admin screen of ours uses them; the
 # explorer uses the pages endpoint, which Wagtail already narrows) and the workflow task chooser (workflows
-# are set up by superusers only). They answer 404 to everyone but superusers. The image chooser's format
+# are set up by superusers only), and Wagtail's error-reporting test view (/admin/failwhale/, which raises on
+# purpose). They answer 404 to everyone but superusers. The image chooser's format
 # step is kept, but only for images the user may choose (their county's collection).
 SUPERUSER_ONLY_ADMIN_PREFIXES = ("/admin/api/main/documents/", "/admin/api/main/images/",
-                                 "/admin/workflows/task_chooser/")
+                                 "/admin/workflows/task_chooser/", "/admin/failwhale/")
 
 
 class WagtailAreasScopeMiddleware:
