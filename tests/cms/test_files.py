@@ -113,18 +113,12 @@ def test_unattached_documents_belong_to_the_uploader_or_the_collection_county(or
 
 
 def test_collection_county_from_its_group_permissions(org, client_for, media):
-    """A collection carries the county whose notice groups hold permissions on it, whatever its name."""
-    from django.contrib.auth.models import Group, Permission
-    from wagtail.models import GroupCollectionPermission
-
-    from cms.services import editor_group_name
-
-    folder = Collection.get_first_root_node().add_child(name="附件库")
-    GroupCollectionPermission.objects.create(group=Group.objects.get(name=editor_group_name(org.county_b)),
-                                             collection=folder,
-                                             permission=Permission.objects.get(codename="choose_document"))
-    doc = document("绿水县的文件", collection=folder.add_child(name="2026"))
-    failures = download_failures(file_users(org), client_for, doc.url, doc.file.open("rb").read(), COUNTY_B_STAFF)
+    """A document in a sub-folder of a county's collection belongs to that county: its notice staff (whose groups
+    hold their permissions on the county's collection, cms.services.ensure_county_notices) may download it."""
+    users = file_users(org)  # creates county B's editor and moderator, and syncs their groups first
+    folder = org.county_b.media_collection.collection.add_child(name="2026")
+    doc = document("绿水县的文件", collection=folder)
+    failures = download_failures(users, client_for, doc.url, doc.file.open("rb").read(), COUNTY_B_STAFF)
     assert not failures, "\n".join(failures)
 
 
