@@ -10,20 +10,14 @@ from django.urls import reverse
 
 from clinics import dataio
 from clinics.models import Clinic, ClinicPopulation
+from tests.spreadsheets import xlsx_bytes
 
 HEADERS = ["卫生室编码", "卫生室名称", "行政村", "乡镇编码", "地址", "状态", "开办日期", "新农合门诊统筹定点",
            "实行基本药物零差率", "偏远地区", "年度", "常住人口", "户籍人口", "参合人口", "65岁及以上老年人", "0-6岁儿童"]
 
 
 def xlsx(rows, headers=HEADERS):
-    workbook = openpyxl.Workbook()
-    sheet = workbook.active
-    sheet.append(headers)
-    for row in rows:
-        sheet.append(row)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return xlsx_bytes(headers, rows)
 
 
 def row(code="A1c", township="A1", resident=800, aged=100, children=50, name="孙集村卫生室", **kw):

@@ -25,3 +25,12 @@ def services(org):
     Quota.objects.create(clinic=org.ca1a, item=items["PH09"], year=2026, target=120)
     Quota.objects.create(clinic=org.ca1a, item=items["PH10"], year=2026, target=240)
     return items
+
+
+@pytest.fixture
+def drug(db):
+    """One drug of the catalogue (阿莫西林胶囊)."""
+    from programs.services import drugs
+
+    return drugs.save_drug(code="YP001", generic_name="阿莫西林胶囊", dosage_form="胶囊剂",
+                           specification="0.25g×24粒", unit="盒", category="anti_infective")

@@ -19,12 +19,6 @@ TODAY = date.today()
 DAY = TODAY - timedelta(days=5)
 
 
-@pytest.fixture
-def drug(db):
-    return services.save_drug(code="YP001", generic_name="阿莫西林胶囊", dosage_form="胶囊剂",
-                              specification="0.25g×24粒", unit="盒", category="anti_infective")
-
-
 def buy(clinic, drug, qty=10, price="6.80", user=None, on=DAY):
     return services.record_purchase(clinic=clinic, drug=drug, on=on, batch_no="B1", expiry=TODAY + timedelta(days=300),
                                     quantity=qty, unit_price=price, user=user)

@@ -13,19 +13,13 @@ from clinics import dataio
 from clinics.models import ImportJob
 from programs.models import ReportChange, ServiceReport, ServiceReportLine
 from programs.services import periods
+from tests.spreadsheets import xlsx_bytes
 
 HEADERS = ["卫生室编码", "项目编码", "年度", "月份", "申报数"]
 
 
 def xlsx(rows, headers=HEADERS):
-    workbook = openpyxl.Workbook()
-    sheet = workbook.active
-    sheet.append(headers)
-    for row in rows:
-        sheet.append(row)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return xlsx_bytes(headers, rows)
 
 
 def run(data, user=None, dry_run=False, filename="reports.xlsx"):

@@ -1,12 +1,10 @@
 """One validation for every way in: a value refused by the portal is refused by the import and by the
 service, with a Chinese message, and never a 500 (findings of the reliability review)."""
 
-import io
 import re
 from datetime import date, timedelta
 from decimal import Decimal
 
-import openpyxl
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -20,16 +18,11 @@ from programs.models import DrugSale, DrugStock, ServiceReport, ServiceReportLin
 from programs.portal_services import default_month
 from programs.services import drugs as services
 from programs.services import reports as report_services
+from tests.spreadsheets import xlsx_bytes
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 TODAY = date.today()
 DAY = TODAY - timedelta(days=5)
-
-
-@pytest.fixture
-def drug(db):
-    return services.save_drug(code="YP001", generic_name="阿莫西林胶囊", dosage_form="胶囊剂",
-                              specification="0.25g×24粒", unit="盒", category="anti_infective")
 
 
 def buy(clinic, drug, qty=10, price="6.80", on=DAY):
@@ -43,14 +36,7 @@ def sales_csv(*rows):
 
 
 def xlsx(headers, rows):
-    workbook = openpyxl.Workbook()
-    sheet = workbook.active
-    sheet.append(headers)
-    for row in rows:
-        sheet.append(row)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return xlsx_bytes(headers, rows)
 
 
 # --------------------------------------------------------------------------- drug sales: price and dates
