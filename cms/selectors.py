@@ -306,28 +306,15 @@ def _notices_referencing(obj, *, attachments: bool) -> list[int]:
 
 
 def _collection_county_ids(collection) -> set[int]:
-    """Counties owning a collection (or one of its ancestors): a county's notice groups hold
-    permissions on it, or it bears the county's name. The root collection is shared by everyone and
-    gives no county."""
-    from django.contrib.auth.models import Group
-    from wagtail.models import GroupCollectionPermission
+    """The county owning a collection: the one whose county collection (``CountyCollection``) it is or lies
+    in. The root collection is shared by everyone and gives no county. Two queries, whatever the number of
+    counties (the county collections are what the groups' permissions are attached to)."""
+    from .models import CountyCollection
 
-    from clinics.models import County
-
-    from .services import editor_group_name, moderator_group_name
-
-    if collection is None:
+    if collection is None or collection.is_root():
         return set()
-    chain = [c for c in collection.get_ancestors(inclusive=True) if not c.is_root()]
-    if not chain:
-        return set()
-    group_ids = set(GroupCollectionPermission.objects.filter(collection__in=chain).values_list("group_id", flat=True))
-    names = set(Group.objects.filter(pk__in=group_ids).values_list("name", flat=True))
-    counties = set()
-    for county in County.objects.all():
-        if county.name in {c.name for c in chain} or names & {editor_group_name(county), moderator_group_name(county)}:
-            counties.add(county.pk)
-    return counties
+    chain = collection.get_ancestors(inclusive=True).values("pk")
+    return set(CountyCollection.objects.filter(collection__in=chain).values_list("county_id", flat=True))
 
 
 def _file_county_ids(obj, *, notice_ids) -> set[int]:

@@ -105,8 +105,7 @@ def test_unattached_documents_belong_to_the_uploader_or_the_collection_county(or
     loose = document("刚上传的文件", user=org.users.editor)
     failures = download_failures(users, client_for, loose.url, loose.file.open("rb").read(), {"editor", "superuser"})
     assert not failures, "\n".join(failures)
-    county_collection = Collection.get_first_root_node().add_child(name=org.county_a.name)
-    in_collection = document("县里的文件", collection=county_collection)
+    in_collection = document("县里的文件", collection=org.county_a.media_collection.collection)
     failures = download_failures(users, client_for, in_collection.url, in_collection.file.open("rb").read(),
                                  COUNTY_A_STAFF)
     assert not failures, "\n".join(failures)
