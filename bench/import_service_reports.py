@@ -56,13 +56,20 @@ def main():
     per_clinic = len(items) * 12
     clinic_count = -(-args.rows // per_clinic)
     county, _ = County.objects.get_or_create(code="BENCH", defaults={"name": "基准县"})
-    township, _ = Township.objects.get_or_create(code="BT01", defaults={"county": county, "name": "基准镇",
-                                                                        "health_center_name": "基准镇卫生院"})
+    township, _ = Township.objects.get_or_create(
+        code="BT01", defaults={"county": county, "name": "基准镇", "health_center_name": "基准镇卫生院"}
+    )
     existing = set(Clinic.objects.filter(township=township).values_list("code", flat=True))
-    Clinic.objects.bulk_create([Clinic(township=township, code=f"BC{i:05d}", name=f"基准{i}村卫生室", village="基准村")
-                                for i in range(clinic_count) if f"BC{i:05d}" not in existing])
-    user = create_user_with_role(username=f"bench{time.time_ns()}", password="x-bench-pass-1", role=Role.COUNTY_ADMIN,
-                                 county=county)
+    Clinic.objects.bulk_create(
+        [
+            Clinic(township=township, code=f"BC{i:05d}", name=f"基准{i}村卫生室", village="基准村")
+            for i in range(clinic_count)
+            if f"BC{i:05d}" not in existing
+        ]
+    )
+    user = create_user_with_role(
+        username=f"bench{time.time_ns()}", password="x-bench-pass-1", role=Role.COUNTY_ADMIN, county=county
+    )
 
     path = OUT / f"service-reports-{args.rows}.xlsx"
     started = time.perf_counter()
@@ -78,8 +85,10 @@ def main():
                 sheet.append([f"BC{i:05d}", item.code, 2026, month, (i + month * 7 + item.sort_order) % 40])
                 written += 1
     workbook.save(path)
-    print(f"generated {written} rows in {time.perf_counter() - started:.1f} s → {path.name} "
-          f"({path.stat().st_size / 1048576:.1f} MB)")
+    print(
+        f"generated {written} rows in {time.perf_counter() - started:.1f} s → {path.name} "
+        f"({path.stat().st_size / 1048576:.1f} MB)"
+    )
 
     data = path.read_bytes()
     started = time.perf_counter()
@@ -90,8 +99,10 @@ def main():
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     # The file is parsed in a child process (clinics/parse_child.py): its peak is reported on its own.
     child_peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    print(f"ours: {written} rows in {ours:.2f} s = {written / ours:,.0f} rows/s (validated, all-or-nothing); "
-          f"peak RSS so far {peak_mb:.0f} MB, parse child {child_peak_mb:.0f} MB")
+    print(
+        f"ours: {written} rows in {ours:.2f} s = {written / ours:,.0f} rows/s (validated, all-or-nothing); "
+        f"peak RSS so far {peak_mb:.0f} MB, parse child {child_peak_mb:.0f} MB"
+    )
 
     # Baseline: parse + bulk_create, nothing else, into empty tables.
     ServiceReportLine.objects.all().delete()
@@ -102,14 +113,19 @@ def main():
     item_ids = {i.code: i.pk for i in items}
     reports = ServiceReport.objects.bulk_create(
         ServiceReport(clinic_id=clinic_ids[c], year=y, month=m, status="submitted")
-        for c, y, m in sorted({(r[0], r[2], r[3]) for r in rows}))
+        for c, y, m in sorted({(r[0], r[2], r[3]) for r in rows})
+    )
     if reports and reports[0].pk is None:
         report_ids = {(r.clinic_id, r.month): r.pk for r in ServiceReport.objects.all()}
     else:
         report_ids = {(r.clinic_id, r.month): r.pk for r in reports}
     ServiceReportLine.objects.bulk_create(
-        (ServiceReportLine(report_id=report_ids[(clinic_ids[c], m)], item_id=item_ids[i], declared_count=n)
-         for c, i, _y, m, n in rows), batch_size=5000)
+        (
+            ServiceReportLine(report_id=report_ids[(clinic_ids[c], m)], item_id=item_ids[i], declared_count=n)
+            for c, i, _y, m, n in rows
+        ),
+        batch_size=5000,
+    )
     baseline = time.perf_counter() - started
     print(f"baseline (openpyxl read-only + bulk_create): {written / baseline:,.0f} rows/s ({baseline:.2f} s)")
 
@@ -134,10 +150,17 @@ def main():
     assert not result.has_errors()
     print(f"stock django-import-export (non-bulk), {sample}-row sample: {sample / stock:,.0f} rows/s")
 
-    figures = {"rows": written, "database": connection.vendor, "seconds": round(ours, 2),
-               "rows_per_s": round(written / ours), "baseline_rows_per_s": round(written / baseline),
-               "ratio_to_baseline": round(ours / baseline, 2), "stock_rows_per_s": round(sample / stock),
-               "peak_rss_mb": round(peak_mb), "parse_child_peak_rss_mb": round(child_peak_mb)}
+    figures = {
+        "rows": written,
+        "database": connection.vendor,
+        "seconds": round(ours, 2),
+        "rows_per_s": round(written / ours),
+        "baseline_rows_per_s": round(written / baseline),
+        "ratio_to_baseline": round(ours / baseline, 2),
+        "stock_rows_per_s": round(sample / stock),
+        "peak_rss_mb": round(peak_mb),
+        "parse_child_peak_rss_mb": round(child_peak_mb),
+    }
     print("targets: ≥ 10,000 rows/s, ratio ≤ 3, peak memory < 500 MB")
     print(json.dumps(figures))
 

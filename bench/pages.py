@@ -84,8 +84,9 @@ def build(townships: int, per_township: int, year: int):
 
     started = time.perf_counter()
     with transaction.atomic():
-        ctx = seed_organisation(townships=townships, clinics_per_township=per_township, year=year, seed=2026,
-                                stdout=Out())
+        ctx = seed_organisation(
+            townships=townships, clinics_per_township=per_township, year=year, seed=2026, stdout=Out()
+        )
         demo_services.seed(ctx)
         demo_doctors.seed(ctx)
         from django.contrib.auth import get_user_model
@@ -97,22 +98,52 @@ def build(townships: int, per_township: int, year: int):
         sheet = ScoreSheet.objects.create(county=ctx.county, year=year, name="村卫生室绩效考核评分表")
         assessor = get_user_model().objects.get(username="staff01")
         Assessment.objects.bulk_create(
-            (Assessment(clinic=c, year=y, quarter=q, sheet=sheet, status="submitted", assessor=assessor,
-                        total_score=Decimal(rng.randint(52, 98)), assessed_on=date(y, q * 3, 25))
-             for c in clinics for y, q in [(year - 1, 4)] + [(year, q) for q in range(1, last_quarter + 1)]),
-            batch_size=2000)
-        drugs = [Drug.objects.create(code=f"B{i:03d}", generic_name=name, dosage_form="片剂", specification="100片",
-                                     unit="瓶") for i, name in enumerate(["阿司匹林肠溶片", "硝苯地平片", "二甲双胍片"])]
+            (
+                Assessment(
+                    clinic=c,
+                    year=y,
+                    quarter=q,
+                    sheet=sheet,
+                    status="submitted",
+                    assessor=assessor,
+                    total_score=Decimal(rng.randint(52, 98)),
+                    assessed_on=date(y, q * 3, 25),
+                )
+                for c in clinics
+                for y, q in [(year - 1, 4)] + [(year, q) for q in range(1, last_quarter + 1)]
+            ),
+            batch_size=2000,
+        )
+        drugs = [
+            Drug.objects.create(
+                code=f"B{i:03d}", generic_name=name, dosage_form="片剂", specification="100片", unit="瓶"
+            )
+            for i, name in enumerate(["阿司匹林肠溶片", "硝苯地平片", "二甲双胍片"])
+        ]
         months = 12 if year < today.year else today.month
         DrugSale.objects.bulk_create(
-            (DrugSale(clinic=c, drug=rng.choice(drugs), date=date(year, m, rng.randint(1, 28)), quantity=rng.randint(1, 3),
-                      unit_cost=Decimal("8.00"), unit_price=Decimal("8.50") if over else Decimal("8.00"),
-                      overcharge=Decimal("0.50") if over else Decimal("0.00"))
-             for c in clinics for m in range(1, months + 1) for over in [rng.random() < 0.03] for _k in range(2)),
-            batch_size=5000)
+            (
+                DrugSale(
+                    clinic=c,
+                    drug=rng.choice(drugs),
+                    date=date(year, m, rng.randint(1, 28)),
+                    quantity=rng.randint(1, 3),
+                    unit_cost=Decimal("8.00"),
+                    unit_price=Decimal("8.50") if over else Decimal("8.00"),
+                    overcharge=Decimal("0.50") if over else Decimal("0.00"),
+                )
+                for c in clinics
+                for m in range(1, months + 1)
+                for over in [rng.random() < 0.03]
+                for _k in range(2)
+            ),
+            batch_size=5000,
+        )
         demo_settlement.seed(ctx)
-    print(f"built {len(clinics)} clinics in {townships} townships with a year of data "
-          f"in {time.perf_counter() - started:.0f} s")
+    print(
+        f"built {len(clinics)} clinics in {townships} townships with a year of data "
+        f"in {time.perf_counter() - started:.0f} s"
+    )
     return ctx
 
 
@@ -123,11 +154,26 @@ def free_port() -> int:
 
 
 def start_server(port: int):
-    log = open(OUT / "bench-pages-gunicorn.log", "w")
+    log = open(OUT / "bench-pages-gunicorn.log", "w")  # noqa: SIM115 (the server process keeps it open)
     process = subprocess.Popen(
-        [str(ROOT / ".venv" / "bin" / "gunicorn"), "config.wsgi", "--workers", str(WORKERS), "--bind",
-         f"127.0.0.1:{port}", "--timeout", "120", "--log-level", "warning"],
-        cwd=ROOT, env=os.environ.copy(), stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        [
+            str(ROOT / ".venv" / "bin" / "gunicorn"),
+            "config.wsgi",
+            "--workers",
+            str(WORKERS),
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--timeout",
+            "120",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=os.environ.copy(),
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     import requests
 
     for _ in range(120):
@@ -176,8 +222,12 @@ def measure(base: str, targets: dict, per_target: int):
                 return
             path, cookie, expect = targets[name]
             started = time.perf_counter()
-            response = session.get(base + path, headers={"Cookie": f"sessionid={cookie}"} if cookie else {},
-                                    allow_redirects=False, timeout=120)
+            response = session.get(
+                base + path,
+                headers={"Cookie": f"sessionid={cookie}"} if cookie else {},
+                allow_redirects=False,
+                timeout=120,
+            )
             elapsed = time.perf_counter() - started
             with lock:
                 if response.status_code != 200 or (expect and expect not in response.text):
@@ -195,7 +245,7 @@ def measure(base: str, targets: dict, per_target: int):
 
 def p95(values):
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
 
 
 def main():
@@ -255,26 +305,47 @@ def main():
 
     static = statistics.median(times["static file (/static/css/dashboard.css)"])
     count = sum(len(v) for v in times.values())
-    print(f"\n{CLIENTS} concurrent clients, {count} requests in a shuffled mix, {total:.1f} s "
-          f"({count / total:.1f} requests/s)\n")
+    print(
+        f"\n{CLIENTS} concurrent clients, {count} requests in a shuffled mix, {total:.1f} s "
+        f"({count / total:.1f} requests/s)\n"
+    )
     static_alone = alone["static file (/static/css/dashboard.css)"]
     print(f"{'page':<44} {'alone ms':>9} {'× static':>9} {'median ms':>10} {'p95 ms':>8} {'× static':>9}")
     results = {}
     for name, values in times.items():
         median = statistics.median(values)
-        results[name] = {"alone_ms": round(alone[name] * 1000, 1),
-                         "alone_ratio_to_static": round(alone[name] / static_alone, 1), "median_ms": round(median * 1000, 1),
-                         "p95_ms": round(p95(values) * 1000, 1), "ratio_to_static": round(median / static, 1)}
+        results[name] = {
+            "alone_ms": round(alone[name] * 1000, 1),
+            "alone_ratio_to_static": round(alone[name] / static_alone, 1),
+            "median_ms": round(median * 1000, 1),
+            "p95_ms": round(p95(values) * 1000, 1),
+            "ratio_to_static": round(median / static, 1),
+        }
         r = results[name]
-        print(f"{name:<44} {r['alone_ms']:>9.1f} {r['alone_ratio_to_static']:>9.1f} {r['median_ms']:>10.1f} "
-              f"{r['p95_ms']:>8.1f} {r['ratio_to_static']:>9.1f}")
-    print("\n'alone': one request at a time; 'median' / 'p95': under the mixed load of 10 clients, where a fast request "
-          "may wait for a worker busy with a slow page.")
-    print(json.dumps({"database": url.split("://")[0], "townships": townships, "clinics": townships * per_township,
-                      "clients": CLIENTS, "workers": WORKERS, "requests": count,
-                      "requests_per_s": round(count / total, 1),
-                      "pages": results, "ratio_to_baseline": results["county dashboard 各乡镇工作对比 (county)"]["ratio_to_static"]},
-                     ensure_ascii=False))
+        print(
+            f"{name:<44} {r['alone_ms']:>9.1f} {r['alone_ratio_to_static']:>9.1f} {r['median_ms']:>10.1f} "
+            f"{r['p95_ms']:>8.1f} {r['ratio_to_static']:>9.1f}"
+        )
+    print(
+        "\n'alone': one request at a time; 'median' / 'p95': under the mixed load of 10 clients, where a fast request "
+        "may wait for a worker busy with a slow page."
+    )
+    print(
+        json.dumps(
+            {
+                "database": url.split("://")[0],
+                "townships": townships,
+                "clinics": townships * per_township,
+                "clients": CLIENTS,
+                "workers": WORKERS,
+                "requests": count,
+                "requests_per_s": round(count / total, 1),
+                "pages": results,
+                "ratio_to_baseline": results["county dashboard 各乡镇工作对比 (county)"]["ratio_to_static"],
+            },
+            ensure_ascii=False,
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -87,14 +87,33 @@ def build(clinic_total: int):
     county_objs = County.objects.bulk_create(County(code=f"C{c:03d}", name=f"第{c}县") for c in range(counties))
     townships = Township.objects.bulk_create(
         Township(county=county, code=f"C{ci:03d}T{t:02d}", name=f"{county.name}{t}镇", health_center_name="卫生院")
-        for ci, county in enumerate(county_objs) for t in range(10))
+        for ci, county in enumerate(county_objs)
+        for t in range(10)
+    )
     per_township = CLINICS_PER_COUNTY // 10
     clinics = Clinic.objects.bulk_create(
-        (Clinic(township=t, code=f"{t.code}V{v:03d}", name=f"{t.name}{v}村卫生室", village=f"{v}村")
-         for t in townships for v in range(per_township)), batch_size=5000)
+        (
+            Clinic(township=t, code=f"{t.code}V{v:03d}", name=f"{t.name}{v}村卫生室", village=f"{v}村")
+            for t in townships
+            for v in range(per_township)
+        ),
+        batch_size=5000,
+    )
     ClinicPopulation.objects.bulk_create(
-        (ClinicPopulation(clinic=c, year=2026, resident=800 + c.pk % 2000, registered=900, insured=850,
-                          aged_65_plus=120, children_0_6=60) for c in clinics), batch_size=5000)
+        (
+            ClinicPopulation(
+                clinic=c,
+                year=2026,
+                resident=800 + c.pk % 2000,
+                registered=900,
+                insured=850,
+                aged_65_plus=120,
+                children_0_6=60,
+            )
+            for c in clinics
+        ),
+        batch_size=5000,
+    )
     items = list(ServiceItem.objects.order_by("sort_order")[:ITEMS])
     item_ids = ",".join(str(i.pk) for i in items)
     user_id = None
@@ -127,11 +146,19 @@ def build(clinic_total: int):
             CROSS JOIN (SELECT 1 AS q UNION ALL SELECT 2 UNION ALL SELECT 3 UNION ALL SELECT 4) q""")
     policies = []
     for county in county_objs:
-        policy = SubsidyPolicy.objects.create(county=county, year=2026, name="补助", per_capita_rate=99,
-                                              village_share="0.4", drug_amount=5, quality_threshold=60,
-                                              quality_bands=[[90, 1.0], [80, 0.9], [60, 0.8]])
-        PolicyItem.objects.bulk_create(PolicyItem(policy=policy, item=i, unit_price=10 + i.sort_order % 30,
-                                                  work_points=4) for i in items)
+        policy = SubsidyPolicy.objects.create(
+            county=county,
+            year=2026,
+            name="补助",
+            per_capita_rate=99,
+            village_share="0.4",
+            drug_amount=5,
+            quality_threshold=60,
+            quality_bands=[[90, 1.0], [80, 0.9], [60, 0.8]],
+        )
+        PolicyItem.objects.bulk_create(
+            PolicyItem(policy=policy, item=i, unit_price=10 + i.sort_order % 30, work_points=4) for i in items
+        )
         policies.append(policy)
     with connection.cursor() as cursor:
         cursor.execute("SELECT COUNT(*) FROM programs_servicereportline")
@@ -140,8 +167,10 @@ def build(clinic_total: int):
             # Planner statistics for the freshly bulk-loaded tables, as autovacuum would gather them on a live
             # database (it may be off, or not have run yet): both the settlement and the baseline benefit.
             cursor.execute("ANALYZE")
-    print(f"built {len(clinics):,} clinics in {counties} counties, {lines:,} report lines "
-          f"in {time.perf_counter() - started:.1f} s ({connection.vendor})")
+    print(
+        f"built {len(clinics):,} clinics in {counties} counties, {lines:,} report lines "
+        f"in {time.perf_counter() - started:.1f} s ({connection.vendor})"
+    )
     return policies, len(clinics), lines
 
 
@@ -220,8 +249,10 @@ def main():
         started = time.perf_counter()
         run = settlement.create_run(user=None, policy=policies[0], year=2026, quarter=None)
         county_seconds = time.perf_counter() - started
-    print(f"county run: {run.lines.count()} clinics in {county_seconds:.2f} s, {len(county_queries)} queries, "
-          f"total {run.total_balance} 元")
+    print(
+        f"county run: {run.lines.count()} clinics in {county_seconds:.2f} s, {len(county_queries)} queries, "
+        f"total {run.total_balance} 元"
+    )
 
     half = province_run(settlement, policies[: len(policies) // 2])
     provinces, baselines = [], []
@@ -232,30 +263,50 @@ def main():
     province_times = [p["seconds"] for p in provinces]
     baseline_times = [b[0] for b in baselines]
     province_seconds, baseline_seconds = statistics.median(province_times), statistics.median(baseline_times)
-    print(f"province run: {clinics:,} clinics, {len(policies)} county runs in one pass; "
-          f"{', '.join(f'{t:.2f}' for t in province_times)} s (median {province_seconds:.2f} s); "
-          f"{province['queries']} queries (with half the counties and clinics: {half['queries']}); "
-          f"total {province['total']} 元")
-    print(f"baseline: one SQL aggregate of the public-health totals of {baselines[0][1]:,} clinics: "
-          f"{', '.join(f'{t:.2f}' for t in baseline_times)} s (median {baseline_seconds:.2f} s)")
-    print(f"ratio province run / SQL aggregate: {province_seconds / baseline_seconds:.2f} (medians); each pair: "
-          f"{', '.join(f'{p / b:.2f}' for p, b in zip(province_times, baseline_times, strict=True))}")
+    print(
+        f"province run: {clinics:,} clinics, {len(policies)} county runs in one pass; "
+        f"{', '.join(f'{t:.2f}' for t in province_times)} s (median {province_seconds:.2f} s); "
+        f"{province['queries']} queries (with half the counties and clinics: {half['queries']}); "
+        f"total {province['total']} 元"
+    )
+    print(
+        f"baseline: one SQL aggregate of the public-health totals of {baselines[0][1]:,} clinics: "
+        f"{', '.join(f'{t:.2f}' for t in baseline_times)} s (median {baseline_seconds:.2f} s)"
+    )
+    print(
+        f"ratio province run / SQL aggregate: {province_seconds / baseline_seconds:.2f} (medians); each pair: "
+        f"{', '.join(f'{p / b:.2f}' for p, b in zip(province_times, baseline_times, strict=True))}"
+    )
 
-    township_lines = list(run.lines.select_related("run__county", "run__township", "clinic__township")
-                          .filter(clinic__township_id=run.lines.first().clinic.township_id))
+    township_lines = list(
+        run.lines.select_related("run__county", "run__township", "clinic__township").filter(
+            clinic__township_id=run.lines.first().clinic.township_id
+        )
+    )
     started = time.perf_counter()
     for line in township_lines:
         pdf.statement_pdf(line)
     pdf_seconds = time.perf_counter() - started
     print(f"statements: {len(township_lines)} PDFs in {pdf_seconds:.2f} s = {len(township_lines) / pdf_seconds:.1f}/s")
     print("targets: province run ≤ 30 s, within 3× of the SQL aggregate; queries do not grow with clinics; ≥ 2 PDFs/s")
-    print(json.dumps({
-        "database": connection.vendor, "clinics": clinics, "report_lines": lines, "counties": len(policies),
-        "county_run_s": round(county_seconds, 2), "county_run_queries": len(county_queries),
-        "province_run_s": round(province_seconds, 2), "province_queries": province["queries"],
-        "province_queries_half": half["queries"],
-        "sql_aggregate_s": round(baseline_seconds, 2), "ratio_to_baseline": round(province_seconds / baseline_seconds, 2),
-        "pdfs_per_s": round(len(township_lines) / pdf_seconds, 1)}))
+    print(
+        json.dumps(
+            {
+                "database": connection.vendor,
+                "clinics": clinics,
+                "report_lines": lines,
+                "counties": len(policies),
+                "county_run_s": round(county_seconds, 2),
+                "county_run_queries": len(county_queries),
+                "province_run_s": round(province_seconds, 2),
+                "province_queries": province["queries"],
+                "province_queries_half": half["queries"],
+                "sql_aggregate_s": round(baseline_seconds, 2),
+                "ratio_to_baseline": round(province_seconds / baseline_seconds, 2),
+                "pdfs_per_s": round(len(township_lines) / pdf_seconds, 1),
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -15,8 +15,8 @@ from django.views.generic import TemplateView
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
-from .dashboard import county_board
-from .selectors import counties_for, county_for_dashboard, get_scope
+from clinics.dashboard import county_board
+from clinics.selectors import counties_for, county_for_dashboard, get_scope
 
 
 def may_see_county_dashboard(user) -> bool:
@@ -46,7 +46,11 @@ class CountyDashboardView(WagtailAdminTemplateMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         today = timezone.localdate()
         board = county_board(user=self.request.user, county=self.county, today=today) if self.county else None
-        counties = list(counties_for(self.request.user).order_by("code")) if get_scope(self.request.user).sees_everything else []
+        counties = (
+            list(counties_for(self.request.user).order_by("code"))
+            if get_scope(self.request.user).sees_everything
+            else []
+        )
         context.update(board=board, county=self.county, today=today, counties=counties)
         return context
 

@@ -17,23 +17,27 @@ from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView, View
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
-from . import dataio
+from clinics import dataio
 
 
 class ImportJobActionForm(forms.Form):
     """What the job page's button asks for: confirm a checked file, or retry a failed job."""
 
-    action = forms.ChoiceField(choices=[("confirm", gettext_lazy("确认导入")), ("retry", gettext_lazy("重新导入"))],
-                               required=False, widget=forms.HiddenInput)
+    action = forms.ChoiceField(
+        choices=[("confirm", gettext_lazy("确认导入")), ("retry", gettext_lazy("重新导入"))],
+        required=False,
+        widget=forms.HiddenInput,
+    )
 
 
 class UploadForm(forms.Form):
-    file = forms.FileField(label=gettext_lazy("Excel 或 CSV 文件"),
-                           help_text=gettext_lazy("支持 .xlsx 和 .csv；第一行为表头。"))
+    file = forms.FileField(
+        label=gettext_lazy("Excel 或 CSV 文件"), help_text=gettext_lazy("支持 .xlsx 和 .csv；第一行为表头。")
+    )
 
 
 def _upload_dir() -> Path:
-    from .services import import_upload_dir
+    from clinics.services import import_upload_dir
 
     path = import_upload_dir()
     path.mkdir(parents=True, exist_ok=True)
@@ -92,8 +96,14 @@ class DataImportView(WagtailAdminTemplateMixin, TemplateView):
                 dataset = None  # the synchronous check below reports the problem
             if dataset is not None and len(dataset) > threshold:
                 return self._start_background(request, upload.name, ext, data, len(dataset))
-        report = dataio.run_import(resource_name=self.resource_class.name, data=data, filename=upload.name,
-                                   user=request.user, dry_run=True, dataset=dataset)
+        report = dataio.run_import(
+            resource_name=self.resource_class.name,
+            data=data,
+            filename=upload.name,
+            user=request.user,
+            dry_run=True,
+            dataset=dataset,
+        )
         token = None
         if report.ok:
             token = f"{uuid.uuid4().hex}{ext}"
@@ -101,13 +111,18 @@ class DataImportView(WagtailAdminTemplateMixin, TemplateView):
         return self.render_to_response(self.get_context_data(report=report, token=token, filename=upload.name))
 
     def _start_background(self, request, filename, ext, data, rows):
-        from .models import ImportJob
-        from .tasks import check_import_job
+        from clinics.models import ImportJob
+        from clinics.tasks import check_import_job
 
         token = f"{uuid.uuid4().hex}{ext}"
         (_upload_dir() / token).write_bytes(data)
-        job = ImportJob.objects.create(resource=self.resource_class.name, filename=filename[:200], stored_file=token,
-                                       created_by=request.user, total_rows=rows)
+        job = ImportJob.objects.create(
+            resource=self.resource_class.name,
+            filename=filename[:200],
+            stored_file=token,
+            created_by=request.user,
+            total_rows=rows,
+        )
         check_import_job.enqueue(job.pk)
         return redirect("data_import_job", pk=job.pk)
 
@@ -118,13 +133,16 @@ class DataImportView(WagtailAdminTemplateMixin, TemplateView):
             messages.error(request, _("预览已过期，请重新上传文件。"))
             return redirect(request.path)
         data = path.read_bytes()
-        report = dataio.run_import(resource_name=self.resource_class.name, data=data, filename=token,
-                                   user=request.user, dry_run=False)
+        report = dataio.run_import(
+            resource_name=self.resource_class.name, data=data, filename=token, user=request.user, dry_run=False
+        )
         path.unlink(missing_ok=True)
         if not report.ok:
             return self.render_to_response(self.get_context_data(report=report, token=None, filename=""))
-        messages.success(request, _("导入完成：新增 %(new)s 条，更新 %(updated)s 条。") % {
-            "new": report.new, "updated": report.updated})
+        messages.success(
+            request,
+            _("导入完成：新增 %(new)s 条，更新 %(updated)s 条。") % {"new": report.new, "updated": report.updated},
+        )
         return redirect(request.path)
 
 
@@ -143,8 +161,11 @@ class DataExportView(View):
             raise Http404(str(exc)) from None
         stamp = timezone.localdate().strftime("%Y%m%d")
         filename = f"{resource}-{stamp}.{fmt}"
-        content_type = ("text/csv; charset=utf-8" if fmt == "csv"
-                        else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        content_type = (
+            "text/csv; charset=utf-8"
+            if fmt == "csv"
+            else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        )
         response = HttpResponse(content, content_type=content_type)
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
         return response
@@ -158,8 +179,8 @@ class ImportJobView(WagtailAdminTemplateMixin, TemplateView):
     header_icon = "upload"
 
     def dispatch(self, request, *args, **kwargs):
-        from .selectors import import_jobs_for
-        from .services import fail_stale_import_jobs
+        from clinics.selectors import import_jobs_for
+        from clinics.services import fail_stale_import_jobs
 
         fail_stale_import_jobs(now=timezone.now())  # a job whose worker died shows as failed, retryable
         self.job = import_jobs_for(request.user).filter(pk=kwargs["pk"]).first()
@@ -177,16 +198,22 @@ class ImportJobView(WagtailAdminTemplateMixin, TemplateView):
         if request.GET.get("format") == "json":
             from django.http import JsonResponse
 
-            return JsonResponse({"state": self.job.state, "percent": self.job.percent,
-                                 "processed": self.job.processed_rows, "total": self.job.total_rows})
+            return JsonResponse(
+                {
+                    "state": self.job.state,
+                    "percent": self.job.percent,
+                    "processed": self.job.processed_rows,
+                    "total": self.job.total_rows,
+                }
+            )
         return super().get(request, *args, **kwargs)
 
     def post(self, request, *args, **kwargs):
         from django.core.exceptions import ValidationError
 
-        from .models import ImportJob
-        from .services import retry_import_job
-        from .tasks import run_import_job
+        from clinics.models import ImportJob
+        from clinics.services import retry_import_job
+        from clinics.tasks import run_import_job
 
         if self.job.created_by_id != request.user.pk:
             raise PermissionDenied
@@ -199,15 +226,15 @@ class ImportJobView(WagtailAdminTemplateMixin, TemplateView):
                 messages.error(request, " ".join(exc.messages))
         elif action == "confirm" and self.job.state == ImportJob.State.CHECKED and not _job_file_exists(self.job):
             messages.error(request, _("上传的文件已超过保留期限被删除，请重新上传。"))
-        elif action == "confirm":
-            # Conditional, so a double click queues one import.
-            if ImportJob.objects.filter(pk=self.job.pk, state=ImportJob.State.CHECKED).update(
-                    state=ImportJob.State.IMPORTING, processed_rows=0, heartbeat_at=None):
-                run_import_job.enqueue(self.job.pk)
+        # Conditional, so a double click queues one import.
+        elif action == "confirm" and ImportJob.objects.filter(pk=self.job.pk, state=ImportJob.State.CHECKED).update(
+            state=ImportJob.State.IMPORTING, processed_rows=0, heartbeat_at=None
+        ):
+            run_import_job.enqueue(self.job.pk)
         return redirect("data_import_job", pk=self.job.pk)
 
     def get_context_data(self, **kwargs):
-        from .models import ImportJob
+        from clinics.models import ImportJob
 
         context = super().get_context_data(**kwargs)
         context["job"] = self.job
@@ -220,7 +247,7 @@ class ImportJobView(WagtailAdminTemplateMixin, TemplateView):
 
 
 def _job_file_exists(job) -> bool:
-    from .tasks import job_path
+    from clinics.tasks import job_path
 
     return bool(job.stored_file) and job_path(job).is_file()
 
@@ -229,8 +256,8 @@ class ImportJobFileView(View):
     """The file a background import was uploaded as, within the uploader's scope."""
 
     def get(self, request, pk):
-        from .files import serve_protected_file
-        from .selectors import import_jobs_for
+        from clinics.files import serve_protected_file
+        from clinics.selectors import import_jobs_for
 
         job = import_jobs_for(request.user).filter(pk=pk).first()
         if job is None or not _job_file_exists(job):

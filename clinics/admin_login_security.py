@@ -22,8 +22,8 @@ from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
-from . import services
-from .selectors import get_scope, login_usernames_for
+from clinics import services
+from clinics.selectors import get_scope, login_usernames_for
 
 
 def may_see_logins(user) -> bool:
@@ -49,15 +49,18 @@ class LockedAccountsView(CountyAdminPage):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         since = timezone.now() - settings.AXES_COOLOFF_TIME
-        rows = list(AccessAttempt.objects.filter(username__in=login_usernames_for(self.request.user),
-                                                 attempt_time__gte=since)
-                    .values("username").annotate(failures=Sum("failures_since_start"), last=Max("attempt_time"))
-                    .order_by("-last"))
+        rows = list(
+            AccessAttempt.objects.filter(username__in=login_usernames_for(self.request.user), attempt_time__gte=since)
+            .values("username")
+            .annotate(failures=Sum("failures_since_start"), last=Max("attempt_time"))
+            .order_by("-last")
+        )
         for row in rows:
             row["locked"] = row["failures"] >= settings.AXES_FAILURE_LIMIT
             row["until"] = row["last"] + settings.AXES_COOLOFF_TIME
-        context.update(rows=rows, limit=settings.AXES_FAILURE_LIMIT,
-                       minutes=int(settings.AXES_COOLOFF_TIME.total_seconds() // 60))
+        context.update(
+            rows=rows, limit=settings.AXES_FAILURE_LIMIT, minutes=int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+        )
         return context
 
     def post(self, request, *args, **kwargs):
@@ -80,8 +83,11 @@ class LoginLogView(CountyAdminPage):
         context = super().get_context_data(**kwargs)
         kind = self.request.GET.get("kind")
         kind = kind if kind in self.KINDS else "ok"
-        records = (self.KINDS[kind].objects.filter(username__in=login_usernames_for(self.request.user))
-                   .order_by("-attempt_time"))
+        records = (
+            self.KINDS[kind]
+            .objects.filter(username__in=login_usernames_for(self.request.user))
+            .order_by("-attempt_time")
+        )
         context.update(kind=kind, page=Paginator(records, 50).get_page(self.request.GET.get("p")))
         return context
 
@@ -101,14 +107,14 @@ def register_urls():
 
 @hooks.register("register_settings_menu_item")
 def locked_menu_item():
-    return CountyAdminMenuItem(gettext_lazy("被锁定的账号"), reverse("login_security_locked"), icon_name="lock",
-                               order=900)
+    return CountyAdminMenuItem(
+        gettext_lazy("被锁定的账号"), reverse("login_security_locked"), icon_name="lock", order=900
+    )
 
 
 @hooks.register("register_settings_menu_item")
 def log_menu_item():
-    return CountyAdminMenuItem(gettext_lazy("登录记录"), reverse("login_security_log"), icon_name="history",
-                               order=910)
+    return CountyAdminMenuItem(gettext_lazy("登录记录"), reverse("login_security_log"), icon_name="history", order=910)
 
 
 @hooks.register("insert_global_admin_js")

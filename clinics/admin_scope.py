@@ -27,8 +27,8 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets.button import Button
 
-from . import dataio, spreadsheets
-from .selectors import restrict
+from clinics import dataio, spreadsheets
+from clinics.selectors import restrict
 
 
 class ScopedObjectMixin:
@@ -72,8 +72,14 @@ class ScopedIndexView(generic.IndexView):
         buttons = list(super().header_more_buttons)
         resource_class = self.export_resource_class
         if resource_class is not None and dataio.user_may_import(self.request.user, resource_class):
-            buttons.append(Button(_("从 Excel 导入"), url=reverse("data_import", args=[self.data_resource]),
-                                  icon_name="upload", priority=60))
+            buttons.append(
+                Button(
+                    _("从 Excel 导入"),
+                    url=reverse("data_import", args=[self.data_resource]),
+                    icon_name="upload",
+                    priority=60,
+                )
+            )
         if self.may_export:
             for fmt, label in (("xlsx", _("导出 Excel")), ("csv", _("导出 CSV"))):
                 buttons.append(Button(label, url=self.get_export_url(fmt), icon_name="download", priority=70))
@@ -97,8 +103,9 @@ class ScopedIndexView(generic.IndexView):
         resource_class = self.export_resource_class
         if resource_class is not None:
             queryset = _with_relations_of(queryset, resource_class(user=self.request.user).get_queryset())
-            content = dataio.export_bytes(resource_name=self.data_resource, fmt=spreadsheet_format,
-                                          user=self.request.user, queryset=queryset)
+            content = dataio.export_bytes(
+                resource_name=self.data_resource, fmt=spreadsheet_format, user=self.request.user, queryset=queryset
+            )
             return spreadsheets.download(content, fmt=spreadsheet_format, name=self.data_resource)
         columns = self.export_columns()
         rows = ([column.get_value(instance) for column in columns] for instance in queryset)
@@ -113,6 +120,7 @@ def _with_relations_of(queryset, other):
     if related is True:
         queryset = queryset.select_related()
     elif isinstance(related, dict):
+
         def paths(tree, prefix=""):
             for name, subtree in tree.items():
                 yield from paths(subtree, f"{prefix}{name}__") if subtree else [f"{prefix}{name}"]
@@ -184,15 +192,21 @@ class ScopedModelViewSet(ModelViewSet):
         return restrict(queryset, user, **self.scope_paths)
 
     def get_index_view_kwargs(self, **kwargs):
-        return super().get_index_view_kwargs(data_resource=self.data_resource,
-                                             list_select_related=self.list_select_related, **kwargs)
+        return super().get_index_view_kwargs(
+            data_resource=self.data_resource, list_select_related=self.list_select_related, **kwargs
+        )
 
     def get_form_class(self, for_update=False):
         if self._edit_handler:
             return super().get_form_class(for_update)
         form = type("ScopedForm", (ScopedModelForm,), {"scoped_choices": self.scoped_choices})
-        return modelform_factory(self.model, form=form, formfield_callback=self.formfield_for_dbfield,
-                                 fields=self.get_form_fields(), exclude=self.get_exclude_form_fields())
+        return modelform_factory(
+            self.model,
+            form=form,
+            formfield_callback=self.formfield_for_dbfield,
+            fields=self.get_form_fields(),
+            exclude=self.get_exclude_form_fields(),
+        )
 
 
 class PermissionTemplateView(WagtailAdminTemplateMixin, TemplateView):

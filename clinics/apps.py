@@ -9,7 +9,7 @@ class ClinicsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from . import services
+        from clinics import services
 
         # Permissions only exist after migrate, so the role groups are (re)built then.
         post_migrate.connect(services.sync_role_groups_after_migrate, dispatch_uid="clinics.sync_role_groups")

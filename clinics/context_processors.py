@@ -1,4 +1,4 @@
-from .selectors import get_scope
+from clinics.selectors import get_scope
 
 
 def user_scope(request):

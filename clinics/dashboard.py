@@ -96,7 +96,7 @@ def _tile_modules():
 
 
 def staff_tiles(*, user, today: date) -> list[Tile]:
-    from .selectors import townships_for
+    from clinics.selectors import townships_for
 
     townships = list(townships_for(user).order_by("code"))
     tiles: list[Tile] = []
@@ -116,7 +116,7 @@ def doctor_tiles(*, user, clinic, today: date) -> list[Tile]:
 
 def county_board(*, user, county, today: date) -> CountyBoard:
     """Every app's per-township figures and trends for one county, in the user's scope."""
-    from .selectors import townships_for
+    from clinics.selectors import townships_for
 
     townships = list(townships_for(user).filter(county=county).order_by("code"))
     columns: list[TownshipColumn] = []
@@ -126,5 +126,9 @@ def county_board(*, user, county, today: date) -> CountyBoard:
             columns.extend(module.township_columns(user=user, townships=townships, today=today))
         if hasattr(module, "township_trends"):
             trends.extend(module.township_trends(user=user, townships=townships, today=today))
-    return CountyBoard(county=county, townships=townships, columns=sorted(columns, key=lambda c: c.order),
-                       trends=sorted(trends, key=lambda t: t.order))
+    return CountyBoard(
+        county=county,
+        townships=townships,
+        columns=sorted(columns, key=lambda c: c.order),
+        trends=sorted(trends, key=lambda t: t.order),
+    )

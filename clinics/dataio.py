@@ -30,9 +30,9 @@ from django.utils.module_loading import autodiscover_modules
 from django.utils.translation import gettext as _
 from import_export import resources, widgets
 
-from . import filecheck, spreadsheets
-from .selectors import restrict
-from .validation import MAX_DATE, MIN_DATE, Limits, is_blank, limits_of, parse_date, parse_decimal, parse_integer
+from clinics import filecheck, spreadsheets
+from clinics.selectors import restrict
+from clinics.validation import MAX_DATE, MIN_DATE, Limits, is_blank, limits_of, parse_date, parse_decimal, parse_integer
 
 SUPPORTED_EXTENSIONS = (".xlsx", ".csv")
 PARSE_CHILD = Path(__file__).with_name("parse_child.py")
@@ -100,8 +100,16 @@ class StrictIntegerWidget(_BoundToModelField, widgets.IntegerWidget):
 
     MAX = 2_000_000_000  # fits every integer column on SQLite and PostgreSQL (when not bound to a field)
 
-    def __init__(self, *, allow_negative: bool = False, required: bool = False, min_value=None, max_value=None,
-                 model_field=None, **kwargs):
+    def __init__(
+        self,
+        *,
+        allow_negative: bool = False,
+        required: bool = False,
+        min_value=None,
+        max_value=None,
+        model_field=None,
+        **kwargs,
+    ):
         self.allow_negative = allow_negative
         self.required = required
         super().__init__(**kwargs)
@@ -110,8 +118,9 @@ class StrictIntegerWidget(_BoundToModelField, widgets.IntegerWidget):
 
     def clean(self, value, row=None, **kwargs):
         try:
-            return parse_integer(value, required=self.required, min_value=self.limits.min_value,
-                                 max_value=self.limits.max_value)
+            return parse_integer(
+                value, required=self.required, min_value=self.limits.min_value, max_value=self.limits.max_value
+            )
         except ValidationError as exc:
             raise _refuse(exc) from None
 
@@ -119,8 +128,17 @@ class StrictIntegerWidget(_BoundToModelField, widgets.IntegerWidget):
 class StrictDecimalWidget(_BoundToModelField, widgets.DecimalWidget):
     """A decimal within the model field's max_digits / decimal_places (``parse_decimal``)."""
 
-    def __init__(self, *, allow_negative: bool = False, places: int | None = None, required: bool = False,
-                 min_value=None, max_value=None, model_field=None, **kwargs):
+    def __init__(
+        self,
+        *,
+        allow_negative: bool = False,
+        places: int | None = None,
+        required: bool = False,
+        min_value=None,
+        max_value=None,
+        model_field=None,
+        **kwargs,
+    ):
         self.allow_negative = allow_negative
         self.required = required
         super().__init__(**kwargs)
@@ -133,9 +151,14 @@ class StrictDecimalWidget(_BoundToModelField, widgets.DecimalWidget):
 
     def clean(self, value, row=None, **kwargs):
         try:
-            return parse_decimal(value, required=self.required, max_digits=self.limits.max_digits,
-                                 decimal_places=self.places, min_value=self.limits.min_value,
-                                 max_value=self.limits.max_value)
+            return parse_decimal(
+                value,
+                required=self.required,
+                max_digits=self.limits.max_digits,
+                decimal_places=self.places,
+                min_value=self.limits.min_value,
+                max_value=self.limits.max_value,
+            )
         except ValidationError as exc:
             raise _refuse(exc) from None
 
@@ -165,8 +188,9 @@ class StrictDateWidget(widgets.DateWidget):
     Dates outside ``min_date``..``max_date`` (default 1900–2100) are refused; the services add the
     rules of their own records (not in the future, not before the first purchase, ...)."""
 
-    def __init__(self, *, required: bool = False, min_date: date | None = MIN_DATE, max_date: date | None = MAX_DATE,
-                 **kwargs):
+    def __init__(
+        self, *, required: bool = False, min_date: date | None = MIN_DATE, max_date: date | None = MAX_DATE, **kwargs
+    ):
         self.required = required
         self.min_date, self.max_date = min_date, max_date
         super().__init__(format="%Y-%m-%d", **kwargs)
@@ -228,7 +252,9 @@ class CodeForeignKeyWidget(widgets.ForeignKeyWidget):
         try:
             return self.get_queryset(value, row, **kwargs).get(**{self.field: code})
         except self.model.DoesNotExist:
-            raise ValueError(_("找不到编码为“%(code)s”的%(label)s，或您无权操作") % {"code": code, "label": self.label}) from None
+            raise ValueError(
+                _("找不到编码为“%(code)s”的%(label)s，或您无权操作") % {"code": code, "label": self.label}
+            ) from None
 
 
 # --------------------------------------------------------------------------- resources
@@ -283,7 +309,8 @@ class ScopedResource(resources.ModelResource):
             if value in ("true", "false", "True", "False"):
                 value = value.lower() == "true"
             elif _is_integer_lookup(queryset.model, lookup) and not (
-                    value.isascii() and value.isdigit() and len(value) <= 18):
+                value.isascii() and value.isdigit() and len(value) <= 18
+            ):
                 # "²" and "٣" pass isdigit(), and 20 digits overflow the database: refuse them here (ValueError
                 # is reported as invalid filters) rather than when the export is read.
                 raise ValueError(value)
@@ -323,8 +350,7 @@ class ScopedResource(resources.ModelResource):
             key = tuple(str(row.get(f.column_name) or "").strip() for f in id_fields)
             first = self._seen_keys.setdefault(key, number)
             if first != number:
-                errors[id_fields[0].attribute] = ValidationError(
-                    _("与第 %(row)s 行重复") % {"row": first + 1})
+                errors[id_fields[0].attribute] = ValidationError(_("与第 %(row)s 行重复") % {"row": first + 1})
         try:
             super().import_instance(instance, row, **kwargs)
         except ValidationError as exc:
@@ -375,8 +401,10 @@ class ScopedResource(resources.ModelResource):
             problems.append(_("无法识别的列：%(cols)s") % {"cols": "、".join(unknown)})
         if problems:
             expected = "、".join(self.required_columns())
-            raise ImportFileError(_("表头不正确。%(problems)s。应包含的列：%(expected)s。") % {
-                "problems": "；".join(problems), "expected": expected})
+            raise ImportFileError(
+                _("表头不正确。%(problems)s。应包含的列：%(expected)s。")
+                % {"problems": "；".join(problems), "expected": expected}
+            )
         dataset.headers = headers
 
     def import_field(self, field, instance, row, is_m2m=False, **kwargs):
@@ -417,8 +445,9 @@ def get_resource_class(name: str) -> type[ScopedResource]:
     try:
         return registry()[name]
     except KeyError:
-        raise ImportFileError(_("没有名为“%(name)s”的数据类型。可用：%(names)s") % {
-            "name": name, "names": "、".join(registry())}) from None
+        raise ImportFileError(
+            _("没有名为“%(name)s”的数据类型。可用：%(names)s") % {"name": name, "names": "、".join(registry())}
+        ) from None
 
 
 def user_may_import(user, resource_class: type[ScopedResource]) -> bool:
@@ -426,8 +455,11 @@ def user_may_import(user, resource_class: type[ScopedResource]) -> bool:
         # Export-only lists (stock, violations, expiring batches) are written by the services only;
         # importing them, even from the command line, would bypass the services' checks.
         return False
-    return user is None or user.is_superuser or bool(
-        resource_class.import_permission and user.has_perm(resource_class.import_permission))
+    return (
+        user is None
+        or user.is_superuser
+        or bool(resource_class.import_permission and user.has_perm(resource_class.import_permission))
+    )
 
 
 def user_may_export(user, resource_class: type[ScopedResource]) -> bool:
@@ -449,8 +481,10 @@ def read_dataset(data: bytes, filename: str) -> tablib.Dataset:
             raise ImportFileError(_("不支持旧版 .xls 文件，请在 Excel 中另存为 .xlsx 后再导入。"))
         raise ImportFileError(_("只能导入 .xlsx（Excel）或 .csv 文件。"))
     if len(data) > settings.IMPORT_MAX_FILE_SIZE:
-        raise ImportFileError(_("文件太大（%(size)s MB），上限为 %(limit)s MB。") % {
-            "size": round(len(data) / 1048576, 1), "limit": settings.IMPORT_MAX_FILE_SIZE // 1048576})
+        raise ImportFileError(
+            _("文件太大（%(size)s MB），上限为 %(limit)s MB。")
+            % {"size": round(len(data) / 1048576, 1), "limit": settings.IMPORT_MAX_FILE_SIZE // 1048576}
+        )
     if not data.strip():
         raise ImportFileError(_("文件是空的。"))
     if ext == ".xlsx":
@@ -501,20 +535,31 @@ def read_rows(data: bytes, *, kind: str) -> list[list]:
     """The first sheet's non-blank rows (``kind`` "xlsx" or "csv"), parsed by ``clinics/parse_child.py`` in a
     child process under a memory limit (IMPORT_PARSE_MEMORY_MB) and a time limit (IMPORT_PARSE_TIMEOUT).
     Whatever the parser does to its process, this one only sees an ImportFileError."""
-    limits = {"kind": kind, "rows": settings.IMPORT_MAX_ROWS, "columns": settings.IMPORT_MAX_COLUMNS,
-              "cells": settings.IMPORT_MAX_CELLS, "memory_mb": settings.IMPORT_PARSE_MEMORY_MB,
-              "cpu_seconds": math.ceil(settings.IMPORT_PARSE_TIMEOUT)}
+    limits = {
+        "kind": kind,
+        "rows": settings.IMPORT_MAX_ROWS,
+        "columns": settings.IMPORT_MAX_COLUMNS,
+        "cells": settings.IMPORT_MAX_CELLS,
+        "memory_mb": settings.IMPORT_PARSE_MEMORY_MB,
+        "cpu_seconds": math.ceil(settings.IMPORT_PARSE_TIMEOUT),
+    }
     python = getattr(settings, "IMPORT_PARSE_PYTHON", "") or sys.executable  # e.g. when served by uWSGI
     with tempfile.TemporaryDirectory(prefix="import-", dir=settings.FILE_UPLOAD_TEMP_DIR) as folder:
         source, target = Path(folder) / f"upload.{kind}", Path(folder) / "rows.pickle"
         source.write_bytes(data)
         try:
             # -I: the child sees neither PYTHONPATH nor the project; it imports only what it needs.
-            done = subprocess.run([python, "-I", str(PARSE_CHILD), str(source), str(target), json.dumps(limits)],
-                                  capture_output=True, timeout=settings.IMPORT_PARSE_TIMEOUT, check=False)
+            done = subprocess.run(
+                [python, "-I", str(PARSE_CHILD), str(source), str(target), json.dumps(limits)],
+                capture_output=True,
+                timeout=settings.IMPORT_PARSE_TIMEOUT,
+                check=False,
+            )
         except subprocess.TimeoutExpired:
-            raise ImportFileError(_("文件无法读取：解析超过 %(seconds)s 秒仍未完成，已停止。") % {
-                "seconds": settings.IMPORT_PARSE_TIMEOUT}) from None
+            raise ImportFileError(
+                _("文件无法读取：解析超过 %(seconds)s 秒仍未完成，已停止。")
+                % {"seconds": settings.IMPORT_PARSE_TIMEOUT}
+            ) from None
         if done.returncode == 3:
             try:
                 code = json.loads(done.stdout.decode().strip().splitlines()[-1])["error"]
@@ -523,16 +568,20 @@ def read_rows(data: bytes, *, kind: str) -> list[list]:
             raise ImportFileError(_CHILD_PROBLEMS.get(code, filecheck.corrupt_message)())
         if done.returncode != 0 or not target.exists():
             logger.warning("import parse child exited with %s: %s", done.returncode, done.stderr[-2000:])
-            raise ImportFileError(_("文件无法读取：解析进程异常退出（文件可能过大或已损坏，解析内存上限为 %(mb)s MB）。") % {
-                "mb": settings.IMPORT_PARSE_MEMORY_MB})
+            raise ImportFileError(
+                _("文件无法读取：解析进程异常退出（文件可能过大或已损坏，解析内存上限为 %(mb)s MB）。")
+                % {"mb": settings.IMPORT_PARSE_MEMORY_MB}
+            )
         collecting = gc.isenabled()
         gc.disable()  # a million rows of values without cycles: collections would only slow the load down
         try:
             with target.open("rb") as handle:
                 return _RowsUnpickler(handle).load()
         except (pickle.UnpicklingError, EOFError, ValueError):
-            raise ImportFileError(_("文件无法读取：解析进程异常退出（文件可能过大或已损坏，解析内存上限为 %(mb)s MB）。") % {
-                "mb": settings.IMPORT_PARSE_MEMORY_MB}) from None
+            raise ImportFileError(
+                _("文件无法读取：解析进程异常退出（文件可能过大或已损坏，解析内存上限为 %(mb)s MB）。")
+                % {"mb": settings.IMPORT_PARSE_MEMORY_MB}
+            ) from None
         finally:
             if collecting:
                 gc.enable()
@@ -550,7 +599,10 @@ class RowIssue:
 
     def __str__(self):
         return _("第 %(row)s 行，“%(column)s”列：%(message)s") % {
-            "row": self.row, "column": self.column, "message": self.message}
+            "row": self.row,
+            "column": self.column,
+            "message": self.message,
+        }
 
 
 @dataclass
@@ -584,13 +636,23 @@ def _collect_issues(resource: ScopedResource, result) -> list[RowIssue]:
                 issues.append(RowIssue(row=invalid.number + 1, column=resource.column_for(key), message=str(message)))
     for number, errors in result.row_errors():
         for error in errors:
-            issues.append(RowIssue(row=number + 1, column=_("整行"), message=_("无法保存：%(err)s") % {"err": error.error}))
+            issues.append(
+                RowIssue(row=number + 1, column=_("整行"), message=_("无法保存：%(err)s") % {"err": error.error})
+            )
     issues.sort(key=lambda i: i.row)
     return issues
 
 
-def run_import(*, resource_name: str, data: bytes, filename: str, user=None, dry_run: bool = False,
-               progress=None, dataset: tablib.Dataset | None = None) -> ImportReport:
+def run_import(
+    *,
+    resource_name: str,
+    data: bytes,
+    filename: str,
+    user=None,
+    dry_run: bool = False,
+    progress=None,
+    dataset: tablib.Dataset | None = None,
+) -> ImportReport:
     """Import a file through a registered resource; all-or-nothing.
 
     ``user`` None means a trusted command-line import (no scope limit). A user without the
@@ -652,8 +714,16 @@ def _is_integer_lookup(model, lookup: str) -> bool:
     if field is not None and field.is_relation:
         field = field.target_field
     return field is not None and field.get_internal_type() in {
-        "AutoField", "BigAutoField", "SmallAutoField", "IntegerField", "BigIntegerField", "SmallIntegerField",
-        "PositiveIntegerField", "PositiveSmallIntegerField", "PositiveBigIntegerField"}
+        "AutoField",
+        "BigAutoField",
+        "SmallAutoField",
+        "IntegerField",
+        "BigIntegerField",
+        "SmallIntegerField",
+        "PositiveIntegerField",
+        "PositiveSmallIntegerField",
+        "PositiveBigIntegerField",
+    }
 
 
 def export_bytes(*, resource_name: str, fmt: str, user=None, queryset=None, params=None) -> bytes:
@@ -665,7 +735,9 @@ def export_bytes(*, resource_name: str, fmt: str, user=None, queryset=None, para
     resource = resource_class(user=user)
     if params:
         try:
-            queryset = resource.filter_for_listing(queryset if queryset is not None else resource.get_queryset(), params)
+            queryset = resource.filter_for_listing(
+                queryset if queryset is not None else resource.get_queryset(), params
+            )
         except (ValueError, ValidationError):
             raise ImportFileError(_("筛选条件无效。")) from None
     if queryset is not None and user is not None and resource.scope_paths:

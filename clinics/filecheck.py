@@ -47,9 +47,13 @@ class Limits:
 
     @classmethod
     def from_settings(cls) -> Limits:
-        return cls(rows=settings.IMPORT_MAX_ROWS, columns=settings.IMPORT_MAX_COLUMNS,
-                   cells=settings.IMPORT_MAX_CELLS, uncompressed=settings.IMPORT_MAX_UNCOMPRESSED_SIZE,
-                   ratio=settings.IMPORT_MAX_COMPRESSION_RATIO)
+        return cls(
+            rows=settings.IMPORT_MAX_ROWS,
+            columns=settings.IMPORT_MAX_COLUMNS,
+            cells=settings.IMPORT_MAX_CELLS,
+            uncompressed=settings.IMPORT_MAX_UNCOMPRESSED_SIZE,
+            ratio=settings.IMPORT_MAX_COMPRESSION_RATIO,
+        )
 
 
 def corrupt_message() -> str:
@@ -58,7 +62,9 @@ def corrupt_message() -> str:
 
 def extent_message(limits: Limits) -> str:
     return _("文件的工作表范围超过上限（最多 %(rows)s 行、%(cols)s 列）。") % {
-        "rows": f"{limits.rows:,}", "cols": f"{limits.columns:,}"}
+        "rows": f"{limits.rows:,}",
+        "cols": f"{limits.columns:,}",
+    }
 
 
 def cells_message(limits: Limits) -> str:
@@ -67,7 +73,11 @@ def cells_message(limits: Limits) -> str:
 
 def dimension_message(limits: Limits, ref: str) -> str:
     return _("文件声明的工作表范围（%(ref)s）超过上限（最多 %(rows)s 行、%(cols)s 列、%(cells)s 个单元格）。") % {
-        "ref": ref[:40], "rows": f"{limits.rows:,}", "cols": f"{limits.columns:,}", "cells": f"{limits.cells:,}"}
+        "ref": ref[:40],
+        "rows": f"{limits.rows:,}",
+        "cols": f"{limits.columns:,}",
+        "cells": f"{limits.cells:,}",
+    }
 
 
 def size_message(limits: Limits) -> str:
@@ -76,7 +86,9 @@ def size_message(limits: Limits) -> str:
 
 def ratio_message(limits: Limits, member: str) -> str:
     return _("文件中的“%(member)s”压缩比超过上限（最多 %(ratio)s 倍），可能是恶意构造的压缩文件。") % {
-        "member": member[:80], "ratio": f"{limits.ratio:,}"}
+        "member": member[:80],
+        "ratio": f"{limits.ratio:,}",
+    }
 
 
 class FileRefused(Exception):
@@ -208,8 +220,9 @@ def _first_worksheet(archive: zipfile.ZipFile) -> list[str]:
             attributes = _attributes(tag)
             if rel_id is not None and attributes.get(b"Id") == rel_id:
                 target = attributes.get(b"Target", b"").decode("utf-8", "replace")
-                path = target.lstrip("/") if target.startswith("/") else posixpath.normpath(
-                    posixpath.join("xl", target))
+                path = (
+                    target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
+                )
                 if path in names:
                     return [path]
     return sorted(name for name in names if name.startswith("xl/worksheets/") and name.endswith(".xml"))
@@ -272,7 +285,7 @@ def _check_sheet(archive: zipfile.ZipFile, name: str, limits: Limits) -> None:
             rows_with_ref += piece.count(row_ref)
             last = piece.rfind(row_ref)
             if last >= 0:  # rows come in order: the last one in the piece is the highest so far
-                number = piece[last + len(row_ref):piece.find(b'"', last + len(row_ref))]
+                number = piece[last + len(row_ref) : piece.find(b'"', last + len(row_ref))]
                 if number.isdigit():
                     last_row = max(last_row, int(number))
             cells += piece.count(cell_tag)

@@ -56,8 +56,9 @@ def transfer(full: Path, content_type: str) -> HttpResponse:
     return response
 
 
-def serve_protected_file(request, path: str, filename: str, *, content_type: str | None = None,
-                         inline: bool = False) -> HttpResponse:
+def serve_protected_file(
+    request, path: str, filename: str, *, content_type: str | None = None, inline: bool = False
+) -> HttpResponse:
     """Send the file at ``path`` (relative to MEDIA_ROOT) to a user already allowed to have it,
     as ``filename``. Call only after the scope check."""
     full = media_path(path)

@@ -15,7 +15,7 @@ from django.http import Http404
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from . import selectors
+from clinics import selectors
 
 MIN_YEAR, MAX_YEAR = 2000, 2100
 # Longer than any primary key; also keeps the database from seeing numbers it cannot store.
@@ -41,15 +41,15 @@ class ScopedIdField(forms.Field):
             return None
         # str.isdigit() accepts "²" and "٣"; only ASCII digits are ids.
         if not (value.isascii() and value.isdigit()) or len(value) > MAX_ID_DIGITS:
-            raise forms.ValidationError(self.error_messages["invalid"], code="invalid",
-                                        params={"value": value[:20]})
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid", params={"value": value[:20]})
         return int(value)
 
     def validate(self, value):
         super().validate(value)
         if value is not None and not self.queryset.filter(pk=value).exists():
-            raise forms.ValidationError(self.error_messages["out_of_scope"], code="out_of_scope",
-                                        params={"value": value})
+            raise forms.ValidationError(
+                self.error_messages["out_of_scope"], code="out_of_scope", params={"value": value}
+            )
 
 
 class StrictIntegerField(forms.IntegerField):
@@ -95,8 +95,11 @@ class ScopeFilterForm(forms.Form):
 
     @property
     def error_text(self) -> str:
-        parts = [f"{self.fields[name].label}：{'；'.join(errors)}" for name, errors in self.errors.items()
-                 if name in self.fields]
+        parts = [
+            f"{self.fields[name].label}：{'；'.join(errors)}"
+            for name, errors in self.errors.items()
+            if name in self.fields
+        ]
         return gettext("筛选条件无效：%(problems)s。已不显示任何数据，请重新选择。") % {"problems": "；".join(parts)}
 
     def get(self, name, default=None):

@@ -3,11 +3,11 @@ from django.contrib.auth import get_user_model, password_validation
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
-from . import services
-from .admin_scope import ScopedModelForm
-from .models import UserScope
-from .roles import Role
-from .selectors import assignable_users_for, clinics_for, counties_for, townships_for
+from clinics import services
+from clinics.admin_scope import ScopedModelForm
+from clinics.models import UserScope
+from clinics.roles import Role
+from clinics.selectors import assignable_users_for, clinics_for, counties_for, townships_for
 
 
 class LoginForm(AuthenticationForm):
@@ -26,8 +26,12 @@ class LoginForm(AuthenticationForm):
 class UserScopeForm(ScopedModelForm):
     """A role assignment: the place must match the role and lie within the editor's county."""
 
-    scoped_choices = {"county": counties_for, "township": townships_for, "clinic": clinics_for,
-                      "user": assignable_users_for}
+    scoped_choices = {
+        "county": counties_for,
+        "township": townships_for,
+        "clinic": clinics_for,
+        "user": assignable_users_for,
+    }
 
     class Meta:
         model = UserScope
@@ -36,24 +40,34 @@ class UserScopeForm(ScopedModelForm):
     def clean(self):
         cleaned = super().clean()
         role = cleaned.get("role")
-        needed = {Role.VILLAGE_DOCTOR: "clinic", Role.TOWNSHIP_STAFF: "township",
-                  Role.COUNTY_ADMIN: "county", Role.NOTICE_EDITOR: "county",
-                  Role.NOTICE_MODERATOR: "county"}.get(role)
+        needed = {
+            Role.VILLAGE_DOCTOR: "clinic",
+            Role.TOWNSHIP_STAFF: "township",
+            Role.COUNTY_ADMIN: "county",
+            Role.NOTICE_EDITOR: "county",
+            Role.NOTICE_MODERATOR: "county",
+        }.get(role)
         if needed is None:
             return cleaned
         labels = {"clinic": _("村卫生室"), "township": _("乡镇"), "county": _("县")}
         if not cleaned.get(needed):
-            self.add_error(needed, _("角色“%(role)s”必须选择%(place)s。") % {
-                "role": Role(role).label, "place": labels[needed]})
+            self.add_error(
+                needed, _("角色“%(role)s”必须选择%(place)s。") % {"role": Role(role).label, "place": labels[needed]}
+            )
         for other in {"clinic", "township", "county"} - {needed}:
             if cleaned.get(other):
-                self.add_error(other, _("角色“%(role)s”不需要选择%(place)s，请留空。") % {
-                    "role": Role(role).label, "place": labels[other]})
+                self.add_error(
+                    other,
+                    _("角色“%(role)s”不需要选择%(place)s，请留空。")
+                    % {"role": Role(role).label, "place": labels[other]},
+                )
         return cleaned
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        hints = {"role": _("村医选“村卫生室”；卫生院工作人员选“乡镇”；卫健局管理员、宣传编辑和宣传审核选“县”。其余留空。")}
+        hints = {
+            "role": _("村医选“村卫生室”；卫生院工作人员选“乡镇”；卫健局管理员、宣传编辑和宣传审核选“县”。其余留空。")
+        }
         for name, hint in hints.items():
             if name in self.fields:
                 self.fields[name].help_text = hint
@@ -62,11 +76,16 @@ class UserScopeForm(ScopedModelForm):
 class NewLoginForm(UserScopeForm):
     """Create a login together with its role and place (used by county admins)."""
 
-    username = forms.CharField(label=_("用户名"), max_length=150,
-                               help_text=_("登录用，建议用拼音或工号，如 zhangsan、staff07。"))
+    username = forms.CharField(
+        label=_("用户名"), max_length=150, help_text=_("登录用，建议用拼音或工号，如 zhangsan、staff07。")
+    )
     full_name = forms.CharField(label=_("姓名"), max_length=150)
-    password = forms.CharField(label=_("初始密码"), widget=forms.PasswordInput(render_value=False), min_length=8,
-                               help_text=_("至少 8 位。请告知本人首次登录后修改。"))
+    password = forms.CharField(
+        label=_("初始密码"),
+        widget=forms.PasswordInput(render_value=False),
+        min_length=8,
+        help_text=_("至少 8 位。请告知本人首次登录后修改。"),
+    )
 
     field_order = ["username", "full_name", "password", "role", "county", "township", "clinic"]
 
@@ -86,8 +105,12 @@ class NewLoginForm(UserScopeForm):
 
     def save(self, commit=True):
         user = services.create_user_with_role(
-            username=self.cleaned_data["username"], password=self.cleaned_data["password"],
-            full_name=self.cleaned_data["full_name"], role=self.cleaned_data["role"],
-            county=self.cleaned_data.get("county"), township=self.cleaned_data.get("township"),
-            clinic=self.cleaned_data.get("clinic"))
+            username=self.cleaned_data["username"],
+            password=self.cleaned_data["password"],
+            full_name=self.cleaned_data["full_name"],
+            role=self.cleaned_data["role"],
+            county=self.cleaned_data.get("county"),
+            township=self.cleaned_data.get("township"),
+            clinic=self.cleaned_data.get("clinic"),
+        )
         return user.scope

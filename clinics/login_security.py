@@ -11,8 +11,8 @@ from axes.helpers import get_client_username
 from django.conf import settings
 from django.shortcuts import render
 
-from .forms import LoginForm
-from .selectors import get_scope
+from clinics.forms import LoginForm
+from clinics.selectors import get_scope
 
 
 def client_address(request) -> str | None:
@@ -55,9 +55,17 @@ def lockout_response(request, original_response=None, credentials=None):
     form = LoginForm(request, initial={"username": username})
     form.cleaned_data = {}
     form.add_error(None, settings.AXES_COOLOFF_MESSAGE)
-    return render(request, "accounts/login.html", {
-        "form": form, "next": request.POST.get("next", ""), "locked_out": True, "username": username,
-    }, status=429)
+    return render(
+        request,
+        "accounts/login.html",
+        {
+            "form": form,
+            "next": request.POST.get("next", ""),
+            "locked_out": True,
+            "username": username,
+        },
+        status=429,
+    )
 
 
 class SessionExpiryMiddleware:
@@ -72,9 +80,14 @@ class SessionExpiryMiddleware:
         response = self.get_response(request)
         user = getattr(request, "user", None)
         session = getattr(request, "session", None)
-        if session is not None and user is not None and user.is_authenticated and get_scope(user).is_doctor:
-            if session.get("_session_expiry") != settings.DOCTOR_SESSION_AGE:
-                session.set_expiry(settings.DOCTOR_SESSION_AGE)
+        if (
+            session is not None
+            and user is not None
+            and user.is_authenticated
+            and get_scope(user).is_doctor
+            and session.get("_session_expiry") != settings.DOCTOR_SESSION_AGE
+        ):
+            session.set_expiry(settings.DOCTOR_SESSION_AGE)
         return response
 
 

@@ -15,7 +15,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from .roles import Role
+from clinics.roles import Role
 
 code_validator = RegexValidator(r"^[A-Za-z0-9_-]+$", _("编码只能包含字母、数字、下划线和连字符。"))
 
@@ -107,7 +107,9 @@ class ClinicPopulation(models.Model):
 class UserScope(models.Model):
     """Ties a user to the one place they serve; the scope selectors read only this."""
 
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="scope", verbose_name=_("用户"))
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="scope", verbose_name=_("用户")
+    )
     role = models.CharField(_("角色"), max_length=20, choices=Role.choices)
     county = models.ForeignKey(County, null=True, blank=True, on_delete=models.PROTECT, verbose_name=_("县"))
     township = models.ForeignKey(Township, null=True, blank=True, on_delete=models.PROTECT, verbose_name=_("乡镇"))
@@ -122,7 +124,12 @@ class UserScope(models.Model):
                 condition=(
                     Q(role=Role.VILLAGE_DOCTOR, clinic__isnull=False, township__isnull=True, county__isnull=True)
                     | Q(role=Role.TOWNSHIP_STAFF, township__isnull=False, clinic__isnull=True, county__isnull=True)
-                    | Q(role__in=[Role.COUNTY_ADMIN, Role.NOTICE_EDITOR, Role.NOTICE_MODERATOR], county__isnull=False, township__isnull=True, clinic__isnull=True)
+                    | Q(
+                        role__in=[Role.COUNTY_ADMIN, Role.NOTICE_EDITOR, Role.NOTICE_MODERATOR],
+                        county__isnull=False,
+                        township__isnull=True,
+                        clinic__isnull=True,
+                    )
                 ),
             )
         ]

@@ -12,8 +12,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from .models import Clinic, ClinicPopulation
-from .selectors import get_scope
+from clinics.models import Clinic, ClinicPopulation
+from clinics.selectors import get_scope
 
 
 def doctor_required(view):
@@ -44,12 +44,15 @@ def home(request):
     population = ClinicPopulation.objects.filter(clinic=clinic).order_by("-year").first()
     from django.utils import timezone
 
-    from .dashboard import doctor_tiles
+    from clinics.dashboard import doctor_tiles
 
     links = [{"label": label, "url": reverse(name), "icon": icon} for _order, label, name, icon in PORTAL_LINKS]
     tiles = doctor_tiles(user=request.user, clinic=clinic, today=timezone.localdate())
-    return render(request, "portal/home.html", {"clinic": clinic, "population": population, "links": links,
-                                                "tiles": tiles, "page_title": _("我的卫生室")})
+    return render(
+        request,
+        "portal/home.html",
+        {"clinic": clinic, "population": population, "links": links, "tiles": tiles, "page_title": _("我的卫生室")},
+    )
 
 
 def after_login(request):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import portal
+from clinics import portal
 
 app_name = "portal"
 urlpatterns = [

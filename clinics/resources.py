@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from import_export import fields
 
-from .dataio import (
+from clinics.dataio import (
     ChineseBooleanWidget,
     ChoiceWidget,
     CodeForeignKeyWidget,
@@ -17,8 +17,8 @@ from .dataio import (
     TextWidget,
     register,
 )
-from .models import Clinic, ClinicPopulation, County, Township
-from .validation import MAX_YEAR, MIN_YEAR
+from clinics.models import Clinic, ClinicPopulation, County, Township
+from clinics.validation import MAX_YEAR, MIN_YEAR
 
 
 @register
@@ -31,10 +31,14 @@ class TownshipResource(ScopedResource):
 
     code = fields.Field(attribute="code", column_name="乡镇编码", widget=TextWidget(required=True, max_length=20))
     name_ = fields.Field(attribute="name", column_name="乡镇名称", widget=TextWidget(required=True, max_length=50))
-    health_center_name = fields.Field(attribute="health_center_name", column_name="卫生院名称",
-                                      widget=TextWidget(required=True, max_length=100))
-    county = fields.Field(attribute="county", column_name="县编码",
-                          widget=CodeForeignKeyWidget(County, label="县", scope_paths={"county": ""}))
+    health_center_name = fields.Field(
+        attribute="health_center_name", column_name="卫生院名称", widget=TextWidget(required=True, max_length=100)
+    )
+    county = fields.Field(
+        attribute="county",
+        column_name="县编码",
+        widget=CodeForeignKeyWidget(County, label="县", scope_paths={"county": ""}),
+    )
     remote = fields.Field(attribute="remote", column_name="偏远地区", default=False, widget=ChineseBooleanWidget())
 
     class Meta:
@@ -78,27 +82,44 @@ class ClinicResource(ScopedResource):
     scope_paths = {"clinic": ""}
     import_permission = "clinics.add_clinic"
     export_permission = "clinics.view_clinic"
-    export_filters = {"township": "township_id", "status": "status", "ncms_designated": "ncms_designated",
-                      "zero_markup": "zero_markup"}
+    export_filters = {
+        "township": "township_id",
+        "status": "status",
+        "ncms_designated": "ncms_designated",
+        "zero_markup": "zero_markup",
+    }
     export_search_fields = ("code", "name", "village", "address")
 
     code = fields.Field(attribute="code", column_name="卫生室编码", widget=TextWidget(required=True, max_length=30))
     name_ = fields.Field(attribute="name", column_name="卫生室名称", widget=TextWidget(required=True, max_length=100))
     village = fields.Field(attribute="village", column_name="行政村", widget=TextWidget(required=True, max_length=50))
-    township = fields.Field(attribute="township", column_name="乡镇编码",
-                            widget=CodeForeignKeyWidget(Township, label="乡镇", scope_paths={"township": ""}))
+    township = fields.Field(
+        attribute="township",
+        column_name="乡镇编码",
+        widget=CodeForeignKeyWidget(Township, label="乡镇", scope_paths={"township": ""}),
+    )
     address = fields.Field(attribute="address", column_name="地址", widget=TextWidget(max_length=200))
-    status = fields.Field(attribute="status", column_name="状态", default=Clinic.Status.ACTIVE,
-                          widget=ChoiceWidget(Clinic.Status.choices, required=False))
+    status = fields.Field(
+        attribute="status",
+        column_name="状态",
+        default=Clinic.Status.ACTIVE,
+        widget=ChoiceWidget(Clinic.Status.choices, required=False),
+    )
     opened_on = fields.Field(attribute="opened_on", column_name="开办日期", widget=StrictDateWidget())
-    ncms_designated = fields.Field(attribute="ncms_designated", column_name="新农合门诊统筹定点", default=False,
-                                   widget=ChineseBooleanWidget())
-    zero_markup = fields.Field(attribute="zero_markup", column_name="实行基本药物零差率", default=True,
-                               widget=ChineseBooleanWidget())
+    ncms_designated = fields.Field(
+        attribute="ncms_designated", column_name="新农合门诊统筹定点", default=False, widget=ChineseBooleanWidget()
+    )
+    zero_markup = fields.Field(
+        attribute="zero_markup", column_name="实行基本药物零差率", default=True, widget=ChineseBooleanWidget()
+    )
     remote = fields.Field(attribute="remote", column_name="偏远地区", default=False, widget=ChineseBooleanWidget())
     # Stored in ClinicPopulation: the widgets take that model's limits.
-    year = fields.Field(column_name="年度", widget=StrictIntegerWidget(
-        required=True, min_value=MIN_YEAR, max_value=MAX_YEAR, model_field=_population_field("year")))
+    year = fields.Field(
+        column_name="年度",
+        widget=StrictIntegerWidget(
+            required=True, min_value=MIN_YEAR, max_value=MAX_YEAR, model_field=_population_field("year")
+        ),
+    )
     resident = fields.Field(column_name="常住人口", widget=_population_widget("resident"))
     registered = fields.Field(column_name="户籍人口", widget=_population_widget("registered"))
     insured = fields.Field(column_name="参合人口", widget=_population_widget("insured"))
@@ -107,8 +128,20 @@ class ClinicResource(ScopedResource):
 
     class Meta:
         model = Clinic
-        fields = ("code", "name_", "village", "township", "address", "status", "opened_on", "ncms_designated",
-                  "zero_markup", "remote", "year", *POPULATION_COLUMNS)
+        fields = (
+            "code",
+            "name_",
+            "village",
+            "township",
+            "address",
+            "status",
+            "opened_on",
+            "ncms_designated",
+            "zero_markup",
+            "remote",
+            "year",
+            *POPULATION_COLUMNS,
+        )
         import_id_fields = ("code",)
         skip_diff = True
 

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from .models import Clinic, County, Township, UserScope
-from .roles import Role
+from clinics.models import Clinic, County, Township, UserScope
+from clinics.roles import Role
 
 
 @dataclass(frozen=True)
@@ -67,11 +67,7 @@ def get_scope(user) -> Scope:
     if user.is_superuser:
         scope = Scope(role=Role.COUNTY_ADMIN, is_superuser=True)
     else:
-        row = (
-            UserScope.objects.filter(user_id=user.pk)
-            .select_related("clinic__township", "township")
-            .first()
-        )
+        row = UserScope.objects.filter(user_id=user.pk).select_related("clinic__township", "township").first()
         if row is None:
             scope = NO_SCOPE
         elif row.role == Role.VILLAGE_DOCTOR:
@@ -162,8 +158,13 @@ def active_clinic_counts(user, *, township_ids) -> dict[int, int]:
     """Township id → clinics in operation there, within the user's scope (one query)."""
     from django.db.models import Count
 
-    rows = (clinics_for(user).filter(township_id__in=list(township_ids), status=Clinic.Status.ACTIVE)
-            .values("township_id").annotate(n=Count("id")).values_list("township_id", "n"))
+    rows = (
+        clinics_for(user)
+        .filter(township_id__in=list(township_ids), status=Clinic.Status.ACTIVE)
+        .values("township_id")
+        .annotate(n=Count("id"))
+        .values_list("township_id", "n")
+    )
     return dict(rows)
 
 
@@ -259,7 +260,7 @@ def import_jobs_for(user) -> QuerySet:
     """Background imports (and their uploaded files) within the uploader's scope: one's own jobs;
     township staff also their township's; county admins their county's (uploaded by township staff or
     county staff there); a superuser every job."""
-    from .models import ImportJob
+    from clinics.models import ImportJob
 
     jobs = ImportJob.objects.select_related("created_by")
     scope = get_scope(user)
@@ -272,6 +273,7 @@ def import_jobs_for(user) -> QuerySet:
         return jobs.filter(own | Q(created_by__scope__township_id=scope.township_id))
     if scope.role == Role.COUNTY_ADMIN:
         county = scope.county_id
-        return jobs.filter(own | Q(created_by__scope__county_id=county)
-                           | Q(created_by__scope__township__county_id=county))
+        return jobs.filter(
+            own | Q(created_by__scope__county_id=county) | Q(created_by__scope__township__county_id=county)
+        )
     return jobs.filter(own)

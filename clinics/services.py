@@ -12,8 +12,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from .models import Clinic, County, ImportJob, Township, UserScope
-from .roles import COUNTY_ROLES, ROLE_GROUP_NAMES, ROLE_PERMISSIONS, Role
+from clinics.models import Clinic, County, ImportJob, Township, UserScope
+from clinics.roles import COUNTY_ROLES, ROLE_GROUP_NAMES, ROLE_PERMISSIONS, Role
 
 
 def role_permissions() -> dict[str, list[str]]:
@@ -47,8 +47,9 @@ def sync_role_groups_after_migrate(sender, **kwargs):
 
 
 @transaction.atomic
-def assign_role(*, user, role: str, county: County | None = None, township: Township | None = None,
-                clinic: Clinic | None = None) -> UserScope:
+def assign_role(
+    *, user, role: str, county: County | None = None, township: Township | None = None, clinic: Clinic | None = None
+) -> UserScope:
     """Give a user their role and place; replaces any earlier role."""
     if role == Role.VILLAGE_DOCTOR and clinic is None:
         raise ValidationError({"clinic": _("村医必须关联到一个村卫生室。")})
@@ -75,12 +76,23 @@ def assign_role(*, user, role: str, county: County | None = None, township: Town
 
 
 @transaction.atomic
-def create_user_with_role(*, username: str, password: str | None = None, role: str, full_name: str = "",
-                          email: str = "", county=None, township=None, clinic=None, password_hash: str | None = None):
+def create_user_with_role(
+    *,
+    username: str,
+    password: str | None = None,
+    role: str,
+    full_name: str = "",
+    email: str = "",
+    county=None,
+    township=None,
+    clinic=None,
+    password_hash: str | None = None,
+):
     """A new login with its role. ``password_hash`` (from make_password) lets bulk seeding hash once."""
     User = get_user_model()
-    user = User.objects.create_user(username=username, password=password, email=email,
-                                    first_name=full_name, is_staff=False)
+    user = User.objects.create_user(
+        username=username, password=password, email=email, first_name=full_name, is_staff=False
+    )
     if password_hash:
         user.password = password_hash
         user.save(update_fields=["password"])
@@ -109,14 +121,17 @@ def purge_old_import_files(*, older_than) -> int:
     imported are kept. Returns the number of files deleted."""
     from django.utils import timezone
 
-    from .models import ImportJob
+    from clinics.models import ImportJob
 
     folder = import_upload_dir()
     if not folder.is_dir():
         return 0
     cutoff = (timezone.now() - older_than).timestamp()
-    busy = set(ImportJob.objects.filter(state__in=[ImportJob.State.CHECKING, ImportJob.State.IMPORTING])
-               .values_list("stored_file", flat=True))
+    busy = set(
+        ImportJob.objects.filter(state__in=[ImportJob.State.CHECKING, ImportJob.State.IMPORTING]).values_list(
+            "stored_file", flat=True
+        )
+    )
     removed = 0
     for path in folder.iterdir():
         if path.is_file() and path.name not in busy and path.stat().st_mtime < cutoff:
@@ -124,17 +139,20 @@ def purge_old_import_files(*, older_than) -> int:
             removed += 1
     return removed
 
+
 @transaction.atomic
 def unlock_login(*, user, username: str) -> int:
     """Lift the lock-out (django-axes' failed attempts) of one user name of the admin's county; returns how
     many attempt records were cleared."""
     from axes.utils import reset
 
-    from .selectors import login_usernames_for
+    from clinics.selectors import login_usernames_for
 
     if not login_usernames_for(user).filter(username=username).exists():
         raise ValidationError(_("账号“%(name)s”不存在或不在您的管辖范围内，不能解锁。") % {"name": username})
     return reset(username=username)
+
+
 def fail_stale_import_jobs(*, now: datetime) -> int:
     """Mark failed every started job in a running state whose heartbeat is older than IMPORT_JOB_STALE_AFTER:
     its worker died (killed, out of memory, server restarted). Nothing of it was written, since an import
@@ -148,7 +166,8 @@ def fail_stale_import_jobs(*, now: datetime) -> int:
     failed = 0
     for state in states:
         failed += stale.filter(state=state).update(
-            state=ImportJob.State.FAILED, failed_phase=state, failure=ImportJob.Failure.INTERRUPTED)
+            state=ImportJob.State.FAILED, failed_phase=state, failure=ImportJob.Failure.INTERRUPTED
+        )
     return failed
 
 
@@ -156,7 +175,7 @@ def fail_stale_import_jobs(*, now: datetime) -> int:
 def retry_import_job(*, job: ImportJob) -> ImportJob:
     """Queue a failed job again from its stored file: the check again if it failed while checking, the import
     (of a file already checked) if it failed while importing. Counters and the failure are reset."""
-    from .tasks import check_import_job, run_import_job
+    from clinics.tasks import check_import_job, run_import_job
 
     job = ImportJob.objects.select_for_update().get(pk=job.pk)
     if job.state != ImportJob.State.FAILED:

@@ -17,9 +17,9 @@ from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, transaction
 from django.utils import timezone
 from django_tasks import task
 
-from . import dataio
-from .models import ImportJob
-from .services import fail_stale_import_jobs
+from clinics import dataio
+from clinics.models import ImportJob
+from clinics.services import fail_stale_import_jobs
 
 logger = logging.getLogger(__name__)
 PROGRESS_EVERY = 2000
@@ -57,7 +57,8 @@ class Heartbeat:
     def start(self) -> bool:
         """The first beat (from the caller's thread): False when the job is no longer in ``state``."""
         started = ImportJob.objects.filter(pk=self.job_id, state=self.state).update(
-            heartbeat_at=timezone.now(), processed_rows=0)
+            heartbeat_at=timezone.now(), processed_rows=0
+        )
         if started:
             self._thread.start()
         return bool(started)
@@ -87,9 +88,14 @@ class Heartbeat:
 
 
 def _store(job: ImportJob, report: dataio.ImportReport, state: str) -> None:
-    job.report = {"file_error": report.file_error, "new": report.new, "updated": report.updated,
-                  "errors": [asdict(e) for e in report.errors[:2000]], "error_count": len(report.errors),
-                  "warnings": [asdict(w) for w in report.warnings[:500]]}
+    job.report = {
+        "file_error": report.file_error,
+        "new": report.new,
+        "updated": report.updated,
+        "errors": [asdict(e) for e in report.errors[:2000]],
+        "error_count": len(report.errors),
+        "warnings": [asdict(w) for w in report.warnings[:500]],
+    }
     job.total_rows = report.total_rows
     job.processed_rows = report.total_rows
     job.state = state
@@ -99,7 +105,8 @@ def _store(job: ImportJob, report: dataio.ImportReport, state: str) -> None:
 
 def _fail(job_id: int, phase: str) -> None:
     ImportJob.objects.filter(pk=job_id, state=phase).update(
-        state=ImportJob.State.FAILED, failed_phase=phase, failure=ImportJob.Failure.ERROR)
+        state=ImportJob.State.FAILED, failed_phase=phase, failure=ImportJob.Failure.ERROR
+    )
 
 
 @task()
@@ -110,8 +117,14 @@ def check_import_job(job_id: int) -> None:
         return  # failed meanwhile, or already checked: nothing to do
     try:
         job = ImportJob.objects.select_related("created_by").get(pk=job_id)
-        report = dataio.run_import(resource_name=job.resource, data=job_path(job).read_bytes(),
-                                   filename=job.stored_file, user=job.created_by, dry_run=True, progress=heartbeat)
+        report = dataio.run_import(
+            resource_name=job.resource,
+            data=job_path(job).read_bytes(),
+            filename=job.stored_file,
+            user=job.created_by,
+            dry_run=True,
+            progress=heartbeat,
+        )
         heartbeat.stop()
         _store(job, report, ImportJob.State.CHECKED if report.ok else ImportJob.State.INVALID)
     except Exception:
@@ -136,8 +149,15 @@ def run_import_job(job_id: int) -> None:
             dataset = None  # run_import reports it
         # The rows and the job's "done" commit together: a worker that dies in between leaves neither.
         with transaction.atomic():
-            report = dataio.run_import(resource_name=job.resource, data=data, filename=job.stored_file,
-                                       user=job.created_by, dry_run=False, progress=heartbeat, dataset=dataset)
+            report = dataio.run_import(
+                resource_name=job.resource,
+                data=data,
+                filename=job.stored_file,
+                user=job.created_by,
+                dry_run=False,
+                progress=heartbeat,
+                dataset=dataset,
+            )
             heartbeat.stop()
             _store(job, report, ImportJob.State.DONE if report.committed else ImportJob.State.INVALID)
     except Exception:

@@ -48,16 +48,24 @@ class Limits:
 
     def narrowed(self, other: Limits) -> Limits:
         """Both sets of limits at once (the tighter of each)."""
+
         def tighter(a, b, pick):
             return b if a is None else a if b is None else pick(a, b)
-        return Limits(min_value=tighter(self.min_value, other.min_value, max),
-                      max_value=tighter(self.max_value, other.max_value, min),
-                      max_digits=tighter(self.max_digits, other.max_digits, min),
-                      decimal_places=tighter(self.decimal_places, other.decimal_places, min))
+
+        return Limits(
+            min_value=tighter(self.min_value, other.min_value, max),
+            max_value=tighter(self.max_value, other.max_value, min),
+            max_digits=tighter(self.max_digits, other.max_digits, min),
+            decimal_places=tighter(self.decimal_places, other.decimal_places, min),
+        )
 
     def as_kwargs(self) -> dict:
-        return {"min_value": self.min_value, "max_value": self.max_value, "max_digits": self.max_digits,
-                "decimal_places": self.decimal_places}
+        return {
+            "min_value": self.min_value,
+            "max_value": self.max_value,
+            "max_digits": self.max_digits,
+            "decimal_places": self.decimal_places,
+        }
 
 
 def limits_of(model_field: models.Field) -> Limits:
@@ -73,8 +81,11 @@ def limits_of(model_field: models.Field) -> Limits:
         max_digits, decimal_places = model_field.max_digits, model_field.decimal_places
     limits = Limits(min_value, max_value, max_digits, decimal_places)
     for validator in model_field.validators:
-        limit = validator.limit_value() if callable(getattr(validator, "limit_value", None)) else getattr(
-            validator, "limit_value", None)
+        limit = (
+            validator.limit_value()
+            if callable(getattr(validator, "limit_value", None))
+            else getattr(validator, "limit_value", None)
+        )
         if isinstance(validator, MinValueValidator):
             limits = limits.narrowed(Limits(min_value=limit))
         elif isinstance(validator, MaxValueValidator):
@@ -94,8 +105,9 @@ def _odd_digits(text: str) -> bool:
 def _not_a(kind: str, value) -> ValidationError:
     text = str(value)
     if _odd_digits(text):
-        return ValidationError(_("“%(value)s”含有全角或特殊数字，请用半角数字 0-9 填写") % {"value": text},
-                               code="digits")
+        return ValidationError(
+            _("“%(value)s”含有全角或特殊数字，请用半角数字 0-9 填写") % {"value": text}, code="digits"
+        )
     if kind == "integer":
         return ValidationError(_("“%(value)s”不是整数") % {"value": text}, code="invalid")
     return ValidationError(_("“%(value)s”不是数字") % {"value": text}, code="invalid")
@@ -105,11 +117,13 @@ def _check_range(number, *, min_value, max_value):
     if min_value is not None and number < min_value:
         if min_value == 0:
             raise ValidationError(_("不能为负数（%(value)s）") % {"value": number}, code="min_value")
-        raise ValidationError(_("不能小于 %(limit)s（%(value)s）") % {"limit": min_value, "value": number},
-                              code="min_value")
+        raise ValidationError(
+            _("不能小于 %(limit)s（%(value)s）") % {"limit": min_value, "value": number}, code="min_value"
+        )
     if max_value is not None and number > max_value:
-        raise ValidationError(_("数字太大（%(value)s），不能大于 %(limit)s") % {"value": number, "limit": max_value},
-                              code="max_value")
+        raise ValidationError(
+            _("数字太大（%(value)s），不能大于 %(limit)s") % {"value": number, "limit": max_value}, code="max_value"
+        )
 
 
 def is_blank(value) -> bool:
@@ -149,8 +163,15 @@ def parse_integer(value, *, min_value=None, max_value=None, required: bool = Fal
     return number
 
 
-def parse_decimal(value, *, max_digits: int | None = None, decimal_places: int | None = None, min_value=None,
-                  max_value=None, required: bool = False) -> Decimal | None:
+def parse_decimal(
+    value,
+    *,
+    max_digits: int | None = None,
+    decimal_places: int | None = None,
+    min_value=None,
+    max_value=None,
+    required: bool = False,
+) -> Decimal | None:
     """A decimal number (money, scores) within a DecimalField's max_digits / decimal_places.
 
     The result is quantized to ``decimal_places``, so it reads back from the database as it was
@@ -181,20 +202,25 @@ def parse_decimal(value, *, max_digits: int | None = None, decimal_places: int |
         except InvalidOperation:  # more digits than the decimal context holds: far too big anyway
             rounded = None
         if rounded is not None and rounded != number:
-            raise ValidationError(_("最多保留 %(places)s 位小数") % {"places": decimal_places}, code="max_decimal_places")
+            raise ValidationError(
+                _("最多保留 %(places)s 位小数") % {"places": decimal_places}, code="max_decimal_places"
+            )
         if rounded is not None:
             number = rounded
     _check_range(number, min_value=min_value, max_value=max_value)
     if max_digits is not None:
         whole_digits = max_digits - (decimal_places or 0)
         if abs(number) >= Decimal(10) ** whole_digits:
-            raise ValidationError(_("数字太大（%(value)s），整数部分最多 %(n)s 位") % {"value": value, "n": whole_digits},
-                                  code="max_digits")
+            raise ValidationError(
+                _("数字太大（%(value)s），整数部分最多 %(n)s 位") % {"value": value, "n": whole_digits},
+                code="max_digits",
+            )
     return number
 
 
-def parse_date(value, *, min_date: date | None = MIN_DATE, max_date: date | None = MAX_DATE,
-               required: bool = False) -> date | None:
+def parse_date(
+    value, *, min_date: date | None = MIN_DATE, max_date: date | None = MAX_DATE, required: bool = False
+) -> date | None:
     """A date: a date / datetime cell, or text "2026-01-31" (also 2026/1/31, 2026.1.31) and nothing else."""
     if is_blank(value):
         if required:
@@ -214,19 +240,24 @@ def parse_date(value, *, min_date: date | None = MIN_DATE, max_date: date | None
             except ValueError:
                 day = None
         if day is None:
-            raise ValidationError(_("“%(value)s”不是有效日期，请按 2026-01-31 的格式填写") % {"value": value},
-                                  code="invalid")
+            raise ValidationError(
+                _("“%(value)s”不是有效日期，请按 2026-01-31 的格式填写") % {"value": value}, code="invalid"
+            )
     check_date_range(day, min_date=min_date, max_date=max_date)
     return day
 
 
 def check_date_range(day: date, *, min_date: date | None = MIN_DATE, max_date: date | None = MAX_DATE) -> date:
     if min_date is not None and day < min_date:
-        raise ValidationError(_("日期不能早于 %(d)s（%(value)s）") % {"d": min_date.isoformat(), "value": day.isoformat()},
-                              code="min_date")
+        raise ValidationError(
+            _("日期不能早于 %(d)s（%(value)s）") % {"d": min_date.isoformat(), "value": day.isoformat()},
+            code="min_date",
+        )
     if max_date is not None and day > max_date:
-        raise ValidationError(_("日期不能晚于 %(d)s（%(value)s）") % {"d": max_date.isoformat(), "value": day.isoformat()},
-                              code="max_date")
+        raise ValidationError(
+            _("日期不能晚于 %(d)s（%(value)s）") % {"d": max_date.isoformat(), "value": day.isoformat()},
+            code="max_date",
+        )
     return day
 
 
@@ -275,8 +306,14 @@ class StrictDecimalField(_StrictMessages, forms.DecimalField):
         super().__init__(**kwargs)
 
     def to_python(self, value):
-        return self._parsed(parse_decimal, value, max_digits=self.max_digits, decimal_places=self.decimal_places,
-                            min_value=self.min_value, max_value=self.max_value)
+        return self._parsed(
+            parse_decimal,
+            value,
+            max_digits=self.max_digits,
+            decimal_places=self.decimal_places,
+            min_value=self.min_value,
+            max_value=self.max_value,
+        )
 
 
 class StrictDateField(forms.DateField):

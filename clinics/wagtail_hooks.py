@@ -7,13 +7,13 @@ from wagtail.admin.ui.components import Component
 from wagtail.admin.ui.tables import BooleanColumn, Column
 from wagtail.admin.viewsets.base import ViewSetGroup
 
-from . import admin_login_security, selectors  # noqa: F401  (admin_login_security: its hooks)
-from .admin_dashboard import CountyDashboardView, may_see_county_dashboard
-from .admin_dashboard import menu_item as county_dashboard_menu_item
-from .admin_data import DataExportView, DataImportView, ImportJobFileView, ImportJobView
-from .admin_scope import ScopedModelViewSet
-from .forms import NewLoginForm, UserScopeForm
-from .models import Clinic, ClinicPopulation, Township, UserScope
+from clinics import admin_login_security, selectors  # noqa: F401  (admin_login_security: its hooks)
+from clinics.admin_dashboard import CountyDashboardView, may_see_county_dashboard
+from clinics.admin_dashboard import menu_item as county_dashboard_menu_item
+from clinics.admin_data import DataExportView, DataImportView, ImportJobFileView, ImportJobView
+from clinics.admin_scope import ScopedModelViewSet
+from clinics.forms import NewLoginForm, UserScopeForm
+from clinics.models import Clinic, ClinicPopulation, Township, UserScope
 
 
 def _townships(request):
@@ -54,14 +54,30 @@ class ClinicViewSet(ScopedModelViewSet):
     menu_label = _("村卫生室")
     scope_paths = {"clinic": ""}
     scoped_choices = {"township": selectors.townships_for}
-    list_display = ["code", "name", "village", "township", Column("status", label=_("状态"), accessor="get_status_display"),
-                    BooleanColumn("ncms_designated", label=_("新农合门诊统筹定点")),
-                    BooleanColumn("zero_markup", label=_("实行基本药物零差率"))]
+    list_display = [
+        "code",
+        "name",
+        "village",
+        "township",
+        Column("status", label=_("状态"), accessor="get_status_display"),
+        BooleanColumn("ncms_designated", label=_("新农合门诊统筹定点")),
+        BooleanColumn("zero_markup", label=_("实行基本药物零差率")),
+    ]
     list_select_related = ("township",)
     filterset_class = ClinicFilterSet
     search_fields = ["code", "name", "village", "address"]
-    form_fields = ["township", "code", "name", "village", "address", "status", "opened_on",
-                   "ncms_designated", "zero_markup", "remote"]
+    form_fields = [
+        "township",
+        "code",
+        "name",
+        "village",
+        "address",
+        "status",
+        "opened_on",
+        "ncms_designated",
+        "zero_markup",
+        "remote",
+    ]
     data_resource = "clinics"
     inspect_view_enabled = True
 
@@ -84,7 +100,13 @@ class UserScopeViewSet(ScopedModelViewSet):
     icon = "user"
     menu_label = _("用户角色与范围")
     # A county admin manages the users of their county, whatever level they serve at.
-    list_display = ["user", Column("role", label=_("角色"), accessor="get_role_display"), "county", "township", "clinic"]
+    list_display = [
+        "user",
+        Column("role", label=_("角色"), accessor="get_role_display"),
+        "county",
+        "township",
+        "clinic",
+    ]
     list_select_related = ("user", "county", "township", "clinic")
     list_filter = ["role"]
     search_fields = ["user__username", "user__first_name"]
@@ -149,7 +171,7 @@ class DashboardPanel(Component):
         from django.urls import reverse
         from django.utils import timezone
 
-        from .dashboard import staff_tiles
+        from clinics.dashboard import staff_tiles
 
         county_url = reverse("dashboard_county") if may_see_county_dashboard(self.user) else ""
         return {"tiles": staff_tiles(user=self.user, today=timezone.localdate()), "county_url": county_url}

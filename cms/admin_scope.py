@@ -57,7 +57,7 @@ from wagtail.admin.viewsets.pages import PageViewSet
 from wagtail.log_actions import registry as log_action_registry
 from wagtail.models import Page, PageLogEntry, Task, Workflow, WorkflowState
 
-from .selectors import admin_notice_index, admin_pages_for, admin_users_for, page_in_admin_scope
+from cms.selectors import admin_notice_index, admin_pages_for, admin_users_for, page_in_admin_scope
 
 
 def _page_ids_as_text(user):
@@ -66,11 +66,13 @@ def _page_ids_as_text(user):
 
 
 def _page_states(user):
-    return WorkflowState.objects.filter(base_content_type=ContentType.objects.get_for_model(Page),
-                                        object_id__in=_page_ids_as_text(user))
+    return WorkflowState.objects.filter(
+        base_content_type=ContentType.objects.get_for_model(Page), object_id__in=_page_ids_as_text(user)
+    )
 
 
 # --- filters -------------------------------------------------------------------------------------
+
 
 class ScopedUserChoices:
     """A filterset mixin: ``narrow(user)`` replaces Wagtail's everyone-in-the-database choices with
@@ -110,14 +112,16 @@ class CountyGenericPageViewSet(PageViewSet):
 def county_page_viewsets():
     """Page listing viewsets (explorer and per-type listings) whose user filters stay in the county.
     The one for ``Page`` replaces Wagtail's base listing (registered later, it wins the registry)."""
-    from .models import HomePage, NoticeIndexPage, NoticePage
+    from cms.models import HomePage, NoticeIndexPage, NoticePage
 
     return [CountyGenericPageViewSet("county_pages", model=Page)] + [
         CountyPageViewSet(f"county_pages_{model._meta.model_name}", model=model)
-        for model in (HomePage, NoticeIndexPage, NoticePage)]
+        for model in (HomePage, NoticeIndexPage, NoticePage)
+    ]
 
 
 # --- reports -------------------------------------------------------------------------------------
+
 
 def _needs_page_work(request):
     """Township staff and doctors have no notice pages: the site-wide reports are not theirs."""
@@ -176,8 +180,11 @@ class ScopedLogEntriesView(LogEntriesView):
         queryset = None
         self.log_models = list(log_action_registry.get_log_entry_models())
         for index, log_model in enumerate(self.log_models):
-            sub = (scoped_log_entries(log_model, self.request.user).values("pk", "timestamp")
-                   .annotate(log_model_index=Value(index, output_field=IntegerField())))
+            sub = (
+                scoped_log_entries(log_model, self.request.user)
+                .values("pk", "timestamp")
+                .annotate(log_model_index=Value(index, output_field=IntegerField()))
+            )
             sub = self.filter_queryset(sub).order_by()
             queryset = sub if queryset is None else queryset.union(sub, all=True)
         return queryset.order_by("-timestamp")
@@ -192,7 +199,8 @@ class ScopedPageTypesUsageView(PageTypesUsageReportView):
             return super().get_queryset()
         index = admin_notice_index(user=user)
         queryset = ContentType.objects.filter(model__in=self.page_models).exclude(
-            pk=ContentType.objects.get_for_model(Page).pk)
+            pk=ContentType.objects.get_for_model(Page).pk
+        )
         self.queryset = queryset
         queryset = self.filter_queryset(queryset)
         language_code = self.filters.form.cleaned_data.get("page_locale", None)
@@ -207,7 +215,8 @@ class ScopedWorkflowFilterSet(ScopedUserChoices, WorkflowReportFilterSet):
         workflows = Workflow.objects.filter(workflow_pages__page__in=admin_pages_for(user=user)).distinct()
         self.filters["workflow"].queryset = workflows
         self.filters["requested_by"].queryset = admin_users_for(user=user).filter(
-            pk__in=_page_states(user).values("requested_by_id"))
+            pk__in=_page_states(user).values("requested_by_id")
+        )
 
 
 class ScopedWorkflowTasksFilterSet(ScopedUserChoices, WorkflowTasksReportFilterSet):
@@ -324,8 +333,7 @@ def _guarded(patterns, names=None, guard=county_pages_only):
         route = str(pattern.pattern)
         carries_page = any(f"{name}>" in route for name in PAGE_ID_KWARGS) or route.startswith(r"^(\d+)/")
         if (names is None and carries_page) or (names is not None and pattern.name in names):
-            guarded.append(URLPattern(pattern.pattern, _admin_view(guard(pattern.callback)),
-                                      pattern.default_args))
+            guarded.append(URLPattern(pattern.pattern, _admin_view(guard(pattern.callback)), pattern.default_args))
     return guarded
 
 
@@ -335,16 +343,22 @@ def admin_overrides():
     from wagtail.admin.urls import pages as wagtail_page_urls
 
     reports = [
-        ("site-history/", ScopedLogEntriesView), ("page-types-usage/", ScopedPageTypesUsageView),
-        ("workflow/", ScopedWorkflowView), ("workflow_tasks/", ScopedWorkflowTasksView),
+        ("site-history/", ScopedLogEntriesView),
+        ("page-types-usage/", ScopedPageTypesUsageView),
+        ("workflow/", ScopedWorkflowView),
+        ("workflow_tasks/", ScopedWorkflowTasksView),
         ("locked/", ScopedLockedPagesView),
     ]
     report_urls = []
     for route, view in reports:
-        report_urls += [path(route, _admin_view(view.as_view())),
-                        path(f"{route}results/", _admin_view(view.as_view(results_only=True)))]
-    top = _guarded(wagtail_admin_urls.urlpatterns,
-                   names={"wagtailadmin_explore", "wagtailadmin_explore_results", "wagtailadmin_choose_page_child"})
+        report_urls += [
+            path(route, _admin_view(view.as_view())),
+            path(f"{route}results/", _admin_view(view.as_view(results_only=True))),
+        ]
+    top = _guarded(
+        wagtail_admin_urls.urlpatterns,
+        names={"wagtailadmin_explore", "wagtailadmin_explore_results", "wagtailadmin_choose_page_child"},
+    )
     bulk = _guarded(wagtail_admin_urls.urlpatterns, names={"wagtail_bulk_action"}, guard=county_items_only)
     return [
         path("reports/", include(report_urls)),
@@ -361,8 +375,12 @@ def admin_overrides():
 # are set up by superusers only), and Wagtail's error-reporting test view (/admin/failwhale/, which raises on
 # purpose). They answer 404 to everyone but superusers. The image chooser's format
 # step is kept, but only for images the user may choose (their county's collection).
-SUPERUSER_ONLY_ADMIN_PREFIXES = ("/admin/api/main/documents/", "/admin/api/main/images/",
-                                 "/admin/workflows/task_chooser/", "/admin/failwhale/")
+SUPERUSER_ONLY_ADMIN_PREFIXES = (
+    "/admin/api/main/documents/",
+    "/admin/api/main/images/",
+    "/admin/workflows/task_chooser/",
+    "/admin/failwhale/",
+)
 
 
 class WagtailAreasScopeMiddleware:

@@ -22,8 +22,7 @@ class CmsConfig(AppConfig):
         from wagtail.signals import page_published, page_unpublished
 
         from clinics.portal import register_portal_link
-
-        from . import signals
+        from cms import signals
 
         post_save.connect(signals.county_saved, sender="clinics.County", dispatch_uid="cms.county_saved")
         post_save.connect(signals.scope_changed, sender="clinics.UserScope", dispatch_uid="cms.scope_saved")

@@ -52,9 +52,25 @@ class CaptionedImageBlock(blocks.StructBlock):
 class NoticeBodyBlock(blocks.StreamBlock):
     heading = blocks.CharBlock(label=_("小标题"), form_classname="title", template="cms/blocks/heading.html")
     paragraph = SafeRichTextBlock(label=_("正文段落"))
-    table = TableBlock(label=_("表格"), template="cms/blocks/table.html",
-                       table_options={"contextMenu": ["row_above", "row_below", "---------", "col_left", "col_right",
-                                                      "---------", "remove_row", "remove_col", "---------", "undo", "redo"]})
+    table = TableBlock(
+        label=_("表格"),
+        template="cms/blocks/table.html",
+        table_options={
+            "contextMenu": [
+                "row_above",
+                "row_below",
+                "---------",
+                "col_left",
+                "col_right",
+                "---------",
+                "remove_row",
+                "remove_col",
+                "---------",
+                "undo",
+                "redo",
+            ]
+        },
+    )
     image = CaptionedImageBlock()
     document = DocumentChooserBlock(label=_("文件下载"), template="cms/blocks/document.html")
 

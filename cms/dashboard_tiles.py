@@ -4,8 +4,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from clinics.dashboard import Cell, Tile, TownshipColumn
-
-from .selectors import read_by_township, read_percent, unread_count_for_staff, unread_for_doctor
+from cms.selectors import read_by_township, read_percent, unread_count_for_staff, unread_for_doctor
 
 RECENT_DAYS = 90
 
@@ -14,16 +13,30 @@ def staff_tiles(*, user, townships, today) -> list[Tile]:
     if not user.has_perm("cms.view_noticereceipt"):
         return []
     notices, missing = unread_count_for_staff(user=user)
-    return [Tile(title=_("通知未读"), value=str(missing),
-                 detail=_("%(n)s 条通知还有村医没读") % {"n": notices} if missing else _("村医都已读完最近的通知"),
-                 url=reverse("notices_receipts"), level="warn" if missing else "ok", order=80)]
+    return [
+        Tile(
+            title=_("通知未读"),
+            value=str(missing),
+            detail=_("%(n)s 条通知还有村医没读") % {"n": notices} if missing else _("村医都已读完最近的通知"),
+            url=reverse("notices_receipts"),
+            level="warn" if missing else "ok",
+            order=80,
+        )
+    ]
 
 
 def doctor_tiles(*, user, clinic, today) -> list[Tile]:
     unread = unread_for_doctor(user=user).count()
-    return [Tile(title=_("未读通知"), value=str(unread),
-                 detail=_("点这里阅读并确认") if unread else _("通知都已读完"),
-                 url=reverse("portal_notices:index"), level="warn" if unread else "ok", order=15)]
+    return [
+        Tile(
+            title=_("未读通知"),
+            value=str(unread),
+            detail=_("点这里阅读并确认") if unread else _("通知都已读完"),
+            url=reverse("portal_notices:index"),
+            level="warn" if unread else "ok",
+            order=15,
+        )
+    ]
 
 
 def township_columns(*, user, townships, today) -> list[TownshipColumn]:
@@ -31,19 +44,30 @@ def township_columns(*, user, townships, today) -> list[TownshipColumn]:
 
     if not user.has_perm("cms.view_noticereceipt"):
         return []
-    figures = read_by_township(user=user, township_ids=[t.pk for t in townships],
-                               since=today - timedelta(days=RECENT_DAYS))
+    figures = read_by_township(
+        user=user, township_ids=[t.pk for t in townships], since=today - timedelta(days=RECENT_DAYS)
+    )
     url = reverse("notices_receipts")
 
     def cell(expected, read):
         if not expected:
             return Cell("—", url)
         percent = read_percent(expected, read)
-        return Cell(f"{percent}%", url, "ok" if percent >= 90 else "warn" if percent >= 60 else "danger",
-                    detail=_("未读 %(n)s 人次") % {"n": expected - read})
+        return Cell(
+            f"{percent}%",
+            url,
+            "ok" if percent >= 90 else "warn" if percent >= 60 else "danger",
+            detail=_("未读 %(n)s 人次") % {"n": expected - read},
+        )
 
     total_expected = sum(e for e, _r in figures.values())
     total_read = sum(r for _e, r in figures.values())
-    return [TownshipColumn(title=_("通知阅读率"), order=90, cells={t: cell(*v) for t, v in figures.items()},
-                           total=cell(total_expected, total_read),
-                           help=_("近 90 天发布的、发给该乡镇村医的通知中，村医点了“我已阅读”的人次占应读人次的比例。"))]
+    return [
+        TownshipColumn(
+            title=_("通知阅读率"),
+            order=90,
+            cells={t: cell(*v) for t, v in figures.items()},
+            total=cell(total_expected, total_read),
+            help=_("近 90 天发布的、发给该乡镇村医的通知中，村医点了“我已阅读”的人次占应读人次的比例。"),
+        )
+    ]

@@ -12,6 +12,8 @@ class NoticeDocumentForm(BaseDocumentForm):
         file = self.cleaned_data.get("file")
         limit = settings.NOTICE_ATTACHMENT_MAX_SIZE
         if file is not None and getattr(file, "size", 0) > limit:
-            raise forms.ValidationError(_("文件太大（%(size)s）；附件不能超过 %(limit)s。") % {
-                "size": filesizeformat(file.size), "limit": filesizeformat(limit)})
+            raise forms.ValidationError(
+                _("文件太大（%(size)s）；附件不能超过 %(limit)s。")
+                % {"size": filesizeformat(file.size), "limit": filesizeformat(limit)}
+            )
         return file

@@ -25,7 +25,7 @@ from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFi
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Orderable, Page
 
-from .blocks import NoticeBodyBlock
+from cms.blocks import NoticeBodyBlock
 
 
 class Category(models.TextChoices):
@@ -43,12 +43,22 @@ class Audience(models.TextChoices):
 
 class HomePage(Page):
     intro = RichTextField(_("简介"), blank=True)
-    banner = models.CharField(_("横幅提示"), max_length=200, blank=True,
-                              help_text=_("显示在首页顶部的醒目提示，例如“2026 年村医补助公示期至 12 月 10 日”。留空则不显示。"))
-    banner_link = models.ForeignKey("wagtailcore.Page", null=True, blank=True, on_delete=models.SET_NULL,
-                                    related_name="+", verbose_name=_("横幅链接"))
+    banner = models.CharField(
+        _("横幅提示"),
+        max_length=200,
+        blank=True,
+        help_text=_("显示在首页顶部的醒目提示，例如“2026 年村医补助公示期至 12 月 10 日”。留空则不显示。"),
+    )
+    banner_link = models.ForeignKey(
+        "wagtailcore.Page",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("横幅链接"),
+    )
 
-    content_panels = Page.content_panels + [FieldPanel("banner"), FieldPanel("banner_link"), FieldPanel("intro")]
+    content_panels = [*Page.content_panels, FieldPanel("banner"), FieldPanel("banner_link"), FieldPanel("intro")]
     subpage_types = ["cms.NoticeIndexPage"]
     max_count = 1
 
@@ -56,8 +66,8 @@ class HomePage(Page):
         verbose_name = _("首页")
 
     def get_context(self, request, *args, **kwargs):
-        from .caching import cache_key_for
-        from .selectors import home_sections
+        from cms.caching import cache_key_for
+        from cms.selectors import home_sections
 
         context = super().get_context(request, *args, **kwargs)
         context.update(home_sections(user=request.user))
@@ -68,11 +78,12 @@ class HomePage(Page):
 class NoticeIndexPage(Page):
     """The notices of one county (one per county, created with the county)."""
 
-    county = models.OneToOneField("clinics.County", on_delete=models.PROTECT, related_name="notice_index",
-                                  verbose_name=_("县"))
+    county = models.OneToOneField(
+        "clinics.County", on_delete=models.PROTECT, related_name="notice_index", verbose_name=_("县")
+    )
     intro = RichTextField(_("简介"), blank=True)
 
-    content_panels = Page.content_panels + [FieldPanel("intro")]
+    content_panels = [*Page.content_panels, FieldPanel("intro")]
     parent_page_types = ["cms.HomePage"]
     subpage_types = ["cms.NoticePage"]
     PAGE_SIZE = 20
@@ -81,7 +92,7 @@ class NoticeIndexPage(Page):
         verbose_name = _("通知公告栏目")
 
     def get_context(self, request, *args, **kwargs):
-        from .selectors import notice_years, visible_notices
+        from cms.selectors import notice_years, visible_notices
 
         context = super().get_context(request, *args, **kwargs)
         notices = visible_notices(user=request.user).filter(county_id=self.county_id)
@@ -100,10 +111,18 @@ class NoticeIndexPage(Page):
         else:
             year = ""
         page_obj = Paginator(notices, self.PAGE_SIZE).get_page(request.GET.get("page"))
-        from .caching import cache_key_for
+        from cms.caching import cache_key_for
 
-        context.update({"notices": page_obj, "categories": Category.choices, "category": category,
-                        "years": years, "year": year, "cache_key": cache_key_for(request)})
+        context.update(
+            {
+                "notices": page_obj,
+                "categories": Category.choices,
+                "category": category,
+                "years": years,
+                "year": year,
+                "cache_key": cache_key_for(request),
+            }
+        )
         return context
 
 
@@ -136,32 +155,48 @@ class NoticeForm(WagtailAdminPageForm):
 class NoticePage(Page):
     category = models.CharField(_("类别"), max_length=20, choices=Category.choices, default=Category.POLICY)
     issuing_body = models.CharField(_("发文单位"), max_length=100)
-    document_number = models.CharField(_("文号"), max_length=60, blank=True,
-                                       help_text=_("例如：青卫发〔2026〕12 号。没有文号可留空。"))
+    document_number = models.CharField(
+        _("文号"), max_length=60, blank=True, help_text=_("例如：青卫发〔2026〕12 号。没有文号可留空。")
+    )
     issued_on = models.DateField(_("发文日期"), default=timezone.localdate)
     effective_on = models.DateField(_("施行日期"), null=True, blank=True)
-    summary = models.CharField(_("摘要"), max_length=300, blank=True,
-                               help_text=_("列表和订阅中显示的一两句话；留空则取正文开头。"))
+    summary = models.CharField(
+        _("摘要"), max_length=300, blank=True, help_text=_("列表和订阅中显示的一两句话；留空则取正文开头。")
+    )
     body = StreamField(NoticeBodyBlock(), verbose_name=_("正文"), blank=True)
     audience = models.CharField(_("受众"), max_length=20, choices=Audience.choices, default=Audience.PUBLIC)
-    townships = ParentalManyToManyField("clinics.Township", blank=True, verbose_name=_("指定乡镇"),
-                                        related_name="notices")
+    townships = ParentalManyToManyField(
+        "clinics.Township", blank=True, verbose_name=_("指定乡镇"), related_name="notices"
+    )
     # Filled from the parent county index on save; lets selectors filter without walking the tree.
-    county = models.ForeignKey("clinics.County", on_delete=models.PROTECT, null=True, editable=False,
-                               related_name="notices", verbose_name=_("县"))
+    county = models.ForeignKey(
+        "clinics.County",
+        on_delete=models.PROTECT,
+        null=True,
+        editable=False,
+        related_name="notices",
+        verbose_name=_("县"),
+    )
     # Normalised plain text of title, number and body: what Chinese search matches (cms.search).
     search_text = models.TextField(editable=False, blank=True, default="")
 
-    content_panels = Page.content_panels + [
-        MultiFieldPanel([
-            FieldRowPanel([FieldPanel("category"), FieldPanel("document_number")]),
-            FieldRowPanel([FieldPanel("issuing_body"), FieldPanel("issued_on"), FieldPanel("effective_on")]),
-        ], heading=_("公文信息")),
+    content_panels = [
+        *Page.content_panels,
+        MultiFieldPanel(
+            [
+                FieldRowPanel([FieldPanel("category"), FieldPanel("document_number")]),
+                FieldRowPanel([FieldPanel("issuing_body"), FieldPanel("issued_on"), FieldPanel("effective_on")]),
+            ],
+            heading=_("公文信息"),
+        ),
         FieldPanel("summary"),
         FieldPanel("body"),
         InlinePanel("attachments", label=_("附件"), heading=_("附件")),
-        MultiFieldPanel([FieldPanel("audience"), FieldPanel("townships")], heading=_("受众与回执"),
-                        help_text=_("发给村医的通知会出现在村医工作台，直到村医点“我已阅读”。")),
+        MultiFieldPanel(
+            [FieldPanel("audience"), FieldPanel("townships")],
+            heading=_("受众与回执"),
+            help_text=_("发给村医的通知会出现在村医工作台，直到村医点“我已阅读”。"),
+        ),
     ]
     base_form_class = NoticeForm
     parent_page_types = ["cms.NoticeIndexPage"]
@@ -173,7 +208,7 @@ class NoticePage(Page):
         indexes = [models.Index(fields=["county", "issued_on"], name="cms_notice_county_issued")]
 
     def save(self, *args, **kwargs):
-        from .search import normalise_text, notice_plain_text
+        from cms.search import normalise_text, notice_plain_text
 
         if self.county_id is None and self.depth and self.depth > 1:
             parent = self.get_parent().specific
@@ -207,28 +242,31 @@ class NoticePage(Page):
         return text[:120] + ("…" if len(text) > 120 else "")
 
     def serve(self, request, *args, **kwargs):
-        from .selectors import visible_notices
+        from cms.selectors import visible_notices
 
         if not visible_notices(user=request.user).filter(pk=self.pk).exists():
             raise Http404
         return super().serve(request, *args, **kwargs)
 
     def get_context(self, request, *args, **kwargs):
-        from .selectors import receipt_for
+        from cms.selectors import receipt_for
 
         context = super().get_context(request, *args, **kwargs)
         context["receipt"] = receipt_for(user=request.user, notice=self)
         context["attachments"] = list(self.attachments.select_related("document"))
         # A preview renders a draft: it must never fill (or read) the cache the published page uses.
         preview = getattr(request, "is_preview", False)
-        context["body_cache_key"] = f"preview-{timezone.now().timestamp()}" if preview else f"live-{self.live_revision_id}"
+        context["body_cache_key"] = (
+            f"preview-{timezone.now().timestamp()}" if preview else f"live-{self.live_revision_id}"
+        )
         return context
 
 
 class NoticeAttachment(Orderable):
     page = ParentalKey(NoticePage, on_delete=models.CASCADE, related_name="attachments")
-    document = models.ForeignKey("wagtaildocs.Document", on_delete=models.CASCADE, related_name="+",
-                                 verbose_name=_("文件"))
+    document = models.ForeignKey(
+        "wagtaildocs.Document", on_delete=models.CASCADE, related_name="+", verbose_name=_("文件")
+    )
     title = models.CharField(_("附件名称"), max_length=200, blank=True, help_text=_("留空则用文件标题。"))
 
     panels = [FieldPanel("document"), FieldPanel("title")]
@@ -246,10 +284,12 @@ class CountyCollection(models.Model):
     ``cms.services.ensure_county_notices``). The county's notice groups hold their document and image
     permissions on it, so Wagtail's own permission policy keeps each county's files to itself."""
 
-    county = models.OneToOneField("clinics.County", on_delete=models.CASCADE, related_name="media_collection",
-                                  verbose_name=_("县"))
-    collection = models.OneToOneField("wagtailcore.Collection", on_delete=models.PROTECT, related_name="+",
-                                      verbose_name=_("文件夹"))
+    county = models.OneToOneField(
+        "clinics.County", on_delete=models.CASCADE, related_name="media_collection", verbose_name=_("县")
+    )
+    collection = models.OneToOneField(
+        "wagtailcore.Collection", on_delete=models.PROTECT, related_name="+", verbose_name=_("文件夹")
+    )
 
     class Meta:
         verbose_name = _("县文件夹")
@@ -262,12 +302,13 @@ class CountyCollection(models.Model):
 class NoticeReceipt(models.Model):
     """已读回执: a village doctor confirmed having read a notice."""
 
-    notice = models.ForeignKey(NoticePage, on_delete=models.CASCADE, related_name="receipts",
-                               verbose_name=_("通知"))
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notice_receipts",
-                             verbose_name=_("村医"))
-    clinic = models.ForeignKey("clinics.Clinic", on_delete=models.PROTECT, related_name="notice_receipts",
-                               verbose_name=_("村卫生室"))
+    notice = models.ForeignKey(NoticePage, on_delete=models.CASCADE, related_name="receipts", verbose_name=_("通知"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notice_receipts", verbose_name=_("村医")
+    )
+    clinic = models.ForeignKey(
+        "clinics.Clinic", on_delete=models.PROTECT, related_name="notice_receipts", verbose_name=_("村卫生室")
+    )
     read_at = models.DateTimeField(_("阅读时间"), default=timezone.now)
 
     class Meta:
@@ -283,4 +324,6 @@ class NoticeReceipt(models.Model):
 def live_q(prefix: str = "") -> Q:
     """Published and not past its expiry (even if ``publish_scheduled`` has not run yet)."""
     now = timezone.now()
-    return Q(**{f"{prefix}live": True}) & (Q(**{f"{prefix}expire_at__isnull": True}) | Q(**{f"{prefix}expire_at__gt": now}))
+    return Q(**{f"{prefix}live": True}) & (
+        Q(**{f"{prefix}expire_at__isnull": True}) | Q(**{f"{prefix}expire_at__gt": now})
+    )

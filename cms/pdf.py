@@ -16,14 +16,13 @@ def local_image_path(url: str):
     from django.http import Http404
 
     from clinics.files import media_path
-
-    from .files import rendition_named
+    from cms.files import rendition_named
 
     prefix = reverse("notices:image", args=["x"])[:-1]
     path = unquote(urlparse(url).path)
-    if path.startswith(prefix) and rendition_named(path[len(prefix):]) is not None:
+    if path.startswith(prefix) and rendition_named(path[len(prefix) :]) is not None:
         try:
-            return media_path(path[len(prefix):])
+            return media_path(path[len(prefix) :])
         except Http404:
             pass
     raise ValueError(f"not a local media file: {url}")

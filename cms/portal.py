@@ -8,9 +8,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from clinics.portal import doctor_required
-
-from . import services
-from .selectors import doctor_notices, receipt_for, visible_notices
+from cms import services
+from cms.selectors import doctor_notices, receipt_for, visible_notices
 
 
 @doctor_required
@@ -30,9 +29,16 @@ def _notice_or_404(request, pk):
 @doctor_required
 def detail(request, pk: int):
     notice = _notice_or_404(request, pk)
-    return render(request, "cms/portal/detail.html", {
-        "notice": notice, "receipt": receipt_for(user=request.user, notice=notice),
-        "attachments": list(notice.attachments.select_related("document")), "page_title": notice.title})
+    return render(
+        request,
+        "cms/portal/detail.html",
+        {
+            "notice": notice,
+            "receipt": receipt_for(user=request.user, notice=notice),
+            "attachments": list(notice.attachments.select_related("document")),
+            "page_title": notice.title,
+        },
+    )
 
 
 @require_POST

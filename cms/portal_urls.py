@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import portal
+from cms import portal
 
 app_name = "portal_notices"
 urlpatterns = [

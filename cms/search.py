@@ -51,7 +51,7 @@ def query_terms(query: str) -> list[str]:
     for chunk in _SPLIT.split(normalise_text(query)):
         if not chunk:
             continue
-        for word in ([chunk] if len(chunk) <= WHOLE_WORD_MAX else _segment(chunk)):
+        for word in [chunk] if len(chunk) <= WHOLE_WORD_MAX else _segment(chunk):
             if word not in terms:
                 terms.append(word)
     return terms[:MAX_TERMS]
@@ -65,9 +65,13 @@ def search_notices(notices: QuerySet, query: str) -> QuerySet:
     for term in terms:
         condition &= Q(search_text__contains=term)
     whole = normalise_text(query)
-    return notices.filter(condition).annotate(
-        title_hit=Case(When(title__icontains=whole, then=Value(1)), default=Value(0), output_field=IntegerField())
-    ).order_by("-title_hit", "-issued_on", "-pk")
+    return (
+        notices.filter(condition)
+        .annotate(
+            title_hit=Case(When(title__icontains=whole, then=Value(1)), default=Value(0), output_field=IntegerField())
+        )
+        .order_by("-title_hit", "-issued_on", "-pk")
+    )
 
 
 def _block_text(block) -> list[str]:

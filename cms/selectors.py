@@ -23,8 +23,7 @@ from django.db.models.functions import ExtractYear
 from clinics.models import Township, UserScope
 from clinics.roles import Role
 from clinics.selectors import get_scope, townships_for
-
-from .models import Audience, Category, NoticePage, NoticeReceipt, live_q
+from cms.models import Audience, Category, NoticePage, NoticeReceipt, live_q
 
 
 def _published() -> QuerySet:
@@ -39,7 +38,8 @@ def visible_notices(*, user) -> QuerySet:
     public = Q(audience=Audience.PUBLIC)
     if scope.level in ("clinic", "township"):
         ours = Q(county_id=scope.county_id) & (
-            Q(audience=Audience.DOCTORS) | Q(audience=Audience.TOWNSHIPS, townships=scope.township_id))
+            Q(audience=Audience.DOCTORS) | Q(audience=Audience.TOWNSHIPS, townships=scope.township_id)
+        )
         return notices.filter(public | ours).distinct()
     if scope.level == "county":
         return notices.filter(public | Q(county_id=scope.county_id))
@@ -51,27 +51,32 @@ def public_notices() -> QuerySet:
 
 
 def notice_years(*, notices: QuerySet) -> list[int]:
-    return sorted({y for y in notices.order_by().annotate(y=ExtractYear("issued_on")).values_list("y", flat=True)},
-                  reverse=True)
+    return sorted(
+        set(notices.order_by().annotate(y=ExtractYear("issued_on")).values_list("y", flat=True)), reverse=True
+    )
 
 
 def home_sections(*, user, per_category: int = 5) -> dict:
     """The latest notices of each category the visitor may read (one query per category). The querysets
     stay lazy: the template reads them inside its cached fragment, so a cached home page costs no query."""
-    from .models import NoticeIndexPage
+    from cms.models import NoticeIndexPage
 
     notices = visible_notices(user=user)
-    sections = [{"category": value, "label": label, "notices": notices.filter(category=value)[:per_category]}
-                for value, label in Category.choices]
+    sections = [
+        {"category": value, "label": label, "notices": notices.filter(category=value)[:per_category]}
+        for value, label in Category.choices
+    ]
     return {"sections": sections, "indexes": NoticeIndexPage.objects.live().order_by("title")}
 
 
 # --- receipts -------------------------------------------------------------------------------------
 
+
 def doctor_logins(*, notice: NoticePage) -> QuerySet:
     """The village-doctor role rows (UserScope) a notice expects a receipt from."""
-    rows = UserScope.objects.filter(role=Role.VILLAGE_DOCTOR, clinic__township__county_id=notice.county_id,
-                                    user__is_active=True)
+    rows = UserScope.objects.filter(
+        role=Role.VILLAGE_DOCTOR, clinic__township__county_id=notice.county_id, user__is_active=True
+    )
     if notice.audience == Audience.TOWNSHIPS:
         rows = rows.filter(clinic__township__in=notice.townships.all())
     return rows
@@ -82,8 +87,7 @@ def unread_for_doctor(*, user) -> QuerySet:
     scope = get_scope(user)
     if not scope.is_doctor:
         return NoticePage.objects.none()
-    return (visible_notices(user=user).filter(county_id=scope.county_id)
-            .exclude(receipts__user=user))
+    return visible_notices(user=user).filter(county_id=scope.county_id).exclude(receipts__user=user)
 
 
 def doctor_notices(*, user) -> list[tuple[NoticePage, object]]:
@@ -131,8 +135,11 @@ def staff_notices(*, user) -> QuerySet:
     if scope.sees_everything:
         return notices
     if scope.level == "township":
-        return notices.filter(county_id=scope.county_id).filter(
-            ~Q(audience=Audience.TOWNSHIPS) | Q(townships=scope.township_id)).distinct()
+        return (
+            notices.filter(county_id=scope.county_id)
+            .filter(~Q(audience=Audience.TOWNSHIPS) | Q(townships=scope.township_id))
+            .distinct()
+        )
     if scope.level == "county":
         return notices.filter(county_id=scope.county_id)
     return notices.none()
@@ -140,31 +147,43 @@ def staff_notices(*, user) -> QuerySet:
 
 def _receipts_by_township(*, notice_ids, township_ids) -> dict[tuple[int, int], int]:
     """(notice id, township id) → receipts from doctor logins currently serving in that township."""
-    rows = (NoticeReceipt.objects.filter(notice_id__in=notice_ids, user__is_active=True,
-                                         user__scope__role=Role.VILLAGE_DOCTOR,
-                                         user__scope__clinic__township_id__in=township_ids)
-            .values_list("notice_id", "user__scope__clinic__township_id").annotate(n=Count("pk")).order_by())
+    rows = (
+        NoticeReceipt.objects.filter(
+            notice_id__in=notice_ids,
+            user__is_active=True,
+            user__scope__role=Role.VILLAGE_DOCTOR,
+            user__scope__clinic__township_id__in=township_ids,
+        )
+        .values_list("notice_id", "user__scope__clinic__township_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
     return {(notice_id, township_id): n for notice_id, township_id, n in rows}
 
 
 def _doctors_by_township(township_ids) -> dict[int, int]:
-    return dict(UserScope.objects.filter(role=Role.VILLAGE_DOCTOR, user__is_active=True,
-                                         clinic__township_id__in=township_ids)
-                .values_list("clinic__township_id").annotate(n=Count("pk")).order_by())
+    return dict(
+        UserScope.objects.filter(role=Role.VILLAGE_DOCTOR, user__is_active=True, clinic__township_id__in=township_ids)
+        .values_list("clinic__township_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
 
 
 def _reached_townships(notices: list[NoticePage], townships: list[Township]) -> dict[int, list[int]]:
     """notice id → ids of the given townships the notice reaches (one query for the chosen ones)."""
     chosen: dict[int, set[int]] = {}
     through = NoticePage.townships.through.objects.filter(
-        noticepage_id__in=[n.pk for n in notices if n.audience == Audience.TOWNSHIPS])
+        noticepage_id__in=[n.pk for n in notices if n.audience == Audience.TOWNSHIPS]
+    )
     for notice_id, township_id in through.values_list("noticepage_id", "township_id"):
         chosen.setdefault(notice_id, set()).add(township_id)
     reached = {}
     for n in notices:
         in_county = [t.pk for t in townships if t.county_id == n.county_id]
-        reached[n.pk] = ([t for t in in_county if t in chosen.get(n.pk, set())]
-                         if n.audience == Audience.TOWNSHIPS else in_county)
+        reached[n.pk] = (
+            [t for t in in_county if t in chosen.get(n.pk, set())] if n.audience == Audience.TOWNSHIPS else in_county
+        )
     return reached
 
 
@@ -187,8 +206,10 @@ def notice_rates(*, user, notices: list[NoticePage]) -> dict[int, tuple[int, int
     expected = _doctors_by_township(ids)
     read = _receipts_by_township(notice_ids=[n.pk for n in notices], township_ids=ids)
     reached = _reached_townships(notices, townships)
-    return {n.pk: (sum(expected.get(t, 0) for t in reached[n.pk]), sum(read.get((n.pk, t), 0) for t in reached[n.pk]))
-            for n in notices}
+    return {
+        n.pk: (sum(expected.get(t, 0) for t in reached[n.pk]), sum(read.get((n.pk, t), 0) for t in reached[n.pk]))
+        for n in notices
+    }
 
 
 def read_by_township(*, user, township_ids, since) -> dict[int, tuple[int, int]]:
@@ -212,8 +233,11 @@ def unread_doctors(*, user, notice: NoticePage, township_id: int | None = None) 
     rows = doctor_logins(notice=notice).filter(clinic__township__in=townships_for(user))
     if township_id:
         rows = rows.filter(clinic__township_id=township_id)
-    return (rows.exclude(user_id__in=NoticeReceipt.objects.filter(notice=notice).values("user_id"))
-            .select_related("user", "clinic__township").order_by("clinic__township__code", "clinic__code"))
+    return (
+        rows.exclude(user_id__in=NoticeReceipt.objects.filter(notice=notice).values("user_id"))
+        .select_related("user", "clinic__township")
+        .order_by("clinic__township__code", "clinic__code")
+    )
 
 
 def unread_count_for_staff(*, user) -> tuple[int, int]:
@@ -224,16 +248,15 @@ def unread_count_for_staff(*, user) -> tuple[int, int]:
     return len(lagging), sum(lagging)
 
 
-
 # --- Wagtail admin scope -------------------------------------------------------------------------
 # The county roles (editor, moderator, county admin) work in Wagtail's admin on their own county's
 # notice index only; township staff and doctors have no page, document or image work there.
 
+
 def admin_notice_index(*, user):
     """The notice index a county-role user works on in Wagtail's admin (None: no page work)."""
     from clinics.roles import COUNTY_ROLES
-
-    from .models import NoticeIndexPage
+    from cms.models import NoticeIndexPage
 
     scope = get_scope(user)
     if scope.sees_everything or scope.role not in COUNTY_ROLES or scope.county_id is None:
@@ -278,10 +301,14 @@ def admin_users_for(*, user) -> QuerySet:
         return User.objects.all()
     if admin_notice_index(user=user) is None:
         return User.objects.none()
-    serving = UserScope.objects.filter(scope_q(user, county="county") | scope_q(user, township="township")
-                                       | scope_q(user, clinic="clinic"))
+    serving = UserScope.objects.filter(
+        scope_q(user, county="county") | scope_q(user, township="township") | scope_q(user, clinic="clinic")
+    )
     return User.objects.filter(pk__in=serving.values("user_id"))
+
+
 # --- files of notices (documents and images) -------------------------------------------------------
+
 
 def _notices_referencing(obj, *, attachments: bool) -> list[int]:
     """Ids of the notices whose stored content uses a document or image: an attachment row, or a
@@ -290,7 +317,7 @@ def _notices_referencing(obj, *, attachments: bool) -> list[int]:
     from django.contrib.contenttypes.models import ContentType
     from wagtail.models import ReferenceIndex
 
-    from .models import NoticeAttachment
+    from cms.models import NoticeAttachment
 
     ids = set()
     if attachments:
@@ -298,7 +325,8 @@ def _notices_referencing(obj, *, attachments: bool) -> list[int]:
     # Only the body's references: attachment rows are read above, directly, because removing one
     # does not refresh the parent page's entries in the index.
     body_refs = ReferenceIndex.get_references_to(obj).filter(
-        content_type=ContentType.objects.get_for_model(NoticePage), model_path__startswith="body.")
+        content_type=ContentType.objects.get_for_model(NoticePage), model_path__startswith="body."
+    )
     for object_id in body_refs.values_list("object_id", flat=True):
         if object_id.isdigit():
             ids.add(int(object_id))
@@ -309,7 +337,7 @@ def _collection_county_ids(collection) -> set[int]:
     """The county owning a collection: the one whose county collection (``CountyCollection``) it is or lies
     in. The root collection is shared by everyone and gives no county. Two queries, whatever the number of
     counties (the county collections are what the groups' permissions are attached to)."""
-    from .models import CountyCollection
+    from cms.models import CountyCollection
 
     if collection is None or collection.is_root():
         return set()
@@ -320,8 +348,9 @@ def _collection_county_ids(collection) -> set[int]:
 def _file_county_ids(obj, *, notice_ids) -> set[int]:
     """The counties a notice document or image belongs to: those of the notices using it (drafts too)
     and of its collection."""
-    counties = set(NoticePage.objects.filter(pk__in=notice_ids).exclude(county__isnull=True)
-                   .values_list("county_id", flat=True))
+    counties = set(
+        NoticePage.objects.filter(pk__in=notice_ids).exclude(county__isnull=True).values_list("county_id", flat=True)
+    )
     return counties | _collection_county_ids(getattr(obj, "collection", None))
 
 

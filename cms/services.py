@@ -27,8 +27,7 @@ from wagtail.models import (
 from clinics.models import County, UserScope
 from clinics.roles import Role
 from clinics.selectors import get_scope
-
-from .models import (
+from cms.models import (
     Audience,
     Category,
     CountyCollection,
@@ -41,8 +40,14 @@ from .models import (
 
 EDITOR_PAGE_PERMISSIONS = ["add_page", "change_page"]
 MODERATOR_PAGE_PERMISSIONS = ["add_page", "change_page", "publish_page", "lock_page", "unlock_page"]
-COLLECTION_PERMISSIONS = ["add_document", "change_document", "choose_document",
-                          "add_image", "change_image", "choose_image"]
+COLLECTION_PERMISSIONS = [
+    "add_document",
+    "change_document",
+    "choose_document",
+    "add_image",
+    "change_image",
+    "choose_image",
+]
 SITE_NAME = "卫生健康政策公告"
 
 
@@ -70,8 +75,9 @@ def ensure_site() -> HomePage:
         if root is None:
             root = Page.add_root(title="Root", slug="root")
         home = root.add_child(instance=HomePage(title=SITE_NAME, slug="home"))
-    Site.objects.update_or_create(is_default_site=True, defaults={
-        "hostname": "localhost", "root_page": home, "port": 80, "site_name": SITE_NAME})
+    Site.objects.update_or_create(
+        is_default_site=True, defaults={"hostname": "localhost", "root_page": home, "port": 80, "site_name": SITE_NAME}
+    )
     return home
 
 
@@ -104,8 +110,11 @@ def ensure_county_notices(*, county: County) -> NoticeIndexPage:
     index = NoticeIndexPage.objects.filter(county=county).first()
     if index is None:
         home = ensure_site()
-        index = home.add_child(instance=NoticeIndexPage(
-            title=f"{county.name}通知公告", slug=f"notices-{county.code.lower()}", county=county))
+        index = home.add_child(
+            instance=NoticeIndexPage(
+                title=f"{county.name}通知公告", slug=f"notices-{county.code.lower()}", county=county
+            )
+        )
     collection = ensure_county_collection(county=county)
     editors, _c = Group.objects.get_or_create(name=editor_group_name(county))
     moderators, _c = Group.objects.get_or_create(name=moderator_group_name(county))
@@ -116,8 +125,7 @@ def ensure_county_notices(*, county: County) -> NoticeIndexPage:
             GroupPagePermission.objects.get_or_create(group=group, page=index, permission=permission)
         GroupCollectionPermission.objects.filter(group=group).exclude(collection=collection).delete()
         for permission in media:
-            GroupCollectionPermission.objects.get_or_create(group=group, collection=collection,
-                                                            permission=permission)
+            GroupCollectionPermission.objects.get_or_create(group=group, collection=collection, permission=permission)
     if not WorkflowPage.objects.filter(page=index).exists():
         workflow = Workflow.objects.create(name=f"{county.name}通知审核")
         task = GroupApprovalTask.objects.create(name=f"{county.name}宣传审核")
@@ -136,13 +144,16 @@ def _counties_using(model, ids) -> dict[int, set[int]]:
     index_paths = dict(NoticeIndexPage.objects.values_list("path", "county_id"))
     ids = [str(pk) for pk in ids]
     rows = ReferenceIndex.objects.filter(
-        to_content_type=ContentType.objects.get_for_model(model), to_object_id__in=ids,
-        base_content_type=ContentType.objects.get_for_model(Page)).values_list("to_object_id", "object_id")
+        to_content_type=ContentType.objects.get_for_model(model),
+        to_object_id__in=ids,
+        base_content_type=ContentType.objects.get_for_model(Page),
+    ).values_list("to_object_id", "object_id")
     page_ids_by_item: dict[int, set[int]] = {}
     for item_id, page_id in rows:
         page_ids_by_item.setdefault(int(item_id), set()).add(int(page_id))
-    paths = dict(Page.objects.filter(pk__in={p for pages in page_ids_by_item.values() for p in pages})
-                 .values_list("pk", "path"))
+    paths = dict(
+        Page.objects.filter(pk__in={p for pages in page_ids_by_item.values() for p in pages}).values_list("pk", "path")
+    )
     used: dict[int, set[int]] = {}
     for item_id, page_ids in page_ids_by_item.items():
         for page_id in page_ids:
@@ -152,7 +163,8 @@ def _counties_using(model, ids) -> dict[int, set[int]]:
                 used.setdefault(item_id, set()).add(county_id)
     if model._meta.label == "wagtaildocs.Document":
         for document_id, county_id in NoticeAttachment.objects.filter(document_id__in=ids).values_list(
-                "document_id", "page__county_id"):
+            "document_id", "page__county_id"
+        ):
             if county_id is not None:
                 used.setdefault(document_id, set()).add(county_id)
     return used
@@ -178,8 +190,10 @@ def file_media_into_counties() -> int:
         if not items:
             continue
         used = _counties_using(model, [pk for pk, _u in items])
-        uploaders = {user.pk: get_scope(user).county_id
-                     for user in get_user_model().objects.filter(pk__in={u for _pk, u in items if u})}
+        uploaders = {
+            user.pk: get_scope(user).county_id
+            for user in get_user_model().objects.filter(pk__in={u for _pk, u in items if u})
+        }
         for pk, user_id in items:
             counties = used.get(pk) or ({uploaders[user_id]} if uploaders.get(user_id) else set())
             if len(counties) == 1 and (collection_id := collections.get(next(iter(counties)))):
@@ -215,7 +229,7 @@ def sync_notice_groups(*, user) -> None:
 @transaction.atomic
 def mark_read(*, user, notice: NoticePage) -> NoticeReceipt:
     """已读回执: idempotent; only a doctor the notice is addressed to can acknowledge it."""
-    from .selectors import visible_notices
+    from cms.selectors import visible_notices
 
     scope = get_scope(user)
     if not scope.is_doctor:
@@ -223,26 +237,40 @@ def mark_read(*, user, notice: NoticePage) -> NoticeReceipt:
     if not visible_notices(user=user).filter(pk=notice.pk, county_id=scope.county_id).exists():
         raise ValidationError(_("这条通知不是发给您的，或已撤下。"))
     receipt, _created = NoticeReceipt.objects.get_or_create(
-        notice=notice, user=user, defaults={"clinic_id": scope.clinic_id, "read_at": timezone.now()})
+        notice=notice, user=user, defaults={"clinic_id": scope.clinic_id, "read_at": timezone.now()}
+    )
     return receipt
 
 
 @transaction.atomic
-def publish_announcement(*, county, title: str, intro: str, table_headers: list[str],
-                         table_rows: list[list[str]], user) -> NoticePage:
+def publish_announcement(
+    *, county, title: str, intro: str, table_headers: list[str], table_rows: list[list[str]], user
+) -> NoticePage:
     """Publish a 公示 notice with a table to the county's public notices (no moderation: the data it
     shows was already approved by the county)."""
     index = ensure_county_notices(county=county)
     body = [
         {"type": "paragraph", "value": f"<p>{escape(str(intro))}</p>"},
-        {"type": "table", "value": {"data": [[str(h) for h in table_headers]]
-                                    + [[str(cell) for cell in row] for row in table_rows],
-                                    "first_row_is_table_header": True, "first_col_is_header": False,
-                                    "table_caption": ""}},
+        {
+            "type": "table",
+            "value": {
+                "data": [[str(h) for h in table_headers]] + [[str(cell) for cell in row] for row in table_rows],
+                "first_row_is_table_header": True,
+                "first_col_is_header": False,
+                "table_caption": "",
+            },
+        },
     ]
-    page = NoticePage(title=str(title)[:255], category=Category.ANNOUNCEMENT, audience=Audience.PUBLIC,
-                      issuing_body=county.health_bureau_name or county.name, issued_on=timezone.localdate(),
-                      summary=str(intro)[:300], body=body, owner=user)
+    page = NoticePage(
+        title=str(title)[:255],
+        category=Category.ANNOUNCEMENT,
+        audience=Audience.PUBLIC,
+        issuing_body=county.health_bureau_name or county.name,
+        issued_on=timezone.localdate(),
+        summary=str(intro)[:300],
+        body=body,
+        owner=user,
+    )
     index.add_child(instance=page)
     page.save_revision(user=user, log_action=True).publish(user=user)
     return NoticePage.objects.get(pk=page.pk)

@@ -2,13 +2,13 @@
 
 from django.db import transaction
 
-from .caching import bump_notices_version
+from cms.caching import bump_notices_version
 
 
 def county_saved(sender, instance, created, raw=False, **kwargs):
     if raw:
         return
-    from .services import ensure_county_notices
+    from cms.services import ensure_county_notices
 
     ensure_county_notices(county=instance)
 
@@ -18,7 +18,7 @@ def scope_changed(sender, instance, raw=False, **kwargs):
         return
     from django.contrib.auth import get_user_model
 
-    from .services import sync_notice_groups
+    from cms.services import sync_notice_groups
 
     user = get_user_model().objects.filter(pk=instance.user_id).first()
     if user is not None:
@@ -27,11 +27,11 @@ def scope_changed(sender, instance, raw=False, **kwargs):
 
 def after_migrate(sender, **kwargs):
     # Once, after the last app's post_migrate, when every permission exists.
-    from .apps import last_app_with_models
+    from cms.apps import last_app_with_models
 
     if sender is not last_app_with_models():
         return
-    from .services import ensure_all_counties
+    from cms.services import ensure_all_counties
 
     ensure_all_counties()
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import files, views
+from cms import files, views
 
 app_name = "notices"
 urlpatterns = [

@@ -10,19 +10,26 @@ from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from . import pdf
-from .models import Category
-from .search import query_terms, search_notices
-from .selectors import public_notices, visible_notices
+from cms import pdf
+from cms.models import Category
+from cms.search import query_terms, search_notices
+from cms.selectors import public_notices, visible_notices
 
 
 def search(request):
     query = request.GET.get("q", "").strip()[:100]
     results = search_notices(visible_notices(user=request.user), query) if query else None
     page_obj = Paginator(results, 20).get_page(request.GET.get("page")) if results is not None else None
-    return render(request, "cms/search.html", {
-        "query": query, "terms": query_terms(query) if query else [], "results": page_obj,
-        "page_title": _("搜索通知")})
+    return render(
+        request,
+        "cms/search.html",
+        {
+            "query": query,
+            "terms": query_terms(query) if query else [],
+            "results": page_obj,
+            "page_title": _("搜索通知"),
+        },
+    )
 
 
 class NoticeFeed(Feed):
@@ -59,7 +66,6 @@ def poster(request, pk: int):
         raise Http404
     # Printed for people to type in: Chinese characters, not percent-escapes.
     site_url = unquote(request.build_absolute_uri(notice.url))
-    response = HttpResponse(pdf.poster_pdf(notice, site_url=site_url),
-                            content_type="application/pdf")
+    response = HttpResponse(pdf.poster_pdf(notice, site_url=site_url), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{pdf.poster_filename(notice)}"'
     return response

@@ -11,10 +11,9 @@ from wagtail import hooks
 from clinics import selectors as org
 from clinics.admin_scope import PermissionMenuItem, PermissionTemplateView, int_or
 from clinics.filters import ScopeFilterForm
-
-from .models import Category
-from .resources import UnreadDoctorResource
-from .selectors import (
+from cms.models import Category
+from cms.resources import UnreadDoctorResource
+from cms.selectors import (
     admin_notice_index,
     admin_pages_for,
     notice_rates,
@@ -46,10 +45,24 @@ class ReceiptListView(PermissionTemplateView):
         rows = []
         for notice in page_obj:
             expected, read = rates[notice.pk]
-            rows.append({"notice": notice, "expected": expected, "read": read, "unread": expected - read,
-                         "percent": read_percent(expected, read)})
-        context.update({"rows": rows, "page_obj": page_obj, "categories": Category.choices, "category": category,
-                        "scope": org.get_scope(self.request.user)})
+            rows.append(
+                {
+                    "notice": notice,
+                    "expected": expected,
+                    "read": read,
+                    "unread": expected - read,
+                    "percent": read_percent(expected, read),
+                }
+            )
+        context.update(
+            {
+                "rows": rows,
+                "page_obj": page_obj,
+                "categories": Category.choices,
+                "category": category,
+                "scope": org.get_scope(self.request.user),
+            }
+        )
         return context
 
 
@@ -60,8 +73,9 @@ class ReceiptDetailView(PermissionTemplateView):
 
     def dispatch(self, request, *args, **kwargs):
         if request.user.is_authenticated and request.user.has_perm(PERMISSION):
-            self.notice = org.get_scoped_or_404(staff_notices(user=request.user), request.user, pk=kwargs["pk"],
-                                                county="county")
+            self.notice = org.get_scoped_or_404(
+                staff_notices(user=request.user), request.user, pk=kwargs["pk"], county="county"
+            )
         return super().dispatch(request, *args, **kwargs)
 
     def get_page_title(self):
@@ -75,13 +89,26 @@ class ReceiptDetailView(PermissionTemplateView):
             township_id = None
         scope = org.get_scope(self.request.user)
         show_unread = scope.level == "township" or township_id is not None
-        unread = list(unread_doctors(user=self.request.user, notice=self.notice, township_id=township_id)[:500]) \
-            if show_unread else []
+        unread = (
+            list(unread_doctors(user=self.request.user, notice=self.notice, township_id=township_id)[:500])
+            if show_unread
+            else []
+        )
         expected = sum(r.expected for r in rates)
         read = sum(r.read for r in rates)
-        context.update({"notice": self.notice, "rates": rates, "unread": unread, "township_id": township_id,
-                        "show_unread": show_unread, "expected": expected, "read": read,
-                        "percent": read_percent(expected, read), "scope": scope})
+        context.update(
+            {
+                "notice": self.notice,
+                "rates": rates,
+                "unread": unread,
+                "township_id": township_id,
+                "show_unread": show_unread,
+                "expected": expected,
+                "read": read,
+                "percent": read_percent(expected, read),
+                "scope": scope,
+            }
+        )
         return context
 
 
@@ -93,8 +120,9 @@ class UnreadExportView(View):
         township_id = ScopeFilterForm(request.GET, user=request.user, fields=("township",)).or_404().get("township")
         rows = unread_doctors(user=request.user, notice=notice, township_id=township_id)
         data = UnreadDoctorResource().export(queryset=rows)
-        response = HttpResponse(data.export("xlsx"),
-                                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        response = HttpResponse(
+            data.export("xlsx"), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        )
         response["Content-Disposition"] = f'attachment; filename="unread-{notice.pk}.xlsx"'
         return response
 
@@ -110,15 +138,21 @@ def register_urls():
 
 @hooks.register("register_admin_menu_item")
 def receipts_menu_item():
-    return PermissionMenuItem(gettext_lazy("通知阅读情况"), reverse("notices_receipts"), icon_name="doc-full",
-                              order=350, permission=PERMISSION)
+    return PermissionMenuItem(
+        gettext_lazy("通知阅读情况"),
+        reverse("notices_receipts"),
+        icon_name="doc-full",
+        order=350,
+        permission=PERMISSION,
+    )
 
 
 # --- Wagtail's shared admin areas, kept to the user's county (see cms.admin_scope) ---------------
 
+
 @hooks.register("register_admin_viewset")
 def register_county_page_listings():
-    from .admin_scope import county_page_viewsets
+    from cms.admin_scope import county_page_viewsets
 
     return county_page_viewsets()
 
@@ -141,6 +175,8 @@ def hide_notice_work_from_other_roles(request, menu_items):
     if request.user.is_superuser or admin_notice_index(user=request.user) is not None:
         return
     menu_items[:] = [item for item in menu_items if item.name not in NOTICE_WORK_MENU_ITEMS]
+
+
 # --- serving documents -------------------------------------------------------------------------------
 # /documents/<id>/<name> is Wagtail's serve view (WAGTAILDOCS_SERVE_METHOD = "serve_view"). Who may
 # download is decided by cms.selectors.document_visible_to alone. This hook runs first (order -100):
@@ -149,11 +185,12 @@ def hide_notice_work_from_other_roles(request, menu_items):
 # requests go on to Wagtail's sendfile, whose transfer is clinics.files.sendfile (SENDFILE_BACKEND):
 # X-Accel-Redirect or streaming, as for every protected file.
 
+
 @hooks.register("before_serve_document", order=-100)
 def deny_unscoped_document(document, request):
     from django.http import Http404
 
-    from .selectors import document_visible_to
+    from cms.selectors import document_visible_to
 
     if not document_visible_to(user=request.user, document=document):
         raise Http404

@@ -27,8 +27,9 @@ def server_error(request: HttpRequest, template_name: str = "500.html") -> HttpR
 
     Rendered without a RequestContext: the context processors might be what failed (a locked database, say)."""
     reference = new_error_reference()
-    logger.error("服务器错误，参考编号 %s：%s %s", reference, request.method, request.get_full_path(),
-                 exc_info=sys.exc_info())
+    logger.error(
+        "服务器错误，参考编号 %s：%s %s", reference, request.method, request.get_full_path(), exc_info=sys.exc_info()
+    )
     try:
         body = loader.get_template(template_name).render({"reference": reference})
     except Exception:  # the page must come out even if the template cannot be rendered

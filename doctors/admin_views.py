@@ -16,9 +16,8 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from clinics.filters import ScopeFilterForm
 from clinics.roles import Role
 from clinics.selectors import get_scope, get_scoped_or_404
-
-from . import rules, selectors, services
-from .models import Licence, RenewalApplication
+from doctors import rules, selectors, services
+from doctors.models import Licence, RenewalApplication
 
 
 class StaffOnlyMixin:
@@ -53,8 +52,11 @@ class WorklistView(StaffPage):
         if filters.explain(self.request):
             township = -1  # matches no township: an empty, explained worklist
         narrow = (lambda qs, path: qs.filter(**{path: township})) if township else (lambda qs, path: qs)
-        expiring = list(narrow(selectors.expiring_within(user=user, on=today, days=90), "doctor__clinic__township_id")
-                        .select_related("doctor__clinic"))
+        expiring = list(
+            narrow(
+                selectors.expiring_within(user=user, on=today, days=90), "doctor__clinic__township_id"
+            ).select_related("doctor__clinic")
+        )
         for licence in expiring:
             licence.days_left = (licence.expires_on - today).days
             licence.window_open = rules.in_renewal_window(licence.expires_on, today)
@@ -62,17 +64,29 @@ class WorklistView(StaffPage):
         for application in pending:
             application.days_left = selectors.days_left(application, today)
             application.overdue = selectors.is_overdue(application, today)
-        context.update({
-            "today": today, "expiring": expiring, "pending": pending,
-            "lapsed": list(narrow(selectors.lapsed(user=user, on=today), "doctor__clinic__township_id")
-                           .select_related("doctor__clinic")),
-            "behind": [row for row in selectors.training_compliance(user=user, year=today.year, only_behind=True)
-                       if not township or row.doctor.clinic.township_id == township],
-            "reminders": list(narrow(selectors.reminders_for(user), "licence__doctor__clinic__township_id")
-                              .filter(sent_on__gte=today - timezone.timedelta(days=30))
-                              .select_related("licence__doctor__clinic")[:50]),
-            "township": township,
-        })
+        context.update(
+            {
+                "today": today,
+                "expiring": expiring,
+                "pending": pending,
+                "lapsed": list(
+                    narrow(selectors.lapsed(user=user, on=today), "doctor__clinic__township_id").select_related(
+                        "doctor__clinic"
+                    )
+                ),
+                "behind": [
+                    row
+                    for row in selectors.training_compliance(user=user, year=today.year, only_behind=True)
+                    if not township or row.doctor.clinic.township_id == township
+                ],
+                "reminders": list(
+                    narrow(selectors.reminders_for(user), "licence__doctor__clinic__township_id")
+                    .filter(sent_on__gte=today - timezone.timedelta(days=30))
+                    .select_related("licence__doctor__clinic")[:50]
+                ),
+                "township": township,
+            }
+        )
         return context
 
 
@@ -97,8 +111,9 @@ class RenewalListView(StaffPage):
 
 
 class ReviewForm(forms.Form):
-    note = forms.CharField(label=gettext_lazy("意见"), required=False, max_length=500,
-                           widget=forms.Textarea(attrs={"rows": 3}))
+    note = forms.CharField(
+        label=gettext_lazy("意见"), required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 3})
+    )
     new_number = forms.CharField(label=gettext_lazy("新证书编号（留空自动编号）"), required=False, max_length=40)
 
 
@@ -107,8 +122,12 @@ class RenewalDetailView(StaffPage):
     page_title = gettext_lazy("再注册申请")
 
     def get_application(self):
-        return get_scoped_or_404(selectors.renewals_for(self.request.user), self.request.user, pk=self.kwargs["pk"],
-                                 clinic="licence__doctor__clinic")
+        return get_scoped_or_404(
+            selectors.renewals_for(self.request.user),
+            self.request.user,
+            pk=self.kwargs["pk"],
+            clinic="licence__doctor__clinic",
+        )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -120,19 +139,29 @@ class RenewalDetailView(StaffPage):
         else:
             eligibility = application.eligibility
         scope = self.scope
-        context.update({
-            "application": application, "licence": licence, "doctor": doctor, "eligibility": eligibility,
-            "form": kwargs.get("form") or ReviewForm(),
-            "may_review": application.status == RenewalApplication.Status.SUBMITTED and (
-                scope.sees_everything or (scope.is_township_staff and scope.township_id == doctor.clinic.township_id)),
-            "may_decide": application.status == RenewalApplication.Status.FORWARDED and (
-                scope.sees_everything or (scope.role == Role.COUNTY_ADMIN
-                                          and scope.county_id == doctor.clinic.township.county_id)),
-            "days_left": selectors.days_left(application, self.today),
-            "overdue": selectors.is_overdue(application, self.today),
-            "deadline": rules.decision_deadline(application.forwarded_on) if application.forwarded_on else None,
-            "window_opens": rules.renewal_window_opens(licence.expires_on),
-        })
+        context.update(
+            {
+                "application": application,
+                "licence": licence,
+                "doctor": doctor,
+                "eligibility": eligibility,
+                "form": kwargs.get("form") or ReviewForm(),
+                "may_review": application.status == RenewalApplication.Status.SUBMITTED
+                and (
+                    scope.sees_everything
+                    or (scope.is_township_staff and scope.township_id == doctor.clinic.township_id)
+                ),
+                "may_decide": application.status == RenewalApplication.Status.FORWARDED
+                and (
+                    scope.sees_everything
+                    or (scope.role == Role.COUNTY_ADMIN and scope.county_id == doctor.clinic.township.county_id)
+                ),
+                "days_left": selectors.days_left(application, self.today),
+                "overdue": selectors.is_overdue(application, self.today),
+                "deadline": rules.decision_deadline(application.forwarded_on) if application.forwarded_on else None,
+                "window_opens": rules.renewal_window_opens(licence.expires_on),
+            }
+        )
         return context
 
     def get(self, request, *args, **kwargs):
@@ -148,15 +177,28 @@ class RenewalDetailView(StaffPage):
         note = form.cleaned_data["note"]
         try:
             if action in ("forward", "return"):
-                services.township_review(application=self.application, user=request.user, forward=action == "forward",
-                                         note=note, on=self.today)
+                services.township_review(
+                    application=self.application,
+                    user=request.user,
+                    forward=action == "forward",
+                    note=note,
+                    on=self.today,
+                )
                 done = _("已报送卫健局审批。") if action == "forward" else _("已退回申请。")
             else:
-                result = services.county_decide(application=self.application, user=request.user,
-                                                approve=action == "approve", reason=note, on=self.today,
-                                                new_number=form.cleaned_data["new_number"])
-                done = (_("已批准，新证书编号 %(n)s。") % {"n": result.new_licence.number} if action == "approve"
-                        else _("已不予批准。"))
+                result = services.county_decide(
+                    application=self.application,
+                    user=request.user,
+                    approve=action == "approve",
+                    reason=note,
+                    on=self.today,
+                    new_number=form.cleaned_data["new_number"],
+                )
+                done = (
+                    _("已批准，新证书编号 %(n)s。") % {"n": result.new_licence.number}
+                    if action == "approve"
+                    else _("已不予批准。")
+                )
         except ValidationError as exc:
             if hasattr(exc, "error_dict"):
                 for field, errors in exc.error_dict.items():
@@ -174,15 +216,21 @@ class ApplyOnBehalfView(StaffPage):
     page_title = gettext_lazy("代为申请再注册")
 
     def get_licence(self):
-        return get_scoped_or_404(selectors.licences_for(self.request.user), self.request.user, pk=self.kwargs["pk"],
-                                 clinic="doctor__clinic")
+        return get_scoped_or_404(
+            selectors.licences_for(self.request.user), self.request.user, pk=self.kwargs["pk"], clinic="doctor__clinic"
+        )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         licence = self.licence
-        context.update({"licence": licence, "window_opens": rules.renewal_window_opens(licence.expires_on),
-                        "eligibility": selectors.renewal_eligibility(licence=licence, on=self.today).as_json(),
-                        "errors": kwargs.get("errors", [])})
+        context.update(
+            {
+                "licence": licence,
+                "window_opens": rules.renewal_window_opens(licence.expires_on),
+                "eligibility": selectors.renewal_eligibility(licence=licence, on=self.today).as_json(),
+                "errors": kwargs.get("errors", []),
+            }
+        )
         return context
 
     def get(self, request, *args, **kwargs):
@@ -192,8 +240,9 @@ class ApplyOnBehalfView(StaffPage):
     def post(self, request, *args, **kwargs):
         self.licence = self.get_licence()
         try:
-            application = services.apply_for_renewal(licence=self.licence, user=request.user, on=self.today,
-                                                     note=request.POST.get("note", "")[:500])
+            application = services.apply_for_renewal(
+                licence=self.licence, user=request.user, on=self.today, note=request.POST.get("note", "")[:500]
+            )
         except ValidationError as exc:
             return self.render_to_response(self.get_context_data(errors=exc.messages), status=400)
         messages.success(request, _("已代为提交再注册申请。"))
@@ -215,8 +264,9 @@ class CancelLicenceView(StaffPage):
         scope = get_scope(request.user)
         if not (scope.sees_everything or scope.role in (Role.TOWNSHIP_STAFF, Role.COUNTY_ADMIN)):
             raise PermissionDenied
-        self.licence = get_scoped_or_404(selectors.licences_for(request.user), request.user, pk=kwargs["pk"],
-                                         clinic="doctor__clinic")
+        self.licence = get_scoped_or_404(
+            selectors.licences_for(request.user), request.user, pk=kwargs["pk"], clinic="doctor__clinic"
+        )
         if not scope.is_county_admin:
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
@@ -230,8 +280,12 @@ class CancelLicenceView(StaffPage):
         form = CancelForm(request.POST)
         if form.is_valid():
             try:
-                services.cancel_licence(licence=self.licence, reason=form.cleaned_data["reason"],
-                                        note=form.cleaned_data["note"], user=request.user)
+                services.cancel_licence(
+                    licence=self.licence,
+                    reason=form.cleaned_data["reason"],
+                    note=form.cleaned_data["note"],
+                    user=request.user,
+                )
             except ValidationError as exc:
                 form.add_error(None, exc.messages)
             else:
@@ -253,8 +307,13 @@ class TrainingComplianceView(StaffPage):
         year = min(max(year, 2000), 2100)
         only_behind = self.request.GET.get("behind") == "1"
         rows = selectors.training_compliance(user=self.request.user, year=year, only_behind=only_behind)
-        context.update({"rows": rows, "year": year, "only_behind": only_behind,
-                        "years": list(range(self.today.year, self.today.year - 6, -1)),
-                        "compliant": sum(1 for r in rows if r.compliant)})
+        context.update(
+            {
+                "rows": rows,
+                "year": year,
+                "only_behind": only_behind,
+                "years": list(range(self.today.year, self.today.year - 6, -1)),
+                "compliant": sum(1 for r in rows if r.compliant),
+            }
+        )
         return context
-

@@ -17,16 +17,23 @@ class DoctorsConfig(AppConfig):
         Role.TOWNSHIP_STAFF: [
             *_perms("villagedoctor", "trainingsession", "trainingattendance", "doctorassessment"),
             "doctors.delete_trainingattendance",
-            "doctors.view_licence", "doctors.add_licence",
-            "doctors.view_renewalapplication", "doctors.view_clinicmove", "doctors.view_licencereminder",
+            "doctors.view_licence",
+            "doctors.add_licence",
+            "doctors.view_renewalapplication",
+            "doctors.view_clinicmove",
+            "doctors.view_licencereminder",
             "doctors.view_trainingrule",
         ],
         Role.COUNTY_ADMIN: [
-            *_perms("villagedoctor", "licence", "trainingsession", "trainingattendance", "doctorassessment",
-                    "trainingrule"),
-            "doctors.delete_trainingsession", "doctors.delete_trainingattendance",
-            "doctors.view_renewalapplication", "doctors.change_renewalapplication",
-            "doctors.view_clinicmove", "doctors.view_licencereminder",
+            *_perms(
+                "villagedoctor", "licence", "trainingsession", "trainingattendance", "doctorassessment", "trainingrule"
+            ),
+            "doctors.delete_trainingsession",
+            "doctors.delete_trainingattendance",
+            "doctors.view_renewalapplication",
+            "doctors.change_renewalapplication",
+            "doctors.view_clinicmove",
+            "doctors.view_licencereminder",
         ],
     }
 

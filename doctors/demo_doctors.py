@@ -13,9 +13,8 @@ from django.utils import timezone
 
 from clinics.demo import person_name
 from clinics.models import Clinic
-
-from . import rules
-from .models import (
+from doctors import rules
+from doctors.models import (
     DoctorAssessment,
     Gender,
     Licence,
@@ -25,10 +24,20 @@ from .models import (
     TrainingSession,
     VillageDoctor,
 )
-from .validators import id_check_digit
+from doctors.validators import id_check_digit
 
-TOPICS = ["高血压患者健康管理规范", "2型糖尿病患者健康管理", "0-6岁儿童健康管理", "孕产妇健康管理", "老年人健康体检",
-          "传染病及突发公共卫生事件报告", "基本药物合理使用", "中医药健康管理", "严重精神障碍患者管理", "肺结核患者健康管理"]
+TOPICS = [
+    "高血压患者健康管理规范",
+    "2型糖尿病患者健康管理",
+    "0-6岁儿童健康管理",
+    "孕产妇健康管理",
+    "老年人健康体检",
+    "传染病及突发公共卫生事件报告",
+    "基本药物合理使用",
+    "中医药健康管理",
+    "严重精神障碍患者管理",
+    "肺结核患者健康管理",
+]
 
 
 def _id_number(rng, born: date, gender: str, region: str = "410102") -> str:
@@ -63,14 +72,25 @@ def seed(ctx) -> None:
                 used_ids.add(id_number)
                 break
         return VillageDoctor.objects.create(
-            name=name or (user.first_name if user and user.first_name else person_name(rng)), gender=gender,
-            birth_date=born, id_number=id_number, mobile=_mobile(rng), clinic=clinic, user=user,
-            email=f"{user.username}@example.com" if user else "")
+            name=name or (user.first_name if user and user.first_name else person_name(rng)),
+            gender=gender,
+            birth_date=born,
+            id_number=id_number,
+            mobile=_mobile(rng),
+            clinic=clinic,
+            user=user,
+            email=f"{user.username}@example.com" if user else "",
+        )
 
     def licence(doctor, issued_on, **extra):
-        return Licence.objects.create(doctor=doctor, number=f"{county.code}{issued_on.year}{next(numbers):05d}",
-                                      type=doctor.qualification, issued_on=issued_on,
-                                      expires_on=rules.licence_expiry(issued_on), **extra)
+        return Licence.objects.create(
+            doctor=doctor,
+            number=f"{county.code}{issued_on.year}{next(numbers):05d}",
+            type=doctor.qualification,
+            issued_on=issued_on,
+            expires_on=rules.licence_expiry(issued_on),
+            **extra,
+        )
 
     def issued_for_expiry_in(days):
         expires = today + timedelta(days=days)
@@ -99,13 +119,21 @@ def seed(ctx) -> None:
             lic = licence(doctor, issued_for_expiry_in(40 if i == 4 else 25), status=Licence.Status.RENEWAL_PENDING)
             forwarded = today - timedelta(days=18) if i == 5 else None
             RenewalApplication.objects.create(
-                licence=lic, applied_on=today - timedelta(days=20 if i == 5 else 3),
+                licence=lic,
+                applied_on=today - timedelta(days=20 if i == 5 else 3),
                 status=RenewalApplication.Status.FORWARDED if forwarded else RenewalApplication.Status.SUBMITTED,
-                forwarded_on=forwarded, eligibility={"eligible": True, "checks": []},
-                applicant_note="申请再注册" if i == 4 else "")
+                forwarded_on=forwarded,
+                eligibility={"eligible": True, "checks": []},
+                applicant_note="申请再注册" if i == 4 else "",
+            )
         elif i == 6:  # cancelled after failing the re-assessment
-            licence(doctor, issued_for_expiry_in(700), status=Licence.Status.CANCELLED,
-                    cancel_reason=Licence.CancelReason.FAILED_ASSESSMENT, status_note="再次考核不合格")
+            licence(
+                doctor,
+                issued_for_expiry_in(700),
+                status=Licence.Status.CANCELLED,
+                cancel_reason=Licence.CancelReason.FAILED_ASSESSMENT,
+                status_note="再次考核不合格",
+            )
         else:
             licence(doctor, issued_for_expiry_in(rng.randint(400, 1500)))
 
@@ -116,10 +144,17 @@ def seed(ctx) -> None:
             start = date(year, month, day)
             if start > today:
                 continue
-            sessions.append(TrainingSession.objects.create(
-                county=county, code=f"{county.code}-PX{year}{q}", topic=TOPICS[(year * 4 + q) % len(TOPICS)],
-                organiser=county.health_bureau_name or county.name, start_date=start,
-                end_date=start + timedelta(days=4), hours=Decimal("32.0")))
+            sessions.append(
+                TrainingSession.objects.create(
+                    county=county,
+                    code=f"{county.code}-PX{year}{q}",
+                    topic=TOPICS[(year * 4 + q) % len(TOPICS)],
+                    organiser=county.health_bureau_name or county.name,
+                    start_date=start,
+                    end_date=start + timedelta(days=4),
+                    hours=Decimal("32.0"),
+                )
+            )
     behind = {d.pk for d in extra[2:4]} | {doctors[i].pk for i in range(3, len(doctors), 11)}
     rows = []
     for doctor in doctors:
@@ -127,10 +162,20 @@ def seed(ctx) -> None:
         for session in sessions:
             if session.start_date < first or (doctor.pk in behind and session.start_date.year == today.year):
                 continue
-            rows.append(TrainingAttendance(session=session, doctor=doctor, attended=True,
-                                           written_score=Decimal(rng.randint(60, 98)),
-                                           oral_score=Decimal(rng.randint(60, 98))))
+            rows.append(
+                TrainingAttendance(
+                    session=session,
+                    doctor=doctor,
+                    attended=True,
+                    written_score=Decimal(rng.randint(60, 98)),
+                    oral_score=Decimal(rng.randint(60, 98)),
+                )
+            )
         result = DoctorAssessment.Result.PASSED
-        DoctorAssessment.objects.create(doctor=doctor, assessed_on=today - timedelta(days=rng.randint(60, 500)),
-                                        score=Decimal(rng.randint(70, 96)), result=result)
+        DoctorAssessment.objects.create(
+            doctor=doctor,
+            assessed_on=today - timedelta(days=rng.randint(60, 500)),
+            score=Decimal(rng.randint(70, 96)),
+            result=result,
+        )
     TrainingAttendance.objects.bulk_create(rows)

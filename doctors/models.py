@@ -17,8 +17,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from clinics.models import Clinic, County, Township
-
-from .validators import validate_id_number, validate_mobile
+from doctors.validators import validate_id_number, validate_mobile
 
 
 class Gender(models.TextChoices):
@@ -37,16 +36,18 @@ class TrainingRule(models.Model):
 
     county = models.OneToOneField(County, on_delete=models.CASCADE, related_name="training_rule", verbose_name=_("县"))
     min_sessions = models.PositiveSmallIntegerField(_("每年最少培训次数"), default=2)
-    min_days = models.PositiveSmallIntegerField(_("每年最少培训天数"), default=14,
-                                                help_text=_("两周即 14 天"))
+    min_days = models.PositiveSmallIntegerField(_("每年最少培训天数"), default=14, help_text=_("两周即 14 天"))
 
     class Meta:
         verbose_name = _("培训要求")
         verbose_name_plural = _("培训要求")
 
     def __str__(self):
-        return _("%(county)s：每年至少 %(s)s 次、%(d)s 天") % {"county": self.county, "s": self.min_sessions,
-                                                         "d": self.min_days}
+        return _("%(county)s：每年至少 %(s)s 次、%(d)s 天") % {
+            "county": self.county,
+            "s": self.min_sessions,
+            "d": self.min_days,
+        }
 
 
 class VillageDoctor(models.Model):
@@ -59,16 +60,28 @@ class VillageDoctor(models.Model):
     name = models.CharField(_("姓名"), max_length=30)
     gender = models.CharField(_("性别"), max_length=1, choices=Gender.choices)
     birth_date = models.DateField(_("出生日期"))
-    id_number = models.CharField(_("身份证号"), max_length=18, unique=True, validators=[validate_id_number],
-                                 error_messages={"unique": _("该身份证号已登记过乡村医生。")})
+    id_number = models.CharField(
+        _("身份证号"),
+        max_length=18,
+        unique=True,
+        validators=[validate_id_number],
+        error_messages={"unique": _("该身份证号已登记过乡村医生。")},
+    )
     mobile = models.CharField(_("手机号"), max_length=11, validators=[validate_mobile])
     email = models.EmailField(_("电子邮箱"), blank=True)
     clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="doctors", verbose_name=_("村卫生室"))
-    qualification = models.CharField(_("执业资格"), max_length=20, choices=Qualification.choices,
-                                     default=Qualification.VILLAGE)
+    qualification = models.CharField(
+        _("执业资格"), max_length=20, choices=Qualification.choices, default=Qualification.VILLAGE
+    )
     status = models.CharField(_("状态"), max_length=20, choices=Status.choices, default=Status.PRACTISING)
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                related_name="village_doctor", verbose_name=_("登录账号"))
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="village_doctor",
+        verbose_name=_("登录账号"),
+    )
     created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
 
     class Meta:
@@ -80,7 +93,7 @@ class VillageDoctor(models.Model):
         return self.name
 
     def clean(self):
-        from .validators import id_birth_date
+        from doctors.validators import id_birth_date
 
         self.id_number = (self.id_number or "").strip().upper()
         self.mobile = (self.mobile or "").strip()
@@ -103,13 +116,16 @@ class VillageDoctor(models.Model):
 class ClinicMove(models.Model):
     """A change of clinic (变更注册); the history of where a doctor has practised."""
 
-    doctor = models.ForeignKey(VillageDoctor, on_delete=models.CASCADE, related_name="moves", verbose_name=_("乡村医生"))
+    doctor = models.ForeignKey(
+        VillageDoctor, on_delete=models.CASCADE, related_name="moves", verbose_name=_("乡村医生")
+    )
     from_clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="+", verbose_name=_("原卫生室"))
     to_clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="+", verbose_name=_("新卫生室"))
     moved_on = models.DateField(_("变更日期"))
     reason = models.CharField(_("变更原因"), max_length=200, blank=True)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+",
-                                    verbose_name=_("登记人"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("登记人")
+    )
     recorded_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
 
     class Meta:
@@ -137,17 +153,21 @@ class Licence(models.Model):
         SUSPENDED = "suspended", _("中止执业活动满二年")
         FAILED_ASSESSMENT = "failed_assessment", _("考核不合格")
 
-    doctor = models.ForeignKey(VillageDoctor, on_delete=models.PROTECT, related_name="licences", verbose_name=_("乡村医生"))
-    number = models.CharField(_("证书编号"), max_length=40, unique=True,
-                              error_messages={"unique": _("证书编号已存在，不能重复。")})
+    doctor = models.ForeignKey(
+        VillageDoctor, on_delete=models.PROTECT, related_name="licences", verbose_name=_("乡村医生")
+    )
+    number = models.CharField(
+        _("证书编号"), max_length=40, unique=True, error_messages={"unique": _("证书编号已存在，不能重复。")}
+    )
     type = models.CharField(_("证书类型"), max_length=20, choices=Qualification.choices, default=Qualification.VILLAGE)
     issued_on = models.DateField(_("发证日期"))
     expires_on = models.DateField(_("有效期至"), blank=True, help_text=_("留空则按发证日期起 5 年自动计算"))
     status = models.CharField(_("状态"), max_length=20, choices=Status.choices, default=Status.VALID)
     cancel_reason = models.CharField(_("注销原因"), max_length=30, choices=CancelReason.choices, blank=True)
     status_note = models.CharField(_("说明"), max_length=300, blank=True)
-    previous = models.OneToOneField("self", null=True, blank=True, on_delete=models.PROTECT, related_name="successor",
-                                    verbose_name=_("上一本证书"))
+    previous = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="successor", verbose_name=_("上一本证书")
+    )
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
 
     class Meta:
@@ -157,7 +177,9 @@ class Licence(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(expires_on__gt=F("issued_on")), name="licence_expiry_after_issue"),
             models.CheckConstraint(
-                condition=Q(status="cancelled", cancel_reason__in=["death", "criminal", "suspended", "failed_assessment"])
+                condition=Q(
+                    status="cancelled", cancel_reason__in=["death", "criminal", "suspended", "failed_assessment"]
+                )
                 | (~Q(status="cancelled") & Q(cancel_reason="")),
                 name="licence_cancel_reason_iff_cancelled",
             ),
@@ -167,7 +189,7 @@ class Licence(models.Model):
         return self.number
 
     def clean(self):
-        from .rules import licence_expiry
+        from doctors.rules import licence_expiry
 
         if self.issued_on and not self.expires_on:
             self.expires_on = licence_expiry(self.issued_on)
@@ -190,33 +212,52 @@ class RenewalApplication(models.Model):
     licence = models.ForeignKey(Licence, on_delete=models.PROTECT, related_name="renewals", verbose_name=_("执业证书"))
     status = models.CharField(_("状态"), max_length=20, choices=Status.choices, default=Status.SUBMITTED)
     applied_on = models.DateField(_("申请日期"))
-    applied_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+",
-                                   verbose_name=_("申请人"))
+    applied_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("申请人")
+    )
     on_behalf = models.BooleanField(_("工作人员代为申请"), default=False)
     applicant_note = models.CharField(_("申请说明"), max_length=500, blank=True)
     eligibility = models.JSONField(_("资格审查结果"), default=dict, blank=True)
-    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                    related_name="+", verbose_name=_("卫生院审核人"))
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("卫生院审核人"),
+    )
     forwarded_on = models.DateField(_("报送卫健局日期"), null=True, blank=True)
     review_note = models.CharField(_("卫生院意见"), max_length=500, blank=True)
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="+", verbose_name=_("审批人"))
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("审批人"),
+    )
     decided_on = models.DateField(_("审批日期"), null=True, blank=True)
     decision_reason = models.CharField(_("审批意见"), max_length=500, blank=True)
-    new_licence = models.OneToOneField(Licence, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
-                                       verbose_name=_("新证书"))
+    new_licence = models.OneToOneField(
+        Licence, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("新证书")
+    )
 
     class Meta:
         verbose_name = _("再注册申请")
         verbose_name_plural = _("再注册申请")
         ordering = ["-applied_on", "-pk"]
         constraints = [
-            models.UniqueConstraint(fields=["licence"], condition=Q(status__in=["submitted", "forwarded"]),
-                                    name="renewal_one_open_per_licence"),
-            models.CheckConstraint(condition=~Q(status="forwarded") | Q(forwarded_on__isnull=False),
-                                   name="renewal_forwarded_has_date"),
-            models.CheckConstraint(condition=~Q(status="approved") | Q(new_licence__isnull=False),
-                                   name="renewal_approved_has_licence"),
+            models.UniqueConstraint(
+                fields=["licence"],
+                condition=Q(status__in=["submitted", "forwarded"]),
+                name="renewal_one_open_per_licence",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="forwarded") | Q(forwarded_on__isnull=False), name="renewal_forwarded_has_date"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="approved") | Q(new_licence__isnull=False), name="renewal_approved_has_licence"
+            ),
         ]
 
     def __str__(self):
@@ -225,17 +266,23 @@ class RenewalApplication(models.Model):
 
 class TrainingSession(models.Model):
     county = models.ForeignKey(County, on_delete=models.PROTECT, related_name="training_sessions", verbose_name=_("县"))
-    township = models.ForeignKey(Township, null=True, blank=True, on_delete=models.PROTECT,
-                                 related_name="training_sessions", verbose_name=_("举办乡镇"),
-                                 help_text=_("县级培训留空"))
-    code = models.CharField(_("培训编号"), max_length=30, unique=True,
-                            error_messages={"unique": _("培训编号已存在。")})
+    township = models.ForeignKey(
+        Township,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="training_sessions",
+        verbose_name=_("举办乡镇"),
+        help_text=_("县级培训留空"),
+    )
+    code = models.CharField(_("培训编号"), max_length=30, unique=True, error_messages={"unique": _("培训编号已存在。")})
     topic = models.CharField(_("培训主题"), max_length=200)
     organiser = models.CharField(_("主办单位"), max_length=100)
     start_date = models.DateField(_("开始日期"))
     end_date = models.DateField(_("结束日期"))
-    hours = models.DecimalField(_("学时"), max_digits=6, decimal_places=1,
-                                validators=[MinValueValidator(Decimal("0.5"))])
+    hours = models.DecimalField(
+        _("学时"), max_digits=6, decimal_places=1, validators=[MinValueValidator(Decimal("0.5"))]
+    )
 
     class Meta:
         verbose_name = _("培训")
@@ -260,29 +307,46 @@ SCORE_VALIDATORS = [MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("
 class TrainingAttendance(models.Model):
     """培训记录 with the written exam (考试记录) and oral exam (口试记录) scores."""
 
-    session = models.ForeignKey(TrainingSession, on_delete=models.CASCADE, related_name="attendances",
-                                verbose_name=_("培训"))
-    doctor = models.ForeignKey(VillageDoctor, on_delete=models.PROTECT, related_name="attendances",
-                               verbose_name=_("乡村医生"))
+    session = models.ForeignKey(
+        TrainingSession, on_delete=models.CASCADE, related_name="attendances", verbose_name=_("培训")
+    )
+    doctor = models.ForeignKey(
+        VillageDoctor, on_delete=models.PROTECT, related_name="attendances", verbose_name=_("乡村医生")
+    )
     attended = models.BooleanField(_("出勤"), default=True)
-    written_score = models.DecimalField(_("笔试成绩"), max_digits=5, decimal_places=1, null=True, blank=True,
-                                        validators=SCORE_VALIDATORS)
-    oral_score = models.DecimalField(_("口试成绩"), max_digits=5, decimal_places=1, null=True, blank=True,
-                                     validators=SCORE_VALIDATORS)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                    related_name="+", verbose_name=_("登记人"))
+    written_score = models.DecimalField(
+        _("笔试成绩"), max_digits=5, decimal_places=1, null=True, blank=True, validators=SCORE_VALIDATORS
+    )
+    oral_score = models.DecimalField(
+        _("口试成绩"), max_digits=5, decimal_places=1, null=True, blank=True, validators=SCORE_VALIDATORS
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("登记人"),
+    )
 
     class Meta:
         verbose_name = _("培训出勤")
         verbose_name_plural = _("培训出勤")
         ordering = ["session", "doctor"]
         constraints = [
-            models.UniqueConstraint(fields=["session", "doctor"], name="attendance_once_per_session",
-                                    violation_error_message=_("该医生在这次培训中已有记录。")),
-            models.CheckConstraint(condition=Q(written_score__isnull=True) | Q(written_score__gte=0, written_score__lte=100),
-                                   name="attendance_written_0_100"),
-            models.CheckConstraint(condition=Q(oral_score__isnull=True) | Q(oral_score__gte=0, oral_score__lte=100),
-                                   name="attendance_oral_0_100"),
+            models.UniqueConstraint(
+                fields=["session", "doctor"],
+                name="attendance_once_per_session",
+                violation_error_message=_("该医生在这次培训中已有记录。"),
+            ),
+            models.CheckConstraint(
+                condition=Q(written_score__isnull=True) | Q(written_score__gte=0, written_score__lte=100),
+                name="attendance_written_0_100",
+            ),
+            models.CheckConstraint(
+                condition=Q(oral_score__isnull=True) | Q(oral_score__gte=0, oral_score__lte=100),
+                name="attendance_oral_0_100",
+            ),
         ]
 
     def __str__(self):
@@ -297,24 +361,35 @@ class DoctorAssessment(models.Model):
         PASSED = "passed", _("合格")
         FAILED = "failed", _("不合格")
 
-    doctor = models.ForeignKey(VillageDoctor, on_delete=models.PROTECT, related_name="assessments",
-                               verbose_name=_("乡村医生"))
+    doctor = models.ForeignKey(
+        VillageDoctor, on_delete=models.PROTECT, related_name="assessments", verbose_name=_("乡村医生")
+    )
     assessed_on = models.DateField(_("考核日期"))
-    score = models.DecimalField(_("考核得分"), max_digits=5, decimal_places=1, null=True, blank=True,
-                                validators=SCORE_VALIDATORS)
+    score = models.DecimalField(
+        _("考核得分"), max_digits=5, decimal_places=1, null=True, blank=True, validators=SCORE_VALIDATORS
+    )
     result = models.CharField(_("考核结果"), max_length=10, choices=Result.choices)
     is_reassessment = models.BooleanField(_("补考（再次考核）"), default=False)
     note = models.CharField(_("备注"), max_length=300, blank=True)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                    related_name="+", verbose_name=_("登记人"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("登记人"),
+    )
 
     class Meta:
         verbose_name = _("医生考核")
         verbose_name_plural = _("医生考核")
         ordering = ["-assessed_on", "-pk"]
         constraints = [
-            models.UniqueConstraint(fields=["doctor", "assessed_on"], name="assessment_once_a_day",
-                                    violation_error_message=_("该医生在这一天已有考核记录。")),
+            models.UniqueConstraint(
+                fields=["doctor", "assessed_on"],
+                name="assessment_once_a_day",
+                violation_error_message=_("该医生在这一天已有考核记录。"),
+            ),
         ]
 
     def __str__(self):

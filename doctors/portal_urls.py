@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import portal_views
+from doctors import portal_views
 
 app_name = "portal_doctors"
 urlpatterns = [

@@ -12,14 +12,17 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from clinics.portal import doctor_required
-
-from . import rules, selectors, services
-from .models import Licence
+from doctors import rules, selectors, services
+from doctors.models import Licence
 
 
 class ApplyForm(forms.Form):
-    note = forms.CharField(label=gettext_lazy("申请说明（可不填）"), required=False, max_length=500,
-                           widget=forms.Textarea(attrs={"rows": 3}))
+    note = forms.CharField(
+        label=gettext_lazy("申请说明（可不填）"),
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
 
 
 def _current_licence(doctor):
@@ -34,27 +37,46 @@ def _context(request, doctor, form=None):
         return context
     licences = list(doctor.licences.order_by("-issued_on", "-pk"))
     current = _current_licence(doctor)
-    context.update({
-        "licences": licences, "current": current,
-        "permission": selectors.permission_for_doctor(doctor, licences, today),
-        "applications": list(selectors.RenewalApplication.objects.filter(licence__doctor=doctor)
-                             .select_related("licence", "new_licence").order_by("-applied_on", "-pk")[:5]),
-        "reminders": list(selectors.LicenceReminder.objects.filter(licence__doctor=doctor)
-                          .select_related("licence").order_by("-sent_on")[:3]),
-        "assessments": list(doctor.assessments.order_by("-assessed_on")[:4]),
-    })
+    context.update(
+        {
+            "licences": licences,
+            "current": current,
+            "permission": selectors.permission_for_doctor(doctor, licences, today),
+            "applications": list(
+                selectors.RenewalApplication.objects.filter(licence__doctor=doctor)
+                .select_related("licence", "new_licence")
+                .order_by("-applied_on", "-pk")[:5]
+            ),
+            "reminders": list(
+                selectors.LicenceReminder.objects.filter(licence__doctor=doctor)
+                .select_related("licence")
+                .order_by("-sent_on")[:3]
+            ),
+            "assessments": list(doctor.assessments.order_by("-assessed_on")[:4]),
+        }
+    )
     if current is not None:
         opens = rules.renewal_window_opens(current.expires_on)
-        context.update({
-            "days_to_expiry": (current.expires_on - today).days, "window_opens": opens,
-            "can_apply": current.status == Licence.Status.VALID and opens <= today <= current.expires_on,
-        })
+        context.update(
+            {
+                "days_to_expiry": (current.expires_on - today).days,
+                "window_opens": opens,
+                "can_apply": current.status == Licence.Status.VALID and opens <= today <= current.expires_on,
+            }
+        )
     rule = selectors.rule_for_county(doctor.clinic.township.county_id)
-    totals = selectors.yearly_training(doctor_ids=[doctor.pk], year=today.year).get(doctor.pk,
-                                                                                    selectors.TrainingTotals())
-    context.update({"rule": rule, "training": totals, "training_ok": totals.meets(rule),
-                    "sessions_pct": min(100, round(100 * totals.sessions / max(rule.min_sessions, 1))),
-                    "days_pct": min(100, round(100 * totals.days / max(rule.min_days, 1)))})
+    totals = selectors.yearly_training(doctor_ids=[doctor.pk], year=today.year).get(
+        doctor.pk, selectors.TrainingTotals()
+    )
+    context.update(
+        {
+            "rule": rule,
+            "training": totals,
+            "training_ok": totals.meets(rule),
+            "sessions_pct": min(100, round(100 * totals.sessions / max(rule.min_sessions, 1))),
+            "days_pct": min(100, round(100 * totals.days / max(rule.min_days, 1))),
+        }
+    )
     return context
 
 
@@ -75,8 +97,9 @@ def apply(request):
         return redirect("portal_doctors:licence")
     if form.is_valid():
         try:
-            services.apply_for_renewal(licence=current, user=request.user, on=timezone.localdate(),
-                                       note=form.cleaned_data["note"])
+            services.apply_for_renewal(
+                licence=current, user=request.user, on=timezone.localdate(), note=form.cleaned_data["note"]
+            )
         except ValidationError as exc:
             for message in exc.messages:
                 messages.error(request, message)

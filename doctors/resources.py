@@ -17,17 +17,17 @@ from clinics.dataio import (
 )
 from clinics.models import Clinic
 from clinics.selectors import can_manage_clinic
-
-from . import rules
-from .models import Gender, Licence, Qualification, TrainingAttendance, TrainingSession, VillageDoctor
+from doctors import rules
+from doctors.models import Gender, Licence, Qualification, TrainingAttendance, TrainingSession, VillageDoctor
 
 
 class IdNumberWidget(CodeForeignKeyWidget):
     """A doctor given by resident ID number, within the importer's scope."""
 
     def __init__(self):
-        super().__init__(VillageDoctor, field="id_number", label=_("乡村医生（身份证号）"),
-                         scope_paths={"clinic": "clinic"})
+        super().__init__(
+            VillageDoctor, field="id_number", label=_("乡村医生（身份证号）"), scope_paths={"clinic": "clinic"}
+        )
 
     def clean(self, value, row=None, **kwargs):
         return super().clean(str(value or "").strip().upper(), row, **kwargs)
@@ -46,12 +46,23 @@ class VillageDoctorResource(ScopedResource):
     id_number = fields.Field(attribute="id_number", column_name="身份证号")
     mobile = fields.Field(attribute="mobile", column_name="手机号")
     email = fields.Field(attribute="email", column_name="电子邮箱")
-    clinic = fields.Field(attribute="clinic", column_name="卫生室编码",
-                          widget=CodeForeignKeyWidget(Clinic, label="村卫生室", scope_paths={"clinic": ""}))
-    qualification = fields.Field(attribute="qualification", column_name="执业资格", default=Qualification.VILLAGE,
-                                 widget=ChoiceWidget(Qualification.choices, required=False))
-    status = fields.Field(attribute="status", column_name="状态", default=VillageDoctor.Status.PRACTISING,
-                          widget=ChoiceWidget(VillageDoctor.Status.choices, required=False))
+    clinic = fields.Field(
+        attribute="clinic",
+        column_name="卫生室编码",
+        widget=CodeForeignKeyWidget(Clinic, label="村卫生室", scope_paths={"clinic": ""}),
+    )
+    qualification = fields.Field(
+        attribute="qualification",
+        column_name="执业资格",
+        default=Qualification.VILLAGE,
+        widget=ChoiceWidget(Qualification.choices, required=False),
+    )
+    status = fields.Field(
+        attribute="status",
+        column_name="状态",
+        default=VillageDoctor.Status.PRACTISING,
+        widget=ChoiceWidget(VillageDoctor.Status.choices, required=False),
+    )
 
     class Meta:
         model = VillageDoctor
@@ -80,7 +91,9 @@ class VillageDoctorResource(ScopedResource):
         old_clinic_id = instance.clinic_id if instance.pk else None
         super().import_instance(instance, row, **kwargs)
         if old_clinic_id and instance.clinic_id != old_clinic_id:
-            raise ValidationError({"clinic": _("变更执业卫生室请在后台“乡村医生名册”中修改（变更注册），不能通过导入修改。")})
+            raise ValidationError(
+                {"clinic": _("变更执业卫生室请在后台“乡村医生名册”中修改（变更注册），不能通过导入修改。")}
+            )
 
     def skip_row(self, instance, original, row, import_validation_errors=None):
         return False
@@ -96,12 +109,20 @@ class LicenceResource(ScopedResource):
     number = fields.Field(attribute="number", column_name="证书编号")
     doctor = fields.Field(attribute="doctor", column_name="身份证号", widget=IdNumberWidget())
     doctor_name = fields.Field(column_name="姓名", readonly=True)
-    type = fields.Field(attribute="type", column_name="证书类型", default=Qualification.VILLAGE,
-                        widget=ChoiceWidget(Qualification.choices, required=False))
+    type = fields.Field(
+        attribute="type",
+        column_name="证书类型",
+        default=Qualification.VILLAGE,
+        widget=ChoiceWidget(Qualification.choices, required=False),
+    )
     issued_on = fields.Field(attribute="issued_on", column_name="发证日期", widget=StrictDateWidget(required=True))
     expires_on = fields.Field(attribute="expires_on", column_name="有效期至", widget=StrictDateWidget())
-    status = fields.Field(attribute="status", column_name="状态", readonly=True,
-                          widget=ChoiceWidget(Licence.Status.choices, required=False))
+    status = fields.Field(
+        attribute="status",
+        column_name="状态",
+        readonly=True,
+        widget=ChoiceWidget(Licence.Status.choices, required=False),
+    )
 
     class Meta:
         model = Licence
@@ -137,7 +158,7 @@ class SessionWidget(CodeForeignKeyWidget):
         super().__init__(TrainingSession, field="code", label=_("培训"))
 
     def get_queryset(self, value, row, *args, **kwargs):
-        from .selectors import sessions_for
+        from doctors.selectors import sessions_for
 
         user = kwargs.get("user")
         return sessions_for(user) if user is not None else TrainingSession.objects.all()

@@ -14,9 +14,8 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from clinics.selectors import get_scope, id_filter, restrict
-
-from . import rules
-from .models import (
+from doctors import rules
+from doctors.models import (
     DoctorAssessment,
     Licence,
     LicenceReminder,
@@ -46,7 +45,9 @@ def permission_for_doctor(doctor: VillageDoctor | None, licences: list[Licence],
     if doctor is None:
         return PracticePermission(False, _("未在乡村医生名册中登记，请联系乡镇卫生院"))
     if doctor.status != VillageDoctor.Status.PRACTISING:
-        return PracticePermission(False, _("您的执业状态为“%(s)s”，不能上报服务数据。") % {"s": doctor.get_status_display()})
+        return PracticePermission(
+            False, _("您的执业状态为“%(s)s”，不能上报服务数据。") % {"s": doctor.get_status_display()}
+        )
     if any(_licence_covers(lic, on) for lic in licences):
         return PracticePermission(True)
     started = [lic for lic in licences if lic.issued_on <= on]
@@ -54,31 +55,41 @@ def permission_for_doctor(doctor: VillageDoctor | None, licences: list[Licence],
         return PracticePermission(False, _("没有有效的乡村医生执业证书，不能上报服务数据。"))
     latest = started[0]
     if latest.status == Licence.Status.CANCELLED:
-        return PracticePermission(False, _("执业证书 %(n)s 已注销（%(r)s），不能上报服务数据。") % {
-            "n": latest.number, "r": latest.get_cancel_reason_display()})
+        return PracticePermission(
+            False,
+            _("执业证书 %(n)s 已注销（%(r)s），不能上报服务数据。")
+            % {"n": latest.number, "r": latest.get_cancel_reason_display()},
+        )
     if latest.status == Licence.Status.REFUSED:
         return PracticePermission(False, _("执业证书 %(n)s 再注册未获批准，不能上报服务数据。") % {"n": latest.number})
-    return PracticePermission(False, _("执业证书 %(n)s 已于 %(d)s 过期，不能上报服务数据。请尽快办理注册。") % {
-        "n": latest.number, "d": latest.expires_on.isoformat()})
+    return PracticePermission(
+        False,
+        _("执业证书 %(n)s 已于 %(d)s 过期，不能上报服务数据。请尽快办理注册。")
+        % {"n": latest.number, "d": latest.expires_on.isoformat()},
+    )
 
 
 def practice_permission(*, user, on: date) -> PracticePermission:
     """Whether this village-doctor login may submit service reports on that date (two queries)."""
     if user is None or not user.is_authenticated:
         return PracticePermission(False, _("请先登录。"))
-    doctor = (VillageDoctor.objects.filter(user_id=user.pk)
-              .prefetch_related(Prefetch("licences", queryset=Licence.objects.order_by("-issued_on", "-pk")))
-              .first())
+    doctor = (
+        VillageDoctor.objects.filter(user_id=user.pk)
+        .prefetch_related(Prefetch("licences", queryset=Licence.objects.order_by("-issued_on", "-pk")))
+        .first()
+    )
     return permission_for_doctor(doctor, list(doctor.licences.all()) if doctor else [], on)
 
 
 def doctor_counts(*, clinic_ids, on: date) -> dict[int, int]:
     """Practising doctors per clinic on that day: status 在岗执业 and a licence whose term covers the day.
     Counts by the doctor's current clinic. Clinics without any are absent. One query."""
-    rows = (VillageDoctor.objects.filter(clinic_id__in=id_filter(clinic_ids), status=VillageDoctor.Status.PRACTISING)
-            .filter(Q(licences__status__in=PRACTISING_STATES, licences__issued_on__lte=on,
-                      licences__expires_on__gte=on))
-            .values("clinic_id").annotate(n=Count("id", distinct=True)))
+    rows = (
+        VillageDoctor.objects.filter(clinic_id__in=id_filter(clinic_ids), status=VillageDoctor.Status.PRACTISING)
+        .filter(Q(licences__status__in=PRACTISING_STATES, licences__issued_on__lte=on, licences__expires_on__gte=on))
+        .values("clinic_id")
+        .annotate(n=Count("id", distinct=True))
+    )
     return {row["clinic_id"]: row["n"] for row in rows}
 
 
@@ -94,8 +105,11 @@ def licences_for(user) -> QuerySet[Licence]:
 
 
 def renewals_for(user) -> QuerySet[RenewalApplication]:
-    return restrict(RenewalApplication.objects.select_related("licence__doctor__clinic__township"), user,
-                    clinic="licence__doctor__clinic")
+    return restrict(
+        RenewalApplication.objects.select_related("licence__doctor__clinic__township"),
+        user,
+        clinic="licence__doctor__clinic",
+    )
 
 
 def sessions_for(user) -> QuerySet[TrainingSession]:
@@ -113,8 +127,9 @@ def sessions_for(user) -> QuerySet[TrainingSession]:
 
 
 def attendances_for(user) -> QuerySet[TrainingAttendance]:
-    return restrict(TrainingAttendance.objects.select_related("session", "doctor__clinic"), user,
-                    clinic="doctor__clinic")
+    return restrict(
+        TrainingAttendance.objects.select_related("session", "doctor__clinic"), user, clinic="doctor__clinic"
+    )
 
 
 def assessments_for(user) -> QuerySet[DoctorAssessment]:
@@ -122,8 +137,9 @@ def assessments_for(user) -> QuerySet[DoctorAssessment]:
 
 
 def reminders_for(user) -> QuerySet[LicenceReminder]:
-    return restrict(LicenceReminder.objects.select_related("licence__doctor__clinic"), user,
-                    clinic="licence__doctor__clinic")
+    return restrict(
+        LicenceReminder.objects.select_related("licence__doctor__clinic"), user, clinic="licence__doctor__clinic"
+    )
 
 
 def doctor_for_user(user) -> VillageDoctor | None:
@@ -145,7 +161,9 @@ def rule_for_county(county_id: int) -> Rule:
 
 
 def rules_for_counties(county_ids) -> dict[int, Rule]:
-    found = {r.county_id: Rule(r.min_sessions, r.min_days) for r in TrainingRule.objects.filter(county_id__in=county_ids)}
+    found = {
+        r.county_id: Rule(r.min_sessions, r.min_days) for r in TrainingRule.objects.filter(county_id__in=county_ids)
+    }
     return defaultdict(Rule, found)
 
 
@@ -161,9 +179,9 @@ class TrainingTotals:
 
 def _attended(doctor_ids, start: date, end: date):
     """Attended sessions starting in [start, end] of these doctors: (doctor_id, start_date, days, hours)."""
-    return (TrainingAttendance.objects.filter(doctor_id__in=doctor_ids, attended=True,
-                                              session__start_date__gte=start, session__start_date__lte=end)
-            .values_list("doctor_id", "session__start_date", "session__end_date", "session__hours"))
+    return TrainingAttendance.objects.filter(
+        doctor_id__in=doctor_ids, attended=True, session__start_date__gte=start, session__start_date__lte=end
+    ).values_list("doctor_id", "session__start_date", "session__end_date", "session__hours")
 
 
 def yearly_training(*, doctor_ids, year: int) -> dict[int, TrainingTotals]:
@@ -198,12 +216,17 @@ class ComplianceRow:
 
 def training_compliance(*, user, year: int, only_behind: bool = False) -> list[ComplianceRow]:
     """Each in-scope practising doctor's compliance with their county's training rule in a year (3 queries)."""
-    doctors = list(doctors_for(user).filter(status=VillageDoctor.Status.PRACTISING)
-                   .select_related("clinic__township").order_by("clinic__township__code", "clinic__code", "name"))
+    doctors = list(
+        doctors_for(user)
+        .filter(status=VillageDoctor.Status.PRACTISING)
+        .select_related("clinic__township")
+        .order_by("clinic__township__code", "clinic__code", "name")
+    )
     totals = yearly_training(doctor_ids=[d.pk for d in doctors], year=year)
     county_rules = rules_for_counties({d.clinic.township.county_id for d in doctors})
-    rows = [ComplianceRow(d, totals.get(d.pk, TrainingTotals()), county_rules[d.clinic.township.county_id])
-            for d in doctors]
+    rows = [
+        ComplianceRow(d, totals.get(d.pk, TrainingTotals()), county_rules[d.clinic.township.county_id]) for d in doctors
+    ]
     return [r for r in rows if not r.compliant] if only_behind else rows
 
 
@@ -230,8 +253,10 @@ class Eligibility:
         return [c.detail for c in self.checks if not c.ok]
 
     def as_json(self) -> dict:
-        return {"eligible": self.eligible, "checks": [{"label": c.label, "ok": c.ok, "detail": c.detail}
-                                                      for c in self.checks]}
+        return {
+            "eligible": self.eligible,
+            "checks": [{"label": c.label, "ok": c.ok, "detail": c.detail} for c in self.checks],
+        }
 
 
 def assessment_state(assessments: list[DoctorAssessment], on: date) -> tuple[str, DoctorAssessment | None]:
@@ -258,22 +283,39 @@ def renewal_eligibility(*, licence: Licence, on: date) -> Eligibility:
     rows = list(_attended([doctor.pk], licence.issued_on, on))
     short = []
     for k in range(years):
-        start, end = rules.add_years(licence.issued_on, k), rules.add_years(licence.issued_on, k + 1) - timedelta(days=1)
+        start, end = (
+            rules.add_years(licence.issued_on, k),
+            rules.add_years(licence.issued_on, k + 1) - timedelta(days=1),
+        )
         in_year = [(s, e) for _d, s, e, _h in rows if start <= s <= end]
         sessions, days = len(in_year), sum((e - s).days + 1 for s, e in in_year)
         if sessions < rule.min_sessions or days < rule.min_days:
             short.append(_("%(a)s 至 %(b)s：%(s)s 次、%(d)s 天") % {"a": start, "b": end, "s": sessions, "d": days})
     if short:
-        result.checks.append(Check(_("培训"), False, _("培训未达标（要求每年至少 %(s)s 次、%(d)s 天）：%(list)s") % {
-            "s": rule.min_sessions, "d": rule.min_days, "list": "；".join(short)}))
+        result.checks.append(
+            Check(
+                _("培训"),
+                False,
+                _("培训未达标（要求每年至少 %(s)s 次、%(d)s 天）：%(list)s")
+                % {"s": rule.min_sessions, "d": rule.min_days, "list": "；".join(short)},
+            )
+        )
     else:
-        result.checks.append(Check(_("培训"), True, _("证书有效期内各年度培训均达标（%(y)s 个完整年度，每年至少 %(s)s 次、%(d)s 天）") % {
-            "y": years, "s": rule.min_sessions, "d": rule.min_days}))
+        result.checks.append(
+            Check(
+                _("培训"),
+                True,
+                _("证书有效期内各年度培训均达标（%(y)s 个完整年度，每年至少 %(s)s 次、%(d)s 天）")
+                % {"y": years, "s": rule.min_sessions, "d": rule.min_days},
+            )
+        )
     state, latest = assessment_state(list(doctor.assessments.order_by("-assessed_on", "-pk")), on)
     if state == "passed" and latest.assessed_on > rules.add_years(on, -rules.ASSESSMENT_YEARS):
         result.checks.append(Check(_("考核"), True, _("最近一次考核 %(d)s 合格") % {"d": latest.assessed_on}))
     elif state == "passed":
-        result.checks.append(Check(_("考核"), False, _("最近一次考核为 %(d)s，已超过两年，需重新考核") % {"d": latest.assessed_on}))
+        result.checks.append(
+            Check(_("考核"), False, _("最近一次考核为 %(d)s，已超过两年，需重新考核") % {"d": latest.assessed_on})
+        )
     elif state == "none":
         result.checks.append(Check(_("考核"), False, _("没有考核记录")))
     else:
@@ -297,20 +339,28 @@ def renewal_eligibility(*, licence: Licence, on: date) -> Eligibility:
 
 def current_licences(user) -> QuerySet[Licence]:
     """Each in-scope doctor's licences that are not superseded (one row per doctor in practice)."""
-    return licences_for(user).exclude(status=Licence.Status.RENEWED).filter(
-        doctor__status=VillageDoctor.Status.PRACTISING)
+    return (
+        licences_for(user).exclude(status=Licence.Status.RENEWED).filter(doctor__status=VillageDoctor.Status.PRACTISING)
+    )
 
 
 def expiring_within(*, user, on: date, days: int = 90) -> QuerySet[Licence]:
-    return current_licences(user).filter(status=Licence.Status.VALID, expires_on__gte=on,
-                                         expires_on__lte=on + timedelta(days=days)).order_by("expires_on")
+    return (
+        current_licences(user)
+        .filter(status=Licence.Status.VALID, expires_on__gte=on, expires_on__lte=on + timedelta(days=days))
+        .order_by("expires_on")
+    )
 
 
 def lapsed(*, user, on: date) -> QuerySet[Licence]:
-    return current_licences(user).filter(
-        Q(status=Licence.Status.EXPIRED) | Q(status__in=[Licence.Status.VALID, Licence.Status.RENEWAL_PENDING],
-                                             expires_on__lt=on)
-    ).order_by("expires_on")
+    return (
+        current_licences(user)
+        .filter(
+            Q(status=Licence.Status.EXPIRED)
+            | Q(status__in=[Licence.Status.VALID, Licence.Status.RENEWAL_PENDING], expires_on__lt=on)
+        )
+        .order_by("expires_on")
+    )
 
 
 def renewal_pending(*, user) -> QuerySet[RenewalApplication]:
@@ -332,10 +382,14 @@ def licence_counts_by_township(*, user, township_ids, on: date, days: int = 90) 
     """Township id → (licences expiring within ``days``, licences lapsed), counted as the work list
     counts them (``expiring_within`` and ``lapsed``), in the user's scope. One query."""
     expiring = Q(status=Licence.Status.VALID, expires_on__gte=on, expires_on__lte=on + timedelta(days=days))
-    lapsed_q = Q(status=Licence.Status.EXPIRED) | Q(status__in=[Licence.Status.VALID, Licence.Status.RENEWAL_PENDING],
-                                                    expires_on__lt=on)
-    rows = (current_licences(user).filter(doctor__clinic__township_id__in=list(township_ids))
-            .values("doctor__clinic__township_id")
-            .annotate(expiring=Count("id", filter=expiring), lapsed=Count("id", filter=lapsed_q))
-            .values_list("doctor__clinic__township_id", "expiring", "lapsed"))
+    lapsed_q = Q(status=Licence.Status.EXPIRED) | Q(
+        status__in=[Licence.Status.VALID, Licence.Status.RENEWAL_PENDING], expires_on__lt=on
+    )
+    rows = (
+        current_licences(user)
+        .filter(doctor__clinic__township_id__in=list(township_ids))
+        .values("doctor__clinic__township_id")
+        .annotate(expiring=Count("id", filter=expiring), lapsed=Count("id", filter=lapsed_q))
+        .values_list("doctor__clinic__township_id", "expiring", "lapsed")
+    )
     return {tid: (expiring_n, lapsed_n) for tid, expiring_n, lapsed_n in rows}

@@ -19,9 +19,8 @@ from clinics.models import Clinic
 from clinics.roles import Role
 from clinics.selectors import can_manage_clinic, get_scope
 from clinics.services import move_doctor_user_to_clinic
-
-from . import rules, selectors
-from .models import (
+from doctors import rules, selectors
+from doctors.models import (
     DoctorAssessment,
     Licence,
     LicenceReminder,
@@ -50,7 +49,9 @@ def _ensure_staff_for(user, doctor: VillageDoctor) -> None:
 
 
 @transaction.atomic
-def move_doctor(*, doctor: VillageDoctor, to_clinic: Clinic, moved_on: date, user=None, reason: str = "") -> VillageDoctor:
+def move_doctor(
+    *, doctor: VillageDoctor, to_clinic: Clinic, moved_on: date, user=None, reason: str = ""
+) -> VillageDoctor:
     """变更注册: move a doctor to another clinic, keep the history, and move their login's scope."""
     doctor = VillageDoctor.objects.select_for_update().select_related("clinic__township").get(pk=doctor.pk)
     if to_clinic.pk == doctor.clinic_id:
@@ -59,8 +60,9 @@ def move_doctor(*, doctor: VillageDoctor, to_clinic: Clinic, moved_on: date, use
         _ensure_staff_for(user, doctor)
         if not can_manage_clinic(user, to_clinic):
             raise ValidationError(_("目标卫生室不在您的管辖范围内。"))
-    doctor.moves.create(from_clinic_id=doctor.clinic_id, to_clinic=to_clinic, moved_on=moved_on, reason=reason,
-                        recorded_by=user)
+    doctor.moves.create(
+        from_clinic_id=doctor.clinic_id, to_clinic=to_clinic, moved_on=moved_on, reason=reason, recorded_by=user
+    )
     doctor.clinic = to_clinic
     doctor.save(update_fields=["clinic"])
     if doctor.user_id:
@@ -84,11 +86,23 @@ def link_login(*, doctor: VillageDoctor, login) -> VillageDoctor:
 
 
 @transaction.atomic
-def create_licence(*, doctor: VillageDoctor, number: str, issued_on: date, type: str | None = None,
-                   expires_on: date | None = None, user=None) -> Licence:
+def create_licence(
+    *,
+    doctor: VillageDoctor,
+    number: str,
+    issued_on: date,
+    type: str | None = None,
+    expires_on: date | None = None,
+    user=None,
+) -> Licence:
     _ensure_staff_for(user, doctor)
-    licence = Licence(doctor=doctor, number=(number or "").strip(), type=type or doctor.qualification,
-                      issued_on=issued_on, expires_on=expires_on or rules.licence_expiry(issued_on))
+    licence = Licence(
+        doctor=doctor,
+        number=(number or "").strip(),
+        type=type or doctor.qualification,
+        issued_on=issued_on,
+        expires_on=expires_on or rules.licence_expiry(issued_on),
+    )
     licence.full_clean()
     licence.save()
     return licence
@@ -108,7 +122,8 @@ def cancel_licence(*, licence: Licence, reason: str, note: str = "", user=None) 
     licence.status_note = note
     licence.save(update_fields=["status", "cancel_reason", "status_note"])
     RenewalApplication.objects.filter(licence=licence, status__in=RenewalApplication.OPEN).update(
-        status=RenewalApplication.Status.REFUSED, decision_reason=_("证书已注销"))
+        status=RenewalApplication.Status.REFUSED, decision_reason=_("证书已注销")
+    )
     if reason == Licence.CancelReason.DEATH:
         VillageDoctor.objects.filter(pk=licence.doctor_id).update(status=VillageDoctor.Status.DEREGISTERED)
     return licence
@@ -117,8 +132,9 @@ def cancel_licence(*, licence: Licence, reason: str, note: str = "", user=None) 
 @transaction.atomic
 def expire_lapsed_licences(*, on: date) -> int:
     """Mark licences whose term ended before ``on`` (and were not renewed) as expired."""
-    return Licence.objects.filter(status__in=[Licence.Status.VALID, Licence.Status.RENEWAL_PENDING],
-                                  expires_on__lt=on).update(status=Licence.Status.EXPIRED)
+    return Licence.objects.filter(
+        status__in=[Licence.Status.VALID, Licence.Status.RENEWAL_PENDING], expires_on__lt=on
+    ).update(status=Licence.Status.EXPIRED)
 
 
 # --------------------------------------------------------------------------- renewal workflow
@@ -141,8 +157,10 @@ def apply_for_renewal(*, licence: Licence, user, on: date, note: str = "") -> Re
     doctor = licence.doctor
     if not _may_apply(user, doctor):
         raise ValidationError(_("您不能为这位医生申请再注册。"))
-    if licence.status == Licence.Status.RENEWAL_PENDING or licence.renewals.filter(
-            status__in=RenewalApplication.OPEN).exists():
+    if (
+        licence.status == Licence.Status.RENEWAL_PENDING
+        or licence.renewals.filter(status__in=RenewalApplication.OPEN).exists()
+    ):
         raise ValidationError(_("这本证书已有正在审核的再注册申请。"))
     if licence.status != Licence.Status.VALID:
         raise ValidationError(_("证书状态为“%(s)s”，不能申请再注册。") % {"s": licence.get_status_display()})
@@ -150,25 +168,35 @@ def apply_for_renewal(*, licence: Licence, user, on: date, note: str = "") -> Re
     if on < opens:
         raise ValidationError(_("再注册申请自 %(d)s 起受理（有效期届满前 3 个月），现在还不能申请。") % {"d": opens})
     if on > licence.expires_on:
-        raise ValidationError(_("证书已于 %(d)s 过期，超过了再注册申请期限，请联系乡镇卫生院重新办理注册。") % {
-            "d": licence.expires_on})
+        raise ValidationError(
+            _("证书已于 %(d)s 过期，超过了再注册申请期限，请联系乡镇卫生院重新办理注册。") % {"d": licence.expires_on}
+        )
     eligibility = selectors.renewal_eligibility(licence=licence, on=on)
     application = RenewalApplication.objects.create(
-        licence=licence, applied_on=on, applied_by=user, applicant_note=note.strip(),
-        on_behalf=bool(user is not None and not get_scope(user).is_doctor), eligibility=eligibility.as_json())
+        licence=licence,
+        applied_on=on,
+        applied_by=user,
+        applicant_note=note.strip(),
+        on_behalf=bool(user is not None and not get_scope(user).is_doctor),
+        eligibility=eligibility.as_json(),
+    )
     licence.status = Licence.Status.RENEWAL_PENDING
     licence.save(update_fields=["status"])
     return application
 
 
 def _locked_application(application: RenewalApplication) -> RenewalApplication:
-    return (RenewalApplication.objects.select_for_update()
-            .select_related("licence__doctor__clinic__township").get(pk=application.pk))
+    return (
+        RenewalApplication.objects.select_for_update()
+        .select_related("licence__doctor__clinic__township")
+        .get(pk=application.pk)
+    )
 
 
 @transaction.atomic
-def township_review(*, application: RenewalApplication, user, forward: bool, note: str = "",
-                    on: date) -> RenewalApplication:
+def township_review(
+    *, application: RenewalApplication, user, forward: bool, note: str = "", on: date
+) -> RenewalApplication:
     """The township re-runs the eligibility check, then forwards to the county or returns the
     application with a reason (the licence is then valid again and the doctor may re-apply)."""
     application = _locked_application(application)
@@ -206,16 +234,19 @@ def next_licence_number(*, county_code: str, year: int) -> str:
 
 
 @transaction.atomic
-def county_decide(*, application: RenewalApplication, user, approve: bool, reason: str = "", on: date,
-                  new_number: str = "") -> RenewalApplication:
+def county_decide(
+    *, application: RenewalApplication, user, approve: bool, reason: str = "", on: date, new_number: str = ""
+) -> RenewalApplication:
     """The county admin of the doctor's county approves (a new licence with a new number and a new
     5-year term, following on from the old one) or refuses (with a reason)."""
     application = _locked_application(application)
     licence = application.licence
     doctor = licence.doctor
     scope = get_scope(user)
-    if not (scope.sees_everything or (scope.role == Role.COUNTY_ADMIN
-                                      and scope.county_id == doctor.clinic.township.county_id)):
+    if not (
+        scope.sees_everything
+        or (scope.role == Role.COUNTY_ADMIN and scope.county_id == doctor.clinic.township.county_id)
+    ):
         raise ValidationError(_("只有该医生所在县的卫健局可以审批再注册。"))
     if application.status != RenewalApplication.Status.FORWARDED:
         raise ValidationError(_("该申请不在待审批状态（当前状态：%(s)s）。") % {"s": application.get_status_display()})
@@ -224,10 +255,17 @@ def county_decide(*, application: RenewalApplication, user, approve: bool, reaso
     application.decision_reason = reason.strip()
     if approve:
         issued_on = max(licence.expires_on + timedelta(days=1), on)
-        number = new_number.strip() or next_licence_number(county_code=doctor.clinic.township.county.code,
-                                                          year=issued_on.year)
-        new = Licence(doctor=doctor, number=number, type=licence.type, issued_on=issued_on,
-                      expires_on=rules.licence_expiry(issued_on), previous=licence)
+        number = new_number.strip() or next_licence_number(
+            county_code=doctor.clinic.township.county.code, year=issued_on.year
+        )
+        new = Licence(
+            doctor=doctor,
+            number=number,
+            type=licence.type,
+            issued_on=issued_on,
+            expires_on=rules.licence_expiry(issued_on),
+            previous=licence,
+        )
         new.full_clean()
         new.save()
         licence.status = Licence.Status.RENEWED
@@ -260,8 +298,9 @@ def _to_score(value) -> Decimal | None:
 
 
 @transaction.atomic
-def record_attendance(*, session: TrainingSession, doctor: VillageDoctor, user, attended: bool = True,
-                      written_score=None, oral_score=None) -> TrainingAttendance:
+def record_attendance(
+    *, session: TrainingSession, doctor: VillageDoctor, user, attended: bool = True, written_score=None, oral_score=None
+) -> TrainingAttendance:
     """培训记录 with exam scores. A clerk may only record doctors of their own township, and only
     for sessions of the doctor's county."""
     if user is not None and not can_manage_clinic(user, doctor.clinic):
@@ -269,15 +308,22 @@ def record_attendance(*, session: TrainingSession, doctor: VillageDoctor, user, 
     if session.county_id != doctor.clinic.township.county_id:
         raise ValidationError(_("这次培训不属于该医生所在的县。"))
     row, _created = TrainingAttendance.objects.update_or_create(
-        session=session, doctor=doctor,
-        defaults={"attended": attended, "written_score": _to_score(written_score),
-                  "oral_score": _to_score(oral_score), "recorded_by": user})
+        session=session,
+        doctor=doctor,
+        defaults={
+            "attended": attended,
+            "written_score": _to_score(written_score),
+            "oral_score": _to_score(oral_score),
+            "recorded_by": user,
+        },
+    )
     return row
 
 
 @transaction.atomic
-def record_assessment(*, doctor: VillageDoctor, assessed_on: date, result: str, user, score=None,
-                      note: str = "") -> DoctorAssessment:
+def record_assessment(
+    *, doctor: VillageDoctor, assessed_on: date, result: str, user, score=None, note: str = ""
+) -> DoctorAssessment:
     """Biennial assessment. After a failure, the next assessment within 6 months is the re-assessment;
     failing it cancels the current licence (reason: failed assessment)."""
     doctor = VillageDoctor.objects.select_related("clinic__township").get(pk=doctor.pk)
@@ -287,16 +333,31 @@ def record_assessment(*, doctor: VillageDoctor, assessed_on: date, result: str, 
     previous = doctor.assessments.filter(assessed_on__lt=assessed_on).order_by("-assessed_on", "-pk").first()
     is_re = bool(previous and previous.result == DoctorAssessment.Result.FAILED and not previous.is_reassessment)
     if is_re and assessed_on > rules.reassessment_deadline(previous.assessed_on):
-        raise ValidationError({"assessed_on": _("补考须在上次考核不合格后 6 个月内（%(d)s 前）进行。") % {
-            "d": rules.reassessment_deadline(previous.assessed_on)}})
-    row = DoctorAssessment(doctor=doctor, assessed_on=assessed_on, result=result, score=_to_score(score),
-                           is_reassessment=is_re, note=note, recorded_by=user)
+        raise ValidationError(
+            {
+                "assessed_on": _("补考须在上次考核不合格后 6 个月内（%(d)s 前）进行。")
+                % {"d": rules.reassessment_deadline(previous.assessed_on)}
+            }
+        )
+    row = DoctorAssessment(
+        doctor=doctor,
+        assessed_on=assessed_on,
+        result=result,
+        score=_to_score(score),
+        is_reassessment=is_re,
+        note=note,
+        recorded_by=user,
+    )
     row.full_clean()
     row.save()
     if is_re and result == DoctorAssessment.Result.FAILED:
         for licence in doctor.licences.filter(status__in=[Licence.Status.VALID, Licence.Status.RENEWAL_PENDING]):
-            cancel_licence(licence=licence, reason=Licence.CancelReason.FAILED_ASSESSMENT,
-                           note=_("%(d)s 再次考核不合格") % {"d": assessed_on}, user=None)
+            cancel_licence(
+                licence=licence,
+                reason=Licence.CancelReason.FAILED_ASSESSMENT,
+                note=_("%(d)s 再次考核不合格") % {"d": assessed_on},
+                user=None,
+            )
     return row
 
 
@@ -315,12 +376,23 @@ def send_licence_reminders(*, on: date) -> list[LicenceReminder]:
     from django.contrib.auth import get_user_model
 
     sent = []
-    candidates = (Licence.objects.filter(status=Licence.Status.VALID, doctor__status=VillageDoctor.Status.PRACTISING,
-                                         expires_on__gte=on, expires_on__lte=on + timedelta(days=max(rules.REMINDER_DAYS)))
-                  .select_related("doctor__clinic__township", "doctor__user").prefetch_related("reminders"))
+    candidates = (
+        Licence.objects.filter(
+            status=Licence.Status.VALID,
+            doctor__status=VillageDoctor.Status.PRACTISING,
+            expires_on__gte=on,
+            expires_on__lte=on + timedelta(days=max(rules.REMINDER_DAYS)),
+        )
+        .select_related("doctor__clinic__township", "doctor__user")
+        .prefetch_related("reminders")
+    )
     staff_emails: dict[int, list[str]] = {}
-    for row in get_user_model().objects.filter(scope__role=Role.TOWNSHIP_STAFF, is_active=True).exclude(email="") \
-            .values_list("scope__township_id", "email"):
+    for row in (
+        get_user_model()
+        .objects.filter(scope__role=Role.TOWNSHIP_STAFF, is_active=True)
+        .exclude(email="")
+        .values_list("scope__township_id", "email")
+    ):
         staff_emails.setdefault(row[0], []).append(row[1])
     for licence in candidates:
         threshold = reminder_threshold((licence.expires_on - on).days)
@@ -331,17 +403,26 @@ def send_licence_reminders(*, on: date) -> list[LicenceReminder]:
         recipients += staff_emails.get(doctor.clinic.township_id, [])
         try:
             with transaction.atomic():
-                reminder = LicenceReminder.objects.create(licence=licence, days_before=threshold, sent_on=on,
-                                                          emailed_to=", ".join(recipients)[:500])
+                reminder = LicenceReminder.objects.create(
+                    licence=licence, days_before=threshold, sent_on=on, emailed_to=", ".join(recipients)[:500]
+                )
         except IntegrityError:
             continue
         if recipients:
-            subject = _("执业证书到期提醒：%(name)s 的证书将于 %(d)s 到期") % {"name": doctor.name, "d": licence.expires_on}
-            body = _("%(name)s（%(clinic)s）的乡村医生执业证书 %(n)s 将于 %(d)s 到期（还有 %(left)s 天）。"
-                     "请在到期前登录村医工作台申请再注册，或由乡镇卫生院代为申请。") % {
-                "name": doctor.name, "clinic": doctor.clinic.name, "n": licence.number, "d": licence.expires_on,
-                "left": (licence.expires_on - on).days}
+            subject = _("执业证书到期提醒：%(name)s 的证书将于 %(d)s 到期") % {
+                "name": doctor.name,
+                "d": licence.expires_on,
+            }
+            body = _(
+                "%(name)s（%(clinic)s）的乡村医生执业证书 %(n)s 将于 %(d)s 到期（还有 %(left)s 天）。"
+                "请在到期前登录村医工作台申请再注册，或由乡镇卫生院代为申请。"
+            ) % {
+                "name": doctor.name,
+                "clinic": doctor.clinic.name,
+                "n": licence.number,
+                "d": licence.expires_on,
+                "left": (licence.expires_on - on).days,
+            }
             send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, recipients, fail_silently=True)
         sent.append(reminder)
     return sent
-

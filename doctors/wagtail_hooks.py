@@ -16,9 +16,8 @@ from wagtail.log_actions import log
 from clinics import selectors as org
 from clinics.admin_scope import ScopedEditView, ScopedIndexView, ScopedModelViewSet
 from clinics.roles import Role
-
-from . import admin_views, rules, selectors, services
-from .models import DoctorAssessment, Licence, TrainingAttendance, TrainingRule, TrainingSession, VillageDoctor
+from doctors import admin_views, rules, selectors, services
+from doctors.models import DoctorAssessment, Licence, TrainingAttendance, TrainingRule, TrainingSession, VillageDoctor
 
 
 class ServiceErrorsMixin:
@@ -46,8 +45,13 @@ class DoctorEditView(ServiceErrorsMixin, ScopedEditView):
         instance.clinic_id = old_clinic_id
         instance.save()
         if new_clinic.pk != old_clinic_id:
-            instance = services.move_doctor(doctor=instance, to_clinic=new_clinic, moved_on=timezone.localdate(),
-                                            user=self.request.user, reason=str(_("后台变更执业卫生室")))
+            instance = services.move_doctor(
+                doctor=instance,
+                to_clinic=new_clinic,
+                moved_on=timezone.localdate(),
+                user=self.request.user,
+                reason=str(_("后台变更执业卫生室")),
+            )
         self.has_content_changes = self.form.has_changed()
         log(instance=instance, action="wagtail.edit", content_changed=self.has_content_changes)
         return instance
@@ -59,8 +63,15 @@ class VillageDoctorViewSet(ScopedModelViewSet):
     menu_label = _("乡村医生名册")
     scope_paths = {"clinic": "clinic"}
     scoped_choices = {"clinic": org.clinics_for}
-    list_display = ["name", "gender", Column("masked_id_number", label=_("身份证号")), "mobile", "clinic",
-                    "qualification", "status"]
+    list_display = [
+        "name",
+        "gender",
+        Column("masked_id_number", label=_("身份证号")),
+        "mobile",
+        "clinic",
+        "qualification",
+        "status",
+    ]
     list_select_related = ("clinic",)
     list_filter = ["status", "qualification", "gender"]
     search_fields = ["name", "mobile", "clinic__name"]
@@ -68,8 +79,18 @@ class VillageDoctorViewSet(ScopedModelViewSet):
     data_resource = "doctors"
     copy_view_enabled = False
     inspect_view_enabled = True
-    inspect_view_fields = ["name", "gender", "birth_date", "id_number", "mobile", "email", "clinic", "qualification",
-                           "status", "created_at"]
+    inspect_view_fields = [
+        "name",
+        "gender",
+        "birth_date",
+        "id_number",
+        "mobile",
+        "email",
+        "clinic",
+        "qualification",
+        "status",
+        "created_at",
+    ]
     edit_view_class = DoctorEditView
 
 
@@ -80,11 +101,20 @@ class LicenceIndexView(ScopedIndexView):
         buttons = list(super().get_list_more_buttons(instance))
         today = timezone.localdate()
         if instance.status == Licence.Status.VALID and rules.in_renewal_window(instance.expires_on, today):
-            buttons.append(ListMenuItem(_("代为申请再注册"), url=reverse("doctors_apply", args=[instance.pk]),
-                                        icon_name="repeat", priority=40))
+            buttons.append(
+                ListMenuItem(
+                    _("代为申请再注册"),
+                    url=reverse("doctors_apply", args=[instance.pk]),
+                    icon_name="repeat",
+                    priority=40,
+                )
+            )
         if org.get_scope(self.request.user).is_county_admin and instance.status != Licence.Status.CANCELLED:
-            buttons.append(ListMenuItem(_("注销证书"), url=reverse("doctors_cancel", args=[instance.pk]),
-                                        icon_name="cross", priority=50))
+            buttons.append(
+                ListMenuItem(
+                    _("注销证书"), url=reverse("doctors_cancel", args=[instance.pk]), icon_name="cross", priority=50
+                )
+            )
         return buttons
 
 
@@ -137,8 +167,13 @@ class AttendanceCreateMixin(ServiceErrorsMixin):
     def save_instance(self):
         data = self.form.cleaned_data
         instance = services.record_attendance(
-            session=data["session"], doctor=data["doctor"], user=self.request.user, attended=data["attended"],
-            written_score=data.get("written_score"), oral_score=data.get("oral_score"))
+            session=data["session"],
+            doctor=data["doctor"],
+            user=self.request.user,
+            attended=data["attended"],
+            written_score=data.get("written_score"),
+            oral_score=data.get("oral_score"),
+        )
         log(instance=instance, action="wagtail.create", content_changed=True)
         return instance
 
@@ -167,9 +202,14 @@ class TrainingAttendanceViewSet(ScopedModelViewSet):
 class AssessmentCreateMixin(ServiceErrorsMixin):
     def save_instance(self):
         data = self.form.cleaned_data
-        instance = services.record_assessment(doctor=data["doctor"], assessed_on=data["assessed_on"],
-                                              result=data["result"], score=data.get("score"),
-                                              note=data.get("note", ""), user=self.request.user)
+        instance = services.record_assessment(
+            doctor=data["doctor"],
+            assessed_on=data["assessed_on"],
+            result=data["result"],
+            score=data.get("score"),
+            note=data.get("note", ""),
+            user=self.request.user,
+        )
         log(instance=instance, action="wagtail.create", content_changed=True)
         return instance
 
@@ -193,8 +233,12 @@ class DoctorAssessmentViewSet(ScopedModelViewSet):
             from django.forms.models import modelform_factory
             from wagtail.admin.forms.models import WagtailAdminModelForm
 
-            return modelform_factory(self.model, form=WagtailAdminModelForm, fields=["score", "note"],
-                                     formfield_callback=self.formfield_for_dbfield)
+            return modelform_factory(
+                self.model,
+                form=WagtailAdminModelForm,
+                fields=["score", "note"],
+                formfield_callback=self.formfield_for_dbfield,
+            )
         return super().get_form_class(for_update)
 
     @property
@@ -220,8 +264,14 @@ class DoctorsGroup(ViewSetGroup):
     menu_label = _("乡村医生")
     menu_icon = "user"
     menu_order = 200
-    items = (VillageDoctorViewSet, LicenceViewSet, TrainingSessionViewSet, TrainingAttendanceViewSet,
-             DoctorAssessmentViewSet, TrainingRuleViewSet)
+    items = (
+        VillageDoctorViewSet,
+        LicenceViewSet,
+        TrainingSessionViewSet,
+        TrainingAttendanceViewSet,
+        DoctorAssessmentViewSet,
+        TrainingRuleViewSet,
+    )
 
     def get_submenu_items(self):
         items = super().get_submenu_items()
@@ -254,4 +304,3 @@ def register_doctor_urls():
         path("doctors/licences/<int:pk>/cancel/", admin_views.CancelLicenceView.as_view(), name="doctors_cancel"),
         path("doctors/training/", admin_views.TrainingComplianceView.as_view(), name="doctors_training"),
     ]
-

@@ -8,6 +8,7 @@ from datetime import date
 from django import forms
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 from django_filters import DateFromToRangeFilter, ModelChoiceFilter
@@ -19,10 +20,9 @@ from wagtail.admin.viewsets.base import ViewSetGroup
 
 from clinics import selectors as org
 from clinics.admin_scope import ScopedEditView, ScopedModelViewSet
-
-from .models import Drug, DrugPurchase, DrugSale, DrugStock, DrugViolation, ExpiringBatch
-from .selectors import drugs as selectors
-from .services import drugs as services
+from programs.models import Drug, DrugPurchase, DrugSale, DrugStock, DrugViolation, ExpiringBatch
+from programs.selectors import drugs as selectors
+from programs.services import drugs as services
 
 
 def _attach_errors(form, exc: ValidationError) -> None:
@@ -104,8 +104,12 @@ class StockFilterSet(WagtailFilterSet):
 
 class DrugCreateView(ServiceCreateView):
     def save_through_service(self, data):
-        return services.save_drug(**{k: data[k] for k in ("code", "generic_name", "dosage_form", "specification",
-                                                          "unit", "category", "active")})
+        return services.save_drug(
+            **{
+                k: data[k]
+                for k in ("code", "generic_name", "dosage_form", "specification", "unit", "category", "active")
+            }
+        )
 
 
 class DrugEditView(generic.EditView):
@@ -113,8 +117,13 @@ class DrugEditView(generic.EditView):
         self.form = form
         try:
             original = Drug.objects.get(pk=self.object.pk)
-            self.object = services.save_drug(drug=original, **{k: form.cleaned_data[k] for k in (
-                "code", "generic_name", "dosage_form", "specification", "unit", "category", "active")})
+            self.object = services.save_drug(
+                drug=original,
+                **{
+                    k: form.cleaned_data[k]
+                    for k in ("code", "generic_name", "dosage_form", "specification", "unit", "category", "active")
+                },
+            )
         except ValidationError as exc:
             _attach_errors(form, exc)
             return self.form_invalid(form)
@@ -128,8 +137,16 @@ class DrugViewSet(ScopedModelViewSet):
     url_prefix = "drugs/catalogue"
     add_view_class = DrugCreateView
     edit_view_class = DrugEditView
-    list_display = ["code", "generic_name", "dosage_form", "specification", "unit", "category",
-                    "pinyin_initials", "active"]
+    list_display = [
+        "code",
+        "generic_name",
+        "dosage_form",
+        "specification",
+        "unit",
+        "category",
+        "pinyin_initials",
+        "active",
+    ]
     list_filter = ["category", "active"]
     search_fields = ["code", "generic_name", "pinyin_initials"]
     form_fields = ["code", "generic_name", "dosage_form", "specification", "unit", "category", "active"]
@@ -145,10 +162,16 @@ class DrugViewSet(ScopedModelViewSet):
 
 class PurchaseCreateView(ServiceCreateView):
     def save_through_service(self, data):
-        return services.record_purchase(clinic=data["clinic"], drug=data["drug"], on=data["date"],
-                                        batch_no=data["batch_no"], expiry=data["expiry"],
-                                        quantity=data["quantity"], unit_price=data["unit_price"],
-                                        user=self.request.user)
+        return services.record_purchase(
+            clinic=data["clinic"],
+            drug=data["drug"],
+            on=data["date"],
+            batch_no=data["batch_no"],
+            expiry=data["expiry"],
+            quantity=data["quantity"],
+            unit_price=data["unit_price"],
+            user=self.request.user,
+        )
 
 
 class PurchaseViewSet(ScopedModelViewSet):
@@ -171,8 +194,14 @@ class PurchaseViewSet(ScopedModelViewSet):
 
 class SaleCreateView(ServiceCreateView):
     def save_through_service(self, data):
-        return services.record_sale(clinic=data["clinic"], drug=data["drug"], on=data["date"],
-                                    quantity=data["quantity"], unit_price=data["unit_price"], user=self.request.user)
+        return services.record_sale(
+            clinic=data["clinic"],
+            drug=data["drug"],
+            on=data["date"],
+            quantity=data["quantity"],
+            unit_price=data["unit_price"],
+            user=self.request.user,
+        )
 
 
 class SaleViewSet(ScopedModelViewSet):
@@ -283,17 +312,22 @@ class ViolationTotalsView(WagtailAdminTemplateMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        today = date.today()
+        today = timezone.localdate()
         initial = {"start": date(today.year, 1, 1), "end": today}
         form = PeriodForm(self.request.GET or None, initial=initial)
         start, end = initial["start"], initial["end"]
         if form.is_bound and form.is_valid():
             start, end = form.cleaned_data["start"], form.cleaned_data["end"]
         rows = selectors.violation_totals(self.request.user, start=start, end=end) if not form.errors else []
-        context.update(form=form, rows=rows, start=start, end=end,
-                       total=sum((r.overcharge_total for r in rows), start=selectors.ZERO),
-                       count=sum(r.violation_count for r in rows),
-                       list_url=reverse(ViolationViewSet().get_url_name("index")))
+        context.update(
+            form=form,
+            rows=rows,
+            start=start,
+            end=end,
+            total=sum((r.overcharge_total for r in rows), start=selectors.ZERO),
+            count=sum(r.violation_count for r in rows),
+            list_url=reverse(ViolationViewSet().get_url_name("index")),
+        )
         return context
 
 

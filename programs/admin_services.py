@@ -62,9 +62,19 @@ class ReportListView(StaffView):
             reports = reports.filter(clinic__township_id=township)
         reports = reports.select_related("submitted_by").order_by("-month", "status", "clinic__code")
         page = Paginator(reports, 50).get_page(params.get("p"))
-        context.update({"page": page, "year": year, "month": month, "status": status, "township": township,
-                        "statuses": ServiceReport.Status.choices, "townships": org.townships_for(self.request.user),
-                        "months": range(1, 13), "query": params.urlencode()})
+        context.update(
+            {
+                "page": page,
+                "year": year,
+                "month": month,
+                "status": status,
+                "township": township,
+                "statuses": ServiceReport.Status.choices,
+                "townships": org.townships_for(self.request.user),
+                "months": range(1, 13),
+                "query": params.urlencode(),
+            }
+        )
         return context
 
 
@@ -81,13 +91,20 @@ class SampleForm(forms.Form):
         self.lines = lines
         for line in lines:
             self.fields[f"method_{line.item_id}"] = forms.ChoiceField(
-                required=False, choices=[("", "—"), *ServiceReportLineMethods],
-                error_messages={"invalid_choice": _("请选择核实方式（电话回访或入户核实）。")})
+                required=False,
+                choices=[("", "—"), *ServiceReportLineMethods],
+                error_messages={"invalid_choice": _("请选择核实方式（电话回访或入户核实）。")},
+            )
             for name, label in (("checked", _("抽查数")), ("confirmed", _("属实数"))):
                 self.fields[f"{name}_{line.item_id}"] = StrictIntegerField(
-                    required=False, label=label, limits=report_services.SAMPLE_LIMITS,
-                    messages={"invalid": _("%(label)s必须是整数。") % {"label": label},
-                              "min_value": _("%(label)s不能为负数。") % {"label": label}})
+                    required=False,
+                    label=label,
+                    limits=report_services.SAMPLE_LIMITS,
+                    messages={
+                        "invalid": _("%(label)s必须是整数。") % {"label": label},
+                        "min_value": _("%(label)s不能为负数。") % {"label": label},
+                    },
+                )
 
     def clean(self):
         data = super().clean()
@@ -109,11 +126,16 @@ class SampleForm(forms.Form):
     def line_errors(self) -> dict[str, str]:
         errors = {}
         for line in self.lines:
-            problems = [e for key in (f"method_{line.item_id}", f"checked_{line.item_id}", f"confirmed_{line.item_id}")
-                        for e in self.errors.get(key, [])]
+            problems = [
+                e
+                for key in (f"method_{line.item_id}", f"checked_{line.item_id}", f"confirmed_{line.item_id}")
+                for e in self.errors.get(key, [])
+            ]
             if problems:
-                errors[str(line.item_id)] = _("“%(item)s”：%(problems)s") % {"item": line.item.name,
-                                                                           "problems": "；".join(problems)}
+                errors[str(line.item_id)] = _("“%(item)s”：%(problems)s") % {
+                    "item": line.item.name,
+                    "problems": "；".join(problems),
+                }
         return errors
 
 
@@ -122,8 +144,9 @@ class VerifyReportView(StaffView):
     header_icon = "tick"
 
     def dispatch(self, request, *args, **kwargs):
-        self.report = org.get_scoped_or_404(ServiceReport.objects.select_related("clinic__township"), request.user,
-                                            pk=kwargs["pk"], clinic="clinic")
+        self.report = org.get_scoped_or_404(
+            ServiceReport.objects.select_related("clinic__township"), request.user, pk=kwargs["pk"], clinic="clinic"
+        )
         return super().dispatch(request, *args, **kwargs)
 
     def get_page_title(self):
@@ -133,8 +156,9 @@ class VerifyReportView(StaffView):
         lines = list(self.report.lines.select_related("item"))
         try:
             if "return" in request.POST:
-                report_services.return_report(user=request.user, report=self.report,
-                                              comment=request.POST.get("comment", ""))
+                report_services.return_report(
+                    user=request.user, report=self.report, comment=request.POST.get("comment", "")
+                )
                 messages.success(request, _("已退回村医修改。"))
                 return redirect("services_reports")
             form = SampleForm(request.POST, lines=lines)
@@ -154,22 +178,33 @@ class VerifyReportView(StaffView):
         posted = getattr(self, "posted", None)
         rows = []
         for line in self.report.lines.select_related("item"):
-            rows.append({
-                "line": line,
-                "method": posted.get(f"method_{line.item_id}") if posted else line.sample_method,
-                "checked": posted.get(f"checked_{line.item_id}") if posted else (line.sample_checked or ""),
-                "confirmed": posted.get(f"confirmed_{line.item_id}") if posted else (line.sample_confirmed or ""),
-                "error": "；".join(errors.get(str(line.item_id)) or []),
-            })
-        state = period_selectors.period_state(township_id=self.report.clinic.township_id, year=self.report.year,
-                                              month=self.report.month)
-        context.update({
-            "report": self.report, "rows": rows, "general_errors": errors.get("__all__") or errors.get("comment"),
-            "methods": ServiceReportLineMethods, "locked": state == "locked",
-            "can_verify": self.report.status in (ServiceReport.Status.SUBMITTED, ServiceReport.Status.VERIFIED)
-            and state != "locked" and self.request.user.has_perm("programs.change_servicereport"),
-            "changes": ReportChange.objects.filter(report=self.report).select_related("item", "by").order_by("-at", "-pk"),
-        })
+            rows.append(
+                {
+                    "line": line,
+                    "method": posted.get(f"method_{line.item_id}") if posted else line.sample_method,
+                    "checked": posted.get(f"checked_{line.item_id}") if posted else (line.sample_checked or ""),
+                    "confirmed": posted.get(f"confirmed_{line.item_id}") if posted else (line.sample_confirmed or ""),
+                    "error": "；".join(errors.get(str(line.item_id)) or []),
+                }
+            )
+        state = period_selectors.period_state(
+            township_id=self.report.clinic.township_id, year=self.report.year, month=self.report.month
+        )
+        context.update(
+            {
+                "report": self.report,
+                "rows": rows,
+                "general_errors": errors.get("__all__") or errors.get("comment"),
+                "methods": ServiceReportLineMethods,
+                "locked": state == "locked",
+                "can_verify": self.report.status in (ServiceReport.Status.SUBMITTED, ServiceReport.Status.VERIFIED)
+                and state != "locked"
+                and self.request.user.has_perm("programs.change_servicereport"),
+                "changes": ReportChange.objects.filter(report=self.report)
+                .select_related("item", "by")
+                .order_by("-at", "-pk"),
+            }
+        )
         return context
 
 
@@ -205,11 +240,24 @@ class MatrixView(StaffView):
         context = super().get_context_data(**kwargs)
         filters = matrix_filters(self.request)
         year, township, through = filters.year, filters.township, filters.through
-        items, rows = report_selectors.township_matrix(user=self.request.user, year=year, through_month=through,
-                                                       township_id=township or None,
-                                                       township_ids=[] if filters.form.explain(self.request) else None)
-        context.update({"items": items, "rows": rows, "year": year, "township": township, "through": through,
-                        "townships": org.townships_for(self.request.user), "query": self.request.GET.urlencode()})
+        items, rows = report_selectors.township_matrix(
+            user=self.request.user,
+            year=year,
+            through_month=through,
+            township_id=township or None,
+            township_ids=[] if filters.form.explain(self.request) else None,
+        )
+        context.update(
+            {
+                "items": items,
+                "rows": rows,
+                "year": year,
+                "township": township,
+                "through": through,
+                "townships": org.townships_for(self.request.user),
+                "query": self.request.GET.urlencode(),
+            }
+        )
         return context
 
 
@@ -222,20 +270,27 @@ class MatrixExportView(View):
         filters = matrix_filters(request)
         filters.form.or_404()
         year, township, through = filters.year, filters.township, filters.through
-        items, rows = report_selectors.township_matrix(user=request.user, year=year, through_month=through,
-                                                       township_id=township or None)
+        items, rows = report_selectors.township_matrix(
+            user=request.user, year=year, through_month=through, township_id=township or None
+        )
         headers = [_("卫生室编码"), _("卫生室名称"), _("乡镇"), _("总体完成率%"), _("进度")]
         for item in items:
             headers += [f"{item.name}·{_('核实数')}", f"{item.name}·{_('任务数')}"]
         data = tablib.Dataset(headers=headers)
         for row in rows:
-            values = [row.clinic.code, row.clinic.name, row.clinic.township.name, row.overall,
-                      _("落后") if row.behind else _("正常")]
+            values = [
+                row.clinic.code,
+                row.clinic.name,
+                row.clinic.township.name,
+                row.overall,
+                _("落后") if row.behind else _("正常"),
+            ]
             for verified, quota, _percent in row.cells:
                 values += [verified, quota]
             data.append(values)
-        response = HttpResponse(data.export("xlsx"),
-                                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        response = HttpResponse(
+            data.export("xlsx"), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        )
         response["Content-Disposition"] = f'attachment; filename="service-progress-{year}.xlsx"'
         return response
 
@@ -254,27 +309,44 @@ class PeriodsView(StaffView):
         states = period_selectors.period_states(township_ids=[t.pk for t in townships], year=year)
         from programs.models import ReportingPeriod
 
-        reopened = {(p.township_id, p.month): p.reopened_until for p in ReportingPeriod.objects.filter(
-            township__in=townships, year=year).only("township_id", "month", "reopened_until")}
+        reopened = {
+            (p.township_id, p.month): p.reopened_until
+            for p in ReportingPeriod.objects.filter(township__in=townships, year=year).only(
+                "township_id", "month", "reopened_until"
+            )
+        }
         labels = dict(ReportingPeriod.State.choices)
         table = []
         for township in townships:
             cells = []
             for month in range(1, 13):
                 state = states.get((township.pk, month), "open")
-                cells.append({"month": month, "state": state, "label": labels[state],
-                              "deadline": period_selectors.submission_deadline(year=year, month=month),
-                              "reopened_until": reopened.get((township.pk, month))})
+                cells.append(
+                    {
+                        "month": month,
+                        "state": state,
+                        "label": labels[state],
+                        "deadline": period_selectors.submission_deadline(year=year, month=month),
+                        "reopened_until": reopened.get((township.pk, month)),
+                    }
+                )
             table.append({"township": township, "cells": cells})
-        context.update({"table": table, "year": year, "today": today,
-                        "can_change": self.request.user.has_perm("programs.change_reportingperiod")})
+        context.update(
+            {
+                "table": table,
+                "year": year,
+                "today": today,
+                "can_change": self.request.user.has_perm("programs.change_reportingperiod"),
+            }
+        )
         return context
 
     def post(self, request, *args, **kwargs):
         if not request.user.has_perm("programs.change_reportingperiod"):
             raise PermissionDenied
-        township = org.get_scoped_or_404(org.townships_for(request.user), request.user,
-                                         pk=request.POST.get("township"), township="")
+        township = org.get_scoped_or_404(
+            org.townships_for(request.user), request.user, pk=request.POST.get("township"), township=""
+        )
         year, month = int_or(request.POST.get("year"), 0), int_or(request.POST.get("month"), 0)
         try:
             if request.POST.get("action") == "close":
@@ -282,10 +354,18 @@ class PeriodsView(StaffView):
                 messages.success(request, _("%(t)s %(y)s年%(m)s月已截止。") % {"t": township, "y": year, "m": month})
             else:
                 until = date.fromisoformat(request.POST.get("until") or "")
-                period_services.reopen_period(township_id=township.pk, year=year, month=month, user=request.user,
-                                              until=until, reason=request.POST.get("reason", ""))
-                messages.success(request, _("%(t)s %(y)s年%(m)s月已重新开放至 %(d)s。") % {
-                    "t": township, "y": year, "m": month, "d": until})
+                period_services.reopen_period(
+                    township_id=township.pk,
+                    year=year,
+                    month=month,
+                    user=request.user,
+                    until=until,
+                    reason=request.POST.get("reason", ""),
+                )
+                messages.success(
+                    request,
+                    _("%(t)s %(y)s年%(m)s月已重新开放至 %(d)s。") % {"t": township, "y": year, "m": month, "d": until},
+                )
         except ValueError:
             messages.error(request, _("请填写有效的补报截止日期。"))
         except ValidationError as exc:
@@ -296,14 +376,26 @@ class PeriodsView(StaffView):
 class GenerateQuotasForm(forms.Form):
     year = forms.IntegerField(label=gettext_lazy("年度"), min_value=2000, max_value=2100)
     item = forms.ModelChoiceField(label=gettext_lazy("服务项目"), queryset=ServiceItem.objects.filter(active=True))
-    basis = forms.ChoiceField(label=gettext_lazy("人口口径"), choices=[
-        ("resident", gettext_lazy("常住人口")), ("registered", gettext_lazy("户籍人口")),
-        ("insured", gettext_lazy("参合人口")), ("aged_65_plus", gettext_lazy("65岁及以上老年人")),
-        ("children_0_6", gettext_lazy("0-6岁儿童"))])
-    rate = forms.DecimalField(label=gettext_lazy("比例"), min_value=0, max_value=10, decimal_places=4,
-                              help_text=gettext_lazy("如 0.7 表示 70%：任务数 = 人口 × 比例（四舍五入）"))
-    township = forms.ModelChoiceField(label=gettext_lazy("乡镇"), queryset=None, required=False,
-                                      help_text=gettext_lazy("留空表示您范围内的全部乡镇"))
+    basis = forms.ChoiceField(
+        label=gettext_lazy("人口口径"),
+        choices=[
+            ("resident", gettext_lazy("常住人口")),
+            ("registered", gettext_lazy("户籍人口")),
+            ("insured", gettext_lazy("参合人口")),
+            ("aged_65_plus", gettext_lazy("65岁及以上老年人")),
+            ("children_0_6", gettext_lazy("0-6岁儿童")),
+        ],
+    )
+    rate = forms.DecimalField(
+        label=gettext_lazy("比例"),
+        min_value=0,
+        max_value=10,
+        decimal_places=4,
+        help_text=gettext_lazy("如 0.7 表示 70%：任务数 = 人口 × 比例（四舍五入）"),
+    )
+    township = forms.ModelChoiceField(
+        label=gettext_lazy("乡镇"), queryset=None, required=False, help_text=gettext_lazy("留空表示您范围内的全部乡镇")
+    )
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -318,8 +410,12 @@ class GenerateQuotasView(StaffView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context.setdefault("form", GenerateQuotasForm(user=self.request.user, initial={
-            "year": timezone.localdate().year, "rate": Decimal("0.7")}))
+        context.setdefault(
+            "form",
+            GenerateQuotasForm(
+                user=self.request.user, initial={"year": timezone.localdate().year, "rate": Decimal("0.7")}
+            ),
+        )
         return context
 
     def post(self, request, *args, **kwargs):
@@ -330,13 +426,21 @@ class GenerateQuotasView(StaffView):
                 clinics = clinics.filter(township=form.cleaned_data["township"])
             try:
                 count = report_services.generate_quotas(
-                    user=request.user, clinics=clinics, year=form.cleaned_data["year"], item=form.cleaned_data["item"],
-                    rate=form.cleaned_data["rate"], basis=form.cleaned_data["basis"])
+                    user=request.user,
+                    clinics=clinics,
+                    year=form.cleaned_data["year"],
+                    item=form.cleaned_data["item"],
+                    rate=form.cleaned_data["rate"],
+                    basis=form.cleaned_data["basis"],
+                )
             except (ValidationError, InvalidOperation) as exc:
                 form.add_error(None, "；".join(getattr(exc, "messages", [str(exc)])))
             else:
-                messages.success(request, _("已为 %(n)s 个村卫生室生成“%(item)s”的任务数，可在列表中逐个调整。") % {
-                    "n": count, "item": form.cleaned_data["item"]})
+                messages.success(
+                    request,
+                    _("已为 %(n)s 个村卫生室生成“%(item)s”的任务数，可在列表中逐个调整。")
+                    % {"n": count, "item": form.cleaned_data["item"]},
+                )
                 return redirect("quota:index")
         return self.render_to_response(self.get_context_data(form=form))
 
@@ -361,11 +465,25 @@ class ServiceItemViewSet(ScopedModelViewSet):
     icon = "list-ul"
     menu_label = gettext_lazy("服务项目目录")
     add_to_admin_menu = False
-    list_display = ["code", "name", Column("category", label=gettext_lazy("类别"), accessor="get_category_display"),
-                    "unit", "max_per_person_per_year", "active"]
+    list_display = [
+        "code",
+        "name",
+        Column("category", label=gettext_lazy("类别"), accessor="get_category_display"),
+        "unit",
+        "max_per_person_per_year",
+        "active",
+    ]
     search_fields = ["code", "name"]
-    form_fields = ["code", "name", "category", "unit", "population_basis", "max_per_person_per_year", "sort_order",
-                   "active"]
+    form_fields = [
+        "code",
+        "name",
+        "category",
+        "unit",
+        "population_basis",
+        "max_per_person_per_year",
+        "sort_order",
+        "active",
+    ]
 
     def scope_queryset(self, queryset, user):
         return queryset  # the national catalogue is the same for everyone
@@ -409,21 +527,61 @@ def register_urls():
 @hooks.register("register_admin_menu_item")
 def register_menu():
     items = [
-        PermissionMenuItem(gettext_lazy("月报审核"), reverse("services_reports"), icon_name="tick", order=10,
-                           permission="programs.view_servicereport"),
-        PermissionMenuItem(gettext_lazy("任务完成情况"), reverse("services_matrix"), icon_name="table", order=20,
-                           permission="programs.view_servicereport"),
-        PermissionMenuItem(gettext_lazy("年度任务"), reverse("quota:index"), icon_name="list-ol", order=30,
-                           permission="programs.view_quota"),
-        PermissionMenuItem(gettext_lazy("批量生成任务"), reverse("services_generate_quotas"), icon_name="cogs", order=40,
-                           permission="programs.add_quota"),
-        PermissionMenuItem(gettext_lazy("报表期"), reverse("services_periods"), icon_name="date", order=50,
-                           permission="programs.view_reportingperiod"),
-        PermissionMenuItem(gettext_lazy("导入月报"), reverse("data_import", args=["service_reports"]), icon_name="upload", order=60,
-                           permission="programs.change_servicereport"),
-        PermissionMenuItem(gettext_lazy("服务项目目录"), reverse("serviceitem:index"), icon_name="list-ul", order=70,
-                           permission="programs.view_serviceitem"),
-        PermissionMenuItem(gettext_lazy("项目单价与工分"), reverse("serviceitemprice:index"), icon_name="tag", order=80,
-                           permission="programs.view_serviceitemprice"),
+        PermissionMenuItem(
+            gettext_lazy("月报审核"),
+            reverse("services_reports"),
+            icon_name="tick",
+            order=10,
+            permission="programs.view_servicereport",
+        ),
+        PermissionMenuItem(
+            gettext_lazy("任务完成情况"),
+            reverse("services_matrix"),
+            icon_name="table",
+            order=20,
+            permission="programs.view_servicereport",
+        ),
+        PermissionMenuItem(
+            gettext_lazy("年度任务"),
+            reverse("quota:index"),
+            icon_name="list-ol",
+            order=30,
+            permission="programs.view_quota",
+        ),
+        PermissionMenuItem(
+            gettext_lazy("批量生成任务"),
+            reverse("services_generate_quotas"),
+            icon_name="cogs",
+            order=40,
+            permission="programs.add_quota",
+        ),
+        PermissionMenuItem(
+            gettext_lazy("报表期"),
+            reverse("services_periods"),
+            icon_name="date",
+            order=50,
+            permission="programs.view_reportingperiod",
+        ),
+        PermissionMenuItem(
+            gettext_lazy("导入月报"),
+            reverse("data_import", args=["service_reports"]),
+            icon_name="upload",
+            order=60,
+            permission="programs.change_servicereport",
+        ),
+        PermissionMenuItem(
+            gettext_lazy("服务项目目录"),
+            reverse("serviceitem:index"),
+            icon_name="list-ul",
+            order=70,
+            permission="programs.view_serviceitem",
+        ),
+        PermissionMenuItem(
+            gettext_lazy("项目单价与工分"),
+            reverse("serviceitemprice:index"),
+            icon_name="tag",
+            order=80,
+            permission="programs.view_serviceitemprice",
+        ),
     ]
     return SubmenuMenuItem(gettext_lazy("公共卫生服务"), Menu(items=items), icon_name="doc-full", order=200)

@@ -3,13 +3,25 @@ from django.utils.translation import gettext_lazy as _
 
 from clinics.roles import Role
 
-_DRUG_STAFF = ["programs.view_drug", "programs.view_drugpurchase", "programs.add_drugpurchase",
-               "programs.view_drugsale", "programs.add_drugsale", "programs.view_drugstock",
-               "programs.view_drugviolation", "programs.view_expiringbatch"]
-_SERVICE_VIEW = [f"programs.view_{m}" for m in ("serviceitem", "serviceitemprice", "quota", "servicereport",
-                                                "reportingperiod")]
-_SERVICE_STAFF = ["programs.change_servicereport", "programs.add_quota", "programs.change_quota",
-                  "programs.change_reportingperiod"]
+_DRUG_STAFF = [
+    "programs.view_drug",
+    "programs.view_drugpurchase",
+    "programs.add_drugpurchase",
+    "programs.view_drugsale",
+    "programs.add_drugsale",
+    "programs.view_drugstock",
+    "programs.view_drugviolation",
+    "programs.view_expiringbatch",
+]
+_SERVICE_VIEW = [
+    f"programs.view_{m}" for m in ("serviceitem", "serviceitemprice", "quota", "servicereport", "reportingperiod")
+]
+_SERVICE_STAFF = [
+    "programs.change_servicereport",
+    "programs.add_quota",
+    "programs.change_quota",
+    "programs.change_reportingperiod",
+]
 
 
 class ProgramsConfig(AppConfig):
@@ -22,10 +34,19 @@ class ProgramsConfig(AppConfig):
     # also maintains the drug catalogue.
     role_permissions = {
         Role.TOWNSHIP_STAFF: _SERVICE_VIEW + _SERVICE_STAFF + _DRUG_STAFF,
-        Role.COUNTY_ADMIN: _SERVICE_VIEW + _SERVICE_STAFF + _DRUG_STAFF + [
-            "programs.delete_quota", "programs.add_serviceitem", "programs.change_serviceitem",
-            "programs.add_serviceitemprice", "programs.change_serviceitemprice", "programs.delete_serviceitemprice",
-            "programs.add_drug", "programs.change_drug"],
+        Role.COUNTY_ADMIN: _SERVICE_VIEW
+        + _SERVICE_STAFF
+        + _DRUG_STAFF
+        + [
+            "programs.delete_quota",
+            "programs.add_serviceitem",
+            "programs.change_serviceitem",
+            "programs.add_serviceitemprice",
+            "programs.change_serviceitemprice",
+            "programs.delete_serviceitemprice",
+            "programs.add_drug",
+            "programs.change_drug",
+        ],
     }
 
     def ready(self):

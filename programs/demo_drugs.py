@@ -3,14 +3,14 @@ for every demo clinic, with a couple of deliberate overpriced sales for the town
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from clinics.models import Clinic
-
-from .services import drugs as services
+from programs.services import drugs as services
 
 # code, generic name, dosage form, specification, unit, category, purchase price (元)
 DRUGS = [
@@ -69,10 +69,12 @@ DRUGS = [
 
 def seed(ctx) -> None:
     rng = ctx.rng
-    drugs = [services.save_drug(code=c, generic_name=n, dosage_form=f, specification=s, unit=u, category=cat)
-             for c, n, f, s, u, cat, _price in DRUGS]
+    drugs = [
+        services.save_drug(code=c, generic_name=n, dosage_form=f, specification=s, unit=u, category=cat)
+        for c, n, f, s, u, cat, _price in DRUGS
+    ]
     prices = {d.pk: Decimal(row[6]) for d, row in zip(drugs, DRUGS, strict=True)}
-    today = date.today()
+    today = timezone.localdate()
     start = today - timedelta(days=75)
     clinics = list(Clinic.objects.filter(township__county=ctx.county).order_by("code"))
     overpriced_left = 2
@@ -80,8 +82,15 @@ def seed(ctx) -> None:
         stocked = rng.sample(drugs, 18)
         for drug in stocked:
             expiry = today + timedelta(days=rng.choice([40, 75, 200, 400, 700]))
-            services.record_purchase(clinic=clinic, drug=drug, on=start, batch_no=f"{start:%y%m}{rng.randint(100, 999)}",
-                                     expiry=expiry, quantity=rng.randint(20, 60), unit_price=prices[drug.pk])
+            services.record_purchase(
+                clinic=clinic,
+                drug=drug,
+                on=start,
+                batch_no=f"{start:%y%m}{rng.randint(100, 999)}",
+                expiry=expiry,
+                quantity=rng.randint(20, 60),
+                unit_price=prices[drug.pk],
+            )
         for day in range(0, 70, 3):
             on = start + timedelta(days=day + 1)
             drug = rng.choice(stocked)
@@ -90,8 +99,14 @@ def seed(ctx) -> None:
                 price = price + Decimal("1.50")
                 overpriced_left -= 1
             try:
-                services.record_sale(clinic=clinic, drug=drug, on=on, quantity=rng.randint(1, 3), unit_price=price,
-                                     source="daily" if day % 2 else "single")
+                services.record_sale(
+                    clinic=clinic,
+                    drug=drug,
+                    on=on,
+                    quantity=rng.randint(1, 3),
+                    unit_price=price,
+                    source="daily" if day % 2 else "single",
+                )
             except ValidationError:  # stock ran out for this drug; a real clinic would not sell it
                 continue
     ctx.stdout.write(f"基本药物：{len(drugs)} 种药品，{len(clinics)} 个卫生室的采购与销售（含 2 笔加价销售示例）")

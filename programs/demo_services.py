@@ -38,16 +38,21 @@ def _submitted_at(timing, year, month, *, late):
     """A time in the following month: by the deadline day (the 10th by default), or late."""
     deadline = submission_deadline(year=year, month=month)
     day = timing.randint(deadline.day + 1, 25) if late else timing.randint(1, deadline.day)
-    moment = datetime(deadline.year, deadline.month, day, timing.randint(8, 20), timing.randint(0, 59))
+    moment = datetime(deadline.year, deadline.month, day, timing.randint(8, 20), timing.randint(0, 59))  # noqa: DTZ001 (made aware below)
     return timezone.make_aware(moment)
 
 
 def seed(ctx):
     items = {i.code: i for i in ServiceItem.objects.all()}
     year = ctx.year
-    ServiceItemPrice.objects.bulk_create([
-        ServiceItemPrice(county=ctx.county, year=year, item=items[code], unit_price=Decimal(price),
-                         work_points=Decimal(points)) for code, (price, points, _b, _r) in PLAN.items()])
+    ServiceItemPrice.objects.bulk_create(
+        [
+            ServiceItemPrice(
+                county=ctx.county, year=year, item=items[code], unit_price=Decimal(price), work_points=Decimal(points)
+            )
+            for code, (price, points, _b, _r) in PLAN.items()
+        ]
+    )
     clinics = list(Clinic.objects.filter(township__county=ctx.county).order_by("code"))
     populations = {p.clinic_id: p for p in ClinicPopulation.objects.filter(clinic__in=clinics, year=year)}
     quotas = []
@@ -71,11 +76,22 @@ def seed(ctx):
         for month in range(1, last_month + 1):
             if month == last_month and rng.random() < 0.25:
                 continue  # not yet reported this month
-            status = ServiceReport.Status.VERIFIED if month < last_month else rng.choice(
-                [ServiceReport.Status.SUBMITTED, ServiceReport.Status.VERIFIED])
+            status = (
+                ServiceReport.Status.VERIFIED
+                if month < last_month
+                else rng.choice([ServiceReport.Status.SUBMITTED, ServiceReport.Status.VERIFIED])
+            )
             submitted_at = min(now, _submitted_at(timing, year, month, late=timing.random() > 0.8 * diligence + 0.1))
-            reports.append(ServiceReport(clinic=clinic, year=year, month=month, status=status, submitted_at=submitted_at,
-                                         verified_at=now if status == ServiceReport.Status.VERIFIED else None))
+            reports.append(
+                ServiceReport(
+                    clinic=clinic,
+                    year=year,
+                    month=month,
+                    status=status,
+                    submitted_at=submitted_at,
+                    verified_at=now if status == ServiceReport.Status.VERIFIED else None,
+                )
+            )
             line_specs.append((clinic.pk, month, status, diligence, honesty))
     ServiceReport.objects.bulk_create(reports)
     report_ids = {(r.clinic_id, r.month): r.pk for r in ServiceReport.objects.filter(clinic__in=clinics, year=year)}
@@ -95,8 +111,18 @@ def seed(ctx):
                     verified = declared * confirmed // checked
                 else:
                     verified = declared
-            lines.append(ServiceReportLine(report_id=report_ids[(clinic_id, month)], item=item, declared_count=declared,
-                                           verified_count=verified, sample_method=method, sample_checked=checked,
-                                           sample_confirmed=confirmed))
+            lines.append(
+                ServiceReportLine(
+                    report_id=report_ids[(clinic_id, month)],
+                    item=item,
+                    declared_count=declared,
+                    verified_count=verified,
+                    sample_method=method,
+                    sample_checked=checked,
+                    sample_confirmed=confirmed,
+                )
+            )
     ServiceReportLine.objects.bulk_create(lines, batch_size=5000)
-    ctx.stdout.write(f"公共卫生服务：{len(quotas)} 条年度任务，{len(reports)} 份月报（截至 {date(year, max(1, last_month), 1):%Y年%m月}）。")
+    ctx.stdout.write(
+        f"公共卫生服务：{len(quotas)} 条年度任务，{len(reports)} 份月报（截至 {date(year, max(1, last_month), 1):%Y年%m月}）。"
+    )

@@ -44,15 +44,21 @@ class ReportForm(forms.Form):
         not_a_count = _("请填写不小于 0 的整数。")
         for item in items:
             self.fields[f"item_{item.pk}"] = StrictIntegerField(
-                required=False, label=item.name, limits=report_services.COUNT_LIMITS,
-                messages={"invalid": not_a_count, "min_value": not_a_count})
+                required=False,
+                label=item.name,
+                limits=report_services.COUNT_LIMITS,
+                messages={"invalid": not_a_count, "min_value": not_a_count},
+            )
 
     def counts(self) -> dict[int, int]:
         return {item.pk: self.cleaned_data.get(f"item_{item.pk}") or 0 for item in self.items}
 
     def item_errors(self) -> dict[int, str]:
-        return {item.pk: "；".join(self.errors[f"item_{item.pk}"]) for item in self.items
-                if f"item_{item.pk}" in self.errors}
+        return {
+            item.pk: "；".join(self.errors[f"item_{item.pk}"])
+            for item in self.items
+            if f"item_{item.pk}" in self.errors
+        }
 
 
 @doctor_required
@@ -75,8 +81,14 @@ def report_form(request, year: int, month: int):
             submit = "submit" in request.POST
             try:
                 report, warnings = report_services.save_report(
-                    user=request.user, year=year, month=month, counts=form.counts(), submit=submit,
-                    confirmed_warnings=request.POST.get("confirm") == "1", today=today)
+                    user=request.user,
+                    year=year,
+                    month=month,
+                    counts=form.counts(),
+                    submit=submit,
+                    confirmed_warnings=request.POST.get("confirm") == "1",
+                    today=today,
+                )
             except report_services.NeedsConfirmation as exc:
                 warnings = exc.warnings
                 form_error = _("有些数字明显高于平时，请核对。确认无误请勾选“我已核对”后再提交。")
@@ -94,20 +106,35 @@ def report_form(request, year: int, month: int):
                 return redirect("portal_services:report", year=year, month=month)
         field_errors = form.item_errors()
     may_submit = period_selectors.may_submit(township_id=clinic.township_id, year=year, month=month, today=today)
-    editable = may_submit and (report is None or report.status in (ServiceReport.Status.DRAFT, ServiceReport.Status.RETURNED))
-    rows = [{"item": item, "value": values[item.pk], "error": field_errors.get(item.pk),
-             "line": lines.get(item.pk)} for item in items]
+    editable = may_submit and (
+        report is None or report.status in (ServiceReport.Status.DRAFT, ServiceReport.Status.RETURNED)
+    )
+    rows = [
+        {"item": item, "value": values[item.pk], "error": field_errors.get(item.pk), "line": lines.get(item.pk)}
+        for item in items
+    ]
     months = _month_choices(clinic, today)
-    return render(request, "programs/services/portal_report.html", {
-        "page_title": _("%(year)s年%(month)s月服务月报") % {"year": year, "month": month},
-        "year": year, "month": month, "report": report, "rows": rows, "editable": editable,
-        "warnings": warnings, "form_error": form_error, "months": months,
-        "deadline": period_selectors.submission_deadline(year=year, month=month), "may_submit": may_submit,
-    })
+    return render(
+        request,
+        "programs/services/portal_report.html",
+        {
+            "page_title": _("%(year)s年%(month)s月服务月报") % {"year": year, "month": month},
+            "year": year,
+            "month": month,
+            "report": report,
+            "rows": rows,
+            "editable": editable,
+            "warnings": warnings,
+            "form_error": form_error,
+            "months": months,
+            "deadline": period_selectors.submission_deadline(year=year, month=month),
+            "may_submit": may_submit,
+        },
+    )
 
 
 def _month_choices(clinic, today):
-    statuses = dict(((r.year, r.month), r) for r in ServiceReport.objects.filter(clinic=clinic, year__gte=today.year - 1))
+    statuses = {(r.year, r.month): r for r in ServiceReport.objects.filter(clinic=clinic, year__gte=today.year - 1)}
     months = []
     year, month = today.year, today.month
     for _i in range(12):
@@ -128,9 +155,16 @@ def progress(request):
     year = ScopeFilterForm(request.GET, user=request.user, fields=("year",)).or_404().get("year", today.year)
     through_month = 12 if year < today.year else today.month
     rows = report_selectors.clinic_progress(clinic=request.clinic, year=year, through_month=through_month)
-    return render(request, "programs/services/portal_progress.html", {
-        "page_title": _("%(year)s年任务进度") % {"year": year}, "rows": rows, "year": year,
-        "through_month": through_month})
+    return render(
+        request,
+        "programs/services/portal_progress.html",
+        {
+            "page_title": _("%(year)s年任务进度") % {"year": year},
+            "rows": rows,
+            "year": year,
+            "through_month": through_month,
+        },
+    )
 
 
 @doctor_required
@@ -142,12 +176,33 @@ def progress_export(request):
     year = ScopeFilterForm(request.GET, user=request.user, fields=("year",)).or_404().get("year", today.year)
     through_month = 12 if year < today.year else today.month
     rows = report_selectors.clinic_progress(clinic=request.clinic, year=year, through_month=through_month)
-    data = tablib.Dataset(headers=[_("服务项目"), _("单位"), _("年度任务"), _("累计核实数"), _("累计申报数"), _("完成率%"),
-                                   _("按进度应完成"), _("进度")])
+    data = tablib.Dataset(
+        headers=[
+            _("服务项目"),
+            _("单位"),
+            _("年度任务"),
+            _("累计核实数"),
+            _("累计申报数"),
+            _("完成率%"),
+            _("按进度应完成"),
+            _("进度"),
+        ]
+    )
     for row in rows:
-        data.append([row.item.name, row.item.unit, row.quota, row.verified, row.declared, row.percent, row.expected,
-                     (_("正常") if row.on_pace else _("落后")) if row.quota else ""])
-    response = HttpResponse(data.export("xlsx"),
-                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        data.append(
+            [
+                row.item.name,
+                row.item.unit,
+                row.quota,
+                row.verified,
+                row.declared,
+                row.percent,
+                row.expected,
+                (_("正常") if row.on_pace else _("落后")) if row.quota else "",
+            ]
+        )
+    response = HttpResponse(
+        data.export("xlsx"), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
     response["Content-Disposition"] = f'attachment; filename="progress-{request.clinic.code}-{year}.xlsx"'
     return response

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import portal_views_drugs as views
+from programs import portal_views_drugs as views
 
 app_name = "portal_drugs"
 urlpatterns = [

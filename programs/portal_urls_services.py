@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import portal_services
+from programs import portal_services
 
 app_name = "portal_services"
 urlpatterns = [

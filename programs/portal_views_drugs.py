@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -20,10 +19,9 @@ from clinics.validation import (
     limits_of,
     parse_date,
 )
-
-from .models import Drug, DrugSale
-from .selectors import drugs as selectors
-from .services import drugs as services
+from programs.models import Drug, DrugSale
+from programs.selectors import drugs as selectors
+from programs.services import drugs as services
 
 
 def _attach(form, exc: ValidationError) -> None:
@@ -38,29 +36,45 @@ class SaleForm(forms.Form):
     """Limits are the model fields' (as in the import widgets and ``services.record_sale``); the date
     rules (not in the future, not before the first purchase, ...) are the service's."""
 
-    drug = StrictIntegerField(widget=forms.HiddenInput, limits=limits_of(Drug._meta.pk),
-                              error_messages={"required": gettext_lazy("请先选择药品。")},
-                              messages={"invalid": gettext_lazy("请先选择药品。"), "digits": gettext_lazy("请先选择药品。")})
-    date = StrictDateField(label=gettext_lazy("销售日期"), min_date=None, max_date=None,
-                           widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-                           error_messages={"required": gettext_lazy("请填写日期。")})
-    quantity = StrictIntegerField(label=gettext_lazy("数量"), widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
-                                  limits=services.QUANTITY_LIMITS,
-                                  error_messages={"required": gettext_lazy("请填写数量。")},
-                                  messages={"invalid": gettext_lazy("数量必须是整数。")})
-    unit_price = StrictDecimalField(label=gettext_lazy("单价（元）"), limits=services.SALE_PRICE_LIMITS,
-                                    widget=forms.NumberInput(attrs={"inputmode": "decimal", "step": "0.01"}),
-                                    error_messages={"required": gettext_lazy("请填写单价。")},
-                                    messages={"invalid": gettext_lazy("单价必须是数字。"),
-                                              "max_decimal_places": gettext_lazy("单价最多保留 2 位小数。")})
+    drug = StrictIntegerField(
+        widget=forms.HiddenInput,
+        limits=limits_of(Drug._meta.pk),
+        error_messages={"required": gettext_lazy("请先选择药品。")},
+        messages={"invalid": gettext_lazy("请先选择药品。"), "digits": gettext_lazy("请先选择药品。")},
+    )
+    date = StrictDateField(
+        label=gettext_lazy("销售日期"),
+        min_date=None,
+        max_date=None,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"required": gettext_lazy("请填写日期。")},
+    )
+    quantity = StrictIntegerField(
+        label=gettext_lazy("数量"),
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+        limits=services.QUANTITY_LIMITS,
+        error_messages={"required": gettext_lazy("请填写数量。")},
+        messages={"invalid": gettext_lazy("数量必须是整数。")},
+    )
+    unit_price = StrictDecimalField(
+        label=gettext_lazy("单价（元）"),
+        limits=services.SALE_PRICE_LIMITS,
+        widget=forms.NumberInput(attrs={"inputmode": "decimal", "step": "0.01"}),
+        error_messages={"required": gettext_lazy("请填写单价。")},
+        messages={
+            "invalid": gettext_lazy("单价必须是数字。"),
+            "max_decimal_places": gettext_lazy("单价最多保留 2 位小数。"),
+        },
+    )
 
 
 @doctor_required
 def home(request):
     stock = list(selectors.clinic_stock(request.clinic.pk))
     sales = list(DrugSale.objects.filter(clinic=request.clinic).select_related("drug")[:20])
-    return render(request, "programs/drugs/portal_home.html", {
-        "stock": stock, "sales": sales, "page_title": _("基本药物")})
+    return render(
+        request, "programs/drugs/portal_home.html", {"stock": stock, "sales": sales, "page_title": _("基本药物")}
+    )
 
 
 @doctor_required
@@ -68,7 +82,7 @@ def sell(request):
     clinic = request.clinic
     stock_by_drug = {s.drug_id: s for s in selectors.clinic_stock(clinic.pk)}
     q = request.GET.get("q", "").strip()
-    results = [d for d in selectors.search_drugs(q)] if q else []
+    results = list(selectors.search_drugs(q)) if q else []
     for drug in results:
         drug.stock_row = stock_by_drug.get(drug.pk)
     chosen = None
@@ -81,29 +95,49 @@ def sell(request):
         if form.is_valid():
             data = form.cleaned_data
             try:
-                sale = services.record_sale(clinic=clinic, drug=data["drug"], on=data["date"],
-                                            quantity=data["quantity"], unit_price=data["unit_price"],
-                                            user=request.user)
+                sale = services.record_sale(
+                    clinic=clinic,
+                    drug=data["drug"],
+                    on=data["date"],
+                    quantity=data["quantity"],
+                    unit_price=data["unit_price"],
+                    user=request.user,
+                )
             except ValidationError as exc:
                 _attach(form, exc)
             else:
                 text = _("已记录：%(drug)s %(qty)s%(unit)s，单价 %(price)s 元。") % {
-                    "drug": sale.drug.generic_name, "qty": sale.quantity, "unit": sale.drug.unit,
-                    "price": sale.unit_price}
+                    "drug": sale.drug.generic_name,
+                    "qty": sale.quantity,
+                    "unit": sale.drug.unit,
+                    "price": sale.unit_price,
+                }
                 if sale.overcharge > 0:
-                    messages.warning(request, text + _("售价高于进价 %(cost)s 元，违反零差率销售，已报告乡镇卫生院。") % {
-                        "cost": sale.unit_cost})
+                    messages.warning(
+                        request,
+                        text
+                        + _("售价高于进价 %(cost)s 元，违反零差率销售，已报告乡镇卫生院。") % {"cost": sale.unit_cost},
+                    )
                 else:
                     messages.success(request, text)
                 return redirect("portal_drugs:home")
     else:
-        initial = {"date": date.today()}
+        initial = {"date": timezone.localdate()}
         if chosen:
             initial.update(drug=chosen.pk, unit_price=stock_by_drug[chosen.pk].last_purchase_price)
         form = SaleForm(initial=initial)
-    return render(request, "programs/drugs/portal_sell.html", {
-        "form": form, "q": q, "results": results, "chosen": chosen,
-        "chosen_stock": stock_by_drug.get(chosen.pk) if chosen else None, "page_title": _("录入销售")})
+    return render(
+        request,
+        "programs/drugs/portal_sell.html",
+        {
+            "form": form,
+            "q": q,
+            "results": results,
+            "chosen": chosen,
+            "chosen_stock": stock_by_drug.get(chosen.pk) if chosen else None,
+            "page_title": _("录入销售"),
+        },
+    )
 
 
 @doctor_required
@@ -112,15 +146,18 @@ def daily(request):
     clinic = request.clinic
     stock = [s for s in selectors.clinic_stock(clinic.pk) if s.quantity > 0]
     errors: list[str] = []
-    day = request.POST.get("date") or date.today().isoformat()
+    day = request.POST.get("date") or timezone.localdate().isoformat()
     if request.method == "POST":
         lines = []
         for row in stock:
             qty = request.POST.get(f"qty_{row.drug_id}", "").strip()
             if not qty:
                 continue
-            lines.append(services.SaleLine(drug=row.drug, quantity=qty,
-                                           unit_price=request.POST.get(f"price_{row.drug_id}", "").strip()))
+            lines.append(
+                services.SaleLine(
+                    drug=row.drug, quantity=qty, unit_price=request.POST.get(f"price_{row.drug_id}", "").strip()
+                )
+            )
         try:
             on = parse_date(day, required=True, min_date=None, max_date=None)
         except ValidationError as exc:
@@ -136,5 +173,8 @@ def daily(request):
                 if over:
                     messages.warning(request, _("其中 %(n)s 笔售价高于进价，已报告乡镇卫生院。") % {"n": len(over)})
                 return redirect("portal_drugs:home")
-    return render(request, "programs/drugs/portal_daily.html", {
-        "stock": stock, "errors": errors, "day": day, "post": request.POST, "page_title": _("按日汇总录入")})
+    return render(
+        request,
+        "programs/drugs/portal_daily.html",
+        {"stock": stock, "errors": errors, "day": day, "post": request.POST, "page_title": _("按日汇总录入")},
+    )

@@ -3,10 +3,11 @@ services, so imported rows update stock, are refused below zero stock and are ch
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from django.core.exceptions import ValidationError
 from django.db.models import F
+from django.utils import timezone
 from import_export import fields
 
 from clinics.dataio import (
@@ -19,22 +20,23 @@ from clinics.dataio import (
     register,
 )
 from clinics.models import Clinic
-
-from .models import Drug, DrugPurchase, DrugSale, DrugStock, DrugViolation, ExpiringBatch
-from .selectors.drugs import EXPIRY_WARNING_DAYS
-from .services import drugs as services
+from programs.models import Drug, DrugPurchase, DrugSale, DrugStock, DrugViolation, ExpiringBatch
+from programs.selectors.drugs import EXPIRY_WARNING_DAYS
+from programs.services import drugs as services
 
 CLINIC = {"clinic": ""}
 
 
 def _clinic_field():
-    return fields.Field(attribute="clinic", column_name="卫生室编码",
-                        widget=CodeForeignKeyWidget(Clinic, label="村卫生室", scope_paths=CLINIC))
+    return fields.Field(
+        attribute="clinic",
+        column_name="卫生室编码",
+        widget=CodeForeignKeyWidget(Clinic, label="村卫生室", scope_paths=CLINIC),
+    )
 
 
 def _drug_field():
-    return fields.Field(attribute="drug", column_name="药品编码",
-                        widget=CodeForeignKeyWidget(Drug, label="药品"))
+    return fields.Field(attribute="drug", column_name="药品编码", widget=CodeForeignKeyWidget(Drug, label="药品"))
 
 
 def _as_field_errors(exc: ValidationError, key: str = "date") -> ValidationError:
@@ -63,9 +65,15 @@ class DrugResource(ScopedResource):
 
     def save_instance(self, instance, is_create, row, **kwargs):
         existing = None if is_create else Drug.objects.get(pk=instance.pk)
-        services.save_drug(code=instance.code, generic_name=instance.generic_name, dosage_form=instance.dosage_form,
-                           specification=instance.specification, unit=instance.unit, category=instance.category,
-                           drug=existing)
+        services.save_drug(
+            code=instance.code,
+            generic_name=instance.generic_name,
+            dosage_form=instance.dosage_form,
+            specification=instance.specification,
+            unit=instance.unit,
+            category=instance.category,
+            drug=existing,
+        )
 
 
 @register
@@ -82,7 +90,9 @@ class DrugPurchaseResource(ScopedResource):
     batch_no = fields.Field(attribute="batch_no", column_name="批号")
     expiry = fields.Field(attribute="expiry", column_name="有效期至", widget=StrictDateWidget(required=True))
     quantity = fields.Field(attribute="quantity", column_name="数量", widget=StrictIntegerWidget(required=True))
-    unit_price = fields.Field(attribute="unit_price", column_name="进价（元）", widget=StrictDecimalWidget(required=True))
+    unit_price = fields.Field(
+        attribute="unit_price", column_name="进价（元）", widget=StrictDecimalWidget(required=True)
+    )
 
     class Meta:
         model = DrugPurchase
@@ -96,8 +106,15 @@ class DrugPurchaseResource(ScopedResource):
     def save_instance(self, instance, is_create, row, **kwargs):
         try:
             created = services.record_purchase(
-                clinic=instance.clinic, drug=instance.drug, on=instance.date, batch_no=instance.batch_no or "",
-                expiry=instance.expiry, quantity=instance.quantity, unit_price=instance.unit_price, user=self.user)
+                clinic=instance.clinic,
+                drug=instance.drug,
+                on=instance.date,
+                batch_no=instance.batch_no or "",
+                expiry=instance.expiry,
+                quantity=instance.quantity,
+                unit_price=instance.unit_price,
+                user=self.user,
+            )
         except ValidationError as exc:
             raise _as_field_errors(exc) from None
         instance.pk = created.pk
@@ -115,7 +132,9 @@ class DrugSaleResource(ScopedResource):
     drug_name = fields.Field(attribute="drug__generic_name", column_name="药品名称", readonly=True)
     date = fields.Field(attribute="date", column_name="销售日期", widget=StrictDateWidget(required=True))
     quantity = fields.Field(attribute="quantity", column_name="数量", widget=StrictIntegerWidget(required=True))
-    unit_price = fields.Field(attribute="unit_price", column_name="售价（元）", widget=StrictDecimalWidget(required=True))
+    unit_price = fields.Field(
+        attribute="unit_price", column_name="售价（元）", widget=StrictDecimalWidget(required=True)
+    )
     unit_cost = fields.Field(attribute="unit_cost", column_name="进价（元）", readonly=True)
     overcharge = fields.Field(attribute="overcharge", column_name="加价金额（元）", readonly=True)
 
@@ -130,9 +149,15 @@ class DrugSaleResource(ScopedResource):
 
     def save_instance(self, instance, is_create, row, **kwargs):
         try:
-            created = services.record_sale(clinic=instance.clinic, drug=instance.drug, on=instance.date,
-                                           quantity=instance.quantity, unit_price=instance.unit_price,
-                                           user=self.user, source=DrugSale.Source.IMPORT)
+            created = services.record_sale(
+                clinic=instance.clinic,
+                drug=instance.drug,
+                on=instance.date,
+                quantity=instance.quantity,
+                unit_price=instance.unit_price,
+                user=self.user,
+                source=DrugSale.Source.IMPORT,
+            )
         except ValidationError as exc:
             raise _as_field_errors(exc) from None
         instance.pk = created.pk
@@ -201,6 +226,9 @@ class ExpiringBatchResource(_ExportOnly):
         fields = ("township", "clinic", "drug", "batch_no", "expiry", "quantity")
 
     def get_queryset(self):
-        limit = date.today() + timedelta(days=EXPIRY_WARNING_DAYS)
-        return super().get_queryset().filter(expiry__lte=limit, drug__stocks__clinic=F("clinic"),
-                                             drug__stocks__quantity__gt=0)
+        limit = timezone.localdate() + timedelta(days=EXPIRY_WARNING_DAYS)
+        return (
+            super()
+            .get_queryset()
+            .filter(expiry__lte=limit, drug__stocks__clinic=F("clinic"), drug__stocks__quantity__gt=0)
+        )

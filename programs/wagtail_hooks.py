@@ -1,2 +1,2 @@
 # Wagtail discovers only <app>.wagtail_hooks; each feature registers its admin in its own module.
-from . import admin_drugs, admin_services  # noqa: F401
+from programs import admin_drugs, admin_services  # noqa: F401

@@ -53,24 +53,36 @@ class AssessmentListView(StaffView):
             qs = qs.none()
         if quarter:
             qs = qs.filter(quarter=quarter)
-        context.update({"assessments": qs.order_by("-quarter", "clinic__code"), "year": year, "quarter": quarter,
-                        "clinics": org.clinics_for(self.request.user), "today": today,
-                        "default_quarter": (today.month - 1) // 3 + 1, "can_add": self.request.user.has_perm(
-                            "subsidies.add_assessment")})
+        context.update(
+            {
+                "assessments": qs.order_by("-quarter", "clinic__code"),
+                "year": year,
+                "quarter": quarter,
+                "clinics": org.clinics_for(self.request.user),
+                "today": today,
+                "default_quarter": (today.month - 1) // 3 + 1,
+                "can_add": self.request.user.has_perm("subsidies.add_assessment"),
+            }
+        )
         return context
 
     def post(self, request, *args, **kwargs):
         if not request.user.has_perm("subsidies.add_assessment"):
             raise PermissionDenied
-        clinic = org.get_scoped_or_404(org.clinics_for(request.user), request.user, pk=request.POST.get("clinic"),
-                                       clinic="")
+        clinic = org.get_scoped_or_404(
+            org.clinics_for(request.user), request.user, pk=request.POST.get("clinic"), clinic=""
+        )
         assessed_on = _date(request.POST.get("assessed_on")) or timezone.localdate()
         try:
             if assessed_on == "invalid":
                 raise ValidationError(_("考核日期无效。"))
-            assessment = services.start_assessment(user=request.user, clinic=clinic,
-                                                   year=int_or(request.POST.get("year")),
-                                                   quarter=int_or(request.POST.get("quarter")), assessed_on=assessed_on)
+            assessment = services.start_assessment(
+                user=request.user,
+                clinic=clinic,
+                year=int_or(request.POST.get("year")),
+                quarter=int_or(request.POST.get("quarter")),
+                assessed_on=assessed_on,
+            )
         except ValidationError as exc:
             messages.error(request, "；".join(exc.messages))
             return redirect("assessments_list")
@@ -81,8 +93,12 @@ class AssessmentEditView(StaffView):
     template_name = "subsidies/assessments/admin_edit.html"
 
     def dispatch(self, request, *args, **kwargs):
-        self.assessment = org.get_scoped_or_404(Assessment.objects.select_related("clinic__township", "sheet"),
-                                                request.user, pk=kwargs["pk"], clinic="clinic")
+        self.assessment = org.get_scoped_or_404(
+            Assessment.objects.select_related("clinic__township", "sheet"),
+            request.user,
+            pk=kwargs["pk"],
+            clinic="clinic",
+        )
         return super().dispatch(request, *args, **kwargs)
 
     def get_page_title(self):
@@ -93,17 +109,24 @@ class AssessmentEditView(StaffView):
             raise PermissionDenied
         try:
             if "evidence" in request.FILES:
-                services.add_evidence(user=request.user, assessment=self.assessment, file=request.FILES["evidence"],
-                                      description=request.POST.get("evidence_description", ""))
+                services.add_evidence(
+                    user=request.user,
+                    assessment=self.assessment,
+                    file=request.FILES["evidence"],
+                    description=request.POST.get("evidence_description", ""),
+                )
                 messages.success(request, _("佐证材料已上传。"))
                 return redirect("assessments_edit", pk=self.assessment.pk)
             values = {}
             for entry in self.assessment.entries.all():
-                values[entry.pk] = {key: request.POST.get(f"{key}_{entry.pk}") for key in
-                                    ("occurrences", "achieved", "passed", "manual_score", "reason")
-                                    if f"{key}_{entry.pk}" in request.POST}
-            services.update_entries(user=request.user, assessment=self.assessment, values=values,
-                                    notes=request.POST.get("notes"))
+                values[entry.pk] = {
+                    key: request.POST.get(f"{key}_{entry.pk}")
+                    for key in ("occurrences", "achieved", "passed", "manual_score", "reason")
+                    if f"{key}_{entry.pk}" in request.POST
+                }
+            services.update_entries(
+                user=request.user, assessment=self.assessment, values=values, notes=request.POST.get("notes")
+            )
             if "submit" in request.POST:
                 services.submit_assessment(user=request.user, assessment=self.assessment)
                 messages.success(request, _("考核已提交，村医可以在手机上查看每一项扣分。"))
@@ -121,12 +144,20 @@ class AssessmentEditView(StaffView):
         entries = list(self.assessment.entries.select_related("item"))
         for entry in entries:
             entry.error = errors.get(str(entry.pk))
-        context.update({
-            "assessment": self.assessment, "entries": entries, "general_errors": errors.get("__all__"),
-            "editable": self.assessment.status == "draft" and self.request.user.has_perm("subsidies.change_assessment"),
-            "evidence": self.assessment.evidence.all(), "revisions": self.assessment.revisions.select_related("by"),
-            "appeals": Appeal.objects.filter(entry__assessment=self.assessment).select_related("entry__item", "appellant"),
-        })
+        context.update(
+            {
+                "assessment": self.assessment,
+                "entries": entries,
+                "general_errors": errors.get("__all__"),
+                "editable": self.assessment.status == "draft"
+                and self.request.user.has_perm("subsidies.change_assessment"),
+                "evidence": self.assessment.evidence.all(),
+                "revisions": self.assessment.revisions.select_related("by"),
+                "appeals": Appeal.objects.filter(entry__assessment=self.assessment).select_related(
+                    "entry__item", "appellant"
+                ),
+            }
+        )
         return context
 
 
@@ -138,8 +169,9 @@ class EvidenceFileView(View):
 
         if not request.user.has_perm("subsidies.view_assessment"):
             raise PermissionDenied
-        evidence = org.get_scoped_or_404(selectors.evidence_for(request.user), request.user, pk=pk,
-                                         clinic="assessment__clinic")
+        evidence = org.get_scoped_or_404(
+            selectors.evidence_for(request.user), request.user, pk=pk, clinic="assessment__clinic"
+        )
         return serve_protected_file(request, evidence.file.name, evidence.download_name)
 
 
@@ -150,12 +182,24 @@ class InspectionsView(StaffView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        inspections = org.restrict(Inspection.objects.select_related("clinic", "inspector"), self.request.user,
-                                   clinic="clinic").prefetch_related("findings").order_by("-inspected_on")[:100]
-        sheet_items = ScoreItem.objects.filter(sheet__county__in=org.counties_for(self.request.user),
-                                               mode="deduction").order_by("code").distinct()
-        context.update({"inspections": inspections, "clinics": org.clinics_for(self.request.user),
-                        "items": sheet_items, "today": timezone.localdate()})
+        inspections = (
+            org.restrict(Inspection.objects.select_related("clinic", "inspector"), self.request.user, clinic="clinic")
+            .prefetch_related("findings")
+            .order_by("-inspected_on")[:100]
+        )
+        sheet_items = (
+            ScoreItem.objects.filter(sheet__county__in=org.counties_for(self.request.user), mode="deduction")
+            .order_by("code")
+            .distinct()
+        )
+        context.update(
+            {
+                "inspections": inspections,
+                "clinics": org.clinics_for(self.request.user),
+                "items": sheet_items,
+                "today": timezone.localdate(),
+            }
+        )
         return context
 
     def post(self, request, *args, **kwargs):
@@ -163,17 +207,23 @@ class InspectionsView(StaffView):
             raise PermissionDenied
         try:
             if request.POST.get("finding"):
-                finding = org.get_scoped_or_404(Finding.objects.select_related("inspection__clinic"), request.user,
-                                                pk=request.POST["finding"], clinic="inspection__clinic")
+                finding = org.get_scoped_or_404(
+                    Finding.objects.select_related("inspection__clinic"),
+                    request.user,
+                    pk=request.POST["finding"],
+                    clinic="inspection__clinic",
+                )
                 on = _date(request.POST.get("reinspected_on")) or timezone.localdate()
                 if on == "invalid":
                     raise ValidationError(_("复查日期无效。"))
-                services.reinspect(user=request.user, finding=finding, rectified=request.POST.get("rectified") == "1",
-                                   on=on)
+                services.reinspect(
+                    user=request.user, finding=finding, rectified=request.POST.get("rectified") == "1", on=on
+                )
                 messages.success(request, _("复查结果已记录。"))
             else:
-                clinic = org.get_scoped_or_404(org.clinics_for(request.user), request.user,
-                                               pk=request.POST.get("clinic"), clinic="")
+                clinic = org.get_scoped_or_404(
+                    org.clinics_for(request.user), request.user, pk=request.POST.get("clinic"), clinic=""
+                )
                 inspected_on = _date(request.POST.get("inspected_on"))
                 if inspected_on in (None, "invalid"):
                     raise ValidationError(_("请填写有效的检查日期。"))
@@ -182,10 +232,20 @@ class InspectionsView(StaffView):
                     deadline = _date(request.POST.get(f"deadline_{i}"))
                     if deadline == "invalid":
                         raise ValidationError(_("整改期限无效。"))
-                    findings.append({"item_code": request.POST.get(f"item_{i}", ""),
-                                     "description": request.POST.get(f"description_{i}", ""), "deadline": deadline})
-                services.record_inspection(user=request.user, clinic=clinic, inspected_on=inspected_on,
-                                           notes=request.POST.get("notes", ""), findings=findings)
+                    findings.append(
+                        {
+                            "item_code": request.POST.get(f"item_{i}", ""),
+                            "description": request.POST.get(f"description_{i}", ""),
+                            "deadline": deadline,
+                        }
+                    )
+                services.record_inspection(
+                    user=request.user,
+                    clinic=clinic,
+                    inspected_on=inspected_on,
+                    notes=request.POST.get("notes", ""),
+                    findings=findings,
+                )
                 messages.success(request, _("检查记录已保存。"))
         except ValidationError as exc:
             messages.error(request, "；".join(exc.messages))
@@ -200,22 +260,36 @@ class SatisfactionView(StaffView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         today = timezone.localdate()
-        surveys = org.restrict(SatisfactionSurvey.objects.select_related("clinic"), self.request.user,
-                               clinic="clinic").filter(year=today.year).order_by("-quarter", "clinic__code")
-        context.update({"surveys": surveys, "clinics": org.clinics_for(self.request.user), "year": today.year,
-                        "quarter": (today.month - 1) // 3 + 1})
+        surveys = (
+            org.restrict(SatisfactionSurvey.objects.select_related("clinic"), self.request.user, clinic="clinic")
+            .filter(year=today.year)
+            .order_by("-quarter", "clinic__code")
+        )
+        context.update(
+            {
+                "surveys": surveys,
+                "clinics": org.clinics_for(self.request.user),
+                "year": today.year,
+                "quarter": (today.month - 1) // 3 + 1,
+            }
+        )
         return context
 
     def post(self, request, *args, **kwargs):
         if not request.user.has_perm("subsidies.add_satisfactionsurvey"):
             raise PermissionDenied
-        clinic = org.get_scoped_or_404(org.clinics_for(request.user), request.user, pk=request.POST.get("clinic"),
-                                       clinic="")
+        clinic = org.get_scoped_or_404(
+            org.clinics_for(request.user), request.user, pk=request.POST.get("clinic"), clinic=""
+        )
         try:
-            services.record_satisfaction(user=request.user, clinic=clinic, year=int_or(request.POST.get("year")),
-                                         quarter=int_or(request.POST.get("quarter")),
-                                         surveyed=int_or(request.POST.get("surveyed"), -1),
-                                         satisfied=int_or(request.POST.get("satisfied"), -1))
+            services.record_satisfaction(
+                user=request.user,
+                clinic=clinic,
+                year=int_or(request.POST.get("year")),
+                quarter=int_or(request.POST.get("quarter")),
+                surveyed=int_or(request.POST.get("surveyed"), -1),
+                satisfied=int_or(request.POST.get("satisfied"), -1),
+            )
             messages.success(request, _("已保存。"))
         except ValidationError as exc:
             messages.error(request, "；".join(exc.messages))
@@ -235,8 +309,12 @@ class AppealsView(StaffView):
     def post(self, request, *args, **kwargs):
         if not request.user.has_perm("subsidies.change_appeal"):
             raise PermissionDenied
-        appeal = org.get_scoped_or_404(selectors.appeals_for(request.user), request.user, pk=request.POST.get("appeal"),
-                                       clinic="entry__assessment__clinic")
+        appeal = org.get_scoped_or_404(
+            selectors.appeals_for(request.user),
+            request.user,
+            pk=request.POST.get("appeal"),
+            clinic="entry__assessment__clinic",
+        )
         accept = request.POST.get("accept") == "1"
         new_values = {}
         for key in ("occurrences", "achieved", "manual_score"):
@@ -245,8 +323,13 @@ class AppealsView(StaffView):
         if request.POST.get("passed") in ("0", "1"):
             new_values["passed"] = request.POST["passed"]
         try:
-            services.decide_appeal(user=request.user, appeal=appeal, accept=accept,
-                                   decision=request.POST.get("decision", ""), new_values=new_values)
+            services.decide_appeal(
+                user=request.user,
+                appeal=appeal,
+                accept=accept,
+                decision=request.POST.get("decision", ""),
+                new_values=new_values,
+            )
             messages.success(request, _("申诉已采纳，得分已更新。") if accept else _("申诉已驳回。"))
         except ValidationError as exc:
             messages.error(request, "；".join(exc.messages))
@@ -257,8 +340,7 @@ def ranking_filters(request) -> tuple[ScopeFilterForm, int, int, int | None]:
     """The filter form, year, quarter (default: this quarter) and township (default: all of the user's)."""
     today = timezone.localdate()
     form = ScopeFilterForm(request.GET, user=request.user, fields=("year", "quarter", "township"))
-    return (form, form.get("year", today.year), form.get("quarter", (today.month - 1) // 3 + 1),
-            form.get("township"))
+    return (form, form.get("year", today.year), form.get("quarter", (today.month - 1) // 3 + 1), form.get("township"))
 
 
 class RankingView(StaffView):
@@ -269,11 +351,20 @@ class RankingView(StaffView):
         context = super().get_context_data(**kwargs)
         filters, year, quarter, township = ranking_filters(self.request)
         invalid = filters.explain(self.request)
-        context.update({"year": year, "quarter": quarter, "quarters": range(1, 5), "township": township,
-                        "ranking": [] if invalid else selectors.ranking(user=self.request.user, year=year,
-                                                                        quarter=quarter, township_id=township),
-                        "townships": [] if invalid else selectors.township_averages(user=self.request.user, year=year,
-                                                                                    quarter=quarter)})
+        context.update(
+            {
+                "year": year,
+                "quarter": quarter,
+                "quarters": range(1, 5),
+                "township": township,
+                "ranking": []
+                if invalid
+                else selectors.ranking(user=self.request.user, year=year, quarter=quarter, township_id=township),
+                "townships": []
+                if invalid
+                else selectors.township_averages(user=self.request.user, year=year, quarter=quarter),
+            }
+        )
         return context
 
 
@@ -284,12 +375,21 @@ class RankingExportView(View):
         filters, year, quarter, township = ranking_filters(request)
         filters.or_404()
         data = tablib.Dataset(headers=[_("名次"), _("卫生室编码"), _("村卫生室"), _("乡镇"), _("得分")])
-        for rank, assessment in enumerate(selectors.ranking(user=request.user, year=year, quarter=quarter,
-                                                            township_id=township), start=1):
-            data.append([rank, assessment.clinic.code, assessment.clinic.name, assessment.clinic.township.name,
-                         float(assessment.total_score)])
-        response = HttpResponse(data.export("xlsx"),
-                                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        for rank, assessment in enumerate(
+            selectors.ranking(user=request.user, year=year, quarter=quarter, township_id=township), start=1
+        ):
+            data.append(
+                [
+                    rank,
+                    assessment.clinic.code,
+                    assessment.clinic.name,
+                    assessment.clinic.township.name,
+                    float(assessment.total_score),
+                ]
+            )
+        response = HttpResponse(
+            data.export("xlsx"), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        )
         response["Content-Disposition"] = f'attachment; filename="ranking-{year}-Q{quarter}.xlsx"'
         return response
 
@@ -315,8 +415,18 @@ class ScoreItemViewSet(ScopedModelViewSet):
     list_display = ["code", "name", "category", "max_points", "mode", "points_per_occurrence", "sheet"]
     list_select_related = ("sheet",)
     list_filter = ["sheet", "category", "mode"]
-    form_fields = ["sheet", "category", "code", "name", "max_points", "mode", "points_per_occurrence", "indicator",
-                   "target", "sort_order"]
+    form_fields = [
+        "sheet",
+        "category",
+        "code",
+        "name",
+        "max_points",
+        "mode",
+        "points_per_occurrence",
+        "indicator",
+        "target",
+        "sort_order",
+    ]
 
     def get_form_class(self, for_update=False):
         form = super().get_form_class(for_update)
@@ -350,19 +460,54 @@ def register_urls():
 @hooks.register("register_admin_menu_item")
 def register_menu():
     items = [
-        PermissionMenuItem(gettext_lazy("季度考核"), reverse("assessments_list"), icon_name="form", order=10,
-                           permission="subsidies.view_assessment"),
-        PermissionMenuItem(gettext_lazy("督导检查与整改"), reverse("assessments_inspections"), icon_name="search",
-                           order=20, permission="subsidies.view_inspection"),
-        PermissionMenuItem(gettext_lazy("满意度回访"), reverse("assessments_satisfaction"), icon_name="user", order=30,
-                           permission="subsidies.view_satisfactionsurvey"),
-        PermissionMenuItem(gettext_lazy("考核申诉"), reverse("assessments_appeals"), icon_name="help", order=40,
-                           permission="subsidies.view_appeal"),
-        PermissionMenuItem(gettext_lazy("考核排名"), reverse("assessments_ranking"), icon_name="list-ol", order=50,
-                           permission="subsidies.view_assessment"),
-        PermissionMenuItem(gettext_lazy("考核评分表"), reverse("scoresheet:index"), icon_name="form", order=60,
-                           permission="subsidies.change_scoresheet"),
-        PermissionMenuItem(gettext_lazy("考核项目"), reverse("scoreitem:index"), icon_name="list-ol", order=70,
-                           permission="subsidies.change_scoreitem"),
+        PermissionMenuItem(
+            gettext_lazy("季度考核"),
+            reverse("assessments_list"),
+            icon_name="form",
+            order=10,
+            permission="subsidies.view_assessment",
+        ),
+        PermissionMenuItem(
+            gettext_lazy("督导检查与整改"),
+            reverse("assessments_inspections"),
+            icon_name="search",
+            order=20,
+            permission="subsidies.view_inspection",
+        ),
+        PermissionMenuItem(
+            gettext_lazy("满意度回访"),
+            reverse("assessments_satisfaction"),
+            icon_name="user",
+            order=30,
+            permission="subsidies.view_satisfactionsurvey",
+        ),
+        PermissionMenuItem(
+            gettext_lazy("考核申诉"),
+            reverse("assessments_appeals"),
+            icon_name="help",
+            order=40,
+            permission="subsidies.view_appeal",
+        ),
+        PermissionMenuItem(
+            gettext_lazy("考核排名"),
+            reverse("assessments_ranking"),
+            icon_name="list-ol",
+            order=50,
+            permission="subsidies.view_assessment",
+        ),
+        PermissionMenuItem(
+            gettext_lazy("考核评分表"),
+            reverse("scoresheet:index"),
+            icon_name="form",
+            order=60,
+            permission="subsidies.change_scoresheet",
+        ),
+        PermissionMenuItem(
+            gettext_lazy("考核项目"),
+            reverse("scoreitem:index"),
+            icon_name="list-ol",
+            order=70,
+            permission="subsidies.change_scoreitem",
+        ),
     ]
     return SubmenuMenuItem(gettext_lazy("绩效考核"), Menu(items=items), icon_name="form", order=300)

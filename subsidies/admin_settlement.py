@@ -37,24 +37,36 @@ class RunListView(StaffView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context.update({"runs": selectors.runs_for(self.request.user)[:100],
-                        "policies": org.restrict(SubsidyPolicy.objects.all(), self.request.user, county="county"),
-                        "townships": org.townships_for(self.request.user), "year": timezone.localdate().year,
-                        "can_prepare": self.request.user.has_perm("subsidies.add_settlementrun")})
+        context.update(
+            {
+                "runs": selectors.runs_for(self.request.user)[:100],
+                "policies": org.restrict(SubsidyPolicy.objects.all(), self.request.user, county="county"),
+                "townships": org.townships_for(self.request.user),
+                "year": timezone.localdate().year,
+                "can_prepare": self.request.user.has_perm("subsidies.add_settlementrun"),
+            }
+        )
         return context
 
     def post(self, request, *args, **kwargs):
         if not request.user.has_perm("subsidies.add_settlementrun"):
             raise PermissionDenied
-        policy = org.get_scoped_or_404(SubsidyPolicy.objects.select_related("county"), request.user,
-                                       pk=request.POST.get("policy"), county="county")
+        policy = org.get_scoped_or_404(
+            SubsidyPolicy.objects.select_related("county"), request.user, pk=request.POST.get("policy"), county="county"
+        )
         township = None
         if request.POST.get("township"):
-            township = org.get_scoped_or_404(org.townships_for(request.user), request.user,
-                                             pk=request.POST["township"], township="")
+            township = org.get_scoped_or_404(
+                org.townships_for(request.user), request.user, pk=request.POST["township"], township=""
+            )
         try:
-            run = services.create_run(user=request.user, policy=policy, year=policy.year,
-                                      quarter=int_or(request.POST.get("quarter")), township=township)
+            run = services.create_run(
+                user=request.user,
+                policy=policy,
+                year=policy.year,
+                quarter=int_or(request.POST.get("quarter")),
+                township=township,
+            )
         except ValidationError as exc:
             messages.error(request, "；".join(exc.messages))
             return redirect("settlement_runs")
@@ -66,8 +78,9 @@ class RunDetailView(StaffView):
     template_name = "subsidies/settlement/admin_run.html"
 
     def dispatch(self, request, *args, **kwargs):
-        self.run = org.get_scoped_or_404(selectors.runs_for(request.user), request.user, pk=kwargs["pk"],
-                                         county="county")
+        self.run = org.get_scoped_or_404(
+            selectors.runs_for(request.user), request.user, pk=kwargs["pk"], county="county"
+        )
         return super().dispatch(request, *args, **kwargs)
 
     def get_page_title(self):
@@ -76,8 +89,14 @@ class RunDetailView(StaffView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         lines = selectors.lines_for(self.request.user).filter(run=self.run)
-        context.update({"run": self.run, "lines": lines, "user_id": self.request.user.pk,
-                        "is_county": org.get_scope(self.request.user).is_county_admin})
+        context.update(
+            {
+                "run": self.run,
+                "lines": lines,
+                "user_id": self.request.user.pk,
+                "is_county": org.get_scope(self.request.user).is_county_admin,
+            }
+        )
         return context
 
     def post(self, request, *args, **kwargs):
@@ -99,8 +118,14 @@ class RunDetailView(StaffView):
                 services.mark_paid(user=request.user, run=self.run, reference=request.POST.get("reference", ""))
                 messages.success(request, _("已登记拨付。"))
             elif action == "adjust":
-                run = services.create_run(user=request.user, policy=self.run.policy, year=self.run.year,
-                                          quarter=self.run.quarter, township=self.run.township, adjusts=self.run)
+                run = services.create_run(
+                    user=request.user,
+                    policy=self.run.policy,
+                    year=self.run.year,
+                    quarter=self.run.quarter,
+                    township=self.run.township,
+                    adjusts=self.run,
+                )
                 messages.success(request, _("已生成更正结算草稿。"))
                 return redirect("settlement_run", pk=run.pk)
         except ValidationError as exc:
@@ -114,8 +139,9 @@ class LineView(StaffView):
     template_name = "subsidies/settlement/line.html"
 
     def dispatch(self, request, *args, **kwargs):
-        self.line = org.get_scoped_or_404(selectors.lines_for(request.user), request.user, pk=kwargs["pk"],
-                                          clinic="clinic")
+        self.line = org.get_scoped_or_404(
+            selectors.lines_for(request.user), request.user, pk=kwargs["pk"], clinic="clinic"
+        )
         return super().dispatch(request, *args, **kwargs)
 
     def get_page_title(self):
@@ -132,15 +158,39 @@ class RunExportView(View):
         if not request.user.has_perm("subsidies.view_settlementrun"):
             raise PermissionDenied
         run = org.get_scoped_or_404(selectors.runs_for(request.user), request.user, pk=pk, county="county")
-        data = tablib.Dataset(headers=[_("卫生室编码"), _("村卫生室"), _("乡镇"), _("考核得分"), _("质量系数"),
-                                       _("公共卫生补助"), _("基本药物补助"), _("扣款"), _("已预拨"), _("应拨（负数为追回）")])
+        data = tablib.Dataset(
+            headers=[
+                _("卫生室编码"),
+                _("村卫生室"),
+                _("乡镇"),
+                _("考核得分"),
+                _("质量系数"),
+                _("公共卫生补助"),
+                _("基本药物补助"),
+                _("扣款"),
+                _("已预拨"),
+                _("应拨（负数为追回）"),
+            ]
+        )
         for line in selectors.lines_for(request.user).filter(run=run):
             x = line.explanation
-            data.append([line.clinic.code, line.clinic.name, line.clinic.township.name, x.get("score") or "",
-                         x.get("coefficient"), line.public_health, line.drug_subsidy, line.deductions, line.advances,
-                         line.balance])
-        response = HttpResponse(data.export("xlsx"),
-                                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+            data.append(
+                [
+                    line.clinic.code,
+                    line.clinic.name,
+                    line.clinic.township.name,
+                    x.get("score") or "",
+                    x.get("coefficient"),
+                    line.public_health,
+                    line.drug_subsidy,
+                    line.deductions,
+                    line.advances,
+                    line.balance,
+                ]
+            )
+        response = HttpResponse(
+            data.export("xlsx"), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        )
         response["Content-Disposition"] = f'attachment; filename="settlement-{run.pk}.xlsx"'
         return response
 
@@ -166,8 +216,11 @@ class StatementsZipView(View):
 
         run = org.get_scoped_or_404(selectors.runs_for(request.user), request.user, pk=pk, county="county")
         scope = org.get_scope(request.user)
-        township_id = scope.township_id if scope.level == "township" else ScopeFilterForm(
-            request.GET, user=request.user, fields=("township",)).or_404().get("township")
+        township_id = (
+            scope.township_id
+            if scope.level == "township"
+            else ScopeFilterForm(request.GET, user=request.user, fields=("township",)).or_404().get("township")
+        )
         batch = StatementBatch.objects.create(run=run, township_id=township_id, created_by=request.user)
         build_statements.enqueue(batch.pk)
         return redirect("settlement_batch", pk=batch.pk)
@@ -179,21 +232,32 @@ class StatementBatchView(StaffView):
 
     def dispatch(self, request, *args, **kwargs):
         # The ZIP follows the settlement's scope (the run, and the batch's township), not its creator.
-        self.batch = org.get_scoped_or_404(selectors.statement_batches_for(request.user), request.user,
-                                           pk=kwargs["pk"], county="run__county")
+        self.batch = org.get_scoped_or_404(
+            selectors.statement_batches_for(request.user), request.user, pk=kwargs["pk"], county="run__county"
+        )
         return super().dispatch(request, *args, **kwargs)
 
     def get(self, request, *args, **kwargs):
         if request.GET.get("format") == "json":
             from django.http import JsonResponse
 
-            return JsonResponse({"state": self.batch.state, "percent": self.batch.percent, "done": self.batch.done,
-                                 "total": self.batch.total})
+            return JsonResponse(
+                {
+                    "state": self.batch.state,
+                    "percent": self.batch.percent,
+                    "done": self.batch.done,
+                    "total": self.batch.total,
+                }
+            )
         if request.GET.get("download") and self.batch.state == "done" and self.batch.file:
             from clinics.files import serve_protected_file
 
-            return serve_protected_file(request, f"statements/{self.batch.file}",
-                                        f"statements-{self.batch.run_id}.zip", content_type="application/zip")
+            return serve_protected_file(
+                request,
+                f"statements/{self.batch.file}",
+                f"statements-{self.batch.run_id}.zip",
+                content_type="application/zip",
+            )
         return super().get(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
@@ -214,31 +278,50 @@ class AdvanceBatchesView(PermissionTemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         user = self.request.user
-        policies = (org.restrict(SubsidyPolicy.objects.select_related("county"), user, county="county")
-                    .exclude(advance_method=SubsidyPolicy.AdvanceMethod.NONE)
-                    .filter(status=SubsidyPolicy.Status.ACTIVE))
-        context.update({"policies": policies, "quarters": range(1, 5), "months": range(1, 13),
-                        "batches": selectors.advance_batches_for(user)[:100]})
+        policies = (
+            org.restrict(SubsidyPolicy.objects.select_related("county"), user, county="county")
+            .exclude(advance_method=SubsidyPolicy.AdvanceMethod.NONE)
+            .filter(status=SubsidyPolicy.Status.ACTIVE)
+        )
+        context.update(
+            {
+                "policies": policies,
+                "quarters": range(1, 5),
+                "months": range(1, 13),
+                "batches": selectors.advance_batches_for(user)[:100],
+            }
+        )
         return context
 
     def post(self, request, *args, **kwargs):
-        policy = org.get_scoped_or_404(SubsidyPolicy.objects.select_related("county"), request.user,
-                                       pk=int_or(request.POST.get("policy"), 0), county="county")
+        policy = org.get_scoped_or_404(
+            SubsidyPolicy.objects.select_related("county"),
+            request.user,
+            pk=int_or(request.POST.get("policy"), 0),
+            county="county",
+        )
         period = request.POST.get("period", "")
         quarter = int_or(period[1:]) if period.startswith("q") else None
         month = int_or(period[1:]) if period.startswith("m") else None
         try:
-            batch, created = advance_services.generate_advances(user=request.user, policy=policy, quarter=quarter,
-                                                                month=month)
+            batch, created = advance_services.generate_advances(
+                user=request.user, policy=policy, quarter=quarter, month=month
+            )
         except ValidationError as exc:
             messages.error(request, "；".join(exc.messages))
             return redirect("settlement_advances")
         if created:
-            messages.success(request, _("已生成 %(n)s 个村卫生室的预拨款，合计 %(t)s 元；结算时自动扣除。") % {
-                "n": batch.clinic_count, "t": batch.total})
+            messages.success(
+                request,
+                _("已生成 %(n)s 个村卫生室的预拨款，合计 %(t)s 元；结算时自动扣除。")
+                % {"n": batch.clinic_count, "t": batch.total},
+            )
         else:
-            messages.warning(request, _("%(b)s已于 %(at)s 生成过，没有重复拨付。") % {
-                "b": batch, "at": timezone.localtime(batch.created_at).strftime("%Y-%m-%d %H:%M")})
+            messages.warning(
+                request,
+                _("%(b)s已于 %(at)s 生成过，没有重复拨付。")
+                % {"b": batch, "at": timezone.localtime(batch.created_at).strftime("%Y-%m-%d %H:%M")},
+            )
         return redirect("settlement_advance_batch", pk=batch.pk)
 
 
@@ -248,8 +331,9 @@ class AdvanceBatchView(PermissionTemplateView):
     template_name = "subsidies/settlement/admin_advance_batch.html"
 
     def dispatch(self, request, *args, **kwargs):
-        self.batch = org.get_scoped_or_404(selectors.advance_batches_for(request.user), request.user,
-                                           pk=kwargs["pk"], county="county")
+        self.batch = org.get_scoped_or_404(
+            selectors.advance_batches_for(request.user), request.user, pk=kwargs["pk"], county="county"
+        )
         return super().dispatch(request, *args, **kwargs)
 
     def get_page_title(self):
@@ -257,8 +341,12 @@ class AdvanceBatchView(PermissionTemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context.update({"batch": self.batch,
-                        "advances": self.batch.advances.select_related("clinic__township").order_by("clinic__code")})
+        context.update(
+            {
+                "batch": self.batch,
+                "advances": self.batch.advances.select_related("clinic__township").order_by("clinic__code"),
+            }
+        )
         return context
 
 
@@ -270,11 +358,32 @@ class PolicyViewSet(ScopedModelViewSet):
     scope_paths = {"county": "county"}
     scoped_choices = {"county": org.counties_for}
     list_display = ["name", "year", "method", "per_capita_rate", "village_share", "advance_schedule_display", "status"]
-    form_fields = ["county", "year", "name", "status", "per_capita_rate", "village_share", "method", "quota_cap",
-                   "quality_threshold", "quality_bands", "drug_method", "drug_amount", "violation_deduction",
-                   "gap_tolerance", "remote_coefficient", "budget_cap", "effective_from", "notice_url",
-                   "advance_method", "advance_q1_share", "advance_q2_share", "advance_q3_share", "advance_q4_share",
-                   "advance_monthly_amount"]
+    form_fields = [
+        "county",
+        "year",
+        "name",
+        "status",
+        "per_capita_rate",
+        "village_share",
+        "method",
+        "quota_cap",
+        "quality_threshold",
+        "quality_bands",
+        "drug_method",
+        "drug_amount",
+        "violation_deduction",
+        "gap_tolerance",
+        "remote_coefficient",
+        "budget_cap",
+        "effective_from",
+        "notice_url",
+        "advance_method",
+        "advance_q1_share",
+        "advance_q2_share",
+        "advance_q3_share",
+        "advance_q4_share",
+        "advance_monthly_amount",
+    ]
 
 
 class PolicyItemViewSet(ScopedModelViewSet):
@@ -313,7 +422,11 @@ class AdvanceViewSet(ScopedModelViewSet):
             def clean(self):
                 cleaned = super().clean()
                 if self.instance.pk and self.instance.batch_id:
-                    raise ValidationError(_("这笔预拨款是按政策批量生成的，不能手工修改；如有差错，请另行登记一笔更正的预拨款并在凭证号中注明。"))
+                    raise ValidationError(
+                        _(
+                            "这笔预拨款是按政策批量生成的，不能手工修改；如有差错，请另行登记一笔更正的预拨款并在凭证号中注明。"
+                        )
+                    )
                 return cleaned
 
         return AdvanceForm
@@ -347,15 +460,40 @@ def register_urls():
 @hooks.register("register_admin_menu_item")
 def register_menu():
     items = [
-        PermissionMenuItem(gettext_lazy("补助结算"), reverse("settlement_runs"), icon_name="doc-full-inverse",
-                           order=10, permission="subsidies.view_settlementrun"),
-        PermissionMenuItem(gettext_lazy("补助政策"), reverse("subsidypolicy:index"), icon_name="cogs", order=20,
-                           permission="subsidies.view_subsidypolicy"),
-        PermissionMenuItem(gettext_lazy("政策项目标准"), reverse("policyitem:index"), icon_name="tag", order=30,
-                           permission="subsidies.view_policyitem"),
-        PermissionMenuItem(gettext_lazy("预拨款"), reverse("advance:index"), icon_name="form", order=40,
-                           permission="subsidies.view_advance"),
-        PermissionMenuItem(gettext_lazy("按政策生成预拨款"), reverse("settlement_advances"), icon_name="form", order=50,
-                           permission="subsidies.add_advancebatch"),
+        PermissionMenuItem(
+            gettext_lazy("补助结算"),
+            reverse("settlement_runs"),
+            icon_name="doc-full-inverse",
+            order=10,
+            permission="subsidies.view_settlementrun",
+        ),
+        PermissionMenuItem(
+            gettext_lazy("补助政策"),
+            reverse("subsidypolicy:index"),
+            icon_name="cogs",
+            order=20,
+            permission="subsidies.view_subsidypolicy",
+        ),
+        PermissionMenuItem(
+            gettext_lazy("政策项目标准"),
+            reverse("policyitem:index"),
+            icon_name="tag",
+            order=30,
+            permission="subsidies.view_policyitem",
+        ),
+        PermissionMenuItem(
+            gettext_lazy("预拨款"),
+            reverse("advance:index"),
+            icon_name="form",
+            order=40,
+            permission="subsidies.view_advance",
+        ),
+        PermissionMenuItem(
+            gettext_lazy("按政策生成预拨款"),
+            reverse("settlement_advances"),
+            icon_name="form",
+            order=50,
+            permission="subsidies.add_advancebatch",
+        ),
     ]
     return SubmenuMenuItem(gettext_lazy("补助结算"), Menu(items=items), icon_name="doc-full-inverse", order=400)

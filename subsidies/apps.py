@@ -14,15 +14,24 @@ class SubsidiesConfig(AppConfig):
         models = ("assessment", "inspection", "finding", "satisfactionsurvey", "appeal", "assessmententry")
         staff = [f"subsidies.{action}_{m}" for m in models for action in ("view", "add", "change")]
         sheets = [f"subsidies.view_{m}" for m in ("scoresheet", "scoreitem")]
-        runs = ["subsidies.view_settlementrun", "subsidies.add_settlementrun", "subsidies.change_settlementrun",
-                "subsidies.view_settlementline", "subsidies.view_subsidypolicy", "subsidies.view_policyitem",
-                "subsidies.view_advance"]
+        runs = [
+            "subsidies.view_settlementrun",
+            "subsidies.add_settlementrun",
+            "subsidies.change_settlementrun",
+            "subsidies.view_settlementline",
+            "subsidies.view_subsidypolicy",
+            "subsidies.view_policyitem",
+            "subsidies.view_advance",
+        ]
         policy = [f"subsidies.{a}_{m}" for m in ("subsidypolicy", "policyitem", "advance") for a in ("add", "change")]
         policy += ["subsidies.view_advancebatch", "subsidies.add_advancebatch"]  # generating scheduled advances
         return {
             Role.TOWNSHIP_STAFF: staff + sheets + runs,
-            Role.COUNTY_ADMIN: staff + sheets + runs + policy + [f"subsidies.{a}_{m}" for m in ("scoresheet", "scoreitem")
-                                                                 for a in ("add", "change", "delete")],
+            Role.COUNTY_ADMIN: staff
+            + sheets
+            + runs
+            + policy
+            + [f"subsidies.{a}_{m}" for m in ("scoresheet", "scoreitem") for a in ("add", "change", "delete")],
         }
 
     def ready(self):

@@ -126,7 +126,7 @@ class _Prepared:
     """What every line of a run shares, worked out once per run: each item's price, points and name with
     their strings, and each quota's cap (a province run has ~400,000 item rows but a few hundred quotas)."""
 
-    __slots__ = ("policy", "items", "cap_factor", "caps", "capped")
+    __slots__ = ("cap_factor", "capped", "caps", "items", "policy")
 
     def __init__(self, policy: PolicyInputs):
         self.policy = policy
@@ -139,8 +139,14 @@ class _Prepared:
         found = self.items.get(code)
         if found is None:
             price, points = self.policy.prices.get(code, (Decimal(0), Decimal(0)))
-            found = self.items[code] = (price, points, str(price), str(points), self.policy.item_names.get(code, code),
-                                        price.as_tuple().exponent == -2)
+            found = self.items[code] = (
+                price,
+                points,
+                str(price),
+                str(points),
+                self.policy.item_names.get(code, code),
+                price.as_tuple().exponent == -2,
+            )
         return found
 
     def capped_amount(self, quota: int, code: str, cap: Decimal, price: Decimal) -> tuple[Decimal, str]:
@@ -159,8 +165,9 @@ class _Prepared:
         return found
 
 
-def _unit_price_amount(clinic: ClinicInputs, policy: PolicyInputs, coefficient: Decimal,
-                       prepared: _Prepared | None = None) -> tuple[Decimal, list]:
+def _unit_price_amount(
+    clinic: ClinicInputs, policy: PolicyInputs, coefficient: Decimal, prepared: _Prepared | None = None
+) -> tuple[Decimal, list]:
     prepared = prepared or _Prepared(policy)
     rows, raw = [], Decimal(0)
     check_gap = policy.gap_tolerance is not None
@@ -186,14 +193,27 @@ def _unit_price_amount(clinic: ClinicInputs, policy: PolicyInputs, coefficient: 
             amount = counted * price  # a whole count times a price in fen is already in fen: nothing to round
             amount_s = str(amount) if in_fen else str(money(amount))
         raw += amount
-        rows.append({"item": code, "name": name, "declared": declared, "verified": verified, "quota": quota,
-                     "cap": cap_s, "counted": counted_s, "price": price_s, "amount": amount_s, "excluded": excluded})
+        rows.append(
+            {
+                "item": code,
+                "name": name,
+                "declared": declared,
+                "verified": verified,
+                "quota": quota,
+                "cap": cap_s,
+                "counted": counted_s,
+                "price": price_s,
+                "amount": amount_s,
+                "excluded": excluded,
+            }
+        )
     equity = _equity(clinic, policy)
     return money(raw * coefficient * equity), rows
 
 
-def _work_points(clinic: ClinicInputs, policy: PolicyInputs, coefficient: Decimal,
-                 prepared: _Prepared | None = None) -> tuple[Decimal, list]:
+def _work_points(
+    clinic: ClinicInputs, policy: PolicyInputs, coefficient: Decimal, prepared: _Prepared | None = None
+) -> tuple[Decimal, list]:
     prepared = prepared or _Prepared(policy)
     rows, raw = [], Decimal(0)
     check_gap = policy.gap_tolerance is not None
@@ -203,22 +223,37 @@ def _work_points(clinic: ClinicInputs, policy: PolicyInputs, coefficient: Decima
         excluded = check_gap and _gap_excluded(figures, policy)
         item_points = Decimal(0) if excluded else figures.verified * points
         raw += item_points
-        rows.append({"item": code, "name": name, "declared": figures.declared,
-                     "verified": figures.verified, "quota": figures.quota, "points_each": points_s,
-                     "points": plain(item_points), "excluded": excluded})
+        rows.append(
+            {
+                "item": code,
+                "name": name,
+                "declared": figures.declared,
+                "verified": figures.verified,
+                "quota": figures.quota,
+                "points_each": points_s,
+                "points": plain(item_points),
+                "excluded": excluded,
+            }
+        )
     return raw * coefficient * _equity(clinic, policy), rows
 
 
 def _drug_subsidy(clinic: ClinicInputs, policy: PolicyInputs) -> tuple[Decimal, str]:
     f = policy.period_fraction
     if policy.drug_method == "per_resident":
-        return money(policy.drug_amount * clinic.population * f), f"{policy.drug_amount} 元/人 × {clinic.population} 人 × {f.normalize()}"
+        return money(
+            policy.drug_amount * clinic.population * f
+        ), f"{policy.drug_amount} 元/人 × {clinic.population} 人 × {f.normalize()}"
     if policy.drug_method == "per_clinic":
         return money(policy.drug_amount * f), f"{policy.drug_amount} 元/室 × {f.normalize()}"
     if policy.drug_method == "per_doctor":
-        return money(policy.drug_amount * clinic.doctors * f), f"{policy.drug_amount} 元/人 × {clinic.doctors} 名医生 × {f.normalize()}"
+        return money(
+            policy.drug_amount * clinic.doctors * f
+        ), f"{policy.drug_amount} 元/人 × {clinic.doctors} 名医生 × {f.normalize()}"
     if policy.drug_method == "markup_rate":
-        return money(clinic.drug.purchase_value * policy.drug_amount), f"采购额 {clinic.drug.purchase_value} 元 × 原加成率 {policy.drug_amount}"
+        return money(
+            clinic.drug.purchase_value * policy.drug_amount
+        ), f"采购额 {clinic.drug.purchase_value} 元 × 原加成率 {policy.drug_amount}"
     raise ValueError(policy.drug_method)
 
 
@@ -235,41 +270,67 @@ def compute(policy: PolicyInputs, clinics: list[ClinicInputs]) -> tuple[list[Lin
         points = {}
         for clinic in clinics:
             points[clinic.clinic_id], item_rows[clinic.clinic_id] = _work_points(
-                clinic, policy, coefficients[clinic.clinic_id], prepared)
+                clinic, policy, coefficients[clinic.clinic_id], prepared
+            )
         parts = split_exactly(pool, [points[c.clinic_id] for c in clinics])
         total_points = sum(points.values(), Decimal(0))
         for clinic, part in zip(clinics, parts, strict=True):
             public_health[clinic.clinic_id] = part
-        pool_info = {"pool": str(pool), "population": population, "total_points": plain(total_points),
-                     "formula": f"{policy.per_capita_rate} 元/人 × 村级比例 {policy.village_share} × {population} 人 × {policy.period_fraction.normalize()}"}
+        pool_info = {
+            "pool": str(pool),
+            "population": population,
+            "total_points": plain(total_points),
+            "formula": f"{policy.per_capita_rate} 元/人 × 村级比例 {policy.village_share} × {population} 人 × {policy.period_fraction.normalize()}",
+        }
     else:
         for clinic in clinics:
             public_health[clinic.clinic_id], item_rows[clinic.clinic_id] = _unit_price_amount(
-                clinic, policy, coefficients[clinic.clinic_id], prepared)
+                clinic, policy, coefficients[clinic.clinic_id], prepared
+            )
         points = {}
 
     lines = []
     for clinic in clinics:
         drug, drug_formula = _drug_subsidy(clinic, policy)
         deductions = money(policy.violation_deduction * clinic.drug.violation_count)
-        lines.append(LineResult(
-            clinic_id=clinic.clinic_id, public_health=public_health[clinic.clinic_id], drug_subsidy=drug,
-            deductions=deductions, advances=money(clinic.advances), balance=ZERO,
-            explanation={
-                "clinic": clinic.name, "method": policy.method, "score": None if clinic.score is None else str(clinic.score),
-                "threshold": str(policy.quality_threshold), "coefficient": str(coefficients[clinic.clinic_id]),
-                "remote": clinic.remote, "equity": str(_equity(clinic, policy)), "items": item_rows[clinic.clinic_id],
-                "points": plain(points.get(clinic.clinic_id, Decimal(0))) if points else None,
-                "pool": pool_info or None, "population": clinic.population, "doctors": clinic.doctors,
-                "drug_method": policy.drug_method, "drug_formula": drug_formula,
-                "drug_basis": {"purchase_value": str(clinic.drug.purchase_value), "sales_value": str(clinic.drug.sales_value),
-                               "overcharge_total": str(clinic.drug.overcharge_total),
-                               "violation_count": clinic.drug.violation_count},
-                "violation_deduction": str(policy.violation_deduction),
-                "advance_rows": [{"paid_on": paid_on, "amount": str(amount), "reference": reference,
-                                  "scheduled": scheduled} for paid_on, amount, reference, scheduled in clinic.advance_rows],
-                "advance_schedule": policy.advance_schedule,
-            }))
+        lines.append(
+            LineResult(
+                clinic_id=clinic.clinic_id,
+                public_health=public_health[clinic.clinic_id],
+                drug_subsidy=drug,
+                deductions=deductions,
+                advances=money(clinic.advances),
+                balance=ZERO,
+                explanation={
+                    "clinic": clinic.name,
+                    "method": policy.method,
+                    "score": None if clinic.score is None else str(clinic.score),
+                    "threshold": str(policy.quality_threshold),
+                    "coefficient": str(coefficients[clinic.clinic_id]),
+                    "remote": clinic.remote,
+                    "equity": str(_equity(clinic, policy)),
+                    "items": item_rows[clinic.clinic_id],
+                    "points": plain(points.get(clinic.clinic_id, Decimal(0))) if points else None,
+                    "pool": pool_info or None,
+                    "population": clinic.population,
+                    "doctors": clinic.doctors,
+                    "drug_method": policy.drug_method,
+                    "drug_formula": drug_formula,
+                    "drug_basis": {
+                        "purchase_value": str(clinic.drug.purchase_value),
+                        "sales_value": str(clinic.drug.sales_value),
+                        "overcharge_total": str(clinic.drug.overcharge_total),
+                        "violation_count": clinic.drug.violation_count,
+                    },
+                    "violation_deduction": str(policy.violation_deduction),
+                    "advance_rows": [
+                        {"paid_on": paid_on, "amount": str(amount), "reference": reference, "scheduled": scheduled}
+                        for paid_on, amount, reference, scheduled in clinic.advance_rows
+                    ],
+                    "advance_schedule": policy.advance_schedule,
+                },
+            )
+        )
 
     scale = None
     gross = [line.public_health + line.drug_subsidy for line in lines]
@@ -279,17 +340,25 @@ def compute(policy: PolicyInputs, clinics: list[ClinicInputs]) -> tuple[list[Lin
         for line, before, after in zip(lines, gross, scaled, strict=True):
             # Both parts shrink by the same ratio; the public-health part absorbs the fen so the line adds up.
             drug_scaled = min(after, money(line.drug_subsidy * scale))
-            line.explanation["budget"] = {"cap": str(policy.budget_cap), "before": str(before), "after": str(after),
-                                          "ratio": str(scale.quantize(Decimal("0.000001")))}
+            line.explanation["budget"] = {
+                "cap": str(policy.budget_cap),
+                "before": str(before),
+                "after": str(after),
+                "ratio": str(scale.quantize(Decimal("0.000001"))),
+            }
             line.public_health, line.drug_subsidy = after - drug_scaled, drug_scaled
     for line in lines:
         line.balance = line.public_health + line.drug_subsidy - line.deductions - line.advances
         line.explanation["balance"] = str(line.balance)
 
     totals = {
-        "public_health": sum((x.public_health for x in lines), ZERO), "drug": sum((x.drug_subsidy for x in lines), ZERO),
-        "deductions": sum((x.deductions for x in lines), ZERO), "advances": sum((x.advances for x in lines), ZERO),
-        "balance": sum((x.balance for x in lines), ZERO), "scale": scale, "pool": pool_info or None,
+        "public_health": sum((x.public_health for x in lines), ZERO),
+        "drug": sum((x.drug_subsidy for x in lines), ZERO),
+        "deductions": sum((x.deductions for x in lines), ZERO),
+        "advances": sum((x.advances for x in lines), ZERO),
+        "balance": sum((x.balance for x in lines), ZERO),
+        "scale": scale,
+        "pool": pool_info or None,
     }
     return lines, totals
 
@@ -312,14 +381,19 @@ class AdvanceSchedule:
         """What a settlement line's explanation shows about the schedule (None: no schedule)."""
         if self.method == "none":
             return None
-        return {"method": self.method, "per_capita_rate": str(self.per_capita_rate),
-                "village_share": str(self.village_share), "quarter_shares": [str(s) for s in self.quarter_shares],
-                "quarter_percents": [format((Decimal(s) * 100).normalize(), "f") for s in self.quarter_shares],
-                "monthly_amount": str(money(self.monthly_amount))}
+        return {
+            "method": self.method,
+            "per_capita_rate": str(self.per_capita_rate),
+            "village_share": str(self.village_share),
+            "quarter_shares": [str(s) for s in self.quarter_shares],
+            "quarter_percents": [format((Decimal(s) * 100).normalize(), "f") for s in self.quarter_shares],
+            "monthly_amount": str(money(self.monthly_amount)),
+        }
 
 
-def scheduled_advances(schedule: AdvanceSchedule, *, populations: list[int], quarter: int | None = None,
-                       month: int | None = None) -> tuple[Decimal, list[Decimal], str]:
+def scheduled_advances(
+    schedule: AdvanceSchedule, *, populations: list[int], quarter: int | None = None, month: int | None = None
+) -> tuple[Decimal, list[Decimal], str]:
     """The schedule amount of one period for a county, and each clinic's part (in the given order).
 
     Quarterly share: the county's amount is 人均补助标准 × 村级任务比例 × Σ 服务人口 × the quarter's share,
@@ -331,8 +405,10 @@ def scheduled_advances(schedule: AdvanceSchedule, *, populations: list[int], qua
         share = Decimal(schedule.quarter_shares[quarter - 1])
         population = sum(populations)
         pool = money(schedule.per_capita_rate * schedule.village_share * population * share)
-        formula = (f"{schedule.per_capita_rate} 元/人 × 村级比例 {schedule.village_share} × {population} 人 × "
-                   f"第{quarter}季度比例 {share.normalize()} = {pool} 元，按服务人口分配")
+        formula = (
+            f"{schedule.per_capita_rate} 元/人 × 村级比例 {schedule.village_share} × {population} 人 × "
+            f"第{quarter}季度比例 {share.normalize()} = {pool} 元，按服务人口分配"
+        )
         return pool, split_exactly(pool, [Decimal(p) for p in populations]), formula
     if schedule.method == "monthly_fixed":
         if month is None or not 1 <= month <= 12:

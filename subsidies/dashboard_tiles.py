@@ -15,21 +15,44 @@ from subsidies.selectors.settlement import runs_for
 
 def staff_tiles(*, user, townships, today):
     tiles = []
-    latest = assessments_for(user).filter(status="submitted").order_by("-year", "-quarter").values("year", "quarter").first()
+    latest = (
+        assessments_for(user).filter(status="submitted").order_by("-year", "-quarter").values("year", "quarter").first()
+    )
     if latest:
-        rows = list(assessments_for(user).filter(status="submitted", **latest)
-                    .values("clinic__township__name").annotate(avg=Avg("total_score")).order_by("clinic__township__name"))
+        rows = list(
+            assessments_for(user)
+            .filter(status="submitted", **latest)
+            .values("clinic__township__name")
+            .annotate(avg=Avg("total_score"))
+            .order_by("clinic__township__name")
+        )
         low = assessments_for(user).filter(status="submitted", total_score__lt=60, **latest).count()
-        tiles.append(Tile(title=_("%(y)s年第%(q)s季度考核") % {"y": latest["year"], "q": latest["quarter"]}, order=50,
-                          value=_("%(n)s 个不合格") % {"n": low}, level="danger" if low else "ok",
-                          url=reverse("assessments_ranking") + f"?year={latest['year']}&quarter={latest['quarter']}",
-                          chart=hbar_chart([(r["clinic__township__name"], float(r["avg"])) for r in rows], max_value=100,
-                                           thresholds=(60, 80)) if len(rows) > 1 else "",
-                          detail=_("平均分 %(a)s") % {"a": round(sum(float(r["avg"]) for r in rows) / len(rows), 1)}))
+        tiles.append(
+            Tile(
+                title=_("%(y)s年第%(q)s季度考核") % {"y": latest["year"], "q": latest["quarter"]},
+                order=50,
+                value=_("%(n)s 个不合格") % {"n": low},
+                level="danger" if low else "ok",
+                url=reverse("assessments_ranking") + f"?year={latest['year']}&quarter={latest['quarter']}",
+                chart=hbar_chart(
+                    [(r["clinic__township__name"], float(r["avg"])) for r in rows], max_value=100, thresholds=(60, 80)
+                )
+                if len(rows) > 1
+                else "",
+                detail=_("平均分 %(a)s") % {"a": round(sum(float(r["avg"]) for r in rows) / len(rows), 1)},
+            )
+        )
     run = runs_for(user).order_by("-year", "-pk").first()
     if run:
-        tiles.append(Tile(title=_("最新补助结算"), value=f"{run.total_balance:,} 元", order=60,
-                          url=reverse("settlement_run", args=[run.pk]), detail=f"{run} · {run.get_status_display()}"))
+        tiles.append(
+            Tile(
+                title=_("最新补助结算"),
+                value=f"{run.total_balance:,} 元",
+                order=60,
+                url=reverse("settlement_run", args=[run.pk]),
+                detail=f"{run} · {run.get_status_display()}",
+            )
+        )
     return tiles
 
 
@@ -37,15 +60,32 @@ def doctor_tiles(*, user, clinic, today):
     tiles = []
     assessment = Assessment.objects.filter(clinic=clinic, status="submitted").order_by("-year", "-quarter").first()
     if assessment:
-        tiles.append(Tile(title=_("最近考核得分"), value=str(assessment.total_score), order=40,
-                          level="danger" if assessment.total_score < 60 else "ok",
-                          url=reverse("portal_assessments:detail", args=[assessment.pk]),
-                          detail=_("%(y)s年第%(q)s季度") % {"y": assessment.year, "q": assessment.quarter}))
-    line = (SettlementLine.objects.filter(clinic=clinic, run__status__in=["approved", "announced", "paid"])
-            .select_related("run__township", "run__county").order_by("-run__year", "-run__pk").first())
+        tiles.append(
+            Tile(
+                title=_("最近考核得分"),
+                value=str(assessment.total_score),
+                order=40,
+                level="danger" if assessment.total_score < 60 else "ok",
+                url=reverse("portal_assessments:detail", args=[assessment.pk]),
+                detail=_("%(y)s年第%(q)s季度") % {"y": assessment.year, "q": assessment.quarter},
+            )
+        )
+    line = (
+        SettlementLine.objects.filter(clinic=clinic, run__status__in=["approved", "announced", "paid"])
+        .select_related("run__township", "run__county")
+        .order_by("-run__year", "-run__pk")
+        .first()
+    )
     if line:
-        tiles.append(Tile(title=_("最近一次补助"), value=f"{line.balance} 元", order=50,
-                          url=reverse("portal_settlement:line", args=[line.pk]), detail=str(line.run)))
+        tiles.append(
+            Tile(
+                title=_("最近一次补助"),
+                value=f"{line.balance} 元",
+                order=50,
+                url=reverse("portal_settlement:line", args=[line.pk]),
+                detail=str(line.run),
+            )
+        )
     return tiles
 
 
@@ -74,22 +114,50 @@ def township_columns(*, user, townships, today):
             change = ""
             if previous is not None:
                 delta = latest - previous
-                change = _("比上季度 %(sign)s%(d)s") % {"sign": "+" if delta > 0 else "", "d": delta} if delta else _("与上季度持平")
-            cells[tid] = Cell(f"{latest:.1f}", f"{url}&township={tid}",
-                              "danger" if latest < 60 else "warn" if latest < 80 else "ok", change)
+                change = (
+                    _("比上季度 %(sign)s%(d)s") % {"sign": "+" if delta > 0 else "", "d": delta}
+                    if delta
+                    else _("与上季度持平")
+                )
+            cells[tid] = Cell(
+                f"{latest:.1f}",
+                f"{url}&township={tid}",
+                "danger" if latest < 60 else "warn" if latest < 80 else "ok",
+                change,
+            )
         help_text = _("%(y)s年第%(q)s季度已提交考核的平均分（百分制，60 分合格）") % {"y": year, "q": quarter}
         if scores.previous:
             help_text += _("，与%(y)s年第%(q)s季度相比的变化。") % {"y": scores.previous[0], "q": scores.previous[1]}
-        columns.append(TownshipColumn(title=_("%(y)s年第%(q)s季度考核平均分") % {"y": year, "q": quarter}, order=50,
-                                      cells=cells, help=help_text, total=Cell("", url)))
+        columns.append(
+            TownshipColumn(
+                title=_("%(y)s年第%(q)s季度考核平均分") % {"y": year, "q": quarter},
+                order=50,
+                cells=cells,
+                help=help_text,
+                total=Cell("", url),
+            )
+        )
     estimates = latest_estimates_by_township(user=user, townships=townships)
     if estimates:
-        cells = {tid: Cell(f"{e.balance:,}", reverse("settlement_run", args=[e.run.pk]),
-                           detail=_("%(q)s · %(s)s") % {"q": _period(e.run), "s": e.run.get_status_display()})
-                 for tid, e in estimates.items()}
+        cells = {
+            tid: Cell(
+                f"{e.balance:,}",
+                reverse("settlement_run", args=[e.run.pk]),
+                detail=_("%(q)s · %(s)s") % {"q": _period(e.run), "s": e.run.get_status_display()},
+            )
+            for tid, e in estimates.items()
+        }
         total = sum((e.balance for e in estimates.values()), start=Decimal("0.00"))
-        columns.append(TownshipColumn(title=_("最新补助结算（元）"), order=60, cells=cells,
-                                      help=_("每个乡镇最近一次补助结算（乡镇结算或全县结算）中该乡镇各卫生室应拨金额合计；"
-                                             "草稿为测算数，审批前还会变化。"),
-                                      total=Cell(f"{total:,}", reverse("settlement_runs"))))
+        columns.append(
+            TownshipColumn(
+                title=_("最新补助结算（元）"),
+                order=60,
+                cells=cells,
+                help=_(
+                    "每个乡镇最近一次补助结算（乡镇结算或全县结算）中该乡镇各卫生室应拨金额合计；"
+                    "草稿为测算数，审批前还会变化。"
+                ),
+                total=Cell(f"{total:,}", reverse("settlement_runs")),
+            )
+        )
     return columns

@@ -25,31 +25,53 @@ SHEET = [
 
 def seed(ctx):
     sheet = ScoreSheet.objects.create(county=ctx.county, year=ctx.year, name=f"{ctx.county.name}村卫生室绩效考核评分表")
-    ScoreItem.objects.bulk_create(ScoreItem(sheet=sheet, code=c, category=cat, name=n, max_points=Decimal(m), mode=mode,
-                                            points_per_occurrence=Decimal(p), indicator=i, sort_order=k)
-                                  for k, (c, cat, n, m, mode, p, i) in enumerate(SHEET))
+    ScoreItem.objects.bulk_create(
+        ScoreItem(
+            sheet=sheet,
+            code=c,
+            category=cat,
+            name=n,
+            max_points=Decimal(m),
+            mode=mode,
+            points_per_occurrence=Decimal(p),
+            indicator=i,
+            sort_order=k,
+        )
+        for k, (c, cat, n, m, mode, p, i) in enumerate(SHEET)
+    )
     today = timezone.localdate()
     last_quarter = 4 if ctx.year < today.year else (today.month - 1) // 3
     clinics = list(Clinic.objects.filter(township__county=ctx.county).select_related("township"))
-    staff = {u.scope.township_id: u for u in get_user_model().objects.filter(scope__role="township_staff",
-                                                                              scope__township__county=ctx.county)
-             .select_related("scope")}
+    staff = {
+        u.scope.township_id: u
+        for u in get_user_model()
+        .objects.filter(scope__role="township_staff", scope__township__county=ctx.county)
+        .select_related("scope")
+    }
     rng = ctx.rng
     for quarter in range(1, last_quarter + 1):
-        SatisfactionSurvey.objects.bulk_create(SatisfactionSurvey(
-            clinic=c, year=ctx.year, quarter=quarter, surveyed=20, satisfied=rng.randint(14, 20)) for c in clinics)
+        SatisfactionSurvey.objects.bulk_create(
+            SatisfactionSurvey(clinic=c, year=ctx.year, quarter=quarter, surveyed=20, satisfied=rng.randint(14, 20))
+            for c in clinics
+        )
     for clinic in clinics:
         user = staff[clinic.township_id]
         if rng.random() < 0.3:
-            inspection = Inspection.objects.create(clinic=clinic, inspected_on=date(ctx.year, 2, rng.randint(1, 20)),
-                                                   inspector=user, notes="季度督导检查")
-            Finding.objects.create(inspection=inspection, item_code="F1", description="部分制度未上墙",
-                                   deadline=date(ctx.year, 3, 15),
-                                   status=rng.choice([Finding.Status.RECTIFIED, Finding.Status.UNRECTIFIED]),
-                                   reinspected_on=date(ctx.year, 3, 20))
+            inspection = Inspection.objects.create(
+                clinic=clinic, inspected_on=date(ctx.year, 2, rng.randint(1, 20)), inspector=user, notes="季度督导检查"
+            )
+            Finding.objects.create(
+                inspection=inspection,
+                item_code="F1",
+                description="部分制度未上墙",
+                deadline=date(ctx.year, 3, 15),
+                status=rng.choice([Finding.Status.RECTIFIED, Finding.Status.UNRECTIFIED]),
+                reinspected_on=date(ctx.year, 3, 20),
+            )
         for quarter in range(1, last_quarter + 1):
-            assessment = services.start_assessment(user=user, clinic=clinic, year=ctx.year, quarter=quarter,
-                                                   assessed_on=date(ctx.year, quarter * 3, 25))
+            assessment = services.start_assessment(
+                user=user, clinic=clinic, year=ctx.year, quarter=quarter, assessed_on=date(ctx.year, quarter * 3, 25)
+            )
             values = {}
             for entry in assessment.entries.select_related("item"):
                 mode = entry.item.mode

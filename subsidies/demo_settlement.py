@@ -11,13 +11,26 @@ from subsidies.services import settlement
 
 def seed(ctx):
     policy = SubsidyPolicy.objects.create(
-        county=ctx.county, year=ctx.year, name=f"{ctx.year}年基本公共卫生服务村级补助", status="active",
-        per_capita_rate=Decimal("99"), village_share=Decimal("0.4"), method="unit_price", quota_cap=Decimal("1.2"),
-        quality_threshold=Decimal("60"), quality_bands=[[90, 1.0], [80, 0.9], [60, 0.8]],
-        drug_method="per_resident", drug_amount=Decimal("6"), violation_deduction=Decimal("50"),
-        gap_tolerance=Decimal("0.05"), remote_coefficient=Decimal("1.1"))
-    PolicyItem.objects.bulk_create(PolicyItem(policy=policy, item=p.item, unit_price=p.unit_price, work_points=p.work_points)
-                                   for p in ServiceItemPrice.objects.filter(county=ctx.county, year=ctx.year))
+        county=ctx.county,
+        year=ctx.year,
+        name=f"{ctx.year}年基本公共卫生服务村级补助",
+        status="active",
+        per_capita_rate=Decimal("99"),
+        village_share=Decimal("0.4"),
+        method="unit_price",
+        quota_cap=Decimal("1.2"),
+        quality_threshold=Decimal("60"),
+        quality_bands=[[90, 1.0], [80, 0.9], [60, 0.8]],
+        drug_method="per_resident",
+        drug_amount=Decimal("6"),
+        violation_deduction=Decimal("50"),
+        gap_tolerance=Decimal("0.05"),
+        remote_coefficient=Decimal("1.1"),
+    )
+    PolicyItem.objects.bulk_create(
+        PolicyItem(policy=policy, item=p.item, unit_price=p.unit_price, work_points=p.work_points)
+        for p in ServiceItemPrice.objects.filter(county=ctx.county, year=ctx.year)
+    )
     from clinics.models import Clinic
 
     for clinic in Clinic.objects.filter(township__county=ctx.county)[:10]:

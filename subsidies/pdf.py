@@ -27,8 +27,10 @@ def _fonts():
 def statement_pdf(line) -> bytes:
     from weasyprint import HTML
 
-    html = render_to_string("subsidies/settlement/statement.html", {
-        "line": line, "run": line.run, "clinic": line.clinic, "x": line.explanation, "today": timezone.localdate()})
+    html = render_to_string(
+        "subsidies/settlement/statement.html",
+        {"line": line, "run": line.run, "clinic": line.clinic, "x": line.explanation, "today": timezone.localdate()},
+    )
     return HTML(string=html).write_pdf(font_config=_fonts())
 
 

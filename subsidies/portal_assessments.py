@@ -15,9 +15,11 @@ from subsidies.services import assessments as services
 @doctor_required
 def index(request):
     assessments = Assessment.objects.filter(clinic=request.clinic, status=Assessment.Status.SUBMITTED).order_by(
-        "-year", "-quarter")
-    return render(request, "subsidies/assessments/portal_index.html", {"assessments": assessments,
-                                                                        "page_title": _("考核得分")})
+        "-year", "-quarter"
+    )
+    return render(
+        request, "subsidies/assessments/portal_index.html", {"assessments": assessments, "page_title": _("考核得分")}
+    )
 
 
 @doctor_required
@@ -38,10 +40,18 @@ def detail(request, pk: int):
     for entry in entries:
         entry.appeal = appeals.get(entry.pk)
     deadline = assessment.submitted_at + timezone.timedelta(days=services.APPEAL_DAYS)
-    return render(request, "subsidies/assessments/portal_detail.html", {
-        "assessment": assessment, "entries": entries, "may_appeal": timezone.now() <= deadline,
-        "appeal_deadline": deadline, "evidence": evidence_for(request.user).filter(assessment=assessment),
-        "page_title": str(assessment)})
+    return render(
+        request,
+        "subsidies/assessments/portal_detail.html",
+        {
+            "assessment": assessment,
+            "entries": entries,
+            "may_appeal": timezone.now() <= deadline,
+            "appeal_deadline": deadline,
+            "evidence": evidence_for(request.user).filter(assessment=assessment),
+            "page_title": str(assessment),
+        },
+    )
 
 
 @doctor_required

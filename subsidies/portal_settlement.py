@@ -12,20 +12,27 @@ VISIBLE = [SettlementRun.Status.APPROVED, SettlementRun.Status.ANNOUNCED, Settle
 
 def _lines(request):
     return SettlementLine.objects.filter(clinic=request.clinic, run__status__in=VISIBLE).select_related(
-        "run__county", "run__township", "clinic__township")
+        "run__county", "run__township", "clinic__township"
+    )
 
 
 @doctor_required
 def index(request):
-    return render(request, "subsidies/settlement/portal_index.html", {
-        "lines": _lines(request).order_by("-run__year", "-run__quarter", "-run__pk"), "page_title": _("补助结算")})
+    return render(
+        request,
+        "subsidies/settlement/portal_index.html",
+        {"lines": _lines(request).order_by("-run__year", "-run__quarter", "-run__pk"), "page_title": _("补助结算")},
+    )
 
 
 @doctor_required
 def line(request, pk: int):
     line = get_object_or_404(_lines(request), pk=pk)
-    return render(request, "subsidies/settlement/portal_line.html", {
-        "line": line, "x": line.explanation, "run": line.run, "page_title": str(line.run)})
+    return render(
+        request,
+        "subsidies/settlement/portal_line.html",
+        {"line": line, "x": line.explanation, "run": line.run, "page_title": str(line.run)},
+    )
 
 
 @doctor_required

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import portal_assessments
+from subsidies import portal_assessments
 
 app_name = "portal_assessments"
 urlpatterns = [

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import portal_settlement
+from subsidies import portal_settlement
 
 app_name = "portal_settlement"
 urlpatterns = [

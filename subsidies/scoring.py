@@ -63,7 +63,9 @@ def item_deduction(item: ItemInput) -> Decimal:
     if item.mode == "satisfaction":
         if item.satisfaction_rate is None or item.county_average is None:
             return Decimal("0.00")  # no survey: nothing to compare, nothing deducted
-        gap_points = ((item.county_average - item.satisfaction_rate) * HUNDRED).quantize(Decimal(1), rounding=ROUND_CEILING)
+        gap_points = ((item.county_average - item.satisfaction_rate) * HUNDRED).quantize(
+            Decimal(1), rounding=ROUND_CEILING
+        )
         if gap_points <= 0:
             return Decimal("0.00")
         return q(min(top, Decimal(item.per_occurrence) * gap_points))

@@ -18,18 +18,22 @@ def batch_path(batch: StatementBatch) -> Path:
 @task()
 def build_statements(batch_id: int) -> None:
     batch = StatementBatch.objects.get(pk=batch_id)
-    lines = SettlementLine.objects.filter(run_id=batch.run_id).select_related("run__county", "run__township",
-                                                                             "clinic__township")
+    lines = SettlementLine.objects.filter(run_id=batch.run_id).select_related(
+        "run__county", "run__township", "clinic__township"
+    )
     if batch.township_id:
         lines = lines.filter(clinic__township_id=batch.township_id)
     lines = list(lines)
     StatementBatch.objects.filter(pk=batch_id).update(total=len(lines))
     try:
-        content = pdf.statements_zip(lines, progress=lambda n: StatementBatch.objects.filter(pk=batch_id).update(done=n))
+        content = pdf.statements_zip(
+            lines, progress=lambda n: StatementBatch.objects.filter(pk=batch_id).update(done=n)
+        )
         path = batch_path(batch)
         path.write_bytes(content)
-        StatementBatch.objects.filter(pk=batch_id).update(state=StatementBatch.State.DONE, file=path.name,
-                                                          done=len(lines))
+        StatementBatch.objects.filter(pk=batch_id).update(
+            state=StatementBatch.State.DONE, file=path.name, done=len(lines)
+        )
     except Exception:
         StatementBatch.objects.filter(pk=batch_id).update(state=StatementBatch.State.FAILED)
         raise

@@ -1,2 +1,2 @@
 # Wagtail discovers only <app>.wagtail_hooks; each feature registers its admin in its own module.
-from . import admin_assessments, admin_settlement  # noqa: F401
+from subsidies import admin_assessments, admin_settlement  # noqa: F401

@@ -12,11 +12,13 @@ def org(db):
 @pytest.fixture
 def client_for():
     """A logged-in test client for a user (None: anonymous)."""
+
     def make(user):
         client = Client()
         if user is not None:
             client.force_login(user)
         return client
+
     return make
 
 

@@ -23,8 +23,15 @@ def make_township(county, code, name):
 
 def make_clinic(township, code, name, *, year=2026, resident=1000, aged_65_plus=150, children_0_6=60):
     clinic = Clinic.objects.create(township=township, code=code, name=name, village=name.replace("卫生室", ""))
-    ClinicPopulation.objects.create(clinic=clinic, year=year, resident=resident, registered=resident,
-                                    insured=resident, aged_65_plus=aged_65_plus, children_0_6=children_0_6)
+    ClinicPopulation.objects.create(
+        clinic=clinic,
+        year=year,
+        resident=resident,
+        registered=resident,
+        insured=resident,
+        aged_65_plus=aged_65_plus,
+        children_0_6=children_0_6,
+    )
     return clinic
 
 
@@ -60,5 +67,15 @@ def build_org():
         far_doctor=make_user("doc_b1a", Role.VILLAGE_DOCTOR, clinic=cb1a),
         norole=make_user("nobody"),
     )
-    return SimpleNamespace(county_a=county_a, county_b=county_b, ta1=ta1, ta2=ta2, tb1=tb1,
-                           ca1a=ca1a, ca1b=ca1b, ca2a=ca2a, cb1a=cb1a, users=users)
+    return SimpleNamespace(
+        county_a=county_a,
+        county_b=county_b,
+        ta1=ta1,
+        ta2=ta2,
+        tb1=tb1,
+        ca1a=ca1a,
+        ca1b=ca1b,
+        ca2a=ca2a,
+        cb1a=cb1a,
+        users=users,
+    )

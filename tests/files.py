@@ -9,8 +9,22 @@ from clinics.roles import Role
 from tests.factories import make_user
 
 # org.users' roles plus the notice staff of county B (the org fixture has county A's only).
-FILE_ROLES = ["anonymous", "norole", "doctor", "other_doctor", "far_doctor", "township", "other_township",
-              "county", "other_county", "editor", "moderator", "far_editor", "far_moderator", "superuser"]
+FILE_ROLES = [
+    "anonymous",
+    "norole",
+    "doctor",
+    "other_doctor",
+    "far_doctor",
+    "township",
+    "other_township",
+    "county",
+    "other_county",
+    "editor",
+    "moderator",
+    "far_editor",
+    "far_moderator",
+    "superuser",
+]
 
 COUNTED = {"cases": 0}  # role × file cases checked in this run (for the report)
 

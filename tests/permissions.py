@@ -15,8 +15,20 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-ROLES = ["anonymous", "norole", "doctor", "other_doctor", "far_doctor", "township", "other_township",
-         "county", "other_county", "editor", "moderator", "superuser"]
+ROLES = [
+    "anonymous",
+    "norole",
+    "doctor",
+    "other_doctor",
+    "far_doctor",
+    "township",
+    "other_township",
+    "county",
+    "other_county",
+    "editor",
+    "moderator",
+    "superuser",
+]
 
 # Shorthands for the usual expectations.
 LOGIN = "login"  # redirected to a login page
@@ -58,16 +70,37 @@ def matches(expected, response) -> bool:
 
 def staff_admin(**overrides):
     """Expectations for a Wagtail admin page any staff member in scope may open."""
-    base = {"anonymous": LOGIN, "norole": LOGIN, "doctor": LOGIN, "other_doctor": LOGIN, "far_doctor": LOGIN,
-            "township": OK, "other_township": OK, "county": OK, "other_county": OK, "editor": OK, "superuser": OK}
+    base = {
+        "anonymous": LOGIN,
+        "norole": LOGIN,
+        "doctor": LOGIN,
+        "other_doctor": LOGIN,
+        "far_doctor": LOGIN,
+        "township": OK,
+        "other_township": OK,
+        "county": OK,
+        "other_county": OK,
+        "editor": OK,
+        "superuser": OK,
+    }
     base.update(overrides)
     return base
 
 
 def doctor_portal(**overrides):
     """Expectations for a portal page of the logged-in doctor's own clinic."""
-    base = {"anonymous": LOGIN, "norole": FORBIDDEN, "doctor": OK, "other_doctor": OK, "far_doctor": OK,
-            "township": FORBIDDEN, "other_township": FORBIDDEN, "county": FORBIDDEN, "other_county": FORBIDDEN,
-            "editor": FORBIDDEN, "superuser": FORBIDDEN}
+    base = {
+        "anonymous": LOGIN,
+        "norole": FORBIDDEN,
+        "doctor": OK,
+        "other_doctor": OK,
+        "far_doctor": OK,
+        "township": FORBIDDEN,
+        "other_township": FORBIDDEN,
+        "county": FORBIDDEN,
+        "other_county": FORBIDDEN,
+        "editor": FORBIDDEN,
+        "superuser": FORBIDDEN,
+    }
     base.update(overrides)
     return base

@@ -25,7 +25,7 @@ def test_a_write_that_meets_a_busy_database_waits_and_succeeds():
                 County.objects.create(code="HOLD", name="占用县")
                 holding.set()
                 time.sleep(1.0)  # keeps the write lock for a second
-        except BaseException as exc:  # noqa: BLE001 - reported by the assertion below
+        except BaseException as exc:
             errors.append(exc)
             holding.set()
         finally:
@@ -38,7 +38,7 @@ def test_a_write_that_meets_a_busy_database_waits_and_succeeds():
                 # Reads first, then writes: the pattern that fails at once with DEFERRED transactions on SQLite.
                 assert County.objects.filter(code="WAIT").count() == 0
                 County.objects.create(code="WAIT", name="等待县")
-        except BaseException as exc:  # noqa: BLE001
+        except BaseException as exc:
             errors.append(exc)
         finally:
             connection.close()

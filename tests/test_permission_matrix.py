@@ -42,8 +42,9 @@ def test_matrix(case, org, client_for):
         response = getattr(client, case.method)(url, data)
         expected = case.outcome(role)
         if not matches(expected, response):
-            failures.append(f"{role}: expected {expected}, got {response.status_code} "
-                            f"{response.headers.get('Location', '')}")
+            failures.append(
+                f"{role}: expected {expected}, got {response.status_code} {response.headers.get('Location', '')}"
+            )
     assert not failures, f"{url}\n" + "\n".join(failures)
 
 
@@ -60,18 +61,35 @@ def _own_namespaces():
         model = getattr(viewset, "model", None)
         if isinstance(model, str):  # "app_label.ModelName"
             from django.apps import apps
+
             model = apps.get_model(model)
         if model is not None and model._meta.app_label in OUR_APPS:
             namespaces.add(viewset.url_namespace)
     return namespaces
 
 
-OWN_PREFIXES = ("portal_", "wagtailsnippets_clinics", "wagtailsnippets_doctors", "wagtailsnippets_programs",
-                "wagtailsnippets_subsidies", "wagtailsnippets_cms")
+OWN_PREFIXES = (
+    "portal_",
+    "wagtailsnippets_clinics",
+    "wagtailsnippets_doctors",
+    "wagtailsnippets_programs",
+    "wagtailsnippets_subsidies",
+    "wagtailsnippets_cms",
+)
 # Names registered directly with register_admin_urls by our apps: keep every custom admin URL name
 # starting with one of these prefixes (or add it here).
-OWN_NAME_PREFIXES = ("data_", "doctors_", "programs_", "subsidies_", "services_", "drugs_", "assessments_",
-                     "settlement_", "notices_", "dashboard_")
+OWN_NAME_PREFIXES = (
+    "data_",
+    "doctors_",
+    "programs_",
+    "subsidies_",
+    "services_",
+    "drugs_",
+    "assessments_",
+    "settlement_",
+    "notices_",
+    "dashboard_",
+)
 
 
 def _own_url_names(resolver=None, namespace=""):
@@ -92,7 +110,7 @@ def _is_own(name, namespaces):
     first = namespace.split(":")[0] if namespace else ""
     if not namespace:
         return plain.startswith(OWN_NAME_PREFIXES)
-    if first == "wagtailadmin" or first not in namespaces and namespace not in namespaces:
+    if first == "wagtailadmin" or (first not in namespaces and namespace not in namespaces):
         return namespace.startswith(OWN_PREFIXES) or (first == "" and plain.startswith(OWN_NAME_PREFIXES))
     return True
 

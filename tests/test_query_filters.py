@@ -68,8 +68,9 @@ VIEWS = [
     View("notices_receipts", ["category", "page"]),
     View("notices_receipt_detail", ["township"], args=_public_notice),
     View("notices_unread_export", ["township"], args=_public_notice, html=False),
-    View("data_export", ["township", "year", "month", "status", "format", "q"], args=lambda org: ["clinics"],
-         html=False),
+    View(
+        "data_export", ["township", "year", "month", "status", "format", "q"], args=lambda org: ["clinics"], html=False
+    ),
     View("data_export", ["township", "year", "month"], args=lambda org: ["service_reports"], html=False),
     View("data_export", ["township", "year"], args=lambda org: ["quotas"], html=False),
     View("notices:search", ["q", "page"], roles=("anonymous", "township", "county", "doctor")),

@@ -114,7 +114,8 @@ def test_english_catalogue_has_no_untranslated_or_fuzzy_entries():
     fuzzy = [f"line {e.line}: {e.msgid!r}" for e in entries if "fuzzy" in e.flags]
     assert not (untranslated or fuzzy), (
         f"{PO_FILE.name}: {len(untranslated)} untranslated entries:{_first(untranslated)}\n"
-        f"{len(fuzzy)} fuzzy entries:{_first(fuzzy)}")
+        f"{len(fuzzy)} fuzzy entries:{_first(fuzzy)}"
+    )
 
 
 def test_english_translations_keep_every_python_format_placeholder():
@@ -137,10 +138,19 @@ def test_english_translations_keep_every_python_format_placeholder():
 
 def test_english_translations_are_english():
     """No Chinese left in a translation unless the source quotes it as an example (e.g. 是/否, a document number)."""
-    allowed = {"例如：青卫发〔2026〕12 号。没有文号可留空。", "搜索通知，例如：村医 补助 高血压",
-               "“%(value)s”应填写“是”或“否”", "例如：阿莫西林 或 amxl"}
-    chinese = [f"line {e.line}: {e.msgid!r} → {t!r}" for e in _entries() if e.msgid not in allowed
-               for t in e.msgstr.values() if CJK.search(t)]
+    allowed = {
+        "例如：青卫发〔2026〕12 号。没有文号可留空。",
+        "搜索通知，例如：村医 补助 高血压",
+        "“%(value)s”应填写“是”或“否”",
+        "例如：阿莫西林 或 amxl",
+    }
+    chinese = [
+        f"line {e.line}: {e.msgid!r} → {t!r}"
+        for e in _entries()
+        if e.msgid not in allowed
+        for t in e.msgstr.values()
+        if CJK.search(t)
+    ]
     assert not chinese, f"{len(chinese)} translations still contain Chinese:{_first(chinese)}"
 
 
@@ -156,16 +166,35 @@ def test_compiled_english_catalogue_matches_the_po_file():
             if catalogue.gettext(key) != e.msgstr[0]:
                 stale.append(f"line {e.line}: {e.msgid!r}")
         elif (catalogue.ngettext(key, e.msgid_plural, 1), catalogue.ngettext(key, e.msgid_plural, 2)) != (
-                e.msgstr[0], e.msgstr[1]):
+            e.msgstr[0],
+            e.msgstr[1],
+        ):
             stale.append(f"line {e.line}: {e.msgid!r}")
     assert not stale, f"django.mo is out of date for {len(stale)} entries (run compilemessages):{_first(stale)}"
 
 
 # --------------------------------------------------------------------------- pages in English
 
-ENGLISH = ["Village doctor portal", "Log out", "My clinic", "Monthly report", "Quota progress", "Service population",
-           "Township", "Village Clinic Public Health Services Management"]
-CHINESE = ["村医工作台", "退出", "我的卫生室", "填报月报", "任务进度", "服务人口", "所属乡镇", "村卫生室公共卫生服务管理系统"]
+ENGLISH = [
+    "Village doctor portal",
+    "Log out",
+    "My clinic",
+    "Monthly report",
+    "Quota progress",
+    "Service population",
+    "Township",
+    "Village Clinic Public Health Services Management",
+]
+CHINESE = [
+    "村医工作台",
+    "退出",
+    "我的卫生室",
+    "填报月报",
+    "任务进度",
+    "服务人口",
+    "所属乡镇",
+    "村卫生室公共卫生服务管理系统",
+]
 
 
 def _assert_english(page: str):

@@ -65,6 +65,7 @@ DELIBERATE_ERRORS: dict[str, str] = {}
 
 # --- enumerating the site ------------------------------------------------------------------------------------
 
+
 def _walk(resolver, route="", namespace="", converters=None):
     found = []
     for pattern in resolver.url_patterns:
@@ -77,9 +78,16 @@ def _walk(resolver, route="", namespace="", converters=None):
         else:
             regex = pattern.pattern.regex
             positional = regex.groups - len(regex.groupindex)
-            found.append(SimpleNamespace(route=route + str(pattern.pattern), namespace=namespace,
-                                         name=pattern.name or "", params=list(conv), positional=positional,
-                                         callback=pattern.callback))
+            found.append(
+                SimpleNamespace(
+                    route=route + str(pattern.pattern),
+                    namespace=namespace,
+                    name=pattern.name or "",
+                    params=list(conv),
+                    positional=positional,
+                    callback=pattern.callback,
+                )
+            )
     return found
 
 
@@ -89,6 +97,7 @@ STATS = {"requests": 0, "patterns": 0, "started": None}
 
 
 # --- county B's data ------------------------------------------------------------------------------------------
+
 
 def _png_bytes():
     from PIL import Image as PILImage
@@ -144,20 +153,36 @@ def _build():
     image.save()
 
     index = NoticeIndexPage.objects.get(county=b)
-    body = [{"type": "paragraph", "value": "<p>绿水县CANARYBbody 村医内部培训安排。</p>"},
-            {"type": "image", "value": {"image": image.pk, "caption": "CANARYBcaption"}},
-            {"type": "document", "value": document.pk}]
-    notice = NoticePage(title="绿水县CANARYBnotice 村医培训", slug="canaryb-notice", audience=Audience.DOCTORS,
-                        issuing_body="绿水县CANARYBissuer", summary="CANARYBsummary", body=body, live=False,
-                        owner=users.editor)
+    body = [
+        {"type": "paragraph", "value": "<p>绿水县CANARYBbody 村医内部培训安排。</p>"},
+        {"type": "image", "value": {"image": image.pk, "caption": "CANARYBcaption"}},
+        {"type": "document", "value": document.pk},
+    ]
+    notice = NoticePage(
+        title="绿水县CANARYBnotice 村医培训",
+        slug="canaryb-notice",
+        audience=Audience.DOCTORS,
+        issuing_body="绿水县CANARYBissuer",
+        summary="CANARYBsummary",
+        body=body,
+        live=False,
+        owner=users.editor,
+    )
     notice.attachments = [NoticeAttachment(document=document, title="CANARYBattachment")]
     index.add_child(instance=notice)
     notice.save_revision(user=users.editor).publish(user=users.moderator)
     notice = NoticePage.objects.get(pk=notice.pk)
     notice.save_revision(user=users.editor)  # a second revision: revisions/compare has two to compare
 
-    draft = NoticePage(title="绿水县CANARYBdraft 待审核草稿", slug="canaryb-draft", audience=Audience.PUBLIC,
-                       issuing_body="绿水县CANARYBissuer", body=body[:1], live=False, owner=users.editor)
+    draft = NoticePage(
+        title="绿水县CANARYBdraft 待审核草稿",
+        slug="canaryb-draft",
+        audience=Audience.PUBLIC,
+        issuing_body="绿水县CANARYBissuer",
+        body=body[:1],
+        live=False,
+        owner=users.editor,
+    )
     index.add_child(instance=draft)
     draft.save_revision(user=users.editor, log_action=True)
     draft = NoticePage.objects.get(pk=draft.pk)
@@ -169,38 +194,76 @@ def _build():
     task.save()
     workflow_state = workflow.start(draft, users.editor)
 
-    job = ImportJob.objects.create(resource="clinics", filename="CANARYBimport.xlsx", stored_file="canaryb.xlsx",
-                                   created_by=users.county, state=ImportJob.State.INVALID,
-                                   report={"errors": ["第 2 行，CANARYBreport"]})
+    job = ImportJob.objects.create(
+        resource="clinics",
+        filename="CANARYBimport.xlsx",
+        stored_file="canaryb.xlsx",
+        created_by=users.county,
+        state=ImportJob.State.INVALID,
+        report={"errors": ["第 2 行，CANARYBreport"]},
+    )
     redirect = Redirect.objects.create(old_path="/canaryb-old", redirect_link="https://example.invalid/CANARYBredirect")
     page_ct = ContentType.objects.get_for_model(Page)
-    session = EditingSession.objects.create(user=users.editor, content_type=page_ct, object_id=str(draft.pk),
-                                            last_seen_at=timezone.now())
-    upload = UploadedFile.objects.create(for_content_type=ContentType.objects.get_for_model(Document),
-                                         uploaded_by_user=users.editor,
-                                         file=ContentFile(DOC_BYTES, name="canaryb-upload.txt"))
+    session = EditingSession.objects.create(
+        user=users.editor, content_type=page_ct, object_id=str(draft.pk), last_seen_at=timezone.now()
+    )
+    upload = UploadedFile.objects.create(
+        for_content_type=ContentType.objects.get_for_model(Document),
+        uploaded_by_user=users.editor,
+        file=ContentFile(DOC_BYTES, name="canaryb-upload.txt"),
+    )
     pages = [draft.pk, notice.pk, index.pk]
-    b_groups = list(Group.objects.filter(user__in=[u.pk for u in vars(users).values()]).distinct()
-                    .values_list("pk", flat=True))
+    b_groups = list(
+        Group.objects.filter(user__in=[u.pk for u in vars(users).values()]).distinct().values_list("pk", flat=True)
+    )
     return SimpleNamespace(
-        org=org, b=b, users=users, document=document, image=image, png=png, notice=notice, draft=draft,
-        index=index, pages=pages, workflow=workflow, task=task, workflow_state=workflow_state,
-        task_state=TaskState.objects.filter(workflow_state=workflow_state).first(), job=job, redirect=redirect,
-        session=session, upload=upload, collection=collection, groups=b_groups,
-        revisions=list(draft.revisions.values_list("pk", flat=True)) + list(notice.revisions.values_list("pk", flat=True)),
-        workflow_states=list(WorkflowState.objects.filter(base_content_type=page_ct, object_id__in=[str(p) for p in pages])
-                             .values_list("pk", flat=True)) or [workflow_state.pk],
+        org=org,
+        b=b,
+        users=users,
+        document=document,
+        image=image,
+        png=png,
+        notice=notice,
+        draft=draft,
+        index=index,
+        pages=pages,
+        workflow=workflow,
+        task=task,
+        workflow_state=workflow_state,
+        task_state=TaskState.objects.filter(workflow_state=workflow_state).first(),
+        job=job,
+        redirect=redirect,
+        session=session,
+        upload=upload,
+        collection=collection,
+        groups=b_groups,
+        revisions=list(draft.revisions.values_list("pk", flat=True))
+        + list(notice.revisions.values_list("pk", flat=True)),
+        workflow_states=list(
+            WorkflowState.objects.filter(base_content_type=page_ct, object_id__in=[str(p) for p in pages]).values_list(
+                "pk", flat=True
+            )
+        )
+        or [workflow_state.pk],
     )
 
 
 @pytest.fixture(scope="module")
 def site(django_db_setup, django_db_blocker):
-    with override_settings(SESSION_ENGINE="django.contrib.sessions.backends.signed_cookies"), \
-            django_db_blocker.unblock(), transaction.atomic():
+    with (
+        override_settings(SESSION_ENGINE="django.contrib.sessions.backends.signed_cookies"),
+        django_db_blocker.unblock(),
+        transaction.atomic(),
+    ):
         data = _build()
         org = data.org
-        users = {"doctor": org.users.doctor, "township": org.users.township, "county": org.users.county,
-                 "editor": org.users.editor, "moderator": org.users.moderator}
+        users = {
+            "doctor": org.users.doctor,
+            "township": org.users.township,
+            "county": org.users.county,
+            "editor": org.users.editor,
+            "moderator": org.users.moderator,
+        }
         data.a_users = users
         data.clients = {"anonymous": Client(raise_request_exception=False)}
         for role, user in users.items():
@@ -213,6 +276,7 @@ def site(django_db_setup, django_db_blocker):
 
 
 # --- filling a pattern with B's ids ---------------------------------------------------------------------------
+
 
 def _b_rows(model, data):
     """pks of ``model`` rows that belong to county B, found through a FK path to County (≤ 4 hops)."""
@@ -247,8 +311,17 @@ def _b_rows(model, data):
 
 
 def _generic_pks(data):
-    return sorted({data.draft.pk, data.notice.pk, data.document.pk, data.image.pk, data.users.editor.pk,
-                   data.job.pk, data.org.cb1a.pk})
+    return sorted(
+        {
+            data.draft.pk,
+            data.notice.pk,
+            data.document.pk,
+            data.image.pk,
+            data.users.editor.pk,
+            data.job.pk,
+            data.org.cb1a.pk,
+        }
+    )
 
 
 def _model_for(pattern):
@@ -261,7 +334,7 @@ def _model_for(pattern):
         try:
             if viewset.url_namespace != namespace:
                 continue
-        except Exception:  # noqa: BLE001 - viewsets without a namespace (PageViewSet)
+        except Exception:
             continue
         model = getattr(viewset, "model", None)
         if model is not None:
@@ -275,23 +348,38 @@ def _model_for(pattern):
     if namespace == "wagtailadmin_workflows":
         return apps.get_model("wagtailcore", "Task" if "task" in name else "Workflow")
     fixed = {
-        "wagtailadmin_api:pages": "wagtailcore.Page", "wagtailadmin_api:documents": "wagtaildocs.Document",
-        "wagtailadmin_api:images": "wagtailimages.Image", "wagtailadmin_collections": "wagtailcore.Collection",
-        "wagtailadmin_pages": "wagtailcore.Page", "wagtaildocs": "wagtaildocs.Document",
-        "wagtailimages": "wagtailimages.Image", "wagtailredirects": "wagtailredirects.Redirect",
-        "wagtailusers_users": "auth.User", "wagtailusers_groups": "auth.Group",
+        "wagtailadmin_api:pages": "wagtailcore.Page",
+        "wagtailadmin_api:documents": "wagtaildocs.Document",
+        "wagtailadmin_api:images": "wagtailimages.Image",
+        "wagtailadmin_collections": "wagtailcore.Collection",
+        "wagtailadmin_pages": "wagtailcore.Page",
+        "wagtaildocs": "wagtaildocs.Document",
+        "wagtailimages": "wagtailimages.Image",
+        "wagtailredirects": "wagtailredirects.Redirect",
+        "wagtailusers_users": "auth.User",
+        "wagtailusers_groups": "auth.Group",
     }
     by_name = {
-        "data_import_job": "clinics.ImportJob", "doctors_renewal": "doctors.RenewalApplication",
-        "doctors_apply": "doctors.Licence", "doctors_cancel": "doctors.Licence",
-        "services_verify": "programs.ServiceReport", "assessments_edit": "subsidies.Assessment",
-        "settlement_run": "subsidies.SettlementRun", "settlement_export": "subsidies.SettlementRun",
-        "settlement_statements": "subsidies.SettlementRun", "settlement_batch": "subsidies.StatementBatch",
-        "settlement_line": "subsidies.SettlementLine", "settlement_statement": "subsidies.SettlementLine",
-        "settlement_advance_batch": "subsidies.AdvanceBatch", "notices_receipt_detail": "cms.NoticePage",
-        "notices_unread_export": "cms.NoticePage", "portal_assessments:detail": "subsidies.Assessment",
-        "portal_settlement:line": "subsidies.SettlementLine", "portal_settlement:statement": "subsidies.SettlementLine",
-        "portal_notices:detail": "cms.NoticePage", "portal_notices:read": "cms.NoticePage",
+        "data_import_job": "clinics.ImportJob",
+        "doctors_renewal": "doctors.RenewalApplication",
+        "doctors_apply": "doctors.Licence",
+        "doctors_cancel": "doctors.Licence",
+        "services_verify": "programs.ServiceReport",
+        "assessments_edit": "subsidies.Assessment",
+        "settlement_run": "subsidies.SettlementRun",
+        "settlement_export": "subsidies.SettlementRun",
+        "settlement_statements": "subsidies.SettlementRun",
+        "settlement_batch": "subsidies.StatementBatch",
+        "settlement_line": "subsidies.SettlementLine",
+        "settlement_statement": "subsidies.SettlementLine",
+        "settlement_advance_batch": "subsidies.AdvanceBatch",
+        "notices_receipt_detail": "cms.NoticePage",
+        "notices_unread_export": "cms.NoticePage",
+        "portal_assessments:detail": "subsidies.Assessment",
+        "portal_settlement:line": "subsidies.SettlementLine",
+        "portal_settlement:statement": "subsidies.SettlementLine",
+        "portal_notices:detail": "cms.NoticePage",
+        "portal_notices:read": "cms.NoticePage",
         "notices:poster": "cms.NoticePage",
     }
     label = by_name.get(f"{namespace}:{name}" if namespace else name) or fixed.get(namespace)
@@ -351,12 +439,15 @@ def _values(param, pattern, data):
             if issubclass(model, Page):
                 return data.pages
             Document, Image = apps.get_model("wagtaildocs", "Document"), apps.get_model("wagtailimages", "Image")
-            special = {Document: [data.document.pk], Image: [data.image.pk],
-                       apps.get_model("wagtailcore", "Collection"): [data.collection.pk],
-                       apps.get_model("wagtailcore", "Workflow"): [data.workflow.pk],
-                       apps.get_model("wagtailcore", "Task"): [data.task.pk],
-                       apps.get_model("clinics", "ImportJob"): [data.job.pk],
-                       apps.get_model("wagtailredirects", "Redirect"): [data.redirect.pk]}
+            special = {
+                Document: [data.document.pk],
+                Image: [data.image.pk],
+                apps.get_model("wagtailcore", "Collection"): [data.collection.pk],
+                apps.get_model("wagtailcore", "Workflow"): [data.workflow.pk],
+                apps.get_model("wagtailcore", "Task"): [data.task.pk],
+                apps.get_model("clinics", "ImportJob"): [data.job.pk],
+                apps.get_model("wagtailredirects", "Redirect"): [data.redirect.pk],
+            }
             if model in special:
                 return special[model]
             rows = _b_rows(model, data)
@@ -366,8 +457,7 @@ def _values(param, pattern, data):
     return None
 
 
-CONTENT_TYPES = [("cms", "noticepage"), ("wagtaildocs", "document"), ("wagtailimages", "image"),
-                 ("auth", "user")]
+CONTENT_TYPES = [("cms", "noticepage"), ("wagtaildocs", "document"), ("wagtailimages", "image"), ("auth", "user")]
 
 
 def _urls(pattern, data):
@@ -383,13 +473,14 @@ def _urls(pattern, data):
     if full_name == "wagtaildocs_serve":
         return [reverse(full_name, args=[data.document.pk, data.document.filename])]
     if full_name == "wagtailadmin_pages:revisions_compare":
-        return [reverse(full_name, args=[data.notice.pk, "earliest", "latest"]),
-                reverse(full_name, args=[data.draft.pk, "earliest", "latest"])]
+        return [
+            reverse(full_name, args=[data.notice.pk, "earliest", "latest"]),
+            reverse(full_name, args=[data.draft.pk, "earliest", "latest"]),
+        ]
     if pattern.positional:
         return []
     kwargs_list = [{}]
-    pairs = {"app_label": 0, "content_type_app_name": 0, "app_name": 0,
-             "model_name": 1, "content_type_model_name": 1}
+    pairs = {"app_label": 0, "content_type_app_name": 0, "app_name": 0, "model_name": 1, "content_type_model_name": 1}
     if any(p in pairs for p in params):
         choices = CONTENT_TYPES if full_name == "wagtail_bulk_action" else CONTENT_TYPES[:1]
         if full_name == "wagtailadmin_workflows:add_task":
@@ -415,19 +506,24 @@ def _urls(pattern, data):
             continue
     query = ""
     if full_name == "wagtail_bulk_action":
-        ids = {"noticepage": data.pages, "document": [data.document.pk], "image": [data.image.pk],
-               "user": [data.users.editor.pk]}
+        ids = {
+            "noticepage": data.pages,
+            "document": [data.document.pk],
+            "image": [data.image.pk],
+            "user": [data.users.editor.pk],
+        }
         urls = [f"{url}?" + "&".join(f"id={pk}" for pk in ids[url.rstrip("/").split("/")[-2]]) for url in urls]
-    elif not params and re.search(r"search|chooser|find|results|listing|autocomplete", full_name):
-        query = "?q=" + SEARCH_TERM
-    elif not params and full_name.startswith("wagtailadmin_reports"):
+    elif (not params and re.search(r"search|chooser|find|results|listing|autocomplete", full_name)) or (
+        not params and full_name.startswith("wagtailadmin_reports")
+    ):
         query = "?q=" + SEARCH_TERM
     if query:
-        urls = urls + [urls[0] + query] if urls else urls
+        urls = [*urls, urls[0] + query] if urls else urls
     return urls
 
 
 # --- checking a response ---------------------------------------------------------------------------------------
+
 
 def _body(response):
     if getattr(response, "streaming", False):
@@ -498,8 +594,10 @@ def test_the_crawl_covers_the_whole_site(site, db):
     unfilled = [p.route for p in SITE_PATTERNS if not _urls(p, site)]
     assert unfilled == [], "patterns the crawl cannot fill: " + ", ".join(unfilled)
     elapsed = time.monotonic() - STATS["started"] if STATS["started"] else 0
-    print(f"\nwhole-site crawl: {PATTERN_COUNT} patterns, {STATS['patterns']} exercised, "
-          f"{STATS['requests']} requests, {elapsed:.0f} s")
+    print(  # noqa: T201 (the figures the note reports)
+        f"\nwhole-site crawl: {PATTERN_COUNT} patterns, {STATS['patterns']} exercised, "
+        f"{STATS['requests']} requests, {elapsed:.0f} s"
+    )
 
 
 def test_the_canary_is_visible_to_county_b_itself(site, db):

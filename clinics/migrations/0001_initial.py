@@ -7,7 +7,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -16,96 +15,247 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='County',
+            name="County",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=20, unique=True, validators=[django.core.validators.RegexValidator('^[A-Za-z0-9_-]+$', '编码只能包含字母、数字、下划线和连字符。')], verbose_name='编码')),
-                ('name', models.CharField(max_length=50, verbose_name='县名')),
-                ('health_bureau_name', models.CharField(blank=True, max_length=100, verbose_name='卫健局名称')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "code",
+                    models.CharField(
+                        max_length=20,
+                        unique=True,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^[A-Za-z0-9_-]+$", "编码只能包含字母、数字、下划线和连字符。"
+                            )
+                        ],
+                        verbose_name="编码",
+                    ),
+                ),
+                ("name", models.CharField(max_length=50, verbose_name="县名")),
+                ("health_bureau_name", models.CharField(blank=True, max_length=100, verbose_name="卫健局名称")),
             ],
             options={
-                'verbose_name': '县',
-                'verbose_name_plural': '县',
-                'ordering': ['code'],
+                "verbose_name": "县",
+                "verbose_name_plural": "县",
+                "ordering": ["code"],
             },
         ),
         migrations.CreateModel(
-            name='Township',
+            name="Township",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=20, unique=True, validators=[django.core.validators.RegexValidator('^[A-Za-z0-9_-]+$', '编码只能包含字母、数字、下划线和连字符。')], verbose_name='编码')),
-                ('name', models.CharField(max_length=50, verbose_name='乡镇名称')),
-                ('health_center_name', models.CharField(max_length=100, verbose_name='卫生院名称')),
-                ('remote', models.BooleanField(default=False, verbose_name='偏远地区')),
-                ('county', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='townships', to='clinics.county', verbose_name='县')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "code",
+                    models.CharField(
+                        max_length=20,
+                        unique=True,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^[A-Za-z0-9_-]+$", "编码只能包含字母、数字、下划线和连字符。"
+                            )
+                        ],
+                        verbose_name="编码",
+                    ),
+                ),
+                ("name", models.CharField(max_length=50, verbose_name="乡镇名称")),
+                ("health_center_name", models.CharField(max_length=100, verbose_name="卫生院名称")),
+                ("remote", models.BooleanField(default=False, verbose_name="偏远地区")),
+                (
+                    "county",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="townships",
+                        to="clinics.county",
+                        verbose_name="县",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '乡镇',
-                'verbose_name_plural': '乡镇',
-                'ordering': ['code'],
+                "verbose_name": "乡镇",
+                "verbose_name_plural": "乡镇",
+                "ordering": ["code"],
             },
         ),
         migrations.CreateModel(
-            name='Clinic',
+            name="Clinic",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=30, unique=True, validators=[django.core.validators.RegexValidator('^[A-Za-z0-9_-]+$', '编码只能包含字母、数字、下划线和连字符。')], verbose_name='编码')),
-                ('name', models.CharField(max_length=100, verbose_name='卫生室名称')),
-                ('village', models.CharField(max_length=50, verbose_name='行政村')),
-                ('address', models.CharField(blank=True, max_length=200, verbose_name='地址')),
-                ('status', models.CharField(choices=[('active', '正常运行'), ('suspended', '暂停服务'), ('closed', '已撤销')], default='active', max_length=20, verbose_name='状态')),
-                ('opened_on', models.DateField(blank=True, null=True, verbose_name='开办日期')),
-                ('ncms_designated', models.BooleanField(default=False, verbose_name='新农合门诊统筹定点')),
-                ('zero_markup', models.BooleanField(default=True, verbose_name='实行基本药物零差率')),
-                ('remote', models.BooleanField(default=False, verbose_name='偏远地区')),
-                ('township', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='clinics', to='clinics.township', verbose_name='乡镇')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "code",
+                    models.CharField(
+                        max_length=30,
+                        unique=True,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^[A-Za-z0-9_-]+$", "编码只能包含字母、数字、下划线和连字符。"
+                            )
+                        ],
+                        verbose_name="编码",
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, verbose_name="卫生室名称")),
+                ("village", models.CharField(max_length=50, verbose_name="行政村")),
+                ("address", models.CharField(blank=True, max_length=200, verbose_name="地址")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("active", "正常运行"), ("suspended", "暂停服务"), ("closed", "已撤销")],
+                        default="active",
+                        max_length=20,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("opened_on", models.DateField(blank=True, null=True, verbose_name="开办日期")),
+                ("ncms_designated", models.BooleanField(default=False, verbose_name="新农合门诊统筹定点")),
+                ("zero_markup", models.BooleanField(default=True, verbose_name="实行基本药物零差率")),
+                ("remote", models.BooleanField(default=False, verbose_name="偏远地区")),
+                (
+                    "township",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="clinics",
+                        to="clinics.township",
+                        verbose_name="乡镇",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '村卫生室',
-                'verbose_name_plural': '村卫生室',
-                'ordering': ['code'],
+                "verbose_name": "村卫生室",
+                "verbose_name_plural": "村卫生室",
+                "ordering": ["code"],
             },
         ),
         migrations.CreateModel(
-            name='UserScope',
+            name="UserScope",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('village_doctor', '村医'), ('township_staff', '卫生院工作人员'), ('county_admin', '卫健局管理员'), ('notice_editor', '宣传编辑')], max_length=20, verbose_name='角色')),
-                ('clinic', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to='clinics.clinic', verbose_name='村卫生室')),
-                ('county', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to='clinics.county', verbose_name='县')),
-                ('township', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to='clinics.township', verbose_name='乡镇')),
-                ('user', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='scope', to=settings.AUTH_USER_MODEL, verbose_name='用户')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("village_doctor", "村医"),
+                            ("township_staff", "卫生院工作人员"),
+                            ("county_admin", "卫健局管理员"),
+                            ("notice_editor", "宣传编辑"),
+                        ],
+                        max_length=20,
+                        verbose_name="角色",
+                    ),
+                ),
+                (
+                    "clinic",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to="clinics.clinic",
+                        verbose_name="村卫生室",
+                    ),
+                ),
+                (
+                    "county",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to="clinics.county",
+                        verbose_name="县",
+                    ),
+                ),
+                (
+                    "township",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to="clinics.township",
+                        verbose_name="乡镇",
+                    ),
+                ),
+                (
+                    "user",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="scope",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="用户",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '用户范围',
-                'verbose_name_plural': '用户范围',
+                "verbose_name": "用户范围",
+                "verbose_name_plural": "用户范围",
             },
         ),
         migrations.CreateModel(
-            name='ClinicPopulation',
+            name="ClinicPopulation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField(validators=[django.core.validators.MinValueValidator(2000)], verbose_name='年度')),
-                ('resident', models.PositiveIntegerField(default=0, verbose_name='常住人口')),
-                ('registered', models.PositiveIntegerField(default=0, verbose_name='户籍人口')),
-                ('insured', models.PositiveIntegerField(default=0, verbose_name='参合人口')),
-                ('aged_65_plus', models.PositiveIntegerField(default=0, verbose_name='65岁及以上老年人')),
-                ('children_0_6', models.PositiveIntegerField(default=0, verbose_name='0-6岁儿童')),
-                ('clinic', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='populations', to='clinics.clinic', verbose_name='村卫生室')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "year",
+                    models.PositiveSmallIntegerField(
+                        validators=[django.core.validators.MinValueValidator(2000)], verbose_name="年度"
+                    ),
+                ),
+                ("resident", models.PositiveIntegerField(default=0, verbose_name="常住人口")),
+                ("registered", models.PositiveIntegerField(default=0, verbose_name="户籍人口")),
+                ("insured", models.PositiveIntegerField(default=0, verbose_name="参合人口")),
+                ("aged_65_plus", models.PositiveIntegerField(default=0, verbose_name="65岁及以上老年人")),
+                ("children_0_6", models.PositiveIntegerField(default=0, verbose_name="0-6岁儿童")),
+                (
+                    "clinic",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="populations",
+                        to="clinics.clinic",
+                        verbose_name="村卫生室",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '服务人口',
-                'verbose_name_plural': '服务人口',
-                'ordering': ['clinic__code', '-year'],
-                'constraints': [models.UniqueConstraint(fields=('clinic', 'year'), name='population_one_per_clinic_year'), models.CheckConstraint(condition=models.Q(('aged_65_plus__lte', models.F('resident')), ('children_0_6__lte', models.F('resident'))), name='population_subgroups_within_resident')],
+                "verbose_name": "服务人口",
+                "verbose_name_plural": "服务人口",
+                "ordering": ["clinic__code", "-year"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("clinic", "year"), name="population_one_per_clinic_year"),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("aged_65_plus__lte", models.F("resident")), ("children_0_6__lte", models.F("resident"))
+                        ),
+                        name="population_subgroups_within_resident",
+                    ),
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='township',
-            constraint=models.UniqueConstraint(fields=('county', 'name'), name='township_unique_name_in_county'),
+            model_name="township",
+            constraint=models.UniqueConstraint(fields=("county", "name"), name="township_unique_name_in_county"),
         ),
         migrations.AddConstraint(
-            model_name='userscope',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('clinic__isnull', False), ('county__isnull', True), ('role', 'village_doctor'), ('township__isnull', True)), models.Q(('clinic__isnull', True), ('county__isnull', True), ('role', 'township_staff'), ('township__isnull', False)), models.Q(('clinic__isnull', True), ('county__isnull', False), ('role__in', ['county_admin', 'notice_editor']), ('township__isnull', True)), _connector='OR'), name='userscope_place_matches_role'),
+            model_name="userscope",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(
+                        ("clinic__isnull", False),
+                        ("county__isnull", True),
+                        ("role", "village_doctor"),
+                        ("township__isnull", True),
+                    ),
+                    models.Q(
+                        ("clinic__isnull", True),
+                        ("county__isnull", True),
+                        ("role", "township_staff"),
+                        ("township__isnull", False),
+                    ),
+                    models.Q(
+                        ("clinic__isnull", True),
+                        ("county__isnull", False),
+                        ("role__in", ["county_admin", "notice_editor"]),
+                        ("township__isnull", True),
+                    ),
+                    _connector="OR",
+                ),
+                name="userscope_place_matches_role",
+            ),
         ),
     ]

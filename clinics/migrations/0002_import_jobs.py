@@ -6,31 +6,49 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('clinics', '0001_initial'),
+        ("clinics", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ImportJob',
+            name="ImportJob",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('resource', models.CharField(max_length=50, verbose_name='数据类型')),
-                ('filename', models.CharField(max_length=200, verbose_name='文件名')),
-                ('stored_file', models.CharField(max_length=100)),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='上传时间')),
-                ('state', models.CharField(choices=[('checking', '检查中'), ('checked', '检查通过，待确认'), ('invalid', '有错误，未导入'), ('importing', '导入中'), ('done', '已导入')], default='checking', max_length=10, verbose_name='状态')),
-                ('total_rows', models.PositiveIntegerField(default=0)),
-                ('processed_rows', models.PositiveIntegerField(default=0)),
-                ('report', models.JSONField(blank=True, default=dict)),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("resource", models.CharField(max_length=50, verbose_name="数据类型")),
+                ("filename", models.CharField(max_length=200, verbose_name="文件名")),
+                ("stored_file", models.CharField(max_length=100)),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="上传时间")),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("checking", "检查中"),
+                            ("checked", "检查通过，待确认"),
+                            ("invalid", "有错误，未导入"),
+                            ("importing", "导入中"),
+                            ("done", "已导入"),
+                        ],
+                        default="checking",
+                        max_length=10,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("total_rows", models.PositiveIntegerField(default=0)),
+                ("processed_rows", models.PositiveIntegerField(default=0)),
+                ("report", models.JSONField(blank=True, default=dict)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '后台导入',
-                'verbose_name_plural': '后台导入',
-                'ordering': ['-created_at'],
+                "verbose_name": "后台导入",
+                "verbose_name_plural": "后台导入",
+                "ordering": ["-created_at"],
             },
         ),
     ]

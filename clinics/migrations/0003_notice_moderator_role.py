@@ -5,24 +5,56 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('clinics', '0002_import_jobs'),
+        ("clinics", "0002_import_jobs"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.RemoveConstraint(
-            model_name='userscope',
-            name='userscope_place_matches_role',
+            model_name="userscope",
+            name="userscope_place_matches_role",
         ),
         migrations.AlterField(
-            model_name='userscope',
-            name='role',
-            field=models.CharField(choices=[('village_doctor', '村医'), ('township_staff', '卫生院工作人员'), ('county_admin', '卫健局管理员'), ('notice_editor', '宣传编辑'), ('notice_moderator', '宣传审核')], max_length=20, verbose_name='角色'),
+            model_name="userscope",
+            name="role",
+            field=models.CharField(
+                choices=[
+                    ("village_doctor", "村医"),
+                    ("township_staff", "卫生院工作人员"),
+                    ("county_admin", "卫健局管理员"),
+                    ("notice_editor", "宣传编辑"),
+                    ("notice_moderator", "宣传审核"),
+                ],
+                max_length=20,
+                verbose_name="角色",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='userscope',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('clinic__isnull', False), ('county__isnull', True), ('role', 'village_doctor'), ('township__isnull', True)), models.Q(('clinic__isnull', True), ('county__isnull', True), ('role', 'township_staff'), ('township__isnull', False)), models.Q(('clinic__isnull', True), ('county__isnull', False), ('role__in', ['county_admin', 'notice_editor', 'notice_moderator']), ('township__isnull', True)), _connector='OR'), name='userscope_place_matches_role'),
+            model_name="userscope",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(
+                        ("clinic__isnull", False),
+                        ("county__isnull", True),
+                        ("role", "village_doctor"),
+                        ("township__isnull", True),
+                    ),
+                    models.Q(
+                        ("clinic__isnull", True),
+                        ("county__isnull", True),
+                        ("role", "township_staff"),
+                        ("township__isnull", False),
+                    ),
+                    models.Q(
+                        ("clinic__isnull", True),
+                        ("county__isnull", False),
+                        ("role__in", ["county_admin", "notice_editor", "notice_moderator"]),
+                        ("township__isnull", True),
+                    ),
+                    _connector="OR",
+                ),
+                name="userscope_place_matches_role",
+            ),
         ),
     ]

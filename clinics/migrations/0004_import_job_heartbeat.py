@@ -4,30 +4,60 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('clinics', '0003_notice_moderator_role'),
+        ("clinics", "0003_notice_moderator_role"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='importjob',
-            name='failed_phase',
-            field=models.CharField(blank=True, choices=[('checking', '检查中'), ('checked', '检查通过，待确认'), ('invalid', '有错误，未导入'), ('importing', '导入中'), ('done', '已导入'), ('failed', '失败')], max_length=10),
+            model_name="importjob",
+            name="failed_phase",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("checking", "检查中"),
+                    ("checked", "检查通过，待确认"),
+                    ("invalid", "有错误，未导入"),
+                    ("importing", "导入中"),
+                    ("done", "已导入"),
+                    ("failed", "失败"),
+                ],
+                max_length=10,
+            ),
         ),
         migrations.AddField(
-            model_name='importjob',
-            name='failure',
-            field=models.CharField(blank=True, choices=[('interrupted', '后台任务进程中断，未写入任何数据，可重新导入。'), ('error', '后台任务出错，未写入任何数据，可重新导入。')], max_length=20, verbose_name='失败原因'),
+            model_name="importjob",
+            name="failure",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("interrupted", "后台任务进程中断，未写入任何数据，可重新导入。"),
+                    ("error", "后台任务出错，未写入任何数据，可重新导入。"),
+                ],
+                max_length=20,
+                verbose_name="失败原因",
+            ),
         ),
         migrations.AddField(
-            model_name='importjob',
-            name='heartbeat_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='最近心跳'),
+            model_name="importjob",
+            name="heartbeat_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="最近心跳"),
         ),
         migrations.AlterField(
-            model_name='importjob',
-            name='state',
-            field=models.CharField(choices=[('checking', '检查中'), ('checked', '检查通过，待确认'), ('invalid', '有错误，未导入'), ('importing', '导入中'), ('done', '已导入'), ('failed', '失败')], default='checking', max_length=10, verbose_name='状态'),
+            model_name="importjob",
+            name="state",
+            field=models.CharField(
+                choices=[
+                    ("checking", "检查中"),
+                    ("checked", "检查通过，待确认"),
+                    ("invalid", "有错误，未导入"),
+                    ("importing", "导入中"),
+                    ("done", "已导入"),
+                    ("failed", "失败"),
+                ],
+                default="checking",
+                max_length=10,
+                verbose_name="状态",
+            ),
         ),
     ]

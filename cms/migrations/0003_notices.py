@@ -9,99 +9,282 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('clinics', '0003_notice_moderator_role'),
-        ('cms', '0002_create_homepage'),
-        ('wagtailcore', '0097_baselogentry_uuid_action_timestamp_indexes'),
-        ('wagtaildocs', '0014_alter_document_file_size'),
+        ("clinics", "0003_notice_moderator_role"),
+        ("cms", "0002_create_homepage"),
+        ("wagtailcore", "0097_baselogentry_uuid_action_timestamp_indexes"),
+        ("wagtaildocs", "0014_alter_document_file_size"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='homepage',
-            name='banner',
-            field=models.CharField(blank=True, help_text='显示在首页顶部的醒目提示，例如“2026 年村医补助公示期至 12 月 10 日”。留空则不显示。', max_length=200, verbose_name='横幅提示'),
+            model_name="homepage",
+            name="banner",
+            field=models.CharField(
+                blank=True,
+                help_text="显示在首页顶部的醒目提示，例如“2026 年村医补助公示期至 12 月 10 日”。留空则不显示。",
+                max_length=200,
+                verbose_name="横幅提示",
+            ),
         ),
         migrations.AddField(
-            model_name='homepage',
-            name='banner_link',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='wagtailcore.page', verbose_name='横幅链接'),
+            model_name="homepage",
+            name="banner_link",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to="wagtailcore.page",
+                verbose_name="横幅链接",
+            ),
         ),
         migrations.CreateModel(
-            name='NoticeIndexPage',
+            name="NoticeIndexPage",
             fields=[
-                ('page_ptr', models.OneToOneField(auto_created=True, on_delete=django.db.models.deletion.CASCADE, parent_link=True, primary_key=True, serialize=False, to='wagtailcore.page')),
-                ('intro', wagtail.fields.RichTextField(blank=True, verbose_name='简介')),
-                ('county', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='notice_index', to='clinics.county', verbose_name='县')),
+                (
+                    "page_ptr",
+                    models.OneToOneField(
+                        auto_created=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        parent_link=True,
+                        primary_key=True,
+                        serialize=False,
+                        to="wagtailcore.page",
+                    ),
+                ),
+                ("intro", wagtail.fields.RichTextField(blank=True, verbose_name="简介")),
+                (
+                    "county",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="notice_index",
+                        to="clinics.county",
+                        verbose_name="县",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '通知公告栏目',
+                "verbose_name": "通知公告栏目",
             },
-            bases=('wagtailcore.page',),
+            bases=("wagtailcore.page",),
         ),
         migrations.CreateModel(
-            name='NoticePage',
+            name="NoticePage",
             fields=[
-                ('page_ptr', models.OneToOneField(auto_created=True, on_delete=django.db.models.deletion.CASCADE, parent_link=True, primary_key=True, serialize=False, to='wagtailcore.page')),
-                ('category', models.CharField(choices=[('policy', '政策文件'), ('publicity', '宣传'), ('training', '培训通知'), ('announcement', '公示')], default='policy', max_length=20, verbose_name='类别')),
-                ('issuing_body', models.CharField(max_length=100, verbose_name='发文单位')),
-                ('document_number', models.CharField(blank=True, help_text='例如：青卫发〔2026〕12 号。没有文号可留空。', max_length=60, verbose_name='文号')),
-                ('issued_on', models.DateField(default=django.utils.timezone.localdate, verbose_name='发文日期')),
-                ('effective_on', models.DateField(blank=True, null=True, verbose_name='施行日期')),
-                ('summary', models.CharField(blank=True, help_text='列表和订阅中显示的一两句话；留空则取正文开头。', max_length=300, verbose_name='摘要')),
-                ('body', wagtail.fields.StreamField([('heading', 0), ('paragraph', 1), ('table', 2), ('image', 5), ('document', 6)], blank=True, block_lookup={0: ('wagtail.blocks.CharBlock', (), {'form_classname': 'title', 'label': '小标题', 'template': 'cms/blocks/heading.html'}), 1: ('cms.blocks.SafeRichTextBlock', (), {'label': '正文段落'}), 2: ('wagtail.contrib.table_block.blocks.TableBlock', (), {'label': '表格', 'table_options': {'contextMenu': ['row_above', 'row_below', '---------', 'col_left', 'col_right', '---------', 'remove_row', 'remove_col', '---------', 'undo', 'redo']}, 'template': 'cms/blocks/table.html'}), 3: ('wagtail.images.blocks.ImageChooserBlock', (), {'label': '图片'}), 4: ('wagtail.blocks.CharBlock', (), {'label': '图片说明', 'required': False}), 5: ('wagtail.blocks.StructBlock', [[('image', 3), ('caption', 4)]], {}), 6: ('wagtail.documents.blocks.DocumentChooserBlock', (), {'label': '文件下载', 'template': 'cms/blocks/document.html'})}, verbose_name='正文')),
-                ('audience', models.CharField(choices=[('public', '公开（所有人可见，全县村医需回执）'), ('doctors', '全县村医（不对外公开）'), ('townships', '指定乡镇的村医（不对外公开）')], default='public', max_length=20, verbose_name='受众')),
-                ('search_text', models.TextField(blank=True, default='', editable=False)),
-                ('county', models.ForeignKey(editable=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='notices', to='clinics.county', verbose_name='县')),
-                ('townships', modelcluster.fields.ParentalManyToManyField(blank=True, related_name='notices', to='clinics.township', verbose_name='指定乡镇')),
+                (
+                    "page_ptr",
+                    models.OneToOneField(
+                        auto_created=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        parent_link=True,
+                        primary_key=True,
+                        serialize=False,
+                        to="wagtailcore.page",
+                    ),
+                ),
+                (
+                    "category",
+                    models.CharField(
+                        choices=[
+                            ("policy", "政策文件"),
+                            ("publicity", "宣传"),
+                            ("training", "培训通知"),
+                            ("announcement", "公示"),
+                        ],
+                        default="policy",
+                        max_length=20,
+                        verbose_name="类别",
+                    ),
+                ),
+                ("issuing_body", models.CharField(max_length=100, verbose_name="发文单位")),
+                (
+                    "document_number",
+                    models.CharField(
+                        blank=True,
+                        help_text="例如：青卫发〔2026〕12 号。没有文号可留空。",
+                        max_length=60,
+                        verbose_name="文号",
+                    ),
+                ),
+                ("issued_on", models.DateField(default=django.utils.timezone.localdate, verbose_name="发文日期")),
+                ("effective_on", models.DateField(blank=True, null=True, verbose_name="施行日期")),
+                (
+                    "summary",
+                    models.CharField(
+                        blank=True,
+                        help_text="列表和订阅中显示的一两句话；留空则取正文开头。",
+                        max_length=300,
+                        verbose_name="摘要",
+                    ),
+                ),
+                (
+                    "body",
+                    wagtail.fields.StreamField(
+                        [("heading", 0), ("paragraph", 1), ("table", 2), ("image", 5), ("document", 6)],
+                        blank=True,
+                        block_lookup={
+                            0: (
+                                "wagtail.blocks.CharBlock",
+                                (),
+                                {"form_classname": "title", "label": "小标题", "template": "cms/blocks/heading.html"},
+                            ),
+                            1: ("cms.blocks.SafeRichTextBlock", (), {"label": "正文段落"}),
+                            2: (
+                                "wagtail.contrib.table_block.blocks.TableBlock",
+                                (),
+                                {
+                                    "label": "表格",
+                                    "table_options": {
+                                        "contextMenu": [
+                                            "row_above",
+                                            "row_below",
+                                            "---------",
+                                            "col_left",
+                                            "col_right",
+                                            "---------",
+                                            "remove_row",
+                                            "remove_col",
+                                            "---------",
+                                            "undo",
+                                            "redo",
+                                        ]
+                                    },
+                                    "template": "cms/blocks/table.html",
+                                },
+                            ),
+                            3: ("wagtail.images.blocks.ImageChooserBlock", (), {"label": "图片"}),
+                            4: ("wagtail.blocks.CharBlock", (), {"label": "图片说明", "required": False}),
+                            5: ("wagtail.blocks.StructBlock", [[("image", 3), ("caption", 4)]], {}),
+                            6: (
+                                "wagtail.documents.blocks.DocumentChooserBlock",
+                                (),
+                                {"label": "文件下载", "template": "cms/blocks/document.html"},
+                            ),
+                        },
+                        verbose_name="正文",
+                    ),
+                ),
+                (
+                    "audience",
+                    models.CharField(
+                        choices=[
+                            ("public", "公开（所有人可见，全县村医需回执）"),
+                            ("doctors", "全县村医（不对外公开）"),
+                            ("townships", "指定乡镇的村医（不对外公开）"),
+                        ],
+                        default="public",
+                        max_length=20,
+                        verbose_name="受众",
+                    ),
+                ),
+                ("search_text", models.TextField(blank=True, default="", editable=False)),
+                (
+                    "county",
+                    models.ForeignKey(
+                        editable=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="notices",
+                        to="clinics.county",
+                        verbose_name="县",
+                    ),
+                ),
+                (
+                    "townships",
+                    modelcluster.fields.ParentalManyToManyField(
+                        blank=True, related_name="notices", to="clinics.township", verbose_name="指定乡镇"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '通知公告',
-                'verbose_name_plural': '通知公告',
+                "verbose_name": "通知公告",
+                "verbose_name_plural": "通知公告",
             },
-            bases=('wagtailcore.page',),
+            bases=("wagtailcore.page",),
         ),
         migrations.CreateModel(
-            name='NoticeAttachment',
+            name="NoticeAttachment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('sort_order', models.IntegerField(blank=True, editable=False, null=True)),
-                ('title', models.CharField(blank=True, help_text='留空则用文件标题。', max_length=200, verbose_name='附件名称')),
-                ('document', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='wagtaildocs.document', verbose_name='文件')),
-                ('page', modelcluster.fields.ParentalKey(on_delete=django.db.models.deletion.CASCADE, related_name='attachments', to='cms.noticepage')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("sort_order", models.IntegerField(blank=True, editable=False, null=True)),
+                (
+                    "title",
+                    models.CharField(
+                        blank=True, help_text="留空则用文件标题。", max_length=200, verbose_name="附件名称"
+                    ),
+                ),
+                (
+                    "document",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="wagtaildocs.document",
+                        verbose_name="文件",
+                    ),
+                ),
+                (
+                    "page",
+                    modelcluster.fields.ParentalKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="attachments", to="cms.noticepage"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '附件',
-                'ordering': ['sort_order'],
-                'abstract': False,
+                "verbose_name": "附件",
+                "ordering": ["sort_order"],
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='NoticeReceipt',
+            name="NoticeReceipt",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('read_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='阅读时间')),
-                ('clinic', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='notice_receipts', to='clinics.clinic', verbose_name='村卫生室')),
-                ('notice', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='receipts', to='cms.noticepage', verbose_name='通知')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='notice_receipts', to=settings.AUTH_USER_MODEL, verbose_name='村医')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("read_at", models.DateTimeField(default=django.utils.timezone.now, verbose_name="阅读时间")),
+                (
+                    "clinic",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="notice_receipts",
+                        to="clinics.clinic",
+                        verbose_name="村卫生室",
+                    ),
+                ),
+                (
+                    "notice",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="receipts",
+                        to="cms.noticepage",
+                        verbose_name="通知",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="notice_receipts",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="村医",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '已读回执',
-                'verbose_name_plural': '已读回执',
+                "verbose_name": "已读回执",
+                "verbose_name_plural": "已读回执",
             },
         ),
         migrations.AddIndex(
-            model_name='noticepage',
-            index=models.Index(fields=['county', 'issued_on'], name='cms_notice_county_issued'),
+            model_name="noticepage",
+            index=models.Index(fields=["county", "issued_on"], name="cms_notice_county_issued"),
         ),
         migrations.AddIndex(
-            model_name='noticereceipt',
-            index=models.Index(fields=['user', 'notice'], name='cms_receipt_user'),
+            model_name="noticereceipt",
+            index=models.Index(fields=["user", "notice"], name="cms_receipt_user"),
         ),
         migrations.AddConstraint(
-            model_name='noticereceipt',
-            constraint=models.UniqueConstraint(fields=('notice', 'user'), name='cms_receipt_once_per_doctor'),
+            model_name="noticereceipt",
+            constraint=models.UniqueConstraint(fields=("notice", "user"), name="cms_receipt_once_per_doctor"),
         ),
     ]

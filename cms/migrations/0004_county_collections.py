@@ -5,24 +5,39 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('clinics', '0003_notice_moderator_role'),
-        ('cms', '0003_notices'),
-        ('wagtailcore', '0097_baselogentry_uuid_action_timestamp_indexes'),
+        ("clinics", "0003_notice_moderator_role"),
+        ("cms", "0003_notices"),
+        ("wagtailcore", "0097_baselogentry_uuid_action_timestamp_indexes"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='CountyCollection',
+            name="CountyCollection",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('collection', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='wagtailcore.collection', verbose_name='文件夹')),
-                ('county', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='media_collection', to='clinics.county', verbose_name='县')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "collection",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="wagtailcore.collection",
+                        verbose_name="文件夹",
+                    ),
+                ),
+                (
+                    "county",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="media_collection",
+                        to="clinics.county",
+                        verbose_name="县",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '县文件夹',
-                'verbose_name_plural': '县文件夹',
+                "verbose_name": "县文件夹",
+                "verbose_name_plural": "县文件夹",
             },
         ),
     ]

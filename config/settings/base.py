@@ -102,11 +102,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     #   a transaction that read first and then writes must upgrade its lock, and when another connection writes
     #   meanwhile SQLite refuses the upgrade at once (a deadlock), without waiting for the busy timeout;
     # - the busy timeout, which then really applies: a writer waits up to this long for the lock.
-    DATABASES["default"].setdefault("OPTIONS", {}).update({
-        "timeout": SQLITE_BUSY_TIMEOUT_S,
-        "transaction_mode": "IMMEDIATE",
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
-    })
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "timeout": SQLITE_BUSY_TIMEOUT_S,
+            "transaction_mode": "IMMEDIATE",
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+        }
+    )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -192,8 +194,22 @@ LOGGING = {
 REPORT_DEADLINE_DAY = int(os.environ.get("REPORT_DEADLINE_DAY", "10"))  # day of next month
 
 # Notice attachments (cms): documents and images only, each at most 20 MB.
-WAGTAILDOCS_EXTENSIONS = ["pdf", "doc", "docx", "xls", "xlsx", "ppt", "pptx", "wps", "et", "txt", "ofd",
-                          "jpg", "jpeg", "png"]
+WAGTAILDOCS_EXTENSIONS = [
+    "pdf",
+    "doc",
+    "docx",
+    "xls",
+    "xlsx",
+    "ppt",
+    "pptx",
+    "wps",
+    "et",
+    "txt",
+    "ofd",
+    "jpg",
+    "jpeg",
+    "png",
+]
 WAGTAILDOCS_DOCUMENT_FORM_BASE = "cms.forms.NoticeDocumentForm"
 NOTICE_ATTACHMENT_MAX_SIZE = 20 * 1024 * 1024
 WAGTAILIMAGES_EXTENSIONS = ["jpg", "jpeg", "png", "gif", "webp"]

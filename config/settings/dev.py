@@ -5,7 +5,7 @@ reference number, the traceback goes to the log). A developer who wants Django's
 
 import os
 
-from .base import *  # noqa: F401,F403
+from config.settings.base import *  # noqa: F403
 
 DEBUG = os.environ.get("DJANGO_DEBUG", "") == "1"
 ALLOWED_HOSTS = ["*"]

@@ -1,4 +1,4 @@
-from .base import *  # noqa: F401,F403
+from config.settings.base import *  # noqa: F403
 
 DEBUG = False
 ALLOWED_HOSTS = ["*"]

@@ -9,219 +9,644 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('clinics', '0001_initial'),
+        ("clinics", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='TrainingRule',
+            name="TrainingRule",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('min_sessions', models.PositiveSmallIntegerField(default=2, verbose_name='每年最少培训次数')),
-                ('min_days', models.PositiveSmallIntegerField(default=14, help_text='两周即 14 天', verbose_name='每年最少培训天数')),
-                ('county', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='training_rule', to='clinics.county', verbose_name='县')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("min_sessions", models.PositiveSmallIntegerField(default=2, verbose_name="每年最少培训次数")),
+                (
+                    "min_days",
+                    models.PositiveSmallIntegerField(
+                        default=14, help_text="两周即 14 天", verbose_name="每年最少培训天数"
+                    ),
+                ),
+                (
+                    "county",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="training_rule",
+                        to="clinics.county",
+                        verbose_name="县",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '培训要求',
-                'verbose_name_plural': '培训要求',
+                "verbose_name": "培训要求",
+                "verbose_name_plural": "培训要求",
             },
         ),
         migrations.CreateModel(
-            name='TrainingSession',
+            name="TrainingSession",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(error_messages={'unique': '培训编号已存在。'}, max_length=30, unique=True, verbose_name='培训编号')),
-                ('topic', models.CharField(max_length=200, verbose_name='培训主题')),
-                ('organiser', models.CharField(max_length=100, verbose_name='主办单位')),
-                ('start_date', models.DateField(verbose_name='开始日期')),
-                ('end_date', models.DateField(verbose_name='结束日期')),
-                ('hours', models.DecimalField(decimal_places=1, max_digits=6, validators=[django.core.validators.MinValueValidator(Decimal('0.5'))], verbose_name='学时')),
-                ('county', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='training_sessions', to='clinics.county', verbose_name='县')),
-                ('township', models.ForeignKey(blank=True, help_text='县级培训留空', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='training_sessions', to='clinics.township', verbose_name='举办乡镇')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "code",
+                    models.CharField(
+                        error_messages={"unique": "培训编号已存在。"},
+                        max_length=30,
+                        unique=True,
+                        verbose_name="培训编号",
+                    ),
+                ),
+                ("topic", models.CharField(max_length=200, verbose_name="培训主题")),
+                ("organiser", models.CharField(max_length=100, verbose_name="主办单位")),
+                ("start_date", models.DateField(verbose_name="开始日期")),
+                ("end_date", models.DateField(verbose_name="结束日期")),
+                (
+                    "hours",
+                    models.DecimalField(
+                        decimal_places=1,
+                        max_digits=6,
+                        validators=[django.core.validators.MinValueValidator(Decimal("0.5"))],
+                        verbose_name="学时",
+                    ),
+                ),
+                (
+                    "county",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="training_sessions",
+                        to="clinics.county",
+                        verbose_name="县",
+                    ),
+                ),
+                (
+                    "township",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="县级培训留空",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="training_sessions",
+                        to="clinics.township",
+                        verbose_name="举办乡镇",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '培训',
-                'verbose_name_plural': '培训',
-                'ordering': ['-start_date', 'code'],
+                "verbose_name": "培训",
+                "verbose_name_plural": "培训",
+                "ordering": ["-start_date", "code"],
             },
         ),
         migrations.CreateModel(
-            name='VillageDoctor',
+            name="VillageDoctor",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=30, verbose_name='姓名')),
-                ('gender', models.CharField(choices=[('M', '男'), ('F', '女')], max_length=1, verbose_name='性别')),
-                ('birth_date', models.DateField(verbose_name='出生日期')),
-                ('id_number', models.CharField(error_messages={'unique': '该身份证号已登记过乡村医生。'}, max_length=18, unique=True, validators=[doctors.validators.validate_id_number], verbose_name='身份证号')),
-                ('mobile', models.CharField(max_length=11, validators=[doctors.validators.validate_mobile], verbose_name='手机号')),
-                ('email', models.EmailField(blank=True, max_length=254, verbose_name='电子邮箱')),
-                ('qualification', models.CharField(choices=[('village', '乡村医生执业证书'), ('assistant', '执业助理医师'), ('physician', '执业医师')], default='village', max_length=20, verbose_name='执业资格')),
-                ('status', models.CharField(choices=[('practising', '在岗执业'), ('suspended', '暂停执业'), ('left', '离岗'), ('deregistered', '已注销注册')], default='practising', max_length=20, verbose_name='状态')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='登记时间')),
-                ('clinic', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='doctors', to='clinics.clinic', verbose_name='村卫生室')),
-                ('user', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='village_doctor', to=settings.AUTH_USER_MODEL, verbose_name='登录账号')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=30, verbose_name="姓名")),
+                ("gender", models.CharField(choices=[("M", "男"), ("F", "女")], max_length=1, verbose_name="性别")),
+                ("birth_date", models.DateField(verbose_name="出生日期")),
+                (
+                    "id_number",
+                    models.CharField(
+                        error_messages={"unique": "该身份证号已登记过乡村医生。"},
+                        max_length=18,
+                        unique=True,
+                        validators=[doctors.validators.validate_id_number],
+                        verbose_name="身份证号",
+                    ),
+                ),
+                (
+                    "mobile",
+                    models.CharField(
+                        max_length=11, validators=[doctors.validators.validate_mobile], verbose_name="手机号"
+                    ),
+                ),
+                ("email", models.EmailField(blank=True, max_length=254, verbose_name="电子邮箱")),
+                (
+                    "qualification",
+                    models.CharField(
+                        choices=[
+                            ("village", "乡村医生执业证书"),
+                            ("assistant", "执业助理医师"),
+                            ("physician", "执业医师"),
+                        ],
+                        default="village",
+                        max_length=20,
+                        verbose_name="执业资格",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("practising", "在岗执业"),
+                            ("suspended", "暂停执业"),
+                            ("left", "离岗"),
+                            ("deregistered", "已注销注册"),
+                        ],
+                        default="practising",
+                        max_length=20,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="登记时间")),
+                (
+                    "clinic",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="doctors",
+                        to="clinics.clinic",
+                        verbose_name="村卫生室",
+                    ),
+                ),
+                (
+                    "user",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="village_doctor",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="登录账号",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '乡村医生',
-                'verbose_name_plural': '乡村医生',
-                'ordering': ['clinic__code', 'name'],
+                "verbose_name": "乡村医生",
+                "verbose_name_plural": "乡村医生",
+                "ordering": ["clinic__code", "name"],
             },
         ),
         migrations.CreateModel(
-            name='TrainingAttendance',
+            name="TrainingAttendance",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('attended', models.BooleanField(default=True, verbose_name='出勤')),
-                ('written_score', models.DecimalField(blank=True, decimal_places=1, max_digits=5, null=True, validators=[django.core.validators.MinValueValidator(Decimal('0')), django.core.validators.MaxValueValidator(Decimal('100'))], verbose_name='笔试成绩')),
-                ('oral_score', models.DecimalField(blank=True, decimal_places=1, max_digits=5, null=True, validators=[django.core.validators.MinValueValidator(Decimal('0')), django.core.validators.MaxValueValidator(Decimal('100'))], verbose_name='口试成绩')),
-                ('recorded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='登记人')),
-                ('session', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='attendances', to='doctors.trainingsession', verbose_name='培训')),
-                ('doctor', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='attendances', to='doctors.villagedoctor', verbose_name='乡村医生')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("attended", models.BooleanField(default=True, verbose_name="出勤")),
+                (
+                    "written_score",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=1,
+                        max_digits=5,
+                        null=True,
+                        validators=[
+                            django.core.validators.MinValueValidator(Decimal("0")),
+                            django.core.validators.MaxValueValidator(Decimal("100")),
+                        ],
+                        verbose_name="笔试成绩",
+                    ),
+                ),
+                (
+                    "oral_score",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=1,
+                        max_digits=5,
+                        null=True,
+                        validators=[
+                            django.core.validators.MinValueValidator(Decimal("0")),
+                            django.core.validators.MaxValueValidator(Decimal("100")),
+                        ],
+                        verbose_name="口试成绩",
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="登记人",
+                    ),
+                ),
+                (
+                    "session",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="attendances",
+                        to="doctors.trainingsession",
+                        verbose_name="培训",
+                    ),
+                ),
+                (
+                    "doctor",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="attendances",
+                        to="doctors.villagedoctor",
+                        verbose_name="乡村医生",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '培训出勤',
-                'verbose_name_plural': '培训出勤',
-                'ordering': ['session', 'doctor'],
+                "verbose_name": "培训出勤",
+                "verbose_name_plural": "培训出勤",
+                "ordering": ["session", "doctor"],
             },
         ),
         migrations.CreateModel(
-            name='Licence',
+            name="Licence",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.CharField(error_messages={'unique': '证书编号已存在，不能重复。'}, max_length=40, unique=True, verbose_name='证书编号')),
-                ('type', models.CharField(choices=[('village', '乡村医生执业证书'), ('assistant', '执业助理医师'), ('physician', '执业医师')], default='village', max_length=20, verbose_name='证书类型')),
-                ('issued_on', models.DateField(verbose_name='发证日期')),
-                ('expires_on', models.DateField(blank=True, help_text='留空则按发证日期起 5 年自动计算', verbose_name='有效期至')),
-                ('status', models.CharField(choices=[('valid', '有效'), ('renewal_pending', '再注册审核中'), ('renewed', '已换发新证'), ('expired', '已过期'), ('refused', '再注册未通过'), ('cancelled', '已注销')], default='valid', max_length=20, verbose_name='状态')),
-                ('cancel_reason', models.CharField(blank=True, choices=[('death', '死亡'), ('criminal', '受刑事处罚'), ('suspended', '中止执业活动满二年'), ('failed_assessment', '考核不合格')], max_length=30, verbose_name='注销原因')),
-                ('status_note', models.CharField(blank=True, max_length=300, verbose_name='说明')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
-                ('previous', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='successor', to='doctors.licence', verbose_name='上一本证书')),
-                ('doctor', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='licences', to='doctors.villagedoctor', verbose_name='乡村医生')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "number",
+                    models.CharField(
+                        error_messages={"unique": "证书编号已存在，不能重复。"},
+                        max_length=40,
+                        unique=True,
+                        verbose_name="证书编号",
+                    ),
+                ),
+                (
+                    "type",
+                    models.CharField(
+                        choices=[
+                            ("village", "乡村医生执业证书"),
+                            ("assistant", "执业助理医师"),
+                            ("physician", "执业医师"),
+                        ],
+                        default="village",
+                        max_length=20,
+                        verbose_name="证书类型",
+                    ),
+                ),
+                ("issued_on", models.DateField(verbose_name="发证日期")),
+                (
+                    "expires_on",
+                    models.DateField(blank=True, help_text="留空则按发证日期起 5 年自动计算", verbose_name="有效期至"),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("valid", "有效"),
+                            ("renewal_pending", "再注册审核中"),
+                            ("renewed", "已换发新证"),
+                            ("expired", "已过期"),
+                            ("refused", "再注册未通过"),
+                            ("cancelled", "已注销"),
+                        ],
+                        default="valid",
+                        max_length=20,
+                        verbose_name="状态",
+                    ),
+                ),
+                (
+                    "cancel_reason",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("death", "死亡"),
+                            ("criminal", "受刑事处罚"),
+                            ("suspended", "中止执业活动满二年"),
+                            ("failed_assessment", "考核不合格"),
+                        ],
+                        max_length=30,
+                        verbose_name="注销原因",
+                    ),
+                ),
+                ("status_note", models.CharField(blank=True, max_length=300, verbose_name="说明")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="创建时间")),
+                (
+                    "previous",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="successor",
+                        to="doctors.licence",
+                        verbose_name="上一本证书",
+                    ),
+                ),
+                (
+                    "doctor",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="licences",
+                        to="doctors.villagedoctor",
+                        verbose_name="乡村医生",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '执业证书',
-                'verbose_name_plural': '执业证书',
-                'ordering': ['-issued_on', '-pk'],
+                "verbose_name": "执业证书",
+                "verbose_name_plural": "执业证书",
+                "ordering": ["-issued_on", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='DoctorAssessment',
+            name="DoctorAssessment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('assessed_on', models.DateField(verbose_name='考核日期')),
-                ('score', models.DecimalField(blank=True, decimal_places=1, max_digits=5, null=True, validators=[django.core.validators.MinValueValidator(Decimal('0')), django.core.validators.MaxValueValidator(Decimal('100'))], verbose_name='考核得分')),
-                ('result', models.CharField(choices=[('passed', '合格'), ('failed', '不合格')], max_length=10, verbose_name='考核结果')),
-                ('is_reassessment', models.BooleanField(default=False, verbose_name='补考（再次考核）')),
-                ('note', models.CharField(blank=True, max_length=300, verbose_name='备注')),
-                ('recorded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='登记人')),
-                ('doctor', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='assessments', to='doctors.villagedoctor', verbose_name='乡村医生')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("assessed_on", models.DateField(verbose_name="考核日期")),
+                (
+                    "score",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=1,
+                        max_digits=5,
+                        null=True,
+                        validators=[
+                            django.core.validators.MinValueValidator(Decimal("0")),
+                            django.core.validators.MaxValueValidator(Decimal("100")),
+                        ],
+                        verbose_name="考核得分",
+                    ),
+                ),
+                (
+                    "result",
+                    models.CharField(
+                        choices=[("passed", "合格"), ("failed", "不合格")], max_length=10, verbose_name="考核结果"
+                    ),
+                ),
+                ("is_reassessment", models.BooleanField(default=False, verbose_name="补考（再次考核）")),
+                ("note", models.CharField(blank=True, max_length=300, verbose_name="备注")),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="登记人",
+                    ),
+                ),
+                (
+                    "doctor",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="assessments",
+                        to="doctors.villagedoctor",
+                        verbose_name="乡村医生",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '医生考核',
-                'verbose_name_plural': '医生考核',
-                'ordering': ['-assessed_on', '-pk'],
+                "verbose_name": "医生考核",
+                "verbose_name_plural": "医生考核",
+                "ordering": ["-assessed_on", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='ClinicMove',
+            name="ClinicMove",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('moved_on', models.DateField(verbose_name='变更日期')),
-                ('reason', models.CharField(blank=True, max_length=200, verbose_name='变更原因')),
-                ('recorded_at', models.DateTimeField(auto_now_add=True, verbose_name='登记时间')),
-                ('from_clinic', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='clinics.clinic', verbose_name='原卫生室')),
-                ('recorded_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='登记人')),
-                ('to_clinic', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='clinics.clinic', verbose_name='新卫生室')),
-                ('doctor', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='moves', to='doctors.villagedoctor', verbose_name='乡村医生')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("moved_on", models.DateField(verbose_name="变更日期")),
+                ("reason", models.CharField(blank=True, max_length=200, verbose_name="变更原因")),
+                ("recorded_at", models.DateTimeField(auto_now_add=True, verbose_name="登记时间")),
+                (
+                    "from_clinic",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="clinics.clinic",
+                        verbose_name="原卫生室",
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="登记人",
+                    ),
+                ),
+                (
+                    "to_clinic",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="clinics.clinic",
+                        verbose_name="新卫生室",
+                    ),
+                ),
+                (
+                    "doctor",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="moves",
+                        to="doctors.villagedoctor",
+                        verbose_name="乡村医生",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '变更注册',
-                'verbose_name_plural': '变更注册',
-                'ordering': ['-moved_on', '-pk'],
+                "verbose_name": "变更注册",
+                "verbose_name_plural": "变更注册",
+                "ordering": ["-moved_on", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='LicenceReminder',
+            name="LicenceReminder",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('days_before', models.PositiveSmallIntegerField(verbose_name='提前天数')),
-                ('sent_on', models.DateField(verbose_name='提醒日期')),
-                ('emailed_to', models.CharField(blank=True, max_length=500, verbose_name='已发邮件至')),
-                ('licence', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='reminders', to='doctors.licence', verbose_name='执业证书')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("days_before", models.PositiveSmallIntegerField(verbose_name="提前天数")),
+                ("sent_on", models.DateField(verbose_name="提醒日期")),
+                ("emailed_to", models.CharField(blank=True, max_length=500, verbose_name="已发邮件至")),
+                (
+                    "licence",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="reminders",
+                        to="doctors.licence",
+                        verbose_name="执业证书",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '到期提醒',
-                'verbose_name_plural': '到期提醒',
-                'ordering': ['-sent_on', '-pk'],
-                'constraints': [models.UniqueConstraint(fields=('licence', 'days_before'), name='reminder_once_per_threshold')],
+                "verbose_name": "到期提醒",
+                "verbose_name_plural": "到期提醒",
+                "ordering": ["-sent_on", "-pk"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("licence", "days_before"), name="reminder_once_per_threshold")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='RenewalApplication',
+            name="RenewalApplication",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.CharField(choices=[('submitted', '待卫生院审核'), ('forwarded', '待卫健局审批'), ('returned', '卫生院退回'), ('approved', '已批准'), ('refused', '未批准')], default='submitted', max_length=20, verbose_name='状态')),
-                ('applied_on', models.DateField(verbose_name='申请日期')),
-                ('on_behalf', models.BooleanField(default=False, verbose_name='工作人员代为申请')),
-                ('applicant_note', models.CharField(blank=True, max_length=500, verbose_name='申请说明')),
-                ('eligibility', models.JSONField(blank=True, default=dict, verbose_name='资格审查结果')),
-                ('forwarded_on', models.DateField(blank=True, null=True, verbose_name='报送卫健局日期')),
-                ('review_note', models.CharField(blank=True, max_length=500, verbose_name='卫生院意见')),
-                ('decided_on', models.DateField(blank=True, null=True, verbose_name='审批日期')),
-                ('decision_reason', models.CharField(blank=True, max_length=500, verbose_name='审批意见')),
-                ('applied_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='申请人')),
-                ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='审批人')),
-                ('licence', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='renewals', to='doctors.licence', verbose_name='执业证书')),
-                ('new_licence', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='doctors.licence', verbose_name='新证书')),
-                ('reviewed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='卫生院审核人')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("submitted", "待卫生院审核"),
+                            ("forwarded", "待卫健局审批"),
+                            ("returned", "卫生院退回"),
+                            ("approved", "已批准"),
+                            ("refused", "未批准"),
+                        ],
+                        default="submitted",
+                        max_length=20,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("applied_on", models.DateField(verbose_name="申请日期")),
+                ("on_behalf", models.BooleanField(default=False, verbose_name="工作人员代为申请")),
+                ("applicant_note", models.CharField(blank=True, max_length=500, verbose_name="申请说明")),
+                ("eligibility", models.JSONField(blank=True, default=dict, verbose_name="资格审查结果")),
+                ("forwarded_on", models.DateField(blank=True, null=True, verbose_name="报送卫健局日期")),
+                ("review_note", models.CharField(blank=True, max_length=500, verbose_name="卫生院意见")),
+                ("decided_on", models.DateField(blank=True, null=True, verbose_name="审批日期")),
+                ("decision_reason", models.CharField(blank=True, max_length=500, verbose_name="审批意见")),
+                (
+                    "applied_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="申请人",
+                    ),
+                ),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="审批人",
+                    ),
+                ),
+                (
+                    "licence",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="renewals",
+                        to="doctors.licence",
+                        verbose_name="执业证书",
+                    ),
+                ),
+                (
+                    "new_licence",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="doctors.licence",
+                        verbose_name="新证书",
+                    ),
+                ),
+                (
+                    "reviewed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="卫生院审核人",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '再注册申请',
-                'verbose_name_plural': '再注册申请',
-                'ordering': ['-applied_on', '-pk'],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('status__in', ['submitted', 'forwarded'])), fields=('licence',), name='renewal_one_open_per_licence'), models.CheckConstraint(condition=models.Q(models.Q(('status', 'forwarded'), _negated=True), ('forwarded_on__isnull', False), _connector='OR'), name='renewal_forwarded_has_date'), models.CheckConstraint(condition=models.Q(models.Q(('status', 'approved'), _negated=True), ('new_licence__isnull', False), _connector='OR'), name='renewal_approved_has_licence')],
+                "verbose_name": "再注册申请",
+                "verbose_name_plural": "再注册申请",
+                "ordering": ["-applied_on", "-pk"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("status__in", ["submitted", "forwarded"])),
+                        fields=("licence",),
+                        name="renewal_one_open_per_licence",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("status", "forwarded"), _negated=True),
+                            ("forwarded_on__isnull", False),
+                            _connector="OR",
+                        ),
+                        name="renewal_forwarded_has_date",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("status", "approved"), _negated=True),
+                            ("new_licence__isnull", False),
+                            _connector="OR",
+                        ),
+                        name="renewal_approved_has_licence",
+                    ),
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='trainingsession',
-            constraint=models.CheckConstraint(condition=models.Q(('end_date__gte', models.F('start_date'))), name='training_end_after_start'),
+            model_name="trainingsession",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("end_date__gte", models.F("start_date"))), name="training_end_after_start"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='trainingsession',
-            constraint=models.CheckConstraint(condition=models.Q(('hours__gt', 0)), name='training_hours_positive'),
+            model_name="trainingsession",
+            constraint=models.CheckConstraint(condition=models.Q(("hours__gt", 0)), name="training_hours_positive"),
         ),
         migrations.AddConstraint(
-            model_name='trainingattendance',
-            constraint=models.UniqueConstraint(fields=('session', 'doctor'), name='attendance_once_per_session', violation_error_message='该医生在这次培训中已有记录。'),
+            model_name="trainingattendance",
+            constraint=models.UniqueConstraint(
+                fields=("session", "doctor"),
+                name="attendance_once_per_session",
+                violation_error_message="该医生在这次培训中已有记录。",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='trainingattendance',
-            constraint=models.CheckConstraint(condition=models.Q(('written_score__isnull', True), models.Q(('written_score__gte', 0), ('written_score__lte', 100)), _connector='OR'), name='attendance_written_0_100'),
+            model_name="trainingattendance",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("written_score__isnull", True),
+                    models.Q(("written_score__gte", 0), ("written_score__lte", 100)),
+                    _connector="OR",
+                ),
+                name="attendance_written_0_100",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='trainingattendance',
-            constraint=models.CheckConstraint(condition=models.Q(('oral_score__isnull', True), models.Q(('oral_score__gte', 0), ('oral_score__lte', 100)), _connector='OR'), name='attendance_oral_0_100'),
+            model_name="trainingattendance",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("oral_score__isnull", True),
+                    models.Q(("oral_score__gte", 0), ("oral_score__lte", 100)),
+                    _connector="OR",
+                ),
+                name="attendance_oral_0_100",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='licence',
-            constraint=models.CheckConstraint(condition=models.Q(('expires_on__gt', models.F('issued_on'))), name='licence_expiry_after_issue'),
+            model_name="licence",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("expires_on__gt", models.F("issued_on"))), name="licence_expiry_after_issue"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='licence',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('cancel_reason__in', ['death', 'criminal', 'suspended', 'failed_assessment']), ('status', 'cancelled')), models.Q(models.Q(('status', 'cancelled'), _negated=True), ('cancel_reason', '')), _connector='OR'), name='licence_cancel_reason_iff_cancelled'),
+            model_name="licence",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(
+                        ("cancel_reason__in", ["death", "criminal", "suspended", "failed_assessment"]),
+                        ("status", "cancelled"),
+                    ),
+                    models.Q(models.Q(("status", "cancelled"), _negated=True), ("cancel_reason", "")),
+                    _connector="OR",
+                ),
+                name="licence_cancel_reason_iff_cancelled",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='doctorassessment',
-            constraint=models.UniqueConstraint(fields=('doctor', 'assessed_on'), name='assessment_once_a_day', violation_error_message='该医生在这一天已有考核记录。'),
+            model_name="doctorassessment",
+            constraint=models.UniqueConstraint(
+                fields=("doctor", "assessed_on"),
+                name="assessment_once_a_day",
+                violation_error_message="该医生在这一天已有考核记录。",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='clinicmove',
-            constraint=models.CheckConstraint(condition=models.Q(('from_clinic', models.F('to_clinic')), _negated=True), name='move_changes_clinic'),
+            model_name="clinicmove",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("from_clinic", models.F("to_clinic")), _negated=True), name="move_changes_clinic"
+            ),
         ),
     ]

@@ -6,54 +6,108 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('clinics', '0001_initial'),
+        ("clinics", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ReportingPeriod',
+            name="ReportingPeriod",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField(verbose_name='年度')),
-                ('month', models.PositiveSmallIntegerField(verbose_name='月份')),
-                ('state', models.CharField(choices=[('open', '填报中'), ('closed', '已截止（审核中）'), ('locked', '已锁定（已结算）')], default='open', max_length=10, verbose_name='状态')),
-                ('reopened_until', models.DateField(blank=True, help_text='乡镇卫生院重新开放后允许补报的最后一天', null=True, verbose_name='补报截止日期')),
-                ('township', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='periods', to='clinics.township', verbose_name='乡镇')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("year", models.PositiveSmallIntegerField(verbose_name="年度")),
+                ("month", models.PositiveSmallIntegerField(verbose_name="月份")),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[("open", "填报中"), ("closed", "已截止（审核中）"), ("locked", "已锁定（已结算）")],
+                        default="open",
+                        max_length=10,
+                        verbose_name="状态",
+                    ),
+                ),
+                (
+                    "reopened_until",
+                    models.DateField(
+                        blank=True,
+                        help_text="乡镇卫生院重新开放后允许补报的最后一天",
+                        null=True,
+                        verbose_name="补报截止日期",
+                    ),
+                ),
+                (
+                    "township",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="periods",
+                        to="clinics.township",
+                        verbose_name="乡镇",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '报表期',
-                'verbose_name_plural': '报表期',
-                'ordering': ['-year', '-month', 'township__code'],
+                "verbose_name": "报表期",
+                "verbose_name_plural": "报表期",
+                "ordering": ["-year", "-month", "township__code"],
             },
         ),
         migrations.CreateModel(
-            name='PeriodTransition',
+            name="PeriodTransition",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('from_state', models.CharField(choices=[('open', '填报中'), ('closed', '已截止（审核中）'), ('locked', '已锁定（已结算）')], max_length=10)),
-                ('to_state', models.CharField(choices=[('open', '填报中'), ('closed', '已截止（审核中）'), ('locked', '已锁定（已结算）')], max_length=10)),
-                ('at', models.DateTimeField(auto_now_add=True, verbose_name='时间')),
-                ('reason', models.CharField(blank=True, max_length=200, verbose_name='原因')),
-                ('by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, to=settings.AUTH_USER_MODEL, verbose_name='操作人')),
-                ('period', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='transitions', to='programs.reportingperiod')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "from_state",
+                    models.CharField(
+                        choices=[("open", "填报中"), ("closed", "已截止（审核中）"), ("locked", "已锁定（已结算）")],
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "to_state",
+                    models.CharField(
+                        choices=[("open", "填报中"), ("closed", "已截止（审核中）"), ("locked", "已锁定（已结算）")],
+                        max_length=10,
+                    ),
+                ),
+                ("at", models.DateTimeField(auto_now_add=True, verbose_name="时间")),
+                ("reason", models.CharField(blank=True, max_length=200, verbose_name="原因")),
+                (
+                    "by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="操作人",
+                    ),
+                ),
+                (
+                    "period",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="transitions",
+                        to="programs.reportingperiod",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '报表期状态变更',
-                'verbose_name_plural': '报表期状态变更',
-                'ordering': ['at'],
+                "verbose_name": "报表期状态变更",
+                "verbose_name_plural": "报表期状态变更",
+                "ordering": ["at"],
             },
         ),
         migrations.AddConstraint(
-            model_name='reportingperiod',
-            constraint=models.UniqueConstraint(fields=('township', 'year', 'month'), name='period_one_per_township_month'),
+            model_name="reportingperiod",
+            constraint=models.UniqueConstraint(
+                fields=("township", "year", "month"), name="period_one_per_township_month"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='reportingperiod',
-            constraint=models.CheckConstraint(condition=models.Q(('month__gte', 1), ('month__lte', 12)), name='period_month_1_12'),
+            model_name="reportingperiod",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("month__gte", 1), ("month__lte", 12)), name="period_month_1_12"
+            ),
         ),
     ]

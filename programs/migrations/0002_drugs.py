@@ -7,164 +7,295 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('clinics', '0001_initial'),
-        ('programs', '0001_periods'),
+        ("clinics", "0001_initial"),
+        ("programs", "0001_periods"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Drug',
+            name="Drug",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=30, unique=True, verbose_name='药品编码')),
-                ('generic_name', models.CharField(max_length=100, verbose_name='通用名')),
-                ('dosage_form', models.CharField(max_length=30, verbose_name='剂型')),
-                ('specification', models.CharField(max_length=60, verbose_name='规格')),
-                ('unit', models.CharField(help_text='最小销售单位，如 盒、瓶、支、片', max_length=10, verbose_name='单位')),
-                ('category', models.CharField(choices=[('anti_infective', '抗微生物药'), ('cardiovascular', '心血管系统用药'), ('respiratory', '呼吸系统用药'), ('digestive', '消化系统用药'), ('analgesic', '解热镇痛、抗炎药'), ('endocrine', '内分泌系统用药'), ('nervous', '神经系统用药'), ('allergy', '抗变态反应药'), ('vitamin', '维生素、矿物质类药'), ('fluid', '调节水、电解质及酸碱平衡药'), ('external', '皮肤科及外用药'), ('tcm', '中成药'), ('other', '其他')], default='other', max_length=20, verbose_name='类别')),
-                ('pinyin_initials', models.CharField(db_index=True, editable=False, max_length=100, verbose_name='拼音首字母')),
-                ('active', models.BooleanField(default=True, verbose_name='在用')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("code", models.CharField(max_length=30, unique=True, verbose_name="药品编码")),
+                ("generic_name", models.CharField(max_length=100, verbose_name="通用名")),
+                ("dosage_form", models.CharField(max_length=30, verbose_name="剂型")),
+                ("specification", models.CharField(max_length=60, verbose_name="规格")),
+                (
+                    "unit",
+                    models.CharField(help_text="最小销售单位，如 盒、瓶、支、片", max_length=10, verbose_name="单位"),
+                ),
+                (
+                    "category",
+                    models.CharField(
+                        choices=[
+                            ("anti_infective", "抗微生物药"),
+                            ("cardiovascular", "心血管系统用药"),
+                            ("respiratory", "呼吸系统用药"),
+                            ("digestive", "消化系统用药"),
+                            ("analgesic", "解热镇痛、抗炎药"),
+                            ("endocrine", "内分泌系统用药"),
+                            ("nervous", "神经系统用药"),
+                            ("allergy", "抗变态反应药"),
+                            ("vitamin", "维生素、矿物质类药"),
+                            ("fluid", "调节水、电解质及酸碱平衡药"),
+                            ("external", "皮肤科及外用药"),
+                            ("tcm", "中成药"),
+                            ("other", "其他"),
+                        ],
+                        default="other",
+                        max_length=20,
+                        verbose_name="类别",
+                    ),
+                ),
+                (
+                    "pinyin_initials",
+                    models.CharField(db_index=True, editable=False, max_length=100, verbose_name="拼音首字母"),
+                ),
+                ("active", models.BooleanField(default=True, verbose_name="在用")),
             ],
             options={
-                'verbose_name': '基本药物',
-                'verbose_name_plural': '基本药物目录',
-                'ordering': ['pinyin_initials', 'code'],
+                "verbose_name": "基本药物",
+                "verbose_name_plural": "基本药物目录",
+                "ordering": ["pinyin_initials", "code"],
             },
         ),
         migrations.CreateModel(
-            name='DrugPurchase',
+            name="DrugPurchase",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('date', models.DateField(verbose_name='采购日期')),
-                ('batch_no', models.CharField(max_length=40, verbose_name='批号')),
-                ('expiry', models.DateField(verbose_name='有效期至')),
-                ('quantity', models.PositiveIntegerField(verbose_name='数量')),
-                ('unit_price', models.DecimalField(decimal_places=2, max_digits=10, verbose_name='进价（元）')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='录入时间')),
-                ('clinic', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='drug_purchases', to='clinics.clinic', verbose_name='村卫生室')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='录入人')),
-                ('drug', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='purchases', to='programs.drug', verbose_name='药品')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("date", models.DateField(verbose_name="采购日期")),
+                ("batch_no", models.CharField(max_length=40, verbose_name="批号")),
+                ("expiry", models.DateField(verbose_name="有效期至")),
+                ("quantity", models.PositiveIntegerField(verbose_name="数量")),
+                ("unit_price", models.DecimalField(decimal_places=2, max_digits=10, verbose_name="进价（元）")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="录入时间")),
+                (
+                    "clinic",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="drug_purchases",
+                        to="clinics.clinic",
+                        verbose_name="村卫生室",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="录入人",
+                    ),
+                ),
+                (
+                    "drug",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="purchases",
+                        to="programs.drug",
+                        verbose_name="药品",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '药品采购',
-                'verbose_name_plural': '药品采购',
-                'ordering': ['-date', '-pk'],
+                "verbose_name": "药品采购",
+                "verbose_name_plural": "药品采购",
+                "ordering": ["-date", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='ExpiringBatch',
-            fields=[
-            ],
+            name="ExpiringBatch",
+            fields=[],
             options={
-                'verbose_name': '近效期批次',
-                'verbose_name_plural': '近效期批次',
-                'ordering': ['expiry', 'pk'],
-                'proxy': True,
-                'indexes': [],
-                'constraints': [],
+                "verbose_name": "近效期批次",
+                "verbose_name_plural": "近效期批次",
+                "ordering": ["expiry", "pk"],
+                "proxy": True,
+                "indexes": [],
+                "constraints": [],
             },
-            bases=('programs.drugpurchase',),
+            bases=("programs.drugpurchase",),
         ),
         migrations.CreateModel(
-            name='DrugSale',
+            name="DrugSale",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('date', models.DateField(verbose_name='销售日期')),
-                ('quantity', models.PositiveIntegerField(verbose_name='数量')),
-                ('unit_price', models.DecimalField(decimal_places=2, max_digits=10, verbose_name='售价（元）')),
-                ('unit_cost', models.DecimalField(decimal_places=2, help_text='销售时该药最近一次采购的进价，用于零差率核对', max_digits=10, verbose_name='进价（元）')),
-                ('overcharge', models.DecimalField(decimal_places=2, default=Decimal('0.00'), max_digits=12, verbose_name='加价金额（元）')),
-                ('source', models.CharField(choices=[('single', '逐笔录入'), ('daily', '按日汇总'), ('import', '导入')], default='single', max_length=10, verbose_name='录入方式')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='录入时间')),
-                ('clinic', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='drug_sales', to='clinics.clinic', verbose_name='村卫生室')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='录入人')),
-                ('drug', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='sales', to='programs.drug', verbose_name='药品')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("date", models.DateField(verbose_name="销售日期")),
+                ("quantity", models.PositiveIntegerField(verbose_name="数量")),
+                ("unit_price", models.DecimalField(decimal_places=2, max_digits=10, verbose_name="售价（元）")),
+                (
+                    "unit_cost",
+                    models.DecimalField(
+                        decimal_places=2,
+                        help_text="销售时该药最近一次采购的进价，用于零差率核对",
+                        max_digits=10,
+                        verbose_name="进价（元）",
+                    ),
+                ),
+                (
+                    "overcharge",
+                    models.DecimalField(
+                        decimal_places=2, default=Decimal("0.00"), max_digits=12, verbose_name="加价金额（元）"
+                    ),
+                ),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[("single", "逐笔录入"), ("daily", "按日汇总"), ("import", "导入")],
+                        default="single",
+                        max_length=10,
+                        verbose_name="录入方式",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="录入时间")),
+                (
+                    "clinic",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="drug_sales",
+                        to="clinics.clinic",
+                        verbose_name="村卫生室",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="录入人",
+                    ),
+                ),
+                (
+                    "drug",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="sales",
+                        to="programs.drug",
+                        verbose_name="药品",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '药品销售',
-                'verbose_name_plural': '药品销售',
-                'ordering': ['-date', '-pk'],
+                "verbose_name": "药品销售",
+                "verbose_name_plural": "药品销售",
+                "ordering": ["-date", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='DrugViolation',
-            fields=[
-            ],
+            name="DrugViolation",
+            fields=[],
             options={
-                'verbose_name': '加价销售（违规）',
-                'verbose_name_plural': '加价销售（违规）',
-                'ordering': ['-date', '-pk'],
-                'proxy': True,
-                'indexes': [],
-                'constraints': [],
+                "verbose_name": "加价销售（违规）",
+                "verbose_name_plural": "加价销售（违规）",
+                "ordering": ["-date", "-pk"],
+                "proxy": True,
+                "indexes": [],
+                "constraints": [],
             },
-            bases=('programs.drugsale',),
+            bases=("programs.drugsale",),
         ),
         migrations.CreateModel(
-            name='DrugStock',
+            name="DrugStock",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('quantity', models.IntegerField(default=0, verbose_name='库存数量')),
-                ('last_purchase_price', models.DecimalField(decimal_places=2, max_digits=10, verbose_name='最近进价（元）')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
-                ('clinic', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='drug_stocks', to='clinics.clinic', verbose_name='村卫生室')),
-                ('drug', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='stocks', to='programs.drug', verbose_name='药品')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("quantity", models.IntegerField(default=0, verbose_name="库存数量")),
+                (
+                    "last_purchase_price",
+                    models.DecimalField(decimal_places=2, max_digits=10, verbose_name="最近进价（元）"),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新时间")),
+                (
+                    "clinic",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="drug_stocks",
+                        to="clinics.clinic",
+                        verbose_name="村卫生室",
+                    ),
+                ),
+                (
+                    "drug",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="stocks",
+                        to="programs.drug",
+                        verbose_name="药品",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '药品库存',
-                'verbose_name_plural': '药品库存',
-                'ordering': ['clinic__code', 'drug__pinyin_initials'],
+                "verbose_name": "药品库存",
+                "verbose_name_plural": "药品库存",
+                "ordering": ["clinic__code", "drug__pinyin_initials"],
             },
         ),
         migrations.AddIndex(
-            model_name='drugpurchase',
-            index=models.Index(fields=['clinic', 'date'], name='programs_dr_clinic__dd2f90_idx'),
+            model_name="drugpurchase",
+            index=models.Index(fields=["clinic", "date"], name="programs_dr_clinic__dd2f90_idx"),
         ),
         migrations.AddIndex(
-            model_name='drugpurchase',
-            index=models.Index(fields=['expiry'], name='programs_dr_expiry_78978d_idx'),
+            model_name="drugpurchase",
+            index=models.Index(fields=["expiry"], name="programs_dr_expiry_78978d_idx"),
         ),
         migrations.AddConstraint(
-            model_name='drugpurchase',
-            constraint=models.CheckConstraint(condition=models.Q(('quantity__gt', 0)), name='drugpurchase_quantity_positive'),
+            model_name="drugpurchase",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("quantity__gt", 0)), name="drugpurchase_quantity_positive"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='drugpurchase',
-            constraint=models.CheckConstraint(condition=models.Q(('unit_price__gt', 0)), name='drugpurchase_price_positive'),
+            model_name="drugpurchase",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("unit_price__gt", 0)), name="drugpurchase_price_positive"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='drugpurchase',
-            constraint=models.CheckConstraint(condition=models.Q(('expiry__gt', models.F('date'))), name='drugpurchase_expiry_after_date'),
+            model_name="drugpurchase",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("expiry__gt", models.F("date"))), name="drugpurchase_expiry_after_date"
+            ),
         ),
         migrations.AddIndex(
-            model_name='drugsale',
-            index=models.Index(fields=['clinic', 'date'], name='programs_dr_clinic__ae33b2_idx'),
+            model_name="drugsale",
+            index=models.Index(fields=["clinic", "date"], name="programs_dr_clinic__ae33b2_idx"),
         ),
         migrations.AddIndex(
-            model_name='drugsale',
-            index=models.Index(fields=['overcharge'], name='programs_dr_overcha_35113d_idx'),
+            model_name="drugsale",
+            index=models.Index(fields=["overcharge"], name="programs_dr_overcha_35113d_idx"),
         ),
         migrations.AddConstraint(
-            model_name='drugsale',
-            constraint=models.CheckConstraint(condition=models.Q(('quantity__gt', 0)), name='drugsale_quantity_positive'),
+            model_name="drugsale",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("quantity__gt", 0)), name="drugsale_quantity_positive"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='drugsale',
-            constraint=models.CheckConstraint(condition=models.Q(('unit_price__gte', 0)), name='drugsale_price_not_negative'),
+            model_name="drugsale",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("unit_price__gte", 0)), name="drugsale_price_not_negative"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='drugsale',
-            constraint=models.CheckConstraint(condition=models.Q(('overcharge__gte', 0)), name='drugsale_overcharge_not_negative'),
+            model_name="drugsale",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("overcharge__gte", 0)), name="drugsale_overcharge_not_negative"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='drugstock',
-            constraint=models.UniqueConstraint(fields=('clinic', 'drug'), name='drugstock_one_per_clinic_drug'),
+            model_name="drugstock",
+            constraint=models.UniqueConstraint(fields=("clinic", "drug"), name="drugstock_one_per_clinic_drug"),
         ),
         migrations.AddConstraint(
-            model_name='drugstock',
-            constraint=models.CheckConstraint(condition=models.Q(('quantity__gte', 0)), name='drugstock_never_negative'),
+            model_name="drugstock",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("quantity__gte", 0)), name="drugstock_never_negative"
+            ),
         ),
     ]

@@ -7,141 +7,320 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('clinics', '0001_initial'),
-        ('programs', '0001_periods'),
+        ("clinics", "0001_initial"),
+        ("programs", "0001_periods"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ServiceItem',
+            name="ServiceItem",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=20, unique=True, verbose_name='编码')),
-                ('name', models.CharField(max_length=100, verbose_name='服务项目')),
-                ('category', models.CharField(choices=[('records', '居民健康档案管理'), ('education', '健康教育'), ('vaccination', '预防接种'), ('children', '0-6岁儿童健康管理'), ('maternal', '孕产妇健康管理'), ('elderly', '老年人健康管理'), ('hypertension', '高血压患者健康管理'), ('diabetes', '2型糖尿病患者健康管理'), ('mental', '严重精神障碍患者管理'), ('tuberculosis', '肺结核患者健康管理'), ('tcm', '中医药健康管理'), ('infectious', '传染病及突发公共卫生事件报告和处理'), ('supervision', '卫生监督协管')], max_length=20, verbose_name='类别')),
-                ('unit', models.CharField(default='人次', max_length=20, verbose_name='单位')),
-                ('population_basis', models.CharField(blank=True, choices=[('', '无'), ('resident', '常住人口'), ('aged_65_plus', '65岁及以上老年人'), ('children_0_6', '0-6岁儿童')], default='', max_length=20, verbose_name='对应人群')),
-                ('max_per_person_per_year', models.PositiveSmallIntegerField(blank=True, help_text='填写后，全年核实数超过“对应人群 × 次数”即为不可能的数字', null=True, verbose_name='每人每年最多次数')),
-                ('sort_order', models.PositiveSmallIntegerField(default=0, verbose_name='排序')),
-                ('active', models.BooleanField(default=True, verbose_name='启用')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("code", models.CharField(max_length=20, unique=True, verbose_name="编码")),
+                ("name", models.CharField(max_length=100, verbose_name="服务项目")),
+                (
+                    "category",
+                    models.CharField(
+                        choices=[
+                            ("records", "居民健康档案管理"),
+                            ("education", "健康教育"),
+                            ("vaccination", "预防接种"),
+                            ("children", "0-6岁儿童健康管理"),
+                            ("maternal", "孕产妇健康管理"),
+                            ("elderly", "老年人健康管理"),
+                            ("hypertension", "高血压患者健康管理"),
+                            ("diabetes", "2型糖尿病患者健康管理"),
+                            ("mental", "严重精神障碍患者管理"),
+                            ("tuberculosis", "肺结核患者健康管理"),
+                            ("tcm", "中医药健康管理"),
+                            ("infectious", "传染病及突发公共卫生事件报告和处理"),
+                            ("supervision", "卫生监督协管"),
+                        ],
+                        max_length=20,
+                        verbose_name="类别",
+                    ),
+                ),
+                ("unit", models.CharField(default="人次", max_length=20, verbose_name="单位")),
+                (
+                    "population_basis",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("", "无"),
+                            ("resident", "常住人口"),
+                            ("aged_65_plus", "65岁及以上老年人"),
+                            ("children_0_6", "0-6岁儿童"),
+                        ],
+                        default="",
+                        max_length=20,
+                        verbose_name="对应人群",
+                    ),
+                ),
+                (
+                    "max_per_person_per_year",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        help_text="填写后，全年核实数超过“对应人群 × 次数”即为不可能的数字",
+                        null=True,
+                        verbose_name="每人每年最多次数",
+                    ),
+                ),
+                ("sort_order", models.PositiveSmallIntegerField(default=0, verbose_name="排序")),
+                ("active", models.BooleanField(default=True, verbose_name="启用")),
             ],
             options={
-                'verbose_name': '服务项目',
-                'verbose_name_plural': '服务项目',
-                'ordering': ['sort_order', 'code'],
+                "verbose_name": "服务项目",
+                "verbose_name_plural": "服务项目",
+                "ordering": ["sort_order", "code"],
             },
         ),
         migrations.CreateModel(
-            name='ServiceReport',
+            name="ServiceReport",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField(verbose_name='年度')),
-                ('month', models.PositiveSmallIntegerField(verbose_name='月份')),
-                ('status', models.CharField(choices=[('draft', '草稿'), ('submitted', '已提交，待核实'), ('returned', '已退回，待修改'), ('verified', '已核实')], default='draft', max_length=10, verbose_name='状态')),
-                ('submitted_at', models.DateTimeField(blank=True, null=True, verbose_name='提交时间')),
-                ('return_comment', models.TextField(blank=True, verbose_name='退回意见')),
-                ('verified_at', models.DateTimeField(blank=True, null=True, verbose_name='核实时间')),
-                ('clinic', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='service_reports', to='clinics.clinic', verbose_name='村卫生室')),
-                ('submitted_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='提交人')),
-                ('verified_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='核实人')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("year", models.PositiveSmallIntegerField(verbose_name="年度")),
+                ("month", models.PositiveSmallIntegerField(verbose_name="月份")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "草稿"),
+                            ("submitted", "已提交，待核实"),
+                            ("returned", "已退回，待修改"),
+                            ("verified", "已核实"),
+                        ],
+                        default="draft",
+                        max_length=10,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("submitted_at", models.DateTimeField(blank=True, null=True, verbose_name="提交时间")),
+                ("return_comment", models.TextField(blank=True, verbose_name="退回意见")),
+                ("verified_at", models.DateTimeField(blank=True, null=True, verbose_name="核实时间")),
+                (
+                    "clinic",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="service_reports",
+                        to="clinics.clinic",
+                        verbose_name="村卫生室",
+                    ),
+                ),
+                (
+                    "submitted_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="提交人",
+                    ),
+                ),
+                (
+                    "verified_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="核实人",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '服务月报',
-                'verbose_name_plural': '服务月报',
-                'ordering': ['-year', '-month', 'clinic__code'],
+                "verbose_name": "服务月报",
+                "verbose_name_plural": "服务月报",
+                "ordering": ["-year", "-month", "clinic__code"],
             },
         ),
         migrations.CreateModel(
-            name='ReportChange',
+            name="ReportChange",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('field', models.CharField(max_length=40, verbose_name='字段')),
-                ('before', models.CharField(blank=True, max_length=200, verbose_name='修改前')),
-                ('after', models.CharField(blank=True, max_length=200, verbose_name='修改后')),
-                ('at', models.DateTimeField(auto_now_add=True, db_index=True, verbose_name='时间')),
-                ('note', models.CharField(blank=True, max_length=200, verbose_name='说明')),
-                ('by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, to=settings.AUTH_USER_MODEL, verbose_name='操作人')),
-                ('item', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to='programs.serviceitem')),
-                ('report', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='changes', to='programs.servicereport')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("field", models.CharField(max_length=40, verbose_name="字段")),
+                ("before", models.CharField(blank=True, max_length=200, verbose_name="修改前")),
+                ("after", models.CharField(blank=True, max_length=200, verbose_name="修改后")),
+                ("at", models.DateTimeField(auto_now_add=True, db_index=True, verbose_name="时间")),
+                ("note", models.CharField(blank=True, max_length=200, verbose_name="说明")),
+                (
+                    "by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="操作人",
+                    ),
+                ),
+                (
+                    "item",
+                    models.ForeignKey(
+                        blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to="programs.serviceitem"
+                    ),
+                ),
+                (
+                    "report",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="changes", to="programs.servicereport"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '月报修改记录',
-                'verbose_name_plural': '月报修改记录',
-                'ordering': ['at', 'pk'],
+                "verbose_name": "月报修改记录",
+                "verbose_name_plural": "月报修改记录",
+                "ordering": ["at", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='ServiceReportLine',
+            name="ServiceReportLine",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('declared_count', models.PositiveIntegerField(default=0, verbose_name='申报数')),
-                ('sample_method', models.CharField(blank=True, choices=[('phone', '电话回访'), ('home', '入户核实')], max_length=10, verbose_name='核实方式')),
-                ('sample_checked', models.PositiveIntegerField(blank=True, null=True, verbose_name='抽查数')),
-                ('sample_confirmed', models.PositiveIntegerField(blank=True, null=True, verbose_name='属实数')),
-                ('verified_count', models.PositiveIntegerField(blank=True, null=True, verbose_name='核实数')),
-                ('item', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='programs.serviceitem', verbose_name='服务项目')),
-                ('report', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='lines', to='programs.servicereport', verbose_name='月报')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("declared_count", models.PositiveIntegerField(default=0, verbose_name="申报数")),
+                (
+                    "sample_method",
+                    models.CharField(
+                        blank=True,
+                        choices=[("phone", "电话回访"), ("home", "入户核实")],
+                        max_length=10,
+                        verbose_name="核实方式",
+                    ),
+                ),
+                ("sample_checked", models.PositiveIntegerField(blank=True, null=True, verbose_name="抽查数")),
+                ("sample_confirmed", models.PositiveIntegerField(blank=True, null=True, verbose_name="属实数")),
+                ("verified_count", models.PositiveIntegerField(blank=True, null=True, verbose_name="核实数")),
+                (
+                    "item",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, to="programs.serviceitem", verbose_name="服务项目"
+                    ),
+                ),
+                (
+                    "report",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="lines",
+                        to="programs.servicereport",
+                        verbose_name="月报",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '月报明细',
-                'verbose_name_plural': '月报明细',
-                'ordering': ['item__sort_order'],
+                "verbose_name": "月报明细",
+                "verbose_name_plural": "月报明细",
+                "ordering": ["item__sort_order"],
             },
         ),
         migrations.CreateModel(
-            name='Quota',
+            name="Quota",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField(verbose_name='年度')),
-                ('target', models.PositiveIntegerField(verbose_name='任务数')),
-                ('clinic', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='quotas', to='clinics.clinic', verbose_name='村卫生室')),
-                ('item', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='programs.serviceitem', verbose_name='服务项目')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("year", models.PositiveSmallIntegerField(verbose_name="年度")),
+                ("target", models.PositiveIntegerField(verbose_name="任务数")),
+                (
+                    "clinic",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="quotas",
+                        to="clinics.clinic",
+                        verbose_name="村卫生室",
+                    ),
+                ),
+                (
+                    "item",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, to="programs.serviceitem", verbose_name="服务项目"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '年度任务',
-                'verbose_name_plural': '年度任务',
-                'ordering': ['clinic__code', 'item__sort_order'],
-                'constraints': [models.UniqueConstraint(fields=('clinic', 'item', 'year'), name='quota_one_per_clinic_item_year')],
+                "verbose_name": "年度任务",
+                "verbose_name_plural": "年度任务",
+                "ordering": ["clinic__code", "item__sort_order"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("clinic", "item", "year"), name="quota_one_per_clinic_item_year")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='ServiceItemPrice',
+            name="ServiceItemPrice",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField(verbose_name='年度')),
-                ('unit_price', models.DecimalField(decimal_places=2, max_digits=10, validators=[django.core.validators.MinValueValidator(0)], verbose_name='单价（元）')),
-                ('work_points', models.DecimalField(decimal_places=2, max_digits=8, validators=[django.core.validators.MinValueValidator(0)], verbose_name='工分')),
-                ('county', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='clinics.county', verbose_name='县')),
-                ('item', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='prices', to='programs.serviceitem', verbose_name='服务项目')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("year", models.PositiveSmallIntegerField(verbose_name="年度")),
+                (
+                    "unit_price",
+                    models.DecimalField(
+                        decimal_places=2,
+                        max_digits=10,
+                        validators=[django.core.validators.MinValueValidator(0)],
+                        verbose_name="单价（元）",
+                    ),
+                ),
+                (
+                    "work_points",
+                    models.DecimalField(
+                        decimal_places=2,
+                        max_digits=8,
+                        validators=[django.core.validators.MinValueValidator(0)],
+                        verbose_name="工分",
+                    ),
+                ),
+                (
+                    "county",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, to="clinics.county", verbose_name="县"
+                    ),
+                ),
+                (
+                    "item",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="prices",
+                        to="programs.serviceitem",
+                        verbose_name="服务项目",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '项目单价与工分',
-                'verbose_name_plural': '项目单价与工分',
-                'ordering': ['-year', 'item__sort_order'],
-                'constraints': [models.UniqueConstraint(fields=('county', 'year', 'item'), name='price_one_per_county_year_item'), models.CheckConstraint(condition=models.Q(('unit_price__gte', 0), ('work_points__gte', 0)), name='price_not_negative')],
+                "verbose_name": "项目单价与工分",
+                "verbose_name_plural": "项目单价与工分",
+                "ordering": ["-year", "item__sort_order"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("county", "year", "item"), name="price_one_per_county_year_item"),
+                    models.CheckConstraint(
+                        condition=models.Q(("unit_price__gte", 0), ("work_points__gte", 0)), name="price_not_negative"
+                    ),
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='servicereport',
-            constraint=models.UniqueConstraint(fields=('clinic', 'year', 'month'), name='report_one_per_clinic_month'),
+            model_name="servicereport",
+            constraint=models.UniqueConstraint(fields=("clinic", "year", "month"), name="report_one_per_clinic_month"),
         ),
         migrations.AddConstraint(
-            model_name='servicereport',
-            constraint=models.CheckConstraint(condition=models.Q(('month__gte', 1), ('month__lte', 12)), name='report_month_1_12'),
+            model_name="servicereport",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("month__gte", 1), ("month__lte", 12)), name="report_month_1_12"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='servicereportline',
-            constraint=models.UniqueConstraint(fields=('report', 'item'), name='line_one_per_report_item'),
+            model_name="servicereportline",
+            constraint=models.UniqueConstraint(fields=("report", "item"), name="line_one_per_report_item"),
         ),
         migrations.AddConstraint(
-            model_name='servicereportline',
-            constraint=models.CheckConstraint(condition=models.Q(('sample_confirmed__lte', models.F('sample_checked'))), name='line_confirmed_le_checked'),
+            model_name="servicereportline",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("sample_confirmed__lte", models.F("sample_checked"))),
+                name="line_confirmed_le_checked",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='servicereportline',
-            constraint=models.CheckConstraint(condition=models.Q(('verified_count__lte', models.F('declared_count'))), name='line_verified_le_declared'),
+            model_name="servicereportline",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("verified_count__lte", models.F("declared_count"))),
+                name="line_verified_le_declared",
+            ),
         ),
     ]

@@ -27,9 +27,17 @@ ITEMS = [
 def seed(apps, schema_editor):
     ServiceItem = apps.get_model("programs", "ServiceItem")
     for order, (code, name, category, unit, basis, max_per_person) in enumerate(ITEMS, start=1):
-        ServiceItem.objects.update_or_create(code=code, defaults={
-            "name": name, "category": category, "unit": unit, "population_basis": basis,
-            "max_per_person_per_year": max_per_person, "sort_order": order * 10})
+        ServiceItem.objects.update_or_create(
+            code=code,
+            defaults={
+                "name": name,
+                "category": category,
+                "unit": unit,
+                "population_basis": basis,
+                "max_per_person_per_year": max_per_person,
+                "sort_order": order * 10,
+            },
+        )
 
 
 def unseed(apps, schema_editor):

@@ -4,11 +4,9 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('programs', '0002_drugs'),
-        ('programs', '0003_service_catalogue'),
+        ("programs", "0002_drugs"),
+        ("programs", "0003_service_catalogue"),
     ]
 
-    operations = [
-    ]
+    operations = []

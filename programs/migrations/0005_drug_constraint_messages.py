@@ -5,42 +5,65 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('clinics', '0002_import_jobs'),
-        ('programs', '0004_merge_0002_drugs_0003_service_catalogue'),
+        ("clinics", "0002_import_jobs"),
+        ("programs", "0004_merge_0002_drugs_0003_service_catalogue"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AlterConstraint(
-            model_name='drugpurchase',
-            name='drugpurchase_quantity_positive',
-            constraint=models.CheckConstraint(condition=models.Q(('quantity__gt', 0)), name='drugpurchase_quantity_positive', violation_error_message='采购数量必须大于 0。'),
+            model_name="drugpurchase",
+            name="drugpurchase_quantity_positive",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("quantity__gt", 0)),
+                name="drugpurchase_quantity_positive",
+                violation_error_message="采购数量必须大于 0。",
+            ),
         ),
         migrations.AlterConstraint(
-            model_name='drugpurchase',
-            name='drugpurchase_price_positive',
-            constraint=models.CheckConstraint(condition=models.Q(('unit_price__gt', 0)), name='drugpurchase_price_positive', violation_error_message='采购单价必须大于 0。'),
+            model_name="drugpurchase",
+            name="drugpurchase_price_positive",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("unit_price__gt", 0)),
+                name="drugpurchase_price_positive",
+                violation_error_message="采购单价必须大于 0。",
+            ),
         ),
         migrations.AlterConstraint(
-            model_name='drugpurchase',
-            name='drugpurchase_expiry_after_date',
-            constraint=models.CheckConstraint(condition=models.Q(('expiry__gt', models.F('date'))), name='drugpurchase_expiry_after_date', violation_error_message='有效期必须晚于采购日期。'),
+            model_name="drugpurchase",
+            name="drugpurchase_expiry_after_date",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("expiry__gt", models.F("date"))),
+                name="drugpurchase_expiry_after_date",
+                violation_error_message="有效期必须晚于采购日期。",
+            ),
         ),
         migrations.AlterConstraint(
-            model_name='drugsale',
-            name='drugsale_quantity_positive',
-            constraint=models.CheckConstraint(condition=models.Q(('quantity__gt', 0)), name='drugsale_quantity_positive', violation_error_message='销售数量必须大于 0。'),
+            model_name="drugsale",
+            name="drugsale_quantity_positive",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("quantity__gt", 0)),
+                name="drugsale_quantity_positive",
+                violation_error_message="销售数量必须大于 0。",
+            ),
         ),
         migrations.AlterConstraint(
-            model_name='drugsale',
-            name='drugsale_price_not_negative',
-            constraint=models.CheckConstraint(condition=models.Q(('unit_price__gte', 0)), name='drugsale_price_not_negative', violation_error_message='销售单价不能为负数。'),
+            model_name="drugsale",
+            name="drugsale_price_not_negative",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("unit_price__gte", 0)),
+                name="drugsale_price_not_negative",
+                violation_error_message="销售单价不能为负数。",
+            ),
         ),
         migrations.AlterConstraint(
-            model_name='drugstock',
-            name='drugstock_never_negative',
-            constraint=models.CheckConstraint(condition=models.Q(('quantity__gte', 0)), name='drugstock_never_negative', violation_error_message='库存不能小于 0。'),
+            model_name="drugstock",
+            name="drugstock_never_negative",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("quantity__gte", 0)),
+                name="drugstock_never_negative",
+                violation_error_message="库存不能小于 0。",
+            ),
         ),
     ]

@@ -1,5 +1,5 @@
 """Models of the two national programs: public-health services (services.py) and essential drugs (drugs.py)."""
 
-from .drugs import *  # noqa: F401,F403
-from .periods import *  # noqa: F401,F403
-from .services import *  # noqa: F401,F403
+from programs.models.drugs import *  # noqa: F403
+from programs.models.periods import *  # noqa: F403
+from programs.models.services import *  # noqa: F403

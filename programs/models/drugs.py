@@ -52,8 +52,9 @@ class Drug(models.Model):
 class DrugStock(models.Model):
     """Current stock of one drug at one clinic = purchases − sales (kept by the services)."""
 
-    clinic = models.ForeignKey("clinics.Clinic", on_delete=models.PROTECT, related_name="drug_stocks",
-                               verbose_name=_("村卫生室"))
+    clinic = models.ForeignKey(
+        "clinics.Clinic", on_delete=models.PROTECT, related_name="drug_stocks", verbose_name=_("村卫生室")
+    )
     drug = models.ForeignKey(Drug, on_delete=models.PROTECT, related_name="stocks", verbose_name=_("药品"))
     quantity = models.IntegerField(_("库存数量"), default=0)
     last_purchase_price = models.DecimalField(_("最近进价（元）"), max_digits=10, decimal_places=2)
@@ -65,8 +66,11 @@ class DrugStock(models.Model):
         ordering = ["clinic__code", "drug__pinyin_initials"]
         constraints = [
             models.UniqueConstraint(fields=["clinic", "drug"], name="drugstock_one_per_clinic_drug"),
-            models.CheckConstraint(condition=Q(quantity__gte=0), name="drugstock_never_negative",
-                                   violation_error_message=_("库存不能小于 0。")),
+            models.CheckConstraint(
+                condition=Q(quantity__gte=0),
+                name="drugstock_never_negative",
+                violation_error_message=_("库存不能小于 0。"),
+            ),
         ]
 
     def __str__(self):
@@ -76,16 +80,23 @@ class DrugStock(models.Model):
 class DrugPurchase(models.Model):
     """A purchase through the township (统一采购配送)."""
 
-    clinic = models.ForeignKey("clinics.Clinic", on_delete=models.PROTECT, related_name="drug_purchases",
-                               verbose_name=_("村卫生室"))
+    clinic = models.ForeignKey(
+        "clinics.Clinic", on_delete=models.PROTECT, related_name="drug_purchases", verbose_name=_("村卫生室")
+    )
     drug = models.ForeignKey(Drug, on_delete=models.PROTECT, related_name="purchases", verbose_name=_("药品"))
     date = models.DateField(_("采购日期"))
     batch_no = models.CharField(_("批号"), max_length=40)
     expiry = models.DateField(_("有效期至"))
     quantity = models.PositiveIntegerField(_("数量"))
     unit_price = models.DecimalField(_("进价（元）"), max_digits=10, decimal_places=2)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="+", verbose_name=_("录入人"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("录入人"),
+    )
     created_at = models.DateTimeField(_("录入时间"), auto_now_add=True)
 
     class Meta:
@@ -93,12 +104,21 @@ class DrugPurchase(models.Model):
         verbose_name_plural = _("药品采购")
         ordering = ["-date", "-pk"]
         constraints = [
-            models.CheckConstraint(condition=Q(quantity__gt=0), name="drugpurchase_quantity_positive",
-                                   violation_error_message=_("采购数量必须大于 0。")),
-            models.CheckConstraint(condition=Q(unit_price__gt=0), name="drugpurchase_price_positive",
-                                   violation_error_message=_("采购单价必须大于 0。")),
-            models.CheckConstraint(condition=Q(expiry__gt=F("date")), name="drugpurchase_expiry_after_date",
-                                   violation_error_message=_("有效期必须晚于采购日期。")),
+            models.CheckConstraint(
+                condition=Q(quantity__gt=0),
+                name="drugpurchase_quantity_positive",
+                violation_error_message=_("采购数量必须大于 0。"),
+            ),
+            models.CheckConstraint(
+                condition=Q(unit_price__gt=0),
+                name="drugpurchase_price_positive",
+                violation_error_message=_("采购单价必须大于 0。"),
+            ),
+            models.CheckConstraint(
+                condition=Q(expiry__gt=F("date")),
+                name="drugpurchase_expiry_after_date",
+                violation_error_message=_("有效期必须晚于采购日期。"),
+            ),
         ]
         indexes = [models.Index(fields=["clinic", "date"]), models.Index(fields=["expiry"])]
 
@@ -116,18 +136,26 @@ class DrugSale(models.Model):
         DAILY = "daily", _("按日汇总")
         IMPORT = "import", _("导入")
 
-    clinic = models.ForeignKey("clinics.Clinic", on_delete=models.PROTECT, related_name="drug_sales",
-                               verbose_name=_("村卫生室"))
+    clinic = models.ForeignKey(
+        "clinics.Clinic", on_delete=models.PROTECT, related_name="drug_sales", verbose_name=_("村卫生室")
+    )
     drug = models.ForeignKey(Drug, on_delete=models.PROTECT, related_name="sales", verbose_name=_("药品"))
     date = models.DateField(_("销售日期"))
     quantity = models.PositiveIntegerField(_("数量"))
     unit_price = models.DecimalField(_("售价（元）"), max_digits=10, decimal_places=2)
-    unit_cost = models.DecimalField(_("进价（元）"), max_digits=10, decimal_places=2,
-                                    help_text=_("销售时该药最近一次采购的进价，用于零差率核对"))
+    unit_cost = models.DecimalField(
+        _("进价（元）"), max_digits=10, decimal_places=2, help_text=_("销售时该药最近一次采购的进价，用于零差率核对")
+    )
     overcharge = models.DecimalField(_("加价金额（元）"), max_digits=12, decimal_places=2, default=Decimal("0.00"))
     source = models.CharField(_("录入方式"), max_length=10, choices=Source.choices, default=Source.SINGLE)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="+", verbose_name=_("录入人"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("录入人"),
+    )
     created_at = models.DateTimeField(_("录入时间"), auto_now_add=True)
 
     class Meta:
@@ -135,10 +163,16 @@ class DrugSale(models.Model):
         verbose_name_plural = _("药品销售")
         ordering = ["-date", "-pk"]
         constraints = [
-            models.CheckConstraint(condition=Q(quantity__gt=0), name="drugsale_quantity_positive",
-                                   violation_error_message=_("销售数量必须大于 0。")),
-            models.CheckConstraint(condition=Q(unit_price__gte=0), name="drugsale_price_not_negative",
-                                   violation_error_message=_("销售单价不能为负数。")),
+            models.CheckConstraint(
+                condition=Q(quantity__gt=0),
+                name="drugsale_quantity_positive",
+                violation_error_message=_("销售数量必须大于 0。"),
+            ),
+            models.CheckConstraint(
+                condition=Q(unit_price__gte=0),
+                name="drugsale_price_not_negative",
+                violation_error_message=_("销售单价不能为负数。"),
+            ),
             models.CheckConstraint(condition=Q(overcharge__gte=0), name="drugsale_overcharge_not_negative"),
         ]
         indexes = [models.Index(fields=["clinic", "date"]), models.Index(fields=["overcharge"])]

@@ -9,7 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-__all__ = ["ReportingPeriod", "PeriodTransition"]
+__all__ = ["PeriodTransition", "ReportingPeriod"]
 
 
 class ReportingPeriod(models.Model):
@@ -18,13 +18,15 @@ class ReportingPeriod(models.Model):
         CLOSED = "closed", _("已截止（审核中）")
         LOCKED = "locked", _("已锁定（已结算）")
 
-    township = models.ForeignKey("clinics.Township", on_delete=models.PROTECT, related_name="periods",
-                                 verbose_name=_("乡镇"))
+    township = models.ForeignKey(
+        "clinics.Township", on_delete=models.PROTECT, related_name="periods", verbose_name=_("乡镇")
+    )
     year = models.PositiveSmallIntegerField(_("年度"))
     month = models.PositiveSmallIntegerField(_("月份"))
     state = models.CharField(_("状态"), max_length=10, choices=State.choices, default=State.OPEN)
-    reopened_until = models.DateField(_("补报截止日期"), null=True, blank=True,
-                                      help_text=_("乡镇卫生院重新开放后允许补报的最后一天"))
+    reopened_until = models.DateField(
+        _("补报截止日期"), null=True, blank=True, help_text=_("乡镇卫生院重新开放后允许补报的最后一天")
+    )
 
     class Meta:
         verbose_name = _("报表期")

@@ -11,7 +11,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-__all__ = ["ServiceItem", "ServiceItemPrice", "Quota", "ServiceReport", "ServiceReportLine", "ReportChange"]
+__all__ = ["Quota", "ReportChange", "ServiceItem", "ServiceItemPrice", "ServiceReport", "ServiceReportLine"]
 
 
 class ServiceItem(models.Model):
@@ -42,8 +42,11 @@ class ServiceItem(models.Model):
     unit = models.CharField(_("单位"), max_length=20, default="人次")
     population_basis = models.CharField(_("对应人群"), max_length=20, choices=Basis.choices, blank=True, default="")
     max_per_person_per_year = models.PositiveSmallIntegerField(
-        _("每人每年最多次数"), null=True, blank=True,
-        help_text=_("填写后，全年核实数超过“对应人群 × 次数”即为不可能的数字"))
+        _("每人每年最多次数"),
+        null=True,
+        blank=True,
+        help_text=_("填写后，全年核实数超过“对应人群 × 次数”即为不可能的数字"),
+    )
     sort_order = models.PositiveSmallIntegerField(_("排序"), default=0)
     active = models.BooleanField(_("启用"), default=True)
 
@@ -62,7 +65,9 @@ class ServiceItemPrice(models.Model):
     county = models.ForeignKey("clinics.County", on_delete=models.CASCADE, verbose_name=_("县"))
     year = models.PositiveSmallIntegerField(_("年度"))
     item = models.ForeignKey(ServiceItem, on_delete=models.CASCADE, related_name="prices", verbose_name=_("服务项目"))
-    unit_price = models.DecimalField(_("单价（元）"), max_digits=10, decimal_places=2, validators=[MinValueValidator(0)])
+    unit_price = models.DecimalField(
+        _("单价（元）"), max_digits=10, decimal_places=2, validators=[MinValueValidator(0)]
+    )
     work_points = models.DecimalField(_("工分"), max_digits=8, decimal_places=2, validators=[MinValueValidator(0)])
 
     class Meta:
@@ -81,7 +86,9 @@ class ServiceItemPrice(models.Model):
 class Quota(models.Model):
     """Yearly task count (任务数) of a clinic for an item."""
 
-    clinic = models.ForeignKey("clinics.Clinic", on_delete=models.CASCADE, related_name="quotas", verbose_name=_("村卫生室"))
+    clinic = models.ForeignKey(
+        "clinics.Clinic", on_delete=models.CASCADE, related_name="quotas", verbose_name=_("村卫生室")
+    )
     item = models.ForeignKey(ServiceItem, on_delete=models.PROTECT, verbose_name=_("服务项目"))
     year = models.PositiveSmallIntegerField(_("年度"))
     target = models.PositiveIntegerField(_("任务数"))
@@ -90,7 +97,9 @@ class Quota(models.Model):
         verbose_name = _("年度任务")
         verbose_name_plural = _("年度任务")
         ordering = ["clinic__code", "item__sort_order"]
-        constraints = [models.UniqueConstraint(fields=["clinic", "item", "year"], name="quota_one_per_clinic_item_year")]
+        constraints = [
+            models.UniqueConstraint(fields=["clinic", "item", "year"], name="quota_one_per_clinic_item_year")
+        ]
 
     def __str__(self):
         return f"{self.clinic} {self.item} {self.year}"
@@ -105,17 +114,30 @@ class ServiceReport(models.Model):
         RETURNED = "returned", _("已退回，待修改")
         VERIFIED = "verified", _("已核实")
 
-    clinic = models.ForeignKey("clinics.Clinic", on_delete=models.PROTECT, related_name="service_reports",
-                               verbose_name=_("村卫生室"))
+    clinic = models.ForeignKey(
+        "clinics.Clinic", on_delete=models.PROTECT, related_name="service_reports", verbose_name=_("村卫生室")
+    )
     year = models.PositiveSmallIntegerField(_("年度"))
     month = models.PositiveSmallIntegerField(_("月份"))
     status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.DRAFT)
-    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                     related_name="+", verbose_name=_("提交人"))
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("提交人"),
+    )
     submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
     return_comment = models.TextField(_("退回意见"), blank=True)
-    verified_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                    related_name="+", verbose_name=_("核实人"))
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("核实人"),
+    )
     verified_at = models.DateTimeField(_("核实时间"), null=True, blank=True)
 
     class Meta:
@@ -150,8 +172,12 @@ class ServiceReportLine(models.Model):
         ordering = ["item__sort_order"]
         constraints = [
             models.UniqueConstraint(fields=["report", "item"], name="line_one_per_report_item"),
-            models.CheckConstraint(condition=Q(sample_confirmed__lte=F("sample_checked")), name="line_confirmed_le_checked"),
-            models.CheckConstraint(condition=Q(verified_count__lte=F("declared_count")), name="line_verified_le_declared"),
+            models.CheckConstraint(
+                condition=Q(sample_confirmed__lte=F("sample_checked")), name="line_confirmed_le_checked"
+            ),
+            models.CheckConstraint(
+                condition=Q(verified_count__lte=F("declared_count")), name="line_verified_le_declared"
+            ),
         ]
 
     def __str__(self):

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from django.db.models import Count, DecimalField, ExpressionWrapper, F, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from clinics.selectors import id_filter, restrict
 from programs.models import Drug, DrugPurchase, DrugSale, DrugStock, DrugViolation, ExpiringBatch
@@ -23,8 +24,9 @@ def search_drugs(q: str, *, limit: int = 20) -> QuerySet[Drug]:
     qs = Drug.objects.filter(active=True)
     if not q:
         return qs.none()
-    return qs.filter(Q(generic_name__icontains=q) | Q(pinyin_initials__startswith=q.lower())
-                     | Q(code__iexact=q))[:limit]
+    return qs.filter(Q(generic_name__icontains=q) | Q(pinyin_initials__startswith=q.lower()) | Q(code__iexact=q))[
+        :limit
+    ]
 
 
 def stock_for(user) -> QuerySet[DrugStock]:
@@ -43,12 +45,14 @@ def violations_for(user) -> QuerySet[DrugViolation]:
     return restrict(DrugViolation.objects.select_related("clinic__township", "drug"), user, clinic="clinic")
 
 
-def expiring_batches_for(user, *, today: date | None = None, days: int = EXPIRY_WARNING_DAYS) -> QuerySet[ExpiringBatch]:
+def expiring_batches_for(
+    user, *, today: date | None = None, days: int = EXPIRY_WARNING_DAYS
+) -> QuerySet[ExpiringBatch]:
     """Batches expiring within ``days`` (or already expired) at clinics that still hold that drug."""
-    today = today or date.today()
+    today = today or timezone.localdate()
     qs = ExpiringBatch.objects.select_related("clinic__township", "drug").filter(
-        expiry__lte=today + timedelta(days=days),
-        drug__stocks__clinic=F("clinic"), drug__stocks__quantity__gt=0)
+        expiry__lte=today + timedelta(days=days), drug__stocks__clinic=F("clinic"), drug__stocks__quantity__gt=0
+    )
     return restrict(qs, user, clinic="clinic")
 
 
@@ -68,11 +72,16 @@ class ViolationTotal:
 
 def violation_totals(user, *, start: date, end: date) -> list[ViolationTotal]:
     """Per clinic in the user's scope: number of overpriced sales and the overcharge in the period."""
-    rows = (violations_for(user).filter(date__gte=start, date__lte=end)
-            .values("clinic_id", "clinic__name", "clinic__township__name")
-            .annotate(n=Count("id"), total=Sum("overcharge")).order_by("clinic__township__name", "clinic__name"))
-    return [ViolationTotal(r["clinic_id"], r["clinic__name"], r["clinic__township__name"], r["n"], r["total"])
-            for r in rows]
+    rows = (
+        violations_for(user)
+        .filter(date__gte=start, date__lte=end)
+        .values("clinic_id", "clinic__name", "clinic__township__name")
+        .annotate(n=Count("id"), total=Sum("overcharge"))
+        .order_by("clinic__township__name", "clinic__name")
+    )
+    return [
+        ViolationTotal(r["clinic_id"], r["clinic__name"], r["clinic__township__name"], r["n"], r["total"]) for r in rows
+    ]
 
 
 @dataclass(frozen=True)
@@ -94,12 +103,22 @@ def drug_subsidy_basis(*, clinic_ids, start: date, end: date) -> dict[int, DrugB
         return result
     ids = id_filter(clinic_ids)  # a queryset of ids stays a subquery: far faster than 30,000 literals
     line_value = ExpressionWrapper(F("quantity") * F("unit_price"), output_field=MONEY)
-    purchases = dict(DrugPurchase.objects.filter(clinic_id__in=ids, date__gte=start, date__lte=end)
-                     .values("clinic_id").annotate(v=Sum(line_value)).values_list("clinic_id", "v"))
-    sales = (DrugSale.objects.filter(clinic_id__in=ids, date__gte=start, date__lte=end).values("clinic_id")
-             .annotate(v=Coalesce(Sum(line_value), Value(ZERO), output_field=MONEY),
-                       over=Coalesce(Sum("overcharge"), Value(ZERO), output_field=MONEY),
-                       n=Count("id", filter=Q(overcharge__gt=0)), drugs=Count("drug_id", distinct=True)))
+    purchases = dict(
+        DrugPurchase.objects.filter(clinic_id__in=ids, date__gte=start, date__lte=end)
+        .values("clinic_id")
+        .annotate(v=Sum(line_value))
+        .values_list("clinic_id", "v")
+    )
+    sales = (
+        DrugSale.objects.filter(clinic_id__in=ids, date__gte=start, date__lte=end)
+        .values("clinic_id")
+        .annotate(
+            v=Coalesce(Sum(line_value), Value(ZERO), output_field=MONEY),
+            over=Coalesce(Sum("overcharge"), Value(ZERO), output_field=MONEY),
+            n=Count("id", filter=Q(overcharge__gt=0)),
+            drugs=Count("drug_id", distinct=True),
+        )
+    )
     for row in sales:
         result[row["clinic_id"]] = DrugBasis(ZERO, _q(row["v"]), _q(row["over"]), row["n"], row["drugs"])
     for cid, value in purchases.items():
@@ -115,7 +134,11 @@ def _q(value) -> Decimal:
 def violation_counts_by_township(user, *, township_ids, start: date, end: date) -> dict[int, tuple[int, Decimal]]:
     """Township id → (number of overpriced sales, overcharge total) dated start..end, in the user's
     scope. One query whatever the number of townships."""
-    rows = (violations_for(user).filter(clinic__township_id__in=list(township_ids), date__gte=start, date__lte=end)
-            .values("clinic__township_id").annotate(n=Count("id"), total=Sum("overcharge"))
-            .values_list("clinic__township_id", "n", "total"))
+    rows = (
+        violations_for(user)
+        .filter(clinic__township_id__in=list(township_ids), date__gte=start, date__lte=end)
+        .values("clinic__township_id")
+        .annotate(n=Count("id"), total=Sum("overcharge"))
+        .values_list("clinic__township_id", "n", "total")
+    )
     return {tid: (n, _q(total)) for tid, n, total in rows}

@@ -12,9 +12,12 @@ State = ReportingPeriod.State
 
 
 def period_state(*, township_id: int, year: int, month: int) -> str:
-    """"open" | "closed" | "locked"; a period never touched is open."""
-    state = (ReportingPeriod.objects.filter(township_id=township_id, year=year, month=month)
-             .values_list("state", flat=True).first())
+    """ "open" | "closed" | "locked"; a period never touched is open."""
+    state = (
+        ReportingPeriod.objects.filter(township_id=township_id, year=year, month=month)
+        .values_list("state", flat=True)
+        .first()
+    )
     return state or State.OPEN
 
 

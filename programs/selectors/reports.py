@@ -56,13 +56,18 @@ def item_prices(*, county_id: int, year: int) -> dict[str, ItemPrice]:
 def verified_totals(*, clinic_ids, year: int, months) -> dict[int, dict[str, ItemTotals]]:
     """Declared and verified counts per clinic and item over the months. Only verified reports count
     towards ``verified``; unverified lines contribute to ``declared`` only."""
-    rows = (ServiceReportLine.objects
-            .filter(report__clinic_id__in=id_filter(clinic_ids), report__year=year, report__month__in=list(months))
-            .exclude(report__status=ServiceReport.Status.DRAFT)
-            .values("report__clinic_id", "item__code")
-            .annotate(declared=Sum("declared_count"),
-                      verified=Sum("verified_count", filter=Q(report__status=ServiceReport.Status.VERIFIED)))
-            .values_list("report__clinic_id", "item__code", "declared", "verified"))
+    rows = (
+        ServiceReportLine.objects.filter(
+            report__clinic_id__in=id_filter(clinic_ids), report__year=year, report__month__in=list(months)
+        )
+        .exclude(report__status=ServiceReport.Status.DRAFT)
+        .values("report__clinic_id", "item__code")
+        .annotate(
+            declared=Sum("declared_count"),
+            verified=Sum("verified_count", filter=Q(report__status=ServiceReport.Status.VERIFIED)),
+        )
+        .values_list("report__clinic_id", "item__code", "declared", "verified")
+    )
     result: dict[int, dict[str, ItemTotals]] = defaultdict(dict)
     for clinic_id, code, declared, verified in _plain_rows(rows):
         result[clinic_id][code] = ItemTotals(declared or 0, verified or 0)
@@ -71,8 +76,11 @@ def verified_totals(*, clinic_ids, year: int, months) -> dict[int, dict[str, Ite
 
 def quota_map(*, clinic_ids, year: int) -> dict[int, dict[str, int]]:
     result: dict[int, dict[str, int]] = defaultdict(dict)
-    for clinic_id, code, target in _plain_rows(Quota.objects.filter(clinic_id__in=id_filter(clinic_ids), year=year)
-                                               .values_list("clinic_id", "item__code", "target")):
+    for clinic_id, code, target in _plain_rows(
+        Quota.objects.filter(clinic_id__in=id_filter(clinic_ids), year=year).values_list(
+            "clinic_id", "item__code", "target"
+        )
+    ):
         result[clinic_id][code] = target
     return dict(result)
 
@@ -85,22 +93,33 @@ def item_figures(*, clinic_ids, year: int, months) -> dict[int, dict[str, ItemFi
     One statement lets PostgreSQL aggregate a whole province with a parallel hash plan (~4.7 M report lines
     in about the time of a plain aggregate); two, or one per county, cost about twice as much."""
     clinics = id_filter(clinic_ids)
-    counts = (ServiceReportLine.objects
-              .filter(report__clinic_id__in=clinics, report__year=year, report__month__in=list(months))
-              .exclude(report__status=ServiceReport.Status.DRAFT)
-              .order_by().values(row_clinic=F("report__clinic_id"), row_item=F("item_id"))
-              .annotate(declared=Sum("declared_count"),
-                        verified=Sum("verified_count", filter=Q(report__status=ServiceReport.Status.VERIFIED))))
-    quotas = (Quota.objects.filter(clinic_id__in=clinics, year=year).order_by()
-              .values(row_clinic=F("clinic_id"), row_item=F("item_id"), row_quota=F("target")))
+    counts = (
+        ServiceReportLine.objects.filter(
+            report__clinic_id__in=clinics, report__year=year, report__month__in=list(months)
+        )
+        .exclude(report__status=ServiceReport.Status.DRAFT)
+        .order_by()
+        .values(row_clinic=F("report__clinic_id"), row_item=F("item_id"))
+        .annotate(
+            declared=Sum("declared_count"),
+            verified=Sum("verified_count", filter=Q(report__status=ServiceReport.Status.VERIFIED)),
+        )
+    )
+    quotas = (
+        Quota.objects.filter(clinic_id__in=clinics, year=year)
+        .order_by()
+        .values(row_clinic=F("clinic_id"), row_item=F("item_id"), row_quota=F("target"))
+    )
     try:
         counts_sql, counts_params = counts.query.sql_with_params()
         quotas_sql, quotas_params = quotas.query.sql_with_params()
     except EmptyResultSet:  # no clinic ids: nothing to read
         return {}
-    sql = ("SELECT COALESCE(c.row_clinic, q.row_clinic), COALESCE(c.row_item, q.row_item), c.declared, c.verified, "
-           f"q.row_quota FROM ({counts_sql}) c FULL JOIN ({quotas_sql}) q "
-           "ON q.row_clinic = c.row_clinic AND q.row_item = c.row_item")
+    sql = (
+        "SELECT COALESCE(c.row_clinic, q.row_clinic), COALESCE(c.row_item, q.row_item), c.declared, c.verified, "
+        f"q.row_quota FROM ({counts_sql}) c FULL JOIN ({quotas_sql}) q "
+        "ON q.row_clinic = c.row_clinic AND q.row_item = c.row_item"
+    )
     codes = dict(ServiceItem.objects.values_list("pk", "code"))
     with connections[counts.db].cursor() as cursor:
         cursor.execute(sql, (*counts_params, *quotas_params))
@@ -130,21 +149,27 @@ def reports_for(user):
 
 def usual_monthly_declared(*, clinic_id: int, before_year: int, before_month: int) -> dict[int, Decimal]:
     """Item id → the clinic's average declared count over its last 12 submitted months."""
-    months = (ServiceReport.objects.filter(clinic_id=clinic_id)
-              .exclude(status=ServiceReport.Status.DRAFT)
-              .filter(Q(year__lt=before_year) | Q(year=before_year, month__lt=before_month))
-              .order_by("-year", "-month").values_list("pk", flat=True)[:12])
+    months = (
+        ServiceReport.objects.filter(clinic_id=clinic_id)
+        .exclude(status=ServiceReport.Status.DRAFT)
+        .filter(Q(year__lt=before_year) | Q(year=before_year, month__lt=before_month))
+        .order_by("-year", "-month")
+        .values_list("pk", flat=True)[:12]
+    )
     ids = list(months)
     if not ids:
         return {}
-    sums = (ServiceReportLine.objects.filter(report_id__in=ids).values("item_id")
-            .annotate(total=Sum("declared_count")))
+    sums = ServiceReportLine.objects.filter(report_id__in=ids).values("item_id").annotate(total=Sum("declared_count"))
     return {r["item_id"]: Decimal(r["total"]) / len(ids) for r in sums}
 
 
 def year_to_date_declared(*, clinic_id: int, year: int, excluding_month: int) -> dict[int, int]:
-    rows = (ServiceReportLine.objects.filter(report__clinic_id=clinic_id, report__year=year)
-            .exclude(report__month=excluding_month).values("item_id").annotate(total=Sum("declared_count")))
+    rows = (
+        ServiceReportLine.objects.filter(report__clinic_id=clinic_id, report__year=year)
+        .exclude(report__month=excluding_month)
+        .values("item_id")
+        .annotate(total=Sum("declared_count"))
+    )
     return {r["item_id"]: r["total"] or 0 for r in rows}
 
 
@@ -177,8 +202,15 @@ def clinic_progress(*, clinic, year: int, through_month: int) -> list[ItemProgre
     for item in active_items():
         quota = quotas.get(item.code, 0)
         item_totals = totals.get(item.code, ItemTotals(0, 0))
-        progress.append(ItemProgress(item=item, quota=quota, verified=item_totals.verified,
-                                     declared=item_totals.declared, expected=quota * through_month // 12))
+        progress.append(
+            ItemProgress(
+                item=item,
+                quota=quota,
+                verified=item_totals.verified,
+                declared=item_totals.declared,
+                expected=quota * through_month // 12,
+            )
+        )
     return progress
 
 
@@ -190,8 +222,9 @@ class MatrixRow:
     behind: bool = False
 
 
-def township_matrix(*, user, year: int, through_month: int, township_id: int | None = None,
-                    township_ids=None) -> tuple[list, list[MatrixRow]]:
+def township_matrix(
+    *, user, year: int, through_month: int, township_id: int | None = None, township_ids=None
+) -> tuple[list, list[MatrixRow]]:
     """Clinic × item completion for the year, behind-pace clinics first. Three queries whatever the size.
     ``township_id`` / ``township_ids`` narrow the user's scope further (one township, or some)."""
     from clinics.selectors import clinics_for
@@ -226,7 +259,7 @@ def township_matrix(*, user, year: int, through_month: int, township_id: int | N
 
 
 def population_for(*, clinic_id: int, year: int) -> ClinicPopulation | None:
-    return (ClinicPopulation.objects.filter(clinic_id=clinic_id, year__lte=year).order_by("-year").first())
+    return ClinicPopulation.objects.filter(clinic_id=clinic_id, year__lte=year).order_by("-year").first()
 
 
 # --------------------------------------------------------------------------- county dashboard (per township)
@@ -241,10 +274,14 @@ class ReportCounts:
 def report_counts_by_township(*, user, township_ids, year: int, month: int) -> dict[int, ReportCounts]:
     """Per township in the user's scope: reports of the month that were handed in, and those still
     awaiting verification. One query whatever the number of townships."""
-    rows = (reports_for(user).filter(clinic__township_id__in=list(township_ids), year=year, month=month)
-            .exclude(status=ServiceReport.Status.DRAFT).values("clinic__township_id")
-            .annotate(reported=Count("id"), submitted=Count("id", filter=Q(status=ServiceReport.Status.SUBMITTED)))
-            .values_list("clinic__township_id", "reported", "submitted"))
+    rows = (
+        reports_for(user)
+        .filter(clinic__township_id__in=list(township_ids), year=year, month=month)
+        .exclude(status=ServiceReport.Status.DRAFT)
+        .values("clinic__township_id")
+        .annotate(reported=Count("id"), submitted=Count("id", filter=Q(status=ServiceReport.Status.SUBMITTED)))
+        .values_list("clinic__township_id", "reported", "submitted")
+    )
     return {tid: ReportCounts(reported, submitted) for tid, reported, submitted in rows}
 
 
@@ -263,10 +300,15 @@ def on_time_by_month(*, user, township_ids, year: int, through_month: int) -> di
     on_time = Q()
     for month in months:
         on_time |= Q(month=month, submitted_at__lt=_end_of_day(submission_deadline(year=year, month=month)))
-    rows = (reports_for(user).filter(clinic__township_id__in=list(township_ids), year=year, month__in=list(months))
-            .exclude(status=ServiceReport.Status.DRAFT).filter(on_time)
-            .values("clinic__township_id", "month").annotate(n=Count("id"))
-            .values_list("clinic__township_id", "month", "n"))
+    rows = (
+        reports_for(user)
+        .filter(clinic__township_id__in=list(township_ids), year=year, month__in=list(months))
+        .exclude(status=ServiceReport.Status.DRAFT)
+        .filter(on_time)
+        .values("clinic__township_id", "month")
+        .annotate(n=Count("id"))
+        .values_list("clinic__township_id", "month", "n")
+    )
     return {(tid, month): n for tid, month, n in rows}
 
 
@@ -289,13 +331,20 @@ def completion_by_month(*, user, township_ids, year: int, through_month: int) ->
     township_ids = list(township_ids)
     clinic_township = dict(clinics_for(user).filter(township_id__in=township_ids).values_list("pk", "township_id"))
     ids = list(clinic_township)
-    quotas = {(c, i): t for c, i, t in Quota.objects.filter(clinic_id__in=ids, year=year, item__active=True)
-              .values_list("clinic_id", "item_id", "target")}
+    quotas = {
+        (c, i): t
+        for c, i, t in Quota.objects.filter(clinic_id__in=ids, year=year, item__active=True).values_list(
+            "clinic_id", "item_id", "target"
+        )
+    }
     monthly: dict[tuple[int, int], list[int]] = defaultdict(lambda: [0] * (through_month + 1))
-    lines = (ServiceReportLine.objects.filter(report__clinic_id__in=ids, report__year=year,
-                                              report__month__lte=through_month,
-                                              report__status=ServiceReport.Status.VERIFIED, item__active=True)
-             .values_list("report__clinic_id", "item_id", "report__month", "verified_count"))
+    lines = ServiceReportLine.objects.filter(
+        report__clinic_id__in=ids,
+        report__year=year,
+        report__month__lte=through_month,
+        report__status=ServiceReport.Status.VERIFIED,
+        item__active=True,
+    ).values_list("report__clinic_id", "item_id", "report__month", "verified_count")
     for clinic_id, item_id, month, verified in lines:
         monthly[(clinic_id, item_id)][month] += verified or 0
     result = {tid: MonthlyCompletion(0, [0] * through_month) for tid in township_ids}

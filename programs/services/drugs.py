@@ -14,6 +14,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Min
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from pypinyin import Style, lazy_pinyin
 
@@ -50,8 +51,7 @@ def _money(value, field: str, label: str, *, positive: bool, limits: Limits) -> 
     """A price, within the model column's max_digits / decimal places (the import widget and the
     portal form use the same limits)."""
     try:
-        number = parse_decimal(value, required=True, max_digits=limits.max_digits,
-                               decimal_places=limits.decimal_places)
+        number = parse_decimal(value, required=True, max_digits=limits.max_digits, decimal_places=limits.decimal_places)
     except ValidationError as exc:
         message = {
             "required": _("请填写%(label)s。"),
@@ -59,8 +59,9 @@ def _money(value, field: str, label: str, *, positive: bool, limits: Limits) -> 
             "max_decimal_places": _("%(label)s最多保留 2 位小数。"),
         }.get(exc.code)
         if message is None:
-            raise ValidationError({field: _("%(label)s：%(problem)s") % {
-                "label": label, "problem": "；".join(exc.messages)}}) from None
+            raise ValidationError(
+                {field: _("%(label)s：%(problem)s") % {"label": label, "problem": "；".join(exc.messages)}}
+            ) from None
         raise ValidationError({field: message % {"label": label}}) from None
     if number < 0 or (positive and number == 0):
         raise ValidationError({field: _("%(label)s必须大于 0。") % {"label": label}})
@@ -72,8 +73,9 @@ def _quantity(value, limits: Limits) -> int:
         number = parse_integer(value, required=True, max_value=limits.max_value)
     except ValidationError as exc:
         message = {"required": _("请填写数量。"), "invalid": _("数量必须是整数。")}.get(exc.code)
-        raise ValidationError({"quantity": message or _("数量：%(problem)s") % {
-            "problem": "；".join(exc.messages)}}) from None
+        raise ValidationError(
+            {"quantity": message or _("数量：%(problem)s") % {"problem": "；".join(exc.messages)}}
+        ) from None
     if number <= 0:
         raise ValidationError({"quantity": _("数量必须大于 0。")})
     return number
@@ -96,12 +98,14 @@ def check_record_date(*, clinic: Clinic, on, today: date | None = None) -> date:
         on = on.date()
     if not isinstance(on, date):
         raise ValidationError({"date": _("请填写日期。")})
-    if on > (today or date.today()):
+    if on > (today or timezone.localdate()):
         raise ValidationError({"date": _("日期不能晚于今天。")})
     if on < MIN_RECORD_DATE:
         raise ValidationError({"date": _("日期不能早于 %(d)s。") % {"d": MIN_RECORD_DATE.isoformat()}})
     if clinic.opened_on and on < clinic.opened_on:
-        raise ValidationError({"date": _("日期不能早于该卫生室的开办日期（%(d)s）。") % {"d": clinic.opened_on.isoformat()}})
+        raise ValidationError(
+            {"date": _("日期不能早于该卫生室的开办日期（%(d)s）。") % {"d": clinic.opened_on.isoformat()}}
+        )
     ensure_not_locked(township_id=clinic.township_id, on=on)
     return on
 
@@ -110,8 +114,12 @@ def check_sale_date(*, clinic: Clinic, drug: Drug, on: date) -> None:
     """A drug cannot be sold before the clinic first bought it."""
     first = DrugPurchase.objects.filter(clinic=clinic, drug=drug).aggregate(first=Min("date"))["first"]
     if first is not None and on < first:
-        raise ValidationError({"date": _("销售日期不能早于%(drug)s在本卫生室的首次采购日期（%(d)s）。") % {
-            "drug": drug.generic_name, "d": first.isoformat()}})
+        raise ValidationError(
+            {
+                "date": _("销售日期不能早于%(drug)s在本卫生室的首次采购日期（%(d)s）。")
+                % {"drug": drug.generic_name, "d": first.isoformat()}
+            }
+        )
 
 
 _check_date = check_record_date
@@ -119,7 +127,9 @@ _check_date = check_record_date
 
 def _ensure_staff_scope(user, clinic: Clinic) -> None:
     if user is not None and not can_manage_clinic(user, clinic):
-        raise ValidationError({"clinic": _("您无权为“%(clinic)s”录入数据（不在您的管辖范围内）。") % {"clinic": clinic.name}})
+        raise ValidationError(
+            {"clinic": _("您无权为“%(clinic)s”录入数据（不在您的管辖范围内）。") % {"clinic": clinic.name}}
+        )
 
 
 def _ensure_sale_scope(user, clinic: Clinic) -> None:
@@ -137,14 +147,32 @@ def _ensure_sale_scope(user, clinic: Clinic) -> None:
 
 
 @transaction.atomic
-def save_drug(*, code: str, generic_name: str, dosage_form: str, specification: str, unit: str,
-              category: str = Drug.Category.OTHER, active: bool = True, drug: Drug | None = None) -> Drug:
+def save_drug(
+    *,
+    code: str,
+    generic_name: str,
+    dosage_form: str,
+    specification: str,
+    unit: str,
+    category: str = Drug.Category.OTHER,
+    active: bool = True,
+    drug: Drug | None = None,
+) -> Drug:
     """Create or update a catalogue entry; the pinyin initials are recomputed from the name."""
-    values = {"code": (code or "").strip(), "generic_name": (generic_name or "").strip(),
-              "dosage_form": (dosage_form or "").strip(), "specification": (specification or "").strip(),
-              "unit": (unit or "").strip()}
-    labels = {"code": _("药品编码"), "generic_name": _("通用名"), "dosage_form": _("剂型"),
-              "specification": _("规格"), "unit": _("单位")}
+    values = {
+        "code": (code or "").strip(),
+        "generic_name": (generic_name or "").strip(),
+        "dosage_form": (dosage_form or "").strip(),
+        "specification": (specification or "").strip(),
+        "unit": (unit or "").strip(),
+    }
+    labels = {
+        "code": _("药品编码"),
+        "generic_name": _("通用名"),
+        "dosage_form": _("剂型"),
+        "specification": _("规格"),
+        "unit": _("单位"),
+    }
     errors = {k: _("请填写%(label)s。") % {"label": labels[k]} for k, v in values.items() if not v}
     if category not in Drug.Category.values:
         errors["category"] = _("类别不正确。")
@@ -169,8 +197,18 @@ def save_drug(*, code: str, generic_name: str, dosage_form: str, specification: 
 
 
 @transaction.atomic
-def record_purchase(*, clinic: Clinic, drug, on: date, batch_no: str, expiry: date | None, quantity,
-                    unit_price, user=None, today: date | None = None) -> DrugPurchase:
+def record_purchase(
+    *,
+    clinic: Clinic,
+    drug,
+    on: date,
+    batch_no: str,
+    expiry: date | None,
+    quantity,
+    unit_price,
+    user=None,
+    today: date | None = None,
+) -> DrugPurchase:
     """A purchase through the township; adds to the clinic's stock. ``user`` None: trusted (seed/command)."""
     _ensure_staff_scope(user, clinic)
     drug = _drug(drug)
@@ -191,8 +229,16 @@ def record_purchase(*, clinic: Clinic, drug, on: date, batch_no: str, expiry: da
     stock.quantity += quantity
     stock.last_purchase_price = unit_price
     stock.save(update_fields=["quantity", "last_purchase_price", "updated_at"])
-    return DrugPurchase.objects.create(clinic=clinic, drug=drug, date=on, batch_no=batch_no.strip(), expiry=expiry,
-                                       quantity=quantity, unit_price=unit_price, created_by=user)
+    return DrugPurchase.objects.create(
+        clinic=clinic,
+        drug=drug,
+        date=on,
+        batch_no=batch_no.strip(),
+        expiry=expiry,
+        quantity=quantity,
+        unit_price=unit_price,
+        created_by=user,
+    )
 
 
 def _locked_stock(*, clinic: Clinic, drug: Drug, create_price: Decimal | None = None) -> DrugStock | None:
@@ -219,21 +265,43 @@ def _sell(*, clinic: Clinic, line: SaleLine, on: date, user, source: str) -> Dru
     stock = _locked_stock(clinic=clinic, drug=drug)
     available = stock.quantity if stock else 0
     if quantity > available:
-        raise ValidationError({"quantity": _("%(drug)s库存不足：现有 %(have)s%(unit)s，本次销售 %(want)s%(unit)s。") % {
-            "drug": drug.generic_name, "have": available, "want": quantity, "unit": drug.unit}})
+        raise ValidationError(
+            {
+                "quantity": _("%(drug)s库存不足：现有 %(have)s%(unit)s，本次销售 %(want)s%(unit)s。")
+                % {"drug": drug.generic_name, "have": available, "want": quantity, "unit": drug.unit}
+            }
+        )
     cost = stock.last_purchase_price
     overcharge = max(Decimal(0), (unit_price - cost) * quantity).quantize(CENT, rounding=ROUND_HALF_UP)
     if overcharge >= Decimal(10) ** (OVERCHARGE_LIMITS.max_digits - OVERCHARGE_LIMITS.decimal_places):
         raise ValidationError({"unit_price": _("售价与数量过大，加价金额超出可记录的范围，请核对。")})
     stock.quantity -= quantity
     stock.save(update_fields=["quantity", "updated_at"])
-    return DrugSale.objects.create(clinic=clinic, drug=drug, date=on, quantity=quantity, unit_price=unit_price,
-                                   unit_cost=cost, overcharge=overcharge, source=source, created_by=user)
+    return DrugSale.objects.create(
+        clinic=clinic,
+        drug=drug,
+        date=on,
+        quantity=quantity,
+        unit_price=unit_price,
+        unit_cost=cost,
+        overcharge=overcharge,
+        source=source,
+        created_by=user,
+    )
 
 
 @transaction.atomic
-def record_sale(*, clinic: Clinic, drug, on: date, quantity, unit_price, user=None,
-                source: str = DrugSale.Source.SINGLE, today: date | None = None) -> DrugSale:
+def record_sale(
+    *,
+    clinic: Clinic,
+    drug,
+    on: date,
+    quantity,
+    unit_price,
+    user=None,
+    source: str = DrugSale.Source.SINGLE,
+    today: date | None = None,
+) -> DrugSale:
     """One sale. Refused when stock would go below zero; flagged when priced above the purchase price."""
     _ensure_sale_scope(user, clinic)
     on = _check_date(clinic=clinic, on=on, today=today)
@@ -241,8 +309,9 @@ def record_sale(*, clinic: Clinic, drug, on: date, quantity, unit_price, user=No
 
 
 @transaction.atomic
-def record_daily_sales(*, clinic: Clinic, on: date, lines: list[SaleLine], user=None,
-                       today: date | None = None) -> list[DrugSale]:
+def record_daily_sales(
+    *, clinic: Clinic, on: date, lines: list[SaleLine], user=None, today: date | None = None
+) -> list[DrugSale]:
     """A day's sales as one summary: all lines are written, or none (errors name the line)."""
     _ensure_sale_scope(user, clinic)
     on = _check_date(clinic=clinic, on=on, today=today)

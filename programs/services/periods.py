@@ -21,8 +21,7 @@ def _period_for_update(township_id: int, year: int, month: int) -> ReportingPeri
 
 
 def _move(period: ReportingPeriod, to_state: str, user, reason: str = "") -> ReportingPeriod:
-    PeriodTransition.objects.create(period=period, from_state=period.state, to_state=to_state, by=user,
-                                    reason=reason)
+    PeriodTransition.objects.create(period=period, from_state=period.state, to_state=to_state, by=user, reason=reason)
     period.state = to_state
     period.save(update_fields=["state", "reopened_until"])
     return period
@@ -67,8 +66,12 @@ def lock_periods(*, township_ids, year: int, months, user, reason: str = "") -> 
 
 def ensure_not_locked(*, township_id: int, on: date) -> None:
     """Refuse a change dated in a locked month (drug purchases and sales, reports)."""
-    state = (ReportingPeriod.objects.filter(township_id=township_id, year=on.year, month=on.month)
-             .values_list("state", flat=True).first())
+    state = (
+        ReportingPeriod.objects.filter(township_id=township_id, year=on.year, month=on.month)
+        .values_list("state", flat=True)
+        .first()
+    )
     if state == State.LOCKED:
-        raise ValidationError(_("%(year)s年%(month)s月已结算锁定，不能再录入或修改该月的数据。") % {
-            "year": on.year, "month": on.month})
+        raise ValidationError(
+            _("%(year)s年%(month)s月已结算锁定，不能再录入或修改该月的数据。") % {"year": on.year, "month": on.month}
+        )

@@ -77,7 +77,9 @@ def check_counts(*, clinic: Clinic, year: int, month: int, counts: dict[int, int
             check_count(count)
         except ValidationError as exc:
             errors[str(item_id)] = _("“%(item)s”必须是不小于 0 的整数（%(problem)s）。") % {
-                "item": items[item_id].name, "problem": "；".join(exc.messages)}
+                "item": items[item_id].name,
+                "problem": "；".join(exc.messages),
+            }
     if errors:
         raise ValidationError(errors)
     population = report_selectors.population_for(clinic_id=clinic.pk, year=year)
@@ -90,9 +92,15 @@ def check_counts(*, clinic: Clinic, year: int, month: int, counts: dict[int, int
             if ytd.get(item_id, 0) + count > limit:
                 errors[str(item_id)] = _(
                     "“%(item)s”全年累计 %(total)s %(unit)s，超过了可能的最大数 %(limit)s（%(basis)s %(people)s 人 × 每人每年 %(times)s 次）。"
-                ) % {"item": item.name, "total": ytd.get(item_id, 0) + count, "unit": item.unit, "limit": limit,
-                     "basis": item.get_population_basis_display(), "people": people,
-                     "times": item.max_per_person_per_year}
+                ) % {
+                    "item": item.name,
+                    "total": ytd.get(item_id, 0) + count,
+                    "unit": item.unit,
+                    "limit": limit,
+                    "basis": item.get_population_basis_display(),
+                    "people": people,
+                    "times": item.max_per_person_per_year,
+                }
     if errors:
         raise ValidationError(errors)
     usual = report_selectors.usual_monthly_declared(clinic_id=clinic.pk, before_year=year, before_month=month)
@@ -106,19 +114,39 @@ def check_counts(*, clinic: Clinic, year: int, month: int, counts: dict[int, int
         if quotas.get(item_id) and count > 3 * Decimal(quotas[item_id]) / 12:
             reasons.append(_("年度任务每月约 %(n)s") % {"n": (Decimal(quotas[item_id]) / 12).quantize(Decimal("1"))})
         if reasons:
-            warnings.append(Warning(item=item, message=_("“%(item)s”填报 %(count)s，超过%(reasons)s的 3 倍，请确认无误。") % {
-                "item": item.name, "count": count, "reasons": "、".join(reasons)}))
+            warnings.append(
+                Warning(
+                    item=item,
+                    message=_("“%(item)s”填报 %(count)s，超过%(reasons)s的 3 倍，请确认无误。")
+                    % {"item": item.name, "count": count, "reasons": "、".join(reasons)},
+                )
+            )
     return warnings
 
 
 def _log(report, *, user, field, before="", after="", item=None, item_id=None, note=""):
-    ReportChange.objects.create(report=report, item_id=item_id if item is None else item.pk, field=field,
-                                before=str(before), after=str(after), by=user, note=note)
+    ReportChange.objects.create(
+        report=report,
+        item_id=item_id if item is None else item.pk,
+        field=field,
+        before=str(before),
+        after=str(after),
+        by=user,
+        note=note,
+    )
 
 
 @transaction.atomic
-def save_report(*, user, year: int, month: int, counts: dict[int, int], submit: bool,
-                confirmed_warnings: bool = False, today: date | None = None) -> tuple[ServiceReport, list[Warning]]:
+def save_report(
+    *,
+    user,
+    year: int,
+    month: int,
+    counts: dict[int, int],
+    submit: bool,
+    confirmed_warnings: bool = False,
+    today: date | None = None,
+) -> tuple[ServiceReport, list[Warning]]:
     """A village doctor saves (and optionally submits) their clinic's report for a month."""
     from doctors.selectors import practice_permission
 
@@ -132,9 +160,11 @@ def save_report(*, user, year: int, month: int, counts: dict[int, int], submit: 
     check_report_month(year=year, month=month, today=today)
     clinic = Clinic.objects.get(pk=scope.clinic_id)
     if not period_selectors.may_submit(township_id=clinic.township_id, year=year, month=month, today=today):
-        raise ValidationError(_("%(year)s年%(month)s月的填报已截止。如需补报，请联系乡镇卫生院重新开放。") % {
-            "year": year, "month": month})
-    report, created = ServiceReport.objects.select_for_update().get_or_create(clinic=clinic, year=year, month=month)
+        raise ValidationError(
+            _("%(year)s年%(month)s月的填报已截止。如需补报，请联系乡镇卫生院重新开放。")
+            % {"year": year, "month": month}
+        )
+    report, _created = ServiceReport.objects.select_for_update().get_or_create(clinic=clinic, year=year, month=month)
     if report.status in (Status.SUBMITTED, Status.VERIFIED):
         raise ValidationError(_("该月报已提交，不能再修改。如需修改，请联系乡镇卫生院退回。"))
     warnings = check_counts(clinic=clinic, year=year, month=month, counts=counts)
@@ -151,8 +181,14 @@ def save_report(*, user, year: int, month: int, counts: dict[int, int], submit: 
             line.declared_count = count
             line.save(update_fields=["declared_count"])
     if submit:
-        _log(report, user=user, field="status", before=report.status, after=Status.SUBMITTED,
-             note=_("确认了超常数字") if warnings else "")
+        _log(
+            report,
+            user=user,
+            field="status",
+            before=report.status,
+            after=Status.SUBMITTED,
+            note=_("确认了超常数字") if warnings else "",
+        )
         report.status = Status.SUBMITTED
         report.submitted_by = user
         report.submitted_at = timezone.now()
@@ -169,7 +205,9 @@ def _ensure_staff_may_change(user, report: ServiceReport) -> None:
 
 
 @transaction.atomic
-def verify_report(*, user, report: ServiceReport, samples: dict[int, tuple[str, int | None, int | None]]) -> ServiceReport:
+def verify_report(
+    *, user, report: ServiceReport, samples: dict[int, tuple[str, int | None, int | None]]
+) -> ServiceReport:
     """Record the verification sample of each line (method, checked n, confirmed k) and the verified counts."""
     report = ServiceReport.objects.select_for_update().select_related("clinic__township").get(pk=report.pk)
     _ensure_staff_may_change(user, report)
@@ -186,8 +224,10 @@ def verify_report(*, user, report: ServiceReport, samples: dict[int, tuple[str, 
                 if value is not None:
                     check_count(value, limits=SAMPLE_LIMITS)
         except ValidationError as exc:
-            errors[str(item_id)] = _("“%(item)s”：%(problem)s") % {"item": line.item.name,
-                                                                 "problem": "；".join(exc.messages)}
+            errors[str(item_id)] = _("“%(item)s”：%(problem)s") % {
+                "item": line.item.name,
+                "problem": "；".join(exc.messages),
+            }
             continue
         if checked in (None, 0):
             checked = confirmed = None
@@ -202,16 +242,26 @@ def verify_report(*, user, report: ServiceReport, samples: dict[int, tuple[str, 
             errors[str(item_id)] = _("“%(item)s”：请选择核实方式（电话回访或入户核实）。") % {"item": line.item.name}
             continue
         elif checked > line.declared_count:
-            errors[str(item_id)] = _("“%(item)s”：抽查数不能超过申报数 %(n)s。") % {"item": line.item.name, "n": line.declared_count}
+            errors[str(item_id)] = _("“%(item)s”：抽查数不能超过申报数 %(n)s。") % {
+                "item": line.item.name,
+                "n": line.declared_count,
+            }
             continue
         verified = verified_quantity(declared=line.declared_count, checked=checked, confirmed=confirmed)
         before = (line.sample_method, line.sample_checked, line.sample_confirmed, line.verified_count)
         after = (method, checked, confirmed, verified)
         if before != after:
-            _log(report, user=user, field="verification", item=line.item,
-                 before="" if before[3] is None else _("抽查 %(n)s 属实 %(k)s 核实数 %(v)s") % {
-                     "n": before[1] or 0, "k": before[2] or 0, "v": before[3]},
-                 after=_("抽查 %(n)s 属实 %(k)s 核实数 %(v)s") % {"n": checked or 0, "k": confirmed or 0, "v": verified})
+            _log(
+                report,
+                user=user,
+                field="verification",
+                item=line.item,
+                before=""
+                if before[3] is None
+                else _("抽查 %(n)s 属实 %(k)s 核实数 %(v)s")
+                % {"n": before[1] or 0, "k": before[2] or 0, "v": before[3]},
+                after=_("抽查 %(n)s 属实 %(k)s 核实数 %(v)s") % {"n": checked or 0, "k": confirmed or 0, "v": verified},
+            )
             line.sample_method, line.sample_checked, line.sample_confirmed, line.verified_count = after
             line.save(update_fields=["sample_method", "sample_checked", "sample_confirmed", "verified_count"])
     if errors:

@@ -8,231 +8,482 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('clinics', '0002_import_jobs'),
+        ("clinics", "0002_import_jobs"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ScoreItem',
+            name="ScoreItem",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('category', models.CharField(choices=[('public_health', '公共卫生服务完成情况'), ('medical', '基本医疗'), ('drugs', '药品管理'), ('finance', '财务管理'), ('satisfaction', '服务态度与满意度'), ('records', '制度与档案')], max_length=20, verbose_name='类别')),
-                ('code', models.CharField(max_length=20, verbose_name='编号')),
-                ('name', models.CharField(max_length=200, verbose_name='考核内容')),
-                ('max_points', models.DecimalField(decimal_places=2, max_digits=6, validators=[django.core.validators.MinValueValidator(0)], verbose_name='满分')),
-                ('mode', models.CharField(choices=[('deduction', '按次扣分'), ('indicator', '按指标完成率'), ('pass_fail', '达标 / 不达标'), ('manual', '人工评分'), ('satisfaction', '低于全县平均满意度扣分')], max_length=20, verbose_name='评分方式')),
-                ('points_per_occurrence', models.DecimalField(decimal_places=2, default=0, help_text='按次扣分：每发现一次扣的分；满意度：每低 1 个百分点扣的分', max_digits=6, validators=[django.core.validators.MinValueValidator(0)], verbose_name='每次扣分')),
-                ('indicator', models.CharField(blank=True, help_text='按指标：all 表示全部服务项目任务完成率，或填服务项目编码（如 PH09）', max_length=20, verbose_name='指标')),
-                ('target', models.DecimalField(decimal_places=4, default=Decimal('1'), help_text='按指标：完成率达到该值得满分（1 表示 100%）', max_digits=6, verbose_name='目标值')),
-                ('sort_order', models.PositiveSmallIntegerField(default=0, verbose_name='排序')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "category",
+                    models.CharField(
+                        choices=[
+                            ("public_health", "公共卫生服务完成情况"),
+                            ("medical", "基本医疗"),
+                            ("drugs", "药品管理"),
+                            ("finance", "财务管理"),
+                            ("satisfaction", "服务态度与满意度"),
+                            ("records", "制度与档案"),
+                        ],
+                        max_length=20,
+                        verbose_name="类别",
+                    ),
+                ),
+                ("code", models.CharField(max_length=20, verbose_name="编号")),
+                ("name", models.CharField(max_length=200, verbose_name="考核内容")),
+                (
+                    "max_points",
+                    models.DecimalField(
+                        decimal_places=2,
+                        max_digits=6,
+                        validators=[django.core.validators.MinValueValidator(0)],
+                        verbose_name="满分",
+                    ),
+                ),
+                (
+                    "mode",
+                    models.CharField(
+                        choices=[
+                            ("deduction", "按次扣分"),
+                            ("indicator", "按指标完成率"),
+                            ("pass_fail", "达标 / 不达标"),
+                            ("manual", "人工评分"),
+                            ("satisfaction", "低于全县平均满意度扣分"),
+                        ],
+                        max_length=20,
+                        verbose_name="评分方式",
+                    ),
+                ),
+                (
+                    "points_per_occurrence",
+                    models.DecimalField(
+                        decimal_places=2,
+                        default=0,
+                        help_text="按次扣分：每发现一次扣的分；满意度：每低 1 个百分点扣的分",
+                        max_digits=6,
+                        validators=[django.core.validators.MinValueValidator(0)],
+                        verbose_name="每次扣分",
+                    ),
+                ),
+                (
+                    "indicator",
+                    models.CharField(
+                        blank=True,
+                        help_text="按指标：all 表示全部服务项目任务完成率，或填服务项目编码（如 PH09）",
+                        max_length=20,
+                        verbose_name="指标",
+                    ),
+                ),
+                (
+                    "target",
+                    models.DecimalField(
+                        decimal_places=4,
+                        default=Decimal("1"),
+                        help_text="按指标：完成率达到该值得满分（1 表示 100%）",
+                        max_digits=6,
+                        verbose_name="目标值",
+                    ),
+                ),
+                ("sort_order", models.PositiveSmallIntegerField(default=0, verbose_name="排序")),
             ],
             options={
-                'verbose_name': '考核项目',
-                'verbose_name_plural': '考核项目',
-                'ordering': ['sheet', 'sort_order', 'code'],
+                "verbose_name": "考核项目",
+                "verbose_name_plural": "考核项目",
+                "ordering": ["sheet", "sort_order", "code"],
             },
         ),
         migrations.CreateModel(
-            name='Assessment',
+            name="Assessment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField(verbose_name='年度')),
-                ('quarter', models.PositiveSmallIntegerField(validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(4)], verbose_name='季度')),
-                ('status', models.CharField(choices=[('draft', '草稿'), ('submitted', '已提交')], default='draft', max_length=10, verbose_name='状态')),
-                ('total_score', models.DecimalField(blank=True, decimal_places=2, max_digits=6, null=True, verbose_name='得分')),
-                ('notes', models.TextField(blank=True, verbose_name='考核意见')),
-                ('assessed_on', models.DateField(verbose_name='考核日期')),
-                ('submitted_at', models.DateTimeField(blank=True, null=True, verbose_name='提交时间')),
-                ('assessor', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='考核人')),
-                ('clinic', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='assessments', to='clinics.clinic', verbose_name='村卫生室')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("year", models.PositiveSmallIntegerField(verbose_name="年度")),
+                (
+                    "quarter",
+                    models.PositiveSmallIntegerField(
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(4),
+                        ],
+                        verbose_name="季度",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("draft", "草稿"), ("submitted", "已提交")],
+                        default="draft",
+                        max_length=10,
+                        verbose_name="状态",
+                    ),
+                ),
+                (
+                    "total_score",
+                    models.DecimalField(blank=True, decimal_places=2, max_digits=6, null=True, verbose_name="得分"),
+                ),
+                ("notes", models.TextField(blank=True, verbose_name="考核意见")),
+                ("assessed_on", models.DateField(verbose_name="考核日期")),
+                ("submitted_at", models.DateTimeField(blank=True, null=True, verbose_name="提交时间")),
+                (
+                    "assessor",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="考核人",
+                    ),
+                ),
+                (
+                    "clinic",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="assessments",
+                        to="clinics.clinic",
+                        verbose_name="村卫生室",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '季度考核',
-                'verbose_name_plural': '季度考核',
-                'ordering': ['-year', '-quarter', 'clinic__code'],
+                "verbose_name": "季度考核",
+                "verbose_name_plural": "季度考核",
+                "ordering": ["-year", "-quarter", "clinic__code"],
             },
         ),
         migrations.CreateModel(
-            name='AssessmentEntry',
+            name="AssessmentEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('occurrences', models.PositiveSmallIntegerField(default=0, verbose_name='发现次数')),
-                ('doubled_occurrences', models.PositiveSmallIntegerField(default=0, verbose_name='未整改加倍次数')),
-                ('achieved', models.DecimalField(blank=True, decimal_places=4, max_digits=8, null=True, verbose_name='完成值')),
-                ('passed', models.BooleanField(blank=True, null=True, verbose_name='达标')),
-                ('manual_score', models.DecimalField(blank=True, decimal_places=2, max_digits=6, null=True, verbose_name='人工评分')),
-                ('reason', models.TextField(blank=True, verbose_name='扣分理由')),
-                ('score', models.DecimalField(decimal_places=2, default=0, max_digits=6, verbose_name='得分')),
-                ('deduction', models.DecimalField(decimal_places=2, default=0, max_digits=6, verbose_name='扣分')),
-                ('assessment', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='entries', to='subsidies.assessment')),
-                ('item', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='subsidies.scoreitem', verbose_name='考核项目')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("occurrences", models.PositiveSmallIntegerField(default=0, verbose_name="发现次数")),
+                ("doubled_occurrences", models.PositiveSmallIntegerField(default=0, verbose_name="未整改加倍次数")),
+                (
+                    "achieved",
+                    models.DecimalField(blank=True, decimal_places=4, max_digits=8, null=True, verbose_name="完成值"),
+                ),
+                ("passed", models.BooleanField(blank=True, null=True, verbose_name="达标")),
+                (
+                    "manual_score",
+                    models.DecimalField(blank=True, decimal_places=2, max_digits=6, null=True, verbose_name="人工评分"),
+                ),
+                ("reason", models.TextField(blank=True, verbose_name="扣分理由")),
+                ("score", models.DecimalField(decimal_places=2, default=0, max_digits=6, verbose_name="得分")),
+                ("deduction", models.DecimalField(decimal_places=2, default=0, max_digits=6, verbose_name="扣分")),
+                (
+                    "assessment",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="entries", to="subsidies.assessment"
+                    ),
+                ),
+                (
+                    "item",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, to="subsidies.scoreitem", verbose_name="考核项目"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '考核明细',
-                'verbose_name_plural': '考核明细',
-                'ordering': ['item__sort_order', 'item__code'],
+                "verbose_name": "考核明细",
+                "verbose_name_plural": "考核明细",
+                "ordering": ["item__sort_order", "item__code"],
             },
         ),
         migrations.CreateModel(
-            name='Appeal',
+            name="Appeal",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('comment', models.TextField(verbose_name='申诉理由')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='申诉时间')),
-                ('status', models.CharField(choices=[('pending', '待处理'), ('accepted', '已采纳'), ('rejected', '已驳回')], default='pending', max_length=10, verbose_name='状态')),
-                ('decided_at', models.DateTimeField(blank=True, null=True)),
-                ('decision', models.TextField(blank=True, verbose_name='处理意见')),
-                ('appellant', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('entry', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='appeals', to='subsidies.assessmententry', verbose_name='申诉的考核项目')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("comment", models.TextField(verbose_name="申诉理由")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="申诉时间")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("pending", "待处理"), ("accepted", "已采纳"), ("rejected", "已驳回")],
+                        default="pending",
+                        max_length=10,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("decided_at", models.DateTimeField(blank=True, null=True)),
+                ("decision", models.TextField(blank=True, verbose_name="处理意见")),
+                (
+                    "appellant",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "entry",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="appeals",
+                        to="subsidies.assessmententry",
+                        verbose_name="申诉的考核项目",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '考核申诉',
-                'verbose_name_plural': '考核申诉',
-                'ordering': ['-created_at'],
+                "verbose_name": "考核申诉",
+                "verbose_name_plural": "考核申诉",
+                "ordering": ["-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='AssessmentEvidence',
+            name="AssessmentEvidence",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('file', models.FileField(upload_to='assessments/%Y/', verbose_name='文件')),
-                ('description', models.CharField(blank=True, max_length=200, verbose_name='说明')),
-                ('uploaded_at', models.DateTimeField(auto_now_add=True)),
-                ('assessment', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='evidence', to='subsidies.assessment')),
-                ('uploaded_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("file", models.FileField(upload_to="assessments/%Y/", verbose_name="文件")),
+                ("description", models.CharField(blank=True, max_length=200, verbose_name="说明")),
+                ("uploaded_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "assessment",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="evidence", to="subsidies.assessment"
+                    ),
+                ),
+                (
+                    "uploaded_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '考核佐证材料',
-                'verbose_name_plural': '考核佐证材料',
+                "verbose_name": "考核佐证材料",
+                "verbose_name_plural": "考核佐证材料",
             },
         ),
         migrations.CreateModel(
-            name='AssessmentRevision',
+            name="AssessmentRevision",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('total_before', models.DecimalField(decimal_places=2, max_digits=6)),
-                ('total_after', models.DecimalField(decimal_places=2, max_digits=6)),
-                ('entries_before', models.JSONField()),
-                ('reason', models.CharField(max_length=200)),
-                ('at', models.DateTimeField(auto_now_add=True)),
-                ('assessment', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='revisions', to='subsidies.assessment')),
-                ('by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("total_before", models.DecimalField(decimal_places=2, max_digits=6)),
+                ("total_after", models.DecimalField(decimal_places=2, max_digits=6)),
+                ("entries_before", models.JSONField()),
+                ("reason", models.CharField(max_length=200)),
+                ("at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "assessment",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="revisions", to="subsidies.assessment"
+                    ),
+                ),
+                (
+                    "by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
             ],
             options={
-                'ordering': ['at'],
+                "ordering": ["at"],
             },
         ),
         migrations.CreateModel(
-            name='Inspection',
+            name="Inspection",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('inspected_on', models.DateField(verbose_name='检查日期')),
-                ('notes', models.TextField(blank=True, verbose_name='检查情况')),
-                ('clinic', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='inspections', to='clinics.clinic', verbose_name='村卫生室')),
-                ('inspector', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='检查人')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("inspected_on", models.DateField(verbose_name="检查日期")),
+                ("notes", models.TextField(blank=True, verbose_name="检查情况")),
+                (
+                    "clinic",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="inspections",
+                        to="clinics.clinic",
+                        verbose_name="村卫生室",
+                    ),
+                ),
+                (
+                    "inspector",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="检查人",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '督导检查',
-                'verbose_name_plural': '督导检查',
-                'ordering': ['-inspected_on'],
+                "verbose_name": "督导检查",
+                "verbose_name_plural": "督导检查",
+                "ordering": ["-inspected_on"],
             },
         ),
         migrations.CreateModel(
-            name='ScoreSheet',
+            name="ScoreSheet",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField(verbose_name='年度')),
-                ('version', models.PositiveSmallIntegerField(default=1, verbose_name='版本')),
-                ('name', models.CharField(max_length=100, verbose_name='名称')),
-                ('county', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='clinics.county', verbose_name='县')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("year", models.PositiveSmallIntegerField(verbose_name="年度")),
+                ("version", models.PositiveSmallIntegerField(default=1, verbose_name="版本")),
+                ("name", models.CharField(max_length=100, verbose_name="名称")),
+                (
+                    "county",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, to="clinics.county", verbose_name="县"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '考核评分表',
-                'verbose_name_plural': '考核评分表',
-                'ordering': ['-year', '-version'],
+                "verbose_name": "考核评分表",
+                "verbose_name_plural": "考核评分表",
+                "ordering": ["-year", "-version"],
             },
         ),
         migrations.AddField(
-            model_name='scoreitem',
-            name='sheet',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='items', to='subsidies.scoresheet', verbose_name='评分表'),
+            model_name="scoreitem",
+            name="sheet",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="items",
+                to="subsidies.scoresheet",
+                verbose_name="评分表",
+            ),
         ),
         migrations.AddField(
-            model_name='assessment',
-            name='sheet',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='subsidies.scoresheet', verbose_name='评分表'),
+            model_name="assessment",
+            name="sheet",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT, to="subsidies.scoresheet", verbose_name="评分表"
+            ),
         ),
         migrations.CreateModel(
-            name='Finding',
+            name="Finding",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('item_code', models.CharField(blank=True, max_length=20, verbose_name='对应考核项目编号')),
-                ('description', models.TextField(verbose_name='发现的问题')),
-                ('deadline', models.DateField(blank=True, null=True, verbose_name='整改期限')),
-                ('status', models.CharField(choices=[('none', '无需整改'), ('open', '待整改'), ('rectified', '已整改'), ('unrectified', '复查未整改')], default='none', max_length=12, verbose_name='整改状态')),
-                ('reinspected_on', models.DateField(blank=True, null=True, verbose_name='复查日期')),
-                ('applied_to', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='doubled_findings', to='subsidies.assessment', verbose_name='已在该次考核中加倍扣分')),
-                ('inspection', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='findings', to='subsidies.inspection')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("item_code", models.CharField(blank=True, max_length=20, verbose_name="对应考核项目编号")),
+                ("description", models.TextField(verbose_name="发现的问题")),
+                ("deadline", models.DateField(blank=True, null=True, verbose_name="整改期限")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("none", "无需整改"),
+                            ("open", "待整改"),
+                            ("rectified", "已整改"),
+                            ("unrectified", "复查未整改"),
+                        ],
+                        default="none",
+                        max_length=12,
+                        verbose_name="整改状态",
+                    ),
+                ),
+                ("reinspected_on", models.DateField(blank=True, null=True, verbose_name="复查日期")),
+                (
+                    "applied_to",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="doubled_findings",
+                        to="subsidies.assessment",
+                        verbose_name="已在该次考核中加倍扣分",
+                    ),
+                ),
+                (
+                    "inspection",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="findings", to="subsidies.inspection"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '检查发现',
-                'verbose_name_plural': '检查发现',
-                'ordering': ['inspection', 'pk'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('status', 'none'), ('deadline__isnull', False), _connector='OR'), name='finding_rectification_has_deadline')],
+                "verbose_name": "检查发现",
+                "verbose_name_plural": "检查发现",
+                "ordering": ["inspection", "pk"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("status", "none"), ("deadline__isnull", False), _connector="OR"),
+                        name="finding_rectification_has_deadline",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='SatisfactionSurvey',
+            name="SatisfactionSurvey",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField(verbose_name='年度')),
-                ('quarter', models.PositiveSmallIntegerField(verbose_name='季度')),
-                ('surveyed', models.PositiveIntegerField(validators=[django.core.validators.MinValueValidator(1)], verbose_name='回访人数')),
-                ('satisfied', models.PositiveIntegerField(verbose_name='满意人数')),
-                ('clinic', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='clinics.clinic', verbose_name='村卫生室')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("year", models.PositiveSmallIntegerField(verbose_name="年度")),
+                ("quarter", models.PositiveSmallIntegerField(verbose_name="季度")),
+                (
+                    "surveyed",
+                    models.PositiveIntegerField(
+                        validators=[django.core.validators.MinValueValidator(1)], verbose_name="回访人数"
+                    ),
+                ),
+                ("satisfied", models.PositiveIntegerField(verbose_name="满意人数")),
+                (
+                    "clinic",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, to="clinics.clinic", verbose_name="村卫生室"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '满意度回访',
-                'verbose_name_plural': '满意度回访',
-                'constraints': [models.UniqueConstraint(fields=('clinic', 'year', 'quarter'), name='survey_one_per_quarter'), models.CheckConstraint(condition=models.Q(('satisfied__lte', models.F('surveyed')), ('surveyed__gte', 1)), name='survey_satisfied_le_surveyed')],
+                "verbose_name": "满意度回访",
+                "verbose_name_plural": "满意度回访",
+                "constraints": [
+                    models.UniqueConstraint(fields=("clinic", "year", "quarter"), name="survey_one_per_quarter"),
+                    models.CheckConstraint(
+                        condition=models.Q(("satisfied__lte", models.F("surveyed")), ("surveyed__gte", 1)),
+                        name="survey_satisfied_le_surveyed",
+                    ),
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='assessmententry',
-            constraint=models.UniqueConstraint(fields=('assessment', 'item'), name='entry_one_per_item'),
+            model_name="assessmententry",
+            constraint=models.UniqueConstraint(fields=("assessment", "item"), name="entry_one_per_item"),
         ),
         migrations.AddConstraint(
-            model_name='scoresheet',
-            constraint=models.UniqueConstraint(fields=('county', 'year', 'version'), name='sheet_unique_version'),
+            model_name="scoresheet",
+            constraint=models.UniqueConstraint(fields=("county", "year", "version"), name="sheet_unique_version"),
         ),
         migrations.AddConstraint(
-            model_name='scoreitem',
-            constraint=models.UniqueConstraint(fields=('sheet', 'code'), name='scoreitem_unique_code'),
+            model_name="scoreitem",
+            constraint=models.UniqueConstraint(fields=("sheet", "code"), name="scoreitem_unique_code"),
         ),
         migrations.AddConstraint(
-            model_name='scoreitem',
-            constraint=models.CheckConstraint(condition=models.Q(('points_per_occurrence__lte', models.F('max_points'))), name='scoreitem_per_le_max'),
+            model_name="scoreitem",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("points_per_occurrence__lte", models.F("max_points"))), name="scoreitem_per_le_max"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='scoreitem',
-            constraint=models.CheckConstraint(condition=models.Q(('target__gt', 0)), name='scoreitem_target_positive'),
+            model_name="scoreitem",
+            constraint=models.CheckConstraint(condition=models.Q(("target__gt", 0)), name="scoreitem_target_positive"),
         ),
         migrations.AddConstraint(
-            model_name='assessment',
-            constraint=models.UniqueConstraint(fields=('clinic', 'year', 'quarter'), name='assessment_one_per_quarter'),
+            model_name="assessment",
+            constraint=models.UniqueConstraint(fields=("clinic", "year", "quarter"), name="assessment_one_per_quarter"),
         ),
         migrations.AddConstraint(
-            model_name='assessment',
-            constraint=models.CheckConstraint(condition=models.Q(('quarter__gte', 1), ('quarter__lte', 4)), name='assessment_quarter_1_4'),
+            model_name="assessment",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("quarter__gte", 1), ("quarter__lte", 4)), name="assessment_quarter_1_4"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='assessment',
-            constraint=models.CheckConstraint(condition=models.Q(('total_score__isnull', True), models.Q(('total_score__gte', 0), ('total_score__lte', 100)), _connector='OR'), name='assessment_score_0_100'),
+            model_name="assessment",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("total_score__isnull", True),
+                    models.Q(("total_score__gte", 0), ("total_score__lte", 100)),
+                    _connector="OR",
+                ),
+                name="assessment_score_0_100",
+            ),
         ),
     ]

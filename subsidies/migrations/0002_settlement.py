@@ -8,138 +8,427 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('clinics', '0002_import_jobs'),
-        ('programs', '0003_service_catalogue'),
-        ('subsidies', '0001_assessments'),
+        ("clinics", "0002_import_jobs"),
+        ("programs", "0003_service_catalogue"),
+        ("subsidies", "0001_assessments"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Advance',
+            name="Advance",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('paid_on', models.DateField(verbose_name='拨付日期')),
-                ('amount', models.DecimalField(decimal_places=2, max_digits=14, validators=[django.core.validators.MinValueValidator(0)], verbose_name='金额（元）')),
-                ('reference', models.CharField(blank=True, max_length=50, verbose_name='凭证号')),
-                ('clinic', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='clinics.clinic', verbose_name='村卫生室')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("paid_on", models.DateField(verbose_name="拨付日期")),
+                (
+                    "amount",
+                    models.DecimalField(
+                        decimal_places=2,
+                        max_digits=14,
+                        validators=[django.core.validators.MinValueValidator(0)],
+                        verbose_name="金额（元）",
+                    ),
+                ),
+                ("reference", models.CharField(blank=True, max_length=50, verbose_name="凭证号")),
+                (
+                    "clinic",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, to="clinics.clinic", verbose_name="村卫生室"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '预拨款',
-                'verbose_name_plural': '预拨款',
-                'ordering': ['-paid_on'],
+                "verbose_name": "预拨款",
+                "verbose_name_plural": "预拨款",
+                "ordering": ["-paid_on"],
             },
         ),
         migrations.CreateModel(
-            name='SubsidyPolicy',
+            name="SubsidyPolicy",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField(verbose_name='年度')),
-                ('name', models.CharField(max_length=100, verbose_name='名称')),
-                ('status', models.CharField(choices=[('draft', '草稿（可模拟测算）'), ('active', '已发布')], default='draft', max_length=10, verbose_name='状态')),
-                ('per_capita_rate', models.DecimalField(decimal_places=2, max_digits=14, validators=[django.core.validators.MinValueValidator(0)], verbose_name='人均补助标准（元/人·年）')),
-                ('village_share', models.DecimalField(decimal_places=4, help_text='如 0.4 表示 40% 的任务和资金由村卫生室承担', max_digits=8, validators=[django.core.validators.MinValueValidator(0), django.core.validators.MaxValueValidator(1)], verbose_name='村级任务比例')),
-                ('method', models.CharField(choices=[('unit_price', '按项目单价'), ('work_points', '按工分')], default='unit_price', max_length=12, verbose_name='公共卫生补助方式')),
-                ('quota_cap', models.DecimalField(decimal_places=4, default=Decimal('1.2'), help_text='按单价计算时，每项最多按 任务数 × 该倍数 计补助', max_digits=8, validators=[django.core.validators.MinValueValidator(0)], verbose_name='任务数封顶倍数')),
-                ('quality_threshold', models.DecimalField(decimal_places=2, default=Decimal('60'), max_digits=5, verbose_name='考核合格分')),
-                ('quality_bands', models.JSONField(blank=True, default=list, help_text='可选，如 [[90, 1.0], [80, 0.9], [60, 0.8]]；留空则系数 = 得分 ÷ 100', verbose_name='质量系数分档')),
-                ('drug_method', models.CharField(choices=[('per_resident', '按服务人口'), ('per_clinic', '按村卫生室定额'), ('per_doctor', '按乡村医生定额'), ('markup_rate', '按采购额 × 原加成率')], default='per_resident', max_length=12, verbose_name='基本药物补助方式')),
-                ('drug_amount', models.DecimalField(decimal_places=2, help_text='元/人·年、元/室·年、元/人（医生）·年，或原加成率（如 0.15）', max_digits=14, validators=[django.core.validators.MinValueValidator(0)], verbose_name='基本药物补助标准')),
-                ('violation_deduction', models.DecimalField(decimal_places=2, default=0, max_digits=14, validators=[django.core.validators.MinValueValidator(0)], verbose_name='每次加价销售扣款（元）')),
-                ('gap_tolerance', models.DecimalField(blank=True, decimal_places=4, help_text='可选，如 0.05：申报数与核实数相差超过 5% 的项目不予补助', max_digits=8, null=True, verbose_name='核实差异容忍度')),
-                ('remote_coefficient', models.DecimalField(decimal_places=4, default=Decimal('1'), max_digits=8, validators=[django.core.validators.MinValueValidator(0)], verbose_name='偏远地区系数')),
-                ('budget_cap', models.DecimalField(blank=True, decimal_places=2, help_text='可选：结算合计超过时按比例压缩，合计正好等于上限', max_digits=14, null=True, verbose_name='预算上限（元）')),
-                ('effective_from', models.DateField(blank=True, null=True, verbose_name='生效日期')),
-                ('notice_url', models.URLField(blank=True, verbose_name='政策文件链接')),
-                ('county', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='clinics.county', verbose_name='县')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("year", models.PositiveSmallIntegerField(verbose_name="年度")),
+                ("name", models.CharField(max_length=100, verbose_name="名称")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("draft", "草稿（可模拟测算）"), ("active", "已发布")],
+                        default="draft",
+                        max_length=10,
+                        verbose_name="状态",
+                    ),
+                ),
+                (
+                    "per_capita_rate",
+                    models.DecimalField(
+                        decimal_places=2,
+                        max_digits=14,
+                        validators=[django.core.validators.MinValueValidator(0)],
+                        verbose_name="人均补助标准（元/人·年）",
+                    ),
+                ),
+                (
+                    "village_share",
+                    models.DecimalField(
+                        decimal_places=4,
+                        help_text="如 0.4 表示 40% 的任务和资金由村卫生室承担",
+                        max_digits=8,
+                        validators=[
+                            django.core.validators.MinValueValidator(0),
+                            django.core.validators.MaxValueValidator(1),
+                        ],
+                        verbose_name="村级任务比例",
+                    ),
+                ),
+                (
+                    "method",
+                    models.CharField(
+                        choices=[("unit_price", "按项目单价"), ("work_points", "按工分")],
+                        default="unit_price",
+                        max_length=12,
+                        verbose_name="公共卫生补助方式",
+                    ),
+                ),
+                (
+                    "quota_cap",
+                    models.DecimalField(
+                        decimal_places=4,
+                        default=Decimal("1.2"),
+                        help_text="按单价计算时，每项最多按 任务数 × 该倍数 计补助",
+                        max_digits=8,
+                        validators=[django.core.validators.MinValueValidator(0)],
+                        verbose_name="任务数封顶倍数",
+                    ),
+                ),
+                (
+                    "quality_threshold",
+                    models.DecimalField(
+                        decimal_places=2, default=Decimal("60"), max_digits=5, verbose_name="考核合格分"
+                    ),
+                ),
+                (
+                    "quality_bands",
+                    models.JSONField(
+                        blank=True,
+                        default=list,
+                        help_text="可选，如 [[90, 1.0], [80, 0.9], [60, 0.8]]；留空则系数 = 得分 ÷ 100",
+                        verbose_name="质量系数分档",
+                    ),
+                ),
+                (
+                    "drug_method",
+                    models.CharField(
+                        choices=[
+                            ("per_resident", "按服务人口"),
+                            ("per_clinic", "按村卫生室定额"),
+                            ("per_doctor", "按乡村医生定额"),
+                            ("markup_rate", "按采购额 × 原加成率"),
+                        ],
+                        default="per_resident",
+                        max_length=12,
+                        verbose_name="基本药物补助方式",
+                    ),
+                ),
+                (
+                    "drug_amount",
+                    models.DecimalField(
+                        decimal_places=2,
+                        help_text="元/人·年、元/室·年、元/人（医生）·年，或原加成率（如 0.15）",
+                        max_digits=14,
+                        validators=[django.core.validators.MinValueValidator(0)],
+                        verbose_name="基本药物补助标准",
+                    ),
+                ),
+                (
+                    "violation_deduction",
+                    models.DecimalField(
+                        decimal_places=2,
+                        default=0,
+                        max_digits=14,
+                        validators=[django.core.validators.MinValueValidator(0)],
+                        verbose_name="每次加价销售扣款（元）",
+                    ),
+                ),
+                (
+                    "gap_tolerance",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=4,
+                        help_text="可选，如 0.05：申报数与核实数相差超过 5% 的项目不予补助",
+                        max_digits=8,
+                        null=True,
+                        verbose_name="核实差异容忍度",
+                    ),
+                ),
+                (
+                    "remote_coefficient",
+                    models.DecimalField(
+                        decimal_places=4,
+                        default=Decimal("1"),
+                        max_digits=8,
+                        validators=[django.core.validators.MinValueValidator(0)],
+                        verbose_name="偏远地区系数",
+                    ),
+                ),
+                (
+                    "budget_cap",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        help_text="可选：结算合计超过时按比例压缩，合计正好等于上限",
+                        max_digits=14,
+                        null=True,
+                        verbose_name="预算上限（元）",
+                    ),
+                ),
+                ("effective_from", models.DateField(blank=True, null=True, verbose_name="生效日期")),
+                ("notice_url", models.URLField(blank=True, verbose_name="政策文件链接")),
+                (
+                    "county",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, to="clinics.county", verbose_name="县"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '补助政策',
-                'verbose_name_plural': '补助政策',
-                'ordering': ['-year', 'county'],
+                "verbose_name": "补助政策",
+                "verbose_name_plural": "补助政策",
+                "ordering": ["-year", "county"],
             },
         ),
         migrations.CreateModel(
-            name='SettlementRun',
+            name="SettlementRun",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField(verbose_name='年度')),
-                ('quarter', models.PositiveSmallIntegerField(blank=True, help_text='留空为全年', null=True, verbose_name='季度')),
-                ('status', models.CharField(choices=[('draft', '草稿（测算中）'), ('confirmed', '卫生院已确认'), ('approved', '卫健局已审批'), ('announced', '已公示'), ('paid', '已拨付')], default='draft', max_length=10, verbose_name='状态')),
-                ('approved_at', models.DateTimeField(blank=True, null=True, verbose_name='审批时间')),
-                ('payment_reference', models.CharField(blank=True, max_length=60, verbose_name='拨付凭证号')),
-                ('computed_at', models.DateTimeField(blank=True, null=True, verbose_name='计算时间')),
-                ('total_public_health', models.DecimalField(decimal_places=2, default=0, max_digits=14, verbose_name='公共卫生补助合计')),
-                ('total_drug', models.DecimalField(decimal_places=2, default=0, max_digits=14, verbose_name='药品补助合计')),
-                ('total_deductions', models.DecimalField(decimal_places=2, default=0, max_digits=14, verbose_name='扣款合计')),
-                ('total_advances', models.DecimalField(decimal_places=2, default=0, max_digits=14, verbose_name='已预拨合计')),
-                ('total_balance', models.DecimalField(decimal_places=2, default=0, max_digits=14, verbose_name='应拨合计')),
-                ('scale_factor', models.DecimalField(blank=True, decimal_places=10, max_digits=12, null=True, verbose_name='预算压缩比例')),
-                ('adjusts', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='adjustments', to='subsidies.settlementrun', verbose_name='更正的结算')),
-                ('approved_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='审批人')),
-                ('confirmed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='确认人')),
-                ('county', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='clinics.county', verbose_name='县')),
-                ('prepared_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='制表人')),
-                ('township', models.ForeignKey(blank=True, help_text='留空为全县', null=True, on_delete=django.db.models.deletion.PROTECT, to='clinics.township', verbose_name='乡镇')),
-                ('policy', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='subsidies.subsidypolicy', verbose_name='补助政策')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("year", models.PositiveSmallIntegerField(verbose_name="年度")),
+                (
+                    "quarter",
+                    models.PositiveSmallIntegerField(
+                        blank=True, help_text="留空为全年", null=True, verbose_name="季度"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "草稿（测算中）"),
+                            ("confirmed", "卫生院已确认"),
+                            ("approved", "卫健局已审批"),
+                            ("announced", "已公示"),
+                            ("paid", "已拨付"),
+                        ],
+                        default="draft",
+                        max_length=10,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("approved_at", models.DateTimeField(blank=True, null=True, verbose_name="审批时间")),
+                ("payment_reference", models.CharField(blank=True, max_length=60, verbose_name="拨付凭证号")),
+                ("computed_at", models.DateTimeField(blank=True, null=True, verbose_name="计算时间")),
+                (
+                    "total_public_health",
+                    models.DecimalField(decimal_places=2, default=0, max_digits=14, verbose_name="公共卫生补助合计"),
+                ),
+                (
+                    "total_drug",
+                    models.DecimalField(decimal_places=2, default=0, max_digits=14, verbose_name="药品补助合计"),
+                ),
+                (
+                    "total_deductions",
+                    models.DecimalField(decimal_places=2, default=0, max_digits=14, verbose_name="扣款合计"),
+                ),
+                (
+                    "total_advances",
+                    models.DecimalField(decimal_places=2, default=0, max_digits=14, verbose_name="已预拨合计"),
+                ),
+                (
+                    "total_balance",
+                    models.DecimalField(decimal_places=2, default=0, max_digits=14, verbose_name="应拨合计"),
+                ),
+                (
+                    "scale_factor",
+                    models.DecimalField(
+                        blank=True, decimal_places=10, max_digits=12, null=True, verbose_name="预算压缩比例"
+                    ),
+                ),
+                (
+                    "adjusts",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="adjustments",
+                        to="subsidies.settlementrun",
+                        verbose_name="更正的结算",
+                    ),
+                ),
+                (
+                    "approved_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="审批人",
+                    ),
+                ),
+                (
+                    "confirmed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="确认人",
+                    ),
+                ),
+                (
+                    "county",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, to="clinics.county", verbose_name="县"
+                    ),
+                ),
+                (
+                    "prepared_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="制表人",
+                    ),
+                ),
+                (
+                    "township",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="留空为全县",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to="clinics.township",
+                        verbose_name="乡镇",
+                    ),
+                ),
+                (
+                    "policy",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to="subsidies.subsidypolicy",
+                        verbose_name="补助政策",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '补助结算',
-                'verbose_name_plural': '补助结算',
-                'ordering': ['-year', '-quarter', '-pk'],
+                "verbose_name": "补助结算",
+                "verbose_name_plural": "补助结算",
+                "ordering": ["-year", "-quarter", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='PolicyItem',
+            name="PolicyItem",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('unit_price', models.DecimalField(decimal_places=2, max_digits=14, validators=[django.core.validators.MinValueValidator(0)], verbose_name='单价（元）')),
-                ('work_points', models.DecimalField(decimal_places=2, max_digits=8, validators=[django.core.validators.MinValueValidator(0)], verbose_name='工分')),
-                ('item', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='programs.serviceitem', verbose_name='服务项目')),
-                ('policy', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='items', to='subsidies.subsidypolicy')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "unit_price",
+                    models.DecimalField(
+                        decimal_places=2,
+                        max_digits=14,
+                        validators=[django.core.validators.MinValueValidator(0)],
+                        verbose_name="单价（元）",
+                    ),
+                ),
+                (
+                    "work_points",
+                    models.DecimalField(
+                        decimal_places=2,
+                        max_digits=8,
+                        validators=[django.core.validators.MinValueValidator(0)],
+                        verbose_name="工分",
+                    ),
+                ),
+                (
+                    "item",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, to="programs.serviceitem", verbose_name="服务项目"
+                    ),
+                ),
+                (
+                    "policy",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="items", to="subsidies.subsidypolicy"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '政策项目标准',
-                'verbose_name_plural': '政策项目标准',
+                "verbose_name": "政策项目标准",
+                "verbose_name_plural": "政策项目标准",
             },
         ),
         migrations.CreateModel(
-            name='SettlementLine',
+            name="SettlementLine",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('public_health', models.DecimalField(decimal_places=2, max_digits=14, verbose_name='公共卫生补助')),
-                ('drug_subsidy', models.DecimalField(decimal_places=2, max_digits=14, verbose_name='基本药物补助')),
-                ('deductions', models.DecimalField(decimal_places=2, max_digits=14, verbose_name='扣款')),
-                ('advances', models.DecimalField(decimal_places=2, max_digits=14, verbose_name='已预拨')),
-                ('balance', models.DecimalField(decimal_places=2, max_digits=14, verbose_name='应拨（负数为追回）')),
-                ('previous_balance', models.DecimalField(blank=True, decimal_places=2, max_digits=14, null=True, verbose_name='上次测算应拨')),
-                ('explanation', models.JSONField(default=dict, verbose_name='计算过程')),
-                ('clinic', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='clinics.clinic', verbose_name='村卫生室')),
-                ('run', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='lines', to='subsidies.settlementrun')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("public_health", models.DecimalField(decimal_places=2, max_digits=14, verbose_name="公共卫生补助")),
+                ("drug_subsidy", models.DecimalField(decimal_places=2, max_digits=14, verbose_name="基本药物补助")),
+                ("deductions", models.DecimalField(decimal_places=2, max_digits=14, verbose_name="扣款")),
+                ("advances", models.DecimalField(decimal_places=2, max_digits=14, verbose_name="已预拨")),
+                ("balance", models.DecimalField(decimal_places=2, max_digits=14, verbose_name="应拨（负数为追回）")),
+                (
+                    "previous_balance",
+                    models.DecimalField(
+                        blank=True, decimal_places=2, max_digits=14, null=True, verbose_name="上次测算应拨"
+                    ),
+                ),
+                ("explanation", models.JSONField(default=dict, verbose_name="计算过程")),
+                (
+                    "clinic",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, to="clinics.clinic", verbose_name="村卫生室"
+                    ),
+                ),
+                (
+                    "run",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="lines", to="subsidies.settlementrun"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '结算明细',
-                'verbose_name_plural': '结算明细',
-                'ordering': ['clinic__code'],
-                'constraints': [models.UniqueConstraint(fields=('run', 'clinic'), name='line_one_per_clinic')],
+                "verbose_name": "结算明细",
+                "verbose_name_plural": "结算明细",
+                "ordering": ["clinic__code"],
+                "constraints": [models.UniqueConstraint(fields=("run", "clinic"), name="line_one_per_clinic")],
             },
         ),
         migrations.AddConstraint(
-            model_name='subsidypolicy',
-            constraint=models.UniqueConstraint(fields=('county', 'year', 'name'), name='policy_unique_name'),
+            model_name="subsidypolicy",
+            constraint=models.UniqueConstraint(fields=("county", "year", "name"), name="policy_unique_name"),
         ),
         migrations.AddConstraint(
-            model_name='settlementrun',
-            constraint=models.CheckConstraint(condition=models.Q(('quarter__isnull', True), models.Q(('quarter__gte', 1), ('quarter__lte', 4)), _connector='OR'), name='run_quarter_1_4'),
+            model_name="settlementrun",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("quarter__isnull", True), models.Q(("quarter__gte", 1), ("quarter__lte", 4)), _connector="OR"
+                ),
+                name="run_quarter_1_4",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='settlementrun',
-            constraint=models.CheckConstraint(condition=models.Q(('approved_by__isnull', True), models.Q(('approved_by', models.F('prepared_by')), _negated=True), _connector='OR'), name='run_approver_not_preparer'),
+            model_name="settlementrun",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("approved_by__isnull", True),
+                    models.Q(("approved_by", models.F("prepared_by")), _negated=True),
+                    _connector="OR",
+                ),
+                name="run_approver_not_preparer",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='policyitem',
-            constraint=models.UniqueConstraint(fields=('policy', 'item'), name='policyitem_unique'),
+            model_name="policyitem",
+            constraint=models.UniqueConstraint(fields=("policy", "item"), name="policyitem_unique"),
         ),
     ]

@@ -10,130 +10,309 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('clinics', '0002_import_jobs'),
-        ('subsidies', '0003_statement_batches'),
+        ("clinics", "0002_import_jobs"),
+        ("subsidies", "0003_statement_batches"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='AdvanceBatch',
+            name="AdvanceBatch",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField(verbose_name='年度')),
-                ('quarter', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='季度')),
-                ('month', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='月份')),
-                ('method', models.CharField(choices=[('none', '不预拨'), ('quarterly_share', '按季度比例预拨'), ('monthly_fixed', '每月固定预拨')], max_length=16, verbose_name='预拨方式')),
-                ('paid_on', models.DateField(verbose_name='拨付日期')),
-                ('total', models.DecimalField(decimal_places=2, max_digits=14, verbose_name='预拨合计（元）')),
-                ('clinic_count', models.PositiveIntegerField(default=0, verbose_name='村卫生室数')),
-                ('basis', models.JSONField(default=dict, verbose_name='计算依据')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='生成时间')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("year", models.PositiveSmallIntegerField(verbose_name="年度")),
+                ("quarter", models.PositiveSmallIntegerField(blank=True, null=True, verbose_name="季度")),
+                ("month", models.PositiveSmallIntegerField(blank=True, null=True, verbose_name="月份")),
+                (
+                    "method",
+                    models.CharField(
+                        choices=[
+                            ("none", "不预拨"),
+                            ("quarterly_share", "按季度比例预拨"),
+                            ("monthly_fixed", "每月固定预拨"),
+                        ],
+                        max_length=16,
+                        verbose_name="预拨方式",
+                    ),
+                ),
+                ("paid_on", models.DateField(verbose_name="拨付日期")),
+                ("total", models.DecimalField(decimal_places=2, max_digits=14, verbose_name="预拨合计（元）")),
+                ("clinic_count", models.PositiveIntegerField(default=0, verbose_name="村卫生室数")),
+                ("basis", models.JSONField(default=dict, verbose_name="计算依据")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="生成时间")),
             ],
             options={
-                'verbose_name': '预拨批次',
-                'verbose_name_plural': '预拨批次',
-                'ordering': ['-year', '-created_at', '-pk'],
+                "verbose_name": "预拨批次",
+                "verbose_name_plural": "预拨批次",
+                "ordering": ["-year", "-created_at", "-pk"],
             },
         ),
         migrations.AddField(
-            model_name='subsidypolicy',
-            name='advance_method',
-            field=models.CharField(choices=[('none', '不预拨'), ('quarterly_share', '按季度比例预拨'), ('monthly_fixed', '每月固定预拨')], default='none', help_text='按季度比例：每季度预拨“人均补助标准 × 村级任务比例 × 服务人口”的一定比例；每月固定：每个村卫生室每月预拨固定金额。预拨款在结算时扣除。', max_length=16, verbose_name='预拨方式'),
+            model_name="subsidypolicy",
+            name="advance_method",
+            field=models.CharField(
+                choices=[("none", "不预拨"), ("quarterly_share", "按季度比例预拨"), ("monthly_fixed", "每月固定预拨")],
+                default="none",
+                help_text="按季度比例：每季度预拨“人均补助标准 × 村级任务比例 × 服务人口”的一定比例；每月固定：每个村卫生室每月预拨固定金额。预拨款在结算时扣除。",
+                max_length=16,
+                verbose_name="预拨方式",
+            ),
         ),
         migrations.AddField(
-            model_name='subsidypolicy',
-            name='advance_monthly_amount',
-            field=models.DecimalField(decimal_places=2, default=0, max_digits=14, validators=[django.core.validators.MinValueValidator(0, '每月预拨金额不能为负数。')], verbose_name='每月固定预拨（元/室）'),
+            model_name="subsidypolicy",
+            name="advance_monthly_amount",
+            field=models.DecimalField(
+                decimal_places=2,
+                default=0,
+                max_digits=14,
+                validators=[django.core.validators.MinValueValidator(0, "每月预拨金额不能为负数。")],
+                verbose_name="每月固定预拨（元/室）",
+            ),
         ),
         migrations.AddField(
-            model_name='subsidypolicy',
-            name='advance_q1_share',
-            field=models.DecimalField(decimal_places=4, default=0, help_text='如 0.25 表示 25%', max_digits=8, validators=[django.core.validators.MinValueValidator(0, '预拨比例不能为负数。'), django.core.validators.MaxValueValidator(1, '预拨比例不能超过 1（即 100%%）。')], verbose_name='第一季度预拨比例'),
+            model_name="subsidypolicy",
+            name="advance_q1_share",
+            field=models.DecimalField(
+                decimal_places=4,
+                default=0,
+                help_text="如 0.25 表示 25%",
+                max_digits=8,
+                validators=[
+                    django.core.validators.MinValueValidator(0, "预拨比例不能为负数。"),
+                    django.core.validators.MaxValueValidator(1, "预拨比例不能超过 1（即 100%%）。"),
+                ],
+                verbose_name="第一季度预拨比例",
+            ),
         ),
         migrations.AddField(
-            model_name='subsidypolicy',
-            name='advance_q2_share',
-            field=models.DecimalField(decimal_places=4, default=0, max_digits=8, validators=[django.core.validators.MinValueValidator(0, '预拨比例不能为负数。'), django.core.validators.MaxValueValidator(1, '预拨比例不能超过 1（即 100%%）。')], verbose_name='第二季度预拨比例'),
+            model_name="subsidypolicy",
+            name="advance_q2_share",
+            field=models.DecimalField(
+                decimal_places=4,
+                default=0,
+                max_digits=8,
+                validators=[
+                    django.core.validators.MinValueValidator(0, "预拨比例不能为负数。"),
+                    django.core.validators.MaxValueValidator(1, "预拨比例不能超过 1（即 100%%）。"),
+                ],
+                verbose_name="第二季度预拨比例",
+            ),
         ),
         migrations.AddField(
-            model_name='subsidypolicy',
-            name='advance_q3_share',
-            field=models.DecimalField(decimal_places=4, default=0, max_digits=8, validators=[django.core.validators.MinValueValidator(0, '预拨比例不能为负数。'), django.core.validators.MaxValueValidator(1, '预拨比例不能超过 1（即 100%%）。')], verbose_name='第三季度预拨比例'),
+            model_name="subsidypolicy",
+            name="advance_q3_share",
+            field=models.DecimalField(
+                decimal_places=4,
+                default=0,
+                max_digits=8,
+                validators=[
+                    django.core.validators.MinValueValidator(0, "预拨比例不能为负数。"),
+                    django.core.validators.MaxValueValidator(1, "预拨比例不能超过 1（即 100%%）。"),
+                ],
+                verbose_name="第三季度预拨比例",
+            ),
         ),
         migrations.AddField(
-            model_name='subsidypolicy',
-            name='advance_q4_share',
-            field=models.DecimalField(decimal_places=4, default=0, max_digits=8, validators=[django.core.validators.MinValueValidator(0, '预拨比例不能为负数。'), django.core.validators.MaxValueValidator(1, '预拨比例不能超过 1（即 100%%）。')], verbose_name='第四季度预拨比例'),
+            model_name="subsidypolicy",
+            name="advance_q4_share",
+            field=models.DecimalField(
+                decimal_places=4,
+                default=0,
+                max_digits=8,
+                validators=[
+                    django.core.validators.MinValueValidator(0, "预拨比例不能为负数。"),
+                    django.core.validators.MaxValueValidator(1, "预拨比例不能超过 1（即 100%%）。"),
+                ],
+                verbose_name="第四季度预拨比例",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='subsidypolicy',
-            constraint=models.CheckConstraint(condition=models.Q(('advance_method__in', ['none', 'quarterly_share', 'monthly_fixed'])), name='policy_advance_method_valid', violation_error_message='预拨方式无效。'),
+            model_name="subsidypolicy",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("advance_method__in", ["none", "quarterly_share", "monthly_fixed"])),
+                name="policy_advance_method_valid",
+                violation_error_message="预拨方式无效。",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='subsidypolicy',
-            constraint=models.CheckConstraint(condition=models.Q(('advance_q1_share__gte', 0), ('advance_q1_share__lte', 1), ('advance_q2_share__gte', 0), ('advance_q2_share__lte', 1), ('advance_q3_share__gte', 0), ('advance_q3_share__lte', 1), ('advance_q4_share__gte', 0), ('advance_q4_share__lte', 1)), name='policy_advance_shares_0_1', violation_error_message='各季度预拨比例必须在 0 到 1 之间。'),
+            model_name="subsidypolicy",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("advance_q1_share__gte", 0),
+                    ("advance_q1_share__lte", 1),
+                    ("advance_q2_share__gte", 0),
+                    ("advance_q2_share__lte", 1),
+                    ("advance_q3_share__gte", 0),
+                    ("advance_q3_share__lte", 1),
+                    ("advance_q4_share__gte", 0),
+                    ("advance_q4_share__lte", 1),
+                ),
+                name="policy_advance_shares_0_1",
+                violation_error_message="各季度预拨比例必须在 0 到 1 之间。",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='subsidypolicy',
-            constraint=models.CheckConstraint(condition=django.db.models.lookups.LessThan(django.db.models.expressions.CombinedExpression(django.db.models.expressions.CombinedExpression(django.db.models.expressions.CombinedExpression(models.F('advance_q1_share'), '+', models.F('advance_q2_share')), '+', models.F('advance_q3_share')), '+', models.F('advance_q4_share')), Decimal('1.00005')), name='policy_advance_shares_sum_le_1', violation_error_message='四个季度的预拨比例合计不能超过 1（100%）。'),
+            model_name="subsidypolicy",
+            constraint=models.CheckConstraint(
+                condition=django.db.models.lookups.LessThan(
+                    django.db.models.expressions.CombinedExpression(
+                        django.db.models.expressions.CombinedExpression(
+                            django.db.models.expressions.CombinedExpression(
+                                models.F("advance_q1_share"), "+", models.F("advance_q2_share")
+                            ),
+                            "+",
+                            models.F("advance_q3_share"),
+                        ),
+                        "+",
+                        models.F("advance_q4_share"),
+                    ),
+                    Decimal("1.00005"),
+                ),
+                name="policy_advance_shares_sum_le_1",
+                violation_error_message="四个季度的预拨比例合计不能超过 1（100%）。",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='subsidypolicy',
-            constraint=models.CheckConstraint(condition=models.Q(('advance_monthly_amount__gte', 0)), name='policy_advance_monthly_nonneg', violation_error_message='每月预拨金额不能为负数。'),
+            model_name="subsidypolicy",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("advance_monthly_amount__gte", 0)),
+                name="policy_advance_monthly_nonneg",
+                violation_error_message="每月预拨金额不能为负数。",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='subsidypolicy',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('advance_method', 'quarterly_share'), _negated=True), django.db.models.lookups.GreaterThan(django.db.models.expressions.CombinedExpression(django.db.models.expressions.CombinedExpression(django.db.models.expressions.CombinedExpression(models.F('advance_q1_share'), '+', models.F('advance_q2_share')), '+', models.F('advance_q3_share')), '+', models.F('advance_q4_share')), 0), _connector='OR'), name='policy_advance_quarterly_needs_share', violation_error_message='按季度比例预拨时，至少要有一个季度的预拨比例大于 0。'),
+            model_name="subsidypolicy",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("advance_method", "quarterly_share"), _negated=True),
+                    django.db.models.lookups.GreaterThan(
+                        django.db.models.expressions.CombinedExpression(
+                            django.db.models.expressions.CombinedExpression(
+                                django.db.models.expressions.CombinedExpression(
+                                    models.F("advance_q1_share"), "+", models.F("advance_q2_share")
+                                ),
+                                "+",
+                                models.F("advance_q3_share"),
+                            ),
+                            "+",
+                            models.F("advance_q4_share"),
+                        ),
+                        0,
+                    ),
+                    _connector="OR",
+                ),
+                name="policy_advance_quarterly_needs_share",
+                violation_error_message="按季度比例预拨时，至少要有一个季度的预拨比例大于 0。",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='subsidypolicy',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('advance_method', 'monthly_fixed'), _negated=True), ('advance_monthly_amount__gt', 0), _connector='OR'), name='policy_advance_monthly_needs_amount', violation_error_message='每月固定预拨时，每月预拨金额必须大于 0。'),
+            model_name="subsidypolicy",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("advance_method", "monthly_fixed"), _negated=True),
+                    ("advance_monthly_amount__gt", 0),
+                    _connector="OR",
+                ),
+                name="policy_advance_monthly_needs_amount",
+                violation_error_message="每月固定预拨时，每月预拨金额必须大于 0。",
+            ),
         ),
         migrations.AddField(
-            model_name='advancebatch',
-            name='county',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='clinics.county', verbose_name='县'),
+            model_name="advancebatch",
+            name="county",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT, to="clinics.county", verbose_name="县"
+            ),
         ),
         migrations.AddField(
-            model_name='advancebatch',
-            name='created_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='生成人'),
+            model_name="advancebatch",
+            name="created_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="生成人",
+            ),
         ),
         migrations.AddField(
-            model_name='advancebatch',
-            name='policy',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='subsidies.subsidypolicy', verbose_name='补助政策'),
+            model_name="advancebatch",
+            name="policy",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT, to="subsidies.subsidypolicy", verbose_name="补助政策"
+            ),
         ),
         migrations.AddField(
-            model_name='advance',
-            name='batch',
-            field=models.ForeignKey(blank=True, help_text='按政策预拨计划生成时的批次；手工登记的为空', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='advances', to='subsidies.advancebatch', verbose_name='预拨批次'),
+            model_name="advance",
+            name="batch",
+            field=models.ForeignKey(
+                blank=True,
+                help_text="按政策预拨计划生成时的批次；手工登记的为空",
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="advances",
+                to="subsidies.advancebatch",
+                verbose_name="预拨批次",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='advance',
-            constraint=models.UniqueConstraint(fields=('batch', 'clinic'), name='advance_once_per_batch', violation_error_message='同一批次中每个村卫生室只预拨一次。'),
+            model_name="advance",
+            constraint=models.UniqueConstraint(
+                fields=("batch", "clinic"),
+                name="advance_once_per_batch",
+                violation_error_message="同一批次中每个村卫生室只预拨一次。",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='advance',
-            constraint=models.CheckConstraint(condition=models.Q(('amount__gte', 0)), name='advance_amount_nonneg', violation_error_message='预拨金额不能为负数。'),
+            model_name="advance",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("amount__gte", 0)),
+                name="advance_amount_nonneg",
+                violation_error_message="预拨金额不能为负数。",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='advancebatch',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('month__isnull', True), ('quarter__gte', 1), ('quarter__isnull', False), ('quarter__lte', 4)), models.Q(('month__gte', 1), ('month__isnull', False), ('month__lte', 12), ('quarter__isnull', True)), _connector='OR'), name='advancebatch_quarter_or_month', violation_error_message='预拨期间必须是一个季度（1–4）或一个月份（1–12）。'),
+            model_name="advancebatch",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(
+                        ("month__isnull", True), ("quarter__gte", 1), ("quarter__isnull", False), ("quarter__lte", 4)
+                    ),
+                    models.Q(
+                        ("month__gte", 1), ("month__isnull", False), ("month__lte", 12), ("quarter__isnull", True)
+                    ),
+                    _connector="OR",
+                ),
+                name="advancebatch_quarter_or_month",
+                violation_error_message="预拨期间必须是一个季度（1–4）或一个月份（1–12）。",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='advancebatch',
-            constraint=models.CheckConstraint(condition=models.Q(('total__gte', 0)), name='advancebatch_total_nonneg', violation_error_message='预拨合计不能为负数。'),
+            model_name="advancebatch",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("total__gte", 0)),
+                name="advancebatch_total_nonneg",
+                violation_error_message="预拨合计不能为负数。",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='advancebatch',
-            constraint=models.UniqueConstraint(condition=models.Q(('quarter__isnull', False)), fields=('county', 'year', 'quarter'), name='advancebatch_once_per_quarter', violation_error_message='该县该季度的预拨款已经生成过。'),
+            model_name="advancebatch",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("quarter__isnull", False)),
+                fields=("county", "year", "quarter"),
+                name="advancebatch_once_per_quarter",
+                violation_error_message="该县该季度的预拨款已经生成过。",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='advancebatch',
-            constraint=models.UniqueConstraint(condition=models.Q(('month__isnull', False)), fields=('county', 'year', 'month'), name='advancebatch_once_per_month', violation_error_message='该县该月份的预拨款已经生成过。'),
+            model_name="advancebatch",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("month__isnull", False)),
+                fields=("county", "year", "month"),
+                name="advancebatch_once_per_month",
+                violation_error_message="该县该月份的预拨款已经生成过。",
+            ),
         ),
     ]

@@ -18,7 +18,10 @@ def _lz4_available(schema_editor) -> bool:
 def set_compression(method):
     def apply(apps, schema_editor):
         if _lz4_available(schema_editor):
-            schema_editor.execute(f"ALTER TABLE subsidies_settlementline ALTER COLUMN explanation SET COMPRESSION {method}")
+            schema_editor.execute(
+                f"ALTER TABLE subsidies_settlementline ALTER COLUMN explanation SET COMPRESSION {method}"
+            )
+
     return apply
 
 

@@ -7,16 +7,32 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('clinics', '0003_notice_moderator_role'),
-        ('subsidies', '0006_settlement_explanation_as_text'),
+        ("clinics", "0003_notice_moderator_role"),
+        ("subsidies", "0006_settlement_explanation_as_text"),
     ]
 
     operations = [
         migrations.AlterConstraint(
-            model_name='subsidypolicy',
-            name='policy_advance_shares_sum_le_1',
-            constraint=models.CheckConstraint(condition=django.db.models.lookups.LessThan(django.db.models.expressions.CombinedExpression(django.db.models.expressions.CombinedExpression(django.db.models.expressions.CombinedExpression(models.F('advance_q1_share'), '+', models.F('advance_q2_share')), '+', models.F('advance_q3_share')), '+', models.F('advance_q4_share')), Decimal('1.00005')), name='policy_advance_shares_sum_le_1', violation_error_message='四个季度的预拨比例合计不能超过 1（100%%）。'),
+            model_name="subsidypolicy",
+            name="policy_advance_shares_sum_le_1",
+            constraint=models.CheckConstraint(
+                condition=django.db.models.lookups.LessThan(
+                    django.db.models.expressions.CombinedExpression(
+                        django.db.models.expressions.CombinedExpression(
+                            django.db.models.expressions.CombinedExpression(
+                                models.F("advance_q1_share"), "+", models.F("advance_q2_share")
+                            ),
+                            "+",
+                            models.F("advance_q3_share"),
+                        ),
+                        "+",
+                        models.F("advance_q4_share"),
+                    ),
+                    Decimal("1.00005"),
+                ),
+                name="policy_advance_shares_sum_le_1",
+                violation_error_message="四个季度的预拨比例合计不能超过 1（100%%）。",
+            ),
         ),
     ]

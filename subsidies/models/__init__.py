@@ -1,4 +1,4 @@
 """Models of clinic assessment (assessments.py) and subsidy settlement (settlement.py)."""
 
-from .assessments import *  # noqa: F401,F403
-from .settlement import *  # noqa: F401,F403
+from subsidies.models.assessments import *  # noqa: F403
+from subsidies.models.settlement import *  # noqa: F403

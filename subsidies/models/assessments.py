@@ -13,8 +13,18 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-__all__ = ["ScoreSheet", "ScoreItem", "Assessment", "AssessmentEntry", "AssessmentEvidence", "AssessmentRevision",
-           "Inspection", "Finding", "SatisfactionSurvey", "Appeal"]
+__all__ = [
+    "Appeal",
+    "Assessment",
+    "AssessmentEntry",
+    "AssessmentEvidence",
+    "AssessmentRevision",
+    "Finding",
+    "Inspection",
+    "SatisfactionSurvey",
+    "ScoreItem",
+    "ScoreSheet",
+]
 
 POINTS = {"max_digits": 6, "decimal_places": 2}
 
@@ -57,12 +67,26 @@ class ScoreItem(models.Model):
     name = models.CharField(_("考核内容"), max_length=200)
     max_points = models.DecimalField(_("满分"), validators=[MinValueValidator(0)], **POINTS)
     mode = models.CharField(_("评分方式"), max_length=20, choices=Mode.choices)
-    points_per_occurrence = models.DecimalField(_("每次扣分"), default=0, validators=[MinValueValidator(0)],
-                                                help_text=_("按次扣分：每发现一次扣的分；满意度：每低 1 个百分点扣的分"), **POINTS)
-    indicator = models.CharField(_("指标"), max_length=20, blank=True,
-                                 help_text=_("按指标：all 表示全部服务项目任务完成率，或填服务项目编码（如 PH09）"))
-    target = models.DecimalField(_("目标值"), max_digits=6, decimal_places=4, default=Decimal("1"),
-                                 help_text=_("按指标：完成率达到该值得满分（1 表示 100%）"))
+    points_per_occurrence = models.DecimalField(
+        _("每次扣分"),
+        default=0,
+        validators=[MinValueValidator(0)],
+        help_text=_("按次扣分：每发现一次扣的分；满意度：每低 1 个百分点扣的分"),
+        **POINTS,
+    )
+    indicator = models.CharField(
+        _("指标"),
+        max_length=20,
+        blank=True,
+        help_text=_("按指标：all 表示全部服务项目任务完成率，或填服务项目编码（如 PH09）"),
+    )
+    target = models.DecimalField(
+        _("目标值"),
+        max_digits=6,
+        decimal_places=4,
+        default=Decimal("1"),
+        help_text=_("按指标：完成率达到该值得满分（1 表示 100%）"),
+    )
     sort_order = models.PositiveSmallIntegerField(_("排序"), default=0)
 
     class Meta:
@@ -71,7 +95,9 @@ class ScoreItem(models.Model):
         ordering = ["sheet", "sort_order", "code"]
         constraints = [
             models.UniqueConstraint(fields=["sheet", "code"], name="scoreitem_unique_code"),
-            models.CheckConstraint(condition=Q(points_per_occurrence__lte=F("max_points")), name="scoreitem_per_le_max"),
+            models.CheckConstraint(
+                condition=Q(points_per_occurrence__lte=F("max_points")), name="scoreitem_per_le_max"
+            ),
             models.CheckConstraint(condition=Q(target__gt=0), name="scoreitem_target_positive"),
         ]
 
@@ -84,16 +110,18 @@ class Assessment(models.Model):
         DRAFT = "draft", _("草稿")
         SUBMITTED = "submitted", _("已提交")
 
-    clinic = models.ForeignKey("clinics.Clinic", on_delete=models.PROTECT, related_name="assessments",
-                               verbose_name=_("村卫生室"))
+    clinic = models.ForeignKey(
+        "clinics.Clinic", on_delete=models.PROTECT, related_name="assessments", verbose_name=_("村卫生室")
+    )
     year = models.PositiveSmallIntegerField(_("年度"))
     quarter = models.PositiveSmallIntegerField(_("季度"), validators=[MinValueValidator(1), MaxValueValidator(4)])
     sheet = models.ForeignKey(ScoreSheet, on_delete=models.PROTECT, verbose_name=_("评分表"))
     status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.DRAFT)
     total_score = models.DecimalField(_("得分"), null=True, blank=True, **POINTS)
     notes = models.TextField(_("考核意见"), blank=True)
-    assessor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
-                                 verbose_name=_("考核人"))
+    assessor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("考核人")
+    )
     assessed_on = models.DateField(_("考核日期"))
     submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
 
@@ -104,8 +132,10 @@ class Assessment(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["clinic", "year", "quarter"], name="assessment_one_per_quarter"),
             models.CheckConstraint(condition=Q(quarter__gte=1, quarter__lte=4), name="assessment_quarter_1_4"),
-            models.CheckConstraint(condition=Q(total_score__isnull=True) | Q(total_score__gte=0, total_score__lte=100),
-                                   name="assessment_score_0_100"),
+            models.CheckConstraint(
+                condition=Q(total_score__isnull=True) | Q(total_score__gte=0, total_score__lte=100),
+                name="assessment_score_0_100",
+            ),
         ]
 
     def __str__(self):
@@ -173,11 +203,13 @@ class AssessmentRevision(models.Model):
 
 
 class Inspection(models.Model):
-    clinic = models.ForeignKey("clinics.Clinic", on_delete=models.PROTECT, related_name="inspections",
-                               verbose_name=_("村卫生室"))
+    clinic = models.ForeignKey(
+        "clinics.Clinic", on_delete=models.PROTECT, related_name="inspections", verbose_name=_("村卫生室")
+    )
     inspected_on = models.DateField(_("检查日期"))
-    inspector = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
-                                  verbose_name=_("检查人"))
+    inspector = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("检查人")
+    )
     notes = models.TextField(_("检查情况"), blank=True)
 
     class Meta:
@@ -202,15 +234,24 @@ class Finding(models.Model):
     deadline = models.DateField(_("整改期限"), null=True, blank=True)
     status = models.CharField(_("整改状态"), max_length=12, choices=Status.choices, default=Status.NONE)
     reinspected_on = models.DateField(_("复查日期"), null=True, blank=True)
-    applied_to = models.ForeignKey(Assessment, null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="doubled_findings", verbose_name=_("已在该次考核中加倍扣分"))
+    applied_to = models.ForeignKey(
+        Assessment,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="doubled_findings",
+        verbose_name=_("已在该次考核中加倍扣分"),
+    )
 
     class Meta:
         verbose_name = _("检查发现")
         verbose_name_plural = _("检查发现")
         ordering = ["inspection", "pk"]
-        constraints = [models.CheckConstraint(condition=Q(status="none") | Q(deadline__isnull=False),
-                                              name="finding_rectification_has_deadline")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status="none") | Q(deadline__isnull=False), name="finding_rectification_has_deadline"
+            )
+        ]
 
     def __str__(self):
         return self.description[:40]
@@ -230,8 +271,9 @@ class SatisfactionSurvey(models.Model):
         verbose_name_plural = _("满意度回访")
         constraints = [
             models.UniqueConstraint(fields=["clinic", "year", "quarter"], name="survey_one_per_quarter"),
-            models.CheckConstraint(condition=Q(satisfied__lte=F("surveyed")) & Q(surveyed__gte=1),
-                                   name="survey_satisfied_le_surveyed"),
+            models.CheckConstraint(
+                condition=Q(satisfied__lte=F("surveyed")) & Q(surveyed__gte=1), name="survey_satisfied_le_surveyed"
+            ),
         ]
 
     def __str__(self):
@@ -248,14 +290,16 @@ class Appeal(models.Model):
         ACCEPTED = "accepted", _("已采纳")
         REJECTED = "rejected", _("已驳回")
 
-    entry = models.ForeignKey(AssessmentEntry, on_delete=models.CASCADE, related_name="appeals",
-                              verbose_name=_("申诉的考核项目"))
+    entry = models.ForeignKey(
+        AssessmentEntry, on_delete=models.CASCADE, related_name="appeals", verbose_name=_("申诉的考核项目")
+    )
     comment = models.TextField(_("申诉理由"))
     appellant = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(_("申诉时间"), auto_now_add=True)
     status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.PENDING)
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                   related_name="+")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     decided_at = models.DateTimeField(null=True, blank=True)
     decision = models.TextField(_("处理意见"), blank=True)
 

@@ -17,8 +17,16 @@ from django.utils.translation import gettext_lazy as _
 
 from subsidies.fields import JSONDocumentField
 
-__all__ = ["SubsidyPolicy", "PolicyItem", "Advance", "AdvanceBatch", "SettlementRun", "SettlementLine",
-           "StatementBatch"]
+__all__ = [
+    "Advance",
+    "AdvanceBatch",
+    "PolicyItem",
+    "SettlementLine",
+    "SettlementRun",
+    "StatementBatch",
+    "SubsidyPolicy",
+]
+
 
 def period_label(year: int, *, quarter: int | None = None, month: int | None = None) -> str:
     """A settlement or advance period as people say it (2026年第1季度 / 2026年3月 / 2026年度), in the active language."""
@@ -31,7 +39,10 @@ def period_label(year: int, *, quarter: int | None = None, month: int | None = N
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
 RATE = {"max_digits": 8, "decimal_places": 4}
-SHARE_VALIDATORS = [MinValueValidator(0, _("预拨比例不能为负数。")), MaxValueValidator(1, _("预拨比例不能超过 1（即 100%%）。"))]
+SHARE_VALIDATORS = [
+    MinValueValidator(0, _("预拨比例不能为负数。")),
+    MaxValueValidator(1, _("预拨比例不能超过 1（即 100%%）。")),
+]
 SHARE_SUM = F("advance_q1_share") + F("advance_q2_share") + F("advance_q3_share") + F("advance_q4_share")
 
 
@@ -60,43 +71,80 @@ class SubsidyPolicy(models.Model):
     name = models.CharField(_("名称"), max_length=100)
     status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.DRAFT)
     per_capita_rate = models.DecimalField(_("人均补助标准（元/人·年）"), validators=[MinValueValidator(0)], **MONEY)
-    village_share = models.DecimalField(_("村级任务比例"), validators=[MinValueValidator(0), MaxValueValidator(1)],
-                                        help_text=_("如 0.4 表示 40% 的任务和资金由村卫生室承担"), **RATE)
+    village_share = models.DecimalField(
+        _("村级任务比例"),
+        validators=[MinValueValidator(0), MaxValueValidator(1)],
+        help_text=_("如 0.4 表示 40% 的任务和资金由村卫生室承担"),
+        **RATE,
+    )
     method = models.CharField(_("公共卫生补助方式"), max_length=12, choices=Method.choices, default=Method.UNIT_PRICE)
-    quota_cap = models.DecimalField(_("任务数封顶倍数"), default=Decimal("1.2"), validators=[MinValueValidator(0)],
-                                    help_text=_("按单价计算时，每项最多按 任务数 × 该倍数 计补助"), **RATE)
+    quota_cap = models.DecimalField(
+        _("任务数封顶倍数"),
+        default=Decimal("1.2"),
+        validators=[MinValueValidator(0)],
+        help_text=_("按单价计算时，每项最多按 任务数 × 该倍数 计补助"),
+        **RATE,
+    )
     quality_threshold = models.DecimalField(_("考核合格分"), max_digits=5, decimal_places=2, default=Decimal(60))
-    quality_bands = models.JSONField(_("质量系数分档"), default=list, blank=True,
-                                     help_text=_("可选，如 [[90, 1.0], [80, 0.9], [60, 0.8]]；留空则系数 = 得分 ÷ 100"))
-    drug_method = models.CharField(_("基本药物补助方式"), max_length=12, choices=DrugMethod.choices,
-                                   default=DrugMethod.PER_RESIDENT)
-    drug_amount = models.DecimalField(_("基本药物补助标准"), validators=[MinValueValidator(0)],
-                                      help_text=_("元/人·年、元/室·年、元/人（医生）·年，或原加成率（如 0.15）"), **MONEY)
-    violation_deduction = models.DecimalField(_("每次加价销售扣款（元）"), default=0, validators=[MinValueValidator(0)],
-                                              **MONEY)
-    gap_tolerance = models.DecimalField(_("核实差异容忍度"), null=True, blank=True,
-                                        help_text=_("可选，如 0.05：申报数与核实数相差超过 5% 的项目不予补助"), **RATE)
-    remote_coefficient = models.DecimalField(_("偏远地区系数"), default=Decimal(1), validators=[MinValueValidator(0)],
-                                             **RATE)
-    budget_cap = models.DecimalField(_("预算上限（元）"), null=True, blank=True,
-                                     help_text=_("可选：结算合计超过时按比例压缩，合计正好等于上限"), **MONEY)
+    quality_bands = models.JSONField(
+        _("质量系数分档"),
+        default=list,
+        blank=True,
+        help_text=_("可选，如 [[90, 1.0], [80, 0.9], [60, 0.8]]；留空则系数 = 得分 ÷ 100"),
+    )
+    drug_method = models.CharField(
+        _("基本药物补助方式"), max_length=12, choices=DrugMethod.choices, default=DrugMethod.PER_RESIDENT
+    )
+    drug_amount = models.DecimalField(
+        _("基本药物补助标准"),
+        validators=[MinValueValidator(0)],
+        help_text=_("元/人·年、元/室·年、元/人（医生）·年，或原加成率（如 0.15）"),
+        **MONEY,
+    )
+    violation_deduction = models.DecimalField(
+        _("每次加价销售扣款（元）"), default=0, validators=[MinValueValidator(0)], **MONEY
+    )
+    gap_tolerance = models.DecimalField(
+        _("核实差异容忍度"),
+        null=True,
+        blank=True,
+        help_text=_("可选，如 0.05：申报数与核实数相差超过 5% 的项目不予补助"),
+        **RATE,
+    )
+    remote_coefficient = models.DecimalField(
+        _("偏远地区系数"), default=Decimal(1), validators=[MinValueValidator(0)], **RATE
+    )
+    budget_cap = models.DecimalField(
+        _("预算上限（元）"),
+        null=True,
+        blank=True,
+        help_text=_("可选：结算合计超过时按比例压缩，合计正好等于上限"),
+        **MONEY,
+    )
     effective_from = models.DateField(_("生效日期"), null=True, blank=True)
     notice_url = models.URLField(_("政策文件链接"), blank=True)
     # The advance schedule (预拨计划). Quarterly shares are fractions of the advance basis: the clinic's
     # share of the year's public-health funds, 人均补助标准 × 村级任务比例 × 服务人口 (known at the start of
     # the year for every clinic, new ones included). A county's quarter is one pool split by population.
-    advance_method = models.CharField(_("预拨方式"), max_length=16, choices=AdvanceMethod.choices,
-                                      default=AdvanceMethod.NONE,
-                                      help_text=_("按季度比例：每季度预拨“人均补助标准 × 村级任务比例 × 服务人口”的一定比例；"
-                                                  "每月固定：每个村卫生室每月预拨固定金额。预拨款在结算时扣除。"))
-    advance_q1_share = models.DecimalField(_("第一季度预拨比例"), default=0, help_text=_("如 0.25 表示 25%"),
-                                           validators=SHARE_VALIDATORS, **RATE)
+    advance_method = models.CharField(
+        _("预拨方式"),
+        max_length=16,
+        choices=AdvanceMethod.choices,
+        default=AdvanceMethod.NONE,
+        help_text=_(
+            "按季度比例：每季度预拨“人均补助标准 × 村级任务比例 × 服务人口”的一定比例；"
+            "每月固定：每个村卫生室每月预拨固定金额。预拨款在结算时扣除。"
+        ),
+    )
+    advance_q1_share = models.DecimalField(
+        _("第一季度预拨比例"), default=0, help_text=_("如 0.25 表示 25%"), validators=SHARE_VALIDATORS, **RATE
+    )
     advance_q2_share = models.DecimalField(_("第二季度预拨比例"), default=0, validators=SHARE_VALIDATORS, **RATE)
     advance_q3_share = models.DecimalField(_("第三季度预拨比例"), default=0, validators=SHARE_VALIDATORS, **RATE)
     advance_q4_share = models.DecimalField(_("第四季度预拨比例"), default=0, validators=SHARE_VALIDATORS, **RATE)
-    advance_monthly_amount = models.DecimalField(_("每月固定预拨（元/室）"), default=0,
-                                                 validators=[MinValueValidator(0, _("每月预拨金额不能为负数。"))],
-                                                 **MONEY)
+    advance_monthly_amount = models.DecimalField(
+        _("每月固定预拨（元/室）"), default=0, validators=[MinValueValidator(0, _("每月预拨金额不能为负数。"))], **MONEY
+    )
 
     class Meta:
         verbose_name = _("补助政策")
@@ -106,26 +154,44 @@ class SubsidyPolicy(models.Model):
             models.UniqueConstraint(fields=["county", "year", "name"], name="policy_unique_name"),
             models.CheckConstraint(
                 condition=Q(advance_method__in=["none", "quarterly_share", "monthly_fixed"]),
-                name="policy_advance_method_valid", violation_error_message=_("预拨方式无效。")),
+                name="policy_advance_method_valid",
+                violation_error_message=_("预拨方式无效。"),
+            ),
             models.CheckConstraint(
-                condition=Q(advance_q1_share__gte=0, advance_q1_share__lte=1, advance_q2_share__gte=0,
-                            advance_q2_share__lte=1, advance_q3_share__gte=0, advance_q3_share__lte=1,
-                            advance_q4_share__gte=0, advance_q4_share__lte=1),
-                name="policy_advance_shares_0_1", violation_error_message=_("各季度预拨比例必须在 0 到 1 之间。")),
+                condition=Q(
+                    advance_q1_share__gte=0,
+                    advance_q1_share__lte=1,
+                    advance_q2_share__gte=0,
+                    advance_q2_share__lte=1,
+                    advance_q3_share__gte=0,
+                    advance_q3_share__lte=1,
+                    advance_q4_share__gte=0,
+                    advance_q4_share__lte=1,
+                ),
+                name="policy_advance_shares_0_1",
+                violation_error_message=_("各季度预拨比例必须在 0 到 1 之间。"),
+            ),
             # ≤ 1 on exact 4-place fractions; the half-step margin absorbs SQLite's floating-point sums.
-            models.CheckConstraint(condition=LessThan(SHARE_SUM, Decimal("1.00005")),
-                                   name="policy_advance_shares_sum_le_1",
-                                   violation_error_message=_("四个季度的预拨比例合计不能超过 1（100%%）。")),
-            models.CheckConstraint(condition=Q(advance_monthly_amount__gte=0), name="policy_advance_monthly_nonneg",
-                                   violation_error_message=_("每月预拨金额不能为负数。")),
+            models.CheckConstraint(
+                condition=LessThan(SHARE_SUM, Decimal("1.00005")),
+                name="policy_advance_shares_sum_le_1",
+                violation_error_message=_("四个季度的预拨比例合计不能超过 1（100%%）。"),
+            ),
+            models.CheckConstraint(
+                condition=Q(advance_monthly_amount__gte=0),
+                name="policy_advance_monthly_nonneg",
+                violation_error_message=_("每月预拨金额不能为负数。"),
+            ),
             models.CheckConstraint(
                 condition=~Q(advance_method="quarterly_share") | GreaterThan(SHARE_SUM, 0),
                 name="policy_advance_quarterly_needs_share",
-                violation_error_message=_("按季度比例预拨时，至少要有一个季度的预拨比例大于 0。")),
+                violation_error_message=_("按季度比例预拨时，至少要有一个季度的预拨比例大于 0。"),
+            ),
             models.CheckConstraint(
                 condition=~Q(advance_method="monthly_fixed") | Q(advance_monthly_amount__gt=0),
                 name="policy_advance_monthly_needs_amount",
-                violation_error_message=_("每月固定预拨时，每月预拨金额必须大于 0。")),
+                violation_error_message=_("每月固定预拨时，每月预拨金额必须大于 0。"),
+            ),
         ]
 
     def __str__(self):
@@ -141,7 +207,8 @@ class SubsidyPolicy(models.Model):
         total = sum(shares, Decimal(0))
         if total > 1:
             errors["advance_q4_share"] = gettext("四个季度的预拨比例合计不能超过 1（100%%），现在是 %(t)s。") % {
-                "t": total.normalize()}
+                "t": total.normalize()
+            }
         if self.advance_method == self.AdvanceMethod.QUARTERLY_SHARE and total <= 0:
             errors["advance_q1_share"] = gettext("按季度比例预拨时，至少要有一个季度的预拨比例大于 0。")
         if self.advance_method == self.AdvanceMethod.MONTHLY_FIXED and self.advance_monthly_amount <= 0:
@@ -157,9 +224,13 @@ class SubsidyPolicy(models.Model):
     def advance_schedule_display(self) -> str:
         """The schedule in one Chinese sentence (policy list, advance page)."""
         if self.advance_method == self.AdvanceMethod.QUARTERLY_SHARE:
-            parts = "，".join(gettext("第%(q)s季度 %(p)s%%") % {"q": q, "p": _percent(share)}
-                             for q, share in enumerate(self.advance_shares, start=1))
-            return gettext("按季度比例预拨（基数：人均补助标准 × 村级任务比例 × 服务人口）：%(parts)s") % {"parts": parts}
+            parts = "，".join(
+                gettext("第%(q)s季度 %(p)s%%") % {"q": q, "p": _percent(share)}
+                for q, share in enumerate(self.advance_shares, start=1)
+            )
+            return gettext("按季度比例预拨（基数：人均补助标准 × 村级任务比例 × 服务人口）：%(parts)s") % {
+                "parts": parts
+            }
         if self.advance_method == self.AdvanceMethod.MONTHLY_FIXED:
             return gettext("每月固定预拨 %(a)s 元/室") % {"a": self.advance_monthly_amount}
         return gettext("不预拨")
@@ -201,8 +272,14 @@ class AdvanceBatch(models.Model):
     total = models.DecimalField(_("预拨合计（元）"), **MONEY)
     clinic_count = models.PositiveIntegerField(_("村卫生室数"), default=0)
     basis = models.JSONField(_("计算依据"), default=dict)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                   related_name="+", verbose_name=_("生成人"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("生成人"),
+    )
     created_at = models.DateTimeField(_("生成时间"), auto_now_add=True)
 
     class Meta:
@@ -210,23 +287,36 @@ class AdvanceBatch(models.Model):
         verbose_name_plural = _("预拨批次")
         ordering = ["-year", "-created_at", "-pk"]
         constraints = [
-            models.CheckConstraint(condition=Q(quarter__isnull=False, month__isnull=True, quarter__gte=1, quarter__lte=4)
-                                   | Q(quarter__isnull=True, month__isnull=False, month__gte=1, month__lte=12),
-                                   name="advancebatch_quarter_or_month",
-                                   violation_error_message=_("预拨期间必须是一个季度（1–4）或一个月份（1–12）。")),
-            models.CheckConstraint(condition=Q(total__gte=0), name="advancebatch_total_nonneg",
-                                   violation_error_message=_("预拨合计不能为负数。")),
-            models.UniqueConstraint(fields=["county", "year", "quarter"], condition=Q(quarter__isnull=False),
-                                    name="advancebatch_once_per_quarter",
-                                    violation_error_message=_("该县该季度的预拨款已经生成过。")),
-            models.UniqueConstraint(fields=["county", "year", "month"], condition=Q(month__isnull=False),
-                                    name="advancebatch_once_per_month",
-                                    violation_error_message=_("该县该月份的预拨款已经生成过。")),
+            models.CheckConstraint(
+                condition=Q(quarter__isnull=False, month__isnull=True, quarter__gte=1, quarter__lte=4)
+                | Q(quarter__isnull=True, month__isnull=False, month__gte=1, month__lte=12),
+                name="advancebatch_quarter_or_month",
+                violation_error_message=_("预拨期间必须是一个季度（1–4）或一个月份（1–12）。"),
+            ),
+            models.CheckConstraint(
+                condition=Q(total__gte=0),
+                name="advancebatch_total_nonneg",
+                violation_error_message=_("预拨合计不能为负数。"),
+            ),
+            models.UniqueConstraint(
+                fields=["county", "year", "quarter"],
+                condition=Q(quarter__isnull=False),
+                name="advancebatch_once_per_quarter",
+                violation_error_message=_("该县该季度的预拨款已经生成过。"),
+            ),
+            models.UniqueConstraint(
+                fields=["county", "year", "month"],
+                condition=Q(month__isnull=False),
+                name="advancebatch_once_per_month",
+                violation_error_message=_("该县该月份的预拨款已经生成过。"),
+            ),
         ]
 
     def __str__(self):
         return gettext("%(county)s%(period)s预拨") % {
-            "county": self.county, "period": period_label(self.year, quarter=self.quarter, month=self.month)}
+            "county": self.county,
+            "period": period_label(self.year, quarter=self.quarter, month=self.month),
+        }
 
 
 class Advance(models.Model):
@@ -237,18 +327,31 @@ class Advance(models.Model):
     paid_on = models.DateField(_("拨付日期"))
     amount = models.DecimalField(_("金额（元）"), validators=[MinValueValidator(0)], **MONEY)
     reference = models.CharField(_("凭证号"), max_length=50, blank=True)
-    batch = models.ForeignKey(AdvanceBatch, null=True, blank=True, on_delete=models.PROTECT, related_name="advances",
-                              verbose_name=_("预拨批次"), help_text=_("按政策预拨计划生成时的批次；手工登记的为空"))
+    batch = models.ForeignKey(
+        AdvanceBatch,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="advances",
+        verbose_name=_("预拨批次"),
+        help_text=_("按政策预拨计划生成时的批次；手工登记的为空"),
+    )
 
     class Meta:
         verbose_name = _("预拨款")
         verbose_name_plural = _("预拨款")
         ordering = ["-paid_on"]
         constraints = [
-            models.UniqueConstraint(fields=["batch", "clinic"], name="advance_once_per_batch",
-                                    violation_error_message=_("同一批次中每个村卫生室只预拨一次。")),
-            models.CheckConstraint(condition=Q(amount__gte=0), name="advance_amount_nonneg",
-                                   violation_error_message=_("预拨金额不能为负数。")),
+            models.UniqueConstraint(
+                fields=["batch", "clinic"],
+                name="advance_once_per_batch",
+                violation_error_message=_("同一批次中每个村卫生室只预拨一次。"),
+            ),
+            models.CheckConstraint(
+                condition=Q(amount__gte=0),
+                name="advance_amount_nonneg",
+                violation_error_message=_("预拨金额不能为负数。"),
+            ),
         ]
 
     def __str__(self):
@@ -264,20 +367,45 @@ class SettlementRun(models.Model):
         PAID = "paid", _("已拨付")
 
     county = models.ForeignKey("clinics.County", on_delete=models.PROTECT, verbose_name=_("县"))
-    township = models.ForeignKey("clinics.Township", null=True, blank=True, on_delete=models.PROTECT,
-                                 verbose_name=_("乡镇"), help_text=_("留空为全县"))
+    township = models.ForeignKey(
+        "clinics.Township",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        verbose_name=_("乡镇"),
+        help_text=_("留空为全县"),
+    )
     year = models.PositiveSmallIntegerField(_("年度"))
     quarter = models.PositiveSmallIntegerField(_("季度"), null=True, blank=True, help_text=_("留空为全年"))
     policy = models.ForeignKey(SubsidyPolicy, on_delete=models.PROTECT, verbose_name=_("补助政策"))
-    adjusts = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="adjustments",
-                                verbose_name=_("更正的结算"))
+    adjusts = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="adjustments",
+        verbose_name=_("更正的结算"),
+    )
     status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.DRAFT)
-    prepared_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+",
-                                    verbose_name=_("制表人"))
-    confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                     related_name="+", verbose_name=_("确认人"))
-    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                    related_name="+", verbose_name=_("审批人"))
+    prepared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("制表人")
+    )
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("确认人"),
+    )
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("审批人"),
+    )
     approved_at = models.DateTimeField(_("审批时间"), null=True, blank=True)
     payment_reference = models.CharField(_("拨付凭证号"), max_length=60, blank=True)
     computed_at = models.DateTimeField(_("计算时间"), null=True, blank=True)
@@ -293,10 +421,13 @@ class SettlementRun(models.Model):
         verbose_name_plural = _("补助结算")
         ordering = ["-year", "-quarter", "-pk"]
         constraints = [
-            models.CheckConstraint(condition=Q(quarter__isnull=True) | Q(quarter__gte=1, quarter__lte=4),
-                                   name="run_quarter_1_4"),
-            models.CheckConstraint(condition=Q(approved_by__isnull=True) | ~Q(approved_by=models.F("prepared_by")),
-                                   name="run_approver_not_preparer"),
+            models.CheckConstraint(
+                condition=Q(quarter__isnull=True) | Q(quarter__gte=1, quarter__lte=4), name="run_quarter_1_4"
+            ),
+            models.CheckConstraint(
+                condition=Q(approved_by__isnull=True) | ~Q(approved_by=models.F("prepared_by")),
+                name="run_approver_not_preparer",
+            ),
         ]
 
     def __str__(self):

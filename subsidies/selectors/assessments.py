@@ -18,8 +18,9 @@ def assessment_scores(*, clinic_ids, year: int, quarter: int | None) -> dict[int
         return dict(rows.filter(quarter=quarter).values_list("clinic_id", "total_score"))
     # Sum and count in the database; the mean is rounded here, in Decimal.
     totals = rows.values("clinic_id").annotate(total=Sum("total_score"), n=Count("id"))
-    return {r["clinic_id"]: (Decimal(r["total"]) / r["n"]).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-            for r in totals}
+    return {
+        r["clinic_id"]: (Decimal(r["total"]) / r["n"]).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP) for r in totals
+    }
 
 
 def assessments_for(user):
@@ -37,8 +38,11 @@ def evidence_for(user):
 
 
 def appeals_for(user):
-    return restrict(Appeal.objects.select_related("entry__assessment__clinic", "entry__item", "appellant"), user,
-                    clinic="entry__assessment__clinic")
+    return restrict(
+        Appeal.objects.select_related("entry__assessment__clinic", "entry__item", "appellant"),
+        user,
+        clinic="entry__assessment__clinic",
+    )
 
 
 def current_sheet(*, county_id: int, year: int) -> ScoreSheet | None:
@@ -66,8 +70,11 @@ def indicator_achieved(*, clinic_id: int, year: int, quarter: int, indicator: st
     due = sum(Decimal(quotas.get(code, 0)) * quarter * 3 / 12 for code in codes)
     if not due:
         return None
-    done = sum(min(Decimal(totals[code].verified), Decimal(quotas.get(code, 0)) * quarter * 3 / 12)
-               for code in codes if code in totals)
+    done = sum(
+        min(Decimal(totals[code].verified), Decimal(quotas.get(code, 0)) * quarter * 3 / 12)
+        for code in codes
+        if code in totals
+    )
     return (done / due).quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP)
 
 
@@ -80,8 +87,7 @@ def ranking(*, user, year: int, quarter: int, township_id: int | None = None):
 
 def township_averages(*, user, year: int, quarter: int):
     qs = assessments_for(user).filter(year=year, quarter=quarter, status=Assessment.Status.SUBMITTED)
-    return list(qs.values("clinic__township__name").annotate(average=Avg("total_score"))
-                .order_by("-average"))
+    return list(qs.values("clinic__township__name").annotate(average=Avg("total_score")).order_by("-average"))
 
 
 @dataclass(frozen=True)
@@ -104,11 +110,16 @@ def township_score_change(*, user, township_ids) -> ScoreChange:
     period_q = Q()
     for year, quarter in periods:
         period_q |= Q(year=year, quarter=quarter)
-    rows = (qs.filter(period_q).values("clinic__township_id", "year", "quarter").annotate(avg=Avg("total_score"))
-            .values_list("clinic__township_id", "year", "quarter", "avg"))
+    rows = (
+        qs.filter(period_q)
+        .values("clinic__township_id", "year", "quarter")
+        .annotate(avg=Avg("total_score"))
+        .values_list("clinic__township_id", "year", "quarter", "avg")
+    )
     averages: dict[int, list] = {}
     for tid, year, quarter, avg in rows:
         slot = averages.setdefault(tid, [None, None])
         slot[periods.index((year, quarter))] = Decimal(avg).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-    return ScoreChange(periods[0], periods[1] if len(periods) > 1 else None,
-                       {tid: tuple(pair) for tid, pair in averages.items()})
+    return ScoreChange(
+        periods[0], periods[1] if len(periods) > 1 else None, {tid: tuple(pair) for tid, pair in averages.items()}
+    )

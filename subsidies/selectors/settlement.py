@@ -21,8 +21,9 @@ def runs_for(user):
 
 
 def lines_for(user):
-    return restrict(SettlementLine.objects.select_related("run__county", "run__township", "clinic__township"), user,
-                    clinic="clinic")
+    return restrict(
+        SettlementLine.objects.select_related("run__county", "run__township", "clinic__township"), user, clinic="clinic"
+    )
 
 
 def statement_batches_for(user):
@@ -51,16 +52,22 @@ def latest_estimates_by_township(*, user, townships) -> dict[int, TownshipEstima
     runs = list(runs_for(user).filter(county_id__in=county_ids, adjusts__isnull=True).order_by("-year", "-pk"))
     chosen: dict[int, SettlementRun] = {}
     for township in townships:
-        chosen_run = next((r for r in runs if r.county_id == township.county_id
-                           and r.township_id in (None, township.pk)), None)
+        chosen_run = next(
+            (r for r in runs if r.county_id == township.county_id and r.township_id in (None, township.pk)), None
+        )
         if chosen_run is not None:
             chosen[township.pk] = chosen_run
     if not chosen:
         return {}
-    sums = {(run_id, tid): (total, n) for run_id, tid, total, n in
-            SettlementLine.objects.filter(run_id__in={r.pk for r in chosen.values()}, clinic__township_id__in=ids)
-            .values("run_id", "clinic__township_id").annotate(total=Sum("balance"), n=Count("id"))
-            .values_list("run_id", "clinic__township_id", "total", "n")}
+    sums = {
+        (run_id, tid): (total, n)
+        for run_id, tid, total, n in SettlementLine.objects.filter(
+            run_id__in={r.pk for r in chosen.values()}, clinic__township_id__in=ids
+        )
+        .values("run_id", "clinic__township_id")
+        .annotate(total=Sum("balance"), n=Count("id"))
+        .values_list("run_id", "clinic__township_id", "total", "n")
+    }
     result = {}
     for tid, run in chosen.items():
         total, n = sums.get((run.pk, tid), (Decimal("0.00"), 0))

@@ -51,21 +51,24 @@ def _check_period(policy: SubsidyPolicy, quarter: int | None, month: int | None)
 def preview(*, policy: SubsidyPolicy, quarter: int | None = None, month: int | None = None):
     """(schedule amount, [(clinic, amount)], formula) for the county's active clinics — nothing is written."""
     _check_period(policy, quarter, month)
-    clinics = list(Clinic.objects.filter(township__county_id=policy.county_id, status=Clinic.Status.ACTIVE)
-                   .order_by("code"))
-    populations = dict(ClinicPopulation.objects.filter(clinic__in=clinics, year=policy.year)
-                       .values_list("clinic_id", "resident"))
+    clinics = list(
+        Clinic.objects.filter(township__county_id=policy.county_id, status=Clinic.Status.ACTIVE).order_by("code")
+    )
+    populations = dict(
+        ClinicPopulation.objects.filter(clinic__in=clinics, year=policy.year).values_list("clinic_id", "resident")
+    )
     from subsidies.services.settlement import advance_schedule
 
     total, parts, formula = calculation.scheduled_advances(
-        advance_schedule(policy), populations=[populations.get(c.pk, 0) for c in clinics], quarter=quarter,
-        month=month)
+        advance_schedule(policy), populations=[populations.get(c.pk, 0) for c in clinics], quarter=quarter, month=month
+    )
     return total, list(zip(clinics, parts, strict=True)), formula
 
 
 @transaction.atomic
-def generate_advances(*, user, policy: SubsidyPolicy, quarter: int | None = None, month: int | None = None,
-                      paid_on: date | None = None) -> tuple[AdvanceBatch, bool]:
+def generate_advances(
+    *, user, policy: SubsidyPolicy, quarter: int | None = None, month: int | None = None, paid_on: date | None = None
+) -> tuple[AdvanceBatch, bool]:
     """The period's scheduled advances for every active clinic of the policy's county.
 
     Returns (batch, created). Idempotent: when the county's advances of that period were generated
@@ -94,13 +97,27 @@ def generate_advances(*, user, policy: SubsidyPolicy, quarter: int | None = None
     try:
         with transaction.atomic():
             batch = AdvanceBatch.objects.create(
-                county_id=policy.county_id, policy=policy, year=policy.year, quarter=quarter, month=month,
-                method=policy.advance_method, paid_on=paid_on, total=total,
-                clinic_count=sum(1 for _c, amount in parts if amount > 0), created_by=user,
-                basis={"formula": formula, "schedule": policy.advance_schedule_display})
+                county_id=policy.county_id,
+                policy=policy,
+                year=policy.year,
+                quarter=quarter,
+                month=month,
+                method=policy.advance_method,
+                paid_on=paid_on,
+                total=total,
+                clinic_count=sum(1 for _c, amount in parts if amount > 0),
+                created_by=user,
+                basis={"formula": formula, "schedule": policy.advance_schedule_display},
+            )
     except IntegrityError:  # generated meanwhile by someone else (the lock above makes this rare)
         return same_period.get(quarter=quarter, month=month), False
     reference = _("预拨%(period)s") % {"period": period}
-    Advance.objects.bulk_create([Advance(clinic=clinic, paid_on=paid_on, amount=amount, reference=reference[:50],
-                                         batch=batch) for clinic, amount in parts if amount > 0], batch_size=2000)
+    Advance.objects.bulk_create(
+        [
+            Advance(clinic=clinic, paid_on=paid_on, amount=amount, reference=reference[:50], batch=batch)
+            for clinic, amount in parts
+            if amount > 0
+        ],
+        batch_size=2000,
+    )
     return batch, True

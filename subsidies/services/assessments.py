@@ -44,22 +44,27 @@ def start_assessment(*, user, clinic, year: int, quarter: int, assessed_on: date
     if sheet is None:
         raise ValidationError(_("卫健局还没有设置 %(year)s 年的考核评分表。") % {"year": year})
     if Assessment.objects.filter(clinic=clinic, year=year, quarter=quarter).exists():
-        raise ValidationError(_("%(clinic)s %(year)s年第%(q)s季度已经有考核记录，不能重复考核。") % {
-            "clinic": clinic, "year": year, "q": quarter})
+        raise ValidationError(
+            _("%(clinic)s %(year)s年第%(q)s季度已经有考核记录，不能重复考核。")
+            % {"clinic": clinic, "year": year, "q": quarter}
+        )
     try:
         with transaction.atomic():
-            assessment = Assessment.objects.create(clinic=clinic, year=year, quarter=quarter, sheet=sheet,
-                                                   assessor=user, assessed_on=assessed_on)
+            assessment = Assessment.objects.create(
+                clinic=clinic, year=year, quarter=quarter, sheet=sheet, assessor=user, assessed_on=assessed_on
+            )
     except IntegrityError:
         raise ValidationError(_("该季度已经有考核记录，不能重复考核。")) from None
-    unrectified = list(Finding.objects.filter(inspection__clinic=clinic, status=Finding.Status.UNRECTIFIED,
-                                              applied_to__isnull=True))
+    unrectified = list(
+        Finding.objects.filter(inspection__clinic=clinic, status=Finding.Status.UNRECTIFIED, applied_to__isnull=True)
+    )
     entries = []
     for item in sheet.items.all():
         entry = AssessmentEntry(assessment=assessment, item=item)
         if item.mode == "indicator":
-            entry.achieved = selectors.indicator_achieved(clinic_id=clinic.pk, year=year, quarter=quarter,
-                                                          indicator=item.indicator)
+            entry.achieved = selectors.indicator_achieved(
+                clinic_id=clinic.pk, year=year, quarter=quarter, indicator=item.indicator
+            )
         doubled = [f for f in unrectified if f.item_code == item.code]
         if doubled and item.mode == "deduction":
             entry.doubled_occurrences = len(doubled)
@@ -81,8 +86,10 @@ def _decimal(value, field, errors, entry, *, column: str):
         if exc.code in ("invalid", "digits"):
             errors[f"{entry.pk}"] = _("“%(item)s”：%(field)s必须是数字。") % {"item": entry.item.name, "field": field}
         else:
-            errors[f"{entry.pk}"] = _("“%(item)s”：%(problem)s") % {"item": entry.item.name,
-                                                                 "problem": "；".join(exc.messages)}
+            errors[f"{entry.pk}"] = _("“%(item)s”：%(problem)s") % {
+                "item": entry.item.name,
+                "problem": "；".join(exc.messages),
+            }
         return None
 
 
@@ -91,8 +98,9 @@ def _apply_values(entry: AssessmentEntry, values: dict, errors: dict) -> None:
     if "occurrences" in values:
         limits = field_limits(AssessmentEntry, "occurrences")
         try:
-            entry.occurrences = parse_integer(values["occurrences"], min_value=limits.min_value,
-                                              max_value=limits.max_value) or 0
+            entry.occurrences = (
+                parse_integer(values["occurrences"], min_value=limits.min_value, max_value=limits.max_value) or 0
+            )
         except ValidationError:
             errors[str(entry.pk)] = _("“%(item)s”：发现次数必须是不小于 0 的整数。") % {"item": item.name}
     if "achieved" in values:
@@ -104,25 +112,37 @@ def _apply_values(entry: AssessmentEntry, values: dict, errors: dict) -> None:
     if "manual_score" in values:
         entry.manual_score = _decimal(values["manual_score"], _("得分"), errors, entry, column="manual_score")
         if entry.manual_score is not None and not 0 <= entry.manual_score <= item.max_points:
-            errors[str(entry.pk)] = _("“%(item)s”：得分必须在 0 到 %(max)s 之间。") % {"item": item.name,
-                                                                                    "max": item.max_points}
+            errors[str(entry.pk)] = _("“%(item)s”：得分必须在 0 到 %(max)s 之间。") % {
+                "item": item.name,
+                "max": item.max_points,
+            }
     if "reason" in values:
         entry.reason = (values["reason"] or "").strip()
 
 
 def _recompute(assessment: Assessment) -> Decimal:
-    average = selectors.county_average_satisfaction(county_id=assessment.clinic.township.county_id,
-                                                    year=assessment.year, quarter=assessment.quarter)
-    survey = SatisfactionSurvey.objects.filter(clinic=assessment.clinic, year=assessment.year,
-                                               quarter=assessment.quarter).first()
+    average = selectors.county_average_satisfaction(
+        county_id=assessment.clinic.township.county_id, year=assessment.year, quarter=assessment.quarter
+    )
+    survey = SatisfactionSurvey.objects.filter(
+        clinic=assessment.clinic, year=assessment.year, quarter=assessment.quarter
+    ).first()
     deductions = []
     for entry in assessment.entries.select_related("item"):
         item = entry.item
         data = scoring.ItemInput(
-            mode=item.mode, max_points=item.max_points, per_occurrence=item.points_per_occurrence, target=item.target,
-            occurrences=entry.occurrences, doubled_occurrences=entry.doubled_occurrences, achieved=entry.achieved,
-            passed=entry.passed, manual_score=entry.manual_score,
-            satisfaction_rate=survey.rate if survey else None, county_average=average)
+            mode=item.mode,
+            max_points=item.max_points,
+            per_occurrence=item.points_per_occurrence,
+            target=item.target,
+            occurrences=entry.occurrences,
+            doubled_occurrences=entry.doubled_occurrences,
+            achieved=entry.achieved,
+            passed=entry.passed,
+            manual_score=entry.manual_score,
+            satisfaction_rate=survey.rate if survey else None,
+            county_average=average,
+        )
         try:
             deduction = scoring.item_deduction(data)
         except scoring.ScoringError:
@@ -166,8 +186,11 @@ def submit_assessment(*, user, assessment: Assessment) -> Assessment:
     missing = []
     for entry in assessment.entries.select_related("item"):
         mode = entry.item.mode
-        if (mode == "indicator" and entry.achieved is None) or (mode == "pass_fail" and entry.passed is None) or (
-                mode == "manual" and entry.manual_score is None):
+        if (
+            (mode == "indicator" and entry.achieved is None)
+            or (mode == "pass_fail" and entry.passed is None)
+            or (mode == "manual" and entry.manual_score is None)
+        ):
             missing.append(entry.item.name)
     if missing:
         raise ValidationError(_("以下项目还没有评分：%(items)s") % {"items": "、".join(missing)})
@@ -184,8 +207,9 @@ def add_evidence(*, user, assessment: Assessment, file, description: str = "") -
     allowed = (".jpg", ".jpeg", ".png", ".pdf", ".doc", ".docx", ".xls", ".xlsx")
     if not file.name.lower().endswith(allowed) or file.size > 10 * 1024 * 1024:
         raise ValidationError({"file": _("只能上传 10 MB 以内的照片、PDF、Word 或 Excel 文件。")})
-    return AssessmentEvidence.objects.create(assessment=assessment, file=file, description=description,
-                                             uploaded_by=user)
+    return AssessmentEvidence.objects.create(
+        assessment=assessment, file=file, description=description, uploaded_by=user
+    )
 
 
 @transaction.atomic
@@ -198,9 +222,13 @@ def record_inspection(*, user, clinic, inspected_on: date, notes: str, findings:
         deadline = finding.get("deadline")
         if deadline is not None and deadline < inspected_on:
             raise ValidationError({"deadline": _("整改期限不能早于检查日期。")})
-        Finding.objects.create(inspection=inspection, item_code=finding.get("item_code", ""),
-                               description=finding["description"].strip(), deadline=deadline,
-                               status=Finding.Status.OPEN if deadline else Finding.Status.NONE)
+        Finding.objects.create(
+            inspection=inspection,
+            item_code=finding.get("item_code", ""),
+            description=finding["description"].strip(),
+            deadline=deadline,
+            status=Finding.Status.OPEN if deadline else Finding.Status.NONE,
+        )
     return inspection
 
 
@@ -226,7 +254,8 @@ def record_satisfaction(*, user, clinic, year: int, quarter: int, surveyed: int,
     if surveyed < 1 or satisfied < 0 or satisfied > surveyed:
         raise ValidationError(_("满意人数必须在 0 到回访人数之间，回访人数至少为 1。"))
     survey, _created = SatisfactionSurvey.objects.update_or_create(
-        clinic=clinic, year=year, quarter=quarter, defaults={"surveyed": surveyed, "satisfied": satisfied})
+        clinic=clinic, year=year, quarter=quarter, defaults={"surveyed": surveyed, "satisfied": satisfied}
+    )
     return survey
 
 
@@ -252,8 +281,11 @@ def file_appeal(*, user, entry: AssessmentEntry, comment: str, now=None) -> Appe
 
 @transaction.atomic
 def decide_appeal(*, user, appeal: Appeal, accept: bool, decision: str, new_values: dict | None = None) -> Appeal:
-    appeal = Appeal.objects.select_for_update().select_related("entry__assessment__clinic__township",
-                                                                 "entry__item").get(pk=appeal.pk)
+    appeal = (
+        Appeal.objects.select_for_update()
+        .select_related("entry__assessment__clinic__township", "entry__item")
+        .get(pk=appeal.pk)
+    )
     assessment = appeal.entry.assessment
     _ensure_manager(user, assessment.clinic)
     if appeal.status != Appeal.Status.PENDING:
@@ -261,10 +293,19 @@ def decide_appeal(*, user, appeal: Appeal, accept: bool, decision: str, new_valu
     if not decision.strip():
         raise ValidationError({"decision": _("请填写处理意见。")})
     if accept:
-        snapshot = [{"item": e.item.code, "occurrences": e.occurrences, "doubled": e.doubled_occurrences,
-                     "achieved": str(e.achieved), "passed": e.passed, "manual": str(e.manual_score),
-                     "deduction": str(e.deduction), "reason": e.reason}
-                    for e in assessment.entries.select_related("item")]
+        snapshot = [
+            {
+                "item": e.item.code,
+                "occurrences": e.occurrences,
+                "doubled": e.doubled_occurrences,
+                "achieved": str(e.achieved),
+                "passed": e.passed,
+                "manual": str(e.manual_score),
+                "deduction": str(e.deduction),
+                "reason": e.reason,
+            }
+            for e in assessment.entries.select_related("item")
+        ]
         before = assessment.total_score
         errors = {}
         entry = appeal.entry
@@ -273,9 +314,14 @@ def decide_appeal(*, user, appeal: Appeal, accept: bool, decision: str, new_valu
             raise ValidationError(errors)
         entry.save()
         after = _recompute(assessment)
-        AssessmentRevision.objects.create(assessment=assessment, total_before=before, total_after=after,
-                                          entries_before=snapshot, by=user,
-                                          reason=_("采纳申诉：%(item)s") % {"item": entry.item.name})
+        AssessmentRevision.objects.create(
+            assessment=assessment,
+            total_before=before,
+            total_after=after,
+            entries_before=snapshot,
+            by=user,
+            reason=_("采纳申诉：%(item)s") % {"item": entry.item.name},
+        )
     appeal.status = Appeal.Status.ACCEPTED if accept else Appeal.Status.REJECTED
     appeal.decided_by = user
     appeal.decided_at = timezone.now()

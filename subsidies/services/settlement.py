@@ -46,34 +46,47 @@ def _stored(policy: SubsidyPolicy, name: str) -> Decimal | None:
     return Decimal(value).quantize(Decimal(1).scaleb(-places))
 
 
-def policy_inputs(policy: SubsidyPolicy, *, quarter: int | None, items: list[PolicyItem] | None = None
-                  ) -> calculation.PolicyInputs:
+def policy_inputs(
+    policy: SubsidyPolicy, *, quarter: int | None, items: list[PolicyItem] | None = None
+) -> calculation.PolicyInputs:
     """The policy's numbers for the calculation; ``items``: its priced items, when already read (a province)."""
     if items is None:
         items = list(policy.items.select_related("item"))
     d = functools.partial(_stored, policy)
     return calculation.PolicyInputs(
-        method=policy.method, per_capita_rate=d("per_capita_rate"), village_share=d("village_share"),
-        quota_cap=d("quota_cap"), quality_threshold=d("quality_threshold"),
+        method=policy.method,
+        per_capita_rate=d("per_capita_rate"),
+        village_share=d("village_share"),
+        quota_cap=d("quota_cap"),
+        quality_threshold=d("quality_threshold"),
         prices={i.item.code: (i.unit_price, i.work_points) for i in items},
         item_names={i.item.code: i.item.name for i in items},
-        quality_bands=tuple(tuple(b) for b in policy.quality_bands or ()), drug_method=policy.drug_method,
-        drug_amount=d("drug_amount"), violation_deduction=d("violation_deduction"),
-        gap_tolerance=d("gap_tolerance"), remote_coefficient=d("remote_coefficient"),
-        budget_cap=d("budget_cap"), period_fraction=Decimal(1) if quarter is None else Decimal("0.25"),
-        advance_schedule=advance_schedule(policy).as_dict())
+        quality_bands=tuple(tuple(b) for b in policy.quality_bands or ()),
+        drug_method=policy.drug_method,
+        drug_amount=d("drug_amount"),
+        violation_deduction=d("violation_deduction"),
+        gap_tolerance=d("gap_tolerance"),
+        remote_coefficient=d("remote_coefficient"),
+        budget_cap=d("budget_cap"),
+        period_fraction=Decimal(1) if quarter is None else Decimal("0.25"),
+        advance_schedule=advance_schedule(policy).as_dict(),
+    )
 
 
 def advance_schedule(policy: SubsidyPolicy) -> calculation.AdvanceSchedule:
     d = functools.partial(_stored, policy)
     return calculation.AdvanceSchedule(
-        method=policy.advance_method, per_capita_rate=d("per_capita_rate"), village_share=d("village_share"),
+        method=policy.advance_method,
+        per_capita_rate=d("per_capita_rate"),
+        village_share=d("village_share"),
         quarter_shares=tuple(d(f"advance_q{q}_share") for q in range(1, 5)),
-        monthly_amount=d("advance_monthly_amount"))
+        monthly_amount=d("advance_monthly_amount"),
+    )
 
 
-def gather_inputs(*, county: County, year: int, quarter: int | None, township: Township | None = None
-                  ) -> list[calculation.ClinicInputs]:
+def gather_inputs(
+    *, county: County, year: int, quarter: int | None, township: Township | None = None
+) -> list[calculation.ClinicInputs]:
     """Every active clinic's figures for the period, through the other apps' contract functions
     (docs/INTERFACES.md); a fixed number of queries whatever the number of clinics."""
     clinics = Clinic.objects.filter(township__county=county, status=Clinic.Status.ACTIVE)
@@ -111,16 +124,20 @@ class ClinicFacts:
         self.scores = assessment_scores(clinic_ids=many, year=year, quarter=quarter)
         self.drugs = drug_subsidy_basis(clinic_ids=many, start=start, end=end)
         self.doctors = doctor_counts(clinic_ids=many, on=end)
-        self.populations = dict(ClinicPopulation.objects.filter(clinic_id__in=many, year=year)
-                                .values_list("clinic_id", "resident"))
+        self.populations = dict(
+            ClinicPopulation.objects.filter(clinic_id__in=many, year=year).values_list("clinic_id", "resident")
+        )
         self.advances: dict[int, Decimal] = {}
         self.advance_rows: dict[int, list] = {}
         for clinic_id, paid_on, amount, reference, batch_id in (
-                Advance.objects.filter(clinic_id__in=many, paid_on__range=(start, end))
-                .order_by("paid_on", "pk").values_list("clinic_id", "paid_on", "amount", "reference", "batch_id")):
+            Advance.objects.filter(clinic_id__in=many, paid_on__range=(start, end))
+            .order_by("paid_on", "pk")
+            .values_list("clinic_id", "paid_on", "amount", "reference", "batch_id")
+        ):
             self.advances[clinic_id] = self.advances.get(clinic_id, Decimal(0)) + amount
             self.advance_rows.setdefault(clinic_id, []).append(
-                (paid_on.isoformat(), amount, reference, batch_id is not None))
+                (paid_on.isoformat(), amount, reference, batch_id is not None)
+            )
 
     def clinic_count(self, county_id: int) -> int:
         return len(self.by_county.get(county_id, ()))
@@ -140,13 +157,30 @@ class ClinicFacts:
         no_drugs, zero, empty = calculation.DrugFigures(), Decimal(0), {}
         for pk, name, remote, _county in self.by_county.get(county_id, ()):
             basis = self.drugs.get(pk)
-            drug = calculation.DrugFigures(purchase_value=basis.purchase_value, sales_value=basis.sales_value,
-                                           overcharge_total=basis.overcharge_total,
-                                           violation_count=basis.violation_count) if basis else no_drugs
-            result.append(calculation.ClinicInputs(
-                clinic_id=pk, name=name, population=self.populations.get(pk, 0), remote=remote,
-                doctors=self.doctors.get(pk, 0), score=self.scores.get(pk), items=figures.get(pk, empty), drug=drug,
-                advances=self.advances.get(pk, zero), advance_rows=tuple(self.advance_rows.get(pk, ()))))
+            drug = (
+                calculation.DrugFigures(
+                    purchase_value=basis.purchase_value,
+                    sales_value=basis.sales_value,
+                    overcharge_total=basis.overcharge_total,
+                    violation_count=basis.violation_count,
+                )
+                if basis
+                else no_drugs
+            )
+            result.append(
+                calculation.ClinicInputs(
+                    clinic_id=pk,
+                    name=name,
+                    population=self.populations.get(pk, 0),
+                    remote=remote,
+                    doctors=self.doctors.get(pk, 0),
+                    score=self.scores.get(pk),
+                    items=figures.get(pk, empty),
+                    drug=drug,
+                    advances=self.advances.get(pk, zero),
+                    advance_rows=tuple(self.advance_rows.get(pk, ())),
+                )
+            )
         return result
 
 
@@ -169,14 +203,32 @@ def _ensure_may_prepare(user, county_id: int, township: Township | None) -> None
     raise PermissionDenied
 
 
-_LINE_COLUMNS = ("run_id", "clinic_id", "public_health", "drug_subsidy", "deductions", "advances", "balance",
-                 "previous_balance", "explanation")
+_LINE_COLUMNS = (
+    "run_id",
+    "clinic_id",
+    "public_health",
+    "drug_subsidy",
+    "deductions",
+    "advances",
+    "balance",
+    "previous_balance",
+    "explanation",
+)
 
 
 def _line_row(run_id: int, x: calculation.LineResult, previous_balance) -> tuple:
     """A line as the row stored, its explanation already encoded (text, much smaller than the objects)."""
-    return (run_id, x.clinic_id, x.public_health, x.drug_subsidy, x.deductions, x.advances, x.balance,
-            previous_balance, dumps(x.explanation))
+    return (
+        run_id,
+        x.clinic_id,
+        x.public_health,
+        x.drug_subsidy,
+        x.deductions,
+        x.advances,
+        x.balance,
+        previous_balance,
+        dumps(x.explanation),
+    )
 
 
 def _insert_lines(rows) -> None:
@@ -214,13 +266,24 @@ def _compute(policy: SubsidyPolicy, inputs, *, quarter: int | None):
 
 def _set_totals(run: SettlementRun, totals: dict) -> None:
     run.total_public_health, run.total_drug = totals["public_health"], totals["drug"]
-    run.total_deductions, run.total_advances, run.total_balance = totals["deductions"], totals["advances"], totals["balance"]
+    run.total_deductions, run.total_advances, run.total_balance = (
+        totals["deductions"],
+        totals["advances"],
+        totals["balance"],
+    )
     run.scale_factor = totals["scale"].quantize(Decimal("0.0000000001")) if totals["scale"] else None
     run.computed_at = timezone.now()
 
 
-_TOTAL_FIELDS = ["total_public_health", "total_drug", "total_deductions", "total_advances", "total_balance",
-                 "scale_factor", "computed_at"]
+_TOTAL_FIELDS = [
+    "total_public_health",
+    "total_drug",
+    "total_deductions",
+    "total_advances",
+    "total_balance",
+    "scale_factor",
+    "computed_at",
+]
 
 
 def _write_lines(run: SettlementRun, inputs, *, fresh: bool = False) -> SettlementRun:
@@ -237,8 +300,16 @@ def _write_lines(run: SettlementRun, inputs, *, fresh: bool = False) -> Settleme
 
 
 @transaction.atomic
-def create_run(*, user, policy: SubsidyPolicy, year: int, quarter: int | None, township: Township | None = None,
-               inputs=None, adjusts: SettlementRun | None = None) -> SettlementRun:
+def create_run(
+    *,
+    user,
+    policy: SubsidyPolicy,
+    year: int,
+    quarter: int | None,
+    township: Township | None = None,
+    inputs=None,
+    adjusts: SettlementRun | None = None,
+) -> SettlementRun:
     """A draft run computed from the period's data (or from given inputs, e.g. in a simulation)."""
     county = policy.county
     _ensure_may_prepare(user, county.pk, township)
@@ -252,8 +323,9 @@ def create_run(*, user, policy: SubsidyPolicy, year: int, quarter: int | None, t
         adjusts = SettlementRun.objects.get(pk=adjusts.pk)
     if adjusts is not None and not adjusts.locked:
         raise ValidationError(_("只有已审批的结算才需要更正；草稿可以直接重新计算。"))
-    run = SettlementRun.objects.create(county=county, township=township, year=year, quarter=quarter, policy=policy,
-                                       prepared_by=user, adjusts=adjusts)
+    run = SettlementRun.objects.create(
+        county=county, township=township, year=year, quarter=quarter, policy=policy, prepared_by=user, adjusts=adjusts
+    )
     if inputs is None:
         inputs = gather_inputs(county=county, year=year, quarter=quarter, township=township)
     return _write_lines(run, inputs, fresh=True)
@@ -274,8 +346,9 @@ def create_province_runs(*, user, policies, year: int, quarter: int | None) -> l
             raise ValidationError(_("政策年度与结算年度不一致。"))
     county_ids = [p.county_id for p in policies]
     chosen = Clinic.objects.filter(township__county__in=county_ids, status=Clinic.Status.ACTIVE)
-    runs = SettlementRun.objects.bulk_create([
-        SettlementRun(county_id=p.county_id, year=year, quarter=quarter, policy=p, prepared_by=user) for p in policies])
+    runs = SettlementRun.objects.bulk_create(
+        [SettlementRun(county_id=p.county_id, year=year, quarter=quarter, policy=p, prepared_by=user) for p in policies]
+    )
     priced: dict[int, list[PolicyItem]] = {p.pk: [] for p in policies}
     for item in PolicyItem.objects.filter(policy__in=policies).select_related("item"):
         priced[item.policy_id].append(item)
@@ -355,14 +428,21 @@ def approve_run(*, user, run: SettlementRun) -> SettlementRun:
     if not can_administer_county(user, run.county_id):
         raise PermissionDenied
     if run.status != Status.CONFIRMED:
-        raise ValidationError(_("只有卫生院已确认的结算才能审批（当前状态：%(s)s）。") % {"s": run.get_status_display()})
+        raise ValidationError(
+            _("只有卫生院已确认的结算才能审批（当前状态：%(s)s）。") % {"s": run.get_status_display()}
+        )
     if run.prepared_by_id == user.pk:
         raise ValidationError(_("审批人不能是制表人。"))
     from programs.services.periods import lock_periods
 
     township_ids = [run.township_id] if run.township_id else list(run.county.townships.values_list("pk", flat=True))
-    lock_periods(township_ids=township_ids, year=run.year, months=period_months(run.quarter), user=user,
-                 reason=_("%(run)s审批后锁定") % {"run": run})
+    lock_periods(
+        township_ids=township_ids,
+        year=run.year,
+        months=period_months(run.quarter),
+        user=user,
+        reason=_("%(run)s审批后锁定") % {"run": run},
+    )
     run.status, run.approved_by, run.approved_at = Status.APPROVED, user, timezone.now()
     run.save(update_fields=["status", "approved_by", "approved_at"])
     return run
@@ -381,11 +461,25 @@ def announce_run(*, user, run: SettlementRun):
     except ImportError:
         raise ValidationError(_("通知公告模块尚未启用，暂不能在网站公示；请先导出 Excel 张贴公示。")) from None
     headers = [_("村卫生室"), _("公共卫生补助"), _("基本药物补助"), _("扣款"), _("已预拨"), _("应拨")]
-    rows = [[line.clinic.name, str(line.public_health), str(line.drug_subsidy), str(line.deductions),
-             str(line.advances), str(line.balance)] for line in run.lines.select_related("clinic")]
-    page = publish_announcement(county=run.county, title=_("%(run)s公示") % {"run": run},
-                                intro=_("以下为补助结算结果，公示期 7 天。如有异议请向乡镇卫生院反映。"),
-                                table_headers=headers, table_rows=rows, user=user)
+    rows = [
+        [
+            line.clinic.name,
+            str(line.public_health),
+            str(line.drug_subsidy),
+            str(line.deductions),
+            str(line.advances),
+            str(line.balance),
+        ]
+        for line in run.lines.select_related("clinic")
+    ]
+    page = publish_announcement(
+        county=run.county,
+        title=_("%(run)s公示") % {"run": run},
+        intro=_("以下为补助结算结果，公示期 7 天。如有异议请向乡镇卫生院反映。"),
+        table_headers=headers,
+        table_rows=rows,
+        user=user,
+    )
     run.status = Status.ANNOUNCED
     run.save(update_fields=["status"])
     return page

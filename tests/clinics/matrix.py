@@ -14,7 +14,9 @@ def in_scope_of_a1(**overrides):
 
 
 CASES = [
-    Case("accounts:login", {r: OK for r in ["anonymous"]}, default=302, id="login page (logged-in users are sent on)"),
+    Case(
+        "accounts:login", dict.fromkeys(["anonymous"], OK), default=302, id="login page (logged-in users are sent on)"
+    ),
     Case("accounts:after_login", {"anonymous": LOGIN, "doctor": 302, "township": 302}, default=302),
     Case("accounts:logout", {}, default=302, method="post"),
     Case("portal:home", doctor_portal()),
@@ -29,11 +31,25 @@ CASES = [
     Case("clinic:usage", in_scope_of_a1(), args=lambda o: [o.ca1a.pk]),
     Case("clinic:delete", in_scope_of_a1(township=DENIED), args=lambda o: [o.ca1a.pk]),
     Case("clinic:copy", in_scope_of_a1(), args=lambda o: [o.ca1a.pk]),
-    Case("clinic:edit", staff_admin(township=NOT_FOUND, other_township=NOT_FOUND, county=NOT_FOUND, other_county=OK,
-                                    editor=DENIED), args=lambda o: [o.cb1a.pk], id="clinic of county B"),
-    Case("clinic:edit", staff_admin(township=NOT_FOUND, other_township=NOT_FOUND, county=NOT_FOUND,
-                                    other_county=NOT_FOUND, editor=DENIED, superuser=NOT_FOUND),
-         args=lambda o: [999999], id="guessed clinic id"),
+    Case(
+        "clinic:edit",
+        staff_admin(township=NOT_FOUND, other_township=NOT_FOUND, county=NOT_FOUND, other_county=OK, editor=DENIED),
+        args=lambda o: [o.cb1a.pk],
+        id="clinic of county B",
+    ),
+    Case(
+        "clinic:edit",
+        staff_admin(
+            township=NOT_FOUND,
+            other_township=NOT_FOUND,
+            county=NOT_FOUND,
+            other_county=NOT_FOUND,
+            editor=DENIED,
+            superuser=NOT_FOUND,
+        ),
+        args=lambda o: [999999],
+        id="guessed clinic id",
+    ),
     # townships
     Case("township:index", ORG_STAFF),
     Case("township:index_results", ORG_STAFF),
@@ -68,9 +84,14 @@ CASES = [
     # import / export
     Case("data_import", ORG_STAFF | {"township": DENIED, "other_township": DENIED}, args=lambda o: ["townships"]),
     Case("data_import", ORG_STAFF, args=lambda o: ["clinics"], id="import clinics"),
-    Case("data_import", staff_admin(**{r: NOT_FOUND for r in ["township", "other_township", "county", "other_county",
-                                                            "editor", "superuser"]}),
-         args=lambda o: ["no-such-resource"], id="unknown resource"),
+    Case(
+        "data_import",
+        staff_admin(
+            **dict.fromkeys(["township", "other_township", "county", "other_county", "editor", "superuser"], NOT_FOUND)
+        ),
+        args=lambda o: ["no-such-resource"],
+        id="unknown resource",
+    ),
     Case("data_export", ORG_STAFF, args=lambda o: ["clinics"]),
     Case("data_export", ORG_STAFF, args=lambda o: ["townships"], query="format=csv", id="export townships csv"),
 ]

@@ -6,9 +6,16 @@ COUNTY_DASHBOARD = staff_admin(township=DENIED, other_township=DENIED, editor=DE
 
 CASES = [
     Case("dashboard_county", COUNTY_DASHBOARD),
-    Case("dashboard_county", COUNTY_DASHBOARD | {"other_county": NOT_FOUND}, query="county=QS",
-         id="county dashboard of county A by code"),
-    Case("dashboard_county", COUNTY_DASHBOARD | {"county": NOT_FOUND, "other_county": NOT_FOUND,
-                                                 "superuser": NOT_FOUND}, query="county=NOPE",
-         id="county dashboard of an unknown county"),
+    Case(
+        "dashboard_county",
+        COUNTY_DASHBOARD | {"other_county": NOT_FOUND},
+        query="county=QS",
+        id="county dashboard of county A by code",
+    ),
+    Case(
+        "dashboard_county",
+        COUNTY_DASHBOARD | {"county": NOT_FOUND, "other_county": NOT_FOUND, "superuser": NOT_FOUND},
+        query="county=NOPE",
+        id="county dashboard of an unknown county",
+    ),
 ]

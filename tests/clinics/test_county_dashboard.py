@@ -41,7 +41,12 @@ def test_clinics_and_this_months_reports(org, board):
     assert column(board, "3月月报未报").total.value == "1" and column(board, "3月月报待核实").total.value == "1"
     link = urlparse(cell(board, "3月月报待核实", org.ta1).url)
     assert link.path == reverse("services_reports")
-    assert parse_qs(link.query) == {"year": ["2026"], "month": ["3"], "status": ["submitted"], "township": [str(org.ta1.pk)]}
+    assert parse_qs(link.query) == {
+        "year": ["2026"],
+        "month": ["3"],
+        "status": ["submitted"],
+        "township": [str(org.ta1.pk)],
+    }
 
 
 def test_completion_and_pace(org, board):
@@ -69,7 +74,10 @@ def test_scores_and_change(org, board):
 
 
 def test_markup_violations(org, board):
-    assert cell(board, "2026年加价销售", org.ta2).value == "2" and cell(board, "2026年加价销售", org.ta2).detail == "3.50 元"
+    assert (
+        cell(board, "2026年加价销售", org.ta2).value == "2"
+        and cell(board, "2026年加价销售", org.ta2).detail == "3.50 元"
+    )
     assert cell(board, "2026年加价销售", org.ta1).value == "0"
     query = parse_qs(urlparse(cell(board, "2026年加价销售", org.ta2).url).query)
     assert query["clinic__township"] == [str(org.ta2.pk)] and query["date_after"] == ["2026-01-01"]
@@ -98,7 +106,9 @@ def test_completion_trend_ends_where_the_table_does(org):
     from programs.selectors.reports import completion_by_month, township_matrix
 
     build_county_a(org)
-    series = completion_by_month(user=org.users.county, township_ids=[org.ta1.pk, org.ta2.pk], year=2026, through_month=3)
+    series = completion_by_month(
+        user=org.users.county, township_ids=[org.ta1.pk, org.ta2.pk], year=2026, through_month=3
+    )
     _items, rows = township_matrix(user=org.users.county, year=2026, through_month=3)
     for township in (org.ta1, org.ta2):
         mine = [r for r in rows if r.clinic.township_id == township.pk]
@@ -114,7 +124,7 @@ def test_page_for_the_county_admin(org, client_for):
     assert "青山县各乡镇工作对比" in html and "城关镇" in html and "石桥镇" in html and "全县合计" in html
     assert "柳河乡" not in html  # county B
     assert html.count('<svg class="chart') == 3
-    charts = html[html.index('data-testid="county-table"'):]
+    charts = html[html.index('data-testid="county-table"') :]
     assert "http://" not in charts.replace("http://www.w3.org/2000/svg", "")  # nothing fetched from the internet
 
 

@@ -46,19 +46,37 @@ def test_settlement_and_score_tiles(org):
     from subsidies.models import Assessment, ScoreSheet, SettlementLine, SettlementRun, SubsidyPolicy
 
     sheet = ScoreSheet.objects.create(county=org.county_a, year=2026, name="表")
-    Assessment.objects.create(clinic=org.ca1a, year=2026, quarter=1, sheet=sheet, status="submitted",
-                              total_score=Decimal("55"), assessor=org.users.township, assessed_on=TODAY)
-    policy = SubsidyPolicy.objects.create(county=org.county_a, year=2026, name="p", per_capita_rate=99,
-                                          village_share=Decimal("0.4"), drug_amount=5)
-    run = SettlementRun.objects.create(county=org.county_a, township=org.ta1, year=2026, quarter=1, policy=policy,
-                                       status="approved", total_balance=Decimal("1234.50"))
-    SettlementLine.objects.create(run=run, clinic=org.ca1a, public_health=1, drug_subsidy=0, deductions=0, advances=0,
-                                  balance=Decimal("1234.50"))
+    Assessment.objects.create(
+        clinic=org.ca1a,
+        year=2026,
+        quarter=1,
+        sheet=sheet,
+        status="submitted",
+        total_score=Decimal("55"),
+        assessor=org.users.township,
+        assessed_on=TODAY,
+    )
+    policy = SubsidyPolicy.objects.create(
+        county=org.county_a, year=2026, name="p", per_capita_rate=99, village_share=Decimal("0.4"), drug_amount=5
+    )
+    run = SettlementRun.objects.create(
+        county=org.county_a,
+        township=org.ta1,
+        year=2026,
+        quarter=1,
+        policy=policy,
+        status="approved",
+        total_balance=Decimal("1234.50"),
+    )
+    SettlementLine.objects.create(
+        run=run, clinic=org.ca1a, public_health=1, drug_subsidy=0, deductions=0, advances=0, balance=Decimal("1234.50")
+    )
     tiles = staff_tiles(user=org.users.township, today=TODAY)
     assert tile(tiles, "2026年第1季度考核").value == "1 个不合格"
     assert tile(tiles, "最新补助结算").value == "1,234.50 元"
     assert staff_tiles(user=org.users.other_township, today=TODAY) and not any(
-        t.title == "最新补助结算" for t in staff_tiles(user=org.users.other_township, today=TODAY))
+        t.title == "最新补助结算" for t in staff_tiles(user=org.users.other_township, today=TODAY)
+    )
     mine = doctor_tiles(user=org.users.doctor, clinic=org.ca1a, today=TODAY)
     assert tile(mine, "最近考核得分").value == "55.00" and tile(mine, "最近一次补助").value == "1234.50 元"
 

@@ -36,21 +36,26 @@ def job(user, media, *, state=ImportJob.State.INVALID, content=None, age_days=0)
     if age_days:
         old = time.time() - age_days * 86400
         os.utime(path, (old, old))
-    return ImportJob.objects.create(resource="clinics", filename="村卫生室名单.xlsx", stored_file=token,
-                                    created_by=user, state=state, total_rows=3)
+    return ImportJob.objects.create(
+        resource="clinics", filename="村卫生室名单.xlsx", stored_file=token, created_by=user, state=state, total_rows=3
+    )
 
 
-@pytest.mark.parametrize("uploader,allowed", [
-    ("township", {"township", "county", "superuser"}),
-    ("other_township", {"other_township", "county", "superuser"}),
-    ("county", {"county", "superuser"}),  # township staff never read the county's own uploads
-    ("other_county", {"other_county", "superuser"}),
-])
+@pytest.mark.parametrize(
+    "uploader,allowed",
+    [
+        ("township", {"township", "county", "superuser"}),
+        ("other_township", {"other_township", "county", "superuser"}),
+        ("county", {"county", "superuser"}),  # township staff never read the county's own uploads
+        ("other_county", {"other_county", "superuser"}),
+    ],
+)
 def test_import_files_stay_within_the_uploaders_scope(org, client_for, media, uploader, allowed):
     item = job(getattr(org.users, uploader), media)
     content = (media / "imports" / item.stored_file).read_bytes()
-    failures = download_failures(file_users(org), client_for, reverse("data_import_job_file", args=[item.pk]),
-                                 content, allowed)
+    failures = download_failures(
+        file_users(org), client_for, reverse("data_import_job_file", args=[item.pk]), content, allowed
+    )
     assert not failures, "\n".join(failures)
 
 
@@ -109,6 +114,7 @@ def test_retention_setting_exists(settings):
 
 # --- the shared helper ---------------------------------------------------------------------------
 
+
 def test_helper_streams_with_rfc5987_name_and_nosniff(media):
     (media / "statements").mkdir()
     (media / "statements" / "x.zip").write_bytes(b"PK zip")
@@ -128,8 +134,9 @@ def test_helper_hands_off_to_nginx_when_configured(media, settings):
     assert response["Content-Disposition"].startswith("inline;") and response["Content-Type"] == "image/png"
 
 
-@pytest.mark.parametrize("path", ["../secret.txt", "/etc/passwd", "imports/../../secret.txt", "", "imports",
-                                  "imports/missing.xlsx"])
+@pytest.mark.parametrize(
+    "path", ["../secret.txt", "/etc/passwd", "imports/../../secret.txt", "", "imports", "imports/missing.xlsx"]
+)
 def test_helper_refuses_paths_outside_media_or_missing(media, path):
     Path(media).parent.joinpath("secret.txt").write_text("secret")
     with pytest.raises(Http404):

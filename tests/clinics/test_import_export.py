@@ -12,8 +12,24 @@ from clinics import dataio
 from clinics.models import Clinic, ClinicPopulation
 from tests.spreadsheets import xlsx_bytes
 
-HEADERS = ["卫生室编码", "卫生室名称", "行政村", "乡镇编码", "地址", "状态", "开办日期", "新农合门诊统筹定点",
-           "实行基本药物零差率", "偏远地区", "年度", "常住人口", "户籍人口", "参合人口", "65岁及以上老年人", "0-6岁儿童"]
+HEADERS = [
+    "卫生室编码",
+    "卫生室名称",
+    "行政村",
+    "乡镇编码",
+    "地址",
+    "状态",
+    "开办日期",
+    "新农合门诊统筹定点",
+    "实行基本药物零差率",
+    "偏远地区",
+    "年度",
+    "常住人口",
+    "户籍人口",
+    "参合人口",
+    "65岁及以上老年人",
+    "0-6岁儿童",
+]
 
 
 def xlsx(rows, headers=HEADERS):
@@ -21,12 +37,38 @@ def xlsx(rows, headers=HEADERS):
 
 
 def row(code="A1c", township="A1", resident=800, aged=100, children=50, name="孙集村卫生室", **kw):
-    values = {"code": code, "name": name, "village": "孙集村", "township": township, "address": "", "status": "正常运行",
-              "opened": "2015-03-01", "ncms": "是", "zero": "是", "remote": "否", "year": 2026}
+    values = {
+        "code": code,
+        "name": name,
+        "village": "孙集村",
+        "township": township,
+        "address": "",
+        "status": "正常运行",
+        "opened": "2015-03-01",
+        "ncms": "是",
+        "zero": "是",
+        "remote": "否",
+        "year": 2026,
+    }
     values.update(kw)
-    return [values["code"], values["name"], values["village"], values["township"], values["address"],
-            values["status"], values["opened"], values["ncms"], values["zero"], values["remote"], values["year"],
-            resident, resident, resident, aged, children]
+    return [
+        values["code"],
+        values["name"],
+        values["village"],
+        values["township"],
+        values["address"],
+        values["status"],
+        values["opened"],
+        values["ncms"],
+        values["zero"],
+        values["remote"],
+        values["year"],
+        resident,
+        resident,
+        resident,
+        aged,
+        children,
+    ]
 
 
 def run(data, user=None, filename="clinics.xlsx", dry_run=False):
@@ -52,17 +94,19 @@ def test_existing_clinic_is_updated_by_code(org):
 
 def test_every_bad_row_is_named_and_nothing_is_written(org):
     before = Clinic.objects.count()
-    data = xlsx([
-        row(code="A1c"),                                 # row 2: fine
-        row(code="A1c", name="重复"),                      # row 3: duplicate code within the file
-        row(code="X1", township="ZZ"),                    # row 4: unknown township
-        row(code="X2", resident=-5),                      # row 5: negative population
-        row(code="X3", opened="去年"),                     # row 6: bad date
-        row(code="X4", resident=100, aged=300),           # row 7: more elderly than residents
-        row(code="X5", resident="很多"),                   # row 8: text in a count
-        row(code="X6", ncms="也许"),                       # row 9: not yes/no
-        row(code="X7", resident=10.5),                    # row 10: decimal in a count
-    ])
+    data = xlsx(
+        [
+            row(code="A1c"),  # row 2: fine
+            row(code="A1c", name="重复"),  # row 3: duplicate code within the file
+            row(code="X1", township="ZZ"),  # row 4: unknown township
+            row(code="X2", resident=-5),  # row 5: negative population
+            row(code="X3", opened="去年"),  # row 6: bad date
+            row(code="X4", resident=100, aged=300),  # row 7: more elderly than residents
+            row(code="X5", resident="很多"),  # row 8: text in a count
+            row(code="X6", ncms="也许"),  # row 9: not yes/no
+            row(code="X7", resident=10.5),  # row 10: decimal in a count
+        ]
+    )
     report = run(data, user=org.users.township)
     assert not report.ok and not report.committed
     assert Clinic.objects.count() == before
@@ -94,21 +138,40 @@ def test_wrong_headers_are_reported_as_a_whole(org):
 
 
 def test_english_field_names_are_accepted_as_headers(org):
-    english = ["code", "name", "village", "township", "address", "status", "opened_on", "ncms_designated",
-               "zero_markup", "remote", "year", "resident", "registered", "insured", "aged_65_plus", "children_0_6"]
+    english = [
+        "code",
+        "name",
+        "village",
+        "township",
+        "address",
+        "status",
+        "opened_on",
+        "ncms_designated",
+        "zero_markup",
+        "remote",
+        "year",
+        "resident",
+        "registered",
+        "insured",
+        "aged_65_plus",
+        "children_0_6",
+    ]
     report = run(xlsx([row(code="A1e")], headers=english))
     assert report.ok, report.error_lines()
     assert Clinic.objects.filter(code="A1e").exists()
 
 
-@pytest.mark.parametrize("data, filename, message", [
-    (b"", "clinics.xlsx", "文件是空的"),
-    (b"this is not a spreadsheet", "clinics.xlsx", "不是有效的 Excel"),
-    (b"PK\x03\x04garbage", "clinics.xlsx", "不是有效的 Excel"),
-    (b"%PDF-1.4", "clinics.pdf", "只能导入"),
-    (b"old", "clinics.xls", "另存为 .xlsx"),
-    (",".join(HEADERS).encode(), "clinics.csv", "没有数据行"),
-])
+@pytest.mark.parametrize(
+    "data, filename, message",
+    [
+        (b"", "clinics.xlsx", "文件是空的"),
+        (b"this is not a spreadsheet", "clinics.xlsx", "不是有效的 Excel"),
+        (b"PK\x03\x04garbage", "clinics.xlsx", "不是有效的 Excel"),
+        (b"%PDF-1.4", "clinics.pdf", "只能导入"),
+        (b"old", "clinics.xls", "另存为 .xlsx"),
+        (",".join(HEADERS).encode(), "clinics.csv", "没有数据行"),
+    ],
+)
 def test_bad_files_get_a_clear_error(org, data, filename, message):
     report = run(data, filename=filename)
     assert report.file_error and message in report.file_error

@@ -45,8 +45,14 @@ def stored_job(org, *, rows: int = 9, **fields) -> ImportJob:
     folder = Path(django_settings.MEDIA_ROOT) / "imports"
     folder.mkdir(parents=True, exist_ok=True)
     (folder / token).write_bytes(table(report_rows(rows)))
-    return ImportJob.objects.create(resource="service_reports", filename="big.xlsx", stored_file=token,
-                                    created_by=org.users.township, total_rows=rows, **fields)
+    return ImportJob.objects.create(
+        resource="service_reports",
+        filename="big.xlsx",
+        stored_file=token,
+        created_by=org.users.township,
+        total_rows=rows,
+        **fields,
+    )
 
 
 def test_a_running_job_without_a_recent_heartbeat_is_failed(org, settings):
@@ -67,8 +73,7 @@ def test_a_running_job_without_a_recent_heartbeat_is_failed(org, settings):
 
 
 def test_the_job_page_shows_the_failure_and_retry_runs_the_import_again(org, client_for):
-    job = stored_job(org, rows=9, state="importing", heartbeat_at=timezone.now() - timedelta(hours=1),
-                     processed_rows=4)
+    job = stored_job(org, rows=9, state="importing", heartbeat_at=timezone.now() - timedelta(hours=1), processed_rows=4)
     client = client_for(org.users.township)
     url = reverse("data_import_job", args=[job.pk])
     assert client.get(url, {"format": "json"}).json()["state"] == "failed"
@@ -136,12 +141,21 @@ def _database_url() -> str:
 def _worker(*args: str) -> subprocess.Popen:
     """``manage.py db_worker`` in its own process, on this test's database and media folder. No --reload:
     the pid is the worker itself, not an autoreloader's parent."""
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.base", "DATABASE_URL": _database_url(),
-           "MEDIA_ROOT": str(django_settings.MEDIA_ROOT), "IMPORT_JOB_HEARTBEAT_EVERY": "0.2",
-           "IMPORT_JOB_STALE_AFTER": "1"}
-    return subprocess.Popen([sys.executable, "manage.py", "db_worker", "--no-reload", "--no-startup-delay",
-                             "--interval", "0.2", *args], cwd=ROOT, env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.base",
+        "DATABASE_URL": _database_url(),
+        "MEDIA_ROOT": str(django_settings.MEDIA_ROOT),
+        "IMPORT_JOB_HEARTBEAT_EVERY": "0.2",
+        "IMPORT_JOB_STALE_AFTER": "1",
+    }
+    return subprocess.Popen(
+        [sys.executable, "manage.py", "db_worker", "--no-reload", "--no-startup-delay", "--interval", "0.2", *args],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
 
 
 def _wait_for(condition, *, seconds: float, what: str):
@@ -157,8 +171,10 @@ def _wait_for(condition, *, seconds: float, what: str):
 @pytest.mark.django_db(transaction=True)
 def test_a_killed_worker_leaves_a_failed_job_that_a_retry_completes(client_for, settings, monkeypatch):
     if connection.vendor == "sqlite" and connection.is_in_memory_db():
-        pytest.skip("the worker process needs the test database on disk: SQLite runs it in memory here "
-                    "(set a file as the test database NAME, or run on PostgreSQL)")
+        pytest.skip(
+            "the worker process needs the test database on disk: SQLite runs it in memory here "
+            "(set a file as the test database NAME, or run on PostgreSQL)"
+        )
     if connection.vendor not in ("sqlite", "postgresql"):
         pytest.skip(f"no worker test for {connection.vendor}")
     from tests.factories import build_org, make_clinic

@@ -27,8 +27,10 @@ def grid(height: int, width: int, *, refs: bool = True) -> str:
     """``height`` rows (from row 2) of ``width`` number cells (with or without r="…" references)."""
     out = []
     for r in range(2, height + 2):
-        cells = "".join(f'<c r="{filecheck.column_letters(c)}{r}"><v>{c}</v></c>' if refs else f"<c><v>{c}</v></c>"
-                        for c in range(1, width + 1))
+        cells = "".join(
+            f'<c r="{filecheck.column_letters(c)}{r}"><v>{c}</v></c>' if refs else f"<c><v>{c}</v></c>"
+            for c in range(1, width + 1)
+        )
         out.append(f'<row r="{r}">{cells}</row>' if refs else f"<row>{cells}</row>")
     return "".join(out)
 
@@ -103,11 +105,21 @@ def test_two_cells_far_apart_count_as_the_rectangle_they_span(org):
 
 def test_a_declared_dimension_past_the_limits_is_refused(org):
     data = workbook(sheet(header_row(), dimension="A1:XFD1048576"))
-    assert "文件声明的工作表范围（A1:XFD1048576）超过上限（最多 1,048,576 行、200 列、20,000,000 个单元格）" in refused(data)
+    assert "文件声明的工作表范围（A1:XFD1048576）超过上限（最多 1,048,576 行、200 列、20,000,000 个单元格）" in refused(
+        data
+    )
 
 
 def test_a_file_within_the_limits_is_read(org):
-    rows = header_row() + '<row r="2">' + text("A2", "A1z") + text("B2", "新村卫生室") + text("C2", "新村") + text("D2", "A1") + "</row>"
+    rows = (
+        header_row()
+        + '<row r="2">'
+        + text("A2", "A1z")
+        + text("B2", "新村卫生室")
+        + text("C2", "新村")
+        + text("D2", "A1")
+        + "</row>"
+    )
     dataset = dataio.read_dataset(workbook(sheet(rows, dimension="A1:D2")), "ok.xlsx")
     assert dataset.headers == ["卫生室编码", "卫生室名称", "行政村", "乡镇编码"]
     assert list(dataset[0]) == ["A1z", "新村卫生室", "新村", "A1"]
@@ -169,8 +181,10 @@ def test_the_child_sends_back_only_cell_values():
 @override_settings(IMPORT_MAX_ROWS=100)
 def test_a_sheet_written_with_a_namespace_prefix_is_checked_too(org):
     rows = "".join(f'<x:row r="{r}"><x:c r="A{r}"><x:v>1</x:v></x:c></x:row>' for r in range(1, 151))
-    data = workbook('<?xml version="1.0"?><x:worksheet xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/'
-                    f'2006/main"><x:sheetData>{rows}</x:sheetData></x:worksheet>')
+    data = workbook(
+        '<?xml version="1.0"?><x:worksheet xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/'
+        f'2006/main"><x:sheetData>{rows}</x:sheetData></x:worksheet>'
+    )
     assert "最多 100 行、200 列" in refused(data)
 
 

@@ -30,8 +30,9 @@ TODAY = date.today()
 
 def our_viewsets() -> list[ModelViewSet]:
     reverse("wagtailadmin_home")  # loads the admin URLconf, which populates Wagtail's viewset registry
-    return [vs for vs in wagtail_viewsets.viewsets
-            if isinstance(vs, ModelViewSet) and vs.model._meta.app_label in OUR_APPS]
+    return [
+        vs for vs in wagtail_viewsets.viewsets if isinstance(vs, ModelViewSet) and vs.model._meta.app_label in OUR_APPS
+    ]
 
 
 VIEWSETS = {vs.get_url_name("index"): vs for vs in our_viewsets()}
@@ -46,49 +47,92 @@ def test_the_registry_is_read():
 
 def populate(org, tag=""):
     """Rows of every listed model for clinics A1a (township A1), A2a (A2) and B1a (county B)."""
-    drug = drug_services.save_drug(code=f"YP{tag}1", generic_name=f"阿莫西林胶囊{tag}", dosage_form="胶囊剂",
-                                   specification="0.25g×24粒", unit="盒")
+    drug = drug_services.save_drug(
+        code=f"YP{tag}1", generic_name=f"阿莫西林胶囊{tag}", dosage_form="胶囊剂", specification="0.25g×24粒", unit="盒"
+    )
     items = list(ServiceItem.objects.order_by("code")[:2])
     batches = {}
     for county in (org.county_a, org.county_b):
         code = f"{county.code}{tag}"
-        ServiceItemPrice.objects.create(county=county, year=2026 + len(tag), item=items[1],
-                                        unit_price=Decimal("40.00"), work_points=Decimal("15.00"))
-        policy = SubsidyPolicy.objects.create(county=county, year=2026 + len(tag), name=f"补助政策{code}",
-                                              per_capita_rate=Decimal("99.00"), village_share=Decimal("0.4"),
-                                              drug_amount=Decimal("5.00"), status="active")
-        batches[county.pk] = AdvanceBatch.objects.create(county=county, policy=policy, year=policy.year, quarter=2,
-                                                         method="quarterly_share", paid_on=date(2026, 4, 1),
-                                                         total=Decimal("1234.50"), clinic_count=1)
-        PolicyItem.objects.create(policy=policy, item=items[0], unit_price=Decimal("40.00"),
-                                  work_points=Decimal("15.00"))
+        ServiceItemPrice.objects.create(
+            county=county,
+            year=2026 + len(tag),
+            item=items[1],
+            unit_price=Decimal("40.00"),
+            work_points=Decimal("15.00"),
+        )
+        policy = SubsidyPolicy.objects.create(
+            county=county,
+            year=2026 + len(tag),
+            name=f"补助政策{code}",
+            per_capita_rate=Decimal("99.00"),
+            village_share=Decimal("0.4"),
+            drug_amount=Decimal("5.00"),
+            status="active",
+        )
+        batches[county.pk] = AdvanceBatch.objects.create(
+            county=county,
+            policy=policy,
+            year=policy.year,
+            quarter=2,
+            method="quarterly_share",
+            paid_on=date(2026, 4, 1),
+            total=Decimal("1234.50"),
+            clinic_count=1,
+        )
+        PolicyItem.objects.create(
+            policy=policy, item=items[0], unit_price=Decimal("40.00"), work_points=Decimal("15.00")
+        )
         sheet = ScoreSheet.objects.create(county=county, year=2026 + len(tag), name=f"考核表{code}")
-        ScoreItem.objects.create(sheet=sheet, code=f"K{code}", category="medical", name=f"处方书写{code}",
-                                 max_points=Decimal("20"), mode="deduction", points_per_occurrence=Decimal("2"),
-                                 target=Decimal("1"))
+        ScoreItem.objects.create(
+            sheet=sheet,
+            code=f"K{code}",
+            category="medical",
+            name=f"处方书写{code}",
+            max_points=Decimal("20"),
+            mode="deduction",
+            points_per_occurrence=Decimal("2"),
+            target=Decimal("1"),
+        )
         if not tag:
             TrainingRule.objects.get_or_create(county=county, defaults={"min_sessions": 3, "min_days": 10})
     for n, clinic in enumerate((org.ca1a, org.ca2a, org.cb1a)):
         code = f"{clinic.code}{tag}"
         county = clinic.township.county
-        drug_services.record_purchase(clinic=clinic, drug=drug, on=TODAY - timedelta(days=5), batch_no=f"PH{code}",
-                                      expiry=TODAY + timedelta(days=20), quantity=10, unit_price="6.80")
-        drug_services.record_sale(clinic=clinic, drug=drug, on=TODAY - timedelta(days=2), quantity=2,
-                                  unit_price="7.25")
+        drug_services.record_purchase(
+            clinic=clinic,
+            drug=drug,
+            on=TODAY - timedelta(days=5),
+            batch_no=f"PH{code}",
+            expiry=TODAY + timedelta(days=20),
+            quantity=10,
+            unit_price="6.80",
+        )
+        drug_services.record_sale(clinic=clinic, drug=drug, on=TODAY - timedelta(days=2), quantity=2, unit_price="7.25")
         clinic.address = f"{clinic.village}1号"
         clinic.opened_on = date(2010, 6, 1)
         clinic.save(update_fields=["address", "opened_on"])
         doctor = make_doctor(clinic, name=f"医生{code}", email=f"d{code.lower()}@example.com")
         make_licence(doctor, issued_on=date(2024, 1, 1), number=f"LIC{code}")
-        session = make_session(county, date(2026, 3, 1) + timedelta(days=n), code=f"S{code}",
-                               township=clinic.township)
-        doctor_services.record_attendance(session=session, doctor=doctor, user=None, written_score=Decimal("81.5"),
-                                          oral_score=Decimal("90"))
-        DoctorAssessment.objects.create(doctor=doctor, assessed_on=date(2026, 2, 3), score=Decimal("88.5"),
-                                        result=DoctorAssessment.Result.PASSED, is_reassessment=bool(n % 2))
+        session = make_session(county, date(2026, 3, 1) + timedelta(days=n), code=f"S{code}", township=clinic.township)
+        doctor_services.record_attendance(
+            session=session, doctor=doctor, user=None, written_score=Decimal("81.5"), oral_score=Decimal("90")
+        )
+        DoctorAssessment.objects.create(
+            doctor=doctor,
+            assessed_on=date(2026, 2, 3),
+            score=Decimal("88.5"),
+            result=DoctorAssessment.Result.PASSED,
+            is_reassessment=bool(n % 2),
+        )
         Quota.objects.create(clinic=clinic, item=items[0], year=2026 + len(tag), target=120 + n)
-        Advance.objects.create(clinic=clinic, paid_on=date(2026, 4, 1), amount=Decimal("1234.50"),
-                               reference=f"PZ{code}", batch=None if clinic == org.ca2a else batches[county.pk])
+        Advance.objects.create(
+            clinic=clinic,
+            paid_on=date(2026, 4, 1),
+            amount=Decimal("1234.50"),
+            reference=f"PZ{code}",
+            batch=None if clinic == org.ca2a else batches[county.pk],
+        )
 
 
 @pytest.fixture
@@ -142,8 +186,23 @@ def listing(client, viewset):
 
 def out_of_county_b(org):
     """Names of county B and its places, which no user of county A may see in any file."""
-    return {"LS", "绿水县", "B1", "柳河乡", "柳河乡卫生院", "B1a", "赵寨村卫生室", "医生B1a", "LICB1a", "SB1a", "PZB1a",
-            "补助政策LS", "考核表LS", "KLS", "处方书写LS"}
+    return {
+        "LS",
+        "绿水县",
+        "B1",
+        "柳河乡",
+        "柳河乡卫生院",
+        "B1a",
+        "赵寨村卫生室",
+        "医生B1a",
+        "LICB1a",
+        "SB1a",
+        "PZB1a",
+        "补助政策LS",
+        "考核表LS",
+        "KLS",
+        "处方书写LS",
+    }
 
 
 USERS = ["township", "county"]
@@ -177,8 +236,11 @@ def check_listing_export(data, client, response, viewset, user, fmt):
     if viewset.data_resource:
         expected = dataio.get_resource_class(viewset.data_resource)(user=user).get_export_headers()
     else:
-        expected = [str(view.export_headings.get(c.name) or c.label) for c in response.context["table"].columns.values()
-                    if getattr(c, "accessor", None) is not None]
+        expected = [
+            str(view.export_headings.get(c.name) or c.label)
+            for c in response.context["table"].columns.values()
+            if getattr(c, "accessor", None) is not None
+        ]
     assert [str(h) for h in header] == [str(h) for h in expected], where
     assert all(any("\u4e00" <= ch <= "\u9fff" for ch in str(h)) for h in header), (where, header)
 
@@ -216,7 +278,10 @@ def test_clinic_list_export_holds_names_codes_labels_and_booleans(data, client_f
 @pytest.mark.parametrize("fmt", ["xlsx", "csv"])
 def test_township_list_export_is_the_staff_member_s_own(data, client_for, fmt):
     rows = download(client_for(data.users.township), reverse("township:index"), fmt)
-    assert rows == [["乡镇编码", "乡镇名称", "卫生院名称", "县编码", "偏远地区"], ["A1", "城关镇", "城关镇卫生院", "QS", "否"]]
+    assert rows == [
+        ["乡镇编码", "乡镇名称", "卫生院名称", "县编码", "偏远地区"],
+        ["A1", "城关镇", "城关镇卫生院", "QS", "否"],
+    ]
 
 
 def test_export_follows_the_listing_filters_and_search(data, client_for):
@@ -283,8 +348,12 @@ def test_export_queries_do_not_grow_with_the_rows(data, client_for, django_asser
 def resource_data(org):
     """Monthly service reports of A1a and B1a (the other resources' rows come from ``populate``)."""
     for user, code in ((org.users.county, "A1a"), (org.users.other_county, "B1a")):
-        report = dataio.run_import(resource_name="service_reports", user=user, filename="r.csv",
-                                   data=f"卫生室编码,项目编码,年度,月份,申报数\n{code},PH09,2026,3,12\n".encode())
+        report = dataio.run_import(
+            resource_name="service_reports",
+            user=user,
+            filename="r.csv",
+            data=f"卫生室编码,项目编码,年度,月份,申报数\n{code},PH09,2026,3,12\n".encode(),
+        )
         assert report.ok, report.error_lines()
 
 

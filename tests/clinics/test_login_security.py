@@ -99,8 +99,11 @@ def test_only_county_admins_open_the_login_pages(org, client_for, role):
     for name in ("login_security_locked", "login_security_log"):
         response = client.get(reverse(name))
         assert response.status_code in (302, 403), name
-        assert response.status_code == 403 or response.headers["Location"].rstrip("/") in ("/admin", LOGIN) \
+        assert (
+            response.status_code == 403
+            or response.headers["Location"].rstrip("/") in ("/admin", LOGIN)
             or "login" in response.headers["Location"]
+        )
 
 
 def test_login_log_lists_the_county_users_only(org, client_for):
@@ -142,8 +145,9 @@ def test_password_validators_speak_chinese():
     assert "密码" in text and "This password" not in text
 
 
-@pytest.mark.parametrize("who,path", [("doctor", "/portal/"), ("county", "/admin/"), (None, "/notices-index"),
-                                      (None, LOGIN)])
+@pytest.mark.parametrize(
+    "who,path", [("doctor", "/portal/"), ("county", "/admin/"), (None, "/notices-index"), (None, LOGIN)]
+)
 def test_security_headers(org, client_for, who, path):
     if path == "/notices-index":
         from cms.models import NoticeIndexPage

@@ -9,10 +9,14 @@ from clinics.models import Clinic, ClinicPopulation
 def add_clinics(township, n):
     clinics = Clinic.objects.bulk_create(
         Clinic(township=township, code=f"{township.code}X{i:04d}", name=f"测试{i}村卫生室", village=f"测试{i}村")
-        for i in range(n))
+        for i in range(n)
+    )
     ClinicPopulation.objects.bulk_create(
-        ClinicPopulation(clinic=c, year=2026, resident=900, registered=900, insured=880, aged_65_plus=120,
-                         children_0_6=50) for c in clinics)
+        ClinicPopulation(
+            clinic=c, year=2026, resident=900, registered=900, insured=880, aged_65_plus=120, children_0_6=50
+        )
+        for c in clinics
+    )
 
 
 def count_queries(client, url, django_assert_max_num_queries, limit):

@@ -11,29 +11,35 @@ def codes(qs):
     return sorted(qs.values_list("code", flat=True))
 
 
-@pytest.mark.parametrize("role, expected", [
-    ("superuser", ["A1a", "A1b", "A2a", "B1a"]),
-    ("county", ["A1a", "A1b", "A2a"]),
-    ("other_county", ["B1a"]),
-    ("township", ["A1a", "A1b"]),
-    ("other_township", ["A2a"]),
-    ("doctor", ["A1a"]),
-    ("far_doctor", ["B1a"]),
-    ("editor", ["A1a", "A1b", "A2a"]),
-    ("norole", []),
-])
+@pytest.mark.parametrize(
+    "role, expected",
+    [
+        ("superuser", ["A1a", "A1b", "A2a", "B1a"]),
+        ("county", ["A1a", "A1b", "A2a"]),
+        ("other_county", ["B1a"]),
+        ("township", ["A1a", "A1b"]),
+        ("other_township", ["A2a"]),
+        ("doctor", ["A1a"]),
+        ("far_doctor", ["B1a"]),
+        ("editor", ["A1a", "A1b", "A2a"]),
+        ("norole", []),
+    ],
+)
 def test_clinics_for_each_role(org, role, expected):
     assert codes(selectors.clinics_for(getattr(org.users, role))) == expected
 
 
-@pytest.mark.parametrize("role, expected", [
-    ("superuser", ["A1", "A2", "B1"]),
-    ("county", ["A1", "A2"]),
-    ("township", ["A1"]),
-    ("doctor", ["A1"]),
-    ("far_doctor", ["B1"]),
-    ("norole", []),
-])
+@pytest.mark.parametrize(
+    "role, expected",
+    [
+        ("superuser", ["A1", "A2", "B1"]),
+        ("county", ["A1", "A2"]),
+        ("township", ["A1"]),
+        ("doctor", ["A1"]),
+        ("far_doctor", ["B1"]),
+        ("norole", []),
+    ],
+)
 def test_townships_for_each_role(org, role, expected):
     assert codes(selectors.townships_for(getattr(org.users, role))) == expected
 
@@ -76,8 +82,7 @@ def test_can_manage(org):
 
 def test_user_scopes_only_for_county_admins(org):
     names = sorted(selectors.user_scopes_for(org.users.county).values_list("user__username", flat=True))
-    assert names == ["county_a", "doc_a1a", "doc_a1b", "editor_a", "moderator_a", "staff_a1",
-                     "staff_a2"]
+    assert names == ["county_a", "doc_a1a", "doc_a1b", "editor_a", "moderator_a", "staff_a1", "staff_a2"]
     assert not selectors.user_scopes_for(org.users.township).exists()
     assignable = set(selectors.assignable_users_for(org.users.county).values_list("username", flat=True))
     assert "nobody" in assignable and "doc_b1a" not in assignable and "root" not in assignable

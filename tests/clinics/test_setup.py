@@ -17,9 +17,12 @@ def _seed_and_snapshot():
     """Seed inside a savepoint that is rolled back, returning what was created."""
     with transaction.atomic():
         call_command("seed_demo", "--townships", "3", "--clinics-per-township", "4", "--year", "2026", "--seed", "7")
-        snapshot = (list(Clinic.objects.order_by("code").values_list("code", "name", "village")),
-                    list(ClinicPopulation.objects.order_by("clinic__code").values_list("resident", flat=True)),
-                    Township.objects.count(), set(UserScope.objects.values_list("role", flat=True)))
+        snapshot = (
+            list(Clinic.objects.order_by("code").values_list("code", "name", "village")),
+            list(ClinicPopulation.objects.order_by("clinic__code").values_list("resident", flat=True)),
+            Township.objects.count(),
+            set(UserScope.objects.values_list("role", flat=True)),
+        )
         transaction.set_rollback(True)
     return snapshot
 
@@ -48,10 +51,19 @@ def clean_env():
 
 
 def test_production_settings_pass_check_deploy():
-    env = {**clean_env(), "DJANGO_SETTINGS_MODULE": "config.settings.production", "SECRET_KEY": "x" * 64 + "y-7-z",
-           "ALLOWED_HOSTS": "clinic.example.cn"}
-    result = subprocess.run([sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-                            cwd=ROOT, env=env, capture_output=True, text=True)
+    env = {
+        **clean_env(),
+        "DJANGO_SETTINGS_MODULE": "config.settings.production",
+        "SECRET_KEY": "x" * 64 + "y-7-z",
+        "ALLOWED_HOSTS": "clinic.example.cn",
+    }
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
 

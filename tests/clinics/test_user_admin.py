@@ -8,8 +8,15 @@ from clinics.selectors import clinics_for
 
 
 def post_new(client, **data):
-    base = {"username": "newdoc", "full_name": "王医生", "password": "Xy7-long-pass", "role": "village_doctor",
-            "county": "", "township": "", "clinic": ""}
+    base = {
+        "username": "newdoc",
+        "full_name": "王医生",
+        "password": "Xy7-long-pass",
+        "role": "village_doctor",
+        "county": "",
+        "township": "",
+        "clinic": "",
+    }
     base.update(data)
     return client.post(reverse("userscope:add"), base)
 
@@ -36,8 +43,10 @@ def test_place_must_match_role_and_scope(org, client_for):
 
 def test_editing_a_role_cannot_break_the_constraint(org, client_for):
     scope = org.users.doctor.scope
-    response = client_for(org.users.county).post(reverse("userscope:edit", args=[scope.pk]), {
-        "user": org.users.doctor.pk, "role": "township_staff", "county": "", "township": "", "clinic": org.ca1a.pk})
+    response = client_for(org.users.county).post(
+        reverse("userscope:edit", args=[scope.pk]),
+        {"user": org.users.doctor.pk, "role": "township_staff", "county": "", "township": "", "clinic": org.ca1a.pk},
+    )
     assert response.status_code == 200
     assert "必须选择乡镇" in response.content.decode()
     assert UserScope.objects.get(pk=scope.pk).role == "village_doctor"

@@ -27,14 +27,18 @@ STRICT = (dataio.StrictIntegerWidget, dataio.StrictDecimalWidget, dataio.StrictD
 # --------------------------------------------------------------------------- the parsers
 
 
-@pytest.mark.parametrize("value, expected", [
-    ("12", 12), (" 12 ", 12), ("+12", 12), ("1,234", 1234), ("12.0", 12), (12.0, 12), (7, 7), ("-0", 0)])
+@pytest.mark.parametrize(
+    "value, expected",
+    [("12", 12), (" 12 ", 12), ("+12", 12), ("1,234", 1234), ("12.0", 12), (12.0, 12), (7, 7), ("-0", 0)],
+)
 def test_whole_numbers_that_are_accepted(value, expected):
     assert parse_integer(value, min_value=0) == expected
 
 
-@pytest.mark.parametrize("value", ["１２", "²", "٣", "①", "1e3", "1_000", "12abc", "0x1f", "1,2,3", "12.5", 12.5,
-                                   "NaN", "inf", True, "1" * 5000])
+@pytest.mark.parametrize(
+    "value",
+    ["１２", "²", "٣", "①", "1e3", "1_000", "12abc", "0x1f", "1,2,3", "12.5", 12.5, "NaN", "inf", True, "1" * 5000],
+)
 def test_whole_numbers_that_are_refused_in_chinese(value):
     with pytest.raises(ValidationError) as exc:
         parse_integer(value)
@@ -47,39 +51,75 @@ def test_full_width_digits_get_a_message_that_says_so():
     assert "半角数字" in exc.value.messages[0]
 
 
-@pytest.mark.parametrize("value, message", [
-    ("", "不能为空"), (str(10**30), "数字太大"), ("-1", "不能为负数")])
+@pytest.mark.parametrize("value, message", [("", "不能为空"), (str(10**30), "数字太大"), ("-1", "不能为负数")])
 def test_blank_huge_and_negative_numbers(value, message):
     with pytest.raises(ValidationError) as exc:
         parse_integer(value, required=True, min_value=0, max_value=2_147_483_647)
     assert message in exc.value.messages[0]
 
 
-@pytest.mark.parametrize("value, expected", [
-    ("6.8", Decimal("6.80")), ("6.800", Decimal("6.80")), (6.8, Decimal("6.80")), ("1,234.5", Decimal("1234.50")),
-    ("99999999.99", Decimal("99999999.99")), (".5", Decimal("0.50"))])
+@pytest.mark.parametrize(
+    "value, expected",
+    [
+        ("6.8", Decimal("6.80")),
+        ("6.800", Decimal("6.80")),
+        (6.8, Decimal("6.80")),
+        ("1,234.5", Decimal("1234.50")),
+        ("99999999.99", Decimal("99999999.99")),
+        (".5", Decimal("0.50")),
+    ],
+)
 def test_decimals_that_are_accepted(value, expected):
     assert parse_decimal(value, max_digits=10, decimal_places=2) == expected
 
 
-@pytest.mark.parametrize("value, message", [
-    ("1000000000000", "太大"), ("100000000", "太大"), ("6.805", "最多保留 2 位小数"), ("1e3", "不是数字"),
-    ("NaN", "不是数字"), ("６.８", "半角数字"), (float("inf"), "不是数字"), ("1" * 5000, "太大")])
+@pytest.mark.parametrize(
+    "value, message",
+    [
+        ("1000000000000", "太大"),
+        ("100000000", "太大"),
+        ("6.805", "最多保留 2 位小数"),
+        ("1e3", "不是数字"),
+        ("NaN", "不是数字"),
+        ("６.８", "半角数字"),
+        (float("inf"), "不是数字"),
+        ("1" * 5000, "太大"),
+    ],
+)
 def test_decimals_that_are_refused(value, message):
     with pytest.raises(ValidationError) as exc:
         parse_decimal(value, max_digits=10, decimal_places=2)
     assert message in exc.value.messages[0]
 
 
-@pytest.mark.parametrize("value, expected", [
-    ("2026-11-20", date(2026, 11, 20)), ("2026/1/5", date(2026, 1, 5)), ("2026.1.5", date(2026, 1, 5)),
-    ("2026-11-20 00:00:00", date(2026, 11, 20)), (datetime(2026, 11, 20, 0, 0), date(2026, 11, 20))])
+@pytest.mark.parametrize(
+    "value, expected",
+    [
+        ("2026-11-20", date(2026, 11, 20)),
+        ("2026/1/5", date(2026, 1, 5)),
+        ("2026.1.5", date(2026, 1, 5)),
+        ("2026-11-20 00:00:00", date(2026, 11, 20)),
+        (datetime(2026, 11, 20, 0, 0), date(2026, 11, 20)),
+    ],
+)
 def test_dates_that_are_accepted(value, expected):
     assert parse_date(value) == expected
 
 
-@pytest.mark.parametrize("value", ["2026-11-20xyz", "2026-11-2012", "2026-02-30", "20261120", "2026-W47-5",
-                                   "２０２６-11-20", "0026-11-20", "9999-12-31", "2026-11-20 12:30"])
+@pytest.mark.parametrize(
+    "value",
+    [
+        "2026-11-20xyz",
+        "2026-11-2012",
+        "2026-02-30",
+        "20261120",
+        "2026-W47-5",
+        "２０２６-11-20",
+        "0026-11-20",
+        "9999-12-31",
+        "2026-11-20 12:30",
+    ],
+)
 def test_dates_that_are_refused(value):
     with pytest.raises(ValidationError) as exc:
         parse_date(value)
@@ -126,8 +166,9 @@ def test_every_numeric_or_date_column_uses_a_strict_widget_with_the_model_fields
             assert isinstance(fld.widget, STRICT), (name, column)
             if isinstance(fld.widget, dataio.StrictDateWidget):
                 continue
-            model_field = (dataio.model_field_for(resource._meta.model, fld.attribute) if fld.attribute
-                           else fld.widget.bound_to)
+            model_field = (
+                dataio.model_field_for(resource._meta.model, fld.attribute) if fld.attribute else fld.widget.bound_to
+            )
             assert model_field is not None and fld.widget.bound_to == model_field, (name, column)
             mine, model = fld.widget.limits, limits_of(model_field)
             assert (mine.max_digits, mine.decimal_places) == (model.max_digits, model.decimal_places), (name, column)
@@ -156,30 +197,74 @@ def world(django_db_setup, django_db_blocker):
             ensure_service_catalogue()
             org = build_org()
             assert ServiceItem.objects.filter(code="PH09").exists()
-            drug = drugs.save_drug(code="YP001", generic_name="阿莫西林胶囊", dosage_form="胶囊剂",
-                                   specification="0.25g×24粒", unit="盒")
-            drugs.record_purchase(clinic=org.ca1a, drug=drug, on=date(2020, 1, 1), batch_no="B0",
-                                  expiry=date(2090, 1, 1), quantity=10**6, unit_price="6.80")
+            drug = drugs.save_drug(
+                code="YP001", generic_name="阿莫西林胶囊", dosage_form="胶囊剂", specification="0.25g×24粒", unit="盒"
+            )
+            drugs.record_purchase(
+                clinic=org.ca1a,
+                drug=drug,
+                on=date(2020, 1, 1),
+                batch_no="B0",
+                expiry=date(2090, 1, 1),
+                quantity=10**6,
+                unit_price="6.80",
+            )
             doctor = make_doctor(org.ca1a)
             session = make_session(org.county_a, date(2026, 3, 2), code="SX1")
             born = date(1985, 3, 9)
             new_id = id_number(born)
             assert not VillageDoctor.objects.filter(id_number=new_id).exists()
             base = {
-                "clinics": {"卫生室编码": "Z9", "卫生室名称": "测试村卫生室", "行政村": "测试村", "乡镇编码": "A1",
-                            "开办日期": "2010-01-01", "年度": 2026, "常住人口": 1000, "户籍人口": 1000, "参合人口": 1000,
-                            "65岁及以上老年人": 100, "0-6岁儿童": 50},
-                "doctors": {"姓名": "王医生", "性别": "男", "出生日期": born.isoformat(), "身份证号": new_id,
-                            "手机号": "13812345678", "卫生室编码": "A1a"},
-                "licences": {"证书编号": "LX-NEW", "身份证号": doctor.id_number, "发证日期": "2024-01-01",
-                             "有效期至": ""},
-                "training_attendance": {"培训编号": session.code, "身份证号": doctor.id_number, "出勤": "是",
-                                        "笔试成绩": "80", "口试成绩": "85.5"},
-                "drug_purchases": {"卫生室编码": "A1a", "药品编码": "YP001", "采购日期": DAY.isoformat(), "批号": "B1",
-                                   "有效期至": (TODAY + timedelta(days=300)).isoformat(), "数量": 10,
-                                   "进价（元）": "6.80"},
-                "drug_sales": {"卫生室编码": "A1a", "药品编码": "YP001", "销售日期": DAY.isoformat(), "数量": 1,
-                               "售价（元）": "6.80"},
+                "clinics": {
+                    "卫生室编码": "Z9",
+                    "卫生室名称": "测试村卫生室",
+                    "行政村": "测试村",
+                    "乡镇编码": "A1",
+                    "开办日期": "2010-01-01",
+                    "年度": 2026,
+                    "常住人口": 1000,
+                    "户籍人口": 1000,
+                    "参合人口": 1000,
+                    "65岁及以上老年人": 100,
+                    "0-6岁儿童": 50,
+                },
+                "doctors": {
+                    "姓名": "王医生",
+                    "性别": "男",
+                    "出生日期": born.isoformat(),
+                    "身份证号": new_id,
+                    "手机号": "13812345678",
+                    "卫生室编码": "A1a",
+                },
+                "licences": {
+                    "证书编号": "LX-NEW",
+                    "身份证号": doctor.id_number,
+                    "发证日期": "2024-01-01",
+                    "有效期至": "",
+                },
+                "training_attendance": {
+                    "培训编号": session.code,
+                    "身份证号": doctor.id_number,
+                    "出勤": "是",
+                    "笔试成绩": "80",
+                    "口试成绩": "85.5",
+                },
+                "drug_purchases": {
+                    "卫生室编码": "A1a",
+                    "药品编码": "YP001",
+                    "采购日期": DAY.isoformat(),
+                    "批号": "B1",
+                    "有效期至": (TODAY + timedelta(days=300)).isoformat(),
+                    "数量": 10,
+                    "进价（元）": "6.80",
+                },
+                "drug_sales": {
+                    "卫生室编码": "A1a",
+                    "药品编码": "YP001",
+                    "销售日期": DAY.isoformat(),
+                    "数量": 1,
+                    "售价（元）": "6.80",
+                },
                 "service_reports": {"卫生室编码": "A1a", "项目编码": "PH09", "年度": 2026, "月份": 3, "申报数": 5},
                 "quotas": {"卫生室编码": "A1a", "项目编码": "PH09", "年度": 2026, "任务数": 100},
             }
@@ -234,27 +319,77 @@ def read_back(name, resource, key):
 
 
 text = st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc")), max_size=12)
-odd = st.sampled_from([
-    "", " ", "\u3000", "１２", "²", "٣", "①", "1e3", "1E3", "0x10", "1_000", "12abc", " 12 ", "+7", "-0", "1,234",
-    "1,2,3", "12.0", "12.", ".5", "6.80", "6.805", "NaN", "Infinity", "-inf", "2026-11-20xyz", "2026-02-30",
-    "2026/1/31", "2026.1.31", "20261120", "2026-11-20 00:00:00", "2026-11-20T12:00", "0001-01-01", "1900-01-01",
-    "9999-12-31", "2999-01-01", "1000000000000", str(10**30), "-" + str(10**30), "1" * 400, "99999999.99", "100000000", "2147483648"])
+odd = st.sampled_from(
+    [
+        "",
+        " ",
+        "\u3000",
+        "１２",
+        "²",
+        "٣",
+        "①",
+        "1e3",
+        "1E3",
+        "0x10",
+        "1_000",
+        "12abc",
+        " 12 ",
+        "+7",
+        "-0",
+        "1,234",
+        "1,2,3",
+        "12.0",
+        "12.",
+        ".5",
+        "6.80",
+        "6.805",
+        "NaN",
+        "Infinity",
+        "-inf",
+        "2026-11-20xyz",
+        "2026-02-30",
+        "2026/1/31",
+        "2026.1.31",
+        "20261120",
+        "2026-11-20 00:00:00",
+        "2026-11-20T12:00",
+        "0001-01-01",
+        "1900-01-01",
+        "9999-12-31",
+        "2999-01-01",
+        "1000000000000",
+        str(10**30),
+        "-" + str(10**30),
+        "1" * 400,
+        "99999999.99",
+        "100000000",
+        "2147483648",
+    ]
+)
 as_text = st.one_of(
-    odd, text,
-    st.integers(-10**40, 10**40).map(str), st.integers(-3, 3000).map(str),
+    odd,
+    text,
+    st.integers(-(10**40), 10**40).map(str),
+    st.integers(-3, 3000).map(str),
     st.decimals(allow_nan=True, allow_infinity=True).map(str),
     st.dates(min_value=date(1, 1, 1)).map(date.isoformat),
     st.builds(lambda d, junk: d.isoformat() + junk, st.dates(min_value=date(1990, 1, 1)), text),
 )
 plausible = st.one_of(
-    st.integers(0, 500).map(str), st.integers(1, 12), st.integers(2000, 2030),
+    st.integers(0, 500).map(str),
+    st.integers(1, 12),
+    st.integers(2000, 2030),
     st.dates(min_value=date(2020, 1, 1), max_value=TODAY).map(date.isoformat),
-    st.decimals(min_value=0, max_value=1000, places=2).map(str), st.decimals(min_value=0, max_value=100, places=1),
+    st.decimals(min_value=0, max_value=1000, places=2).map(str),
+    st.decimals(min_value=0, max_value=100, places=1),
 )
 as_cell = st.one_of(
-    st.integers(-10**20, 10**20), st.integers(0, 40000),
-    st.floats(allow_nan=False, allow_infinity=False), st.floats(min_value=-1e6, max_value=1e6),
-    st.dates(min_value=date(1900, 3, 1)), st.datetimes(min_value=datetime(1900, 3, 1)),
+    st.integers(-(10**20), 10**20),
+    st.integers(0, 40000),
+    st.floats(allow_nan=False, allow_infinity=False),
+    st.floats(min_value=-1e6, max_value=1e6),
+    st.dates(min_value=date(1900, 3, 1)),
+    st.datetimes(min_value=datetime(1900, 3, 1)),
 )
 
 

@@ -1,8 +1,22 @@
 from cms.models import Audience, NoticePage
 from tests.permissions import LOGIN, NOT_FOUND, OK, Case, doctor_portal, staff_admin
 
-EVERYONE = {role: OK for role in ["anonymous", "norole", "doctor", "other_doctor", "far_doctor", "township",
-                                  "other_township", "county", "other_county", "editor", "superuser"]}
+EVERYONE = dict.fromkeys(
+    [
+        "anonymous",
+        "norole",
+        "doctor",
+        "other_doctor",
+        "far_doctor",
+        "township",
+        "other_township",
+        "county",
+        "other_county",
+        "editor",
+        "superuser",
+    ],
+    OK,
+)
 
 
 def notice(org, title, **kwargs):
@@ -35,29 +49,70 @@ CASES = [
     Case("notices:search", EVERYONE, query="q=村医"),
     Case("notices:feed", EVERYONE),
     Case("notices:poster", EVERYONE, args=public, id="poster-public"),
-    Case("notices:poster", {**EVERYONE, "anonymous": NOT_FOUND, "norole": NOT_FOUND, "far_doctor": NOT_FOUND,
-                            "other_county": NOT_FOUND}, args=doctors_only, id="poster-doctors-only"),
-    Case("notices:poster", {**{r: NOT_FOUND for r in EVERYONE}, "superuser": NOT_FOUND}, args=draft, id="poster-draft"),
+    Case(
+        "notices:poster",
+        {**EVERYONE, "anonymous": NOT_FOUND, "norole": NOT_FOUND, "far_doctor": NOT_FOUND, "other_county": NOT_FOUND},
+        args=doctors_only,
+        id="poster-doctors-only",
+    ),
+    Case(
+        "notices:poster", {**dict.fromkeys(EVERYONE, NOT_FOUND), "superuser": NOT_FOUND}, args=draft, id="poster-draft"
+    ),
     Case("portal_notices:index", doctor_portal()),
     Case("portal_notices:detail", doctor_portal(far_doctor=NOT_FOUND), args=doctors_only, id="portal-detail"),
-    Case("portal_notices:detail", doctor_portal(far_doctor=NOT_FOUND, other_doctor=OK), args=a1_only,
-         id="portal-detail-township"),
-    Case("portal_notices:detail", doctor_portal(doctor=NOT_FOUND, other_doctor=NOT_FOUND, far_doctor=NOT_FOUND),
-         args=draft, id="portal-detail-draft"),
-    Case("portal_notices:read", doctor_portal(doctor=302, other_doctor=302, far_doctor=NOT_FOUND), args=doctors_only,
-         method="post", id="portal-read"),
+    Case(
+        "portal_notices:detail",
+        doctor_portal(far_doctor=NOT_FOUND, other_doctor=OK),
+        args=a1_only,
+        id="portal-detail-township",
+    ),
+    Case(
+        "portal_notices:detail",
+        doctor_portal(doctor=NOT_FOUND, other_doctor=NOT_FOUND, far_doctor=NOT_FOUND),
+        args=draft,
+        id="portal-detail-draft",
+    ),
+    Case(
+        "portal_notices:read",
+        doctor_portal(doctor=302, other_doctor=302, far_doctor=NOT_FOUND),
+        args=doctors_only,
+        method="post",
+        id="portal-read",
+    ),
     Case("notices_receipts", RECEIPTS),
     Case("notices_receipt_detail", staff_admin(other_county=NOT_FOUND), args=public, id="receipt-detail"),
-    Case("notices_receipt_detail", staff_admin(other_county=NOT_FOUND, other_township=NOT_FOUND), args=a1_only,
-         id="receipt-detail-township"),
-    Case("notices_receipt_detail", staff_admin(other_county=NOT_FOUND, other_township=NOT_FOUND,
-                                               township=NOT_FOUND, county=NOT_FOUND, editor=NOT_FOUND,
-                                               superuser=NOT_FOUND), args=draft, id="receipt-detail-draft"),
+    Case(
+        "notices_receipt_detail",
+        staff_admin(other_county=NOT_FOUND, other_township=NOT_FOUND),
+        args=a1_only,
+        id="receipt-detail-township",
+    ),
+    Case(
+        "notices_receipt_detail",
+        staff_admin(
+            other_county=NOT_FOUND,
+            other_township=NOT_FOUND,
+            township=NOT_FOUND,
+            county=NOT_FOUND,
+            editor=NOT_FOUND,
+            superuser=NOT_FOUND,
+        ),
+        args=draft,
+        id="receipt-detail-draft",
+    ),
     Case("notices_unread_export", staff_admin(other_county=NOT_FOUND), args=public, id="unread-export"),
-    Case("notices_unread_export", staff_admin(other_county=NOT_FOUND, other_township=NOT_FOUND), args=a1_only,
-         id="unread-export-township"),
-    Case("notices:image", {**{r: NOT_FOUND for r in EVERYONE}, "county": OK, "editor": OK, "superuser": OK},
-         args=lambda org: [image_of(org, draft=True)], id="image-of-draft"),
+    Case(
+        "notices_unread_export",
+        staff_admin(other_county=NOT_FOUND, other_township=NOT_FOUND),
+        args=a1_only,
+        id="unread-export-township",
+    ),
+    Case(
+        "notices:image",
+        {**dict.fromkeys(EVERYONE, NOT_FOUND), "county": OK, "editor": OK, "superuser": OK},
+        args=lambda org: [image_of(org, draft=True)],
+        id="image-of-draft",
+    ),
     Case("notices:image", EVERYONE, args=lambda org: [image_of(org, draft=False)], id="image-of-public"),
 ]
 _ = LOGIN
@@ -79,6 +134,10 @@ def image_of(org, *, draft: bool) -> str:
         buffer = io.BytesIO()
         PILImage.new("RGB", (8, 8)).save(buffer, "PNG")
         image = Image.objects.create(title=title, file=ContentFile(buffer.getvalue(), name="m.png"))
-        add_notice(org.county_a, title, publish=not draft,
-                   body=[{"type": "image", "value": {"image": image.pk, "caption": ""}}])
+        add_notice(
+            org.county_a,
+            title,
+            publish=not draft,
+            body=[{"type": "image", "value": {"image": image.pk, "caption": ""}}],
+        )
     return image.get_rendition("max-800x800").file.name

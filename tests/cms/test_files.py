@@ -36,8 +36,9 @@ def media(settings, tmp_path):
 def document(title, content=None, *, name=None, collection=None, user=None):
     content = content if content is not None else f"%PDF-1.4 {title}".encode()
     kwargs = {"collection": collection} if collection else {}
-    return Document.objects.create(title=title, file=ContentFile(content, name=name or f"{title}.pdf"),
-                                   uploaded_by_user=user, **kwargs)
+    return Document.objects.create(
+        title=title, file=ContentFile(content, name=name or f"{title}.pdf"), uploaded_by_user=user, **kwargs
+    )
 
 
 def attach(notice, doc):
@@ -48,8 +49,10 @@ def attach(notice, doc):
 @pytest.fixture
 def attached(org, notices, media):
     """One attachment for each notice of the ``notices`` fixture."""
-    return {key: attach(getattr(notices, key), document(f"附件-{key}"))
-            for key in ["public", "doctors", "a1_only", "draft", "expired", "scheduled", "far_public", "far_doctors"]}
+    return {
+        key: attach(getattr(notices, key), document(f"附件-{key}"))
+        for key in ["public", "doctors", "a1_only", "draft", "expired", "scheduled", "far_public", "far_doctors"]
+    }
 
 
 EXPECTED = {
@@ -75,12 +78,21 @@ def test_attachment_follows_its_notice(org, client_for, attached, key):
 def test_documents_in_the_body_follow_the_notice(org, client_for, media):
     block = document("正文下载-村医")
     link = document("正文下载-城关镇")
-    add_notice(org.county_a, "正文里有下载的村医通知", audience=Audience.DOCTORS,
-               body=paragraph("<p>见下。</p>") + [{"type": "document", "value": block.pk}])
+    add_notice(
+        org.county_a,
+        "正文里有下载的村医通知",
+        audience=Audience.DOCTORS,
+        body=[*paragraph("<p>见下。</p>"), {"type": "document", "value": block.pk}],
+    )
     # (Document links inside rich text are dropped when saved by SafeRichTextBlock's whitelist, so a
     # body reaches documents through document blocks.)
-    add_notice(org.county_a, "正文里有下载的乡镇通知", audience=Audience.TOWNSHIPS, townships=[org.ta1],
-               body=[{"type": "document", "value": link.pk}])
+    add_notice(
+        org.county_a,
+        "正文里有下载的乡镇通知",
+        audience=Audience.TOWNSHIPS,
+        townships=[org.ta1],
+        body=[{"type": "document", "value": link.pk}],
+    )
     users = file_users(org)
     for doc, allowed in ((block, COUNTY_A_DOCTORS), (link, TOWNSHIP_A1)):
         failures = download_failures(users, client_for, doc.url, doc.file.open("rb").read(), allowed)
@@ -106,8 +118,9 @@ def test_unattached_documents_belong_to_the_uploader_or_the_collection_county(or
     failures = download_failures(users, client_for, loose.url, loose.file.open("rb").read(), {"editor", "superuser"})
     assert not failures, "\n".join(failures)
     in_collection = document("县里的文件", collection=org.county_a.media_collection.collection)
-    failures = download_failures(users, client_for, in_collection.url, in_collection.file.open("rb").read(),
-                                 COUNTY_A_STAFF)
+    failures = download_failures(
+        users, client_for, in_collection.url, in_collection.file.open("rb").read(), COUNTY_A_STAFF
+    )
     assert not failures, "\n".join(failures)
 
 
@@ -160,8 +173,9 @@ def test_collection_password_cannot_unlock_an_invisible_document(org, client, no
     """Wagtail's other documents URL (authenticate_with_password) only marks a collection password as
     passed: it never serves a file and never makes an unscoped document downloadable."""
     private = Collection.get_first_root_node().add_child(name="密码保护")
-    restriction = CollectionViewRestriction.objects.create(collection=private, restriction_type="password",
-                                                           password="secret")
+    restriction = CollectionViewRestriction.objects.create(
+        collection=private, restriction_type="password", password="secret"
+    )
     hidden = attach(notices.draft, document("草稿附件", collection=private))
     public = attach(notices.public, document("公开但有密码", collection=private))
     assert client.get(hidden.url).status_code == 404  # not even the password form
@@ -182,6 +196,7 @@ def test_notice_page_links_to_the_serve_view(client, notices, media):
 
 # --- images ----------------------------------------------------------------------------------------
 
+
 def png() -> bytes:
     from PIL import Image as PILImage
 
@@ -192,18 +207,22 @@ def png() -> bytes:
 
 def image_in(org, title, **kwargs):
     image = Image.objects.create(title=title, file=ContentFile(png(), name=f"{title}.png"))
-    page = add_notice(org.county_a, title, body=[{"type": "image", "value": {"image": image.pk, "caption": ""}}],
-                      **kwargs)
+    page = add_notice(
+        org.county_a, title, body=[{"type": "image", "value": {"image": image.pk, "caption": ""}}], **kwargs
+    )
     return image, page
 
 
-@pytest.mark.parametrize("kind,kwargs,allowed", [
-    ("public", {}, EVERYONE),
-    ("doctors", {"audience": Audience.DOCTORS}, COUNTY_A_DOCTORS),
-    ("draft", {"publish": False}, COUNTY_A_STAFF),
-])
+@pytest.mark.parametrize(
+    "kind,kwargs,allowed",
+    [
+        ("public", {}, EVERYONE),
+        ("doctors", {"audience": Audience.DOCTORS}, COUNTY_A_DOCTORS),
+        ("draft", {"publish": False}, COUNTY_A_STAFF),
+    ],
+)
 def test_notice_images_follow_their_notice(org, client_for, media, kind, kwargs, allowed):
-    image, page = image_in(org, f"图片-{kind}", **kwargs)
+    image, _page = image_in(org, f"图片-{kind}", **kwargs)
     rendition = image.get_rendition("max-800x800")
     assert rendition.url.startswith("/notices/images/")
     failures = download_failures(file_users(org), client_for, rendition.url, rendition.file.open("rb").read(), allowed)
@@ -218,8 +237,11 @@ def test_page_shows_images_through_the_view_and_the_poster_still_embeds_them(org
     assert 'src="/notices/images/' in html and "/media/" not in html
     rendition = image.get_rendition("max-800x800")
     assert local_image_path(f"http://testserver{rendition.url}").read_bytes() == rendition.file.open("rb").read()
-    for bad in ("http://testserver/notices/images/../../etc/passwd", "http://example.com/x.png",
-                f"http://testserver/media/{rendition.file.name}"):
+    for bad in (
+        "http://testserver/notices/images/../../etc/passwd",
+        "http://example.com/x.png",
+        f"http://testserver/media/{rendition.file.name}",
+    ):
         with pytest.raises(ValueError):
             local_image_path(bad)
     assert b"/Subtype /Image" in poster_pdf(page)
@@ -230,6 +252,7 @@ def test_unknown_rendition_is_404(client, media):
 
 
 # --- MEDIA_ROOT has no URL ------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("debug", [False, True])
 def test_media_urls_are_404_in_every_setting(client, media, debug):

@@ -45,26 +45,48 @@ def test_poster_of_invisible_notice_is_404(client, org, client_for, notices):
 
 
 def test_publish_announcement_makes_a_public_table_notice(org, client):
-    page = publish_announcement(county=org.county_a, title="第一季度补助公示", intro="公示期 7 天<script>",
-                                table_headers=["村卫生室", "应拨"], table_rows=[["张庄村卫生室", "1234.50"]],
-                                user=org.users.county)
+    page = publish_announcement(
+        county=org.county_a,
+        title="第一季度补助公示",
+        intro="公示期 7 天<script>",
+        table_headers=["村卫生室", "应拨"],
+        table_rows=[["张庄村卫生室", "1234.50"]],
+        user=org.users.county,
+    )
     assert page.live and page.category == Category.ANNOUNCEMENT and page.county_id == org.county_a.pk
     html = client.get(page.url).content.decode()
     assert "张庄村卫生室" in html and "1234.50" in html and "<script>" not in html.split("notice-body")[1]
-    again = publish_announcement(county=org.county_a, title="第一季度补助公示", intro="更正", table_headers=["a"],
-                                 table_rows=[], user=org.users.county)
+    again = publish_announcement(
+        county=org.county_a,
+        title="第一季度补助公示",
+        intro="更正",
+        table_headers=["a"],
+        table_rows=[],
+        user=org.users.county,
+    )
     assert again.slug != page.slug and NoticePage.objects.filter(title="第一季度补助公示", live=True).count() == 2
 
 
-@pytest.mark.parametrize("name,size,ok", [
-    ("通知.pdf", 1000, True), ("表格.xlsx", 1000, True), ("病毒.exe", 1000, False), ("page.html", 1000, False),
-    ("大文件.pdf", 3000, False),
-])
+@pytest.mark.parametrize(
+    "name,size,ok",
+    [
+        ("通知.pdf", 1000, True),
+        ("表格.xlsx", 1000, True),
+        ("病毒.exe", 1000, False),
+        ("page.html", 1000, False),
+        ("大文件.pdf", 3000, False),
+    ],
+)
 def test_attachment_types_and_size(org, client_for, name, size, ok):
-    with override_settings(NOTICE_ATTACHMENT_MAX_SIZE=2000), tempfile.TemporaryDirectory() as media, \
-            override_settings(MEDIA_ROOT=media):
-        response = client_for(org.users.editor).post(reverse("wagtaildocs:add"), {
-            "title": name, "file": SimpleUploadedFile(name, b"x" * size), "collection": "1"})
+    with (
+        override_settings(NOTICE_ATTACHMENT_MAX_SIZE=2000),
+        tempfile.TemporaryDirectory() as media,
+        override_settings(MEDIA_ROOT=media),
+    ):
+        response = client_for(org.users.editor).post(
+            reverse("wagtaildocs:add"),
+            {"title": name, "file": SimpleUploadedFile(name, b"x" * size), "collection": "1"},
+        )
         assert Document.objects.filter(title=name).exists() is ok, response.content.decode()[:200]
         if size > 2000:
             assert "附件不能超过" in response.content.decode()

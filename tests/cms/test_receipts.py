@@ -38,8 +38,11 @@ def test_portal_lists_unread_until_acknowledged(org, notices, client_for):
     client = client_for(org.users.doctor)
     html = client.get(reverse("portal_notices:index")).content.decode()
     assert "您有 3 条通知尚未确认阅读" in html and "绿水县" not in html
-    assert {n.pk for n in unread_for_doctor(user=org.users.doctor)} == {notices.public.pk, notices.doctors.pk,
-                                                                        notices.a1_only.pk}
+    assert {n.pk for n in unread_for_doctor(user=org.users.doctor)} == {
+        notices.public.pk,
+        notices.doctors.pk,
+        notices.a1_only.pk,
+    }
     response = client.post(reverse("portal_notices:read", args=[notices.doctors.pk]))
     assert response.status_code == 302
     html = client.get(reverse("portal_notices:index")).content.decode()
@@ -58,7 +61,9 @@ def test_portal_guessed_ids_are_404(org, notices, client_for):
 
 def test_township_unread_list_shrinks_and_exports(org, notices, client_for):
     assert [r.user for r in unread_doctors(user=org.users.township, notice=notices.public)] == [
-        org.users.doctor, org.users.other_doctor]
+        org.users.doctor,
+        org.users.other_doctor,
+    ]
     services.mark_read(user=org.users.doctor, notice=notices.public)
     rows = list(unread_doctors(user=org.users.township, notice=notices.public))
     assert [r.user for r in rows] == [org.users.other_doctor]
@@ -83,11 +88,15 @@ def test_township_staff_see_only_their_township_doctors(org, notices):
 def test_county_sees_rate_per_township(org, notices):
     make_user("doc_a2a", Role.VILLAGE_DOCTOR, clinic=org.ca2a)
     services.mark_read(user=org.users.doctor, notice=notices.public)
-    rates = {r.township.code: (r.expected, r.read, r.percent) for r in
-             township_rates(user=org.users.county, notice=notices.public)}
+    rates = {
+        r.township.code: (r.expected, r.read, r.percent)
+        for r in township_rates(user=org.users.county, notice=notices.public)
+    }
     assert rates == {"A1": (2, 1, 50), "A2": (1, 0, 0)}
     # A notice for township A1 only reaches A1.
-    rates = {r.township.code: (r.expected, r.read) for r in township_rates(user=org.users.county, notice=notices.a1_only)}
+    rates = {
+        r.township.code: (r.expected, r.read) for r in township_rates(user=org.users.county, notice=notices.a1_only)
+    }
     assert rates == {"A1": (2, 0)}
     summary = notice_rates(user=org.users.county, notices=[notices.public, notices.doctors, notices.a1_only])
     assert summary == {notices.public.pk: (3, 1), notices.doctors.pk: (3, 0), notices.a1_only.pk: (2, 0)}
@@ -103,12 +112,19 @@ def test_receipt_of_a_doctor_who_left_is_not_counted(org, notices):
 
 
 def test_receipt_pages_for_other_scopes_are_404(org, notices, client_for):
-    assert client_for(org.users.other_county).get(
-        reverse("notices_receipt_detail", args=[notices.public.pk])).status_code == 404
-    assert client_for(org.users.other_township).get(
-        reverse("notices_unread_export", args=[notices.a1_only.pk])).status_code == 404
-    assert client_for(org.users.county).get(
-        reverse("notices_receipt_detail", args=[notices.draft.pk])).status_code == 404
+    assert (
+        client_for(org.users.other_county).get(reverse("notices_receipt_detail", args=[notices.public.pk])).status_code
+        == 404
+    )
+    assert (
+        client_for(org.users.other_township)
+        .get(reverse("notices_unread_export", args=[notices.a1_only.pk]))
+        .status_code
+        == 404
+    )
+    assert (
+        client_for(org.users.county).get(reverse("notices_receipt_detail", args=[notices.draft.pk])).status_code == 404
+    )
 
 
 def test_receipt_list_queries_do_not_grow(org, notices, client_for, django_assert_max_num_queries):

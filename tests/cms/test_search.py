@@ -14,11 +14,22 @@ pytestmark = pytest.mark.django_db
 def corpus(org):
     return {
         "subsidy": add_notice(org.county_a, "2026年村医补助发放办法", body=paragraph("<p>按季度预拨，年终结算。</p>")),
-        "hypertension": add_notice(org.county_a, "慢病随访工作要求", body=paragraph(
-            "<p>高血压患者每季度面对面随访一次；糖尿病患者同样管理。</p>")),
+        "hypertension": add_notice(
+            org.county_a,
+            "慢病随访工作要求",
+            body=paragraph("<p>高血压患者每季度面对面随访一次；糖尿病患者同样管理。</p>"),
+        ),
         "training": add_notice(org.county_a, "乡村医生培训安排", body=paragraph("<p>培训地点：县卫健局三楼。</p>")),
-        "table": add_notice(org.county_a, "补助标准表", body=[{"type": "table", "value": {
-            "data": [["项目", "标准"], ["老年人体检", "25元"]], "first_row_is_table_header": True}}]),
+        "table": add_notice(
+            org.county_a,
+            "补助标准表",
+            body=[
+                {
+                    "type": "table",
+                    "value": {"data": [["项目", "标准"], ["老年人体检", "25元"]], "first_row_is_table_header": True},
+                }
+            ],
+        ),
         "draft": add_notice(org.county_a, "村医补助草稿", publish=False),
     }
 
@@ -27,18 +38,21 @@ def found(user, query):
     return {n.title for n in search_notices(visible_notices(user=user), query)}
 
 
-@pytest.mark.parametrize("query,expected", [
-    # 乡村医生 contains 村医 as written: a search for the short form finds the long one too.
-    ("村医", {"2026年村医补助发放办法", "乡村医生培训安排"}),
-    ("补助", {"2026年村医补助发放办法", "补助标准表"}),
-    ("高血压", {"慢病随访工作要求"}),
-    ("高血压 糖尿病", {"慢病随访工作要求"}),
-    ("高血压 村医", set()),
-    ("乡村医生培训", {"乡村医生培训安排"}),
-    ("老年人体检", {"补助标准表"}),
-    ("ＳＴＡＮＤＡＲＤ 2026", set()),
-    ("２０２６", {"2026年村医补助发放办法"}),
-])
+@pytest.mark.parametrize(
+    "query,expected",
+    [
+        # 乡村医生 contains 村医 as written: a search for the short form finds the long one too.
+        ("村医", {"2026年村医补助发放办法", "乡村医生培训安排"}),
+        ("补助", {"2026年村医补助发放办法", "补助标准表"}),
+        ("高血压", {"慢病随访工作要求"}),
+        ("高血压 糖尿病", {"慢病随访工作要求"}),
+        ("高血压 村医", set()),
+        ("乡村医生培训", {"乡村医生培训安排"}),
+        ("老年人体检", {"补助标准表"}),
+        ("ＳＴＡＮＤＡＲＤ 2026", set()),
+        ("２０２６", {"2026年村医补助发放办法"}),
+    ],
+)
 def test_chinese_queries(org, corpus, query, expected):
     assert found(None, query) == expected
 
@@ -79,8 +93,11 @@ def test_lead_reads_no_chosen_documents(org, settings, tmp_path, django_assert_n
 
     settings.MEDIA_ROOT = str(tmp_path)
     document = Document.objects.create(title="实施细则", file=ContentFile(b"%PDF-1.4", name="rules.pdf"))
-    page = add_notice(org.county_a, "带附件的通知", body=paragraph("<p>正文&amp;开头。</p>")
-                      + [{"type": "document", "value": document.pk}])
+    page = add_notice(
+        org.county_a,
+        "带附件的通知",
+        body=[*paragraph("<p>正文&amp;开头。</p>"), {"type": "document", "value": document.pk}],
+    )
     page = NoticePage.objects.get(pk=page.pk)
     with django_assert_num_queries(0):
         assert page.lead == "正文&开头。"

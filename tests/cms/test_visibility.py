@@ -19,8 +19,12 @@ def test_anonymous_sees_only_published_public_notices(notices):
 
 
 def test_doctor_sees_public_own_county_doctor_notices_and_own_township(org, notices):
-    assert titles(org.users.doctor) == {notices.public.title, notices.doctors.title, notices.a1_only.title,
-                                        notices.far_public.title}
+    assert titles(org.users.doctor) == {
+        notices.public.title,
+        notices.doctors.title,
+        notices.a1_only.title,
+        notices.far_public.title,
+    }
 
 
 def test_doctor_of_another_township_never_sees_a_township_notice(org, notices):
@@ -49,13 +53,25 @@ def test_expired_notice_is_hidden_before_publish_scheduled_runs(notices):
     assert not visible_notices(user=None).filter(pk=notices.expired.pk).exists()
 
 
-@pytest.mark.parametrize("who,which,status", [
-    ("anonymous", "public", 200), ("anonymous", "doctors", 404), ("anonymous", "a1_only", 404),
-    ("anonymous", "draft", 404), ("anonymous", "expired", 404), ("anonymous", "scheduled", 404),
-    ("doctor", "doctors", 200), ("doctor", "a1_only", 200), ("doctor", "far_doctors", 404),
-    ("far_doctor", "a1_only", 404), ("other_township", "a1_only", 404), ("township", "a1_only", 200),
-    ("other_county", "doctors", 404), ("county", "doctors", 200),
-])
+@pytest.mark.parametrize(
+    "who,which,status",
+    [
+        ("anonymous", "public", 200),
+        ("anonymous", "doctors", 404),
+        ("anonymous", "a1_only", 404),
+        ("anonymous", "draft", 404),
+        ("anonymous", "expired", 404),
+        ("anonymous", "scheduled", 404),
+        ("doctor", "doctors", 200),
+        ("doctor", "a1_only", 200),
+        ("doctor", "far_doctors", 404),
+        ("far_doctor", "a1_only", 404),
+        ("other_township", "a1_only", 404),
+        ("township", "a1_only", 200),
+        ("other_county", "doctors", 404),
+        ("county", "doctors", 200),
+    ],
+)
 def test_page_urls_follow_the_audience(org, notices, client_for, who, which, status):
     user = None if who == "anonymous" else getattr(org.users, who)
     page = getattr(notices, which)

@@ -29,8 +29,18 @@ pytestmark = pytest.mark.django_db
 
 COUNTY_ROLES = ["editor", "moderator", "county"]
 # What of county B must never reach county A's users: file titles, notice titles, B's staff, B's workflow.
-B_MARKS = ["绿水县文件", "绿水县图片", "绿水县待审通知", "绿水县村医补助公示", "Greenwater", "editor_b", "county_b",
-           "绿水县通知审核", "绿水县宣传审核", "绿水县通知公告"]
+B_MARKS = [
+    "绿水县文件",
+    "绿水县图片",
+    "绿水县待审通知",
+    "绿水县村医补助公示",
+    "Greenwater",
+    "editor_b",
+    "county_b",
+    "绿水县通知审核",
+    "绿水县宣传审核",
+    "绿水县通知公告",
+]
 
 
 def text(response) -> str:
@@ -68,13 +78,22 @@ def scene(org, client_for, notices, tmp_path):
         notices.far_public.save_revision(user=org.users.other_county, log_action=True)
         NoticePage.objects.filter(pk=notices.far_doctors.pk).update(locked=True, locked_by=moderator_b)
         state = WorkflowState.objects.get(object_id=str(pending.pk))
-        yield SimpleNamespace(doc_a=doc_a, doc_b=doc_b, img_a=img_a, img_b=img_b, pending=pending, state=state,
-                              editor_b=editor_b, notices=notices,
-                              index_a=NoticeIndexPage.objects.get(county=org.county_a),
-                              index_b=NoticeIndexPage.objects.get(county=org.county_b))
+        yield SimpleNamespace(
+            doc_a=doc_a,
+            doc_b=doc_b,
+            img_a=img_a,
+            img_b=img_b,
+            pending=pending,
+            state=state,
+            editor_b=editor_b,
+            notices=notices,
+            index_a=NoticeIndexPage.objects.get(county=org.county_a),
+            index_b=NoticeIndexPage.objects.get(county=org.county_b),
+        )
 
 
 # --- collections ---------------------------------------------------------------------------------
+
 
 def test_each_county_gets_a_collection_and_its_groups_hold_media_permissions_there_only(org):
     a, b = collection_of(org.county_a), collection_of(org.county_b)
@@ -103,8 +122,12 @@ def test_sync_takes_back_permissions_given_elsewhere(org):
 @pytest.mark.parametrize("role", COUNTY_ROLES)
 def test_document_and_image_listings_and_choosers_show_the_own_county_only(org, client_for, scene, role):
     client = client_for(getattr(org.users, role))
-    for url_name, own in (("wagtaildocs:index", "青山县文件"), ("wagtaildocs_chooser:choose", "青山县文件"),
-                          ("wagtailimages:index", "青山县图片"), ("wagtailimages_chooser:choose", "青山县图片")):
+    for url_name, own in (
+        ("wagtaildocs:index", "青山县文件"),
+        ("wagtaildocs_chooser:choose", "青山县文件"),
+        ("wagtailimages:index", "青山县图片"),
+        ("wagtailimages_chooser:choose", "青山县图片"),
+    ):
         response = client.get(reverse(url_name))
         assert response.status_code == 200
         assert own in text(response)
@@ -116,19 +139,25 @@ def test_document_and_image_listings_and_choosers_show_the_own_county_only(org, 
 @pytest.mark.parametrize("role", COUNTY_ROLES)
 def test_other_countys_document_and_image_cannot_be_opened_changed_or_deleted(org, client_for, scene, role):
     client = client_for(getattr(org.users, role))
-    theirs = [reverse("wagtaildocs:edit", args=[scene.doc_b.pk]), reverse("wagtaildocs:delete", args=[scene.doc_b.pk]),
-              reverse("wagtaildocs:document_usage", args=[scene.doc_b.pk]),
-              reverse("wagtailimages:edit", args=[scene.img_b.pk]),
-              reverse("wagtailimages:delete", args=[scene.img_b.pk]),
-              reverse("wagtailimages:image_usage", args=[scene.img_b.pk])]
+    theirs = [
+        reverse("wagtaildocs:edit", args=[scene.doc_b.pk]),
+        reverse("wagtaildocs:delete", args=[scene.doc_b.pk]),
+        reverse("wagtaildocs:document_usage", args=[scene.doc_b.pk]),
+        reverse("wagtailimages:edit", args=[scene.img_b.pk]),
+        reverse("wagtailimages:delete", args=[scene.img_b.pk]),
+        reverse("wagtailimages:image_usage", args=[scene.img_b.pk]),
+    ]
     for url in theirs:
         response = client.get(url)
         assert matches(DENIED, response) or response.status_code == 404, (url, response.status_code)
         assert_no_b(response)
     response = client.post(reverse("wagtaildocs:delete", args=[scene.doc_b.pk]))
     assert Document.objects.filter(pk=scene.doc_b.pk).exists()
-    ours = [reverse("wagtaildocs:edit", args=[scene.doc_a.pk]), reverse("wagtaildocs:document_usage", args=[scene.doc_a.pk]),
-            reverse("wagtailimages:edit", args=[scene.img_a.pk])]
+    ours = [
+        reverse("wagtaildocs:edit", args=[scene.doc_a.pk]),
+        reverse("wagtaildocs:document_usage", args=[scene.doc_a.pk]),
+        reverse("wagtailimages:edit", args=[scene.img_a.pk]),
+    ]
     for url in ours:
         assert client.get(url).status_code == 200, url
 
@@ -138,9 +167,14 @@ def test_upload_lands_in_the_own_countys_collection_and_no_other_is_offered(org,
     with override_settings(MEDIA_ROOT=str(tmp_path)):
         html = client.get(reverse("wagtaildocs:add")).content.decode()
         assert "绿水县（LS）" not in html
-        response = client.post(reverse("wagtaildocs:add"), {
-            "title": "新上传", "file": SimpleUploadedFile("x.pdf", b"%PDF-1.4"),
-            "collection": str(collection_of(org.county_b).pk)})
+        response = client.post(
+            reverse("wagtaildocs:add"),
+            {
+                "title": "新上传",
+                "file": SimpleUploadedFile("x.pdf", b"%PDF-1.4"),
+                "collection": str(collection_of(org.county_b).pk),
+            },
+        )
     assert response.status_code == 302
     assert Document.objects.get(title="新上传").collection == collection_of(org.county_a)
 
@@ -150,18 +184,29 @@ def test_existing_files_are_filed_into_the_county_whose_notices_use_them(org, tm
         root = Collection.get_first_root_node()
 
         def doc(title, **kwargs):
-            return Document.objects.create(title=title, file=ContentFile(b"%PDF", name="f.pdf"), collection=root,
-                                           **kwargs)
+            return Document.objects.create(
+                title=title, file=ContentFile(b"%PDF", name="f.pdf"), collection=root, **kwargs
+            )
 
-        attached, in_body, unused, shared, stray = (doc("附件"), doc("正文里的文件"),
-                                                    doc("未用", uploaded_by_user=org.users.other_county),
-                                                    doc("两县共用"), doc("无主"))
+        attached, in_body, unused, shared, stray = (
+            doc("附件"),
+            doc("正文里的文件"),
+            doc("未用", uploaded_by_user=org.users.other_county),
+            doc("两县共用"),
+            doc("无主"),
+        )
         image = Image.objects.create(title="正文图片", file=get_test_image_file(), collection=root)
         notice_a = add_notice(org.county_a, "带附件的通知")
         NoticeAttachment.objects.create(page=notice_a, document=attached)
-        add_notice(org.county_b, "正文引用文件的通知", body=[
-            {"type": "document", "value": in_body.pk}, {"type": "document", "value": shared.pk},
-            {"type": "image", "value": {"image": image.pk, "caption": ""}}])
+        add_notice(
+            org.county_b,
+            "正文引用文件的通知",
+            body=[
+                {"type": "document", "value": in_body.pk},
+                {"type": "document", "value": shared.pk},
+                {"type": "image", "value": {"image": image.pk, "caption": ""}},
+            ],
+        )
         add_notice(org.county_a, "也引用共用文件", body=[{"type": "document", "value": shared.pk}])
         assert file_media_into_counties() == 4
         a, b = collection_of(org.county_a), collection_of(org.county_b)
@@ -175,8 +220,12 @@ def test_existing_files_are_filed_into_the_county_whose_notices_use_them(org, tm
 
 def test_township_staff_see_no_files(org, client_for, scene):
     client = client_for(org.users.township)
-    for url_name in ("wagtaildocs:index", "wagtailimages:index", "wagtaildocs_chooser:choose",
-                     "wagtailimages_chooser:choose"):
+    for url_name in (
+        "wagtaildocs:index",
+        "wagtailimages:index",
+        "wagtaildocs_chooser:choose",
+        "wagtailimages_chooser:choose",
+    ):
         response = client.get(reverse(url_name))
         assert "青山县文件" not in text(response) and "青山县图片" not in text(response)
         assert_no_b(response)
@@ -184,13 +233,15 @@ def test_township_staff_see_no_files(org, client_for, scene):
 
 # --- pages -----------------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("role", COUNTY_ROLES)
 def test_own_explorer_names_no_staff_of_the_other_county(org, client_for, scene, role):
     response = client_for(getattr(org.users, role)).get(reverse("wagtailadmin_explore", args=[scene.index_a.pk]))
     assert response.status_code == 200 and "关于村医补助标准的通知" in response.content.decode()
     assert_no_b(response)
-    response = client_for(getattr(org.users, role)).get(reverse("wagtailadmin_pages:type_use",
-                                                                args=["cms", "noticepage"]))
+    response = client_for(getattr(org.users, role)).get(
+        reverse("wagtailadmin_pages:type_use", args=["cms", "noticepage"])
+    )
     assert response.status_code == 200
     assert_no_b(response)
 
@@ -230,10 +281,14 @@ def test_every_page_view_of_the_other_county_is_not_found(org, client_for, scene
 def test_own_page_views_still_work(org, client_for, scene):
     client = client_for(org.users.moderator)
     page = scene.notices.public
-    for url in (reverse("wagtailadmin_explore", args=[scene.index_a.pk]), reverse("wagtailadmin_pages:edit", args=[page.pk]),
-                reverse("wagtailadmin_pages:history", args=[page.pk]), reverse("wagtailadmin_pages:usage", args=[page.pk]),
-                reverse("wagtailadmin_pages:workflow_history", args=[page.pk]),
-                reverse("wagtailadmin_choose_page_child", args=[scene.index_a.pk])):
+    for url in (
+        reverse("wagtailadmin_explore", args=[scene.index_a.pk]),
+        reverse("wagtailadmin_pages:edit", args=[page.pk]),
+        reverse("wagtailadmin_pages:history", args=[page.pk]),
+        reverse("wagtailadmin_pages:usage", args=[page.pk]),
+        reverse("wagtailadmin_pages:workflow_history", args=[page.pk]),
+        reverse("wagtailadmin_choose_page_child", args=[scene.index_a.pk]),
+    ):
         assert client.get(url).status_code == 200, url
     # the home page above the county tree: Wagtail sends the user to their own root, as before
     response = client.get(reverse("wagtailadmin_explore", args=[scene.index_a.get_parent().pk]))
@@ -242,9 +297,11 @@ def test_own_page_views_still_work(org, client_for, scene):
 
 def test_township_staff_have_no_page_work(org, client_for, scene):
     client = client_for(org.users.township)
-    for url in (reverse("wagtailadmin_pages:edit", args=[scene.notices.public.pk]),
-                reverse("wagtailadmin_pages:confirm_workflow_cancellation", args=[scene.pending.pk]),
-                reverse("wagtailadmin_explore", args=[scene.index_a.pk])):
+    for url in (
+        reverse("wagtailadmin_pages:edit", args=[scene.notices.public.pk]),
+        reverse("wagtailadmin_pages:confirm_workflow_cancellation", args=[scene.pending.pk]),
+        reverse("wagtailadmin_explore", args=[scene.index_a.pk]),
+    ):
         response = client.get(url)
         assert matches(DENIED, response), (url, response.status_code)
 
@@ -257,8 +314,11 @@ def test_page_chooser_and_page_search_stay_in_the_county(org, client_for, scene,
     response = client.get(reverse("wagtailadmin_pages:search") + "?q=notice")
     assert response.status_code == 200 and "Greenhill notice" in response.content.decode()
     assert_no_b(response)
-    for url in (reverse("wagtailadmin_choose_page"), reverse("wagtailadmin_choose_page_search") + "?q=notice",
-                reverse("wagtailadmin_choose_page_child", args=[scene.index_a.get_parent().pk])):
+    for url in (
+        reverse("wagtailadmin_choose_page"),
+        reverse("wagtailadmin_choose_page_search") + "?q=notice",
+        reverse("wagtailadmin_choose_page_child", args=[scene.index_a.get_parent().pk]),
+    ):
         response = client.get(url)
         assert response.status_code == 200
         assert_no_b(response)
@@ -268,12 +328,14 @@ def test_page_chooser_and_page_search_stay_in_the_county(org, client_for, scene,
 @pytest.mark.parametrize("role", COUNTY_ROLES)
 def test_bulk_actions_on_the_other_countys_items_are_not_found(org, client_for, scene, role):
     client = client_for(getattr(org.users, role))
-    for url in (f"/admin/bulk/wagtailcore/page/delete/?id={scene.pending.pk}",
-                f"/admin/bulk/wagtailcore/page/unpublish/?id={scene.notices.far_public.pk}&id={scene.notices.public.pk}",
-                "/admin/bulk/wagtailcore/page/delete/?id=all",
-                f"/admin/bulk/wagtailcore/page/delete/?id=all&childOf={scene.index_b.pk}",
-                f"/admin/bulk/wagtaildocs/document/delete/?id={scene.doc_b.pk}",
-                f"/admin/bulk/wagtailimages/image/delete/?id={scene.img_b.pk}"):
+    for url in (
+        f"/admin/bulk/wagtailcore/page/delete/?id={scene.pending.pk}",
+        f"/admin/bulk/wagtailcore/page/unpublish/?id={scene.notices.far_public.pk}&id={scene.notices.public.pk}",
+        "/admin/bulk/wagtailcore/page/delete/?id=all",
+        f"/admin/bulk/wagtailcore/page/delete/?id=all&childOf={scene.index_b.pk}",
+        f"/admin/bulk/wagtaildocs/document/delete/?id={scene.doc_b.pk}",
+        f"/admin/bulk/wagtailimages/image/delete/?id={scene.img_b.pk}",
+    ):
         response = client.get(url)
         assert response.status_code == 404, url
         assert_no_b(response)
@@ -316,9 +378,12 @@ def test_site_history_is_not_for_township_staff(org, client_for, scene):
 def test_workflow_admin_is_closed_to_county_roles(org, client_for, scene, role):
     client = client_for(getattr(org.users, role))
     workflow_b = Workflow.objects.get(name="绿水县通知审核")
-    for url in (reverse("wagtailadmin_workflows:index"), reverse("wagtailadmin_workflows:edit", args=[workflow_b.pk]),
-                reverse("wagtailadmin_workflows:usage", args=[workflow_b.pk]),
-                reverse("wagtailadmin_workflows:task_index")):
+    for url in (
+        reverse("wagtailadmin_workflows:index"),
+        reverse("wagtailadmin_workflows:edit", args=[workflow_b.pk]),
+        reverse("wagtailadmin_workflows:usage", args=[workflow_b.pk]),
+        reverse("wagtailadmin_workflows:task_index"),
+    ):
         response = client.get(url)
         assert response.status_code != 200, url
         assert_no_b(response)
@@ -333,6 +398,7 @@ def test_superuser_still_sees_both_counties(org, client_for, scene):
 
 # --- menu ------------------------------------------------------------------------------------------
 
+
 def menu_names(user):
     from wagtail.admin.menu import admin_menu
 
@@ -345,15 +411,16 @@ def test_menu_offers_page_document_and_image_work_to_county_notice_roles_only(or
     for role in COUNTY_ROLES:
         assert {"explorer", "documents", "images"} <= menu_names(getattr(org.users, role)), role
     # Even if the township staff group is given a collection permission, their menu stays without them.
-    GroupCollectionPermission.objects.create(group=Group.objects.get(name=ROLE_GROUP_NAMES[Role.TOWNSHIP_STAFF]),
-                                             collection=Collection.get_first_root_node(),
-                                             permission=Permission.objects.get(codename="add_document"))
+    GroupCollectionPermission.objects.create(
+        group=Group.objects.get(name=ROLE_GROUP_NAMES[Role.TOWNSHIP_STAFF]),
+        collection=Collection.get_first_root_node(),
+        permission=Permission.objects.get(codename="add_document"),
+    )
     names = menu_names(org.users.township)
     assert not names & {"explorer", "documents", "images", "reports"}, names
 
 
-
-@pytest.mark.parametrize("role", COUNTY_ROLES + ["township"])
+@pytest.mark.parametrize("role", [*COUNTY_ROLES, "township"])
 def test_admin_home_shows_nothing_of_the_other_county(org, client_for, scene, role):
     response = client_for(getattr(org.users, role)).get(reverse("wagtailadmin_home"))
     assert response.status_code == 200

@@ -15,10 +15,17 @@ pytestmark = pytest.mark.django_db
 
 def form(title, **extra):
     data = {
-        "title": title, "slug": f"n-{abs(hash(title)) % 10**8}", "category": "policy", "document_number": "青卫发〔2026〕1号",
-        "issuing_body": "青山县卫生健康局", "issued_on": "2026-11-01", "effective_on": "", "summary": "",
+        "title": title,
+        "slug": f"n-{abs(hash(title)) % 10**8}",
+        "category": "policy",
+        "document_number": "青卫发〔2026〕1号",
+        "issuing_body": "青山县卫生健康局",
+        "issued_on": "2026-11-01",
+        "effective_on": "",
+        "summary": "",
         "body": streamfield([("paragraph", rich_text("<p>村医补助按季度预拨。</p>"))]),
-        "attachments": inline_formset([]), "audience": "public",
+        "attachments": inline_formset([]),
+        "audience": "public",
     }
     townships = extra.pop("townships", None)
     data.update(extra)
@@ -44,12 +51,15 @@ def test_editor_drafts_and_submits_moderator_approves(org, client_for):
     assert client_for(None).get(page.url).status_code == 404
 
     # The editor cannot publish directly: the publish action needs publish permission.
-    editor.post(reverse("wagtailadmin_pages:edit", args=[page.pk]), {**form("关于村医培训的通知"), "action-publish": "1"})
+    editor.post(
+        reverse("wagtailadmin_pages:edit", args=[page.pk]), {**form("关于村医培训的通知"), "action-publish": "1"}
+    )
     assert NoticePage.objects.get(pk=page.pk).live is False
 
     task_state = state.current_task_state
-    response = moderator.post(reverse("wagtailadmin_pages:workflow_action", args=[page.pk, "approve", task_state.pk]),
-                              {"comment": "同意发布"})
+    response = moderator.post(
+        reverse("wagtailadmin_pages:workflow_action", args=[page.pk, "approve", task_state.pk]), {"comment": "同意发布"}
+    )
     assert response.status_code in (200, 302)
     page.refresh_from_db()
     assert page.live is True
@@ -61,7 +71,8 @@ def test_county_admin_moderates_too(org, client_for):
     page = NoticePage.objects.get(title="县管理员审核的通知")
     task_state = WorkflowState.objects.get(object_id=str(page.pk)).current_task_state
     client_for(org.users.county).post(
-        reverse("wagtailadmin_pages:workflow_action", args=[page.pk, "approve", task_state.pk]), {})
+        reverse("wagtailadmin_pages:workflow_action", args=[page.pk, "approve", task_state.pk]), {}
+    )
     page.refresh_from_db()
     assert page.live is True
 
@@ -72,7 +83,8 @@ def test_moderator_of_another_county_cannot_approve(org, client_for):
     page = NoticePage.objects.get(title="跨县审核测试")
     task_state = WorkflowState.objects.get(object_id=str(page.pk)).current_task_state
     client_for(far_moderator).post(
-        reverse("wagtailadmin_pages:workflow_action", args=[page.pk, "approve", task_state.pk]), {})
+        reverse("wagtailadmin_pages:workflow_action", args=[page.pk, "approve", task_state.pk]), {}
+    )
     page.refresh_from_db()
     assert page.live is False
 
@@ -94,11 +106,15 @@ def test_audience_townships_must_name_townships_of_the_county(org, client_for):
     response = client.post(add_url(org.county_a), {**form("指定乡镇通知", audience="townships"), "action-publish": "1"})
     assert response.status_code == 200
     assert "请至少选择一个乡镇" in response.content.decode()
-    response = client.post(add_url(org.county_a), {**form("指定乡镇通知", audience="townships",
-                                                          townships=[org.tb1.pk]), "action-publish": "1"})
+    response = client.post(
+        add_url(org.county_a),
+        {**form("指定乡镇通知", audience="townships", townships=[org.tb1.pk]), "action-publish": "1"},
+    )
     assert response.status_code == 200 and not NoticePage.objects.filter(title="指定乡镇通知").exists()
-    response = client.post(add_url(org.county_a), {**form("指定乡镇通知", audience="townships",
-                                                          townships=[org.ta2.pk]), "action-publish": "1"})
+    response = client.post(
+        add_url(org.county_a),
+        {**form("指定乡镇通知", audience="townships", townships=[org.ta2.pk]), "action-publish": "1"},
+    )
     assert response.status_code == 302
     page = NoticePage.objects.get(title="指定乡镇通知")
     assert page.live and list(page.townships.all()) == [org.ta2]
@@ -106,14 +122,17 @@ def test_audience_townships_must_name_townships_of_the_county(org, client_for):
 
 def test_effective_date_before_issue_date_is_a_field_error(org, client_for):
     response = client_for(org.users.moderator).post(
-        add_url(org.county_a), {**form("日期错误", effective_on="2026-10-01"), "action-publish": "1"})
+        add_url(org.county_a), {**form("日期错误", effective_on="2026-10-01"), "action-publish": "1"}
+    )
     assert response.status_code == 200 and "施行日期不能早于发文日期" in response.content.decode()
 
 
 def test_script_in_rich_text_is_stripped(org, client_for):
     from cms.blocks import SafeRichTextBlock
 
-    body = streamfield([("paragraph", rich_text('<p>正文<script>alert(1)</script><a href="javascript:alert(2)">链接</a></p>'))])
+    body = streamfield(
+        [("paragraph", rich_text('<p>正文<script>alert(1)</script><a href="javascript:alert(2)">链接</a></p>'))]
+    )
     client_for(org.users.moderator).post(add_url(org.county_a), {**form("脚本测试", body=body), "action-publish": "1"})
     page = NoticePage.objects.get(title="脚本测试")
     html = page.body.render_as_block() if hasattr(page.body, "render_as_block") else str(page.body)

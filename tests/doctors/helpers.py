@@ -19,8 +19,16 @@ def id_number(born=date(1980, 5, 17), male=True, region="410102") -> str:
 
 
 def make_doctor(clinic, *, user=None, name="张建国", born=date(1980, 5, 17), male=True, **extra) -> VillageDoctor:
-    doctor = VillageDoctor(name=name, gender=Gender.MALE if male else Gender.FEMALE, birth_date=born,
-                           id_number=id_number(born, male), mobile="13812345678", clinic=clinic, user=user, **extra)
+    doctor = VillageDoctor(
+        name=name,
+        gender=Gender.MALE if male else Gender.FEMALE,
+        birth_date=born,
+        id_number=id_number(born, male),
+        mobile="13812345678",
+        clinic=clinic,
+        user=user,
+        **extra,
+    )
     doctor.full_clean()
     doctor.save()
     return doctor
@@ -31,17 +39,29 @@ def make_licence(doctor, *, issued_on=None, expires_in=None, today=None, number=
     if issued_on is None:
         expires = (today or date.today()) + timedelta(days=expires_in)
         issued_on = rules.add_years(expires + timedelta(days=1), -rules.LICENCE_YEARS)
-    licence = Licence(doctor=doctor, number=number or f"L{doctor.pk}-{issued_on:%Y%m%d}", issued_on=issued_on,
-                      expires_on=rules.licence_expiry(issued_on), **extra)
+    licence = Licence(
+        doctor=doctor,
+        number=number or f"L{doctor.pk}-{issued_on:%Y%m%d}",
+        issued_on=issued_on,
+        expires_on=rules.licence_expiry(issued_on),
+        **extra,
+    )
     licence.full_clean()
     licence.save()
     return licence
 
 
 def make_session(county, start, *, days=7, code=None, township=None) -> TrainingSession:
-    return TrainingSession.objects.create(county=county, township=township, code=code or f"S{county.code}{start:%Y%m%d}{days}",
-                                          topic="高血压患者健康管理", organiser="县卫健局", start_date=start,
-                                          end_date=start + timedelta(days=days - 1), hours=Decimal("16"))
+    return TrainingSession.objects.create(
+        county=county,
+        township=township,
+        code=code or f"S{county.code}{start:%Y%m%d}{days}",
+        topic="高血压患者健康管理",
+        organiser="县卫健局",
+        start_date=start,
+        end_date=start + timedelta(days=days - 1),
+        hours=Decimal("16"),
+    )
 
 
 def train_every_year(doctor, licence, *, sessions_per_year=2, days=7):
@@ -50,14 +70,16 @@ def train_every_year(doctor, licence, *, sessions_per_year=2, days=7):
     for k in range(rules.LICENCE_YEARS):
         year_start = rules.add_years(licence.issued_on, k)
         for s in range(sessions_per_year):
-            session = make_session(county, year_start + timedelta(days=30 + 60 * s), days=days,
-                                   code=f"T{doctor.pk}-{k}-{s}")
+            session = make_session(
+                county, year_start + timedelta(days=30 + 60 * s), days=days, code=f"T{doctor.pk}-{k}-{s}"
+            )
             services.record_attendance(session=session, doctor=doctor, user=None, written_score=80, oral_score=85)
 
 
 def pass_assessment(doctor, on):
-    return DoctorAssessment.objects.create(doctor=doctor, assessed_on=on, result=DoctorAssessment.Result.PASSED,
-                                           score=Decimal("88"))
+    return DoctorAssessment.objects.create(
+        doctor=doctor, assessed_on=on, result=DoctorAssessment.Result.PASSED, score=Decimal("88")
+    )
 
 
 def eligible_doctor(clinic, *, user=None, today, expires_in=60, **kwargs):

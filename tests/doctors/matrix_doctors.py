@@ -19,8 +19,16 @@ def in_a1(**overrides):
 
 
 def in_county_b(**overrides):
-    return staff_admin(**{"township": NOT_FOUND, "other_township": NOT_FOUND, "county": NOT_FOUND, "other_county": OK,
-                          "editor": DENIED, **overrides})
+    return staff_admin(
+        **{
+            "township": NOT_FOUND,
+            "other_township": NOT_FOUND,
+            "county": NOT_FOUND,
+            "other_county": OK,
+            "editor": DENIED,
+            **overrides,
+        }
+    )
 
 
 def data(org):
@@ -40,11 +48,21 @@ def data(org):
         application = RenewalApplication.objects.create(licence=licence, applied_on=today)
         far_application = RenewalApplication.objects.create(licence=far_licence, applied_on=today)
         org.doctors_data = SimpleNamespace(
-            doctor=doctor, licence=licence, far=far, far_licence=far_licence, session=session, far_session=far_session,
-            attendance=attendance, far_attendance=far_attendance, application=application,
-            far_application=far_application, assessment=pass_assessment(doctor, today - timedelta(days=30)),
+            doctor=doctor,
+            licence=licence,
+            far=far,
+            far_licence=far_licence,
+            session=session,
+            far_session=far_session,
+            attendance=attendance,
+            far_attendance=far_attendance,
+            application=application,
+            far_application=far_application,
+            assessment=pass_assessment(doctor, today - timedelta(days=30)),
             far_assessment=pass_assessment(far, today - timedelta(days=30)),
-            rule=TrainingRule.objects.create(county=org.county_a), far_rule=TrainingRule.objects.create(county=org.county_b))
+            rule=TrainingRule.objects.create(county=org.county_a),
+            far_rule=TrainingRule.objects.create(county=org.county_b),
+        )
     return org.doctors_data
 
 
@@ -55,11 +73,25 @@ def d(attr):
 def viewset_cases(prefix, obj, far_obj, *, index=STAFF, add=STAFF, with_inspect=False, **over):
     """The URLs of a scoped viewset. ``over`` replaces the expectation of one URL kind
     (edit, edit_b, guessed, history, history_results, usage, delete, inspect)."""
-    guessed = staff_admin(township=NOT_FOUND, other_township=NOT_FOUND, county=NOT_FOUND, other_county=NOT_FOUND,
-                          editor=DENIED, superuser=NOT_FOUND)
-    e = {"edit": in_a1(), "edit_b": in_county_b(), "guessed": guessed, "history": in_a1(),
-         "history_results": in_a1(), "usage": in_a1(), "delete": in_a1(township=DENIED, county=DENIED),
-         "inspect": in_a1(), **over}
+    guessed = staff_admin(
+        township=NOT_FOUND,
+        other_township=NOT_FOUND,
+        county=NOT_FOUND,
+        other_county=NOT_FOUND,
+        editor=DENIED,
+        superuser=NOT_FOUND,
+    )
+    e = {
+        "edit": in_a1(),
+        "edit_b": in_county_b(),
+        "guessed": guessed,
+        "history": in_a1(),
+        "history_results": in_a1(),
+        "usage": in_a1(),
+        "delete": in_a1(township=DENIED, county=DENIED),
+        "inspect": in_a1(),
+        **over,
+    }
     cases = [
         Case(f"{prefix}:index", index),
         Case(f"{prefix}:index_results", index),
@@ -85,20 +117,44 @@ COUNTY_SESSION = in_a1(other_township=OK)
 
 CASES = [
     *viewset_cases("villagedoctor", "doctor", "far", with_inspect=True),
-    *viewset_cases("licence", "licence", "far_licence", with_inspect=True, edit=in_a1(**NO_TOWNSHIP),
-                   edit_b=in_county_b(**NO_TOWNSHIP), guessed=in_county_b(**NO_TOWNSHIP, county=NOT_FOUND,
-                                                                           other_county=NOT_FOUND, superuser=NOT_FOUND),
-                   usage=in_a1(township=DENIED)),
-    *viewset_cases("trainingsession", "session", "far_session", with_inspect=True, edit=in_a1(**NO_TOWNSHIP),
-                   history=COUNTY_SESSION, history_results=COUNTY_SESSION, usage=COUNTY_SESSION,
-                   inspect=COUNTY_SESSION, delete=in_a1(**NO_TOWNSHIP)),
+    *viewset_cases(
+        "licence",
+        "licence",
+        "far_licence",
+        with_inspect=True,
+        edit=in_a1(**NO_TOWNSHIP),
+        edit_b=in_county_b(**NO_TOWNSHIP),
+        guessed=in_county_b(**NO_TOWNSHIP, county=NOT_FOUND, other_county=NOT_FOUND, superuser=NOT_FOUND),
+        usage=in_a1(township=DENIED),
+    ),
+    *viewset_cases(
+        "trainingsession",
+        "session",
+        "far_session",
+        with_inspect=True,
+        edit=in_a1(**NO_TOWNSHIP),
+        history=COUNTY_SESSION,
+        history_results=COUNTY_SESSION,
+        usage=COUNTY_SESSION,
+        inspect=COUNTY_SESSION,
+        delete=in_a1(**NO_TOWNSHIP),
+    ),
     *viewset_cases("trainingattendance", "attendance", "far_attendance", delete=in_a1()),
     *viewset_cases("doctorassessment", "assessment", "far_assessment"),
-    *viewset_cases("trainingrule", "rule", "far_rule", add=COUNTY_ONLY, index=staff_admin(editor=DENIED),
-                   edit=in_a1(**NO_TOWNSHIP), edit_b=in_county_b(**NO_TOWNSHIP),
-                   guessed=in_county_b(**NO_TOWNSHIP, county=NOT_FOUND, other_county=NOT_FOUND, superuser=NOT_FOUND),
-                   history=in_a1(**NO_TOWNSHIP), history_results=in_a1(**NO_TOWNSHIP), usage=in_a1(**NO_TOWNSHIP),
-                   delete=in_a1(**NO_TOWNSHIP, county=DENIED)),
+    *viewset_cases(
+        "trainingrule",
+        "rule",
+        "far_rule",
+        add=COUNTY_ONLY,
+        index=staff_admin(editor=DENIED),
+        edit=in_a1(**NO_TOWNSHIP),
+        edit_b=in_county_b(**NO_TOWNSHIP),
+        guessed=in_county_b(**NO_TOWNSHIP, county=NOT_FOUND, other_county=NOT_FOUND, superuser=NOT_FOUND),
+        history=in_a1(**NO_TOWNSHIP),
+        history_results=in_a1(**NO_TOWNSHIP),
+        usage=in_a1(**NO_TOWNSHIP),
+        delete=in_a1(**NO_TOWNSHIP, county=DENIED),
+    ),
     # work lists and the renewal workflow
     Case("doctors_worklist", STAFF),
     Case("doctors_renewals", STAFF),
@@ -107,14 +163,25 @@ CASES = [
     Case("doctors_training", STAFF, query="year=abc&behind=1", id="training with a bad year"),
     Case("doctors_renewal", in_a1(), args=d("application")),
     Case("doctors_renewal", in_county_b(), args=d("far_application"), id="renewal of county B"),
-    Case("doctors_renewal", in_a1(township=400, county=400, superuser=400), args=d("application"), method="post",
-         data=lambda o: {"action": "nonsense"}, id="renewal post with a bad action"),
+    Case(
+        "doctors_renewal",
+        in_a1(township=400, county=400, superuser=400),
+        args=d("application"),
+        method="post",
+        data=lambda o: {"action": "nonsense"},
+        id="renewal post with a bad action",
+    ),
     Case("doctors_apply", in_a1(), args=d("licence")),
     Case("doctors_apply", in_county_b(), args=d("far_licence"), id="apply for a licence of county B"),
     Case("doctors_cancel", in_a1(township=DENIED), args=d("licence")),
     Case("doctors_cancel", in_county_b(), args=d("far_licence"), id="cancel a licence of county B"),
     # the doctor's portal: doctors without a record see why they may not practise
     Case("portal_doctors:licence", doctor_portal(), args=lambda o: (data(o), [])[1]),
-    Case("portal_doctors:apply", doctor_portal(doctor=400, other_doctor=302, far_doctor=400, anonymous=LOGIN),
-         args=lambda o: (data(o), [])[1], method="post", data=lambda o: {"note": ""}),
+    Case(
+        "portal_doctors:apply",
+        doctor_portal(doctor=400, other_doctor=302, far_doctor=400, anonymous=LOGIN),
+        args=lambda o: (data(o), [])[1],
+        method="post",
+        data=lambda o: {"note": ""},
+    ),
 ]

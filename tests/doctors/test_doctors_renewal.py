@@ -20,15 +20,16 @@ def setup(org):
 
 
 def test_whole_renewal_approved_issues_a_new_licence_following_the_old(setup):
-    org, doctor, licence = setup
+    org, _doctor, licence = setup
     application = services.apply_for_renewal(licence=licence, user=org.users.doctor, on=TODAY, note="按期申请")
     licence.refresh_from_db()
     assert licence.status == Licence.Status.RENEWAL_PENDING and application.eligibility["eligible"]
     services.township_review(application=application, user=org.users.township, forward=True, on=TODAY)
     application.refresh_from_db()
     assert application.forwarded_on == TODAY
-    decided = services.county_decide(application=application, user=org.users.county, approve=True,
-                                     on=TODAY + timedelta(days=3))
+    decided = services.county_decide(
+        application=application, user=org.users.county, approve=True, on=TODAY + timedelta(days=3)
+    )
     new = decided.new_licence
     assert new.number != licence.number and new.previous == licence
     assert new.issued_on == licence.expires_on + timedelta(days=1)
@@ -42,14 +43,15 @@ def test_whole_renewal_approved_issues_a_new_licence_following_the_old(setup):
 
 
 def test_refusal_records_the_reason_and_blocks_service_reports(setup):
-    org, doctor, licence = setup
+    org, _doctor, licence = setup
     application = services.apply_for_renewal(licence=licence, user=org.users.township, on=TODAY)
     assert application.on_behalf
     services.township_review(application=application, user=org.users.township, forward=True, on=TODAY)
     with pytest.raises(ValidationError, match="必须填写原因"):
         services.county_decide(application=application, user=org.users.county, approve=False, reason=" ", on=TODAY)
-    services.county_decide(application=application, user=org.users.county, approve=False, reason="多次违规执业",
-                           on=TODAY)
+    services.county_decide(
+        application=application, user=org.users.county, approve=False, reason="多次违规执业", on=TODAY
+    )
     licence.refresh_from_db()
     assert licence.status == Licence.Status.REFUSED and licence.status_note == "多次违规执业"
     with pytest.raises(ValidationError, match="再注册未获批准"):
@@ -71,7 +73,7 @@ def test_window_boundaries(org):
 
 
 def test_day_15_is_in_time_and_day_16_overdue(setup):
-    org, doctor, licence = setup
+    org, _doctor, licence = setup
     application = services.apply_for_renewal(licence=licence, user=org.users.doctor, on=TODAY)
     services.township_review(application=application, user=org.users.township, forward=True, on=TODAY)
     application.refresh_from_db()
@@ -82,7 +84,7 @@ def test_day_15_is_in_time_and_day_16_overdue(setup):
 
 
 def test_only_the_doctors_own_county_decides_and_own_township_reviews(setup):
-    org, doctor, licence = setup
+    org, _doctor, licence = setup
     application = services.apply_for_renewal(licence=licence, user=org.users.doctor, on=TODAY)
     for outsider in (org.users.other_township, org.users.county, org.users.doctor):
         with pytest.raises(ValidationError, match="乡镇卫生院的工作人员"):
@@ -97,7 +99,7 @@ def test_only_the_doctors_own_county_decides_and_own_township_reviews(setup):
 
 
 def test_other_people_cannot_apply_for_a_doctor(setup):
-    org, doctor, licence = setup
+    org, _doctor, licence = setup
     for outsider in (org.users.other_doctor, org.users.other_township, org.users.other_county):
         with pytest.raises(ValidationError, match="不能为这位医生申请"):
             services.apply_for_renewal(licence=licence, user=outsider, on=TODAY)
@@ -132,12 +134,11 @@ def test_training_rule_counted_per_licence_year_at_its_boundary(org):
 
 
 def test_returned_application_reopens_the_licence(setup):
-    org, doctor, licence = setup
+    org, _doctor, licence = setup
     application = services.apply_for_renewal(licence=licence, user=org.users.doctor, on=TODAY)
     with pytest.raises(ValidationError):
         services.township_review(application=application, user=org.users.township, forward=False, note="", on=TODAY)
-    services.township_review(application=application, user=org.users.township, forward=False, note="材料不全",
-                             on=TODAY)
+    services.township_review(application=application, user=org.users.township, forward=False, note="材料不全", on=TODAY)
     licence.refresh_from_db()
     assert licence.status == Licence.Status.VALID
     assert services.apply_for_renewal(licence=licence, user=org.users.doctor, on=TODAY + timedelta(days=1))
@@ -172,14 +173,17 @@ def test_practice_permission_reasons(org):
 def test_failed_reassessment_cancels_the_licence(org):
     doctor = make_doctor(org.ca1a, user=org.users.doctor)
     licence = make_licence(doctor, issued_on=date(2024, 2, 29))
-    first = services.record_assessment(doctor=doctor, assessed_on=date(2026, 3, 1), result="failed",
-                                       user=org.users.township, score=50)
+    first = services.record_assessment(
+        doctor=doctor, assessed_on=date(2026, 3, 1), result="failed", user=org.users.township, score=50
+    )
     assert not first.is_reassessment
     with pytest.raises(ValidationError, match="6 个月内"):
-        services.record_assessment(doctor=doctor, assessed_on=date(2026, 9, 2), result="failed",
-                                   user=org.users.township)
-    second = services.record_assessment(doctor=doctor, assessed_on=date(2026, 9, 1), result="failed",
-                                        user=org.users.township, score=55)
+        services.record_assessment(
+            doctor=doctor, assessed_on=date(2026, 9, 2), result="failed", user=org.users.township
+        )
+    second = services.record_assessment(
+        doctor=doctor, assessed_on=date(2026, 9, 1), result="failed", user=org.users.township, score=55
+    )
     assert second.is_reassessment
     licence.refresh_from_db()
     assert licence.status == Licence.Status.CANCELLED
@@ -216,15 +220,18 @@ def test_bad_licence_input_in_chinese(org):
         services.create_licence(doctor=doctor, number="QS-0001", issued_on=date(2023, 1, 1))
     assert "证书编号已存在" in str(exc.value)
     with pytest.raises(ValidationError) as exc:
-        services.create_licence(doctor=doctor, number="QS-0002", issued_on=date(2023, 1, 1),
-                                expires_on=date(2022, 12, 31))
+        services.create_licence(
+            doctor=doctor, number="QS-0002", issued_on=date(2023, 1, 1), expires_on=date(2022, 12, 31)
+        )
     assert "有效期至必须晚于发证日期" in str(exc.value)
     with pytest.raises(ValidationError, match="管辖范围"):
-        services.create_licence(doctor=doctor, number="QS-0003", issued_on=date(2023, 1, 1),
-                                user=org.users.other_township)
+        services.create_licence(
+            doctor=doctor, number="QS-0003", issued_on=date(2023, 1, 1), user=org.users.other_township
+        )
     assert Licence.objects.count() == 1
-    created = services.create_licence(doctor=doctor, number=" QS-0004 ", issued_on=date(2024, 2, 29),
-                                      user=org.users.township)
+    created = services.create_licence(
+        doctor=doctor, number=" QS-0004 ", issued_on=date(2024, 2, 29), user=org.users.township
+    )
     assert created.number == "QS-0004" and created.expires_on == date(2029, 2, 28)
 
 
@@ -273,8 +280,11 @@ class PracticePermissionProperty(HypothesisTestCase):
     """Allowed exactly on the days a valid licence's term covers, whatever the dates."""
 
     @settings(max_examples=40, deadline=None)
-    @given(issued=st.dates(min_value=date(2000, 1, 1), max_value=date(2040, 12, 31)), offset=st.integers(-400, 2300),
-           status=st.sampled_from(["valid", "renewal_pending", "expired", "refused"]))
+    @given(
+        issued=st.dates(min_value=date(2000, 1, 1), max_value=date(2040, 12, 31)),
+        offset=st.integers(-400, 2300),
+        status=st.sampled_from(["valid", "renewal_pending", "expired", "refused"]),
+    )
     def test_permission_matches_the_term(self, issued, offset, status):
         from tests.factories import build_org
 

@@ -71,12 +71,15 @@ def test_known_valid_id_number():
     validate_id_number(_valid_id("41010219800517123"))
 
 
-@pytest.mark.parametrize("value, message", [
-    ("11010519491231002", "18 位"),
-    ("110105194912310021", "校验位"),
-    ("11010519491331002X", "出生日期"),
-    ("1101051949123100AX", "18 位"),
-])
+@pytest.mark.parametrize(
+    "value, message",
+    [
+        ("11010519491231002", "18 位"),
+        ("110105194912310021", "校验位"),
+        ("11010519491331002X", "出生日期"),
+        ("1101051949123100AX", "18 位"),
+    ],
+)
 def test_invalid_id_numbers_say_why_in_chinese(value, message):
     with pytest.raises(ValidationError) as exc:
         validate_id_number(value)
@@ -91,8 +94,17 @@ def test_any_first_17_digits_with_their_check_digit_validate(first17):
         validate_id_number(first17 + wrong)
 
 
-@pytest.mark.parametrize("mobile, ok", [("13812345678", True), ("19912345678", True), ("12812345678", False),
-                                        ("1381234567", False), ("138123456789", False), ("1381234567a", False)])
+@pytest.mark.parametrize(
+    "mobile, ok",
+    [
+        ("13812345678", True),
+        ("19912345678", True),
+        ("12812345678", False),
+        ("1381234567", False),
+        ("138123456789", False),
+        ("1381234567a", False),
+    ],
+)
 def test_mobile_numbers(mobile, ok):
     if ok:
         validate_mobile(mobile)

@@ -20,7 +20,7 @@ def today():
 
 
 def test_portal_apply_then_township_and_county_through_the_pages(org, client_for, today):
-    doctor, licence = eligible_doctor(org.ca1a, user=org.users.doctor, today=today, expires_in=30)
+    _doctor, licence = eligible_doctor(org.ca1a, user=org.users.doctor, today=today, expires_in=30)
     doctor_client = client_for(org.users.doctor)
     page = doctor_client.get(reverse("portal_doctors:licence")).content.decode()
     assert licence.number in page and "申请再注册" in page and "可以执业" in page
@@ -53,21 +53,23 @@ def test_portal_without_record_explains(org, client_for):
 
 
 def test_refuse_without_reason_shows_field_error(org, client_for, today):
-    doctor, licence = eligible_doctor(org.ca1a, user=org.users.doctor, today=today, expires_in=30)
+    _doctor, licence = eligible_doctor(org.ca1a, user=org.users.doctor, today=today, expires_in=30)
     application = services.apply_for_renewal(licence=licence, user=org.users.doctor, on=today)
     services.township_review(application=application, user=org.users.township, forward=True, on=today)
-    response = client_for(org.users.county).post(reverse("doctors_renewal", args=[application.pk]),
-                                                 {"action": "refuse", "note": ""})
+    response = client_for(org.users.county).post(
+        reverse("doctors_renewal", args=[application.pk]), {"action": "refuse", "note": ""}
+    )
     assert response.status_code == 400 and "不予批准时必须填写原因" in response.content.decode()
     application.refresh_from_db()
     assert application.status == RenewalApplication.Status.FORWARDED
 
 
 def test_other_county_cannot_even_see_the_application(org, client_for, today):
-    doctor, licence = eligible_doctor(org.ca1a, user=org.users.doctor, today=today, expires_in=30)
+    _doctor, licence = eligible_doctor(org.ca1a, user=org.users.doctor, today=today, expires_in=30)
     application = services.apply_for_renewal(licence=licence, user=org.users.doctor, on=today)
-    response = client_for(org.users.other_county).post(reverse("doctors_renewal", args=[application.pk]),
-                                                       {"action": "approve"})
+    response = client_for(org.users.other_county).post(
+        reverse("doctors_renewal", args=[application.pk]), {"action": "approve"}
+    )
     assert response.status_code == 404
 
 
@@ -76,6 +78,7 @@ def test_worklist_lists_and_query_count(org, client_for, today, django_assert_ma
         for i in range(n):
             doctor = make_doctor(org.ca1a if i % 2 else org.ca1b, name=f"医生{i}")
             make_licence(doctor, today=today, expires_in=[10, 80, -5, 400][i % 4])
+
     client = client_for(org.users.township)
     build(4)
     with django_assert_max_num_queries(30):
@@ -103,9 +106,19 @@ def test_doctor_list_masks_id_numbers_and_is_bounded(org, client_for, django_ass
 
 
 def test_admin_create_doctor_with_bad_id_and_mobile_shows_chinese_errors(org, client_for):
-    response = client_for(org.users.township).post(reverse("villagedoctor:add"), {
-        "name": "李秀英", "gender": "F", "birth_date": "1980-05-17", "id_number": "410102198005171231",
-        "mobile": "12345", "clinic": org.ca1a.pk, "qualification": "village", "status": "practising"})
+    response = client_for(org.users.township).post(
+        reverse("villagedoctor:add"),
+        {
+            "name": "李秀英",
+            "gender": "F",
+            "birth_date": "1980-05-17",
+            "id_number": "410102198005171231",
+            "mobile": "12345",
+            "clinic": org.ca1a.pk,
+            "qualification": "village",
+            "status": "practising",
+        },
+    )
     page = response.content.decode()
     assert response.status_code == 200 and "校验位不正确" in page and "手机号应为 11 位" in page
     assert not VillageDoctor.objects.exists()
@@ -113,10 +126,20 @@ def test_admin_create_doctor_with_bad_id_and_mobile_shows_chinese_errors(org, cl
 
 def test_admin_edit_clinic_records_a_move(org, client_for):
     doctor = make_doctor(org.ca1a, user=org.users.doctor)
-    response = client_for(org.users.township).post(reverse("villagedoctor:edit", args=[doctor.pk]), {
-        "name": doctor.name, "gender": doctor.gender, "birth_date": doctor.birth_date.isoformat(),
-        "id_number": doctor.id_number, "mobile": doctor.mobile, "email": "", "clinic": org.ca1b.pk,
-        "qualification": "village", "status": "practising"})
+    response = client_for(org.users.township).post(
+        reverse("villagedoctor:edit", args=[doctor.pk]),
+        {
+            "name": doctor.name,
+            "gender": doctor.gender,
+            "birth_date": doctor.birth_date.isoformat(),
+            "id_number": doctor.id_number,
+            "mobile": doctor.mobile,
+            "email": "",
+            "clinic": org.ca1b.pk,
+            "qualification": "village",
+            "status": "practising",
+        },
+    )
     assert response.status_code == 302
     doctor.refresh_from_db()
     assert doctor.clinic == org.ca1b and doctor.moves.count() == 1
@@ -127,8 +150,10 @@ def test_admin_edit_clinic_records_a_move(org, client_for):
 def test_admin_attendance_for_doctor_of_another_township_is_refused(org, client_for):
     far = make_doctor(org.ca2a)
     session = make_session(org.county_a, date(2026, 3, 1))
-    response = client_for(org.users.township).post(reverse("trainingattendance:add"), {
-        "session": session.pk, "doctor": far.pk, "attended": "on", "written_score": "80"})
+    response = client_for(org.users.township).post(
+        reverse("trainingattendance:add"),
+        {"session": session.pk, "doctor": far.pk, "attended": "on", "written_score": "80"},
+    )
     assert response.status_code == 200 and "选择一个有效的选项" in response.content.decode()
     assert not TrainingAttendance.objects.exists()
 
@@ -164,34 +189,55 @@ def _csv(rows):
 
 def test_import_doctors_all_or_nothing_with_chinese_row_errors(org):
     good = id_number(date(1975, 3, 9), male=True)
-    data = _csv([["姓名", "性别", "出生日期", "身份证号", "手机号", "卫生室编码"],
-                 ["刘德明", "男", "1975-03-09", good, "13912345678", "A1a"],
-                 ["陈红霞", "女", "1981-01-01", "410102198101011234", "13912345678", "A1a"],
-                 ["周玉兰", "女", "1982-02-02", id_number(date(1982, 2, 2), male=False), "1391234", "B1a"]])
+    data = _csv(
+        [
+            ["姓名", "性别", "出生日期", "身份证号", "手机号", "卫生室编码"],
+            ["刘德明", "男", "1975-03-09", good, "13912345678", "A1a"],
+            ["陈红霞", "女", "1981-01-01", "410102198101011234", "13912345678", "A1a"],
+            ["周玉兰", "女", "1982-02-02", id_number(date(1982, 2, 2), male=False), "1391234", "B1a"],
+        ]
+    )
     report = dataio.run_import(resource_name="doctors", data=data, filename="d.csv", user=org.users.township)
     assert not report.ok and not VillageDoctor.objects.exists()
     lines = "\n".join(report.error_lines())
     assert "第 3 行，“身份证号”列" in lines and "第 4 行，“手机号”列" in lines and "第 4 行，“卫生室编码”列" in lines
-    ok = dataio.run_import(resource_name="doctors", data=_csv([["姓名", "性别", "出生日期", "身份证号", "手机号", "卫生室编码"],
-                                                              ["刘德明", "男", "1975-03-09", good, "13912345678", "A1a"]]),
-                           filename="d.csv", user=org.users.township)
+    ok = dataio.run_import(
+        resource_name="doctors",
+        data=_csv(
+            [
+                ["姓名", "性别", "出生日期", "身份证号", "手机号", "卫生室编码"],
+                ["刘德明", "男", "1975-03-09", good, "13912345678", "A1a"],
+            ]
+        ),
+        filename="d.csv",
+        user=org.users.township,
+    )
     assert ok.ok and ok.committed and VillageDoctor.objects.get().clinic == org.ca1a
 
 
 def test_import_licences_duplicate_number_and_expiry_before_issue(org):
     doctor = make_doctor(org.ca1a)
     make_licence(doctor, issued_on=date(2020, 1, 1), number="QS-1")
-    data = _csv([["证书编号", "身份证号", "发证日期", "有效期至"],
-                 ["QS-1", doctor.id_number, "2021-01-01", ""],
-                 ["QS-2", doctor.id_number, "2021-01-01", "2020-01-01"],
-                 ["QS-3", doctor.id_number, "2024-02-29", ""]])
+    data = _csv(
+        [
+            ["证书编号", "身份证号", "发证日期", "有效期至"],
+            ["QS-1", doctor.id_number, "2021-01-01", ""],
+            ["QS-2", doctor.id_number, "2021-01-01", "2020-01-01"],
+            ["QS-3", doctor.id_number, "2024-02-29", ""],
+        ]
+    )
     report = dataio.run_import(resource_name="licences", data=data, filename="l.csv", user=org.users.township)
     lines = "\n".join(report.error_lines())
-    assert "第 2 行" in lines and "证书编号已存在" in lines and "第 3 行" in lines and "有效期至必须晚于发证日期" in lines
+    assert (
+        "第 2 行" in lines and "证书编号已存在" in lines and "第 3 行" in lines and "有效期至必须晚于发证日期" in lines
+    )
     assert Licence.objects.count() == 1
-    report = dataio.run_import(resource_name="licences", data=_csv([["证书编号", "身份证号", "发证日期"],
-                                                                   ["QS-3", doctor.id_number, "2024-02-29"]]),
-                               filename="l.csv", user=org.users.township)
+    report = dataio.run_import(
+        resource_name="licences",
+        data=_csv([["证书编号", "身份证号", "发证日期"], ["QS-3", doctor.id_number, "2024-02-29"]]),
+        filename="l.csv",
+        user=org.users.township,
+    )
     assert report.ok and Licence.objects.get(number="QS-3").expires_on == date(2029, 2, 28)
 
 
@@ -199,15 +245,24 @@ def test_import_attendance_outside_township_is_refused(org):
     far = make_doctor(org.ca2a)
     mine = make_doctor(org.ca1a, name="本乡")
     session = make_session(org.county_a, date(2026, 3, 1), code="PX-1")
-    data = _csv([["培训编号", "身份证号", "出勤", "笔试成绩", "口试成绩"],
-                 ["PX-1", mine.id_number, "是", "88", "90"],
-                 ["PX-1", far.id_number, "是", "80", "80"]])
-    report = dataio.run_import(resource_name="training_attendance", data=data, filename="a.csv", user=org.users.township)
+    data = _csv(
+        [
+            ["培训编号", "身份证号", "出勤", "笔试成绩", "口试成绩"],
+            ["PX-1", mine.id_number, "是", "88", "90"],
+            ["PX-1", far.id_number, "是", "80", "80"],
+        ]
+    )
+    report = dataio.run_import(
+        resource_name="training_attendance", data=data, filename="a.csv", user=org.users.township
+    )
     assert not report.ok and "第 3 行，“身份证号”列" in "\n".join(report.error_lines())
     assert not TrainingAttendance.objects.exists()
-    data = _csv([["培训编号", "身份证号", "出勤", "笔试成绩", "口试成绩"], ["PX-1", mine.id_number, "是", "88", "90.5"]])
-    assert dataio.run_import(resource_name="training_attendance", data=data, filename="a.csv",
-                             user=org.users.township).ok
+    data = _csv(
+        [["培训编号", "身份证号", "出勤", "笔试成绩", "口试成绩"], ["PX-1", mine.id_number, "是", "88", "90.5"]]
+    )
+    assert dataio.run_import(
+        resource_name="training_attendance", data=data, filename="a.csv", user=org.users.township
+    ).ok
     assert TrainingAttendance.objects.get(session=session).oral_score == 90.5
 
 
@@ -236,7 +291,9 @@ def test_licence_list_offers_renewal_and_cancel_to_the_right_people(org, client_
     assert response.status_code == 400 and "已注销" in response.content.decode()
 
 
-@pytest.mark.parametrize("url_name", ["doctors_renewals", "doctors_training", "licence:index", "trainingattendance:index"])
+@pytest.mark.parametrize(
+    "url_name", ["doctors_renewals", "doctors_training", "licence:index", "trainingattendance:index"]
+)
 def test_lists_use_bounded_queries(org, client_for, today, url_name, django_assert_max_num_queries):
     client = client_for(org.users.county)
     session = make_session(org.county_a, today - timedelta(days=20))
@@ -256,4 +313,4 @@ def test_lists_use_bounded_queries(org, client_for, today, url_name, django_asse
         large = client.get(reverse(url_name))
     assert small.status_code == large.status_code == 200
     page = large.content.decode()
-    assert "医生26" in page or url_name == "trainingattendance:index" and "医生1" in page
+    assert "医生26" in page or (url_name == "trainingattendance:index" and "医生1" in page)

@@ -24,7 +24,7 @@ def pytest_collection_modifyitems(config, items):
 def browser(live_server):
     """Chromium, closed before the live server stops: its keep-alive connections would otherwise be closed by
     the server's request threads after the server has stopped sharing the test database connection."""
-    if not Path(CHROMIUM).exists() or shutil.which("chromium") is None and not Path(CHROMIUM).exists():
+    if not Path(CHROMIUM).exists() or (shutil.which("chromium") is None and not Path(CHROMIUM).exists()):
         if os.environ.get("CI"):
             pytest.fail(f"Chromium not found at {CHROMIUM}; CI must run the browser tests")
         pytest.skip(f"Chromium not found at {CHROMIUM} (apt-get install chromium)")
@@ -32,9 +32,18 @@ def browser(live_server):
 
     with sync_playwright() as p:
         browser = p.chromium.launch(
-            executable_path=CHROMIUM, headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update", "--disable-sync"])
+            executable_path=CHROMIUM,
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
         yield browser
         browser.close()
 
@@ -80,8 +89,9 @@ def page(browser, live_server):
 @pytest.fixture
 def phone(browser, live_server):
     """A phone-sized page (360 × 740), as a village doctor sees it."""
-    context = browser.new_context(viewport={"width": 360, "height": 740}, locale="zh-CN", is_mobile=True,
-                                  has_touch=True, device_scale_factor=2)
+    context = browser.new_context(
+        viewport={"width": 360, "height": 740}, locale="zh-CN", is_mobile=True, has_touch=True, device_scale_factor=2
+    )
     page = context.new_page()
     page.set_default_timeout(15000)
     page.goto_path = lambda path: page.goto(live_server.url + path)

@@ -11,10 +11,18 @@ from tests.factories import PASSWORD
 
 def test_score_appeal_accept(browser, live_server, org):
     sheet = ScoreSheet.objects.create(county=org.county_a, year=2026, name="村卫生室绩效考核表")
-    ScoreItem.objects.create(sheet=sheet, code="B1", category="medical", name="处方书写不规范", max_points=Decimal(60),
-                             mode="deduction", points_per_occurrence=Decimal(5))
-    ScoreItem.objects.create(sheet=sheet, code="D1", category="finance", name="财务账目", max_points=Decimal(40),
-                             mode="manual")
+    ScoreItem.objects.create(
+        sheet=sheet,
+        code="B1",
+        category="medical",
+        name="处方书写不规范",
+        max_points=Decimal(60),
+        mode="deduction",
+        points_per_occurrence=Decimal(5),
+    )
+    ScoreItem.objects.create(
+        sheet=sheet, code="D1", category="finance", name="财务账目", max_points=Decimal(40), mode="manual"
+    )
 
     def page_at(width, height):
         page = browser.new_context(viewport={"width": width, "height": height}, locale="zh-CN").new_page()

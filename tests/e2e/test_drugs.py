@@ -8,10 +8,23 @@ from tests.factories import PASSWORD
 
 
 def _stock(org):
-    drug = services.save_drug(code="YP001", generic_name="阿莫西林胶囊", dosage_form="胶囊剂",
-                              specification="0.25g×24粒", unit="盒", category="anti_infective")
-    services.record_purchase(clinic=org.ca1a, drug=drug, on=date.today() - timedelta(days=10), batch_no="2601A",
-                             expiry=date.today() + timedelta(days=40), quantity=20, unit_price="6.80")
+    drug = services.save_drug(
+        code="YP001",
+        generic_name="阿莫西林胶囊",
+        dosage_form="胶囊剂",
+        specification="0.25g×24粒",
+        unit="盒",
+        category="anti_infective",
+    )
+    services.record_purchase(
+        clinic=org.ca1a,
+        drug=drug,
+        on=date.today() - timedelta(days=10),
+        batch_no="2601A",
+        expiry=date.today() + timedelta(days=40),
+        quantity=20,
+        unit_price="6.80",
+    )
     return drug
 
 

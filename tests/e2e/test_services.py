@@ -33,7 +33,7 @@ def test_doctor_submits_and_township_verifies(browser, live_server, org):
     login(desk, "staff_a1", PASSWORD)
     desk.goto_path("/admin/services/reports/")
     assert "张庄村卫生室" in desk.locator("table.listing").inner_text()
-    desk.click("table.listing a.button:has-text(\"核实\")")
+    desk.click('table.listing a.button:has-text("核实")')
     pk = items["PH10"].pk
     desk.select_option(f"select[name=method_{pk}]", "phone")
     desk.fill(f"input[name=checked_{pk}]", "10")

@@ -14,19 +14,36 @@ from tests.factories import PASSWORD
 
 
 def test_county_approves_and_doctor_downloads_statement(browser, live_server, org, tmp_path):
-    policy = SubsidyPolicy.objects.create(county=org.county_a, year=2026, name="2026年村级补助", per_capita_rate=D("99"),
-                                          village_share=D("0.4"), drug_amount=D("5"), quality_threshold=D("60"))
-    PolicyItem.objects.create(policy=policy, item=ServiceItem.objects.get(code="PH09"), unit_price=D("40"),
-                              work_points=D("15"))
-    inputs = [ClinicInputs(clinic_id=org.ca1a.pk, name="张庄村卫生室", population=1000, score=D("80"),
-                           items={"PH09": ItemFigures(declared=100, verified=100, quota=480)})]
-    run = settlement.create_run(user=org.users.township, policy=policy, year=2026, quarter=1, township=org.ta1,
-                                inputs=inputs)
+    policy = SubsidyPolicy.objects.create(
+        county=org.county_a,
+        year=2026,
+        name="2026年村级补助",
+        per_capita_rate=D("99"),
+        village_share=D("0.4"),
+        drug_amount=D("5"),
+        quality_threshold=D("60"),
+    )
+    PolicyItem.objects.create(
+        policy=policy, item=ServiceItem.objects.get(code="PH09"), unit_price=D("40"), work_points=D("15")
+    )
+    inputs = [
+        ClinicInputs(
+            clinic_id=org.ca1a.pk,
+            name="张庄村卫生室",
+            population=1000,
+            score=D("80"),
+            items={"PH09": ItemFigures(declared=100, verified=100, quota=480)},
+        )
+    ]
+    run = settlement.create_run(
+        user=org.users.township, policy=policy, year=2026, quarter=1, township=org.ta1, inputs=inputs
+    )
     settlement.confirm_run(user=org.users.township, run=run)
 
     def page_at(width, height):
-        page = browser.new_context(viewport={"width": width, "height": height}, locale="zh-CN",
-                                    accept_downloads=True).new_page()
+        page = browser.new_context(
+            viewport={"width": width, "height": height}, locale="zh-CN", accept_downloads=True
+        ).new_page()
         page.goto_path = lambda path: page.goto(live_server.url + path)
         return page
 

@@ -10,7 +10,11 @@ def register_doctors(org):
     """The doctor logins are registered village doctors with valid licences (2024–2028)."""
     from tests.doctors.helpers import make_doctor, make_licence
 
-    for user, clinic in ((org.users.doctor, org.ca1a), (org.users.other_doctor, org.ca1b), (org.users.far_doctor, org.cb1a)):
+    for user, clinic in (
+        (org.users.doctor, org.ca1a),
+        (org.users.other_doctor, org.ca1b),
+        (org.users.far_doctor, org.cb1a),
+    ):
         make_licence(make_doctor(clinic, user=user), issued_on=date(2024, 1, 1))
 
 
@@ -20,8 +24,9 @@ def services(org):
     register_doctors(org)
     items = {i.code: i for i in ServiceItem.objects.all()}
     for code in ("PH09", "PH10"):
-        ServiceItemPrice.objects.create(county=org.county_a, year=2026, item=items[code], unit_price=Decimal("40.00"),
-                                        work_points=Decimal("15"))
+        ServiceItemPrice.objects.create(
+            county=org.county_a, year=2026, item=items[code], unit_price=Decimal("40.00"), work_points=Decimal("15")
+        )
     Quota.objects.create(clinic=org.ca1a, item=items["PH09"], year=2026, target=120)
     Quota.objects.create(clinic=org.ca1a, item=items["PH10"], year=2026, target=240)
     return items
@@ -32,5 +37,11 @@ def drug(db):
     """One drug of the catalogue (阿莫西林胶囊)."""
     from programs.services import drugs
 
-    return drugs.save_drug(code="YP001", generic_name="阿莫西林胶囊", dosage_form="胶囊剂",
-                           specification="0.25g×24粒", unit="盒", category="anti_infective")
+    return drugs.save_drug(
+        code="YP001",
+        generic_name="阿莫西林胶囊",
+        dosage_form="胶囊剂",
+        specification="0.25g×24粒",
+        unit="盒",
+        category="anti_infective",
+    )

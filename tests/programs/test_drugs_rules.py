@@ -20,8 +20,16 @@ DAY = TODAY - timedelta(days=5)
 
 
 def buy(clinic, drug, qty=10, price="6.80", user=None, on=DAY):
-    return services.record_purchase(clinic=clinic, drug=drug, on=on, batch_no="B1", expiry=TODAY + timedelta(days=300),
-                                    quantity=qty, unit_price=price, user=user)
+    return services.record_purchase(
+        clinic=clinic,
+        drug=drug,
+        on=on,
+        batch_no="B1",
+        expiry=TODAY + timedelta(days=300),
+        quantity=qty,
+        unit_price=price,
+        user=user,
+    )
 
 
 def test_pinyin_initials_and_search(drug):
@@ -55,19 +63,23 @@ def test_equal_price_is_compliant_one_fen_more_is_a_violation(org, drug):
     assert list(selectors.violations_for(org.users.other_township)) == []
     totals = selectors.violation_totals(org.users.county, start=DAY, end=DAY)
     assert [(t.clinic_name, t.violation_count, t.overcharge_total) for t in totals] == [
-        ("张庄村卫生室", 1, Decimal("0.03"))]
+        ("张庄村卫生室", 1, Decimal("0.03"))
+    ]
 
 
-@pytest.mark.parametrize("kwargs, message", [
-    ({"quantity": 0}, "数量必须大于 0"),
-    ({"quantity": -3}, "数量必须大于 0"),
-    ({"quantity": "1.5"}, "数量必须是整数"),
-    ({"unit_price": None}, "请填写售价"),
-    ({"unit_price": "abc"}, "售价必须是数字"),
-    ({"unit_price": "1.234"}, "最多保留 2 位小数"),
-    ({"drug": 999999}, "找不到该药品"),
-    ({"on": TODAY + timedelta(days=2)}, "日期不能晚于今天"),
-])
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"quantity": 0}, "数量必须大于 0"),
+        ({"quantity": -3}, "数量必须大于 0"),
+        ({"quantity": "1.5"}, "数量必须是整数"),
+        ({"unit_price": None}, "请填写售价"),
+        ({"unit_price": "abc"}, "售价必须是数字"),
+        ({"unit_price": "1.234"}, "最多保留 2 位小数"),
+        ({"drug": 999999}, "找不到该药品"),
+        ({"on": TODAY + timedelta(days=2)}, "日期不能晚于今天"),
+    ],
+)
 def test_bad_sale_input_is_refused_in_chinese(org, drug, kwargs, message):
     buy(org.ca1a, drug)
     args = {"clinic": org.ca1a, "drug": drug, "on": DAY, "quantity": 1, "unit_price": "6.80", **kwargs}
@@ -87,8 +99,9 @@ def test_purchase_outside_clerk_scope_and_locked_period(org, drug):
     assert "已结算锁定" in str(exc.value)
     assert DrugPurchase.objects.count() == 0 and DrugStock.objects.count() == 0
     with pytest.raises(ValidationError):
-        services.record_purchase(clinic=org.ca1a, drug=drug, on=DAY, batch_no="B", expiry=DAY, quantity=1,
-                                 unit_price="1.00")
+        services.record_purchase(
+            clinic=org.ca1a, drug=drug, on=DAY, batch_no="B", expiry=DAY, quantity=1, unit_price="1.00"
+        )
 
 
 def test_doctor_may_sell_only_for_own_clinic(org, drug):
@@ -99,8 +112,9 @@ def test_doctor_may_sell_only_for_own_clinic(org, drug):
 
 
 def test_daily_summary_is_all_or_nothing(org, drug):
-    other = services.save_drug(code="YP002", generic_name="对乙酰氨基酚片", dosage_form="片剂", specification="0.5g",
-                               unit="盒")
+    other = services.save_drug(
+        code="YP002", generic_name="对乙酰氨基酚片", dosage_form="片剂", specification="0.5g", unit="盒"
+    )
     buy(org.ca1a, drug, qty=5)
     buy(org.ca1a, other, qty=1, price="2.80")
     lines = [services.SaleLine(drug, 2, "6.80"), services.SaleLine(other, 2, "2.80")]
@@ -159,17 +173,21 @@ def test_subsidy_basis_bounded_queries(org, drug, django_assert_max_num_queries)
 
 
 def test_import_purchases_and_sales(org, drug):
-    csv = ("卫生室编码,药品编码,采购日期,批号,有效期至,数量,进价（元）\n"
-           f"A1a,YP001,{DAY},B9,{TODAY + timedelta(days=100)},20,6.80\n").encode()
+    csv = (
+        "卫生室编码,药品编码,采购日期,批号,有效期至,数量,进价（元）\n"
+        f"A1a,YP001,{DAY},B9,{TODAY + timedelta(days=100)},20,6.80\n"
+    ).encode()
     report = run_import(resource_name="drug_purchases", data=csv, filename="p.csv", user=org.users.township)
     assert report.ok, report.error_lines()
     assert DrugStock.objects.get(clinic=org.ca1a, drug=drug).quantity == 20
-    bad = ("卫生室编码,药品编码,销售日期,数量,售价（元）\n"
-           f"A1a,YP001,{DAY},5,6.80\n"
-           f"A1a,YP999,{DAY},1,6.80\n"
-           f"A1a,YP001,{DAY},0,6.80\n"
-           f"A2a,YP001,{DAY},1,6.80\n"
-           f"A1a,YP001,{DAY},100,6.80\n").encode()
+    bad = (
+        "卫生室编码,药品编码,销售日期,数量,售价（元）\n"
+        f"A1a,YP001,{DAY},5,6.80\n"
+        f"A1a,YP999,{DAY},1,6.80\n"
+        f"A1a,YP001,{DAY},0,6.80\n"
+        f"A2a,YP001,{DAY},1,6.80\n"
+        f"A1a,YP001,{DAY},100,6.80\n"
+    ).encode()
     report = run_import(resource_name="drug_sales", data=bad, filename="s.csv", user=org.users.township)
     lines = "\n".join(report.error_lines())
     assert not report.ok
@@ -180,8 +198,7 @@ def test_import_purchases_and_sales(org, drug):
     assert "第 2 行" not in lines
     assert DrugSale.objects.count() == 0
     assert DrugStock.objects.get(clinic=org.ca1a, drug=drug).quantity == 20
-    good = ("卫生室编码,药品编码,销售日期,数量,售价（元）\n"
-            f"A1a,YP001,{DAY},5,6.90\n").encode()
+    good = (f"卫生室编码,药品编码,销售日期,数量,售价（元）\nA1a,YP001,{DAY},5,6.90\n").encode()
     report = run_import(resource_name="drug_sales", data=good, filename="s.csv", user=org.users.township)
     assert report.ok, report.error_lines()
     sale = DrugSale.objects.get()
@@ -195,14 +212,16 @@ def test_concurrent_sales_cannot_oversell():
     from tests.factories import build_org
 
     org = build_org()
-    drug = services.save_drug(code="YP001", generic_name="阿莫西林胶囊", dosage_form="胶囊剂",
-                              specification="0.25g", unit="盒")
+    drug = services.save_drug(
+        code="YP001", generic_name="阿莫西林胶囊", dosage_form="胶囊剂", specification="0.25g", unit="盒"
+    )
     buy(org.ca1a, drug, qty=5)
     barrier = threading.Barrier(8)
     outcomes = []
 
     def sell():
         from django.db import connection as conn
+
         try:
             barrier.wait()
             services.record_sale(clinic=org.ca1a, drug=drug, on=DAY, quantity=2, unit_price="6.80")

@@ -27,8 +27,10 @@ def run(data, user=None, dry_run=False, filename="reports.xlsx"):
 
 
 def test_import_creates_submitted_reports_and_lines(org, services):
-    report = run(xlsx([["A1a", "PH09", 2026, 3, 12], ["A1a", "PH10", 2026, 3, 20], ["A1b", "PH09", 2026, 3, 7]]),
-                 user=org.users.township)
+    report = run(
+        xlsx([["A1a", "PH09", 2026, 3, 12], ["A1a", "PH10", 2026, 3, 20], ["A1b", "PH09", 2026, 3, 7]]),
+        user=org.users.township,
+    )
     assert report.ok and report.committed and report.new == 3
     assert ServiceReport.objects.filter(status="submitted", year=2026, month=3).count() == 2
     line = ServiceReportLine.objects.get(report__clinic=org.ca1a, item__code="PH09")
@@ -55,30 +57,47 @@ def test_locked_month_is_rejected_and_nothing_written(org, services):
 
 
 def test_every_bad_row_is_named(org, services):
-    report = run(xlsx([
-        ["A1a", "PH09", 2026, 3, 10],      # 2 fine
-        ["A1a", "PH09", 2026, 3, 11],      # 3 duplicate of row 2
-        ["ZZZ", "PH09", 2026, 3, 1],       # 4 unknown clinic
-        ["A2a", "PH09", 2026, 3, 1],       # 5 clinic of another township
-        ["A1a", "XX99", 2026, 3, 1],       # 6 unknown item
-        ["A1a", "PH10", 2026, 13, 1],      # 7 bad month
-        ["A1a", "PH10", 2026, 4, "十"],     # 8 text in a count
-        ["A1a", "PH10", 2026, 5, 2.5],     # 9 decimal in a count
-        ["A1a", "PH10", 2026, 6, -1],      # 10 negative
-        ["A1a", "PH10", 2026, 7, None],    # 11 missing
-    ]), user=org.users.township)
+    report = run(
+        xlsx(
+            [
+                ["A1a", "PH09", 2026, 3, 10],  # 2 fine
+                ["A1a", "PH09", 2026, 3, 11],  # 3 duplicate of row 2
+                ["ZZZ", "PH09", 2026, 3, 1],  # 4 unknown clinic
+                ["A2a", "PH09", 2026, 3, 1],  # 5 clinic of another township
+                ["A1a", "XX99", 2026, 3, 1],  # 6 unknown item
+                ["A1a", "PH10", 2026, 13, 1],  # 7 bad month
+                ["A1a", "PH10", 2026, 4, "十"],  # 8 text in a count
+                ["A1a", "PH10", 2026, 5, 2.5],  # 9 decimal in a count
+                ["A1a", "PH10", 2026, 6, -1],  # 10 negative
+                ["A1a", "PH10", 2026, 7, None],  # 11 missing
+            ]
+        ),
+        user=org.users.township,
+    )
     found = [(e.row, e.column) for e in report.errors]
-    assert found == [(3, "项目编码"), (4, "卫生室编码"), (5, "卫生室编码"), (6, "项目编码"), (7, "月份"),
-                     (8, "申报数"), (9, "申报数"), (10, "申报数"), (11, "申报数")]
+    assert found == [
+        (3, "项目编码"),
+        (4, "卫生室编码"),
+        (5, "卫生室编码"),
+        (6, "项目编码"),
+        (7, "月份"),
+        (8, "申报数"),
+        (9, "申报数"),
+        (10, "申报数"),
+        (11, "申报数"),
+    ]
     assert not ServiceReport.objects.exists()
 
 
-@pytest.mark.parametrize("data, filename, message", [
-    (b"", "r.xlsx", "空"),
-    (b"PK\x03\x04 broken", "r.xlsx", "不是有效的 Excel"),
-    (b"MZ\x90\x00 an exe renamed", "r.xlsx", "不是有效的 Excel"),
-    ("卫生室编码,年度\nA1a,2026\n".encode(), "r.csv", "缺少列"),
-])
+@pytest.mark.parametrize(
+    "data, filename, message",
+    [
+        (b"", "r.xlsx", "空"),
+        (b"PK\x03\x04 broken", "r.xlsx", "不是有效的 Excel"),
+        (b"MZ\x90\x00 an exe renamed", "r.xlsx", "不是有效的 Excel"),
+        ("卫生室编码,年度\nA1a,2026\n".encode(), "r.csv", "缺少列"),
+    ],
+)
 def test_bad_files(org, services, data, filename, message):
     report = run(data, user=org.users.township, filename=filename)
     assert report.file_error and message in report.file_error
@@ -133,9 +152,13 @@ def test_large_file_runs_in_the_background_with_progress(org, services, client_f
         ServiceReportResource.background_threshold = original
 
 
-cell = st.one_of(st.none(), st.text(alphabet=st.characters(blacklist_categories=("Cc", "Cs")), max_size=8),
-                 st.integers(-5, 10**6), st.floats(allow_nan=False, allow_infinity=False),
-                 st.sampled_from(["A1a", "PH09", "2026", "3", " 7 ", "一", "1e3"]))
+cell = st.one_of(
+    st.none(),
+    st.text(alphabet=st.characters(blacklist_categories=("Cc", "Cs")), max_size=8),
+    st.integers(-5, 10**6),
+    st.floats(allow_nan=False, allow_infinity=False),
+    st.sampled_from(["A1a", "PH09", "2026", "3", " 7 ", "一", "1e3"]),
+)
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

@@ -28,13 +28,21 @@ def test_verified_never_exceeds_declared_and_grows_with_confirmations(declared, 
     verified = report_services.verified_quantity(declared=declared, checked=checked, confirmed=confirmed)
     assert 0 <= verified <= declared
     if confirmed < checked:
-        assert verified <= report_services.verified_quantity(declared=declared, checked=checked, confirmed=confirmed + 1)
+        assert verified <= report_services.verified_quantity(
+            declared=declared, checked=checked, confirmed=confirmed + 1
+        )
 
 
 def save(org, services_, counts, submit=True, confirm=False, month=3, today=TODAY):
-    return report_services.save_report(user=org.users.doctor, year=2026, month=month, submit=submit,
-                                confirmed_warnings=confirm, today=today,
-                                counts={services_[code].pk: n for code, n in counts.items()})
+    return report_services.save_report(
+        user=org.users.doctor,
+        year=2026,
+        month=month,
+        submit=submit,
+        confirmed_warnings=confirm,
+        today=today,
+        counts={services_[code].pk: n for code, n in counts.items()},
+    )
 
 
 def test_doctor_saves_a_draft_then_submits(org, services):
@@ -58,8 +66,9 @@ def test_only_doctors_submit(org, services):
 def test_deadline_and_reopening(org, services):
     with pytest.raises(ValidationError, match="已截止"):
         save(org, services, {"PH09": 5}, today=date(2026, 4, 11))
-    periods.reopen_period(township_id=org.ta1.pk, year=2026, month=3, user=org.users.township,
-                          until=date(2026, 4, 20), reason="补报")
+    periods.reopen_period(
+        township_id=org.ta1.pk, year=2026, month=3, user=org.users.township, until=date(2026, 4, 20), reason="补报"
+    )
     report, _warnings = save(org, services, {"PH09": 5}, today=date(2026, 4, 11))
     assert report.status == ServiceReport.Status.SUBMITTED
 
@@ -95,8 +104,9 @@ def submitted(org, services, counts):
 
 def test_township_verifies_with_a_sample(org, services):
     report = submitted(org, services, {"PH09": 57, "PH10": 20})
-    report_services.verify_report(user=org.users.township, report=report, samples={
-        services_item(services, "PH09"): ("phone", 10, 9)})
+    report_services.verify_report(
+        user=org.users.township, report=report, samples={services_item(services, "PH09"): ("phone", 10, 9)}
+    )
     report.refresh_from_db()
     assert report.status == ServiceReport.Status.VERIFIED
     verified = dict(report.lines.values_list("item__code", "verified_count"))
@@ -111,11 +121,14 @@ def services_item(items, code):
     return items[code].pk
 
 
-@pytest.mark.parametrize("sample, message", [
-    (("phone", 10, 11), "属实数"),
-    (("", 10, 9), "核实方式"),
-    (("home", 80, 70), "抽查数不能超过申报数"),
-])
+@pytest.mark.parametrize(
+    "sample, message",
+    [
+        (("phone", 10, 11), "属实数"),
+        (("", 10, 9), "核实方式"),
+        (("home", 80, 70), "抽查数不能超过申报数"),
+    ],
+)
 def test_bad_samples_are_refused(org, services, sample, message):
     report = submitted(org, services, {"PH09": 57})
     with pytest.raises(ValidationError, match=message):
@@ -152,7 +165,8 @@ def test_progress_and_contract_functions(org, services):
     assert progress["PH09"].verified == 30 and progress["PH09"].quota == 120 and progress["PH09"].on_pace
     assert progress["PH10"].expected == 60 and not progress["PH10"].on_pace and progress["PH10"].behind_by == 40
     assert selectors.quota_map(clinic_ids=[org.ca1a.pk, org.ca2a.pk], year=2026) == {
-        org.ca1a.pk: {"PH09": 120, "PH10": 240}}
+        org.ca1a.pk: {"PH09": 120, "PH10": 240}
+    }
     prices = selectors.item_prices(county_id=org.county_a.pk, year=2026)
     assert str(prices["PH09"].unit_price) == "40.00" and prices["PH09"].name == "65岁以上老年人健康体检"
     assert selectors.item_prices(county_id=org.county_b.pk, year=2026) == {}
@@ -163,13 +177,25 @@ def test_generate_quotas_from_population(org, services):
 
     from clinics.selectors import clinics_for
 
-    count = report_services.generate_quotas(user=org.users.township, clinics=clinics_for(org.users.township), year=2026,
-                                     item=services["PH09"], rate=Decimal("0.7"), basis="aged_65_plus")
+    count = report_services.generate_quotas(
+        user=org.users.township,
+        clinics=clinics_for(org.users.township),
+        year=2026,
+        item=services["PH09"],
+        rate=Decimal("0.7"),
+        basis="aged_65_plus",
+    )
     assert count == 2
     assert selectors.quota_map(clinic_ids=[org.ca1b.pk], year=2026)[org.ca1b.pk]["PH09"] == 105  # 150 × 0.7
     with pytest.raises(PermissionDenied):
-        report_services.generate_quotas(user=org.users.township, clinics=[org.ca2a], year=2026, item=services["PH09"],
-                                 rate=Decimal("0.7"), basis="aged_65_plus")
+        report_services.generate_quotas(
+            user=org.users.township,
+            clinics=[org.ca2a],
+            year=2026,
+            item=services["PH09"],
+            rate=Decimal("0.7"),
+            basis="aged_65_plus",
+        )
 
 
 def test_doctor_with_a_lapsed_licence_may_not_submit(org, services):
@@ -187,8 +213,9 @@ def test_unregistered_login_may_not_submit(org):
 
     item = ServiceItem.objects.get(code="PH09")
     with pytest.raises(ValidationError, match="未在乡村医生名册中登记"):
-        report_services.save_report(user=org.users.doctor, year=2026, month=3, counts={item.pk: 1}, submit=True,
-                                    today=TODAY)
+        report_services.save_report(
+            user=org.users.doctor, year=2026, month=3, counts={item.pk: 1}, submit=True, today=TODAY
+        )
 
 
 def test_item_figures_join_counts_and_quotas(org, services, django_assert_num_queries):
@@ -198,18 +225,24 @@ def test_item_figures_join_counts_and_quotas(org, services, django_assert_num_qu
     from programs.models import Quota, ServiceReportLine
 
     Quota.objects.create(clinic=org.ca1b, item=services["PH10"], year=2026, target=50)
-    for month, status, counts in [(3, "verified", {"PH09": (30, 27), "PH01": (5, 5)}), (4, "submitted", {"PH09": (10, 0)}),
-                                  (5, "draft", {"PH09": (99, 0), "PH10": (7, 0)})]:
+    for month, status, counts in [
+        (3, "verified", {"PH09": (30, 27), "PH01": (5, 5)}),
+        (4, "submitted", {"PH09": (10, 0)}),
+        (5, "draft", {"PH09": (99, 0), "PH10": (7, 0)}),
+    ]:
         report = ServiceReport.objects.create(clinic=org.ca1a, year=2026, month=month, status=status)
         for code, (declared, verified) in counts.items():
-            ServiceReportLine.objects.create(report=report, item=services[code], declared_count=declared,
-                                             verified_count=verified)
+            ServiceReportLine.objects.create(
+                report=report, item=services[code], declared_count=declared, verified_count=verified
+            )
     clinics = [org.ca1a.pk, org.ca1b.pk, org.ca2a.pk]
     with django_assert_num_queries(2):  # the item codes, and the figures
         figures = selectors.item_figures(clinic_ids=clinics, year=2026, months=range(1, 13))
     F = selectors.ItemFigures
-    assert figures == {org.ca1a.pk: {"PH09": F(40, 27, 120), "PH10": F(0, 0, 240), "PH01": F(5, 5, 0)},
-                       org.ca1b.pk: {"PH10": F(0, 0, 50)}}
+    assert figures == {
+        org.ca1a.pk: {"PH09": F(40, 27, 120), "PH10": F(0, 0, 240), "PH01": F(5, 5, 0)},
+        org.ca1b.pk: {"PH10": F(0, 0, 50)},
+    }
     assert selectors.item_figures(clinic_ids=clinics, year=2026, months=[3])[org.ca1a.pk]["PH09"] == F(30, 27, 120)
     # The same figures as the two separate contract functions.
     totals = selectors.verified_totals(clinic_ids=clinics, year=2026, months=range(1, 13))

@@ -11,8 +11,9 @@ from programs.models import Quota, ServiceReport, ServiceReportLine
 from programs.portal_services import default_month
 
 
-@pytest.mark.parametrize("today, expected", [
-    (date(2026, 4, 10), (2026, 3)), (date(2026, 4, 11), (2026, 4)), (date(2026, 1, 5), (2025, 12))])
+@pytest.mark.parametrize(
+    "today, expected", [(date(2026, 4, 10), (2026, 3)), (date(2026, 4, 11), (2026, 4)), (date(2026, 1, 5), (2025, 12))]
+)
 def test_default_month_follows_the_deadline(today, expected):
     assert default_month(today) == expected
 
@@ -39,7 +40,9 @@ def test_township_verifies_in_the_admin(org, services, client_for):
     client = client_for(org.users.township)
     url = reverse("services_verify", args=[report.pk])
     item = services["PH09"].pk
-    page = client.post(url, {f"method_{item}": "phone", f"checked_{item}": "10", f"confirmed_{item}": "12"}).content.decode()
+    page = client.post(
+        url, {f"method_{item}": "phone", f"checked_{item}": "10", f"confirmed_{item}": "12"}
+    ).content.decode()
     assert "属实数必须在 0 到抽查数之间" in page
     response = client.post(url, {f"method_{item}": "phone", f"checked_{item}": "10", f"confirmed_{item}": "9"})
     assert response.status_code == 302
@@ -49,15 +52,22 @@ def test_township_verifies_in_the_admin(org, services, client_for):
 
 
 def bulk_clinics(township, n, items, prefix="Q"):
-    clinics = Clinic.objects.bulk_create(Clinic(township=township, code=f"{prefix}{i:04d}", name=f"{prefix}{i}卫生室", village="Q")
-                                         for i in range(n))
-    ClinicPopulation.objects.bulk_create(ClinicPopulation(clinic=c, year=2026, resident=900, aged_65_plus=100,
-                                                          children_0_6=50, registered=900, insured=900) for c in clinics)
+    clinics = Clinic.objects.bulk_create(
+        Clinic(township=township, code=f"{prefix}{i:04d}", name=f"{prefix}{i}卫生室", village="Q") for i in range(n)
+    )
+    ClinicPopulation.objects.bulk_create(
+        ClinicPopulation(
+            clinic=c, year=2026, resident=900, aged_65_plus=100, children_0_6=50, registered=900, insured=900
+        )
+        for c in clinics
+    )
     Quota.objects.bulk_create(Quota(clinic=c, item=i, year=2026, target=10) for c in clinics for i in items.values())
-    reports = ServiceReport.objects.bulk_create(ServiceReport(clinic=c, year=2026, month=m, status="verified")
-                                                for c in clinics for m in (1, 2))
-    ServiceReportLine.objects.bulk_create(ServiceReportLine(report=r, item=i, declared_count=2, verified_count=2)
-                                          for r in reports for i in items.values())
+    reports = ServiceReport.objects.bulk_create(
+        ServiceReport(clinic=c, year=2026, month=m, status="verified") for c in clinics for m in (1, 2)
+    )
+    ServiceReportLine.objects.bulk_create(
+        ServiceReportLine(report=r, item=i, declared_count=2, verified_count=2) for r in reports for i in items.values()
+    )
 
 
 @pytest.mark.parametrize("url_name", ["services_matrix", "services_reports", "services_matrix_export", "quota:index"])
@@ -79,10 +89,14 @@ def test_portal_pages_use_bounded_queries(org, services, client_for, django_asse
     with django_assert_max_num_queries(25) as small:
         client.get(reverse(url_name, args=args))
     bulk_clinics(org.ta1, 30, services)
-    reports = ServiceReport.objects.bulk_create(ServiceReport(clinic=org.ca1a, year=2026, month=m, status="verified")
-                                                for m in (1, 2, 4, 5))
-    ServiceReportLine.objects.bulk_create(ServiceReportLine(report=r, item=i, declared_count=2, verified_count=2)
-                                          for r in reports for i in services.values())
+    reports = ServiceReport.objects.bulk_create(
+        ServiceReport(clinic=org.ca1a, year=2026, month=m, status="verified") for m in (1, 2, 4, 5)
+    )
+    ServiceReportLine.objects.bulk_create(
+        ServiceReportLine(report=r, item=i, declared_count=2, verified_count=2)
+        for r in reports
+        for i in services.values()
+    )
     with django_assert_max_num_queries(25) as large:
         client.get(reverse(url_name, args=args))
     assert len(large.captured_queries) == len(small.captured_queries)

@@ -19,9 +19,18 @@ def sheet(org):
         ("F1", "records", "制度上墙与档案", "10", "deduction", "5", "", "1"),
     ]
     for order, (code, category, name, top, mode, per, indicator, target) in enumerate(specs):
-        ScoreItem.objects.create(sheet=sheet, code=code, category=category, name=name, max_points=Decimal(top),
-                                 mode=mode, points_per_occurrence=Decimal(per), indicator=indicator,
-                                 target=Decimal(target), sort_order=order)
+        ScoreItem.objects.create(
+            sheet=sheet,
+            code=code,
+            category=category,
+            name=name,
+            max_points=Decimal(top),
+            mode=mode,
+            points_per_occurrence=Decimal(per),
+            indicator=indicator,
+            target=Decimal(target),
+            sort_order=order,
+        )
     return sheet
 
 

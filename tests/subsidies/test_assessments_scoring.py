@@ -10,8 +10,12 @@ from subsidies.scoring import ItemInput, ScoringError, item_deduction, total_sco
 
 
 def test_deduction_per_occurrence_is_capped_at_the_maximum():
-    assert item_deduction(ItemInput(mode="deduction", max_points=D(10), per_occurrence=D(3), occurrences=3)) == D("9.00")
-    assert item_deduction(ItemInput(mode="deduction", max_points=D(10), per_occurrence=D(3), occurrences=4)) == D("10.00")
+    assert item_deduction(ItemInput(mode="deduction", max_points=D(10), per_occurrence=D(3), occurrences=3)) == D(
+        "9.00"
+    )
+    assert item_deduction(ItemInput(mode="deduction", max_points=D(10), per_occurrence=D(3), occurrences=4)) == D(
+        "10.00"
+    )
 
 
 def test_unrectified_finding_counts_double():
@@ -21,7 +25,10 @@ def test_unrectified_finding_counts_double():
 
 def test_indicator_is_linear_and_stops_at_the_target():
     def score(achieved):
-        return D(40) - item_deduction(ItemInput(mode="indicator", max_points=D(40), achieved=D(achieved), target=D("0.9")))
+        return D(40) - item_deduction(
+            ItemInput(mode="indicator", max_points=D(40), achieved=D(achieved), target=D("0.9"))
+        )
+
     assert score("0.45") == D("20.00")
     assert score("0.9") == D("40.00")
     assert score("1.5") == D("40.00")  # achieved above target earns no more than the maximum
@@ -41,8 +48,16 @@ def test_pass_fail_and_manual():
 
 def test_satisfaction_below_county_average():
     def deduction(rate, average="0.90"):
-        return item_deduction(ItemInput(mode="satisfaction", max_points=D(10), per_occurrence=D(1),
-                                        satisfaction_rate=D(rate), county_average=D(average)))
+        return item_deduction(
+            ItemInput(
+                mode="satisfaction",
+                max_points=D(10),
+                per_occurrence=D(1),
+                satisfaction_rate=D(rate),
+                county_average=D(average),
+            )
+        )
+
     assert deduction("0.90") == D("0.00")  # equal to the average: nothing
     assert deduction("0.95") == D("0.00")
     assert deduction("0.885") == D("2.00")  # 1.5 points below → 2 (rounded up)
@@ -63,4 +78,5 @@ def test_total_is_between_0_and_100(deductions):
 def test_more_occurrences_never_raise_the_score(top, per, n):
     def ded(k):
         return item_deduction(ItemInput(mode="deduction", max_points=D(top), per_occurrence=D(per), occurrences=k))
+
     assert D(0) <= ded(n) <= ded(n + 1) <= D(top)

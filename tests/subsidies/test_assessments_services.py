@@ -14,8 +14,9 @@ from tests.subsidies.conftest import ASSESSED_ON
 
 
 def start(org, sheet, clinic=None, quarter=1, user=None):
-    return services.start_assessment(user=user or org.users.township, clinic=clinic or org.ca1a, year=2026,
-                                     quarter=quarter, assessed_on=ASSESSED_ON)
+    return services.start_assessment(
+        user=user or org.users.township, clinic=clinic or org.ca1a, year=2026, quarter=quarter, assessed_on=ASSESSED_ON
+    )
 
 
 def entries(assessment):
@@ -24,8 +25,13 @@ def entries(assessment):
 
 def fill(org, assessment, **overrides):
     e = entries(assessment)
-    values = {e["A1"].pk: {"achieved": "0.5"}, e["B1"].pk: {"occurrences": "2", "reason": "处方缺诊断 2 张"},
-              e["C1"].pk: {"passed": "1"}, e["D1"].pk: {"manual_score": "8"}, e["F1"].pk: {"occurrences": "0"}}
+    values = {
+        e["A1"].pk: {"achieved": "0.5"},
+        e["B1"].pk: {"occurrences": "2", "reason": "处方缺诊断 2 张"},
+        e["C1"].pk: {"passed": "1"},
+        e["D1"].pk: {"manual_score": "8"},
+        e["F1"].pk: {"occurrences": "0"},
+    }
     for code, value in overrides.items():
         values[e[code].pk] = value
     return services.update_entries(user=org.users.township, assessment=assessment, values=values)
@@ -60,9 +66,13 @@ def test_one_assessment_per_clinic_and_quarter_and_only_in_scope(org, sheet):
 
 
 def test_unrectified_finding_deducts_double_in_the_next_assessment(org, sheet):
-    inspection = services.record_inspection(user=org.users.township, clinic=org.ca1a, inspected_on=date(2026, 2, 1),
-                                            notes="", findings=[{"item_code": "F1", "description": "制度未上墙",
-                                                                 "deadline": date(2026, 2, 28)}])
+    inspection = services.record_inspection(
+        user=org.users.township,
+        clinic=org.ca1a,
+        inspected_on=date(2026, 2, 1),
+        notes="",
+        findings=[{"item_code": "F1", "description": "制度未上墙", "deadline": date(2026, 2, 28)}],
+    )
     finding = inspection.findings.get()
     assert finding.status == "open"
     services.reinspect(user=org.users.township, finding=finding, rectified=False, on=date(2026, 3, 5))
@@ -75,11 +85,16 @@ def test_unrectified_finding_deducts_double_in_the_next_assessment(org, sheet):
 
 
 def test_satisfaction_below_county_average(org, sheet):
-    services.record_satisfaction(user=org.users.township, clinic=org.ca1a, year=2026, quarter=1, surveyed=20, satisfied=16)
-    services.record_satisfaction(user=org.users.township, clinic=org.ca1b, year=2026, quarter=1, surveyed=20, satisfied=20)
+    services.record_satisfaction(
+        user=org.users.township, clinic=org.ca1a, year=2026, quarter=1, surveyed=20, satisfied=16
+    )
+    services.record_satisfaction(
+        user=org.users.township, clinic=org.ca1b, year=2026, quarter=1, surveyed=20, satisfied=20
+    )
     with pytest.raises(ValidationError):
-        services.record_satisfaction(user=org.users.township, clinic=org.ca1b, year=2026, quarter=1, surveyed=5,
-                                     satisfied=6)
+        services.record_satisfaction(
+            user=org.users.township, clinic=org.ca1b, year=2026, quarter=1, surveyed=5, satisfied=6
+        )
     assessment = fill(org, start(org, sheet))
     # average 0.90, clinic 0.80 → 10 points below → 10 × 1 = 10, capped at 10
     assert entries(assessment)["E1"].deduction == D("10.00")
@@ -108,13 +123,20 @@ def test_appeal_accepted_changes_the_score_and_keeps_both_versions(org, sheet):
     assessment = submitted(org, sheet)
     b1 = entries(assessment)["B1"]
     appeal = services.file_appeal(user=org.users.doctor, entry=b1, comment="其中一张处方有诊断，见附件")
-    services.decide_appeal(user=org.users.township, appeal=appeal, accept=True, decision="核实属实，改为 1 次",
-                           new_values={"occurrences": "1"})
+    services.decide_appeal(
+        user=org.users.township,
+        appeal=appeal,
+        accept=True,
+        decision="核实属实，改为 1 次",
+        new_values={"occurrences": "1"},
+    )
     assessment.refresh_from_db()
     assert assessment.total_score == D("76.00")
     revision = AssessmentRevision.objects.get()
     assert (revision.total_before, revision.total_after) == (D("74.00"), D("76.00"))
-    assert {"item": "B1", "occurrences": 2}.items() <= next(e for e in revision.entries_before if e["item"] == "B1").items()
+    assert {"item": "B1", "occurrences": 2}.items() <= next(
+        e for e in revision.entries_before if e["item"] == "B1"
+    ).items()
     assert Appeal.objects.get().status == "accepted"
     with pytest.raises(ValidationError, match="处理过"):
         services.decide_appeal(user=org.users.township, appeal=appeal, accept=False, decision="x")
@@ -134,16 +156,19 @@ def test_appeal_deadline_and_who_may_appeal(org, sheet):
     with pytest.raises(PermissionDenied):
         services.file_appeal(user=org.users.other_doctor, entry=entry, comment="x")
     with pytest.raises(ValidationError, match="期限"):
-        services.file_appeal(user=org.users.doctor, entry=entry, comment="x",
-                             now=assessment.submitted_at + timedelta(days=7, seconds=1))
-    services.file_appeal(user=org.users.doctor, entry=entry, comment="x",
-                         now=assessment.submitted_at + timedelta(days=7))
+        services.file_appeal(
+            user=org.users.doctor, entry=entry, comment="x", now=assessment.submitted_at + timedelta(days=7, seconds=1)
+        )
+    services.file_appeal(
+        user=org.users.doctor, entry=entry, comment="x", now=assessment.submitted_at + timedelta(days=7)
+    )
     with pytest.raises(ValidationError, match="处理中"):
         services.file_appeal(user=org.users.doctor, entry=entry, comment="again")
 
 
 def test_yearly_score_is_the_mean_of_the_quarters(org, sheet):
     services.submit_assessment(user=org.users.township, assessment=fill(org, start(org, sheet, quarter=1)))
-    services.submit_assessment(user=org.users.township, assessment=fill(org, start(org, sheet, quarter=2),
-                                                                        B1={"occurrences": "3"}))
+    services.submit_assessment(
+        user=org.users.township, assessment=fill(org, start(org, sheet, quarter=2), B1={"occurrences": "3"})
+    )
     assert assessment_scores(clinic_ids=[org.ca1a.pk], year=2026, quarter=None) == {org.ca1a.pk: D("73.00")}

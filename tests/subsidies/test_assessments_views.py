@@ -7,13 +7,20 @@ from subsidies.models import Assessment, AssessmentEntry
 
 def test_clerk_starts_fills_and_submits_through_the_admin(org, sheet, client_for):
     client = client_for(org.users.township)
-    response = client.post(reverse("assessments_list"), {"clinic": org.ca1a.pk, "year": 2026, "quarter": 1,
-                                                         "assessed_on": "2026-04-08"})
+    response = client.post(
+        reverse("assessments_list"), {"clinic": org.ca1a.pk, "year": 2026, "quarter": 1, "assessed_on": "2026-04-08"}
+    )
     assessment = Assessment.objects.get()
     assert response["Location"] == reverse("assessments_edit", args=[assessment.pk])
     entries = {e.item.code: e.pk for e in AssessmentEntry.objects.select_related("item")}
-    data = {f"achieved_{entries['A1']}": "0.5", f"occurrences_{entries['B1']}": "2", f"reason_{entries['B1']}": "缺诊断",
-            f"passed_{entries['C1']}": "1", f"manual_score_{entries['D1']}": "12", f"occurrences_{entries['F1']}": "0"}
+    data = {
+        f"achieved_{entries['A1']}": "0.5",
+        f"occurrences_{entries['B1']}": "2",
+        f"reason_{entries['B1']}": "缺诊断",
+        f"passed_{entries['C1']}": "1",
+        f"manual_score_{entries['D1']}": "12",
+        f"occurrences_{entries['F1']}": "0",
+    }
     page = client.post(reverse("assessments_edit", args=[assessment.pk]), {**data, "submit": "1"}).content.decode()
     assert "得分必须在 0 到 10" in page
     data[f"manual_score_{entries['D1']}"] = "8"
@@ -21,10 +28,14 @@ def test_clerk_starts_fills_and_submits_through_the_admin(org, sheet, client_for
     assessment.refresh_from_db()
     assert assessment.status == "submitted" and str(assessment.total_score) == "74.00"
     # A second assessment of the same quarter is refused with a message, not a 500.
-    response = client.post(reverse("assessments_list"), {"clinic": org.ca1a.pk, "year": 2026, "quarter": 1}, follow=True)
+    response = client.post(
+        reverse("assessments_list"), {"clinic": org.ca1a.pk, "year": 2026, "quarter": 1}, follow=True
+    )
     assert "不能重复考核" in response.content.decode()
     # Another township's clinic cannot be assessed.
-    assert client.post(reverse("assessments_list"), {"clinic": org.ca2a.pk, "year": 2026, "quarter": 1}).status_code == 404
+    assert (
+        client.post(reverse("assessments_list"), {"clinic": org.ca2a.pk, "year": 2026, "quarter": 1}).status_code == 404
+    )
 
 
 def test_doctor_sees_deductions_and_appeals(org, sheet, client_for):
@@ -34,9 +45,13 @@ def test_doctor_sees_deductions_and_appeals(org, sheet, client_for):
     client = client_for(org.users.doctor)
     page = client.get(reverse("portal_assessments:detail", args=[assessment.pk])).content.decode()
     assert "74.00" in page and "处方书写不规范" in page and "扣 4.00 分" in page and "处方缺诊断 2 张" in page
-    client.post(reverse("portal_assessments:detail", args=[assessment.pk]),
-                {"entry": entries(assessment)["B1"].pk, "comment": "有一张处方写了诊断"})
+    client.post(
+        reverse("portal_assessments:detail", args=[assessment.pk]),
+        {"entry": entries(assessment)["B1"].pk, "comment": "有一张处方写了诊断"},
+    )
     assert "待处理" in client.get(reverse("portal_assessments:detail", args=[assessment.pk])).content.decode()
     # Another clinic's doctor cannot see it.
-    assert client_for(org.users.other_doctor).get(
-        reverse("portal_assessments:detail", args=[assessment.pk])).status_code == 404
+    assert (
+        client_for(org.users.other_doctor).get(reverse("portal_assessments:detail", args=[assessment.pk])).status_code
+        == 404
+    )

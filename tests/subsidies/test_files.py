@@ -27,24 +27,40 @@ def evidence(org, *, status="submitted", content=b"%PDF-1.4 evidence"):
     if status == "submitted":
         target = Assessment.objects.get(pk=assessment(org)[0])
     else:
-        target = Assessment.objects.create(clinic=org.ca1a, year=2026, quarter=2, sheet=sheet(org), status=status,
-                                           assessor=org.users.township, assessed_on="2026-06-20")
-    return AssessmentEvidence.objects.create(assessment=target, file=ContentFile(content, name="现场照片.pdf"),
-                                             description="现场检查照片", uploaded_by=org.users.township)
+        target = Assessment.objects.create(
+            clinic=org.ca1a,
+            year=2026,
+            quarter=2,
+            sheet=sheet(org),
+            status=status,
+            assessor=org.users.township,
+            assessed_on="2026-06-20",
+        )
+    return AssessmentEvidence.objects.create(
+        assessment=target,
+        file=ContentFile(content, name="现场照片.pdf"),
+        description="现场检查照片",
+        uploaded_by=org.users.township,
+    )
 
 
-@pytest.mark.parametrize("status,admin_allowed,portal_allowed", [
-    ("submitted", A1_STAFF, {"doctor"}),
-    ("draft", A1_STAFF, set()),  # a draft assessment is not shown to the doctor yet
-])
+@pytest.mark.parametrize(
+    "status,admin_allowed,portal_allowed",
+    [
+        ("submitted", A1_STAFF, {"doctor"}),
+        ("draft", A1_STAFF, set()),  # a draft assessment is not shown to the doctor yet
+    ],
+)
 def test_evidence_follows_its_assessment(org, client_for, media, status, admin_allowed, portal_allowed):
     item = evidence(org, status=status)
     content = item.file.open("rb").read()
     users = file_users(org)
-    failures = download_failures(users, client_for, reverse("assessments_evidence", args=[item.pk]), content,
-                                 admin_allowed)
-    failures += download_failures(users, client_for, reverse("portal_assessments:evidence", args=[item.pk]),
-                                  content, portal_allowed)
+    failures = download_failures(
+        users, client_for, reverse("assessments_evidence", args=[item.pk]), content, admin_allowed
+    )
+    failures += download_failures(
+        users, client_for, reverse("portal_assessments:evidence", args=[item.pk]), content, portal_allowed
+    )
     assert not failures, "\n".join(failures)
 
 
@@ -54,8 +70,11 @@ def test_evidence_pages_link_to_the_views_with_the_chinese_name(org, client_for,
     item = evidence(org)
     admin = client_for(org.users.township).get(reverse("assessments_edit", args=[item.assessment_id])).content.decode()
     assert reverse("assessments_evidence", args=[item.pk]) in admin and "/media/" not in admin
-    portal = client_for(org.users.doctor).get(reverse("portal_assessments:detail",
-                                                      args=[item.assessment_id])).content.decode()
+    portal = (
+        client_for(org.users.doctor)
+        .get(reverse("portal_assessments:detail", args=[item.assessment_id]))
+        .content.decode()
+    )
     assert reverse("portal_assessments:evidence", args=[item.pk]) in portal and "现场检查照片" in portal
     response = client_for(org.users.doctor).get(reverse("portal_assessments:evidence", args=[item.pk]))
     assert f"filename*=utf-8''{quote(item.download_name)}" in response["Content-Disposition"]
@@ -69,8 +88,9 @@ def test_evidence_with_its_file_gone_is_404(org, client_for, media):
 
 
 def zip_batch(org, *, run, township, content):
-    batch = StatementBatch.objects.create(run=run, township=township, created_by=org.users.county, state="done",
-                                          total=1, done=1)
+    batch = StatementBatch.objects.create(
+        run=run, township=township, created_by=org.users.county, state="done", total=1, done=1
+    )
     folder = media_root() / "statements"
     folder.mkdir(parents=True, exist_ok=True)
     (folder / f"batch-{batch.pk}.zip").write_bytes(content)
@@ -90,14 +110,16 @@ def media_root():
 def test_statement_zips_follow_the_settlement(org, client_for, media):
     users = file_users(org)
     township_batch = zip_batch(org, run=run_a1(org), township=org.ta1, content=b"PK\x03\x04 township A1")
-    county_run = SettlementRun.objects.create(county=org.county_a, township=None, year=2026, quarter=2,
-                                              policy=policy(org), status="approved")
+    county_run = SettlementRun.objects.create(
+        county=org.county_a, township=None, year=2026, quarter=2, policy=policy(org), status="approved"
+    )
     county_batch = zip_batch(org, run=county_run, township=None, content=b"PK\x03\x04 whole county")
     failures = []
     for batch, allowed in ((township_batch, A1_STAFF), (county_batch, {"county", "superuser"})):
         url = reverse("settlement_batch", args=[batch.pk]) + "?download=1"
-        failures += download_failures(users, client_for, url, media_root().joinpath(
-            "statements", batch.file).read_bytes(), allowed)
+        failures += download_failures(
+            users, client_for, url, media_root().joinpath("statements", batch.file).read_bytes(), allowed
+        )
     assert not failures, "\n".join(failures)
 
 
@@ -105,8 +127,9 @@ def test_statement_pdfs_follow_the_settlement(org, client_for, media):
     users = file_users(org)
     line = line_a1a(org)
     failures = download_failures(users, client_for, reverse("settlement_statement", args=line), None, A1_STAFF)
-    failures += download_failures(users, client_for, reverse("portal_settlement:statement", args=line), None,
-                                  {"doctor"})
+    failures += download_failures(
+        users, client_for, reverse("portal_settlement:statement", args=line), None, {"doctor"}
+    )
     assert not failures, "\n".join(failures)
 
 
@@ -114,6 +137,7 @@ def test_statement_batch_of_a_township_out_of_scope_is_404(org, client_for, medi
     from tests.factories import make_township
 
     far = make_township(org.county_b, "B9", "远方乡")
-    response = client_for(org.users.county).get(reverse("settlement_statements", args=[run_a1(org).pk]),
-                                                {"township": far.pk})
+    response = client_for(org.users.county).get(
+        reverse("settlement_statements", args=[run_a1(org).pk]), {"township": far.pk}
+    )
     assert response.status_code == 404 and not StatementBatch.objects.exists()

@@ -19,14 +19,24 @@ from subsidies.models import Advance, AdvanceBatch, PolicyItem, SubsidyPolicy
 from subsidies.services import advances as services
 from subsidies.services import settlement
 
-QUARTERLY = {"advance_method": "quarterly_share", "advance_q1_share": D("0.25"), "advance_q2_share": D("0.3333"),
-             "advance_q3_share": D("0.25"), "advance_q4_share": D("0.15")}
+QUARTERLY = {
+    "advance_method": "quarterly_share",
+    "advance_q1_share": D("0.25"),
+    "advance_q2_share": D("0.3333"),
+    "advance_q3_share": D("0.25"),
+    "advance_q4_share": D("0.15"),
+}
 
 
 def make_policy(org, county=None, **kw):
     name = kw.pop("name", "2026年村级补助")
-    fields = {"per_capita_rate": D("99"), "village_share": D("0.4"), "drug_amount": D("5"), "status": "active",
-              **QUARTERLY}
+    fields = {
+        "per_capita_rate": D("99"),
+        "village_share": D("0.4"),
+        "drug_amount": D("5"),
+        "status": "active",
+        **QUARTERLY,
+    }
     fields.update(kw)
     return SubsidyPolicy.objects.create(county=county or org.county_a, year=2026, name=name, **fields)
 
@@ -47,26 +57,70 @@ def amounts(batch):
 
 def test_schedule_is_shown_in_one_sentence(org):
     policy = make_policy(org)
-    assert policy.advance_schedule_display == ("按季度比例预拨（基数：人均补助标准 × 村级任务比例 × 服务人口）："
-                                               "第1季度 25%，第2季度 33.33%，第3季度 25%，第4季度 15%")
-    monthly = make_policy(org, name="按月", advance_method="monthly_fixed", advance_monthly_amount=D("500"),
-                          advance_q1_share=0, advance_q2_share=0, advance_q3_share=0, advance_q4_share=0)
+    assert policy.advance_schedule_display == (
+        "按季度比例预拨（基数：人均补助标准 × 村级任务比例 × 服务人口）："
+        "第1季度 25%，第2季度 33.33%，第3季度 25%，第4季度 15%"
+    )
+    monthly = make_policy(
+        org,
+        name="按月",
+        advance_method="monthly_fixed",
+        advance_monthly_amount=D("500"),
+        advance_q1_share=0,
+        advance_q2_share=0,
+        advance_q3_share=0,
+        advance_q4_share=0,
+    )
     monthly.refresh_from_db()
     assert monthly.advance_schedule_display == "每月固定预拨 500.00 元/室"
 
 
 def test_policy_form_gives_chinese_errors_on_the_fields(org):
-    Form = modelform_factory(SubsidyPolicy, fields=["county", "year", "name", "status", "per_capita_rate",
-                                                    "village_share", "method", "quota_cap", "quality_threshold",
-                                                    "drug_method", "drug_amount", "violation_deduction",
-                                                    "remote_coefficient", "advance_method", "advance_q1_share",
-                                                    "advance_q2_share", "advance_q3_share", "advance_q4_share",
-                                                    "advance_monthly_amount"])
-    base = {"county": org.county_a.pk, "year": 2026, "name": "政策", "status": "draft", "per_capita_rate": "99",
-            "village_share": "0.4", "method": "unit_price", "quota_cap": "1.2", "quality_threshold": "60",
-            "drug_method": "per_resident", "drug_amount": "5", "violation_deduction": "0", "remote_coefficient": "1",
-            "advance_method": "quarterly_share", "advance_q1_share": "0.4", "advance_q2_share": "0.4",
-            "advance_q3_share": "0.3", "advance_q4_share": "0", "advance_monthly_amount": "0"}
+    Form = modelform_factory(
+        SubsidyPolicy,
+        fields=[
+            "county",
+            "year",
+            "name",
+            "status",
+            "per_capita_rate",
+            "village_share",
+            "method",
+            "quota_cap",
+            "quality_threshold",
+            "drug_method",
+            "drug_amount",
+            "violation_deduction",
+            "remote_coefficient",
+            "advance_method",
+            "advance_q1_share",
+            "advance_q2_share",
+            "advance_q3_share",
+            "advance_q4_share",
+            "advance_monthly_amount",
+        ],
+    )
+    base = {
+        "county": org.county_a.pk,
+        "year": 2026,
+        "name": "政策",
+        "status": "draft",
+        "per_capita_rate": "99",
+        "village_share": "0.4",
+        "method": "unit_price",
+        "quota_cap": "1.2",
+        "quality_threshold": "60",
+        "drug_method": "per_resident",
+        "drug_amount": "5",
+        "violation_deduction": "0",
+        "remote_coefficient": "1",
+        "advance_method": "quarterly_share",
+        "advance_q1_share": "0.4",
+        "advance_q2_share": "0.4",
+        "advance_q3_share": "0.3",
+        "advance_q4_share": "0",
+        "advance_monthly_amount": "0",
+    }
     form = Form(data=base)
     assert not form.is_valid()
     assert form.errors["advance_q4_share"] == ["四个季度的预拨比例合计不能超过 1（100%），现在是 1.1。"]
@@ -77,20 +131,30 @@ def test_policy_form_gives_chinese_errors_on_the_fields(org):
     assert form.errors["advance_q1_share"] == ["按季度比例预拨时，至少要有一个季度的预拨比例大于 0。"]
     form = Form(data=base | {"advance_method": "monthly_fixed"})
     assert form.errors["advance_monthly_amount"] == ["每月固定预拨时，每月预拨金额必须大于 0。"]
-    form = Form(data=base | {"advance_q1_share": "0.1", "advance_q2_share": "0.2", "advance_q3_share": "0.3",
-                             "advance_q4_share": "0.4"})  # exactly 100 %
+    form = Form(
+        data=base
+        | {"advance_q1_share": "0.1", "advance_q2_share": "0.2", "advance_q3_share": "0.3", "advance_q4_share": "0.4"}
+    )  # exactly 100 %
     assert form.is_valid(), form.errors
 
 
-@pytest.mark.parametrize("bad", [
-    {"advance_q1_share": D("0.6"), "advance_q2_share": D("0.6")},
-    {"advance_q3_share": D("-0.1")},
-    {"advance_method": "quarterly_share", "advance_q1_share": 0, "advance_q2_share": 0, "advance_q3_share": 0,
-     "advance_q4_share": 0},
-    {"advance_method": "monthly_fixed", "advance_monthly_amount": 0},
-    {"advance_monthly_amount": D("-1")},
-    {"advance_method": "weekly"},
-])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        {"advance_q1_share": D("0.6"), "advance_q2_share": D("0.6")},
+        {"advance_q3_share": D("-0.1")},
+        {
+            "advance_method": "quarterly_share",
+            "advance_q1_share": 0,
+            "advance_q2_share": 0,
+            "advance_q3_share": 0,
+            "advance_q4_share": 0,
+        },
+        {"advance_method": "monthly_fixed", "advance_monthly_amount": 0},
+        {"advance_monthly_amount": D("-1")},
+        {"advance_method": "weekly"},
+    ],
+)
 def test_database_refuses_a_bad_schedule(org, bad):
     with pytest.raises(IntegrityError), transaction.atomic():
         make_policy(org, **bad)
@@ -104,8 +168,9 @@ def test_every_constraint_message_can_be_shown():
 
 
 def test_database_accepts_shares_adding_up_to_exactly_one(org):
-    policy = make_policy(org, advance_q1_share=D("0.1"), advance_q2_share=D("0.2"), advance_q3_share=D("0.3"),
-                         advance_q4_share=D("0.4"))
+    policy = make_policy(
+        org, advance_q1_share=D("0.1"), advance_q2_share=D("0.2"), advance_q3_share=D("0.3"), advance_q4_share=D("0.4")
+    )
     assert sum(policy.advance_shares) == 1
 
 
@@ -155,8 +220,15 @@ def test_generating_twice_pays_once(org, populations):
 def test_the_database_allows_one_batch_per_county_and_period(org, populations):
     batch, _ = services.generate_advances(user=None, policy=make_policy(org), quarter=3)
     with pytest.raises(IntegrityError), transaction.atomic():
-        AdvanceBatch.objects.create(county=org.county_a, policy=batch.policy, year=2026, quarter=3,
-                                    method="quarterly_share", paid_on=batch.paid_on, total=1)
+        AdvanceBatch.objects.create(
+            county=org.county_a,
+            policy=batch.policy,
+            year=2026,
+            quarter=3,
+            method="quarterly_share",
+            paid_on=batch.paid_on,
+            total=1,
+        )
     with pytest.raises(IntegrityError), transaction.atomic():
         Advance.objects.create(clinic=org.ca1a, paid_on=batch.paid_on, amount=1, batch=batch)
 
@@ -178,6 +250,7 @@ def test_period_must_fit_the_schedule(org):
         services.generate_advances(user=None, policy=policy, quarter=5)
     with pytest.raises(ValidationError, match="拨付日期必须在预拨期间内"):
         from datetime import date
+
         services.generate_advances(user=None, policy=policy, quarter=1, paid_on=date(2026, 4, 1))
     draft = make_policy(org, name="草稿", status="draft")
     with pytest.raises(ValidationError, match="只有已发布的政策"):
@@ -190,8 +263,13 @@ def test_period_must_fit_the_schedule(org):
 
 def test_only_the_county_admin_of_that_county_generates(org):
     policy = make_policy(org)
-    for user in (org.users.township, org.users.other_township, org.users.other_county, org.users.doctor,
-                 org.users.editor):
+    for user in (
+        org.users.township,
+        org.users.other_township,
+        org.users.other_county,
+        org.users.doctor,
+        org.users.editor,
+    ):
         with pytest.raises(PermissionDenied):
             services.generate_advances(user=user, policy=policy, quarter=1)
     assert not AdvanceBatch.objects.exists()
@@ -200,8 +278,10 @@ def test_only_the_county_admin_of_that_county_generates(org):
 def test_generated_advances_are_deducted_in_the_settlement(org, populations):
     policy = make_policy(org)
     from programs.models import ServiceItem
-    PolicyItem.objects.create(policy=policy, item=ServiceItem.objects.get(code="PH09"), unit_price=D("40"),
-                              work_points=D("15"))
+
+    PolicyItem.objects.create(
+        policy=policy, item=ServiceItem.objects.get(code="PH09"), unit_price=D("40"), work_points=D("15")
+    )
     batch, _ = services.generate_advances(user=org.users.county, policy=policy, quarter=1)
     Advance.objects.create(clinic=org.ca1a, paid_on="2026-02-15", amount=D("100.00"), reference="BK-7")
     run = settlement.create_run(user=org.users.county, policy=policy, year=2026, quarter=1)
@@ -213,9 +293,10 @@ def test_generated_advances_are_deducted_in_the_settlement(org, populations):
     x = lines["A1a"].explanation
     assert x["advance_schedule"]["method"] == "quarterly_share"
     assert x["advance_schedule"]["quarter_percents"] == ["25", "33.33", "25", "15"]
-    assert x["advance_rows"] == [{"paid_on": "2026-01-01", "amount": "9900.00", "reference": "预拨2026年第1季度",
-                                  "scheduled": True},
-                                 {"paid_on": "2026-02-15", "amount": "100.00", "reference": "BK-7", "scheduled": False}]
+    assert x["advance_rows"] == [
+        {"paid_on": "2026-01-01", "amount": "9900.00", "reference": "预拨2026年第1季度", "scheduled": True},
+        {"paid_on": "2026-02-15", "amount": "100.00", "reference": "BK-7", "scheduled": False},
+    ]
     # The next quarter's settlement does not deduct them.
     q2 = settlement.create_run(user=org.users.county, policy=policy, year=2026, quarter=2)
     assert q2.total_advances == 0
@@ -228,12 +309,17 @@ def test_generated_advances_are_deducted_in_the_settlement(org, populations):
 
 
 @settings(deadline=None)
-@given(rate=st.decimals(min_value=0, max_value=200, places=2), village=st.decimals(min_value=0, max_value=1, places=4),
-       shares=st.lists(st.decimals(min_value=0, max_value=D("0.25"), places=4), min_size=4, max_size=4),
-       quarter=st.integers(1, 4), populations=st.lists(st.integers(0, 20000), min_size=1, max_size=60))
+@given(
+    rate=st.decimals(min_value=0, max_value=200, places=2),
+    village=st.decimals(min_value=0, max_value=1, places=4),
+    shares=st.lists(st.decimals(min_value=0, max_value=D("0.25"), places=4), min_size=4, max_size=4),
+    quarter=st.integers(1, 4),
+    populations=st.lists(st.integers(0, 20000), min_size=1, max_size=60),
+)
 def test_quarterly_advances_add_up_to_the_schedule_amount_to_the_fen(rate, village, shares, quarter, populations):
-    schedule = AdvanceSchedule(method="quarterly_share", per_capita_rate=rate, village_share=village,
-                               quarter_shares=tuple(shares))
+    schedule = AdvanceSchedule(
+        method="quarterly_share", per_capita_rate=rate, village_share=village, quarter_shares=tuple(shares)
+    )
     total, parts, _formula = scheduled_advances(schedule, populations=populations, quarter=quarter)
     assert total == money(rate * village * sum(populations) * shares[quarter - 1])
     if sum(populations):
@@ -245,8 +331,9 @@ def test_quarterly_advances_add_up_to_the_schedule_amount_to_the_fen(rate, villa
 
 
 @settings(deadline=None)
-@given(amount=st.decimals(min_value=0, max_value=100000, places=2), clinics=st.integers(0, 500),
-       month=st.integers(1, 12))
+@given(
+    amount=st.decimals(min_value=0, max_value=100000, places=2), clinics=st.integers(0, 500), month=st.integers(1, 12)
+)
 def test_monthly_advances_add_up_to_the_schedule_amount(amount, clinics, month):
     schedule = AdvanceSchedule(method="monthly_fixed", monthly_amount=amount)
     total, parts, _ = scheduled_advances(schedule, populations=[1000] * clinics, month=month)
@@ -283,8 +370,9 @@ def test_admin_generates_once_and_lists_the_batch(org, populations):
 
 def test_other_county_cannot_generate_for_county_a(org):
     policy = make_policy(org)
-    response = _client(org.users.other_county).post(reverse("settlement_advances"),
-                                                    {"policy": policy.pk, "period": "q1"})
+    response = _client(org.users.other_county).post(
+        reverse("settlement_advances"), {"policy": policy.pk, "period": "q1"}
+    )
     assert response.status_code == 404 and not AdvanceBatch.objects.exists()
 
 
@@ -300,7 +388,10 @@ def test_command_generates_idempotently(org, populations, capsys):
     data = json.loads(capsys.readouterr().out)
     assert data["created"] is True and data["total"] == "21116.70"
     assert {row["clinic"]: row["amount"] for row in data["advances"]} == {
-        "A1a": "9900.00", "A1b": "7920.00", "A2a": "3296.70"}
+        "A1a": "9900.00",
+        "A1b": "7920.00",
+        "A2a": "3296.70",
+    }
     call_command("generate_advances", "--year", "2026", "--quarter", "1", "--county", "QS")
     assert "没有重复拨付" in capsys.readouterr().out
     assert Advance.objects.count() == 3
@@ -310,8 +401,10 @@ def test_generated_advances_cannot_be_edited_by_hand(org, client_for):
     policy = make_policy(org, advance_method="monthly_fixed", advance_monthly_amount=D("300"))
     batch, _ = services.generate_advances(user=org.users.county, policy=policy, month=5)
     advance = batch.advances.order_by("pk").first()
-    response = client_for(org.users.county).post(reverse("advance:edit", args=[advance.pk]), {
-        "clinic": advance.clinic_id, "paid_on": "2026-05-01", "amount": "1.00", "reference": "改"})
+    response = client_for(org.users.county).post(
+        reverse("advance:edit", args=[advance.pk]),
+        {"clinic": advance.clinic_id, "paid_on": "2026-05-01", "amount": "1.00", "reference": "改"},
+    )
     assert response.status_code == 200 and "不能手工修改" in response.content.decode()
     advance.refresh_from_db()
     assert advance.amount == D("300.00")

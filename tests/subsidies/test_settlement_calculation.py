@@ -19,15 +19,25 @@ PRICES = {"PH09": (D("40.00"), D("15")), "PH10": (D("10.00"), D("4"))}
 
 
 def policy(**kw):
-    base = dict(method="unit_price", per_capita_rate=D("99"), village_share=D("0.4"), quota_cap=D("1.2"),
-                quality_threshold=D("60"), prices=PRICES, drug_method="per_resident", drug_amount=D("5"))
+    base = {
+        "method": "unit_price",
+        "per_capita_rate": D("99"),
+        "village_share": D("0.4"),
+        "quota_cap": D("1.2"),
+        "quality_threshold": D("60"),
+        "prices": PRICES,
+        "drug_method": "per_resident",
+        "drug_amount": D("5"),
+    }
     base.update(kw)
     return PolicyInputs(**base)
 
 
 def clinic(cid=1, score=D("80"), verified_09=100, verified_10=200, declared_09=None, population=1000, **kw):
-    items = {"PH09": ItemFigures(declared=declared_09 or verified_09, verified=verified_09, quota=120),
-             "PH10": ItemFigures(declared=verified_10, verified=verified_10, quota=240)}
+    items = {
+        "PH09": ItemFigures(declared=declared_09 or verified_09, verified=verified_09, quota=120),
+        "PH10": ItemFigures(declared=verified_10, verified=verified_10, quota=240),
+    }
     return ClinicInputs(clinic_id=cid, name=f"卫生室{cid}", population=population, score=score, items=items, **kw)
 
 
@@ -61,8 +71,11 @@ def test_quality_bands():
 
 
 def test_work_points_pool_is_split_exactly():
-    clinics = [clinic(1, verified_09=10, verified_10=0), clinic(2, verified_09=20, verified_10=0),
-               clinic(3, verified_09=10, verified_10=1)]
+    clinics = [
+        clinic(1, verified_09=10, verified_10=0),
+        clinic(2, verified_09=20, verified_10=0),
+        clinic(3, verified_09=10, verified_10=1),
+    ]
     lines, totals = compute(policy(method="work_points"), clinics)
     pool = D("99") * D("0.4") * 3000  # 118,800.00
     assert sum(line.public_health for line in lines) == pool
@@ -104,8 +117,10 @@ def test_budget_cap_scales_down_to_the_fen():
 
 
 @settings(deadline=None)  # pure arithmetic; only a busy machine makes an example slow
-@given(total=st.decimals(min_value=0, max_value=10**7, places=2),
-       weights=st.lists(st.decimals(min_value=0, max_value=10**6, places=3), min_size=1, max_size=40))
+@given(
+    total=st.decimals(min_value=0, max_value=10**7, places=2),
+    weights=st.lists(st.decimals(min_value=0, max_value=10**6, places=3), min_size=1, max_size=40),
+)
 def test_split_adds_up_exactly(total, weights):
     parts = split_exactly(total, weights)
     if sum(weights) > 0:
@@ -118,13 +133,19 @@ def test_split_adds_up_exactly(total, weights):
 
 clinic_strategy = st.builds(
     lambda cid, v9, v10, score, pop: clinic(cid, verified_09=v9, verified_10=v10, score=score, population=pop),
-    st.integers(1, 10**6), st.integers(0, 300), st.integers(0, 600),
-    st.one_of(st.none(), st.decimals(min_value=0, max_value=100, places=2)), st.integers(0, 5000))
+    st.integers(1, 10**6),
+    st.integers(0, 300),
+    st.integers(0, 600),
+    st.one_of(st.none(), st.decimals(min_value=0, max_value=100, places=2)),
+    st.integers(0, 5000),
+)
 
 
 @settings(deadline=None)
-@given(clinics=st.lists(clinic_strategy, min_size=1, max_size=12, unique_by=lambda c: c.clinic_id),
-       method=st.sampled_from(["unit_price", "work_points"]))
+@given(
+    clinics=st.lists(clinic_strategy, min_size=1, max_size=12, unique_by=lambda c: c.clinic_id),
+    method=st.sampled_from(["unit_price", "work_points"]),
+)
 def test_lines_add_up_and_recompute_identically(clinics, method):
     p = policy(method=method)
     lines, totals = compute(p, clinics)
@@ -137,8 +158,12 @@ def test_lines_add_up_and_recompute_identically(clinics, method):
 
 
 @settings(deadline=None)
-@given(v9=st.integers(0, 200), extra=st.integers(1, 50), score=st.decimals(min_value=0, max_value=99, places=2),
-       bump=st.decimals(min_value=D("0.01"), max_value=1, places=2))
+@given(
+    v9=st.integers(0, 200),
+    extra=st.integers(1, 50),
+    score=st.decimals(min_value=0, max_value=99, places=2),
+    bump=st.decimals(min_value=D("0.01"), max_value=1, places=2),
+)
 def test_more_services_or_a_higher_score_never_lower_the_payout(v9, extra, score, bump):
     base = compute(policy(), [clinic(verified_09=v9, score=score)])[0][0].public_health
     assert compute(policy(), [clinic(verified_09=v9 + extra, score=score)])[0][0].public_health >= base

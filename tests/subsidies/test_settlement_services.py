@@ -19,21 +19,38 @@ def policy(org):
     from tests.reference import ensure_service_catalogue
 
     ensure_service_catalogue()
-    p = SubsidyPolicy.objects.create(county=org.county_a, year=2026, name="2026年村级补助", per_capita_rate=D("99"),
-                                     village_share=D("0.4"), drug_amount=D("5"), quality_threshold=D("60"))
-    PolicyItem.objects.create(policy=p, item=ServiceItem.objects.get(code="PH09"), unit_price=D("40"), work_points=D("15"))
+    p = SubsidyPolicy.objects.create(
+        county=org.county_a,
+        year=2026,
+        name="2026年村级补助",
+        per_capita_rate=D("99"),
+        village_share=D("0.4"),
+        drug_amount=D("5"),
+        quality_threshold=D("60"),
+    )
+    PolicyItem.objects.create(
+        policy=p, item=ServiceItem.objects.get(code="PH09"), unit_price=D("40"), work_points=D("15")
+    )
     return p
 
 
 def inputs(org, score=D("80"), verified=100):
-    return [ClinicInputs(clinic_id=org.ca1a.pk, name="张庄村卫生室", population=1000, score=score,
-                         items={"PH09": ItemFigures(declared=verified, verified=verified, quota=480)}),
-            ClinicInputs(clinic_id=org.ca1b.pk, name="李家村卫生室", population=800, score=None, advances=D("500"))]
+    return [
+        ClinicInputs(
+            clinic_id=org.ca1a.pk,
+            name="张庄村卫生室",
+            population=1000,
+            score=score,
+            items={"PH09": ItemFigures(declared=verified, verified=verified, quota=480)},
+        ),
+        ClinicInputs(clinic_id=org.ca1b.pk, name="李家村卫生室", population=800, score=None, advances=D("500")),
+    ]
 
 
 def draft(org, policy, **kw):
-    return services.create_run(user=org.users.township, policy=policy, year=2026, quarter=1, township=org.ta1,
-                               inputs=inputs(org, **kw))
+    return services.create_run(
+        user=org.users.township, policy=policy, year=2026, quarter=1, township=org.ta1, inputs=inputs(org, **kw)
+    )
 
 
 def test_draft_lines_and_totals(org, policy):
@@ -69,7 +86,11 @@ def test_workflow_locks_periods_and_is_immutable(org, policy):
     run.refresh_from_db()
     assert run.status == "approved" and run.approved_by == org.users.county
     assert [period_state(township_id=org.ta1.pk, year=2026, month=m) for m in (1, 2, 3, 4)] == [
-        "locked", "locked", "locked", "open"]
+        "locked",
+        "locked",
+        "locked",
+        "open",
+    ]
     with pytest.raises(ValidationError, match="只有草稿"):
         services.recompute_run(user=org.users.county, run=run)
     with pytest.raises(ValidationError, match="凭证号"):
@@ -88,20 +109,35 @@ def test_approver_cannot_be_the_preparer(org, policy):
 def test_adjustment_runs_reference_the_approved_run(org, policy):
     run = draft(org, policy)
     with pytest.raises(ValidationError):
-        services.create_run(user=org.users.township, policy=policy, year=2026, quarter=1, township=org.ta1,
-                            inputs=inputs(org), adjusts=run)
+        services.create_run(
+            user=org.users.township,
+            policy=policy,
+            year=2026,
+            quarter=1,
+            township=org.ta1,
+            inputs=inputs(org),
+            adjusts=run,
+        )
     services.confirm_run(user=org.users.township, run=run)
     services.approve_run(user=org.users.county, run=run)
-    adjustment = services.create_run(user=org.users.township, policy=policy, year=2026, quarter=1, township=org.ta1,
-                                     inputs=inputs(org, verified=120), adjusts=run)
+    adjustment = services.create_run(
+        user=org.users.township,
+        policy=policy,
+        year=2026,
+        quarter=1,
+        township=org.ta1,
+        inputs=inputs(org, verified=120),
+        adjusts=run,
+    )
     assert adjustment.adjusts == run and adjustment.status == "draft"
     assert SettlementRun.objects.get(pk=run.pk).total_balance == D("4950.00")  # the original never changes
 
 
 def test_scope_of_preparation(org, policy):
     with pytest.raises(PermissionDenied):
-        services.create_run(user=org.users.other_township, policy=policy, year=2026, quarter=1, township=org.ta1,
-                            inputs=inputs(org))
+        services.create_run(
+            user=org.users.other_township, policy=policy, year=2026, quarter=1, township=org.ta1, inputs=inputs(org)
+        )
     with pytest.raises(PermissionDenied):
         services.create_run(user=org.users.doctor, policy=policy, year=2026, quarter=1, inputs=inputs(org))
 

@@ -25,4 +25,6 @@ class Command(BaseCommand):
         for warning in report.warnings:
             self.stdout.write(f"提醒：{warning}")
         verb = "检查通过（未写入）" if dry_run else "导入完成"
-        self.stdout.write(self.style.SUCCESS(f"{verb}：共 {report.total_rows} 行，新增 {report.new}，更新 {report.updated}。"))
+        self.stdout.write(
+            self.style.SUCCESS(f"{verb}：共 {report.total_rows} 行，新增 {report.new}，更新 {report.updated}。")
+        )

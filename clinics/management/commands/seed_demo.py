@@ -50,20 +50,32 @@ class Command(BaseCommand):
         # which the background worker then drains for minutes while holding SQLite's write lock again and again.
         # The index is built once, in one pass, at the end.
         with transaction.atomic(), disable_reference_index_auto_update():
-            ctx = seed_organisation(townships=townships, clinics_per_township=clinics_per_township, year=year,
-                                    seed=seed, stdout=self.stdout)
+            ctx = seed_organisation(
+                townships=townships, clinics_per_township=clinics_per_township, year=year, seed=seed, stdout=self.stdout
+            )
             for module in demo_modules():
                 module.seed(ctx)
         call_command("rebuild_references_index", verbosity=0)
-        self.stdout.write(self.style.SUCCESS(
-            f"已生成演示数据：{ctx.county.name}，{townships} 个乡镇，{townships * clinics_per_township} 个村卫生室，{year} 年度。"))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"已生成演示数据：{ctx.county.name}，{townships} 个乡镇，{townships * clinics_per_township} 个村卫生室，{year} 年度。"
+            )
+        )
         self.print_logins(ctx)
 
     def print_logins(self, ctx):
         self.stdout.write(f"演示账号（密码均为 {settings.DEMO_PASSWORD}）：")
-        logins = ctx.logins if ctx else [
-            ("系统管理员（超级用户）", "admin", "全部"), ("卫健局管理员", "county", "青山县"), ("宣传编辑", "editor", "青山县"),
-            ("卫生院工作人员", "staff01", "第 1 个乡镇"), ("村医", "doc001", "第 1 个村卫生室")]
+        logins = (
+            ctx.logins
+            if ctx
+            else [
+                ("系统管理员（超级用户）", "admin", "全部"),
+                ("卫健局管理员", "county", "青山县"),
+                ("宣传编辑", "editor", "青山县"),
+                ("卫生院工作人员", "staff01", "第 1 个乡镇"),
+                ("村医", "doc001", "第 1 个村卫生室"),
+            ]
+        )
         for role, username, place in logins:
             self.stdout.write(f"  {role:<14} {username:<10} {place}")
         self.stdout.write("登录地址：http://127.0.0.1:8000/accounts/login/ （工作人员后台：/admin/）")

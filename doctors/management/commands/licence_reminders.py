@@ -32,8 +32,10 @@ class Command(BaseCommand):
         sent = services.send_licence_reminders(on=on)
         for reminder in sent:
             licence = reminder.licence
-            self.stdout.write(f"  {licence.doctor.name} {licence.number} 到期 {licence.expires_on}（{reminder.days_before} 天提醒）"
-                              + (f" 邮件：{reminder.emailed_to}" if reminder.emailed_to else ""))
+            self.stdout.write(
+                f"  {licence.doctor.name} {licence.number} 到期 {licence.expires_on}（{reminder.days_before} 天提醒）"
+                + (f" 邮件：{reminder.emailed_to}" if reminder.emailed_to else "")
+            )
         self.stdout.write(self.style.SUCCESS(f"{on}：发出 {len(sent)} 条到期提醒，{expired} 本证书标记为已过期。"))
 
 

@@ -27,26 +27,53 @@ class Command(BaseCommand):
             county_obj = township_obj.county
         else:
             county_obj = county_from_option(county)
-        policy = (SubsidyPolicy.objects.filter(county=county_obj, year=year)
-                  .order_by("-status", "-pk").first())  # "active" sorts before "draft" descending
+        policy = (
+            SubsidyPolicy.objects.filter(county=county_obj, year=year).order_by("-status", "-pk").first()
+        )  # "active" sorts before "draft" descending
         if policy is None:
             raise CommandError(f"{county_obj} 没有 {year} 年的补助政策。")
-        run = settlement.create_run(user=None, policy=policy, year=year, quarter=quarter,
-                                    township=township_obj)
+        run = settlement.create_run(user=None, policy=policy, year=year, quarter=quarter, township=township_obj)
         if json:
             self.stdout.write(self._as_json(run))
         else:
-            self.stdout.write(self.style.SUCCESS(f"已生成结算草稿 #{run.pk}：{run}，{run.lines.count()} 个村卫生室，"
-                                                 f"应拨合计 {run.total_balance} 元。"))
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"已生成结算草稿 #{run.pk}：{run}，{run.lines.count()} 个村卫生室，"
+                    f"应拨合计 {run.total_balance} 元。"
+                )
+            )
 
     def _as_json(self, run):
-        lines = [{"clinic": line.clinic.code, "name": line.clinic.name, "public_health": str(line.public_health),
-                  "drug_subsidy": str(line.drug_subsidy), "deductions": str(line.deductions),
-                  "advances": str(line.advances), "balance": str(line.balance)}
-                 for line in run.lines.select_related("clinic").order_by("clinic__code")]
-        return json.dumps({"run": run.pk, "title": str(run), "year": run.year, "quarter": run.quarter,
-                           "township": run.township.code if run.township_id else None, "status": run.status,
-                           "policy": run.policy.name, "lines": lines,
-                           "totals": {"public_health": str(run.total_public_health), "drug": str(run.total_drug),
-                                      "deductions": str(run.total_deductions), "advances": str(run.total_advances),
-                                      "balance": str(run.total_balance)}}, ensure_ascii=False, indent=2)
+        lines = [
+            {
+                "clinic": line.clinic.code,
+                "name": line.clinic.name,
+                "public_health": str(line.public_health),
+                "drug_subsidy": str(line.drug_subsidy),
+                "deductions": str(line.deductions),
+                "advances": str(line.advances),
+                "balance": str(line.balance),
+            }
+            for line in run.lines.select_related("clinic").order_by("clinic__code")
+        ]
+        return json.dumps(
+            {
+                "run": run.pk,
+                "title": str(run),
+                "year": run.year,
+                "quarter": run.quarter,
+                "township": run.township.code if run.township_id else None,
+                "status": run.status,
+                "policy": run.policy.name,
+                "lines": lines,
+                "totals": {
+                    "public_health": str(run.total_public_health),
+                    "drug": str(run.total_drug),
+                    "deductions": str(run.total_deductions),
+                    "advances": str(run.total_advances),
+                    "balance": str(run.total_balance),
+                },
+            },
+            ensure_ascii=False,
+            indent=2,
+        )

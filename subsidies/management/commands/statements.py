@@ -25,5 +25,8 @@ class Command(BaseCommand):
         for line in lines:
             (folder / pdf.statement_filename(line)).write_bytes(pdf.statement_pdf(line))
         seconds = time.perf_counter() - started
-        self.stdout.write(self.style.SUCCESS(
-            f"已生成 {len(lines)} 份结算单到 {folder}（{seconds:.1f} 秒，{len(lines) / max(seconds, 0.001):.1f} 份/秒）。"))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"已生成 {len(lines)} 份结算单到 {folder}（{seconds:.1f} 秒，{len(lines) / max(seconds, 0.001):.1f} 份/秒）。"
+            )
+        )
