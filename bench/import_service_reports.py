@@ -4,7 +4,7 @@ Run from the project root: .venv/bin/python bench/import_service_reports.py [--r
 Uses its own database (bench/out/bench.sqlite3) unless DATABASE_URL is set.
 
 Figures:
-- ours: clinics.dataio.run_import("service_reports", ...) — the same call the admin's import (and its
+- ours: core.dataio.run_import("service_reports", ...) — the same call the admin's import (and its
   background job) makes: parse, validate every row, all-or-nothing bulk write, history rows.
 - baseline: openpyxl read-only parse of the same file + bulk_create of the lines, no validation.
 - stock: django-import-export's default (row by row, non-bulk) ModelResource on a 2,000-row sample.
@@ -43,10 +43,10 @@ def main():
     call_command("migrate", verbosity=0)
     from openpyxl import Workbook, load_workbook
 
-    from clinics import dataio
     from clinics.models import Clinic, County, Township
     from clinics.roles import Role
     from clinics.services import create_user_with_role
+    from core import dataio
     from programs.models import ServiceItem, ServiceReport, ServiceReportLine
 
     print(f"database: {connection.vendor}")
@@ -97,7 +97,7 @@ def main():
     assert report.committed and not report.errors, report.error_lines()[:5]
     assert ServiceReportLine.objects.count() == written
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    # The file is parsed in a child process (clinics/parse_child.py): its peak is reported on its own.
+    # The file is parsed in a child process (core/dataio/parse_child.py): its peak is reported on its own.
     child_peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     print(
         f"ours: {written} rows in {ours:.2f} s = {written / ours:,.0f} rows/s (validated, all-or-nothing); "

@@ -77,7 +77,7 @@ def build(townships: int, per_township: int, year: int):
     from clinics.demo import seed_organisation
     from clinics.models import Clinic
     from doctors import demo_doctors
-    from programs import demo_services
+    from programs import demo_reports as demo_services
     from programs.models import Drug, DrugSale
     from subsidies import demo_settlement
     from subsidies.models import Assessment, ScoreSheet

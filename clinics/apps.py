@@ -9,7 +9,11 @@ class ClinicsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from clinics import services
+        from clinics import selectors, services
+        from core import scope
+
+        # The shared plumbing (scoped viewsets, import/export) narrows querysets through core.scope.
+        scope.register(restrict=selectors.restrict, townships_for=selectors.townships_for)
 
         # Permissions only exist after migrate, so the role groups are (re)built then.
         post_migrate.connect(services.sync_role_groups_after_migrate, dispatch_uid="clinics.sync_role_groups")

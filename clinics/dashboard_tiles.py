@@ -4,10 +4,10 @@ from django.db.models import Count, Sum
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from clinics.charts import hbar_chart
-from clinics.dashboard import Cell, Tile, TownshipColumn
 from clinics.models import Clinic, ClinicPopulation
 from clinics.selectors import active_clinic_counts
+from core.charts import hbar_chart
+from core.dashboard import Cell, Tile, TownshipColumn
 
 
 def staff_tiles(*, user, townships, today):

@@ -4,10 +4,10 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
 from clinics import services
-from clinics.admin_scope import ScopedModelForm
 from clinics.models import UserScope
 from clinics.roles import Role
 from clinics.selectors import assignable_users_for, clinics_for, counties_for, townships_for
+from core.admin.viewsets import ScopedModelForm
 
 
 class LoginForm(AuthenticationForm):

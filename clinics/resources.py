@@ -7,7 +7,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from import_export import fields
 
-from clinics.dataio import (
+from clinics.models import Clinic, ClinicPopulation, County, Township
+from core.dataio import (
     ChineseBooleanWidget,
     ChoiceWidget,
     CodeForeignKeyWidget,
@@ -17,8 +18,7 @@ from clinics.dataio import (
     TextWidget,
     register,
 )
-from clinics.models import Clinic, ClinicPopulation, County, Township
-from clinics.validation import MAX_YEAR, MIN_YEAR
+from core.validation import MAX_YEAR, MIN_YEAR
 
 
 @register

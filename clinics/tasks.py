@@ -17,9 +17,9 @@ from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, transaction
 from django.utils import timezone
 from django_tasks import task
 
-from clinics import dataio
 from clinics.models import ImportJob
 from clinics.services import fail_stale_import_jobs
+from core import dataio
 
 logger = logging.getLogger(__name__)
 PROGRESS_EVERY = 2000

@@ -1,149 +1,38 @@
-from django.urls import path
-from django.utils.translation import gettext_lazy as _
-from django_filters import BooleanFilter, ChoiceFilter, ModelChoiceFilter
+"""Wagtail hooks of clinics: only hook functions; the screens live in clinics/admin/."""
+
+from __future__ import annotations
+
+from django.templatetags.static import static
+from django.urls import include, path, reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy
 from wagtail import hooks
-from wagtail.admin.filters import WagtailFilterSet
-from wagtail.admin.ui.components import Component
-from wagtail.admin.ui.tables import BooleanColumn, Column
-from wagtail.admin.viewsets.base import ViewSetGroup
 
-from clinics import admin_login_security, selectors  # noqa: F401  (admin_login_security: its hooks)
-from clinics.admin_dashboard import CountyDashboardView, may_see_county_dashboard
-from clinics.admin_dashboard import menu_item as county_dashboard_menu_item
-from clinics.admin_data import DataExportView, DataImportView, ImportJobFileView, ImportJobView
-from clinics.admin_scope import ScopedModelViewSet
-from clinics.forms import NewLoginForm, UserScopeForm
-from clinics.models import Clinic, ClinicPopulation, Township, UserScope
-
-
-def _townships(request):
-    if request is None:
-        return Township.objects.none()
-    return selectors.townships_for(request.user)
+from clinics.admin import urls
+from clinics.admin.dashboard import (
+    DashboardPanel,
+)
+from clinics.admin.dashboard import menu_item as county_dashboard_menu_item
+from clinics.admin.login_security import (
+    CountyAdminMenuItem,
+)
+from clinics.admin.organisation import (
+    OrganisationGroup,
+)
 
 
-class ClinicFilterSet(WagtailFilterSet):
-    township = ModelChoiceFilter(label=_("乡镇"), queryset=_townships)
-    status = ChoiceFilter(label=_("状态"), choices=Clinic.Status.choices)
-    ncms_designated = BooleanFilter(label=_("新农合门诊统筹定点"))
-    zero_markup = BooleanFilter(label=_("实行基本药物零差率"))
-
-    class Meta:
-        model = Clinic
-        fields = ["township", "status", "ncms_designated", "zero_markup"]
-
-
-class TownshipViewSet(ScopedModelViewSet):
-    model = Township
-    icon = "site"
-    menu_label = _("乡镇")
-    add_to_admin_menu = False
-    scope_paths = {"township": ""}
-    scoped_choices = {"county": selectors.counties_for}
-    list_display = ["code", "name", "health_center_name", "county", BooleanColumn("remote", label=_("偏远地区"))]
-    list_select_related = ("county",)
-    search_fields = ["code", "name", "health_center_name"]
-    form_fields = ["county", "code", "name", "health_center_name", "remote"]
-    data_resource = "townships"
-    inspect_view_enabled = True
-
-
-class ClinicViewSet(ScopedModelViewSet):
-    model = Clinic
-    icon = "home"
-    menu_label = _("村卫生室")
-    scope_paths = {"clinic": ""}
-    scoped_choices = {"township": selectors.townships_for}
-    list_display = [
-        "code",
-        "name",
-        "village",
-        "township",
-        Column("status", label=_("状态"), accessor="get_status_display"),
-        BooleanColumn("ncms_designated", label=_("新农合门诊统筹定点")),
-        BooleanColumn("zero_markup", label=_("实行基本药物零差率")),
+@hooks.register("register_admin_urls")
+def register_admin_urls():
+    return [
+        path("data/", include(urls.data)),
+        path("dashboard/", include(urls.dashboard)),
+        path("logins/", include(urls.login_security)),
     ]
-    list_select_related = ("township",)
-    filterset_class = ClinicFilterSet
-    search_fields = ["code", "name", "village", "address"]
-    form_fields = [
-        "township",
-        "code",
-        "name",
-        "village",
-        "address",
-        "status",
-        "opened_on",
-        "ncms_designated",
-        "zero_markup",
-        "remote",
-    ]
-    data_resource = "clinics"
-    inspect_view_enabled = True
-
-
-class ClinicPopulationViewSet(ScopedModelViewSet):
-    model = ClinicPopulation
-    icon = "group"
-    menu_label = _("服务人口")
-    scope_paths = {"clinic": "clinic"}
-    scoped_choices = {"clinic": selectors.clinics_for}
-    list_display = ["clinic", "year", "resident", "registered", "insured", "aged_65_plus", "children_0_6"]
-    list_select_related = ("clinic",)
-    list_filter = ["year"]
-    search_fields = ["clinic__name", "clinic__code"]
-    form_fields = ["clinic", "year", "resident", "registered", "insured", "aged_65_plus", "children_0_6"]
-
-
-class UserScopeViewSet(ScopedModelViewSet):
-    model = UserScope
-    icon = "user"
-    menu_label = _("用户角色与范围")
-    # A county admin manages the users of their county, whatever level they serve at.
-    list_display = [
-        "user",
-        Column("role", label=_("角色"), accessor="get_role_display"),
-        "county",
-        "township",
-        "clinic",
-    ]
-    list_select_related = ("user", "county", "township", "clinic")
-    list_filter = ["role"]
-    search_fields = ["user__username", "user__first_name"]
-    add_item_label = _("新建账号")
-
-    def get_form_class(self, for_update=False):
-        return UserScopeForm if for_update else NewLoginForm
-
-    def scope_queryset(self, queryset, user):
-        return selectors.user_scopes_for(user, queryset)
-
-
-class OrganisationGroup(ViewSetGroup):
-    menu_label = _("机构管理")
-    menu_icon = "site"
-    menu_order = 100
-    items = (ClinicViewSet, TownshipViewSet, ClinicPopulationViewSet, UserScopeViewSet)
 
 
 @hooks.register("register_admin_viewset")
 def register_organisation():
     return OrganisationGroup()
-
-
-@hooks.register("register_admin_urls")
-def register_data_urls():
-    return [
-        path("data/import/<slug:resource>/", DataImportView.as_view(), name="data_import"),
-        path("data/export/<slug:resource>/", DataExportView.as_view(), name="data_export"),
-        path("data/jobs/<int:pk>/", ImportJobView.as_view(), name="data_import_job"),
-        path("data/jobs/<int:pk>/file/", ImportJobFileView.as_view(), name="data_import_job_file"),
-    ]
-
-
-@hooks.register("register_admin_urls")
-def register_dashboard_urls():
-    return [path("dashboard/county/", CountyDashboardView.as_view(), name="dashboard_county")]
 
 
 @hooks.register("register_admin_menu_item")
@@ -157,27 +46,24 @@ def hide_wagtail_help(request, menu_items):
     menu_items[:] = [item for item in menu_items if item.name != "help"]
 
 
-class DashboardPanel(Component):
-    """The staff admin home: every app's tiles for the user's township or county."""
-
-    name = "dashboard"
-    order = 50
-    template_name = "clinics/admin/dashboard_panel.html"
-
-    def __init__(self, user):
-        self.user = user
-
-    def get_context_data(self, parent_context=None):
-        from django.urls import reverse
-        from django.utils import timezone
-
-        from clinics.dashboard import staff_tiles
-
-        county_url = reverse("dashboard_county") if may_see_county_dashboard(self.user) else ""
-        return {"tiles": staff_tiles(user=self.user, today=timezone.localdate()), "county_url": county_url}
-
-
 @hooks.register("construct_homepage_panels")
 def add_dashboard_panel(request, panels):
     if request.user.has_perm("clinics.view_clinic"):
         panels.append(DashboardPanel(request.user))
+
+
+@hooks.register("register_settings_menu_item")
+def locked_menu_item():
+    return CountyAdminMenuItem(
+        gettext_lazy("被锁定的账号"), reverse("login_security:locked"), icon_name="lock", order=900
+    )
+
+
+@hooks.register("register_settings_menu_item")
+def log_menu_item():
+    return CountyAdminMenuItem(gettext_lazy("登录记录"), reverse("login_security:log"), icon_name="history", order=910)
+
+
+@hooks.register("insert_global_admin_js")
+def staff_script():
+    return format_html('<script src="{}" defer></script>', static("js/staff.js"))

@@ -21,8 +21,12 @@ class CmsConfig(AppConfig):
     def ready(self):
         from wagtail.signals import page_published, page_unpublished
 
-        from clinics.portal import register_portal_link
-        from cms import signals
+        from cms import services, signals
+        from core import announcements
+        from core.portal import register_portal_link
+
+        # Settlement publishes its 公示 through core.announcements (it may not import cms).
+        announcements.register_publisher(services.publish_announcement)
 
         post_save.connect(signals.county_saved, sender="clinics.County", dispatch_uid="cms.county_saved")
         post_save.connect(signals.scope_changed, sender="clinics.UserScope", dispatch_uid="cms.scope_saved")

@@ -1,10 +1,10 @@
-"""Dashboard tiles of the notices app: unread notices (see clinics.dashboard)."""
+"""Dashboard tiles of the notices app: unread notices (see core.dashboard)."""
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from clinics.dashboard import Cell, Tile, TownshipColumn
 from cms.selectors import read_by_township, read_percent, unread_count_for_staff, unread_for_doctor
+from core.dashboard import Cell, Tile, TownshipColumn
 
 RECENT_DAYS = 90
 
@@ -18,7 +18,7 @@ def staff_tiles(*, user, townships, today) -> list[Tile]:
             title=_("通知未读"),
             value=str(missing),
             detail=_("%(n)s 条通知还有村医没读") % {"n": notices} if missing else _("村医都已读完最近的通知"),
-            url=reverse("notices_receipts"),
+            url=reverse("receipts:list"),
             level="warn" if missing else "ok",
             order=80,
         )
@@ -47,7 +47,7 @@ def township_columns(*, user, townships, today) -> list[TownshipColumn]:
     figures = read_by_township(
         user=user, township_ids=[t.pk for t in townships], since=today - timedelta(days=RECENT_DAYS)
     )
-    url = reverse("notices_receipts")
+    url = reverse("receipts:list")
 
     def cell(expected, read):
         if not expected:

@@ -25,8 +25,8 @@ def rendition_named(name: str):
 
 
 def serve_image(request, name: str):
-    from clinics.files import serve_protected_file
     from cms.selectors import image_visible_to
+    from core.files import serve_protected_file
 
     rendition = rendition_named(name)
     if rendition is None or not image_visible_to(user=request.user, image=rendition.image):

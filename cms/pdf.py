@@ -8,6 +8,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from core.pdf import render_pdf
+
 
 def local_image_path(url: str):
     """The file on disk behind a notice image URL (cms.files' image view); ValueError for anything else.
@@ -15,8 +17,8 @@ def local_image_path(url: str):
     wait on itself)."""
     from django.http import Http404
 
-    from clinics.files import media_path
     from cms.files import rendition_named
+    from core.files import media_path
 
     prefix = reverse("notices:image", args=["x"])[:-1]
     path = unquote(urlparse(url).path)
@@ -43,12 +45,8 @@ def _local_fetcher():
 
 
 def poster_pdf(notice, *, site_url: str = "") -> bytes:
-    from weasyprint import HTML
-
-    from subsidies.pdf import _fonts
-
     html = render_to_string("cms/poster.html", {"page": notice, "today": timezone.localdate(), "site_url": site_url})
-    return HTML(string=html, base_url="/", url_fetcher=_local_fetcher()).write_pdf(font_config=_fonts())
+    return render_pdf(html, base_url="/", url_fetcher=_local_fetcher())
 
 
 def poster_filename(notice) -> str:

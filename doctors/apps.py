@@ -38,6 +38,6 @@ class DoctorsConfig(AppConfig):
     }
 
     def ready(self):
-        from clinics.portal import register_portal_link
+        from core.portal import register_portal_link
 
         register_portal_link(order=10, label=_("我的执业证书"), url_name="portal_doctors:licence", icon="证")

@@ -3,7 +3,7 @@
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from clinics.dashboard import Cell, Tile, TownshipColumn
+from core.dashboard import Cell, Tile, TownshipColumn
 from doctors import selectors
 
 
@@ -11,7 +11,7 @@ def staff_tiles(*, user, townships, today):
     expiring = list(selectors.expiring_within(user=user, on=today, days=90).select_related("doctor")[:50])
     lapsed = selectors.lapsed(user=user, on=today).count()
     pending = selectors.renewal_pending(user=user).count()
-    url = reverse("doctors_worklist")
+    url = reverse("doctors:worklist")
     return [
         Tile(
             title=_("90天内到期的执业证书"),
@@ -68,7 +68,7 @@ def township_columns(*, user, townships, today):
     """Per township: licences expiring within 90 days and licences lapsed."""
     ids = [t.pk for t in townships]
     counts = selectors.licence_counts_by_township(user=user, township_ids=ids, on=today, days=90)
-    url = reverse("doctors_worklist")
+    url = reverse("doctors:worklist")
     expiring = {t: counts.get(t, (0, 0))[0] for t in ids}
     lapsed = {t: counts.get(t, (0, 0))[1] for t in ids}
     return [

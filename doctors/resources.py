@@ -6,7 +6,9 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from import_export import fields
 
-from clinics.dataio import (
+from clinics.models import Clinic
+from clinics.selectors import can_manage_clinic
+from core.dataio import (
     ChineseBooleanWidget,
     ChoiceWidget,
     CodeForeignKeyWidget,
@@ -15,8 +17,6 @@ from clinics.dataio import (
     StrictDecimalWidget,
     register,
 )
-from clinics.models import Clinic
-from clinics.selectors import can_manage_clinic
 from doctors import rules
 from doctors.models import Gender, Licence, Qualification, TrainingAttendance, TrainingSession, VillageDoctor
 

@@ -50,8 +50,8 @@ class ProgramsConfig(AppConfig):
     }
 
     def ready(self):
-        from clinics.portal import register_portal_link
+        from core.portal import register_portal_link
 
-        register_portal_link(order=10, label=_("填报月报"), url_name="portal_services:index", icon="报")
-        register_portal_link(order=20, label=_("任务进度"), url_name="portal_services:progress", icon="进")
+        register_portal_link(order=10, label=_("填报月报"), url_name="portal_reports:index", icon="报")
+        register_portal_link(order=20, label=_("任务进度"), url_name="portal_reports:progress", icon="进")
         register_portal_link(order=25, label=_("基本药物"), url_name="portal_drugs:home", icon="药")

@@ -8,12 +8,12 @@ from django.db.models import Count
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from clinics.charts import hbar_chart, line_chart, small_multiples
-from clinics.dashboard import Cell, Tile, TownshipColumn, Trend
 from clinics.models import Clinic
 from clinics.selectors import active_clinic_counts
+from core.charts import hbar_chart, line_chart, small_multiples
+from core.dashboard import Cell, Tile, TownshipColumn, Trend
 from programs.models import ServiceReport
-from programs.portal_services import default_month
+from programs.portal.reports import default_month
 from programs.selectors import reports as report_selectors
 
 
@@ -37,7 +37,7 @@ def staff_tiles(*, user, townships, today):
     submitted = statuses.get(ServiceReport.Status.SUBMITTED, 0)
     reported = sum(n for s, n in statuses.items() if s != ServiceReport.Status.DRAFT)
     missing = max(0, clinic_count - reported)
-    reports_url = reverse("services_reports") + f"?year={year}&month={month}"
+    reports_url = reverse("reports:list") + f"?year={year}&month={month}"
     tiles = [
         Tile(
             title=_("%(m)s月月报未报") % {"m": month},
@@ -63,7 +63,7 @@ def staff_tiles(*, user, townships, today):
             title=_("任务进度落后的村卫生室"),
             value=str(len(behind)),
             order=22,
-            url=reverse("services_matrix") + f"?year={year}",
+            url=reverse("reports:matrix") + f"?year={year}",
             level="warn" if behind else "ok",
             rows=[(r.clinic.name, f"{r.overall}%", "") for r in behind[:5]],
         )
@@ -79,7 +79,7 @@ def staff_tiles(*, user, townships, today):
             title=_("%(y)s年各项目任务完成率（按核实数）") % {"y": year},
             order=23,
             wide=True,
-            url=reverse("services_matrix") + f"?year={year}",
+            url=reverse("reports:matrix") + f"?year={year}",
             chart=hbar_chart(chart_rows, max_value=100, unit="%", thresholds=(60 * through / 12, 90 * through / 12)),
         )
     )
@@ -121,8 +121,8 @@ def township_columns(*, user, townships, today):
         behind[tid] += row.behind
     violations = violation_counts_by_township(user, township_ids=ids, start=date(today.year, 1, 1), end=today)
 
-    reports_url = reverse("services_reports") + f"?year={year}&month={month}"
-    matrix_url = reverse("services_matrix") + f"?year={year}"
+    reports_url = reverse("reports:list") + f"?year={year}&month={month}"
+    matrix_url = reverse("reports:matrix") + f"?year={year}"
     violation_url = reverse("drugviolation:index") + f"?date_after={today.year}-01-01&date_before={today.isoformat()}"
     pace = 100 * through // 12
     columns = []
@@ -223,7 +223,7 @@ def township_trends(*, user, townships, today):
     county_completion = [
         int(100 * sum(c.done[m] for c in completion.values()) / quota_total) if quota_total else 0 for m in range(month)
     ]
-    matrix_url = reverse("services_matrix") + f"?year={year}"
+    matrix_url = reverse("reports:matrix") + f"?year={year}"
     from programs.selectors.periods import submission_deadline
 
     deadline_day = submission_deadline(year=year, month=1).day
@@ -290,12 +290,12 @@ def doctor_tiles(*, user, clinic, today):
             value=status,
             level=level,
             order=10,
-            url=reverse("portal_services:report", args=[year, month]),
+            url=reverse("portal_reports:report", args=[year, month]),
         ),
         Tile(
             title=_("任务进度"),
             order=11,
-            url=reverse("portal_services:progress"),
+            url=reverse("portal_reports:progress"),
             value=_("%(n)s 项落后") % {"n": len(behind)} if behind else _("进度正常"),
             level="warn" if behind else "ok",
             chart=hbar_chart([(p.item.name, p.percent) for p in with_quota[:6]], max_value=100, unit="%"),

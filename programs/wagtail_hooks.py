@@ -1,2 +1,66 @@
-# Wagtail discovers only <app>.wagtail_hooks; each feature registers its admin in its own module.
-from programs import admin_drugs, admin_services  # noqa: F401
+"""Wagtail hooks of programs: only hook functions; the screens live in programs/admin/."""
+
+from __future__ import annotations
+
+from django.urls import include, path
+from django.utils.translation import gettext_lazy
+from wagtail import hooks
+
+from core.admin.menus import MenuEntry, app_menu
+from programs.admin import urls
+from programs.admin.drugs import (
+    DrugsGroup,
+)
+from programs.admin.reports import item_viewset, price_viewset, quota_viewset
+
+
+@hooks.register("register_admin_urls")
+def register_admin_urls():
+    return [
+        path("services/", include(urls.reports)),
+        path("drugs/", include(urls.drugs)),
+    ]
+
+
+@hooks.register("register_admin_viewset")
+def register_viewsets():
+    return [quota_viewset, item_viewset, price_viewset]
+
+
+@hooks.register("register_admin_menu_item")
+def register_menu():
+    return app_menu(
+        gettext_lazy("公共卫生服务"),
+        icon="doc-full",
+        order=200,
+        entries=[
+            MenuEntry(gettext_lazy("月报审核"), "reports:list", "tick", "programs.view_servicereport", order=10),
+            MenuEntry(gettext_lazy("任务完成情况"), "reports:matrix", "table", "programs.view_servicereport", order=20),
+            MenuEntry(gettext_lazy("年度任务"), "quota:index", "list-ol", "programs.view_quota", order=30),
+            MenuEntry(gettext_lazy("批量生成任务"), "reports:generate_quotas", "cogs", "programs.add_quota", order=40),
+            MenuEntry(gettext_lazy("报表期"), "reports:periods", "date", "programs.view_reportingperiod", order=50),
+            MenuEntry(
+                gettext_lazy("导入月报"),
+                "data:import",
+                "upload",
+                "programs.change_servicereport",
+                order=60,
+                args=("service_reports",),
+            ),
+            MenuEntry(
+                gettext_lazy("服务项目目录"), "serviceitem:index", "list-ul", "programs.view_serviceitem", order=70
+            ),
+            MenuEntry(
+                gettext_lazy("项目单价与工分"),
+                "serviceitemprice:index",
+                "tag",
+                "programs.view_serviceitemprice",
+                order=80,
+            ),
+        ],
+    )
+
+
+@hooks.register("register_admin_viewset")
+def register_drugs_viewsets():
+    return DrugsGroup()

@@ -37,7 +37,7 @@ class SubsidiesConfig(AppConfig):
     def ready(self):
         from django.utils.translation import gettext_lazy as _
 
-        from clinics.portal import register_portal_link
+        from core.portal import register_portal_link
 
         register_portal_link(order=30, label=_("考核得分"), url_name="portal_assessments:index", icon="考")
         register_portal_link(order=40, label=_("补助结算"), url_name="portal_settlement:index", icon="补")

@@ -6,8 +6,8 @@ from django.db.models import Avg
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from clinics.charts import hbar_chart
-from clinics.dashboard import Cell, Tile, TownshipColumn
+from core.charts import hbar_chart
+from core.dashboard import Cell, Tile, TownshipColumn
 from subsidies.models import Assessment, SettlementLine
 from subsidies.selectors.assessments import assessments_for
 from subsidies.selectors.settlement import runs_for
@@ -33,7 +33,7 @@ def staff_tiles(*, user, townships, today):
                 order=50,
                 value=_("%(n)s 个不合格") % {"n": low},
                 level="danger" if low else "ok",
-                url=reverse("assessments_ranking") + f"?year={latest['year']}&quarter={latest['quarter']}",
+                url=reverse("assessments:ranking") + f"?year={latest['year']}&quarter={latest['quarter']}",
                 chart=hbar_chart(
                     [(r["clinic__township__name"], float(r["avg"])) for r in rows], max_value=100, thresholds=(60, 80)
                 )
@@ -49,7 +49,7 @@ def staff_tiles(*, user, townships, today):
                 title=_("最新补助结算"),
                 value=f"{run.total_balance:,} 元",
                 order=60,
-                url=reverse("settlement_run", args=[run.pk]),
+                url=reverse("settlement:run", args=[run.pk]),
                 detail=f"{run} · {run.get_status_display()}",
             )
         )
@@ -105,7 +105,7 @@ def township_columns(*, user, townships, today):
     scores = township_score_change(user=user, township_ids=ids)
     if scores.latest:
         year, quarter = scores.latest
-        url = reverse("assessments_ranking") + f"?year={year}&quarter={quarter}"
+        url = reverse("assessments:ranking") + f"?year={year}&quarter={quarter}"
         cells = {}
         for tid in ids:
             latest, previous = scores.averages.get(tid, (None, None))
@@ -142,7 +142,7 @@ def township_columns(*, user, townships, today):
         cells = {
             tid: Cell(
                 f"{e.balance:,}",
-                reverse("settlement_run", args=[e.run.pk]),
+                reverse("settlement:run", args=[e.run.pk]),
                 detail=_("%(q)s · %(s)s") % {"q": _period(e.run), "s": e.run.get_status_display()},
             )
             for tid, e in estimates.items()
@@ -157,7 +157,7 @@ def township_columns(*, user, townships, today):
                     "每个乡镇最近一次补助结算（乡镇结算或全县结算）中该乡镇各卫生室应拨金额合计；"
                     "草稿为测算数，审批前还会变化。"
                 ),
-                total=Cell(f"{total:,}", reverse("settlement_runs")),
+                total=Cell(f"{total:,}", reverse("settlement:runs")),
             )
         )
     return columns

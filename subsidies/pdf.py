@@ -1,8 +1,4 @@
-"""PDF statements of settlement lines (WeasyPrint), with a real CJK font embedded.
-
-WenQuanYi Micro Hei (TrueType) is used: its subsetting is several times faster than Noto Sans CJK's
-CFF outlines (docs/DESIGN.md §7). One FontConfiguration is reused across a batch.
-"""
+"""PDF statements of settlement lines, rendered by ``core.pdf`` (real CJK font, one font set per process)."""
 
 from __future__ import annotations
 
@@ -12,26 +8,15 @@ import zipfile
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-_font_config = None
-
-
-def _fonts():
-    global _font_config
-    if _font_config is None:
-        from weasyprint.text.fonts import FontConfiguration
-
-        _font_config = FontConfiguration()
-    return _font_config
+from core.pdf import render_pdf
 
 
 def statement_pdf(line) -> bytes:
-    from weasyprint import HTML
-
     html = render_to_string(
         "subsidies/settlement/statement.html",
         {"line": line, "run": line.run, "clinic": line.clinic, "x": line.explanation, "today": timezone.localdate()},
     )
-    return HTML(string=html).write_pdf(font_config=_fonts())
+    return render_pdf(html)
 
 
 def statement_filename(line) -> str:

@@ -1,6 +1,6 @@
 """The permission matrix: every role × every URL of ours → the status it must get.
 
-Each app lists its URLs in ``tests/<app>/matrix.py`` as ``CASES``; ``tests/test_permission_matrix.py``
+Each app lists its URLs in ``tests/<app>/matrix.py`` or ``tests/<app>/matrix_<feature>.py`` as ``CASES``; ``tests/test_permission_matrix.py``
 runs them all and checks that every named URL of our apps appears in some case.
 
 Roles (the ``org`` fixture's users): anonymous, norole, doctor (clinic A1a), other_doctor (A1b),

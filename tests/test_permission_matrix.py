@@ -119,6 +119,6 @@ def test_every_url_of_ours_is_in_the_matrix():
     namespaces = _own_namespaces()
     covered = {case.url_name for case in CASES}
     own = {n for n in _own_url_names() if _is_own(n, namespaces)}
-    assert "clinic:edit" in own and "portal:home" in own and "data_import" in own
+    assert "clinic:edit" in own and "portal:home" in own and "data:import" in own
     missing = sorted(n for n in own if n not in covered)
     assert not missing, "URLs missing from the permission matrix: " + ", ".join(missing)

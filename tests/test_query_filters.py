@@ -52,33 +52,33 @@ def _run(org):
 YEAR_PLACE = ["year", "township", "clinic", "county", "month", "through"]
 
 VIEWS = [
-    View("dashboard_county", ["county", "year"], roles=("county",)),
-    View("services_reports", [*YEAR_PLACE, "status", "p"]),
-    View("services_matrix", YEAR_PLACE),
-    View("services_matrix_export", YEAR_PLACE, html=False),
-    View("services_periods", ["year", "township"]),
-    View("drugs_violation_totals", ["start", "end", "township"]),
-    View("doctors_worklist", ["township", "clinic"]),
-    View("doctors_renewals", ["status", "township"]),
-    View("doctors_training", ["year", "behind", "township"]),
-    View("assessments_list", ["year", "quarter", "township", "clinic"]),
-    View("assessments_ranking", ["year", "quarter", "township"]),
-    View("assessments_ranking_export", ["year", "quarter", "township"], html=False),
-    View("settlement_runs", ["year", "township"]),
-    View("notices_receipts", ["category", "page"]),
-    View("notices_receipt_detail", ["township"], args=_public_notice),
-    View("notices_unread_export", ["township"], args=_public_notice, html=False),
+    View("dashboard:county", ["county", "year"], roles=("county",)),
+    View("reports:list", [*YEAR_PLACE, "status", "p"]),
+    View("reports:matrix", YEAR_PLACE),
+    View("reports:matrix_export", YEAR_PLACE, html=False),
+    View("reports:periods", ["year", "township"]),
+    View("drugs:violation_totals", ["start", "end", "township"]),
+    View("doctors:worklist", ["township", "clinic"]),
+    View("doctors:renewals", ["status", "township"]),
+    View("doctors:training", ["year", "behind", "township"]),
+    View("assessments:list", ["year", "quarter", "township", "clinic"]),
+    View("assessments:ranking", ["year", "quarter", "township"]),
+    View("assessments:ranking_export", ["year", "quarter", "township"], html=False),
+    View("settlement:runs", ["year", "township"]),
+    View("receipts:list", ["category", "page"]),
+    View("receipts:detail", ["township"], args=_public_notice),
+    View("receipts:unread_export", ["township"], args=_public_notice, html=False),
     View(
-        "data_export", ["township", "year", "month", "status", "format", "q"], args=lambda org: ["clinics"], html=False
+        "data:export", ["township", "year", "month", "status", "format", "q"], args=lambda org: ["clinics"], html=False
     ),
-    View("data_export", ["township", "year", "month"], args=lambda org: ["service_reports"], html=False),
-    View("data_export", ["township", "year"], args=lambda org: ["quotas"], html=False),
+    View("data:export", ["township", "year", "month"], args=lambda org: ["service_reports"], html=False),
+    View("data:export", ["township", "year"], args=lambda org: ["quotas"], html=False),
     View("notices:search", ["q", "page"], roles=("anonymous", "township", "county", "doctor")),
     View("notice-index", ["category", "year", "page"], roles=("anonymous", "doctor", "county"), path=_notice_index),
-    View("portal_services:progress", ["year"], roles=("doctor",)),
-    View("portal_services:progress_export", ["year"], roles=("doctor",), html=False),
+    View("portal_reports:progress", ["year"], roles=("doctor",)),
+    View("portal_reports:progress_export", ["year"], roles=("doctor",), html=False),
     View("portal_drugs:sell", ["q", "drug"], roles=("doctor",)),
-    View("login_security_log", ["kind", "p"], roles=("county",)),
+    View("login_security:log", ["kind", "p"], roles=("county",)),
 ]
 
 
@@ -124,12 +124,12 @@ def test_junk_filters_never_500_nor_leak(view, org, client_for):
 def test_out_of_scope_township_is_explained(org, client_for):
     """Another county's township on the matrix: an empty table and a Chinese explanation, not that county's data."""
     client = client_for(org.users.county)
-    response = client.get(reverse("services_matrix"), {"township": org.tb1.pk, "year": "2026"})
+    response = client.get(reverse("reports:matrix"), {"township": org.tb1.pk, "year": "2026"})
     content = response.content.decode()
     assert response.status_code == 200
     assert "筛选条件无效" in content
     assert "赵寨村卫生室" not in content
-    response = client.get(reverse("services_matrix"), {"year": "LSB"})
+    response = client.get(reverse("reports:matrix"), {"year": "LSB"})
     assert "筛选条件无效" in response.content.decode()
 
 
@@ -140,7 +140,7 @@ def test_statement_batch_for_a_bad_or_foreign_township_is_404(org, client_for, t
 
     run = run_a1(org)
     client = client_for(org.users.county)
-    url = reverse("settlement_statements", args=[run.pk])
+    url = reverse("settlement:statements", args=[run.pk])
     assert client.get(url, {"township": township}).status_code == 404
     assert client.get(url, {"township": org.tb1.pk}).status_code == 404  # county B's township
     assert not StatementBatch.objects.exists()

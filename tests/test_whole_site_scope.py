@@ -59,7 +59,7 @@ ROLES = ["anonymous", "doctor", "township", "county", "editor", "moderator"]
 KNOWN_LEAKS_TO_FIX: dict[str, str] = {}
 
 # Views that fail on purpose: checked to still answer 500 (and nothing else), not counted as leaks. Empty: Wagtail's
-# error-reporting test view (admin/failwhale/) answers 404 to everyone but superusers (cms.admin_scope).
+# error-reporting test view (admin/failwhale/) answers 404 to everyone but superusers (cms.admin.scope).
 DELIBERATE_ERRORS: dict[str, str] = {}
 
 
@@ -360,21 +360,21 @@ def _model_for(pattern):
         "wagtailusers_groups": "auth.Group",
     }
     by_name = {
-        "data_import_job": "clinics.ImportJob",
-        "doctors_renewal": "doctors.RenewalApplication",
-        "doctors_apply": "doctors.Licence",
-        "doctors_cancel": "doctors.Licence",
-        "services_verify": "programs.ServiceReport",
-        "assessments_edit": "subsidies.Assessment",
-        "settlement_run": "subsidies.SettlementRun",
-        "settlement_export": "subsidies.SettlementRun",
-        "settlement_statements": "subsidies.SettlementRun",
-        "settlement_batch": "subsidies.StatementBatch",
-        "settlement_line": "subsidies.SettlementLine",
-        "settlement_statement": "subsidies.SettlementLine",
-        "settlement_advance_batch": "subsidies.AdvanceBatch",
-        "notices_receipt_detail": "cms.NoticePage",
-        "notices_unread_export": "cms.NoticePage",
+        "data:job": "clinics.ImportJob",
+        "doctors:renewal": "doctors.RenewalApplication",
+        "doctors:apply": "doctors.Licence",
+        "doctors:cancel": "doctors.Licence",
+        "reports:verify": "programs.ServiceReport",
+        "assessments:edit": "subsidies.Assessment",
+        "settlement:run": "subsidies.SettlementRun",
+        "settlement:export": "subsidies.SettlementRun",
+        "settlement:statements": "subsidies.SettlementRun",
+        "settlement:batch": "subsidies.StatementBatch",
+        "settlement:line": "subsidies.SettlementLine",
+        "settlement:statement": "subsidies.SettlementLine",
+        "settlement:advance_batch": "subsidies.AdvanceBatch",
+        "receipts:detail": "cms.NoticePage",
+        "receipts:unread_export": "cms.NoticePage",
         "portal_assessments:detail": "subsidies.Assessment",
         "portal_settlement:line": "subsidies.SettlementLine",
         "portal_settlement:statement": "subsidies.SettlementLine",

@@ -15,6 +15,7 @@ ALLOWED_HOSTS = [h for h in os.environ.get("ALLOWED_HOSTS", "localhost,127.0.0.1
 
 INSTALLED_APPS = [
     # project apps first so their templates and translations win
+    "core",
     "clinics",
     "doctors",
     "programs",
@@ -58,7 +59,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "cms.admin_scope.WagtailAreasScopeMiddleware",  # Wagtail endpoints no county role needs: 404
+    "cms.admin.scope.WagtailAreasScopeMiddleware",  # Wagtail endpoints no county role needs: 404
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
@@ -145,7 +146,7 @@ STORAGES = {
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 IMPORT_MAX_FILE_SIZE = int(os.environ.get("IMPORT_MAX_FILE_SIZE", 50 * 1024 * 1024))
-# What an imported sheet may hold, checked before parsing (clinics.filecheck). The defaults take Excel's
+# What an imported sheet may hold, checked before parsing (core.dataio.filecheck). The defaults take Excel's
 # full height and a 1,000,000-row × 8-column service-report file with room to spare.
 IMPORT_MAX_ROWS = int(os.environ.get("IMPORT_MAX_ROWS", 1_048_576))
 IMPORT_MAX_COLUMNS = int(os.environ.get("IMPORT_MAX_COLUMNS", 200))
@@ -216,12 +217,12 @@ WAGTAILIMAGES_EXTENSIONS = ["jpg", "jpeg", "png", "gif", "webp"]
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
 
 # Protected files: MEDIA_ROOT has no public URL. Documents, notice images, assessment evidence, import
-# uploads and statement ZIPs are served by views that check scope (clinics.files.serve_protected_file).
+# uploads and statement ZIPs are served by views that check scope (core.files.serve_protected_file).
 # PROTECTED_FILES_ACCEL_PREFIX: nginx `internal` location aliased to MEDIA_ROOT (README, "Files");
 # empty: Django streams the files. Import uploads are deleted after IMPORT_FILE_RETENTION_DAYS
 # (`manage.py purge_import_files`).
 WAGTAILDOCS_SERVE_METHOD = "serve_view"
-SENDFILE_BACKEND = "clinics.files"  # Wagtail's document serve view transfers through clinics.files.sendfile
+SENDFILE_BACKEND = "core.files"  # Wagtail's document serve view transfers through core.files.sendfile
 WAGTAILIMAGES_RENDITION_STORAGE = "cms.files.RenditionStorage"
 PROTECTED_FILES_ACCEL_PREFIX = os.environ.get("PROTECTED_FILES_ACCEL_PREFIX", "")
 IMPORT_FILE_RETENTION_DAYS = int(os.environ.get("IMPORT_FILE_RETENTION_DAYS", "7"))
@@ -258,9 +259,9 @@ AXES_VERBOSE = False
 AXES_CLIENT_IP_CALLABLE = "clinics.login_security.client_address"
 LOGIN_PROXY_COUNT = int(os.environ.get("LOGIN_PROXY_COUNT", "0"))
 
-# Password rules: Django's validators (set above), the minimum length restated in Chinese (clinics.passwords).
+# Password rules: Django's validators (set above), the minimum length restated in Chinese (core.passwords).
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "clinics.passwords.MinimumLengthValidator"} if v["NAME"].endswith(".MinimumLengthValidator") else v
+    {"NAME": "core.passwords.MinimumLengthValidator"} if v["NAME"].endswith(".MinimumLengthValidator") else v
     for v in AUTH_PASSWORD_VALIDATORS
 ]
 

@@ -2,4 +2,4 @@
 
 from programs.models.drugs import *  # noqa: F403
 from programs.models.periods import *  # noqa: F403
-from programs.models.services import *  # noqa: F403
+from programs.models.reports import *  # noqa: F403

@@ -20,7 +20,7 @@ from pypinyin import Style, lazy_pinyin
 
 from clinics.models import Clinic
 from clinics.selectors import can_manage_clinic, get_scope
-from clinics.validation import (
+from core.validation import (
     MAX_DATE,
     MIN_RECORD_DATE,
     Limits,

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from clinics.models import Clinic
 from clinics.selectors import can_manage_clinic, get_scope
-from clinics.validation import MAX_YEAR, MIN_YEAR, field_limits, parse_integer
+from core.validation import MAX_YEAR, MIN_YEAR, field_limits, parse_integer
 from programs.models import Quota, ReportChange, ServiceItem, ServiceReport, ServiceReportLine
 from programs.selectors import periods as period_selectors
 from programs.selectors import reports as report_selectors

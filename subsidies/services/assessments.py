@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from clinics.selectors import can_manage_clinic, get_scope
-from clinics.validation import field_limits, parse_decimal, parse_integer
+from core.validation import field_limits, parse_decimal, parse_integer
 from subsidies import scoring
 from subsidies.models import (
     Appeal,
@@ -78,7 +78,7 @@ def start_assessment(*, user, clinic, year: int, quarter: int, assessed_on: date
 
 def _decimal(value, field, errors, entry, *, column: str):
     """A figure within its model column (max_digits / decimal places), parsed like every other path
-    (``clinics.validation``): "1e3", "１２" and too many digits are errors, not stored."""
+    (``core.validation``): "1e3", "１２" and too many digits are errors, not stored."""
     limits = field_limits(AssessmentEntry, column)
     try:
         return parse_decimal(value, max_digits=limits.max_digits, decimal_places=limits.decimal_places)

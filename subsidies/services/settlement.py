@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from clinics.models import Clinic, ClinicPopulation, County, Township
 from clinics.selectors import can_administer_county, can_manage_township
+from core import announcements
 from subsidies import calculation
 from subsidies.fields import dumps
 from subsidies.models import Advance, PolicyItem, SettlementLine, SettlementRun, SubsidyPolicy
@@ -456,10 +457,6 @@ def announce_run(*, user, run: SettlementRun):
         raise PermissionDenied
     if run.status != Status.APPROVED:
         raise ValidationError(_("审批后才能公示。"))
-    try:
-        from cms.services import publish_announcement
-    except ImportError:
-        raise ValidationError(_("通知公告模块尚未启用，暂不能在网站公示；请先导出 Excel 张贴公示。")) from None
     headers = [_("村卫生室"), _("公共卫生补助"), _("基本药物补助"), _("扣款"), _("已预拨"), _("应拨")]
     rows = [
         [
@@ -472,14 +469,17 @@ def announce_run(*, user, run: SettlementRun):
         ]
         for line in run.lines.select_related("clinic")
     ]
-    page = publish_announcement(
-        county=run.county,
-        title=_("%(run)s公示") % {"run": run},
-        intro=_("以下为补助结算结果，公示期 7 天。如有异议请向乡镇卫生院反映。"),
-        table_headers=headers,
-        table_rows=rows,
-        user=user,
-    )
+    try:
+        page = announcements.publish(
+            county=run.county,
+            title=_("%(run)s公示") % {"run": run},
+            intro=_("以下为补助结算结果，公示期 7 天。如有异议请向乡镇卫生院反映。"),
+            table_headers=headers,
+            table_rows=rows,
+            user=user,
+        )
+    except announcements.AnnouncementsUnavailable:
+        raise ValidationError(_("通知公告模块尚未启用，暂不能在网站公示；请先导出 Excel 张贴公示。")) from None
     run.status = Status.ANNOUNCED
     run.save(update_fields=["status"])
     return page

@@ -82,16 +82,16 @@ CASES = [
     Case("userscope:delete", USER_OF_A1A | {"county": DENIED}, args=lambda o: [o.users.doctor.scope.pk]),
     Case("userscope:copy", USER_OF_A1A | NO_PERMISSION, args=lambda o: [o.users.doctor.scope.pk]),
     # import / export
-    Case("data_import", ORG_STAFF | {"township": DENIED, "other_township": DENIED}, args=lambda o: ["townships"]),
-    Case("data_import", ORG_STAFF, args=lambda o: ["clinics"], id="import clinics"),
+    Case("data:import", ORG_STAFF | {"township": DENIED, "other_township": DENIED}, args=lambda o: ["townships"]),
+    Case("data:import", ORG_STAFF, args=lambda o: ["clinics"], id="import clinics"),
     Case(
-        "data_import",
+        "data:import",
         staff_admin(
             **dict.fromkeys(["township", "other_township", "county", "other_county", "editor", "superuser"], NOT_FOUND)
         ),
         args=lambda o: ["no-such-resource"],
         id="unknown resource",
     ),
-    Case("data_export", ORG_STAFF, args=lambda o: ["clinics"]),
-    Case("data_export", ORG_STAFF, args=lambda o: ["townships"], query="format=csv", id="export townships csv"),
+    Case("data:export", ORG_STAFF, args=lambda o: ["clinics"]),
+    Case("data:export", ORG_STAFF, args=lambda o: ["townships"], query="format=csv", id="export townships csv"),
 ]

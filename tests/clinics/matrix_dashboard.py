@@ -5,15 +5,15 @@ from tests.permissions import DENIED, NOT_FOUND, Case, staff_admin
 COUNTY_DASHBOARD = staff_admin(township=DENIED, other_township=DENIED, editor=DENIED)
 
 CASES = [
-    Case("dashboard_county", COUNTY_DASHBOARD),
+    Case("dashboard:county", COUNTY_DASHBOARD),
     Case(
-        "dashboard_county",
+        "dashboard:county",
         COUNTY_DASHBOARD | {"other_county": NOT_FOUND},
         query="county=QS",
         id="county dashboard of county A by code",
     ),
     Case(
-        "dashboard_county",
+        "dashboard:county",
         COUNTY_DASHBOARD | {"county": NOT_FOUND, "other_county": NOT_FOUND, "superuser": NOT_FOUND},
         query="county=NOPE",
         id="county dashboard of an unknown county",

@@ -7,14 +7,14 @@ COUNTY_ADMINS = staff_admin(
 )
 
 CASES = [
-    Case("login_security_locked", COUNTY_ADMINS),
+    Case("login_security:locked", COUNTY_ADMINS),
     Case(
-        "login_security_locked",
+        "login_security:locked",
         COUNTY_ADMINS | {"county": 302, "other_county": 302, "superuser": 302},
         method="post",
         data=lambda org: {"username": "staff_a1"},
         id="unlock",
     ),
-    Case("login_security_log", COUNTY_ADMINS),
-    Case("login_security_log", COUNTY_ADMINS, query="kind=failed", id="failed log-ins"),
+    Case("login_security:log", COUNTY_ADMINS),
+    Case("login_security:log", COUNTY_ADMINS, query="kind=failed", id="failed log-ins"),
 ]

@@ -1,4 +1,4 @@
-from clinics.charts import hbar_chart, line_chart
+from core.charts import hbar_chart, line_chart
 
 
 def test_hbar_chart_scales_and_colours_by_threshold():

@@ -6,7 +6,7 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 from django.urls import reverse
 
-from clinics.dashboard import county_board
+from core.dashboard import county_board
 from tests.clinics.county_data import TODAY, add_townships, build_county_a
 from tests.permissions import DENIED, matches
 
@@ -40,7 +40,7 @@ def test_clinics_and_this_months_reports(org, board):
     assert cell(board, "3月月报待核实", org.ta1).value == "1" and cell(board, "3月月报待核实", org.ta2).value == "0"
     assert column(board, "3月月报未报").total.value == "1" and column(board, "3月月报待核实").total.value == "1"
     link = urlparse(cell(board, "3月月报待核实", org.ta1).url)
-    assert link.path == reverse("services_reports")
+    assert link.path == reverse("reports:list")
     assert parse_qs(link.query) == {
         "year": ["2026"],
         "month": ["3"],
@@ -55,14 +55,14 @@ def test_completion_and_pace(org, board):
     assert cell(board, "任务完成率", org.ta2).value == "40%"
     assert column(board, "任务完成率").total.value == "26%"  # 72 / 280
     assert cell(board, "进度落后", org.ta1).value == "1" and cell(board, "进度落后", org.ta2).value == "0"
-    assert cell(board, "任务完成率", org.ta1).url == reverse("services_matrix") + f"?year=2026&township={org.ta1.pk}"
+    assert cell(board, "任务完成率", org.ta1).url == reverse("reports:matrix") + f"?year=2026&township={org.ta1.pk}"
 
 
 def test_licences(org, board):
     assert cell(board, "90天内到期", org.ta1).value == "1" and cell(board, "90天内到期", org.ta2).value == "0"
     assert cell(board, "已过期", org.ta1).value == "0" and cell(board, "已过期", org.ta2).value == "1"
     assert column(board, "已过期").total.value == "1"  # county B's lapsed licence is not counted
-    assert cell(board, "已过期", org.ta2).url == reverse("doctors_worklist") + f"?township={org.ta2.pk}"
+    assert cell(board, "已过期", org.ta2).url == reverse("doctors:worklist") + f"?township={org.ta2.pk}"
 
 
 def test_scores_and_change(org, board):
@@ -118,7 +118,7 @@ def test_completion_trend_ends_where_the_table_does(org):
 
 def test_page_for_the_county_admin(org, client_for):
     build_county_a(org)
-    page = client_for(org.users.county).get(reverse("dashboard_county"))
+    page = client_for(org.users.county).get(reverse("dashboard:county"))
     assert page.status_code == 200
     html = page.content.decode()
     assert "青山县各乡镇工作对比" in html and "城关镇" in html and "石桥镇" in html and "全县合计" in html
@@ -130,25 +130,25 @@ def test_page_for_the_county_admin(org, client_for):
 
 def test_other_county_sees_only_its_own(org, client_for):
     build_county_a(org)
-    html = client_for(org.users.other_county).get(reverse("dashboard_county")).content.decode()
+    html = client_for(org.users.other_county).get(reverse("dashboard:county")).content.decode()
     assert "柳河乡" in html and "城关镇" not in html
-    assert client_for(org.users.other_county).get(reverse("dashboard_county") + "?county=QS").status_code == 404
+    assert client_for(org.users.other_county).get(reverse("dashboard:county") + "?county=QS").status_code == 404
 
 
 def test_superuser_picks_a_county(org, client_for):
     client = client_for(org.users.superuser)
-    html = client.get(reverse("dashboard_county") + "?county=LS").content.decode()
+    html = client.get(reverse("dashboard:county") + "?county=LS").content.decode()
     assert "绿水县各乡镇工作对比" in html and "柳河乡" in html and "城关镇" not in html
-    assert client.get(reverse("dashboard_county") + "?county=NOPE").status_code == 404
+    assert client.get(reverse("dashboard:county") + "?county=NOPE").status_code == 404
 
 
 def test_township_staff_and_doctors_are_refused(org, client_for):
-    assert matches(DENIED, client_for(org.users.township).get(reverse("dashboard_county")))
-    assert client_for(org.users.doctor).get(reverse("dashboard_county")).status_code == 302
+    assert matches(DENIED, client_for(org.users.township).get(reverse("dashboard:county")))
+    assert client_for(org.users.doctor).get(reverse("dashboard:county")).status_code == 302
 
 
 def test_admin_home_links_to_it_for_county_admins_only(org, client_for):
-    link = reverse("dashboard_county")
+    link = reverse("dashboard:county")
     assert link in client_for(org.users.county).get(reverse("wagtailadmin_home")).content.decode()
     assert link not in client_for(org.users.township).get(reverse("wagtailadmin_home")).content.decode()
 
@@ -156,7 +156,7 @@ def test_admin_home_links_to_it_for_county_admins_only(org, client_for):
 def test_bounded_queries_whatever_the_county_size(org, client_for, django_assert_max_num_queries):
     build_county_a(org)
     client = client_for(org.users.county)
-    url = reverse("dashboard_county")
+    url = reverse("dashboard:county")
     client.get(url)
     with django_assert_max_num_queries(45) as small:
         assert client.get(url).status_code == 200

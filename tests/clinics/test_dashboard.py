@@ -4,8 +4,8 @@ from datetime import date
 
 from django.urls import reverse
 
-from clinics.dashboard import staff_tiles
 from clinics.models import Clinic
+from core.dashboard import staff_tiles
 
 
 def tile(tiles, title_start):

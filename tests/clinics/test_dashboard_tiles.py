@@ -5,7 +5,7 @@ from decimal import Decimal
 
 from django.urls import reverse
 
-from clinics.dashboard import doctor_tiles, staff_tiles
+from core.dashboard import doctor_tiles, staff_tiles
 from programs.models import Quota, ServiceItem, ServiceReport, ServiceReportLine
 
 TODAY = date(2026, 4, 20)

@@ -14,9 +14,9 @@ from django.http import Http404
 from django.test import RequestFactory
 from django.urls import reverse
 
-from clinics.files import serve_protected_file
 from clinics.models import ImportJob
 from clinics.services import purge_old_import_files
+from core.files import serve_protected_file
 from tests.files import download_failures, file_users
 
 pytestmark = pytest.mark.django_db
@@ -54,20 +54,20 @@ def test_import_files_stay_within_the_uploaders_scope(org, client_for, media, up
     item = job(getattr(org.users, uploader), media)
     content = (media / "imports" / item.stored_file).read_bytes()
     failures = download_failures(
-        file_users(org), client_for, reverse("data_import_job_file", args=[item.pk]), content, allowed
+        file_users(org), client_for, reverse("data:job_file", args=[item.pk]), content, allowed
     )
     assert not failures, "\n".join(failures)
 
 
 def test_job_page_links_the_file_and_only_the_uploader_confirms(org, client_for, media):
     item = job(org.users.township, media, state=ImportJob.State.CHECKED)
-    html = client_for(org.users.county).get(reverse("data_import_job", args=[item.pk])).content.decode()
-    assert reverse("data_import_job_file", args=[item.pk]) in html and "确认导入" not in html
-    denied = client_for(org.users.county).post(reverse("data_import_job", args=[item.pk]))
+    html = client_for(org.users.county).get(reverse("data:job", args=[item.pk])).content.decode()
+    assert reverse("data:job_file", args=[item.pk]) in html and "确认导入" not in html
+    denied = client_for(org.users.county).post(reverse("data:job", args=[item.pk]))
     assert denied.status_code == 302 and denied["Location"] == "/admin/"  # Wagtail's PermissionDenied
     item.refresh_from_db()
     assert item.state == ImportJob.State.CHECKED
-    response = client_for(org.users.township).get(reverse("data_import_job_file", args=[item.pk]))
+    response = client_for(org.users.township).get(reverse("data:job_file", args=[item.pk]))
     assert f"filename*=utf-8''{quote('村卫生室名单.xlsx')}" in response["Content-Disposition"]
 
 
@@ -90,10 +90,10 @@ def test_purged_job_file_is_404_and_cannot_be_confirmed(org, client_for, media, 
     settings.IMPORT_FILE_RETENTION_DAYS = 7
     call_command("purge_import_files")
     client = client_for(org.users.township)
-    assert client.get(reverse("data_import_job_file", args=[item.pk])).status_code == 404
-    html = client.get(reverse("data_import_job", args=[item.pk])).content.decode()
-    assert reverse("data_import_job_file", args=[item.pk]) not in html
-    response = client.post(reverse("data_import_job", args=[item.pk]), follow=True)
+    assert client.get(reverse("data:job_file", args=[item.pk])).status_code == 404
+    html = client.get(reverse("data:job", args=[item.pk])).content.decode()
+    assert reverse("data:job_file", args=[item.pk]) not in html
+    response = client.post(reverse("data:job", args=[item.pk]), follow=True)
     assert "超过保留期限" in response.content.decode()
     item.refresh_from_db()
     assert item.state == ImportJob.State.CHECKED

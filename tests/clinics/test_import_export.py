@@ -8,8 +8,8 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.urls import reverse
 
-from clinics import dataio
 from clinics.models import Clinic, ClinicPopulation
+from core import dataio
 from tests.spreadsheets import xlsx_bytes
 
 HEADERS = [
@@ -214,7 +214,7 @@ def test_command_round_trip(org, tmp_path):
 
 def test_admin_import_preview_then_confirm(org, client_for):
     client = client_for(org.users.township)
-    url = reverse("data_import", args=["clinics"])
+    url = reverse("data:import", args=["clinics"])
     upload = io.BytesIO(xlsx([row(code="A1g")]))
     upload.name = "new.xlsx"
     response = client.post(url, {"file": upload})
@@ -231,7 +231,7 @@ def test_admin_import_shows_errors_in_a_table(org, client_for):
     client = client_for(org.users.township)
     upload = io.BytesIO(xlsx([row(code="A1h", resident=-3)]))
     upload.name = "bad.xlsx"
-    page = client.post(reverse("data_import", args=["clinics"]), {"file": upload}).content.decode()
+    page = client.post(reverse("data:import", args=["clinics"]), {"file": upload}).content.decode()
     assert "第 2 行" in page and "常住人口" in page and "不能为负数" in page and "整个文件没有导入" in page
 
 
@@ -239,18 +239,18 @@ def test_admin_import_of_garbage_is_not_a_500(org, client_for):
     client = client_for(org.users.county)
     upload = io.BytesIO(b"\x00\x01\x02 not excel")
     upload.name = "disguised.xlsx"
-    response = client.post(reverse("data_import", args=["clinics"]), {"file": upload})
+    response = client.post(reverse("data:import", args=["clinics"]), {"file": upload})
     assert response.status_code == 200 and "不是有效的 Excel" in response.content.decode()
 
 
 def test_confirm_with_a_forged_token_does_nothing(org, client_for):
     client = client_for(org.users.township)
-    response = client.post(reverse("data_import", args=["clinics"]), {"token": "../../settings.py"})
+    response = client.post(reverse("data:import", args=["clinics"]), {"token": "../../settings.py"})
     assert response.status_code == 302
 
 
 def test_admin_export_download_is_scoped(org, client_for):
-    response = client_for(org.users.other_township).get(reverse("data_export", args=["clinics"]) + "?format=csv")
+    response = client_for(org.users.other_township).get(reverse("data:export", args=["clinics"]) + "?format=csv")
     text = response.content.decode("utf-8-sig")
     assert response["Content-Disposition"].startswith("attachment")
     assert "A2a" in text and "A1a" not in text and "B1a" not in text
@@ -258,7 +258,7 @@ def test_admin_export_download_is_scoped(org, client_for):
 
 def test_export_honours_the_listing_filters(org, client_for):
     client = client_for(org.users.county)
-    url = reverse("data_export", args=["clinics"])
+    url = reverse("data:export", args=["clinics"])
     text = client.get(url, {"format": "csv", "township": org.ta2.pk}).content.decode("utf-8-sig")
     assert "A2a" in text and "A1a" not in text
     text = client.get(url, {"format": "csv", "q": "张庄"}).content.decode("utf-8-sig")

@@ -18,7 +18,7 @@ from django.utils import timezone
 from clinics.models import ImportJob
 from clinics.services import fail_stale_import_jobs
 from programs.models import ServiceItem, ServiceReport, ServiceReportLine
-from programs.resources_services import ServiceReportResource
+from programs.resources.reports import ServiceReportResource
 from tests.clinics.rawxlsx import table
 
 HEADERS = ["卫生室编码", "项目编码", "年度", "月份", "申报数"]
@@ -75,7 +75,7 @@ def test_a_running_job_without_a_recent_heartbeat_is_failed(org, settings):
 def test_the_job_page_shows_the_failure_and_retry_runs_the_import_again(org, client_for):
     job = stored_job(org, rows=9, state="importing", heartbeat_at=timezone.now() - timedelta(hours=1), processed_rows=4)
     client = client_for(org.users.township)
-    url = reverse("data_import_job", args=[job.pk])
+    url = reverse("data:job", args=[job.pk])
     assert client.get(url, {"format": "json"}).json()["state"] == "failed"
     page = client.get(url).content.decode()
     assert "后台任务进程中断，未写入任何数据，可重新导入" in page and "重新导入" in page
@@ -90,7 +90,7 @@ def test_the_job_page_shows_the_failure_and_retry_runs_the_import_again(org, cli
 def test_a_job_that_failed_while_checking_is_checked_again(org, client_for):
     job = stored_job(org, rows=9, state="checking", heartbeat_at=timezone.now() - timedelta(hours=1))
     client = client_for(org.users.township)
-    client.post(reverse("data_import_job", args=[job.pk]), {"action": "retry"})
+    client.post(reverse("data:job", args=[job.pk]), {"action": "retry"})
     job.refresh_from_db()
     assert job.state == "checked" and job.report["new"] == 9 and not ServiceReportLine.objects.exists()
 
@@ -104,7 +104,7 @@ def test_a_task_that_raises_leaves_a_failed_job_and_retry_explains_a_missing_fil
     job.refresh_from_db()
     assert (job.state, job.failure, job.failed_phase) == ("failed", "error", "importing")
     client = client_for(org.users.township)
-    url = reverse("data_import_job", args=[job.pk])
+    url = reverse("data:job", args=[job.pk])
     assert "后台任务出错，未写入任何数据，可重新导入" in client.get(url).content.decode()
     page = client.post(url, {"action": "retry"}, follow=True).content.decode()
     assert "上传的文件已不在服务器上，请重新上传" in page
@@ -114,13 +114,13 @@ def test_a_task_that_raises_leaves_a_failed_job_and_retry_explains_a_missing_fil
 
 def test_only_a_failed_job_is_retried(org, client_for):
     job = stored_job(org, rows=9, state="checked")
-    client_for(org.users.township).post(reverse("data_import_job", args=[job.pk]), {"action": "retry"}, follow=True)
+    client_for(org.users.township).post(reverse("data:job", args=[job.pk]), {"action": "retry"}, follow=True)
     job.refresh_from_db()
     assert job.state == "checked"
     # Somebody else cannot retry it.
     job.state = "failed"
     job.save()
-    response = client_for(org.users.other_township).post(reverse("data_import_job", args=[job.pk]), {"action": "retry"})
+    response = client_for(org.users.other_township).post(reverse("data:job", args=[job.pk]), {"action": "retry"})
     assert response.status_code == 404
 
 
@@ -191,12 +191,12 @@ def test_a_killed_worker_leaves_a_failed_job_that_a_retry_completes(client_for, 
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     # The check runs at once here (test settings); the import goes to the real worker through the database.
-    client.post(reverse("data_import", args=["service_reports"]), {"file": SimpleUploadedFile("big.xlsx", upload)})
+    client.post(reverse("data:import", args=["service_reports"]), {"file": SimpleUploadedFile("big.xlsx", upload)})
     job = ImportJob.objects.get()
     assert job.state == "checked", job.report
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
     settings.IMPORT_JOB_STALE_AFTER = 1
-    url = reverse("data_import_job", args=[job.pk])
+    url = reverse("data:job", args=[job.pk])
     client.post(url, {"action": "confirm"})
 
     worker = _worker()

@@ -11,8 +11,9 @@ from django.core.management.base import CommandError
 from django.test import override_settings
 from django.urls import reverse
 
-from clinics import dataio, filecheck
 from clinics.models import Clinic
+from core import dataio
+from core.dataio import filecheck
 from tests.clinics.rawxlsx import sheet, text, workbook
 
 EXTENT = "文件的工作表范围超过上限（最多 1,048,576 行、200 列）"
@@ -60,7 +61,7 @@ def test_the_far_cell_file_is_refused_before_parsing_by_the_command(org, tmp_pat
 def test_the_far_cell_file_is_refused_by_the_admin_upload(org, client_for, resource):
     upload = io.BytesIO(FAR_CELL)
     upload.name = "far.xlsx"
-    response = client_for(org.users.county).post(reverse("data_import", args=[resource]), {"file": upload})
+    response = client_for(org.users.county).post(reverse("data:import", args=[resource]), {"file": upload})
     assert response.status_code == 200
     assert EXTENT in response.content.decode()
 

@@ -16,7 +16,7 @@ from django.urls import reverse
 from wagtail.admin.viewsets import viewsets as wagtail_viewsets
 from wagtail.admin.viewsets.model import ModelViewSet
 
-from clinics import dataio
+from core import dataio
 from doctors import services as doctor_services
 from doctors.models import DoctorAssessment, TrainingRule
 from programs.models import Quota, ServiceItem, ServiceItemPrice
@@ -324,7 +324,7 @@ def test_choice_labels_booleans_and_dates_in_a_listing_export(data, client_for):
 def test_export_buttons_point_at_the_listing_with_its_filters(data, client_for):
     page = client_for(data.users.county).get(reverse("clinic:index"), {"status": "active"}).content.decode()
     assert "/admin/clinic/?status=active&amp;export=xlsx" in page and "导出 Excel" in page and "导出 CSV" in page
-    assert "Download XLSX" not in page and reverse("data_export", args=["clinics"]) not in page
+    assert "Download XLSX" not in page and reverse("data:export", args=["clinics"]) not in page
 
 
 @pytest.mark.parametrize("url_name", sorted(VIEWSETS))
@@ -371,6 +371,6 @@ def test_every_resource_export_carries_cells(data, client_for, django_assert_max
         assert all(any(v not in ("", None) for v in row) for row in rows[1:])
         assert not out_of_county_b(data) & texts(rows)
         # The admin's download of the same resource is the same table.
-        response = client_for(user).get(reverse("data_export", args=[name]), {"format": fmt})
+        response = client_for(user).get(reverse("data:export", args=[name]), {"format": fmt})
         assert response.status_code == 200
         assert (read_xlsx(response.content) if fmt == "xlsx" else read_csv(response.content)) == rows

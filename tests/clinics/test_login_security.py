@@ -74,11 +74,11 @@ def test_success_starts_the_count_again(org):
 def test_county_admin_unlocks_a_user_of_the_county(org, client_for):
     fail(Client(), "staff_a1", settings.AXES_FAILURE_LIMIT)
     admin = client_for(org.users.county)
-    page = admin.get(reverse("login_security_locked"))
+    page = admin.get(reverse("login_security:locked"))
     assert page.status_code == 200
     content = page.content.decode()
     assert "staff_a1" in content and "已锁定" in content
-    response = admin.post(reverse("login_security_locked"), {"username": "staff_a1"}, follow=True)
+    response = admin.post(reverse("login_security:locked"), {"username": "staff_a1"}, follow=True)
     assert "已解锁账号“staff_a1”" in response.content.decode()
     client = Client()
     assert client.post(LOGIN, {"username": "staff_a1", "password": PASSWORD}).status_code == 302
@@ -87,8 +87,8 @@ def test_county_admin_unlocks_a_user_of_the_county(org, client_for):
 def test_other_county_admin_can_neither_see_nor_unlock(org, client_for):
     fail(Client(), "staff_a1", settings.AXES_FAILURE_LIMIT)
     other = client_for(org.users.other_county)
-    assert "staff_a1" not in other.get(reverse("login_security_locked")).content.decode()
-    response = other.post(reverse("login_security_locked"), {"username": "staff_a1"}, follow=True)
+    assert "staff_a1" not in other.get(reverse("login_security:locked")).content.decode()
+    response = other.post(reverse("login_security:locked"), {"username": "staff_a1"}, follow=True)
     assert "不在您的管辖范围内" in response.content.decode()
     assert Client().post(LOGIN, {"username": "staff_a1", "password": PASSWORD}).status_code == 429
 
@@ -96,7 +96,7 @@ def test_other_county_admin_can_neither_see_nor_unlock(org, client_for):
 @pytest.mark.parametrize("role", ["township", "doctor", "editor", "norole"])
 def test_only_county_admins_open_the_login_pages(org, client_for, role):
     client = client_for(getattr(org.users, role))
-    for name in ("login_security_locked", "login_security_log"):
+    for name in ("login_security:locked", "login_security:log"):
         response = client.get(reverse(name))
         assert response.status_code in (302, 403), name
         assert (
@@ -112,11 +112,11 @@ def test_login_log_lists_the_county_users_only(org, client_for):
     fail(Client(), "doc_a1a", 1)
     fail(Client(), "county_b", 1)
     admin = client_for(org.users.county)
-    ok = admin.get(reverse("login_security_log")).content.decode()
+    ok = admin.get(reverse("login_security:log")).content.decode()
     assert "staff_a1" in ok and "doc_b1a" not in ok
-    failed = admin.get(reverse("login_security_log"), {"kind": "failed"}).content.decode()
+    failed = admin.get(reverse("login_security:log"), {"kind": "failed"}).content.decode()
     assert "doc_a1a" in failed and "county_b" not in failed
-    assert admin.get(reverse("login_security_log"), {"kind": "LSB", "p": "²"}).status_code == 200
+    assert admin.get(reverse("login_security:log"), {"kind": "LSB", "p": "²"}).status_code == 200
 
 
 def test_staff_session_expires_after_two_hours_idle_and_at_browser_close(org):

@@ -52,7 +52,7 @@ def test_portal_home_queries_do_not_grow(org, client_for, django_assert_max_num_
 
 
 def test_export_queries_do_not_grow(org, django_assert_max_num_queries):
-    from clinics import dataio
+    from core import dataio
 
     dataio.export_bytes(resource_name="clinics", fmt="csv", user=org.users.county)  # warms the permission cache
     with django_assert_max_num_queries(12) as small:

@@ -1,4 +1,4 @@
-"""The shared parsers (clinics.validation) and every numeric / date import column of every registered
+"""The shared parsers (core.validation) and every numeric / date import column of every registered
 resource: a value is either stored and reads back equal, or refused with a Chinese message."""
 
 import csv
@@ -14,9 +14,9 @@ from django.db import models, transaction
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from clinics import dataio
 from clinics.models import Clinic, ClinicPopulation
-from clinics.validation import limits_of, parse_date, parse_decimal, parse_integer
+from core import dataio
+from core.validation import limits_of, parse_date, parse_decimal, parse_integer
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 TODAY = date.today()

@@ -79,16 +79,16 @@ CASES = [
         method="post",
         id="portal-read",
     ),
-    Case("notices_receipts", RECEIPTS),
-    Case("notices_receipt_detail", staff_admin(other_county=NOT_FOUND), args=public, id="receipt-detail"),
+    Case("receipts:list", RECEIPTS),
+    Case("receipts:detail", staff_admin(other_county=NOT_FOUND), args=public, id="receipt-detail"),
     Case(
-        "notices_receipt_detail",
+        "receipts:detail",
         staff_admin(other_county=NOT_FOUND, other_township=NOT_FOUND),
         args=a1_only,
         id="receipt-detail-township",
     ),
     Case(
-        "notices_receipt_detail",
+        "receipts:detail",
         staff_admin(
             other_county=NOT_FOUND,
             other_township=NOT_FOUND,
@@ -100,9 +100,9 @@ CASES = [
         args=draft,
         id="receipt-detail-draft",
     ),
-    Case("notices_unread_export", staff_admin(other_county=NOT_FOUND), args=public, id="unread-export"),
+    Case("receipts:unread_export", staff_admin(other_county=NOT_FOUND), args=public, id="unread-export"),
     Case(
-        "notices_unread_export",
+        "receipts:unread_export",
         staff_admin(other_county=NOT_FOUND, other_township=NOT_FOUND),
         args=a1_only,
         id="unread-export-township",

@@ -69,9 +69,9 @@ def test_township_unread_list_shrinks_and_exports(org, notices, client_for):
     assert [r.user for r in rows] == [org.users.other_doctor]
 
     client = client_for(org.users.township)
-    html = client.get(reverse("notices_receipt_detail", args=[notices.public.pk])).content.decode()
+    html = client.get(reverse("receipts:detail", args=[notices.public.pk])).content.decode()
     assert "doc_a1b" in html and "doc_a1a" not in html.split('data-testid="unread-list"')[1]
-    response = client.get(reverse("notices_unread_export", args=[notices.public.pk]))
+    response = client.get(reverse("receipts:unread_export", args=[notices.public.pk]))
     sheet = load_workbook(io.BytesIO(response.content)).active
     values = [[c.value for c in row] for row in sheet.iter_rows()]
     assert values[0] == ["乡镇", "卫生室编码", "村卫生室", "村医", "登录名"]
@@ -113,18 +113,15 @@ def test_receipt_of_a_doctor_who_left_is_not_counted(org, notices):
 
 def test_receipt_pages_for_other_scopes_are_404(org, notices, client_for):
     assert (
-        client_for(org.users.other_county).get(reverse("notices_receipt_detail", args=[notices.public.pk])).status_code
-        == 404
+        client_for(org.users.other_county).get(reverse("receipts:detail", args=[notices.public.pk])).status_code == 404
     )
     assert (
         client_for(org.users.other_township)
-        .get(reverse("notices_unread_export", args=[notices.a1_only.pk]))
+        .get(reverse("receipts:unread_export", args=[notices.a1_only.pk]))
         .status_code
         == 404
     )
-    assert (
-        client_for(org.users.county).get(reverse("notices_receipt_detail", args=[notices.draft.pk])).status_code == 404
-    )
+    assert client_for(org.users.county).get(reverse("receipts:detail", args=[notices.draft.pk])).status_code == 404
 
 
 def test_receipt_list_queries_do_not_grow(org, notices, client_for, django_assert_max_num_queries):
@@ -133,14 +130,14 @@ def test_receipt_list_queries_do_not_grow(org, notices, client_for, django_asser
 
     client = client_for(org.users.county)
     with django_assert_max_num_queries(25) as small:
-        client.get(reverse("notices_receipts"))
+        client.get(reverse("receipts:list"))
     for i in range(12):
         clinic = make_clinic(org.ta2, f"X{i}", f"新村{i}卫生室")
         user = make_user(f"docx{i}", Role.VILLAGE_DOCTOR, clinic=clinic)
         notice = add_notice(org.county_a, f"多条通知{i}", townships=[org.ta2], audience="townships")
         services.mark_read(user=user, notice=notice)
     with django_assert_max_num_queries(len(small.captured_queries)):
-        html = client.get(reverse("notices_receipts")).content.decode()
+        html = client.get(reverse("receipts:list")).content.decode()
     assert "多条通知11" in html
 
 

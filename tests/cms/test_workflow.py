@@ -91,7 +91,7 @@ def test_moderator_of_another_county_cannot_approve(org, client_for):
 
 def test_editor_cannot_add_under_another_county(org, client_for):
     response = client_for(org.users.editor).post(add_url(org.county_b), {**form("越权通知"), "action-submit": "1"})
-    assert response.status_code == 404  # another county's page is not found (cms.admin_scope)
+    assert response.status_code == 404  # another county's page is not found (cms.admin.scope)
     assert not NoticePage.objects.filter(title="越权通知").exists()
 
 

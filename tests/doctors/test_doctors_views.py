@@ -8,7 +8,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from clinics import dataio
+from core import dataio
 from doctors import services
 from doctors.models import Licence, LicenceReminder, RenewalApplication, TrainingAttendance, VillageDoctor
 from tests.doctors.helpers import eligible_doctor, id_number, make_doctor, make_licence, make_session
@@ -27,7 +27,7 @@ def test_portal_apply_then_township_and_county_through_the_pages(org, client_for
     response = doctor_client.post(reverse("portal_doctors:apply"), {"note": "按期申请"})
     assert response.status_code == 302
     application = RenewalApplication.objects.get()
-    detail = reverse("doctors_renewal", args=[application.pk])
+    detail = reverse("doctors:renewal", args=[application.pk])
     staff = client_for(org.users.township)
     assert "符合再注册条件" in staff.get(detail).content.decode()
     assert staff.post(detail, {"action": "forward", "note": ""}).status_code == 302
@@ -57,7 +57,7 @@ def test_refuse_without_reason_shows_field_error(org, client_for, today):
     application = services.apply_for_renewal(licence=licence, user=org.users.doctor, on=today)
     services.township_review(application=application, user=org.users.township, forward=True, on=today)
     response = client_for(org.users.county).post(
-        reverse("doctors_renewal", args=[application.pk]), {"action": "refuse", "note": ""}
+        reverse("doctors:renewal", args=[application.pk]), {"action": "refuse", "note": ""}
     )
     assert response.status_code == 400 and "不予批准时必须填写原因" in response.content.decode()
     application.refresh_from_db()
@@ -68,7 +68,7 @@ def test_other_county_cannot_even_see_the_application(org, client_for, today):
     _doctor, licence = eligible_doctor(org.ca1a, user=org.users.doctor, today=today, expires_in=30)
     application = services.apply_for_renewal(licence=licence, user=org.users.doctor, on=today)
     response = client_for(org.users.other_county).post(
-        reverse("doctors_renewal", args=[application.pk]), {"action": "approve"}
+        reverse("doctors:renewal", args=[application.pk]), {"action": "approve"}
     )
     assert response.status_code == 404
 
@@ -82,10 +82,10 @@ def test_worklist_lists_and_query_count(org, client_for, today, django_assert_ma
     client = client_for(org.users.township)
     build(4)
     with django_assert_max_num_queries(30):
-        small = client.get(reverse("doctors_worklist"))
+        small = client.get(reverse("doctors:worklist"))
     build(40)
     with django_assert_max_num_queries(30):
-        large = client.get(reverse("doctors_worklist"))
+        large = client.get(reverse("doctors:worklist"))
     assert small.status_code == large.status_code == 200
     page = large.content.decode()
     assert "90 天内到期" in page and "医生0" in page and "已过期（不能上报服务）" in page
@@ -278,21 +278,21 @@ def test_licence_list_offers_renewal_and_cancel_to_the_right_people(org, client_
     doctor = make_doctor(org.ca1a)
     licence = make_licence(doctor, today=today, expires_in=30)
     township_page = client_for(org.users.township).get(reverse("licence:index")).content.decode()
-    assert reverse("doctors_apply", args=[licence.pk]) in township_page
-    assert reverse("doctors_cancel", args=[licence.pk]) not in township_page
+    assert reverse("doctors:apply", args=[licence.pk]) in township_page
+    assert reverse("doctors:cancel", args=[licence.pk]) not in township_page
     county = client_for(org.users.county)
-    assert reverse("doctors_cancel", args=[licence.pk]) in county.get(reverse("licence:index")).content.decode()
-    response = county.post(reverse("doctors_cancel", args=[licence.pk]), {"reason": "death", "note": "病故"})
+    assert reverse("doctors:cancel", args=[licence.pk]) in county.get(reverse("licence:index")).content.decode()
+    response = county.post(reverse("doctors:cancel", args=[licence.pk]), {"reason": "death", "note": "病故"})
     assert response.status_code == 302
     licence.refresh_from_db()
     doctor.refresh_from_db()
     assert licence.status == Licence.Status.CANCELLED and doctor.status == VillageDoctor.Status.DEREGISTERED
-    response = county.post(reverse("doctors_cancel", args=[licence.pk]), {"reason": "death"})
+    response = county.post(reverse("doctors:cancel", args=[licence.pk]), {"reason": "death"})
     assert response.status_code == 400 and "已注销" in response.content.decode()
 
 
 @pytest.mark.parametrize(
-    "url_name", ["doctors_renewals", "doctors_training", "licence:index", "trainingattendance:index"]
+    "url_name", ["doctors:renewals", "doctors:training", "licence:index", "trainingattendance:index"]
 )
 def test_lists_use_bounded_queries(org, client_for, today, url_name, django_assert_max_num_queries):
     client = client_for(org.users.county)

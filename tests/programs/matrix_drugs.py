@@ -72,8 +72,8 @@ OBJECTS = {
 READ_ONLY = {"drugstock", "expiringbatch", "drugviolation"}
 
 CASES = [
-    Case("drugs_violation_totals", DRUG_STAFF),
-    Case("drugs_violation_totals", DRUG_STAFF, query="start=2026-02-01&end=2026-01-01", id="totals, bad period"),
+    Case("drugs:violation_totals", DRUG_STAFF),
+    Case("drugs:violation_totals", DRUG_STAFF, query="start=2026-02-01&end=2026-01-01", id="totals, bad period"),
     # catalogue: every staff member reads it; only the county maintains it
     Case("drug:index", DRUG_STAFF),
     Case("drug:index_results", DRUG_STAFF),

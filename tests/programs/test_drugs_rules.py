@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from clinics.dataio import run_import
+from core.dataio import run_import
 from programs.models import DrugPurchase, DrugSale, DrugStock
 from programs.selectors import drugs as selectors
 from programs.services import drugs as services

@@ -13,9 +13,9 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from clinics.dataio import run_import
+from core.dataio import run_import
 from programs.models import DrugSale, DrugStock, ServiceReport, ServiceReportLine
-from programs.portal_services import default_month
+from programs.portal.reports import default_month
 from programs.services import drugs as services
 from programs.services import reports as report_services
 from tests.spreadsheets import xlsx_bytes
@@ -203,7 +203,7 @@ def test_portal_monthly_report_gives_a_field_error_not_a_500(org, services_items
     year, month = default_month(timezone.localdate())
     item = services_items["PH09"].pk
     response = client_for(org.users.doctor).post(
-        reverse("portal_services:report", args=[year, month]), {f"item_{item}": value, "save": "1"}
+        reverse("portal_reports:report", args=[year, month]), {f"item_{item}": value, "save": "1"}
     )
     assert response.status_code == 200
     errors = re.findall(r'<p class="field-error">([^<]*)</p>', response.content.decode())
@@ -215,7 +215,7 @@ def test_portal_monthly_report_blank_means_zero(org, services_items, client_for)
     year, month = default_month(timezone.localdate())
     item = services_items["PH09"].pk
     response = client_for(org.users.doctor).post(
-        reverse("portal_services:report", args=[year, month]), {f"item_{item}": "", "save": "1"}
+        reverse("portal_reports:report", args=[year, month]), {f"item_{item}": "", "save": "1"}
     )
     assert response.status_code == 302
     assert ServiceReportLine.objects.get(item_id=item).declared_count == 0
@@ -232,7 +232,7 @@ def test_verification_page_gives_a_field_error_not_a_500(org, services_items, cl
     report = submitted_report(org, services_items)
     item = services_items["PH09"].pk
     response = client_for(org.users.township).post(
-        reverse("services_verify", args=[report.pk]),
+        reverse("reports:verify", args=[report.pk]),
         {f"method_{item}": "phone", f"checked_{item}": value, f"confirmed_{item}": "1"},
     )
     assert response.status_code == 200
@@ -259,9 +259,9 @@ def test_progress_page_with_an_odd_year_is_not_a_500(org, services_items, client
     client = client_for(org.users.doctor)
     for year in ("²", "１２", str(10**30)):
         # The year filter is checked by clinics.filters.ScopeFilterForm: an invalid year is a 404, never a 500.
-        assert client.get(reverse("portal_services:progress"), {"year": year}).status_code == 404
-        assert client.get(reverse("portal_services:progress_export"), {"year": year}).status_code == 404
-    assert client.get(reverse("portal_services:progress"), {"year": "2026"}).status_code == 200
+        assert client.get(reverse("portal_reports:progress"), {"year": year}).status_code == 404
+        assert client.get(reverse("portal_reports:progress_export"), {"year": year}).status_code == 404
+    assert client.get(reverse("portal_reports:progress"), {"year": "2026"}).status_code == 200
 
 
 # --------------------------------------------------------------------------- forms: generated values
@@ -291,7 +291,7 @@ def test_portal_monthly_report_stores_or_refuses_any_value(org, services_items, 
 
     def body():
         response = client.post(
-            reverse("portal_services:report", args=[year, month]), {f"item_{item}": value, "save": "1"}
+            reverse("portal_reports:report", args=[year, month]), {f"item_{item}": value, "save": "1"}
         )
         if response.status_code == 302:
             line = ServiceReportLine.objects.get(item_id=item)
@@ -320,7 +320,7 @@ def test_verification_stores_or_refuses_any_value(org, services_items, client_fo
 
     def body():
         response = client.post(
-            reverse("services_verify", args=[report.pk]),
+            reverse("reports:verify", args=[report.pk]),
             {f"method_{item}": method, f"checked_{item}": checked, f"confirmed_{item}": confirmed},
         )
         line = ServiceReportLine.objects.get()

@@ -64,22 +64,22 @@ CASES = [
     Case("portal_settlement:index", doctor_portal()),
     Case("portal_settlement:line", doctor_portal(other_doctor=NOT_FOUND, far_doctor=NOT_FOUND), args=line_a1a),
     Case("portal_settlement:statement", doctor_portal(other_doctor=NOT_FOUND, far_doctor=NOT_FOUND), args=line_a1a),
-    Case("settlement_runs", STAFF),
-    Case("settlement_run", RUN_A1, args=lambda o: [run_a1(o).pk]),
+    Case("settlement:runs", STAFF),
+    Case("settlement:run", RUN_A1, args=lambda o: [run_a1(o).pk]),
     Case(
-        "settlement_run",
+        "settlement:run",
         RUN_A1 | {"township": NOT_FOUND, "county": NOT_FOUND, "superuser": NOT_FOUND, "editor": NOT_FOUND},
         args=lambda o: [777777],
         id="guessed run",
     ),
-    Case("settlement_export", RUN_A1, args=lambda o: [run_a1(o).pk]),
+    Case("settlement:export", RUN_A1, args=lambda o: [run_a1(o).pk]),
     Case(
-        "settlement_statements",
+        "settlement:statements",
         RUN_A1 | {"township": 302, "county": 302, "superuser": 302},
         args=lambda o: [run_a1(o).pk],
     ),
-    Case("settlement_line", LINE_A1A, args=line_a1a),
-    Case("settlement_statement", LINE_A1A, args=line_a1a),
+    Case("settlement:line", LINE_A1A, args=line_a1a),
+    Case("settlement:statement", LINE_A1A, args=line_a1a),
     Case("subsidypolicy:index", STAFF),
     Case("subsidypolicy:index_results", STAFF),
     Case("subsidypolicy:add", COUNTY_CHANGE),
@@ -127,7 +127,7 @@ def batch_of_township(org):
 # The batch follows the settlement's scope (its run and township), not its creator.
 CASES.append(
     Case(
-        "settlement_batch",
+        "settlement:batch",
         staff_admin(other_township=NOT_FOUND, other_county=NOT_FOUND, editor=DENIED),
         args=batch_of_township,
     )
@@ -160,14 +160,14 @@ def advance_batch(org):
 
 COUNTY_ONLY = staff_admin(township=DENIED, other_township=DENIED, editor=DENIED)
 CASES += [
-    Case("settlement_advances", COUNTY_ONLY),
+    Case("settlement:advances", COUNTY_ONLY),
     # Generating: county A's admin (and the superuser) are sent to the batch; county B's admin gets 404.
     Case(
-        "settlement_advances",
+        "settlement:advances",
         COUNTY_ONLY | {"county": 302, "superuser": 302, "other_county": NOT_FOUND},
         method="post",
         data=lambda o: {"policy": advance_policy(o).pk, "period": "q1"},
         id="generate advances",
     ),
-    Case("settlement_advance_batch", COUNTY_ONLY | {"other_county": NOT_FOUND}, args=advance_batch),
+    Case("settlement:advance_batch", COUNTY_ONLY | {"other_county": NOT_FOUND}, args=advance_batch),
 ]

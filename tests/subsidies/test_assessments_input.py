@@ -1,4 +1,4 @@
-"""Assessment figures are parsed like every other number (clinics.validation): odd digits, "1e3" and
+"""Assessment figures are parsed like every other number (core.validation): odd digits, "1e3" and
 values too big for their column are refused in Chinese, never a 500 or a value the database cannot hold."""
 
 import pytest

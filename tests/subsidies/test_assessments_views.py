@@ -8,10 +8,10 @@ from subsidies.models import Assessment, AssessmentEntry
 def test_clerk_starts_fills_and_submits_through_the_admin(org, sheet, client_for):
     client = client_for(org.users.township)
     response = client.post(
-        reverse("assessments_list"), {"clinic": org.ca1a.pk, "year": 2026, "quarter": 1, "assessed_on": "2026-04-08"}
+        reverse("assessments:list"), {"clinic": org.ca1a.pk, "year": 2026, "quarter": 1, "assessed_on": "2026-04-08"}
     )
     assessment = Assessment.objects.get()
-    assert response["Location"] == reverse("assessments_edit", args=[assessment.pk])
+    assert response["Location"] == reverse("assessments:edit", args=[assessment.pk])
     entries = {e.item.code: e.pk for e in AssessmentEntry.objects.select_related("item")}
     data = {
         f"achieved_{entries['A1']}": "0.5",
@@ -21,20 +21,20 @@ def test_clerk_starts_fills_and_submits_through_the_admin(org, sheet, client_for
         f"manual_score_{entries['D1']}": "12",
         f"occurrences_{entries['F1']}": "0",
     }
-    page = client.post(reverse("assessments_edit", args=[assessment.pk]), {**data, "submit": "1"}).content.decode()
+    page = client.post(reverse("assessments:edit", args=[assessment.pk]), {**data, "submit": "1"}).content.decode()
     assert "得分必须在 0 到 10" in page
     data[f"manual_score_{entries['D1']}"] = "8"
-    client.post(reverse("assessments_edit", args=[assessment.pk]), {**data, "submit": "1"})
+    client.post(reverse("assessments:edit", args=[assessment.pk]), {**data, "submit": "1"})
     assessment.refresh_from_db()
     assert assessment.status == "submitted" and str(assessment.total_score) == "74.00"
     # A second assessment of the same quarter is refused with a message, not a 500.
     response = client.post(
-        reverse("assessments_list"), {"clinic": org.ca1a.pk, "year": 2026, "quarter": 1}, follow=True
+        reverse("assessments:list"), {"clinic": org.ca1a.pk, "year": 2026, "quarter": 1}, follow=True
     )
     assert "不能重复考核" in response.content.decode()
     # Another township's clinic cannot be assessed.
     assert (
-        client.post(reverse("assessments_list"), {"clinic": org.ca2a.pk, "year": 2026, "quarter": 1}).status_code == 404
+        client.post(reverse("assessments:list"), {"clinic": org.ca2a.pk, "year": 2026, "quarter": 1}).status_code == 404
     )
 
 

@@ -56,7 +56,7 @@ def test_evidence_follows_its_assessment(org, client_for, media, status, admin_a
     content = item.file.open("rb").read()
     users = file_users(org)
     failures = download_failures(
-        users, client_for, reverse("assessments_evidence", args=[item.pk]), content, admin_allowed
+        users, client_for, reverse("assessments:evidence", args=[item.pk]), content, admin_allowed
     )
     failures += download_failures(
         users, client_for, reverse("portal_assessments:evidence", args=[item.pk]), content, portal_allowed
@@ -68,8 +68,8 @@ def test_evidence_pages_link_to_the_views_with_the_chinese_name(org, client_for,
     from urllib.parse import quote
 
     item = evidence(org)
-    admin = client_for(org.users.township).get(reverse("assessments_edit", args=[item.assessment_id])).content.decode()
-    assert reverse("assessments_evidence", args=[item.pk]) in admin and "/media/" not in admin
+    admin = client_for(org.users.township).get(reverse("assessments:edit", args=[item.assessment_id])).content.decode()
+    assert reverse("assessments:evidence", args=[item.pk]) in admin and "/media/" not in admin
     portal = (
         client_for(org.users.doctor)
         .get(reverse("portal_assessments:detail", args=[item.assessment_id]))
@@ -84,7 +84,7 @@ def test_evidence_pages_link_to_the_views_with_the_chinese_name(org, client_for,
 def test_evidence_with_its_file_gone_is_404(org, client_for, media):
     item = evidence(org)
     item.file.storage.delete(item.file.name)
-    assert client_for(org.users.township).get(reverse("assessments_evidence", args=[item.pk])).status_code == 404
+    assert client_for(org.users.township).get(reverse("assessments:evidence", args=[item.pk])).status_code == 404
 
 
 def zip_batch(org, *, run, township, content):
@@ -116,7 +116,7 @@ def test_statement_zips_follow_the_settlement(org, client_for, media):
     county_batch = zip_batch(org, run=county_run, township=None, content=b"PK\x03\x04 whole county")
     failures = []
     for batch, allowed in ((township_batch, A1_STAFF), (county_batch, {"county", "superuser"})):
-        url = reverse("settlement_batch", args=[batch.pk]) + "?download=1"
+        url = reverse("settlement:batch", args=[batch.pk]) + "?download=1"
         failures += download_failures(
             users, client_for, url, media_root().joinpath("statements", batch.file).read_bytes(), allowed
         )
@@ -126,7 +126,7 @@ def test_statement_zips_follow_the_settlement(org, client_for, media):
 def test_statement_pdfs_follow_the_settlement(org, client_for, media):
     users = file_users(org)
     line = line_a1a(org)
-    failures = download_failures(users, client_for, reverse("settlement_statement", args=line), None, A1_STAFF)
+    failures = download_failures(users, client_for, reverse("settlement:statement", args=line), None, A1_STAFF)
     failures += download_failures(
         users, client_for, reverse("portal_settlement:statement", args=line), None, {"doctor"}
     )
@@ -138,6 +138,6 @@ def test_statement_batch_of_a_township_out_of_scope_is_404(org, client_for, medi
 
     far = make_township(org.county_b, "B9", "远方乡")
     response = client_for(org.users.county).get(
-        reverse("settlement_statements", args=[run_a1(org).pk]), {"township": far.pk}
+        reverse("settlement:statements", args=[run_a1(org).pk]), {"township": far.pk}
     )
     assert response.status_code == 404 and not StatementBatch.objects.exists()

@@ -301,7 +301,7 @@ def test_generated_advances_are_deducted_in_the_settlement(org, populations):
     q2 = settlement.create_run(user=org.users.county, policy=policy, year=2026, quarter=2)
     assert q2.total_advances == 0
     # The explanation page shows the schedule and every advance.
-    page = _client(org.users.county).get(reverse("settlement_line", args=[lines["A1a"].pk])).content.decode()
+    page = _client(org.users.county).get(reverse("settlement:line", args=[lines["A1a"].pk])).content.decode()
     assert "预拨计划" in page and "第1季度 25%" in page and "9900.00" in page and "BK-7" in page
 
 
@@ -354,24 +354,24 @@ def _client(user):
 def test_admin_generates_once_and_lists_the_batch(org, populations):
     policy = make_policy(org)
     client = _client(org.users.county)
-    page = client.get(reverse("settlement_advances")).content.decode()
+    page = client.get(reverse("settlement:advances")).content.decode()
     assert "第1季度 25%" in page and 'value="q2"' in page
-    response = client.post(reverse("settlement_advances"), {"policy": policy.pk, "period": "q1"}, follow=True)
+    response = client.post(reverse("settlement:advances"), {"policy": policy.pk, "period": "q1"}, follow=True)
     batch = AdvanceBatch.objects.get()
-    assert response.redirect_chain[-1][0] == reverse("settlement_advance_batch", args=[batch.pk])
+    assert response.redirect_chain[-1][0] == reverse("settlement:advance_batch", args=[batch.pk])
     body = response.content.decode()
     assert "已生成 3 个村卫生室的预拨款，合计 21116.70 元" in body and "9900.00" in body
-    again = client.post(reverse("settlement_advances"), {"policy": policy.pk, "period": "q1"}, follow=True)
+    again = client.post(reverse("settlement:advances"), {"policy": policy.pk, "period": "q1"}, follow=True)
     assert "没有重复拨付" in again.content.decode() and Advance.objects.count() == 3
-    wrong = client.post(reverse("settlement_advances"), {"policy": policy.pk, "period": "m4"}, follow=True)
+    wrong = client.post(reverse("settlement:advances"), {"policy": policy.pk, "period": "m4"}, follow=True)
     assert "请选择季度" in wrong.content.decode()
-    assert "县" in client.get(reverse("settlement_advances")).content.decode()
+    assert "县" in client.get(reverse("settlement:advances")).content.decode()
 
 
 def test_other_county_cannot_generate_for_county_a(org):
     policy = make_policy(org)
     response = _client(org.users.other_county).post(
-        reverse("settlement_advances"), {"policy": policy.pk, "period": "q1"}
+        reverse("settlement:advances"), {"policy": policy.pk, "period": "q1"}
     )
     assert response.status_code == 404 and not AdvanceBatch.objects.exists()
 

@@ -112,16 +112,16 @@ def test_township_statements_batch_in_the_background(org, year_data, client_for,
     settings.MEDIA_ROOT = tmp_path
     run = settlement.create_run(user=None, policy=year_data, year=2026, quarter=1, township=org.ta1)
     client = client_for(org.users.township)
-    response = client.get(reverse("settlement_statements", args=[run.pk]))
+    response = client.get(reverse("settlement:statements", args=[run.pk]))
     batch = StatementBatch.objects.get()
-    assert response["Location"] == reverse("settlement_batch", args=[batch.pk])
-    assert client.get(reverse("settlement_batch", args=[batch.pk]), {"format": "json"}).json() == {
+    assert response["Location"] == reverse("settlement:batch", args=[batch.pk])
+    assert client.get(reverse("settlement:batch", args=[batch.pk]), {"format": "json"}).json() == {
         "state": "done",
         "percent": 100,
         "done": 2,
         "total": 2,
     }  # township A1's two clinics only
-    download = client.get(reverse("settlement_batch", args=[batch.pk]), {"download": 1})
+    download = client.get(reverse("settlement:batch", args=[batch.pk]), {"download": 1})
     names = zipfile.ZipFile(io.BytesIO(b"".join(download.streaming_content))).namelist()
     assert sorted(names) == [f"statement-{run.pk}-A1a.pdf", f"statement-{run.pk}-A1b.pdf"]
 

@@ -1,0 +1,256 @@
+"""Admin pages for Excel import (upload → preview of every bad row → confirm) and scoped export."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from pathlib import Path
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import redirect
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.generic import TemplateView, View
+from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
+
+from core import dataio, spreadsheets
+
+
+class ImportJobActionForm(forms.Form):
+    """What the job page's button asks for: confirm a checked file, or retry a failed job."""
+
+    action = forms.ChoiceField(
+        choices=[("confirm", gettext_lazy("确认导入")), ("retry", gettext_lazy("重新导入"))],
+        required=False,
+        widget=forms.HiddenInput,
+    )
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(
+        label=gettext_lazy("Excel 或 CSV 文件"), help_text=gettext_lazy("支持 .xlsx 和 .csv；第一行为表头。")
+    )
+
+
+def _upload_dir() -> Path:
+    from clinics.services import import_upload_dir
+
+    path = import_upload_dir()
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _resource_or_404(name: str):
+    resource_class = dataio.registry().get(name)
+    if resource_class is None:
+        raise Http404
+    return resource_class
+
+
+class DataImportView(WagtailAdminTemplateMixin, TemplateView):
+    template_name = "clinics/admin/import.html"
+    header_icon = "upload"
+    TOKEN_RE = re.compile(r"^[0-9a-f]{32}\.(xlsx|csv)$")
+
+    def dispatch(self, request, *args, **kwargs):
+        self.resource_class = _resource_or_404(kwargs["resource"])
+        if not dataio.user_may_import(request.user, self.resource_class):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_page_title(self):
+        return _("导入：%(model)s") % {"model": self.resource_class._meta.model._meta.verbose_name}
+
+    def get_breadcrumbs_items(self):
+        return [*self.breadcrumbs_items, {"url": "", "label": self.get_page_title()}]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        resource = self.resource_class(user=self.request.user)
+        context.setdefault("form", UploadForm())
+        context["columns"] = resource.required_columns()
+        context["all_columns"] = [f.column_name for f in resource.get_import_fields()]
+        context["template_url"] = self.request.path.replace("/import/", "/export/") + "?format=xlsx"
+        context["resource_name"] = self.resource_class.name
+        return context
+
+    def post(self, request, *args, **kwargs):
+        if "token" in request.POST:
+            return self._confirm(request)
+        form = UploadForm(request.POST, request.FILES)
+        if not form.is_valid():
+            return self.render_to_response(self.get_context_data(form=form))
+        upload = form.cleaned_data["file"]
+        ext = Path(upload.name).suffix.lower()
+        data = upload.read()
+        threshold = self.resource_class.background_threshold
+        dataset = None
+        if threshold is not None and ext in dataio.SUPPORTED_EXTENSIONS:
+            try:
+                dataset = dataio.read_dataset(data, upload.name)
+            except dataio.ImportFileError:
+                dataset = None  # the synchronous check below reports the problem
+            if dataset is not None and len(dataset) > threshold:
+                return self._start_background(request, upload.name, ext, data, len(dataset))
+        report = dataio.run_import(
+            resource_name=self.resource_class.name,
+            data=data,
+            filename=upload.name,
+            user=request.user,
+            dry_run=True,
+            dataset=dataset,
+        )
+        token = None
+        if report.ok:
+            token = f"{uuid.uuid4().hex}{ext}"
+            (_upload_dir() / token).write_bytes(data)
+        return self.render_to_response(self.get_context_data(report=report, token=token, filename=upload.name))
+
+    def _start_background(self, request, filename, ext, data, rows):
+        from clinics.models import ImportJob
+        from clinics.tasks import check_import_job
+
+        token = f"{uuid.uuid4().hex}{ext}"
+        (_upload_dir() / token).write_bytes(data)
+        job = ImportJob.objects.create(
+            resource=self.resource_class.name,
+            filename=filename[:200],
+            stored_file=token,
+            created_by=request.user,
+            total_rows=rows,
+        )
+        check_import_job.enqueue(job.pk)
+        return redirect("data:job", pk=job.pk)
+
+    def _confirm(self, request):
+        token = request.POST.get("token", "")
+        path = _upload_dir() / token
+        if not self.TOKEN_RE.match(token) or not path.exists():
+            messages.error(request, _("预览已过期，请重新上传文件。"))
+            return redirect(request.path)
+        data = path.read_bytes()
+        report = dataio.run_import(
+            resource_name=self.resource_class.name, data=data, filename=token, user=request.user, dry_run=False
+        )
+        path.unlink(missing_ok=True)
+        if not report.ok:
+            return self.render_to_response(self.get_context_data(report=report, token=None, filename=""))
+        messages.success(
+            request,
+            _("导入完成：新增 %(new)s 条，更新 %(updated)s 条。") % {"new": report.new, "updated": report.updated},
+        )
+        return redirect(request.path)
+
+
+class DataExportView(View):
+    def get(self, request, resource):
+        resource_class = _resource_or_404(resource)
+        if not dataio.user_may_export(request.user, resource_class):
+            raise PermissionDenied
+        fmt = request.GET.get("format", "xlsx")
+        if fmt not in ("xlsx", "csv"):
+            fmt = "xlsx"
+        try:
+            content = dataio.export_bytes(resource_name=resource, fmt=fmt, user=request.user, params=request.GET)
+        except dataio.ImportFileError as exc:
+            # Invalid listing filters (hand-edited query string): nothing to download, say why.
+            raise Http404(str(exc)) from None
+        return spreadsheets.download(content, fmt=fmt, name=resource)
+
+
+class ImportJobView(WagtailAdminTemplateMixin, TemplateView):
+    """Progress of a background import, seen within the uploader's scope (``import_jobs_for``); only
+    the uploader confirms it."""
+
+    template_name = "clinics/admin/import_job.html"
+    header_icon = "upload"
+
+    def dispatch(self, request, *args, **kwargs):
+        from clinics.selectors import import_jobs_for
+        from clinics.services import fail_stale_import_jobs
+
+        fail_stale_import_jobs(now=timezone.now())  # a job whose worker died shows as failed, retryable
+        self.job = import_jobs_for(request.user).filter(pk=kwargs["pk"]).first()
+        if self.job is None:
+            raise Http404
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_page_title(self):
+        return _("后台导入：%(file)s") % {"file": self.job.filename}
+
+    def get_breadcrumbs_items(self):
+        return [*self.breadcrumbs_items, {"url": "", "label": self.get_page_title()}]
+
+    def get(self, request, *args, **kwargs):
+        if request.GET.get("format") == "json":
+            from django.http import JsonResponse
+
+            return JsonResponse(
+                {
+                    "state": self.job.state,
+                    "percent": self.job.percent,
+                    "processed": self.job.processed_rows,
+                    "total": self.job.total_rows,
+                }
+            )
+        return super().get(request, *args, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        from django.core.exceptions import ValidationError
+
+        from clinics.models import ImportJob
+        from clinics.services import retry_import_job
+        from clinics.tasks import run_import_job
+
+        if self.job.created_by_id != request.user.pk:
+            raise PermissionDenied
+        form = ImportJobActionForm(request.POST)
+        action = (form.cleaned_data["action"] or "confirm") if form.is_valid() else None
+        if action == "retry":
+            try:
+                retry_import_job(job=self.job)
+            except ValidationError as exc:
+                messages.error(request, " ".join(exc.messages))
+        elif action == "confirm" and self.job.state == ImportJob.State.CHECKED and not _job_file_exists(self.job):
+            messages.error(request, _("上传的文件已超过保留期限被删除，请重新上传。"))
+        # Conditional, so a double click queues one import.
+        elif action == "confirm" and ImportJob.objects.filter(pk=self.job.pk, state=ImportJob.State.CHECKED).update(
+            state=ImportJob.State.IMPORTING, processed_rows=0, heartbeat_at=None
+        ):
+            run_import_job.enqueue(self.job.pk)
+        return redirect("data:job", pk=self.job.pk)
+
+    def get_context_data(self, **kwargs):
+        from clinics.models import ImportJob
+
+        context = super().get_context_data(**kwargs)
+        context["job"] = self.job
+        context["running"] = self.job.state in ImportJob.RUNNING_STATES
+        context["has_file"] = _job_file_exists(self.job)
+        context["may_confirm"] = self.job.created_by_id == self.request.user.pk
+        context["retry_form"] = ImportJobActionForm(initial={"action": "retry"})
+        context["confirm_form"] = ImportJobActionForm(initial={"action": "confirm"})
+        return context
+
+
+def _job_file_exists(job) -> bool:
+    from clinics.tasks import job_path
+
+    return bool(job.stored_file) and job_path(job).is_file()
+
+
+class ImportJobFileView(View):
+    """The file a background import was uploaded as, within the uploader's scope."""
+
+    def get(self, request, pk):
+        from clinics.selectors import import_jobs_for
+        from core.files import serve_protected_file
+
+        job = import_jobs_for(request.user).filter(pk=pk).first()
+        if job is None or not _job_file_exists(job):
+            raise Http404
+        return serve_protected_file(request, f"imports/{job.stored_file}", job.filename)

@@ -1,0 +1,117 @@
+from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views import View
+
+from clinics import selectors as org
+from clinics.filters import ScopeFilterForm
+from cms.models import Category
+from cms.resources import UnreadDoctorResource
+from cms.selectors import (
+    notice_rates,
+    read_percent,
+    staff_notices,
+    township_rates,
+    unread_doctors,
+)
+from core.admin.viewsets import PermissionTemplateView, int_or
+from core.spreadsheets import xlsx_response
+
+PERMISSION = "cms.view_noticereceipt"
+
+
+class ReceiptListView(PermissionTemplateView):
+    permission = PERMISSION
+    template_name = "cms/admin/receipts.html"
+    page_title = gettext_lazy("通知阅读情况")
+    header_icon = "doc-full"
+
+    def get_context_data(self, **kwargs):
+        from django.core.paginator import Paginator
+
+        context = super().get_context_data(**kwargs)
+        notices = staff_notices(user=self.request.user)
+        category = self.request.GET.get("category", "")
+        if category in Category.values:
+            notices = notices.filter(category=category)
+        page_obj = Paginator(notices, 30).get_page(self.request.GET.get("page"))
+        rates = notice_rates(user=self.request.user, notices=list(page_obj))
+        rows = []
+        for notice in page_obj:
+            expected, read = rates[notice.pk]
+            rows.append(
+                {
+                    "notice": notice,
+                    "expected": expected,
+                    "read": read,
+                    "unread": expected - read,
+                    "percent": read_percent(expected, read),
+                }
+            )
+        context.update(
+            {
+                "rows": rows,
+                "page_obj": page_obj,
+                "categories": Category.choices,
+                "category": category,
+                "scope": org.get_scope(self.request.user),
+            }
+        )
+        return context
+
+
+class ReceiptDetailView(PermissionTemplateView):
+    permission = PERMISSION
+    template_name = "cms/admin/receipt_detail.html"
+    header_icon = "doc-full"
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and request.user.has_perm(PERMISSION):
+            self.notice = org.get_scoped_or_404(
+                staff_notices(user=request.user), request.user, pk=kwargs["pk"], county="county"
+            )
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_page_title(self):
+        return _("阅读情况：%(title)s") % {"title": self.notice.title}
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        township_id = int_or(self.request.GET.get("township"))
+        rates = township_rates(user=self.request.user, notice=self.notice)
+        if township_id not in {r.township.pk for r in rates}:
+            township_id = None
+        scope = org.get_scope(self.request.user)
+        show_unread = scope.level == "township" or township_id is not None
+        unread = (
+            list(unread_doctors(user=self.request.user, notice=self.notice, township_id=township_id)[:500])
+            if show_unread
+            else []
+        )
+        expected = sum(r.expected for r in rates)
+        read = sum(r.read for r in rates)
+        context.update(
+            {
+                "notice": self.notice,
+                "rates": rates,
+                "unread": unread,
+                "township_id": township_id,
+                "show_unread": show_unread,
+                "expected": expected,
+                "read": read,
+                "percent": read_percent(expected, read),
+                "scope": scope,
+            }
+        )
+        return context
+
+
+class UnreadExportView(View):
+    def get(self, request, pk):
+        if not request.user.has_perm(PERMISSION):
+            raise PermissionDenied
+        notice = org.get_scoped_or_404(staff_notices(user=request.user), request.user, pk=pk, county="county")
+        township_id = ScopeFilterForm(request.GET, user=request.user, fields=("township",)).or_404().get("township")
+        rows = unread_doctors(user=request.user, notice=notice, township_id=township_id)
+        data = UnreadDoctorResource().export(queryset=rows)
+        return xlsx_response(data.export("xlsx"), filename=f"unread-{notice.pk}.xlsx")

@@ -1,0 +1,41 @@
+"""Form plumbing shared by every admin and portal screen.
+
+One way to show a service's refusal on a form: a service raises ``ValidationError`` (Chinese messages,
+optionally keyed by field); ``add_service_errors`` puts each message on the field it names, or on the form
+when it names none or a field the form does not have. ``ServiceFormMixin`` does that for Wagtail's and
+Django's generic editing views; function views call ``add_service_errors`` in their ``except``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+
+
+def add_service_errors(form: forms.BaseForm, exc: ValidationError) -> None:
+    """Put the messages of a service's ``ValidationError`` on ``form`` (nothing has been written)."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+def joined_messages(exc: ValidationError) -> str:
+    """A refusal as one line for ``messages.error`` (where there is no form to attach it to)."""
+    return "；".join(str(message) for message in exc.messages)
+
+
+class ServiceFormMixin:
+    """For generic editing views: a ``ValidationError`` raised while saving shows on the form instead of
+    a 500, and the page is shown again with what the user typed."""
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        try:
+            return super().form_valid(form)  # type: ignore[misc]
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+            return self.form_invalid(form)  # type: ignore[attr-defined]

@@ -1,0 +1,20 @@
+"""The staff admin pages of doctors that are not viewsets, as (patterns, namespace) pairs;
+``wagtail_hooks.register_admin_urls`` mounts them under /admin/."""
+
+from __future__ import annotations
+
+from django.urls import path
+
+from doctors.admin import doctors as admin_views
+
+doctors = (
+    [
+        path("worklist/", admin_views.WorklistView.as_view(), name="worklist"),
+        path("renewals/", admin_views.RenewalListView.as_view(), name="renewals"),
+        path("renewals/<int:pk>/", admin_views.RenewalDetailView.as_view(), name="renewal"),
+        path("licences/<int:pk>/renew/", admin_views.ApplyOnBehalfView.as_view(), name="apply"),
+        path("licences/<int:pk>/cancel/", admin_views.CancelLicenceView.as_view(), name="cancel"),
+        path("training/", admin_views.TrainingComplianceView.as_view(), name="training"),
+    ],
+    "doctors",
+)

@@ -1,0 +1,501 @@
+"""Township and county admin for public-health services: reports and their verification, the
+clinic × item progress matrix, reporting periods, quotas, the catalogue and county prices."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.generic import View
+from wagtail.admin.ui.tables import Column
+
+from clinics import selectors as org
+from clinics.filters import ScopeFilterForm
+from core.admin.viewsets import PermissionTemplateView, ScopedModelViewSet, int_or
+from core.spreadsheets import xlsx_response
+from core.validation import StrictIntegerField
+from programs.models import Quota, ReportChange, ServiceItem, ServiceItemPrice, ServiceReport
+from programs.selectors import periods as period_selectors
+from programs.selectors import reports as report_selectors
+from programs.services import periods as period_services
+from programs.services import reports as report_services
+
+
+class StaffView(PermissionTemplateView):
+    permission = "programs.view_servicereport"
+
+
+class ReportListView(StaffView):
+    template_name = "programs/reports/admin_reports.html"
+    page_title = gettext_lazy("服务月报审核")
+    header_icon = "doc-full"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        today = timezone.localdate()
+        params = self.request.GET
+        filters = ScopeFilterForm(params, user=self.request.user, fields=("year", "month", "township"))
+        year = filters.get("year", today.year)
+        month = filters.get("month", 0)
+        status = params.get("status", "")
+        township = filters.get("township", 0)
+        reports = report_selectors.reports_for(self.request.user).filter(year=year)
+        if filters.explain(self.request):
+            reports = reports.none()
+        if month:
+            reports = reports.filter(month=month)
+        if status in ServiceReport.Status.values:
+            reports = reports.filter(status=status)
+        if township:
+            reports = reports.filter(clinic__township_id=township)
+        reports = reports.select_related("submitted_by").order_by("-month", "status", "clinic__code")
+        page = Paginator(reports, 50).get_page(params.get("p"))
+        context.update(
+            {
+                "page": page,
+                "year": year,
+                "month": month,
+                "status": status,
+                "township": township,
+                "statuses": ServiceReport.Status.choices,
+                "townships": org.townships_for(self.request.user),
+                "months": range(1, 13),
+                "query": params.urlencode(),
+            }
+        )
+        return context
+
+
+class VerifyForm(forms.Form):
+    comment = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class SampleForm(forms.Form):
+    """The verification sample of each line: ``method_<item>``, ``checked_<item>``, ``confirmed_<item>``
+    (the names the template posts). The counts use the service's limits (``reports.SAMPLE_LIMITS``)."""
+
+    def __init__(self, *args, lines, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.lines = lines
+        for line in lines:
+            self.fields[f"method_{line.item_id}"] = forms.ChoiceField(
+                required=False,
+                choices=[("", "—"), *ServiceReportLineMethods],
+                error_messages={"invalid_choice": _("请选择核实方式（电话回访或入户核实）。")},
+            )
+            for name, label in (("checked", _("抽查数")), ("confirmed", _("属实数"))):
+                self.fields[f"{name}_{line.item_id}"] = StrictIntegerField(
+                    required=False,
+                    label=label,
+                    limits=report_services.SAMPLE_LIMITS,
+                    messages={
+                        "invalid": _("%(label)s必须是整数。") % {"label": label},
+                        "min_value": _("%(label)s不能为负数。") % {"label": label},
+                    },
+                )
+
+    def clean(self):
+        data = super().clean()
+        for line in self.lines:
+            checked, confirmed = f"checked_{line.item_id}", f"confirmed_{line.item_id}"
+            if checked in data and confirmed in data and (data[checked] is None) != (data[confirmed] is None):
+                self.add_error(checked if data[checked] is None else confirmed, _("请同时填写抽查数和属实数。"))
+        return data
+
+    def samples(self) -> dict[int, tuple[str, int | None, int | None]]:
+        samples = {}
+        for line in self.lines:
+            checked = self.cleaned_data[f"checked_{line.item_id}"]
+            confirmed = self.cleaned_data[f"confirmed_{line.item_id}"]
+            method = self.cleaned_data[f"method_{line.item_id}"] if checked is not None else ""
+            samples[line.item_id] = (method, checked, confirmed)
+        return samples
+
+    def line_errors(self) -> dict[str, str]:
+        errors = {}
+        for line in self.lines:
+            problems = [
+                e
+                for key in (f"method_{line.item_id}", f"checked_{line.item_id}", f"confirmed_{line.item_id}")
+                for e in self.errors.get(key, [])
+            ]
+            if problems:
+                errors[str(line.item_id)] = _("“%(item)s”：%(problems)s") % {
+                    "item": line.item.name,
+                    "problems": "；".join(problems),
+                }
+        return errors
+
+
+class VerifyReportView(StaffView):
+    template_name = "programs/reports/admin_verify.html"
+    header_icon = "tick"
+
+    def dispatch(self, request, *args, **kwargs):
+        self.report = org.get_scoped_or_404(
+            ServiceReport.objects.select_related("clinic__township"), request.user, pk=kwargs["pk"], clinic="clinic"
+        )
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_page_title(self):
+        return _("核实：%(report)s") % {"report": self.report}
+
+    def post(self, request, *args, **kwargs):
+        lines = list(self.report.lines.select_related("item"))
+        try:
+            if "return" in request.POST:
+                report_services.return_report(
+                    user=request.user, report=self.report, comment=request.POST.get("comment", "")
+                )
+                messages.success(request, _("已退回村医修改。"))
+                return redirect("reports:list")
+            form = SampleForm(request.POST, lines=lines)
+            if not form.is_valid():
+                raise ValidationError(form.line_errors())
+            report_services.verify_report(user=request.user, report=self.report, samples=form.samples())
+        except ValidationError as exc:
+            self.errors = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+            self.posted = request.POST
+            return self.render_to_response(self.get_context_data())
+        messages.success(request, _("已核实：%(report)s") % {"report": self.report})
+        return redirect(reverse("reports:verify", args=[self.report.pk]))
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        errors = getattr(self, "errors", {})
+        posted = getattr(self, "posted", None)
+        rows = []
+        for line in self.report.lines.select_related("item"):
+            rows.append(
+                {
+                    "line": line,
+                    "method": posted.get(f"method_{line.item_id}") if posted else line.sample_method,
+                    "checked": posted.get(f"checked_{line.item_id}") if posted else (line.sample_checked or ""),
+                    "confirmed": posted.get(f"confirmed_{line.item_id}") if posted else (line.sample_confirmed or ""),
+                    "error": "；".join(errors.get(str(line.item_id)) or []),
+                }
+            )
+        state = period_selectors.period_state(
+            township_id=self.report.clinic.township_id, year=self.report.year, month=self.report.month
+        )
+        context.update(
+            {
+                "report": self.report,
+                "rows": rows,
+                "general_errors": errors.get("__all__") or errors.get("comment"),
+                "methods": ServiceReportLineMethods,
+                "locked": state == "locked",
+                "can_verify": self.report.status in (ServiceReport.Status.SUBMITTED, ServiceReport.Status.VERIFIED)
+                and state != "locked"
+                and self.request.user.has_perm("programs.change_servicereport"),
+                "changes": ReportChange.objects.filter(report=self.report)
+                .select_related("item", "by")
+                .order_by("-at", "-pk"),
+            }
+        )
+        return context
+
+
+ServiceReportLineMethods = [("phone", gettext_lazy("电话回访")), ("home", gettext_lazy("入户核实"))]
+
+
+@dataclass
+class MatrixFilters:
+    form: ScopeFilterForm
+    year: int
+    township: int
+    through: int
+
+
+def matrix_filters(request) -> MatrixFilters:
+    """Year, township (0: all of the user's) and the month the pace is measured to, checked against the user's
+    scope. The through month defaults to the current month this year and December for past years; a later one
+    than that is capped, since months to come have no reports to count."""
+    today = timezone.localdate()
+    form = ScopeFilterForm(request.GET, user=request.user, fields=("year", "township", "through"))
+    year = form.get("year", today.year)
+    last = 12 if year < today.year else today.month
+    through = min(form.get("through", last), last)
+    return MatrixFilters(form=form, year=year, township=form.get("township", 0), through=through)
+
+
+class MatrixView(StaffView):
+    template_name = "programs/reports/admin_matrix.html"
+    page_title = gettext_lazy("任务完成情况（卫生室 × 项目）")
+    header_icon = "table"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        filters = matrix_filters(self.request)
+        year, township, through = filters.year, filters.township, filters.through
+        items, rows = report_selectors.township_matrix(
+            user=self.request.user,
+            year=year,
+            through_month=through,
+            township_id=township or None,
+            township_ids=[] if filters.form.explain(self.request) else None,
+        )
+        context.update(
+            {
+                "items": items,
+                "rows": rows,
+                "year": year,
+                "township": township,
+                "through": through,
+                "townships": org.townships_for(self.request.user),
+                "query": self.request.GET.urlencode(),
+            }
+        )
+        return context
+
+
+class MatrixExportView(View):
+    def get(self, request):
+        if not request.user.has_perm("programs.view_servicereport"):
+            raise PermissionDenied
+        import tablib
+
+        filters = matrix_filters(request)
+        filters.form.or_404()
+        year, township, through = filters.year, filters.township, filters.through
+        items, rows = report_selectors.township_matrix(
+            user=request.user, year=year, through_month=through, township_id=township or None
+        )
+        headers = [_("卫生室编码"), _("卫生室名称"), _("乡镇"), _("总体完成率%"), _("进度")]
+        for item in items:
+            headers += [f"{item.name}·{_('核实数')}", f"{item.name}·{_('任务数')}"]
+        data = tablib.Dataset(headers=headers)
+        for row in rows:
+            values = [
+                row.clinic.code,
+                row.clinic.name,
+                row.clinic.township.name,
+                row.overall,
+                _("落后") if row.behind else _("正常"),
+            ]
+            for verified, quota, _percent in row.cells:
+                values += [verified, quota]
+            data.append(values)
+        return xlsx_response(data.export("xlsx"), filename=f"service-progress-{year}.xlsx")
+
+
+class PeriodsView(StaffView):
+    template_name = "programs/reports/admin_periods.html"
+    page_title = gettext_lazy("报表期（开放 / 截止 / 锁定）")
+    header_icon = "date"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        today = timezone.localdate()
+        filters = ScopeFilterForm(self.request.GET, user=self.request.user, fields=("year",))
+        year = filters.get("year", today.year)
+        townships = [] if filters.explain(self.request) else list(org.townships_for(self.request.user))
+        states = period_selectors.period_states(township_ids=[t.pk for t in townships], year=year)
+        from programs.models import ReportingPeriod
+
+        reopened = {
+            (p.township_id, p.month): p.reopened_until
+            for p in ReportingPeriod.objects.filter(township__in=townships, year=year).only(
+                "township_id", "month", "reopened_until"
+            )
+        }
+        labels = dict(ReportingPeriod.State.choices)
+        table = []
+        for township in townships:
+            cells = []
+            for month in range(1, 13):
+                state = states.get((township.pk, month), "open")
+                cells.append(
+                    {
+                        "month": month,
+                        "state": state,
+                        "label": labels[state],
+                        "deadline": period_selectors.submission_deadline(year=year, month=month),
+                        "reopened_until": reopened.get((township.pk, month)),
+                    }
+                )
+            table.append({"township": township, "cells": cells})
+        context.update(
+            {
+                "table": table,
+                "year": year,
+                "today": today,
+                "can_change": self.request.user.has_perm("programs.change_reportingperiod"),
+            }
+        )
+        return context
+
+    def post(self, request, *args, **kwargs):
+        if not request.user.has_perm("programs.change_reportingperiod"):
+            raise PermissionDenied
+        township = org.get_scoped_or_404(
+            org.townships_for(request.user), request.user, pk=request.POST.get("township"), township=""
+        )
+        year, month = int_or(request.POST.get("year"), 0), int_or(request.POST.get("month"), 0)
+        try:
+            if request.POST.get("action") == "close":
+                period_services.close_period(township_id=township.pk, year=year, month=month, user=request.user)
+                messages.success(request, _("%(t)s %(y)s年%(m)s月已截止。") % {"t": township, "y": year, "m": month})
+            else:
+                until = date.fromisoformat(request.POST.get("until") or "")
+                period_services.reopen_period(
+                    township_id=township.pk,
+                    year=year,
+                    month=month,
+                    user=request.user,
+                    until=until,
+                    reason=request.POST.get("reason", ""),
+                )
+                messages.success(
+                    request,
+                    _("%(t)s %(y)s年%(m)s月已重新开放至 %(d)s。") % {"t": township, "y": year, "m": month, "d": until},
+                )
+        except ValueError:
+            messages.error(request, _("请填写有效的补报截止日期。"))
+        except ValidationError as exc:
+            messages.error(request, "；".join(exc.messages))
+        return redirect(f"{reverse('reports:periods')}?year={year}")
+
+
+class GenerateQuotasForm(forms.Form):
+    year = forms.IntegerField(label=gettext_lazy("年度"), min_value=2000, max_value=2100)
+    item = forms.ModelChoiceField(label=gettext_lazy("服务项目"), queryset=ServiceItem.objects.filter(active=True))
+    basis = forms.ChoiceField(
+        label=gettext_lazy("人口口径"),
+        choices=[
+            ("resident", gettext_lazy("常住人口")),
+            ("registered", gettext_lazy("户籍人口")),
+            ("insured", gettext_lazy("参合人口")),
+            ("aged_65_plus", gettext_lazy("65岁及以上老年人")),
+            ("children_0_6", gettext_lazy("0-6岁儿童")),
+        ],
+    )
+    rate = forms.DecimalField(
+        label=gettext_lazy("比例"),
+        min_value=0,
+        max_value=10,
+        decimal_places=4,
+        help_text=gettext_lazy("如 0.7 表示 70%：任务数 = 人口 × 比例（四舍五入）"),
+    )
+    township = forms.ModelChoiceField(
+        label=gettext_lazy("乡镇"), queryset=None, required=False, help_text=gettext_lazy("留空表示您范围内的全部乡镇")
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["township"].queryset = org.townships_for(user)
+
+
+class GenerateQuotasView(StaffView):
+    template_name = "programs/reports/admin_generate_quotas.html"
+    page_title = gettext_lazy("按人口批量生成年度任务")
+    header_icon = "cogs"
+    permission = "programs.add_quota"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.setdefault(
+            "form",
+            GenerateQuotasForm(
+                user=self.request.user, initial={"year": timezone.localdate().year, "rate": Decimal("0.7")}
+            ),
+        )
+        return context
+
+    def post(self, request, *args, **kwargs):
+        form = GenerateQuotasForm(request.POST, user=request.user)
+        if form.is_valid():
+            clinics = org.clinics_for(request.user)
+            if form.cleaned_data["township"]:
+                clinics = clinics.filter(township=form.cleaned_data["township"])
+            try:
+                count = report_services.generate_quotas(
+                    user=request.user,
+                    clinics=clinics,
+                    year=form.cleaned_data["year"],
+                    item=form.cleaned_data["item"],
+                    rate=form.cleaned_data["rate"],
+                    basis=form.cleaned_data["basis"],
+                )
+            except (ValidationError, InvalidOperation) as exc:
+                form.add_error(None, "；".join(getattr(exc, "messages", [str(exc)])))
+            else:
+                messages.success(
+                    request,
+                    _("已为 %(n)s 个村卫生室生成“%(item)s”的任务数，可在列表中逐个调整。")
+                    % {"n": count, "item": form.cleaned_data["item"]},
+                )
+                return redirect("quota:index")
+        return self.render_to_response(self.get_context_data(form=form))
+
+
+class QuotaViewSet(ScopedModelViewSet):
+    model = Quota
+    icon = "list-ol"
+    menu_label = gettext_lazy("年度任务")
+    add_to_admin_menu = False
+    scope_paths = {"clinic": "clinic"}
+    scoped_choices = {"clinic": org.clinics_for}
+    list_display = ["clinic", "item", "year", "target"]
+    list_select_related = ("clinic", "item")
+    list_filter = ["year", "item"]
+    search_fields = ["clinic__name", "clinic__code"]
+    form_fields = ["clinic", "item", "year", "target"]
+    data_resource = "quotas"
+
+
+class ServiceItemViewSet(ScopedModelViewSet):
+    model = ServiceItem
+    icon = "list-ul"
+    menu_label = gettext_lazy("服务项目目录")
+    add_to_admin_menu = False
+    list_display = [
+        "code",
+        "name",
+        Column("category", label=gettext_lazy("类别"), accessor="get_category_display"),
+        "unit",
+        "max_per_person_per_year",
+        "active",
+    ]
+    search_fields = ["code", "name"]
+    form_fields = [
+        "code",
+        "name",
+        "category",
+        "unit",
+        "population_basis",
+        "max_per_person_per_year",
+        "sort_order",
+        "active",
+    ]
+
+    def scope_queryset(self, queryset, user):
+        return queryset  # the national catalogue is the same for everyone
+
+
+class ServiceItemPriceViewSet(ScopedModelViewSet):
+    model = ServiceItemPrice
+    icon = "tag"
+    menu_label = gettext_lazy("项目单价与工分")
+    add_to_admin_menu = False
+    scope_paths = {"county": "county"}
+    scoped_choices = {"county": org.counties_for}
+    list_display = ["year", "item", "unit_price", "work_points", "county"]
+    list_select_related = ("item", "county")
+    list_filter = ["year"]
+    form_fields = ["county", "year", "item", "unit_price", "work_points"]
+
+
+quota_viewset = QuotaViewSet("quota")
+item_viewset = ServiceItemViewSet("serviceitem")
+price_viewset = ServiceItemPriceViewSet("serviceitemprice")

@@ -1,0 +1,38 @@
+"""The staff admin pages of programs that are not viewsets, as (patterns, namespace) pairs;
+``wagtail_hooks.register_admin_urls`` mounts them under /admin/."""
+
+from __future__ import annotations
+
+from django.urls import path
+
+from programs.admin.drugs import (
+    ViolationTotalsView,
+)
+from programs.admin.reports import (
+    GenerateQuotasView,
+    MatrixExportView,
+    MatrixView,
+    PeriodsView,
+    ReportListView,
+    VerifyReportView,
+)
+
+reports = (
+    [
+        path("reports/", ReportListView.as_view(), name="list"),
+        path("reports/<int:pk>/", VerifyReportView.as_view(), name="verify"),
+        path("matrix/", MatrixView.as_view(), name="matrix"),
+        path("matrix/export/", MatrixExportView.as_view(), name="matrix_export"),
+        path("periods/", PeriodsView.as_view(), name="periods"),
+        path("quotas/generate/", GenerateQuotasView.as_view(), name="generate_quotas"),
+    ],
+    "reports",
+)
+
+
+drugs = (
+    [
+        path("violation-totals/", ViolationTotalsView.as_view(), name="violation_totals"),
+    ],
+    "drugs",
+)

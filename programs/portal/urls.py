@@ -1,0 +1,25 @@
+"""The portal pages of programs: monthly service reports and essential-drug sales, as (patterns, namespace) pairs."""
+
+from django.urls import path
+
+from programs.portal import drugs as drugs_views
+from programs.portal import reports as reports_views
+
+reports = (
+    [
+        path("", reports_views.report_index, name="index"),
+        path("<int:year>/<int:month>/", reports_views.report_form, name="report"),
+        path("progress/", reports_views.progress, name="progress"),
+        path("progress/export/", reports_views.progress_export, name="progress_export"),
+    ],
+    "portal_reports",
+)
+
+drugs = (
+    [
+        path("", drugs_views.home, name="home"),
+        path("sell/", drugs_views.sell, name="sell"),
+        path("daily/", drugs_views.daily, name="daily"),
+    ],
+    "portal_drugs",
+)

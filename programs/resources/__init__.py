@@ -1,0 +1,4 @@
+"""Import-export resources of the programs app (one module per feature)."""
+
+from programs.resources import drugs as resources_drugs  # noqa: F401
+from programs.resources.reports import *  # noqa: F403

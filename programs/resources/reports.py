@@ -1,0 +1,332 @@
+"""Excel import / export of service reports (fast path) and quotas."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from import_export import fields
+
+from clinics.models import Clinic
+from clinics.selectors import clinics_for
+from core.dataio import (
+    CodeForeignKeyWidget,
+    ImportReport,
+    RowIssue,
+    ScopedResource,
+    StrictIntegerWidget,
+    TextWidget,
+    register,
+)
+from core.validation import MAX_YEAR, MIN_YEAR
+from programs.models import Quota, ReportChange, ServiceItem, ServiceReport, ServiceReportLine
+from programs.selectors.periods import period_states
+from programs.services import reports as report_services
+
+__all__ = ["QuotaResource", "ServiceReportResource"]
+
+BATCH = 5000
+
+
+@register
+class ServiceReportResource(ScopedResource):
+    """One row per clinic × item × month: the declared count (申报数). Imported rows create or update the
+    month's report as submitted (on the doctor's behalf) while the period is not locked."""
+
+    name = "service_reports"
+    scope_paths = {"clinic": "report__clinic"}
+    import_permission = "programs.change_servicereport"
+    export_permission = "programs.view_servicereport"
+    background_threshold = 5000
+    export_filters = {"year": "report__year", "month": "report__month", "township": "report__clinic__township_id"}
+
+    clinic = fields.Field(attribute="report__clinic__code", column_name="卫生室编码", widget=TextWidget(required=True))
+    item = fields.Field(attribute="item__code", column_name="项目编码", widget=TextWidget(required=True))
+    # Limits come from the model fields (ScopedResource binds them); the month rule is the service's.
+    year = fields.Field(attribute="report__year", column_name="年度", widget=StrictIntegerWidget(required=True))
+    month = fields.Field(attribute="report__month", column_name="月份", widget=StrictIntegerWidget(required=True))
+    declared_count = fields.Field(
+        attribute="declared_count", column_name="申报数", widget=StrictIntegerWidget(required=True)
+    )
+    clinic_name = fields.Field(attribute="report__clinic__name", column_name="卫生室名称", readonly=True)
+    item_name = fields.Field(attribute="item__name", column_name="项目名称", readonly=True)
+    verified_count = fields.Field(attribute="verified_count", column_name="核实数", readonly=True)
+
+    class Meta:
+        model = ServiceReportLine
+        fields = ("clinic", "item", "year", "month", "declared_count", "clinic_name", "item_name", "verified_count")
+
+    def header_aliases(self):
+        aliases = super().header_aliases()
+        aliases.update(
+            {
+                "clinic": "卫生室编码",
+                "item": "项目编码",
+                "year": "年度",
+                "month": "月份",
+                "declared_count": "申报数",
+                "count": "申报数",
+            }
+        )
+        return aliases
+
+    def required_columns(self):
+        return ["卫生室编码", "项目编码", "年度", "月份", "申报数"]
+
+    def get_queryset(self):
+        return (
+            super()
+            .get_queryset()
+            .select_related("report__clinic", "item")
+            .order_by("report__year", "report__month", "report__clinic__code", "item__sort_order")
+        )
+
+    def fast_import(self, dataset, *, dry_run: bool, progress=None) -> ImportReport:
+        report = ImportReport(resource=self.name)
+        headers = dataset.headers
+        col = {name: headers.index(name) for name in self.required_columns()}
+        widget = {
+            self.fields[key].column_name: self.fields[key].widget
+            for key in ("clinic", "item", "year", "month", "declared_count")
+        }
+        today = timezone.localdate()
+
+        raw_rows = dataset._data  # tablib rows; read once
+        clinic_codes = {str(r[col["卫生室编码"]]).strip() for r in raw_rows if r[col["卫生室编码"]] is not None}
+        clinics_qs = clinics_for(self.user) if self.user is not None else Clinic.objects.all()
+        clinics = {
+            c.code: (c.pk, c.township_id)
+            for c in clinics_qs.filter(code__in=clinic_codes).only("pk", "code", "township_id")
+        }
+        items = {i.code: i.pk for i in ServiceItem.objects.filter(active=True).only("pk", "code")}
+
+        parsed = []  # (row number, clinic_id, township_id, item_id, year, month, count)
+        seen: dict[tuple, int] = {}
+        errors = report.errors
+        for index, row in enumerate(raw_rows, start=2):
+            row_errors = []
+            values = {}
+            for name in ("卫生室编码", "项目编码", "年度", "月份", "申报数"):
+                try:
+                    values[name] = widget[name].clean(row[col[name]])
+                except ValueError as exc:
+                    row_errors.append(RowIssue(row=index, column=name, message=str(exc)))
+            if "卫生室编码" in values and values["卫生室编码"] not in clinics:
+                row_errors.append(
+                    RowIssue(
+                        row=index,
+                        column="卫生室编码",
+                        message=_("找不到编码为“%(code)s”的村卫生室，或您无权操作") % {"code": values["卫生室编码"]},
+                    )
+                )
+            if "项目编码" in values and values["项目编码"] not in items:
+                row_errors.append(
+                    RowIssue(
+                        row=index,
+                        column="项目编码",
+                        message=_("找不到编码为“%(code)s”的服务项目") % {"code": values["项目编码"]},
+                    )
+                )
+            if "年度" in values and "月份" in values:
+                try:  # the same rule as the portal form (reports.save_report)
+                    report_services.check_report_month(year=values["年度"], month=values["月份"], today=today)
+                except ValidationError as exc:
+                    column = "年度" if not MIN_YEAR <= values["年度"] <= MAX_YEAR else "月份"
+                    row_errors.append(RowIssue(row=index, column=column, message="；".join(exc.messages)))
+            if row_errors:
+                errors.extend(row_errors)
+                continue
+            key = (values["卫生室编码"], values["项目编码"], values["年度"], values["月份"])
+            first = seen.setdefault(key, index)
+            if first != index:
+                errors.append(RowIssue(row=index, column="项目编码", message=_("与第 %(row)s 行重复") % {"row": first}))
+                continue
+            clinic_id, township_id = clinics[values["卫生室编码"]]
+            parsed.append(
+                (
+                    index,
+                    clinic_id,
+                    township_id,
+                    items[values["项目编码"]],
+                    values["年度"],
+                    values["月份"],
+                    values["申报数"],
+                )
+            )
+            if progress and index % BATCH == 0:
+                progress(index // 2)
+
+        years = {p[4] for p in parsed}
+        township_ids = {p[2] for p in parsed}
+        states = {}
+        for year in years:
+            states.update(
+                {(t, year, m): s for (t, m), s in period_states(township_ids=township_ids, year=year).items()}
+            )
+        clinic_ids = {p[1] for p in parsed}
+        existing_reports = {
+            (r.clinic_id, r.year, r.month): r
+            for r in ServiceReport.objects.filter(clinic_id__in=clinic_ids, year__in=years).only(
+                "pk", "clinic_id", "year", "month", "status"
+            )
+        }
+        existing_lines = {
+            (report_id, item_id): (pk, declared)
+            for pk, report_id, item_id, declared in ServiceReportLine.objects.filter(
+                report__in=[r.pk for r in existing_reports.values()]
+            ).values_list("pk", "report_id", "item_id", "declared_count")
+        }
+        quotas = {
+            (c, i): t
+            for c, i, t in Quota.objects.filter(clinic_id__in=clinic_ids, year__in=years).values_list(
+                "clinic_id", "item_id", "target"
+            )
+        }
+        item_names = dict(ServiceItem.objects.values_list("pk", "name"))
+
+        valid = []
+        for entry in parsed:
+            index, clinic_id, township_id, item_id, year, month, count = entry
+            if states.get((township_id, year, month)) == "locked":
+                errors.append(
+                    RowIssue(
+                        row=index,
+                        column="月份",
+                        message=_("%(y)s年%(m)s月已结算锁定，不能再导入") % {"y": year, "m": month},
+                    )
+                )
+                continue
+            existing = existing_reports.get((clinic_id, year, month))
+            if existing is not None and existing.status == ServiceReport.Status.VERIFIED:
+                errors.append(
+                    RowIssue(
+                        row=index,
+                        column="月份",
+                        message=_("该卫生室%(y)s年%(m)s月的月报已核实，请先在后台退回后再修改")
+                        % {"y": year, "m": month},
+                    )
+                )
+                continue
+            quota = quotas.get((clinic_id, item_id))
+            if quota and count > 3 * Decimal(quota) / 12:
+                report.warnings.append(
+                    RowIssue(
+                        row=index,
+                        column="申报数",
+                        level="warning",
+                        message=_("“%(item)s”%(n)s 超过年度任务每月份额的 3 倍")
+                        % {"item": item_names[item_id], "n": count},
+                    )
+                )
+            valid.append(entry)
+        errors.sort(key=lambda e: e.row)
+        if errors:
+            return report
+
+        now = timezone.now()
+        needed = {(e[1], e[4], e[5]) for e in valid} - set(existing_reports)
+        new_reports = [
+            ServiceReport(
+                clinic_id=c,
+                year=y,
+                month=m,
+                status=ServiceReport.Status.SUBMITTED,
+                submitted_by=self.user,
+                submitted_at=now,
+            )
+            for (c, y, m) in sorted(needed)
+        ]
+        if not dry_run:
+            ServiceReport.objects.bulk_create(new_reports, batch_size=BATCH)
+            if new_reports and new_reports[0].pk is None:  # backends without RETURNING
+                existing_reports.update(
+                    {
+                        (r.clinic_id, r.year, r.month): r
+                        for r in ServiceReport.objects.filter(clinic_id__in=clinic_ids, year__in=years).only(
+                            "pk", "clinic_id", "year", "month"
+                        )
+                    }
+                )
+        existing_reports.update({(r.clinic_id, r.year, r.month): r for r in new_reports if r.pk})
+        to_create, to_update, changes = [], [], []
+        for index, clinic_id, _township_id, item_id, year, month, count in valid:
+            report_obj = existing_reports.get((clinic_id, year, month))
+            line = existing_lines.get((report_obj.pk, item_id)) if report_obj is not None and report_obj.pk else None
+            if line is None:
+                report.new += 1
+                if report_obj is not None and report_obj.pk:
+                    to_create.append(ServiceReportLine(report_id=report_obj.pk, item_id=item_id, declared_count=count))
+            else:
+                report.updated += 1
+                pk, before = line
+                if before != count:
+                    to_update.append(ServiceReportLine(pk=pk, declared_count=count))
+                    changes.append(
+                        ReportChange(
+                            report_id=report_obj.pk,
+                            item_id=item_id,
+                            field="declared_count",
+                            before=str(before),
+                            after=str(count),
+                            by=self.user,
+                            note=_("Excel 导入"),
+                        )
+                    )
+            if progress and index % BATCH == 0:
+                progress(len(raw_rows) // 2 + index // 2)
+        if not dry_run:
+            ServiceReportLine.objects.bulk_create(to_create, batch_size=BATCH)
+            ServiceReportLine.objects.bulk_update(to_update, ["declared_count"], batch_size=BATCH)
+            ReportChange.objects.bulk_create(changes, batch_size=BATCH)
+        if progress:
+            progress(len(raw_rows))
+        return report
+
+
+@register
+class QuotaResource(ScopedResource):
+    name = "quotas"
+    scope_paths = {"clinic": "clinic"}
+    import_permission = "programs.add_quota"
+    export_permission = "programs.view_quota"
+    export_filters = {"year": "year", "township": "clinic__township_id"}
+
+    clinic = fields.Field(
+        attribute="clinic",
+        column_name="卫生室编码",
+        widget=CodeForeignKeyWidget(Clinic, label="村卫生室", scope_paths={"clinic": ""}),
+    )
+    item = fields.Field(
+        attribute="item", column_name="项目编码", widget=CodeForeignKeyWidget(ServiceItem, label="服务项目")
+    )
+    year = fields.Field(
+        attribute="year",
+        column_name="年度",
+        widget=StrictIntegerWidget(required=True, min_value=MIN_YEAR, max_value=MAX_YEAR),
+    )
+    target = fields.Field(attribute="target", column_name="任务数", widget=StrictIntegerWidget(required=True))
+    item_name = fields.Field(attribute="item__name", column_name="项目名称", readonly=True)
+
+    class Meta:
+        model = Quota
+        fields = ("clinic", "item", "year", "target", "item_name")
+        import_id_fields = ("clinic", "item", "year")
+        skip_diff = True
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("clinic", "item")
+
+    def required_columns(self):
+        return ["卫生室编码", "项目编码", "年度", "任务数"]
+
+    def get_instance(self, instance_loader, row):
+        # Look up by codes (the widgets return objects), within the importer's scope.
+        try:
+            clinic = self.fields["clinic"].clean(row, user=self.user)
+            item = self.fields["item"].clean(row)
+            year = self.fields["year"].clean(row)
+        except ValueError:
+            return None
+        return Quota.objects.filter(clinic=clinic, item=item, year=year).first()

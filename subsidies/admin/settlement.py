@@ -1,0 +1,430 @@
+"""Admin for subsidy policies and settlement runs: compute, simulate, confirm, approve, announce, pay;
+each line's explanation; Excel export; PDF statements."""
+
+from __future__ import annotations
+
+import tablib
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import redirect
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.generic import View
+
+from clinics import selectors as org
+from clinics.filters import ScopeFilterForm
+from core.admin.viewsets import PermissionTemplateView, ScopedModelViewSet, int_or
+from core.spreadsheets import xlsx_response
+from subsidies import pdf
+from subsidies.models import Advance, PolicyItem, SubsidyPolicy
+from subsidies.selectors import settlement as selectors
+from subsidies.services import advances as advance_services
+from subsidies.services import settlement as services
+
+
+class StaffView(PermissionTemplateView):
+    permission = "subsidies.view_settlementrun"
+    header_icon = "doc-full-inverse"
+
+
+class RunListView(StaffView):
+    template_name = "subsidies/settlement/admin_runs.html"
+    page_title = gettext_lazy("补助结算")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(
+            {
+                "runs": selectors.runs_for(self.request.user)[:100],
+                "policies": org.restrict(SubsidyPolicy.objects.all(), self.request.user, county="county"),
+                "townships": org.townships_for(self.request.user),
+                "year": timezone.localdate().year,
+                "can_prepare": self.request.user.has_perm("subsidies.add_settlementrun"),
+            }
+        )
+        return context
+
+    def post(self, request, *args, **kwargs):
+        if not request.user.has_perm("subsidies.add_settlementrun"):
+            raise PermissionDenied
+        policy = org.get_scoped_or_404(
+            SubsidyPolicy.objects.select_related("county"), request.user, pk=request.POST.get("policy"), county="county"
+        )
+        township = None
+        if request.POST.get("township"):
+            township = org.get_scoped_or_404(
+                org.townships_for(request.user), request.user, pk=request.POST["township"], township=""
+            )
+        try:
+            run = services.create_run(
+                user=request.user,
+                policy=policy,
+                year=policy.year,
+                quarter=int_or(request.POST.get("quarter")),
+                township=township,
+            )
+        except ValidationError as exc:
+            messages.error(request, "；".join(exc.messages))
+            return redirect("settlement:runs")
+        messages.success(request, _("已生成结算草稿，可以修改政策参数后重新计算。"))
+        return redirect("settlement:run", pk=run.pk)
+
+
+class RunDetailView(StaffView):
+    template_name = "subsidies/settlement/admin_run.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        self.run = org.get_scoped_or_404(
+            selectors.runs_for(request.user), request.user, pk=kwargs["pk"], county="county"
+        )
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_page_title(self):
+        return str(self.run)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        lines = selectors.lines_for(self.request.user).filter(run=self.run)
+        context.update(
+            {
+                "run": self.run,
+                "lines": lines,
+                "user_id": self.request.user.pk,
+                "is_county": org.get_scope(self.request.user).is_county_admin,
+            }
+        )
+        return context
+
+    def post(self, request, *args, **kwargs):
+        action = request.POST.get("action")
+        try:
+            if action == "recompute":
+                services.recompute_run(user=request.user, run=self.run)
+                messages.success(request, _("已按最新数据和政策参数重新计算；“变化”列是与上次计算相比的差额。"))
+            elif action == "confirm":
+                services.confirm_run(user=request.user, run=self.run)
+                messages.success(request, _("已确认，等待卫健局审批。"))
+            elif action == "approve":
+                services.approve_run(user=request.user, run=self.run)
+                messages.success(request, _("已审批。相关月份的数据已锁定。"))
+            elif action == "announce":
+                services.announce_run(user=request.user, run=self.run)
+                messages.success(request, _("已在网站公示。"))
+            elif action == "paid":
+                services.mark_paid(user=request.user, run=self.run, reference=request.POST.get("reference", ""))
+                messages.success(request, _("已登记拨付。"))
+            elif action == "adjust":
+                run = services.create_run(
+                    user=request.user,
+                    policy=self.run.policy,
+                    year=self.run.year,
+                    quarter=self.run.quarter,
+                    township=self.run.township,
+                    adjusts=self.run,
+                )
+                messages.success(request, _("已生成更正结算草稿。"))
+                return redirect("settlement:run", pk=run.pk)
+        except ValidationError as exc:
+            messages.error(request, "；".join(exc.messages))
+        except ImportError as exc:
+            messages.error(request, _("缺少依赖的模块：%(e)s") % {"e": exc})
+        return redirect("settlement:run", pk=self.run.pk)
+
+
+class LineView(StaffView):
+    template_name = "subsidies/settlement/line.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        self.line = org.get_scoped_or_404(
+            selectors.lines_for(request.user), request.user, pk=kwargs["pk"], clinic="clinic"
+        )
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_page_title(self):
+        return _("计算过程：%(clinic)s") % {"clinic": self.line.clinic.name}
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update({"line": self.line, "x": self.line.explanation, "run": self.line.run, "admin": True})
+        return context
+
+
+class RunExportView(View):
+    def get(self, request, pk):
+        if not request.user.has_perm("subsidies.view_settlementrun"):
+            raise PermissionDenied
+        run = org.get_scoped_or_404(selectors.runs_for(request.user), request.user, pk=pk, county="county")
+        data = tablib.Dataset(
+            headers=[
+                _("卫生室编码"),
+                _("村卫生室"),
+                _("乡镇"),
+                _("考核得分"),
+                _("质量系数"),
+                _("公共卫生补助"),
+                _("基本药物补助"),
+                _("扣款"),
+                _("已预拨"),
+                _("应拨（负数为追回）"),
+            ]
+        )
+        for line in selectors.lines_for(request.user).filter(run=run):
+            x = line.explanation
+            data.append(
+                [
+                    line.clinic.code,
+                    line.clinic.name,
+                    line.clinic.township.name,
+                    x.get("score") or "",
+                    x.get("coefficient"),
+                    line.public_health,
+                    line.drug_subsidy,
+                    line.deductions,
+                    line.advances,
+                    line.balance,
+                ]
+            )
+        return xlsx_response(data.export("xlsx"), filename=f"settlement-{run.pk}.xlsx")
+
+
+class StatementView(View):
+    def get(self, request, pk):
+        if not request.user.has_perm("subsidies.view_settlementrun"):
+            raise PermissionDenied
+        from core.files import protected_bytes
+
+        line = org.get_scoped_or_404(selectors.lines_for(request.user), request.user, pk=pk, clinic="clinic")
+        return protected_bytes(pdf.statement_pdf(line), pdf.statement_filename(line), content_type="application/pdf")
+
+
+class StatementsZipView(View):
+    """Start building all statements of a run in the background (township staff: their township's)."""
+
+    def get(self, request, pk):
+        if not request.user.has_perm("subsidies.view_settlementrun"):
+            raise PermissionDenied
+        from subsidies.models import StatementBatch
+        from subsidies.tasks import build_statements
+
+        run = org.get_scoped_or_404(selectors.runs_for(request.user), request.user, pk=pk, county="county")
+        scope = org.get_scope(request.user)
+        township_id = (
+            scope.township_id
+            if scope.level == "township"
+            else ScopeFilterForm(request.GET, user=request.user, fields=("township",)).or_404().get("township")
+        )
+        batch = StatementBatch.objects.create(run=run, township_id=township_id, created_by=request.user)
+        build_statements.enqueue(batch.pk)
+        return redirect("settlement:batch", pk=batch.pk)
+
+
+class StatementBatchView(StaffView):
+    template_name = "subsidies/settlement/admin_batch.html"
+    page_title = gettext_lazy("生成结算单")
+
+    def dispatch(self, request, *args, **kwargs):
+        # The ZIP follows the settlement's scope (the run, and the batch's township), not its creator.
+        self.batch = org.get_scoped_or_404(
+            selectors.statement_batches_for(request.user), request.user, pk=kwargs["pk"], county="run__county"
+        )
+        return super().dispatch(request, *args, **kwargs)
+
+    def get(self, request, *args, **kwargs):
+        if request.GET.get("format") == "json":
+            from django.http import JsonResponse
+
+            return JsonResponse(
+                {
+                    "state": self.batch.state,
+                    "percent": self.batch.percent,
+                    "done": self.batch.done,
+                    "total": self.batch.total,
+                }
+            )
+        if request.GET.get("download") and self.batch.state == "done" and self.batch.file:
+            from core.files import serve_protected_file
+
+            return serve_protected_file(
+                request,
+                f"statements/{self.batch.file}",
+                f"statements-{self.batch.run_id}.zip",
+                content_type="application/zip",
+            )
+        return super().get(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["batch"] = self.batch
+        return context
+
+
+class AdvanceBatchesView(PermissionTemplateView):
+    """按政策生成预拨款: pick a policy with a schedule and a period; lists the county's batches.
+    County admins only (the service checks the county too)."""
+
+    permission = "subsidies.add_advancebatch"
+    header_icon = "form"
+    template_name = "subsidies/settlement/admin_advances.html"
+    page_title = gettext_lazy("按政策生成预拨款")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        policies = (
+            org.restrict(SubsidyPolicy.objects.select_related("county"), user, county="county")
+            .exclude(advance_method=SubsidyPolicy.AdvanceMethod.NONE)
+            .filter(status=SubsidyPolicy.Status.ACTIVE)
+        )
+        context.update(
+            {
+                "policies": policies,
+                "quarters": range(1, 5),
+                "months": range(1, 13),
+                "batches": selectors.advance_batches_for(user)[:100],
+            }
+        )
+        return context
+
+    def post(self, request, *args, **kwargs):
+        policy = org.get_scoped_or_404(
+            SubsidyPolicy.objects.select_related("county"),
+            request.user,
+            pk=int_or(request.POST.get("policy"), 0),
+            county="county",
+        )
+        period = request.POST.get("period", "")
+        quarter = int_or(period[1:]) if period.startswith("q") else None
+        month = int_or(period[1:]) if period.startswith("m") else None
+        try:
+            batch, created = advance_services.generate_advances(
+                user=request.user, policy=policy, quarter=quarter, month=month
+            )
+        except ValidationError as exc:
+            messages.error(request, "；".join(exc.messages))
+            return redirect("settlement:advances")
+        if created:
+            messages.success(
+                request,
+                _("已生成 %(n)s 个村卫生室的预拨款，合计 %(t)s 元；结算时自动扣除。")
+                % {"n": batch.clinic_count, "t": batch.total},
+            )
+        else:
+            messages.warning(
+                request,
+                _("%(b)s已于 %(at)s 生成过，没有重复拨付。")
+                % {"b": batch, "at": timezone.localtime(batch.created_at).strftime("%Y-%m-%d %H:%M")},
+            )
+        return redirect("settlement:advance_batch", pk=batch.pk)
+
+
+class AdvanceBatchView(PermissionTemplateView):
+    permission = "subsidies.view_advancebatch"
+    header_icon = "form"
+    template_name = "subsidies/settlement/admin_advance_batch.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        self.batch = org.get_scoped_or_404(
+            selectors.advance_batches_for(request.user), request.user, pk=kwargs["pk"], county="county"
+        )
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_page_title(self):
+        return str(self.batch)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(
+            {
+                "batch": self.batch,
+                "advances": self.batch.advances.select_related("clinic__township").order_by("clinic__code"),
+            }
+        )
+        return context
+
+
+class PolicyViewSet(ScopedModelViewSet):
+    model = SubsidyPolicy
+    icon = "cogs"
+    menu_label = gettext_lazy("补助政策")
+    add_to_admin_menu = False
+    scope_paths = {"county": "county"}
+    scoped_choices = {"county": org.counties_for}
+    list_display = ["name", "year", "method", "per_capita_rate", "village_share", "advance_schedule_display", "status"]
+    form_fields = [
+        "county",
+        "year",
+        "name",
+        "status",
+        "per_capita_rate",
+        "village_share",
+        "method",
+        "quota_cap",
+        "quality_threshold",
+        "quality_bands",
+        "drug_method",
+        "drug_amount",
+        "violation_deduction",
+        "gap_tolerance",
+        "remote_coefficient",
+        "budget_cap",
+        "effective_from",
+        "notice_url",
+        "advance_method",
+        "advance_q1_share",
+        "advance_q2_share",
+        "advance_q3_share",
+        "advance_q4_share",
+        "advance_monthly_amount",
+    ]
+
+
+class PolicyItemViewSet(ScopedModelViewSet):
+    model = PolicyItem
+    icon = "tag"
+    menu_label = gettext_lazy("政策项目标准")
+    add_to_admin_menu = False
+    scope_paths = {"county": "policy__county"}
+    list_display = ["policy", "item", "unit_price", "work_points"]
+    export_headings = {"policy": gettext_lazy("补助政策")}  # the foreign key has no verbose name
+    list_select_related = ("policy", "item")
+    list_filter = ["policy"]
+    form_fields = ["policy", "item", "unit_price", "work_points"]
+
+    def get_form_class(self, for_update=False):
+        form = super().get_form_class(for_update)
+        form.scoped_choices = {"policy": lambda user: org.restrict(SubsidyPolicy.objects.all(), user, county="county")}
+        return form
+
+
+class AdvanceViewSet(ScopedModelViewSet):
+    model = Advance
+    icon = "form"
+    menu_label = gettext_lazy("预拨款")
+    add_to_admin_menu = False
+    scope_paths = {"clinic": "clinic"}
+    scoped_choices = {"clinic": org.clinics_for}
+    list_display = ["clinic", "paid_on", "amount", "reference", "batch"]
+    list_select_related = ("clinic", "batch__county")
+    form_fields = ["clinic", "paid_on", "amount", "reference"]
+
+    def get_form_class(self, for_update=False):
+        form = super().get_form_class(for_update)
+
+        class AdvanceForm(form):
+            def clean(self):
+                cleaned = super().clean()
+                if self.instance.pk and self.instance.batch_id:
+                    raise ValidationError(
+                        _(
+                            "这笔预拨款是按政策批量生成的，不能手工修改；如有差错，请另行登记一笔更正的预拨款并在凭证号中注明。"
+                        )
+                    )
+                return cleaned
+
+        return AdvanceForm
+
+
+policy_viewset = PolicyViewSet("subsidypolicy")
+policy_item_viewset = PolicyItemViewSet("policyitem")
+advance_viewset = AdvanceViewSet("advance")

@@ -1,0 +1,63 @@
+"""Village-doctor portal: the clinic's assessments item by item, and appeals."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from clinics.portal.access import doctor_required
+from subsidies.models import Appeal, Assessment, AssessmentEntry
+from subsidies.selectors.assessments import evidence_for
+from subsidies.services import assessments as services
+
+
+@doctor_required
+def index(request):
+    assessments = Assessment.objects.filter(clinic=request.clinic, status=Assessment.Status.SUBMITTED).order_by(
+        "-year", "-quarter"
+    )
+    return render(
+        request, "subsidies/assessments/portal_index.html", {"assessments": assessments, "page_title": _("考核得分")}
+    )
+
+
+@doctor_required
+def detail(request, pk: int):
+    assessment = get_object_or_404(Assessment, pk=pk, clinic=request.clinic, status=Assessment.Status.SUBMITTED)
+    if request.method == "POST":
+        entry = get_object_or_404(AssessmentEntry, pk=request.POST.get("entry"), assessment=assessment)
+        try:
+            services.file_appeal(user=request.user, entry=entry, comment=request.POST.get("comment", ""))
+            messages.success(request, _("申诉已提交，乡镇卫生院会尽快处理。"))
+        except ValidationError as exc:
+            messages.error(request, "；".join(exc.messages))
+        return redirect("portal_assessments:detail", pk=assessment.pk)
+    entries = list(assessment.entries.select_related("item"))
+    appeals = {}
+    for appeal in Appeal.objects.filter(entry__assessment=assessment).order_by("created_at"):
+        appeals[appeal.entry_id] = appeal
+    for entry in entries:
+        entry.appeal = appeals.get(entry.pk)
+    deadline = assessment.submitted_at + timezone.timedelta(days=services.APPEAL_DAYS)
+    return render(
+        request,
+        "subsidies/assessments/portal_detail.html",
+        {
+            "assessment": assessment,
+            "entries": entries,
+            "may_appeal": timezone.now() <= deadline,
+            "appeal_deadline": deadline,
+            "evidence": evidence_for(request.user).filter(assessment=assessment),
+            "page_title": str(assessment),
+        },
+    )
+
+
+@doctor_required
+def evidence(request, pk: int):
+    """An evidence file of the doctor's own clinic's submitted assessment."""
+    from core.files import serve_protected_file
+
+    item = get_object_or_404(evidence_for(request.user), pk=pk)
+    return serve_protected_file(request, item.file.name, item.download_name)

@@ -1,0 +1,111 @@
+"""Portal and admin pages of the services feature: what people see, and bounded queries."""
+
+from datetime import date
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from clinics.models import Clinic, ClinicPopulation
+from programs.models import Quota, ServiceReport, ServiceReportLine
+from programs.portal.reports import default_month
+
+
+@pytest.mark.parametrize(
+    "today, expected", [(date(2026, 4, 10), (2026, 3)), (date(2026, 4, 11), (2026, 4)), (date(2026, 1, 5), (2025, 12))]
+)
+def test_default_month_follows_the_deadline(today, expected):
+    assert default_month(today) == expected
+
+
+def test_doctor_submits_through_the_form(org, services, client_for):
+    today = timezone.localdate()
+    client = client_for(org.users.doctor)
+    url = reverse("portal_reports:report", args=[today.year, today.month])
+    page = client.get(url).content.decode()
+    assert "65岁以上老年人健康体检" in page and "提交给卫生院" in page
+    response = client.post(url, {f"item_{services['PH09'].pk}": "abc", "submit": "1"})
+    assert "请填写不小于 0 的整数" in response.content.decode()
+    assert not ServiceReport.objects.exists()
+    response = client.post(url, {f"item_{services['PH09'].pk}": "3", f"item_{services['PH10'].pk}": "", "submit": "1"})
+    assert response.status_code == 302
+    report = ServiceReport.objects.get()
+    assert report.status == "submitted" and report.lines.get(item=services["PH09"]).declared_count == 3
+    assert "已提交，待核实" in client.get(url).content.decode()
+
+
+def test_township_verifies_in_the_admin(org, services, client_for):
+    report = ServiceReport.objects.create(clinic=org.ca1a, year=2026, month=3, status="submitted")
+    ServiceReportLine.objects.create(report=report, item=services["PH09"], declared_count=57)
+    client = client_for(org.users.township)
+    url = reverse("reports:verify", args=[report.pk])
+    item = services["PH09"].pk
+    page = client.post(
+        url, {f"method_{item}": "phone", f"checked_{item}": "10", f"confirmed_{item}": "12"}
+    ).content.decode()
+    assert "属实数必须在 0 到抽查数之间" in page
+    response = client.post(url, {f"method_{item}": "phone", f"checked_{item}": "10", f"confirmed_{item}": "9"})
+    assert response.status_code == 302
+    assert ServiceReportLine.objects.get().verified_count == 51
+    page = client.get(url).content.decode()
+    assert "已核实" in page and "抽查 10 属实 9 核实数 51" in page
+
+
+def bulk_clinics(township, n, items, prefix="Q"):
+    clinics = Clinic.objects.bulk_create(
+        Clinic(township=township, code=f"{prefix}{i:04d}", name=f"{prefix}{i}卫生室", village="Q") for i in range(n)
+    )
+    ClinicPopulation.objects.bulk_create(
+        ClinicPopulation(
+            clinic=c, year=2026, resident=900, aged_65_plus=100, children_0_6=50, registered=900, insured=900
+        )
+        for c in clinics
+    )
+    Quota.objects.bulk_create(Quota(clinic=c, item=i, year=2026, target=10) for c in clinics for i in items.values())
+    reports = ServiceReport.objects.bulk_create(
+        ServiceReport(clinic=c, year=2026, month=m, status="verified") for c in clinics for m in (1, 2)
+    )
+    ServiceReportLine.objects.bulk_create(
+        ServiceReportLine(report=r, item=i, declared_count=2, verified_count=2) for r in reports for i in items.values()
+    )
+
+
+@pytest.mark.parametrize("url_name", ["reports:matrix", "reports:list", "reports:matrix_export", "quota:index"])
+def test_staff_pages_use_bounded_queries(org, services, client_for, django_assert_max_num_queries, url_name):
+    client = client_for(org.users.county)
+    bulk_clinics(org.ta1, 2, services, prefix="S")
+    client.get(reverse(url_name))
+    with django_assert_max_num_queries(30) as small:
+        assert client.get(reverse(url_name)).status_code == 200
+    bulk_clinics(org.ta1, 60, services)
+    with django_assert_max_num_queries(30) as large:
+        assert client.get(reverse(url_name)).status_code == 200
+    assert len(large.captured_queries) == len(small.captured_queries)
+
+
+@pytest.mark.parametrize("url_name, args", [("portal_reports:progress", []), ("portal_reports:report", [2026, 3])])
+def test_portal_pages_use_bounded_queries(org, services, client_for, django_assert_max_num_queries, url_name, args):
+    client = client_for(org.users.doctor)
+    with django_assert_max_num_queries(25) as small:
+        client.get(reverse(url_name, args=args))
+    bulk_clinics(org.ta1, 30, services)
+    reports = ServiceReport.objects.bulk_create(
+        ServiceReport(clinic=org.ca1a, year=2026, month=m, status="verified") for m in (1, 2, 4, 5)
+    )
+    ServiceReportLine.objects.bulk_create(
+        ServiceReportLine(report=r, item=i, declared_count=2, verified_count=2)
+        for r in reports
+        for i in services.values()
+    )
+    with django_assert_max_num_queries(25) as large:
+        client.get(reverse(url_name, args=args))
+    assert len(large.captured_queries) == len(small.captured_queries)
+
+
+def test_matrix_puts_behind_pace_clinics_first_and_colours_cells(org, services, client_for):
+    report = ServiceReport.objects.create(clinic=org.ca1b, year=2026, month=1, status="verified")
+    Quota.objects.create(clinic=org.ca1b, item=services["PH09"], year=2026, target=12)
+    ServiceReportLine.objects.create(report=report, item=services["PH09"], declared_count=12, verified_count=12)
+    page = client_for(org.users.township).get(reverse("reports:matrix"), {"year": 2026}).content.decode()
+    assert page.index("张庄村卫生室") < page.index("李家村卫生室")  # A1a is behind, A1b done
+    assert "12/12" in page and "王营村卫生室" not in page
