@@ -9,7 +9,9 @@ from math import ceil
 from axes.handlers.database import AxesDatabaseHandler
 from axes.helpers import get_client_username
 from django.conf import settings
+from django.db.models import Sum
 from django.shortcuts import render
+from django.urls import reverse
 
 from clinics.forms import LoginForm
 from clinics.selectors import get_scope
@@ -42,7 +44,6 @@ class LoginAttemptHandler(AxesDatabaseHandler):
 
     @staticmethod
     def _count(attempts) -> int:
-        from django.db.models import Sum
 
         return attempts.aggregate(total=Sum("failures_since_start"))["total"] or 0
 
@@ -99,7 +100,6 @@ class AdminScriptPolicyMiddleware:
 
     def __init__(self, get_response):
         self.get_response = get_response
-        from django.urls import reverse
 
         self.prefix = reverse("wagtailadmin_home")
 

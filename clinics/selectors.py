@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Q, QuerySet
+from django.contrib.auth import get_user_model
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
-from clinics.models import Clinic, County, Township, UserScope
+from clinics.models import Clinic, County, ImportJob, Township, UserScope
 from clinics.roles import Role
 
 
@@ -156,7 +157,6 @@ def clinics_for(user) -> QuerySet[Clinic]:
 
 def active_clinic_counts(user, *, township_ids) -> dict[int, int]:
     """Township id → clinics in operation there, within the user's scope (one query)."""
-    from django.db.models import Count
 
     rows = (
         clinics_for(user)
@@ -227,7 +227,6 @@ def user_scopes_for(user, queryset: QuerySet | None = None) -> QuerySet[UserScop
 
 def assignable_users_for(user):
     """Logins a county admin may give a role to: those already in their county and those with none."""
-    from django.contrib.auth import get_user_model
 
     users = get_user_model().objects.filter(is_superuser=False)
     scope = get_scope(user)
@@ -241,7 +240,6 @@ def assignable_users_for(user):
 def login_usernames_for(user) -> QuerySet:
     """User names whose log-in records a county admin reads and unlocks: everyone serving in their county
     (superusers: everyone). Django-axes keeps user names, not user ids, in its records."""
-    from django.contrib.auth import get_user_model
 
     users = get_user_model().objects.all()
     scope = get_scope(user)
@@ -260,7 +258,6 @@ def import_jobs_for(user) -> QuerySet:
     """Background imports (and their uploaded files) within the uploader's scope: one's own jobs;
     township staff also their township's; county admins their county's (uploaded by township staff or
     county staff there); a superuser every job."""
-    from clinics.models import ImportJob
 
     jobs = ImportJob.objects.select_related("created_by")
     scope = get_scope(user)

@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from pathlib import Path
 
+from axes.utils import reset
 from django.apps import apps
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from clinics.models import Clinic, County, ImportJob, Township, UserScope
 from clinics.roles import COUNTY_ROLES, ROLE_GROUP_NAMES, ROLE_PERMISSIONS, Role
+from clinics.selectors import login_usernames_for
 
 
 def role_permissions() -> dict[str, list[str]]:
@@ -108,9 +112,6 @@ def move_doctor_user_to_clinic(*, user, clinic: Clinic) -> UserScope:
 
 def import_upload_dir():
     """Where uploaded import files wait (the preview's confirm step, background jobs)."""
-    from pathlib import Path
-
-    from django.conf import settings
 
     return Path(settings.MEDIA_ROOT) / "imports"
 
@@ -119,9 +120,6 @@ def purge_old_import_files(*, older_than) -> int:
     """Delete uploaded import files stored longer ago than ``older_than`` (a timedelta): previews never
     confirmed and background jobs checked or failed long ago. Files of jobs still being checked or
     imported are kept. Returns the number of files deleted."""
-    from django.utils import timezone
-
-    from clinics.models import ImportJob
 
     folder = import_upload_dir()
     if not folder.is_dir():
@@ -144,9 +142,6 @@ def purge_old_import_files(*, older_than) -> int:
 def unlock_login(*, user, username: str) -> int:
     """Lift the lock-out (django-axes' failed attempts) of one user name of the admin's county; returns how
     many attempt records were cleared."""
-    from axes.utils import reset
-
-    from clinics.selectors import login_usernames_for
 
     if not login_usernames_for(user).filter(username=username).exists():
         raise ValidationError(_("账号“%(name)s”不存在或不在您的管辖范围内，不能解锁。") % {"name": username})
@@ -175,7 +170,8 @@ def fail_stale_import_jobs(*, now: datetime) -> int:
 def retry_import_job(*, job: ImportJob) -> ImportJob:
     """Queue a failed job again from its stored file: the check again if it failed while checking, the import
     (of a file already checked) if it failed while importing. Counters and the failure are reset."""
-    from clinics.tasks import check_import_job, run_import_job
+    # Imported here: the tasks module imports this one (fail_stale_import_jobs) at its top.
+    from clinics.tasks import check_import_job, run_import_job  # noqa: PLC0415
 
     job = ImportJob.objects.select_for_update().get(pk=job.pk)
     if job.state != ImportJob.State.FAILED:

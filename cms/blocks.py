@@ -3,6 +3,7 @@
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
+from wagtail.admin.rich_text.converters.editor_html import EditorHTMLConverter
 from wagtail.contrib.table_block.blocks import TableBlock
 from wagtail.documents.blocks import DocumentChooserBlock
 from wagtail.images.blocks import ImageChooserBlock
@@ -21,7 +22,6 @@ class SafeRichTextBlock(blocks.RichTextBlock):
 
     @cached_property
     def _whitelister(self):
-        from wagtail.admin.rich_text.converters.editor_html import EditorHTMLConverter
 
         return EditorHTMLConverter(features=self.features).whitelister
 

@@ -1,5 +1,7 @@
 """Dashboard tiles of the notices app: unread notices (see core.dashboard)."""
 
+from datetime import timedelta
+
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -40,7 +42,6 @@ def doctor_tiles(*, user, clinic, today) -> list[Tile]:
 
 
 def township_columns(*, user, townships, today) -> list[TownshipColumn]:
-    from datetime import timedelta
 
     if not user.has_perm("cms.view_noticereceipt"):
         return []

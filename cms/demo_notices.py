@@ -13,6 +13,8 @@ from clinics.roles import Role
 from clinics.services import create_user_with_role
 from cms.models import Audience, Category, NoticePage, NoticeReceipt
 from cms.services import ensure_county_notices, publish_announcement
+from subsidies.models import SettlementRun
+from subsidies.services import settlement
 
 
 def _rich(*paragraphs: str) -> list[dict]:
@@ -142,12 +144,8 @@ def seed(ctx):
     scheduled.go_live_at = timezone.now() + timedelta(days=7)
     scheduled.save_revision(user=editor).publish(user=moderator)
 
-    from subsidies.models import SettlementRun
-
     run = SettlementRun.objects.filter(county=county, status="approved").first()
     if run is not None:
-        from subsidies.services import settlement
-
         settlement.announce_run(user=User.objects.get(username="county"), run=run)
     else:
         publish_announcement(

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import mimetypes
 from urllib.parse import unquote, urlparse
 
+from django.http import Http404
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from cms.files import rendition_named
+from core.files import media_path
 from core.pdf import render_pdf
 
 
@@ -15,10 +19,6 @@ def local_image_path(url: str):
     """The file on disk behind a notice image URL (cms.files' image view); ValueError for anything else.
     Nothing is fetched over the network (a server that fetched its own pages while rendering could
     wait on itself)."""
-    from django.http import Http404
-
-    from cms.files import rendition_named
-    from core.files import media_path
 
     prefix = reverse("notices:image", args=["x"])[:-1]
     path = unquote(urlparse(url).path)
@@ -31,7 +31,6 @@ def local_image_path(url: str):
 
 
 def _local_fetcher():
-    import mimetypes
 
     from weasyprint.urls import URLFetcher, URLFetcherResponse
 

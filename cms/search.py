@@ -23,6 +23,7 @@ import re
 import unicodedata
 from html import unescape
 
+import jieba
 from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 from django.utils.html import strip_tags
 
@@ -37,7 +38,6 @@ def normalise_text(text: str) -> str:
 
 
 def _segment(chunk: str) -> list[str]:
-    import jieba
 
     jieba.setLogLevel(logging.WARNING)
     words = [w for w in jieba.lcut(chunk) if w.strip()]

@@ -17,13 +17,25 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.contrib.auth import get_user_model
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import ExtractYear
+from wagtail.models import Page, ReferenceIndex
 
 from clinics.models import Township, UserScope
-from clinics.roles import Role
-from clinics.selectors import get_scope, townships_for
-from cms.models import Audience, Category, NoticePage, NoticeReceipt, live_q
+from clinics.roles import COUNTY_ROLES, Role
+from clinics.selectors import get_scope, scope_q, townships_for
+from cms.models import (
+    Audience,
+    Category,
+    CountyCollection,
+    NoticeAttachment,
+    NoticeIndexPage,
+    NoticePage,
+    NoticeReceipt,
+    live_q,
+)
 
 
 def _published() -> QuerySet:
@@ -59,7 +71,6 @@ def notice_years(*, notices: QuerySet) -> list[int]:
 def home_sections(*, user, per_category: int = 5) -> dict:
     """The latest notices of each category the visitor may read (one query per category). The querysets
     stay lazy: the template reads them inside its cached fragment, so a cached home page costs no query."""
-    from cms.models import NoticeIndexPage
 
     notices = visible_notices(user=user)
     sections = [
@@ -255,8 +266,6 @@ def unread_count_for_staff(*, user) -> tuple[int, int]:
 
 def admin_notice_index(*, user):
     """The notice index a county-role user works on in Wagtail's admin (None: no page work)."""
-    from clinics.roles import COUNTY_ROLES
-    from cms.models import NoticeIndexPage
 
     scope = get_scope(user)
     if scope.sees_everything or scope.role not in COUNTY_ROLES or scope.county_id is None:
@@ -269,7 +278,6 @@ def admin_pages_for(*, user, with_ancestors: bool = False) -> QuerySet:
     may reach: everything for a superuser, the own county's notice tree for county roles (its ancestors,
     the home page and the tree root, too when ``with_ancestors``: Wagtail redirects those to the
     user's own root), nothing for anyone else."""
-    from wagtail.models import Page
 
     scope = get_scope(user)
     if scope.sees_everything:
@@ -291,9 +299,6 @@ def admin_users_for(*, user) -> QuerySet:
     """Logins whose names a user may see in Wagtail's admin lists and filters: everyone for a
     superuser, the people serving in the user's county for county roles (county, township and clinic
     roles alike), nobody for anyone else."""
-    from django.contrib.auth import get_user_model
-
-    from clinics.selectors import scope_q
 
     User = get_user_model()
     scope = get_scope(user)
@@ -314,10 +319,6 @@ def _notices_referencing(obj, *, attachments: bool) -> list[int]:
     """Ids of the notices whose stored content uses a document or image: an attachment row, or a
     document / image block or document link in the body (Wagtail's reference index). For a published
     notice the stored content is the published version; unpublished drafts live only in revisions."""
-    from django.contrib.contenttypes.models import ContentType
-    from wagtail.models import ReferenceIndex
-
-    from cms.models import NoticeAttachment
 
     ids = set()
     if attachments:
@@ -337,7 +338,6 @@ def _collection_county_ids(collection) -> set[int]:
     """The county owning a collection: the one whose county collection (``CountyCollection``) it is or lies
     in. The root collection is shared by everyone and gives no county. Two queries, whatever the number of
     counties (the county collections are what the groups' permissions are attached to)."""
-    from cms.models import CountyCollection
 
     if collection is None or collection.is_root():
         return set()
@@ -359,7 +359,6 @@ def _file_visible_to(*, user, obj, attachments: bool) -> bool:
     may read (``visible_notices``: published, live, unexpired, audience and county), when they are
     notice staff of its county (county admin, editor, moderator: they choose files in the editor),
     when they uploaded it, or when they are a superuser."""
-    from clinics.roles import COUNTY_ROLES
 
     scope = get_scope(user)
     if scope.sees_everything:

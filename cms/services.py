@@ -4,13 +4,17 @@ receipts, and 公示 announcements published for other apps (see docs/INTERFACES
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.html import escape
 from django.utils.translation import gettext as _
 from wagtail.coreutils import get_supported_content_language_variant
+from wagtail.documents import get_document_model
+from wagtail.images import get_image_model
 from wagtail.models import (
     Collection,
     GroupApprovalTask,
@@ -18,6 +22,7 @@ from wagtail.models import (
     GroupPagePermission,
     Locale,
     Page,
+    ReferenceIndex,
     Site,
     Workflow,
     WorkflowPage,
@@ -37,6 +42,7 @@ from cms.models import (
     NoticePage,
     NoticeReceipt,
 )
+from cms.selectors import visible_notices
 
 EDITOR_PAGE_PERMISSIONS = ["add_page", "change_page"]
 MODERATOR_PAGE_PERMISSIONS = ["add_page", "change_page", "publish_page", "lock_page", "unlock_page"]
@@ -138,8 +144,6 @@ def ensure_county_notices(*, county: County) -> NoticeIndexPage:
 def _counties_using(model, ids) -> dict[int, set[int]]:
     """Document / image id → the counties whose notice pages use it: attachments, and every
     reference Wagtail's reference index knows of (body blocks, rich text)."""
-    from django.contrib.contenttypes.models import ContentType
-    from wagtail.models import ReferenceIndex
 
     index_paths = dict(NoticeIndexPage.objects.values_list("path", "county_id"))
     ids = [str(pk) for pk in ids]
@@ -176,9 +180,6 @@ def file_media_into_counties() -> int:
     county whose notices use them, or (unused) the county of the staff member who uploaded them.
     Files used by several counties' notices stay where they are (only superusers manage them).
     Returns how many were moved. Idempotent; run after every migrate via ``ensure_all_counties``."""
-    from django.contrib.auth import get_user_model
-    from wagtail.documents import get_document_model
-    from wagtail.images import get_image_model
 
     root = Collection.get_first_root_node()
     if root is None:
@@ -229,7 +230,6 @@ def sync_notice_groups(*, user) -> None:
 @transaction.atomic
 def mark_read(*, user, notice: NoticePage) -> NoticeReceipt:
     """已读回执: idempotent; only a doctor the notice is addressed to can acknowledge it."""
-    from cms.selectors import visible_notices
 
     scope = get_scope(user)
     if not scope.is_doctor:

@@ -1,14 +1,16 @@
 """Keep the notices tree, the Wagtail groups and the page cache in step with the rest of the system."""
 
+from django.contrib.auth import get_user_model
 from django.db import transaction
 
+from cms.apps import last_app_with_models
 from cms.caching import bump_notices_version
+from cms.services import ensure_all_counties, ensure_county_notices, sync_notice_groups
 
 
 def county_saved(sender, instance, created, raw=False, **kwargs):
     if raw:
         return
-    from cms.services import ensure_county_notices
 
     ensure_county_notices(county=instance)
 
@@ -16,9 +18,6 @@ def county_saved(sender, instance, created, raw=False, **kwargs):
 def scope_changed(sender, instance, raw=False, **kwargs):
     if raw:
         return
-    from django.contrib.auth import get_user_model
-
-    from cms.services import sync_notice_groups
 
     user = get_user_model().objects.filter(pk=instance.user_id).first()
     if user is not None:
@@ -27,11 +26,9 @@ def scope_changed(sender, instance, raw=False, **kwargs):
 
 def after_migrate(sender, **kwargs):
     # Once, after the last app's post_migrate, when every permission exists.
-    from cms.apps import last_app_with_models
 
     if sender is not last_app_with_models():
         return
-    from cms.services import ensure_all_counties
 
     ensure_all_counties()
 

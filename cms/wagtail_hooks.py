@@ -1,15 +1,17 @@
 """Staff admin pages for read receipts (已读回执): who has read which notice, per township."""
 
+from django.http import Http404
 from django.urls import include, path, reverse
 from django.utils.translation import gettext_lazy
 from wagtail import hooks
 
 from cms.admin import urls
 from cms.admin.receipts import PERMISSION
-from cms.admin.scope import NOTICE_WORK_MENU_ITEMS
+from cms.admin.scope import NOTICE_WORK_MENU_ITEMS, county_page_viewsets
 from cms.selectors import (
     admin_notice_index,
     admin_pages_for,
+    document_visible_to,
 )
 from core.admin.menus import PermissionMenuItem
 
@@ -34,7 +36,6 @@ def receipts_menu_item():
 
 @hooks.register("register_admin_viewset")
 def register_county_page_listings():
-    from cms.admin.scope import county_page_viewsets
 
     return county_page_viewsets()
 
@@ -56,9 +57,6 @@ def hide_notice_work_from_other_roles(request, menu_items):
 
 @hooks.register("before_serve_document", order=-100)
 def deny_unscoped_document(document, request):
-    from django.http import Http404
-
-    from cms.selectors import document_visible_to
 
     if not document_visible_to(user=request.user, document=document):
         raise Http404

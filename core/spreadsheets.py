@@ -16,6 +16,9 @@ from decimal import Decimal
 from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font
 
 FORMATS = ("xlsx", "csv")
 CONTENT_TYPES = {
@@ -62,10 +65,6 @@ def to_bytes(headers: Sequence, rows: Iterable[Sequence], fmt: str) -> bytes:
             writer.writerow([_csv_text(cell_value(v)) for v in row])
         return ("\ufeff" + out.getvalue()).encode("utf-8")
     if fmt == "xlsx":
-        from openpyxl import Workbook
-        from openpyxl.cell import WriteOnlyCell
-        from openpyxl.styles import Font
-
         workbook = Workbook(write_only=True)
         sheet = workbook.create_sheet(title="Sheet1")
         sheet.freeze_panes = "A2"

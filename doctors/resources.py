@@ -19,6 +19,7 @@ from core.dataio import (
 )
 from doctors import rules
 from doctors.models import Gender, Licence, Qualification, TrainingAttendance, TrainingSession, VillageDoctor
+from doctors.selectors import sessions_for
 
 
 class IdNumberWidget(CodeForeignKeyWidget):
@@ -158,7 +159,6 @@ class SessionWidget(CodeForeignKeyWidget):
         super().__init__(TrainingSession, field="code", label=_("培训"))
 
     def get_queryset(self, value, row, *args, **kwargs):
-        from doctors.selectors import sessions_for
 
         user = kwargs.get("user")
         return sessions_for(user) if user is not None else TrainingSession.objects.all()

@@ -10,6 +10,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
@@ -18,7 +19,7 @@ from django.utils.translation import gettext as _
 from clinics.models import Clinic
 from clinics.roles import Role
 from clinics.selectors import can_manage_clinic, get_scope
-from clinics.services import move_doctor_user_to_clinic
+from clinics.services import assign_role, move_doctor_user_to_clinic
 from doctors import rules, selectors
 from doctors.models import (
     DoctorAssessment,
@@ -73,7 +74,6 @@ def move_doctor(
 @transaction.atomic
 def link_login(*, doctor: VillageDoctor, login) -> VillageDoctor:
     """Tie a doctor to their portal login and give it the 村医 role at the doctor's clinic."""
-    from clinics.services import assign_role
 
     doctor.user = login
     doctor.full_clean(exclude=["clinic"])
@@ -373,7 +373,6 @@ def reminder_threshold(days_to_expiry: int) -> int | None:
 def send_licence_reminders(*, on: date) -> list[LicenceReminder]:
     """Remind each doctor and their township at 90, 30 and 7 days before expiry, once per threshold.
     A missed day catches up: the tightest reached threshold not yet sent is sent."""
-    from django.contrib.auth import get_user_model
 
     sent = []
     candidates = (

@@ -15,6 +15,8 @@ from core.dashboard import Cell, Tile, TownshipColumn, Trend
 from programs.models import ServiceReport
 from programs.portal.reports import default_month
 from programs.selectors import reports as report_selectors
+from programs.selectors.drugs import violation_counts_by_township, violations_for
+from programs.selectors.periods import submission_deadline
 
 
 def reporting_month(today: date) -> tuple[int, int]:
@@ -23,7 +25,6 @@ def reporting_month(today: date) -> tuple[int, int]:
 
 
 def staff_tiles(*, user, townships, today):
-    from programs.selectors.drugs import violations_for
 
     year, month = reporting_month(today)
     ids = [t.pk for t in townships]
@@ -102,7 +103,6 @@ def _percent(part: int, whole: int) -> int:
 
 def township_columns(*, user, townships, today):
     """Per township: clinics, this month's missing and unverified reports, completion and pace, markup sales."""
-    from programs.selectors.drugs import violation_counts_by_township
 
     year, month = reporting_month(today)
     ids = [t.pk for t in townships]
@@ -224,7 +224,6 @@ def township_trends(*, user, townships, today):
         int(100 * sum(c.done[m] for c in completion.values()) / quota_total) if quota_total else 0 for m in range(month)
     ]
     matrix_url = reverse("reports:matrix") + f"?year={year}"
-    from programs.selectors.periods import submission_deadline
 
     deadline_day = submission_deadline(year=year, month=1).day
     return [

@@ -9,8 +9,8 @@ from django.utils.translation import gettext as _
 from core.charts import hbar_chart
 from core.dashboard import Cell, Tile, TownshipColumn
 from subsidies.models import Assessment, SettlementLine
-from subsidies.selectors.assessments import assessments_for
-from subsidies.selectors.settlement import runs_for
+from subsidies.selectors.assessments import assessments_for, township_score_change
+from subsidies.selectors.settlement import latest_estimates_by_township, runs_for
 
 
 def staff_tiles(*, user, townships, today):
@@ -97,8 +97,6 @@ def _period(run):
 
 def township_columns(*, user, townships, today):
     """Per township: the latest quarter's average score and its change, and the latest settlement estimate."""
-    from subsidies.selectors.assessments import township_score_change
-    from subsidies.selectors.settlement import latest_estimates_by_township
 
     ids = [t.pk for t in townships]
     columns = []

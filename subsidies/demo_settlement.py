@@ -4,6 +4,7 @@ from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 
+from clinics.models import Clinic
 from programs.models import ServiceItemPrice
 from subsidies.models import Advance, PolicyItem, SubsidyPolicy
 from subsidies.services import settlement
@@ -31,7 +32,6 @@ def seed(ctx):
         PolicyItem(policy=policy, item=p.item, unit_price=p.unit_price, work_points=p.work_points)
         for p in ServiceItemPrice.objects.filter(county=ctx.county, year=ctx.year)
     )
-    from clinics.models import Clinic
 
     for clinic in Clinic.objects.filter(township__county=ctx.county)[:10]:
         Advance.objects.create(clinic=clinic, paid_on=f"{ctx.year}-02-15", amount=Decimal("1500.00"), reference="YB-Q1")

@@ -17,7 +17,7 @@ from wagtail.admin.ui.components import Component
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from clinics.selectors import counties_for, county_for_dashboard, get_scope
-from core.dashboard import county_board
+from core.dashboard import county_board, staff_tiles
 
 
 def may_see_county_dashboard(user) -> bool:
@@ -76,10 +76,6 @@ class DashboardPanel(Component):
         self.user = user
 
     def get_context_data(self, parent_context=None):
-        from django.urls import reverse
-        from django.utils import timezone
-
-        from core.dashboard import staff_tiles
 
         county_url = reverse("dashboard:county") if may_see_county_dashboard(self.user) else ""
         return {"tiles": staff_tiles(user=self.user, today=timezone.localdate()), "county_url": county_url}

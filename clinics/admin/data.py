@@ -8,8 +8,8 @@ from pathlib import Path
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,7 +17,12 @@ from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView, View
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
+from clinics.models import ImportJob
+from clinics.selectors import import_jobs_for
+from clinics.services import fail_stale_import_jobs, import_upload_dir, retry_import_job
+from clinics.tasks import check_import_job, job_path, run_import_job
 from core import dataio, spreadsheets
+from core.files import serve_protected_file
 
 
 class ImportJobActionForm(forms.Form):
@@ -37,7 +42,6 @@ class UploadForm(forms.Form):
 
 
 def _upload_dir() -> Path:
-    from clinics.services import import_upload_dir
 
     path = import_upload_dir()
     path.mkdir(parents=True, exist_ok=True)
@@ -111,8 +115,6 @@ class DataImportView(WagtailAdminTemplateMixin, TemplateView):
         return self.render_to_response(self.get_context_data(report=report, token=token, filename=upload.name))
 
     def _start_background(self, request, filename, ext, data, rows):
-        from clinics.models import ImportJob
-        from clinics.tasks import check_import_job
 
         token = f"{uuid.uuid4().hex}{ext}"
         (_upload_dir() / token).write_bytes(data)
@@ -170,8 +172,6 @@ class ImportJobView(WagtailAdminTemplateMixin, TemplateView):
     header_icon = "upload"
 
     def dispatch(self, request, *args, **kwargs):
-        from clinics.selectors import import_jobs_for
-        from clinics.services import fail_stale_import_jobs
 
         fail_stale_import_jobs(now=timezone.now())  # a job whose worker died shows as failed, retryable
         self.job = import_jobs_for(request.user).filter(pk=kwargs["pk"]).first()
@@ -187,8 +187,6 @@ class ImportJobView(WagtailAdminTemplateMixin, TemplateView):
 
     def get(self, request, *args, **kwargs):
         if request.GET.get("format") == "json":
-            from django.http import JsonResponse
-
             return JsonResponse(
                 {
                     "state": self.job.state,
@@ -200,11 +198,6 @@ class ImportJobView(WagtailAdminTemplateMixin, TemplateView):
         return super().get(request, *args, **kwargs)
 
     def post(self, request, *args, **kwargs):
-        from django.core.exceptions import ValidationError
-
-        from clinics.models import ImportJob
-        from clinics.services import retry_import_job
-        from clinics.tasks import run_import_job
 
         if self.job.created_by_id != request.user.pk:
             raise PermissionDenied
@@ -225,7 +218,6 @@ class ImportJobView(WagtailAdminTemplateMixin, TemplateView):
         return redirect("data:job", pk=self.job.pk)
 
     def get_context_data(self, **kwargs):
-        from clinics.models import ImportJob
 
         context = super().get_context_data(**kwargs)
         context["job"] = self.job
@@ -238,7 +230,6 @@ class ImportJobView(WagtailAdminTemplateMixin, TemplateView):
 
 
 def _job_file_exists(job) -> bool:
-    from clinics.tasks import job_path
 
     return bool(job.stored_file) and job_path(job).is_file()
 
@@ -247,8 +238,6 @@ class ImportJobFileView(View):
     """The file a background import was uploaded as, within the uploader's scope."""
 
     def get(self, request, pk):
-        from clinics.selectors import import_jobs_for
-        from core.files import serve_protected_file
 
         job = import_jobs_for(request.user).filter(pk=pk).first()
         if job is None or not _job_file_exists(job):

@@ -1,4 +1,5 @@
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
@@ -27,7 +28,6 @@ class ReceiptListView(PermissionTemplateView):
     header_icon = "doc-full"
 
     def get_context_data(self, **kwargs):
-        from django.core.paginator import Paginator
 
         context = super().get_context_data(**kwargs)
         notices = staff_notices(user=self.request.user)

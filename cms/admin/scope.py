@@ -57,6 +57,7 @@ from wagtail.admin.viewsets.pages import PageViewSet
 from wagtail.log_actions import registry as log_action_registry
 from wagtail.models import Page, PageLogEntry, Task, Workflow, WorkflowState
 
+from cms.models import HomePage, NoticeIndexPage, NoticePage
 from cms.selectors import admin_notice_index, admin_pages_for, admin_users_for, page_in_admin_scope
 
 
@@ -112,7 +113,6 @@ class CountyGenericPageViewSet(PageViewSet):
 def county_page_viewsets():
     """Page listing viewsets (explorer and per-type listings) whose user filters stay in the county.
     The one for ``Page`` replaces Wagtail's base listing (registered later, it wins the registry)."""
-    from cms.models import HomePage, NoticeIndexPage, NoticePage
 
     return [CountyGenericPageViewSet("county_pages", model=Page)] + [
         CountyPageViewSet(f"county_pages_{model._meta.model_name}", model=model)

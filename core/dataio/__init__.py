@@ -23,7 +23,7 @@ from pathlib import Path
 
 import tablib
 from django.conf import settings
-from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist, PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils.module_loading import autodiscover_modules
@@ -263,7 +263,6 @@ class CodeForeignKeyWidget(widgets.ForeignKeyWidget):
 
 def model_field_for(model, attribute: str):
     """The concrete model field behind a resource attribute ("report__year" follows the relation)."""
-    from django.core.exceptions import FieldDoesNotExist
 
     *path, name = attribute.split("__")
     for part in path:
@@ -702,7 +701,6 @@ def run_import(
 
 def _is_integer_lookup(model, lookup: str) -> bool:
     """Whether a ``a__b__c`` lookup ends on an integer column (a foreign key compares its target's id)."""
-    from django.core.exceptions import FieldDoesNotExist
 
     field = None
     for part in lookup.split("__"):

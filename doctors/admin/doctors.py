@@ -6,15 +6,18 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.forms.models import modelform_factory
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
+from wagtail.admin.forms.models import WagtailAdminModelForm
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.menus import MenuItem as ListMenuItem
 from wagtail.admin.ui.tables import Column
+from wagtail.admin.views.generic import CreateView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.log_actions import log
@@ -512,7 +515,6 @@ class TrainingAttendanceViewSet(ScopedModelViewSet):
 
     @property
     def add_view_class(self):
-        from wagtail.admin.views.generic import CreateView
 
         return type("AttendanceCreateView", (AttendanceCreateMixin, CreateView), {})
 
@@ -548,9 +550,6 @@ class DoctorAssessmentViewSet(ScopedModelViewSet):
     def get_form_class(self, for_update=False):
         # A recorded result drives the re-assessment and cancellation rule: only score and note may be corrected.
         if for_update:
-            from django.forms.models import modelform_factory
-            from wagtail.admin.forms.models import WagtailAdminModelForm
-
             return modelform_factory(
                 self.model,
                 form=WagtailAdminModelForm,
@@ -561,7 +560,6 @@ class DoctorAssessmentViewSet(ScopedModelViewSet):
 
     @property
     def add_view_class(self):
-        from wagtail.admin.views.generic import CreateView
 
         return type("AssessmentCreateView", (AssessmentCreateMixin, CreateView), {})
 

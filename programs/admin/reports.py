@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
+import tablib
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -24,7 +25,7 @@ from clinics.filters import ScopeFilterForm
 from core.admin.viewsets import PermissionTemplateView, ScopedModelViewSet, int_or
 from core.spreadsheets import xlsx_response
 from core.validation import StrictIntegerField
-from programs.models import Quota, ReportChange, ServiceItem, ServiceItemPrice, ServiceReport
+from programs.models import Quota, ReportChange, ReportingPeriod, ServiceItem, ServiceItemPrice, ServiceReport
 from programs.selectors import periods as period_selectors
 from programs.selectors import reports as report_selectors
 from programs.services import periods as period_services
@@ -263,7 +264,6 @@ class MatrixExportView(View):
     def get(self, request):
         if not request.user.has_perm("programs.view_servicereport"):
             raise PermissionDenied
-        import tablib
 
         filters = matrix_filters(request)
         filters.form.or_404()
@@ -301,7 +301,6 @@ class PeriodsView(StaffView):
         year = filters.get("year", today.year)
         townships = [] if filters.explain(self.request) else list(org.townships_for(self.request.user))
         states = period_selectors.period_states(township_ids=[t.pk for t in townships], year=year)
-        from programs.models import ReportingPeriod
 
         reopened = {
             (p.township_id, p.month): p.reopened_until

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import tablib
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -170,7 +171,6 @@ def progress(request):
 
 @doctor_required
 def progress_export(request):
-    import tablib
 
     today = timezone.localdate()
     year = ScopeFilterForm(request.GET, user=request.user, fields=("year",)).or_404().get("year", today.year)

@@ -18,8 +18,9 @@ from django.db.models import Count, F, Q, Sum
 from django.utils import timezone
 
 from clinics.models import ClinicPopulation
-from clinics.selectors import id_filter, restrict
+from clinics.selectors import clinics_for, id_filter, restrict
 from programs.models import Quota, ServiceItem, ServiceItemPrice, ServiceReport, ServiceReportLine
+from programs.selectors.periods import submission_deadline
 
 
 @dataclass(frozen=True)
@@ -227,7 +228,6 @@ def township_matrix(
 ) -> tuple[list, list[MatrixRow]]:
     """Clinic × item completion for the year, behind-pace clinics first. Three queries whatever the size.
     ``township_id`` / ``township_ids`` narrow the user's scope further (one township, or some)."""
-    from clinics.selectors import clinics_for
 
     clinics = clinics_for(user)
     if township_id:
@@ -292,7 +292,6 @@ def _end_of_day(day: date) -> datetime:
 def on_time_by_month(*, user, township_ids, year: int, through_month: int) -> dict[tuple[int, int], int]:
     """(township id, month) → reports of that month handed in by the deadline (day
     ``REPORT_DEADLINE_DAY`` of the next month, local time), months 1..through_month. One query."""
-    from programs.selectors.periods import submission_deadline
 
     months = range(1, through_month + 1)
     if not months:
@@ -326,7 +325,6 @@ def completion_by_month(*, user, township_ids, year: int, through_month: int) ->
     """Township id → cumulative completion at the end of each month 1..through_month, counted as
     ``township_matrix`` counts the year: Σ over clinics and active items of min(verified so far, quota)
     ÷ Σ quotas (verified reports only). Three queries whatever the number of clinics."""
-    from clinics.selectors import clinics_for
 
     township_ids = list(township_ids)
     clinic_township = dict(clinics_for(user).filter(township_id__in=township_ids).values_list("pk", "township_id"))

@@ -14,9 +14,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from clinics.models import Clinic
+from clinics.models import Clinic, ClinicPopulation
 from clinics.selectors import can_manage_clinic, get_scope
 from core.validation import MAX_YEAR, MIN_YEAR, field_limits, parse_integer
+from doctors.selectors import practice_permission
 from programs.models import Quota, ReportChange, ServiceItem, ServiceReport, ServiceReportLine
 from programs.selectors import periods as period_selectors
 from programs.selectors import reports as report_selectors
@@ -148,7 +149,6 @@ def save_report(
     today: date | None = None,
 ) -> tuple[ServiceReport, list[Warning]]:
     """A village doctor saves (and optionally submits) their clinic's report for a month."""
-    from doctors.selectors import practice_permission
 
     today = today or timezone.localdate()
     scope = get_scope(user)
@@ -299,7 +299,6 @@ def return_report(*, user, report: ServiceReport, comment: str) -> ServiceReport
 @transaction.atomic
 def generate_quotas(*, user, clinics, year: int, item: ServiceItem, rate: Decimal, basis: str) -> int:
     """Quota = rate × the clinic's population of the basis (e.g. 70% of its 65+ residents), rounded half up."""
-    from clinics.models import ClinicPopulation
 
     if rate < 0 or rate > 10:
         raise ValidationError({"rate": _("比例应在 0 到 10 之间（如 0.7 表示 70%）。")})

@@ -17,6 +17,7 @@ from django.views.generic import View
 from clinics import selectors as org
 from clinics.filters import ScopeFilterForm
 from core.admin.viewsets import PermissionTemplateView, ScopedModelViewSet, int_or
+from core.files import serve_protected_file
 from core.spreadsheets import xlsx_response
 from subsidies.models import Appeal, Assessment, Finding, Inspection, SatisfactionSurvey, ScoreItem, ScoreSheet
 from subsidies.selectors import assessments as selectors
@@ -162,7 +163,6 @@ class EvidenceFileView(View):
     """An evidence file, to staff who may see its assessment (never a public media URL)."""
 
     def get(self, request, pk):
-        from core.files import serve_protected_file
 
         if not request.user.has_perm("subsidies.view_assessment"):
             raise PermissionDenied

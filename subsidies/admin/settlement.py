@@ -6,6 +6,7 @@ from __future__ import annotations
 import tablib
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -15,12 +16,14 @@ from django.views.generic import View
 from clinics import selectors as org
 from clinics.filters import ScopeFilterForm
 from core.admin.viewsets import PermissionTemplateView, ScopedModelViewSet, int_or
+from core.files import protected_bytes, serve_protected_file
 from core.spreadsheets import xlsx_response
 from subsidies import pdf
-from subsidies.models import Advance, PolicyItem, SubsidyPolicy
+from subsidies.models import Advance, PolicyItem, StatementBatch, SubsidyPolicy
 from subsidies.selectors import settlement as selectors
 from subsidies.services import advances as advance_services
 from subsidies.services import settlement as services
+from subsidies.tasks import build_statements
 
 
 class StaffView(PermissionTemplateView):
@@ -192,7 +195,6 @@ class StatementView(View):
     def get(self, request, pk):
         if not request.user.has_perm("subsidies.view_settlementrun"):
             raise PermissionDenied
-        from core.files import protected_bytes
 
         line = org.get_scoped_or_404(selectors.lines_for(request.user), request.user, pk=pk, clinic="clinic")
         return protected_bytes(pdf.statement_pdf(line), pdf.statement_filename(line), content_type="application/pdf")
@@ -204,8 +206,6 @@ class StatementsZipView(View):
     def get(self, request, pk):
         if not request.user.has_perm("subsidies.view_settlementrun"):
             raise PermissionDenied
-        from subsidies.models import StatementBatch
-        from subsidies.tasks import build_statements
 
         run = org.get_scoped_or_404(selectors.runs_for(request.user), request.user, pk=pk, county="county")
         scope = org.get_scope(request.user)
@@ -232,8 +232,6 @@ class StatementBatchView(StaffView):
 
     def get(self, request, *args, **kwargs):
         if request.GET.get("format") == "json":
-            from django.http import JsonResponse
-
             return JsonResponse(
                 {
                     "state": self.batch.state,
@@ -243,8 +241,6 @@ class StatementBatchView(StaffView):
                 }
             )
         if request.GET.get("download") and self.batch.state == "done" and self.batch.file:
-            from core.files import serve_protected_file
-
             return serve_protected_file(
                 request,
                 f"statements/{self.batch.file}",

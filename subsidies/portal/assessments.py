@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from clinics.portal.access import doctor_required
+from core.files import serve_protected_file
 from subsidies.models import Appeal, Assessment, AssessmentEntry
 from subsidies.selectors.assessments import evidence_for
 from subsidies.services import assessments as services
@@ -57,7 +58,6 @@ def detail(request, pk: int):
 @doctor_required
 def evidence(request, pk: int):
     """An evidence file of the doctor's own clinic's submitted assessment."""
-    from core.files import serve_protected_file
 
     item = get_object_or_404(evidence_for(request.user), pk=pk)
     return serve_protected_file(request, item.file.name, item.download_name)

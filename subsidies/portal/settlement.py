@@ -4,6 +4,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 
 from clinics.portal.access import doctor_required
+from core.files import protected_bytes
 from subsidies import pdf
 from subsidies.models import SettlementLine, SettlementRun
 
@@ -37,7 +38,6 @@ def line(request, pk: int):
 
 @doctor_required
 def statement(request, pk: int):
-    from core.files import protected_bytes
 
     line = get_object_or_404(_lines(request), pk=pk)
     return protected_bytes(pdf.statement_pdf(line), pdf.statement_filename(line), content_type="application/pdf")

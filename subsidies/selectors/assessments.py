@@ -9,6 +9,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db.models import Avg, Count, Q, Sum
 
 from clinics.selectors import get_scope, id_filter, restrict
+from programs.selectors.reports import quota_map, verified_totals
 from subsidies.models import Appeal, Assessment, AssessmentEvidence, SatisfactionSurvey, ScoreSheet
 
 
@@ -62,7 +63,6 @@ def quarter_end(year: int, quarter: int) -> date:
 
 def indicator_achieved(*, clinic_id: int, year: int, quarter: int, indicator: str) -> Decimal | None:
     """Completion rate (verified ÷ quota due by the quarter's end) of one service item or of all ("all")."""
-    from programs.selectors.reports import quota_map, verified_totals
 
     quotas = quota_map(clinic_ids=[clinic_id], year=year).get(clinic_id, {})
     totals = verified_totals(clinic_ids=[clinic_id], year=year, months=range(1, quarter * 3 + 1)).get(clinic_id, {})

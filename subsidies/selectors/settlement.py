@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from django.db.models import Count, Q, Sum
 
-from clinics.selectors import get_scope, restrict
+from clinics.selectors import get_scope, restrict, townships_for
 from subsidies.models import AdvanceBatch, SettlementLine, SettlementRun, StatementBatch
 
 
@@ -29,7 +29,6 @@ def lines_for(user):
 def statement_batches_for(user):
     """Statement ZIPs follow their run (``runs_for``); a batch of one township also needs that township
     in the user's scope."""
-    from clinics.selectors import townships_for
 
     batches = StatementBatch.objects.filter(run__in=runs_for(user)).select_related("run")
     return batches.filter(Q(township__isnull=True) | Q(township__in=townships_for(user)))

@@ -19,6 +19,7 @@ from clinics.selectors import can_administer_county
 from subsidies import calculation
 from subsidies.models import Advance, AdvanceBatch, SubsidyPolicy
 from subsidies.models.settlement import period_label
+from subsidies.services.settlement import advance_schedule
 
 Method = SubsidyPolicy.AdvanceMethod
 
@@ -57,7 +58,6 @@ def preview(*, policy: SubsidyPolicy, quarter: int | None = None, month: int | N
     populations = dict(
         ClinicPopulation.objects.filter(clinic__in=clinics, year=policy.year).values_list("clinic_id", "resident")
     )
-    from subsidies.services.settlement import advance_schedule
 
     total, parts, formula = calculation.scheduled_advances(
         advance_schedule(policy), populations=[populations.get(c.pk, 0) for c in clinics], quarter=quarter, month=month
