@@ -54,8 +54,13 @@ test: setup browser-deps
 stress: setup browser-deps
 	ROUNDS=$${ROUNDS:-5} scripts/stress
 
+# ruff (rules and formatting), mypy (types), import-linter (app layers), djhtml (template indentation).
 lint: setup
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports
+	git ls-files '*.html' | xargs $(VENV)/bin/djhtml --check
 
 messages: setup
 	$(PY) manage.py makemessages -l en --ignore=.venv --ignore=staticfiles

@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from clinics.models import Clinic
 from core import dataio
-from core.dataio import filecheck
+from core.dataio import filecheck, reading
 from tests.clinics.rawxlsx import sheet, text, workbook
 
 EXTENT = "文件的工作表范围超过上限（最多 1,048,576 行、200 列）"
@@ -176,7 +176,7 @@ def test_the_child_sends_back_only_cell_values():
             return (print, ("pwned",))
 
     with pytest.raises(pickle.UnpicklingError):
-        dataio._RowsUnpickler(io.BytesIO(pickle.dumps([[Evil()]]))).load()
+        reading._RowsUnpickler(io.BytesIO(pickle.dumps([[Evil()]]))).load()
 
 
 @override_settings(IMPORT_MAX_ROWS=100)
