@@ -1,4 +1,4 @@
-"""Models of the two national programs: public-health services (services.py) and essential drugs (drugs.py)."""
+"""Models of the two national programs: public-health service reports (reports.py) and essential drugs (drugs.py)."""
 
 from programs.models.drugs import *  # noqa: F403
 from programs.models.periods import *  # noqa: F403
