@@ -9,6 +9,7 @@ from core.dataio.reading import ImportFileError
 from core.dataio.resources import ScopedResource
 
 _registry: dict[str, type[ScopedResource]] = {}
+_discovered = False
 
 
 def register(resource_class: type[ScopedResource]) -> type[ScopedResource]:

@@ -172,7 +172,6 @@ class ScopedResource(resources.ModelResource):
         return key
 
 
-_discovered = False
 
 
 def _is_integer_lookup(model, lookup: str) -> bool:
