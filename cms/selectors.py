@@ -16,6 +16,7 @@ expects a read receipt from each village-doctor login of the clinics it addresse
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import ExtractYear
@@ -25,12 +26,15 @@ from clinics.roles import Role
 from clinics.selectors import get_scope, townships_for
 from cms.models import Audience, Category, NoticePage, NoticeReceipt, live_q
 
+if TYPE_CHECKING:
+    from clinics.selectors import AnyUser
+
 
 def _published() -> QuerySet:
     return NoticePage.objects.filter(live_q())
 
 
-def visible_notices(*, user) -> QuerySet:
+def visible_notices(*, user: AnyUser) -> QuerySet:
     notices = _published().order_by("-issued_on", "-first_published_at", "-pk")
     scope = get_scope(user)
     if scope.sees_everything:
@@ -56,7 +60,7 @@ def notice_years(*, notices: QuerySet) -> list[int]:
     )
 
 
-def home_sections(*, user, per_category: int = 5) -> dict:
+def home_sections(*, user: AnyUser, per_category: int = 5) -> dict:
     """The latest notices of each category the visitor may read (one query per category). The querysets
     stay lazy: the template reads them inside its cached fragment, so a cached home page costs no query."""
     from cms.models import NoticeIndexPage
@@ -82,7 +86,7 @@ def doctor_logins(*, notice: NoticePage) -> QuerySet:
     return rows
 
 
-def unread_for_doctor(*, user) -> QuerySet:
+def unread_for_doctor(*, user: AnyUser) -> QuerySet:
     """Notices addressed to this doctor that they have not marked read."""
     scope = get_scope(user)
     if not scope.is_doctor:
@@ -90,7 +94,7 @@ def unread_for_doctor(*, user) -> QuerySet:
     return visible_notices(user=user).filter(county_id=scope.county_id).exclude(receipts__user=user)
 
 
-def doctor_notices(*, user) -> list[tuple[NoticePage, object]]:
+def doctor_notices(*, user: AnyUser) -> list[tuple[NoticePage, object]]:
     """(notice, receipt or None) for every notice addressed to a doctor: unread first, newest first."""
     scope = get_scope(user)
     if not scope.is_doctor:
@@ -102,7 +106,7 @@ def doctor_notices(*, user) -> list[tuple[NoticePage, object]]:
     return rows
 
 
-def receipt_for(*, user, notice: NoticePage):
+def receipt_for(*, user: AnyUser, notice: NoticePage):
     if not user.is_authenticated or not get_scope(user).is_doctor:
         return None
     return NoticeReceipt.objects.filter(user=user, notice=notice).first() or False
@@ -128,7 +132,7 @@ class TownshipRate:
         return read_percent(self.expected, self.read)
 
 
-def staff_notices(*, user) -> QuerySet:
+def staff_notices(*, user: AnyUser) -> QuerySet:
     """Notices addressed to doctors in the staff user's township / county, for the receipts pages."""
     scope = get_scope(user)
     notices = _published().order_by("-issued_on", "-pk")
@@ -187,7 +191,7 @@ def _reached_townships(notices: list[NoticePage], townships: list[Township]) -> 
     return reached
 
 
-def township_rates(*, user, notice: NoticePage) -> list[TownshipRate]:
+def township_rates(*, user: AnyUser, notice: NoticePage) -> list[TownshipRate]:
     """Per township in the user's scope that the notice reaches: doctors expected and receipts."""
     townships = list(townships_for(user).filter(county_id=notice.county_id).order_by("code"))
     reached = set(_reached_townships([notice], townships)[notice.pk])
@@ -198,7 +202,7 @@ def township_rates(*, user, notice: NoticePage) -> list[TownshipRate]:
     return [TownshipRate(t, expected.get(t.pk, 0), read.get((notice.pk, t.pk), 0)) for t in townships]
 
 
-def notice_rates(*, user, notices: list[NoticePage]) -> dict[int, tuple[int, int]]:
+def notice_rates(*, user: AnyUser, notices: list[NoticePage]) -> dict[int, tuple[int, int]]:
     """notice id → (doctors expected, receipts) within the user's scope, for a page of notices
     (four queries whatever the number of notices, townships or doctors)."""
     townships = list(townships_for(user))
@@ -212,7 +216,7 @@ def notice_rates(*, user, notices: list[NoticePage]) -> dict[int, tuple[int, int
     }
 
 
-def read_by_township(*, user, township_ids, since) -> dict[int, tuple[int, int]]:
+def read_by_township(*, user: AnyUser, township_ids, since) -> dict[int, tuple[int, int]]:
     """township id → (receipts expected, receipts given) over the notices published since a date that
     reach the township (four queries whatever the number of notices, townships or doctors)."""
     notices = list(staff_notices(user=user).filter(issued_on__gte=since))
@@ -228,7 +232,7 @@ def read_by_township(*, user, township_ids, since) -> dict[int, tuple[int, int]]
     return {t: (e, r) for t, (e, r) in result.items()}
 
 
-def unread_doctors(*, user, notice: NoticePage, township_id: int | None = None) -> QuerySet:
+def unread_doctors(*, user: AnyUser, notice: NoticePage, township_id: int | None = None) -> QuerySet:
     """Doctor logins in the user's scope the notice reaches who have not read it, by township and clinic."""
     rows = doctor_logins(notice=notice).filter(clinic__township__in=townships_for(user))
     if township_id:
@@ -240,7 +244,7 @@ def unread_doctors(*, user, notice: NoticePage, township_id: int | None = None) 
     )
 
 
-def unread_count_for_staff(*, user) -> tuple[int, int]:
+def unread_count_for_staff(*, user: AnyUser) -> tuple[int, int]:
     """(notices with unread doctors, unread receipts) across the user's scope — for the dashboard tile."""
     notices = list(staff_notices(user=user)[:50])
     rates = notice_rates(user=user, notices=notices)
@@ -253,7 +257,7 @@ def unread_count_for_staff(*, user) -> tuple[int, int]:
 # notice index only; township staff and doctors have no page, document or image work there.
 
 
-def admin_notice_index(*, user):
+def admin_notice_index(*, user: AnyUser):
     """The notice index a county-role user works on in Wagtail's admin (None: no page work)."""
     from clinics.roles import COUNTY_ROLES
     from cms.models import NoticeIndexPage
@@ -264,7 +268,7 @@ def admin_notice_index(*, user):
     return NoticeIndexPage.objects.filter(county_id=scope.county_id).first()
 
 
-def admin_pages_for(*, user, with_ancestors: bool = False) -> QuerySet:
+def admin_pages_for(*, user: AnyUser, with_ancestors: bool = False) -> QuerySet:
     """Pages whose admin views (explorer, edit, history, revisions, workflow…) and report rows the user
     may reach: everything for a superuser, the own county's notice tree for county roles (its ancestors,
     the home page and the tree root, too when ``with_ancestors``: Wagtail redirects those to the
@@ -283,11 +287,11 @@ def admin_pages_for(*, user, with_ancestors: bool = False) -> QuerySet:
     return Page.objects.filter(tree)
 
 
-def page_in_admin_scope(*, user, page_id) -> bool:
+def page_in_admin_scope(*, user: AnyUser, page_id) -> bool:
     return admin_pages_for(user=user, with_ancestors=True).filter(pk=page_id).exists()
 
 
-def admin_users_for(*, user) -> QuerySet:
+def admin_users_for(*, user: AnyUser) -> QuerySet:
     """Logins whose names a user may see in Wagtail's admin lists and filters: everyone for a
     superuser, the people serving in the user's county for county roles (county, township and clinic
     roles alike), nobody for anyone else."""
@@ -354,7 +358,7 @@ def _file_county_ids(obj, *, notice_ids) -> set[int]:
     return counties | _collection_county_ids(getattr(obj, "collection", None))
 
 
-def _file_visible_to(*, user, obj, attachments: bool) -> bool:
+def _file_visible_to(*, user: AnyUser, obj, attachments: bool) -> bool:
     """The single rule for a notice's files. Someone may download it when it is used by a notice they
     may read (``visible_notices``: published, live, unexpired, audience and county), when they are
     notice staff of its county (county admin, editor, moderator: they choose files in the editor),
@@ -373,11 +377,11 @@ def _file_visible_to(*, user, obj, attachments: bool) -> bool:
     return scope.role in COUNTY_ROLES and scope.county_id in _file_county_ids(obj, notice_ids=notice_ids)
 
 
-def document_visible_to(*, user, document) -> bool:
+def document_visible_to(*, user: AnyUser, document) -> bool:
     """May this user download this Wagtail document (notice attachments, body downloads, links)?"""
     return _file_visible_to(user=user, obj=document, attachments=True)
 
 
-def image_visible_to(*, user, image) -> bool:
+def image_visible_to(*, user: AnyUser, image) -> bool:
     """May this user see this Wagtail image (the body images of notices)?"""
     return _file_visible_to(user=user, obj=image, attachments=False)

@@ -3,6 +3,8 @@ receipts, and 公示 announcements published for other apps (see docs/INTERFACES
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -37,6 +39,9 @@ from cms.models import (
     NoticePage,
     NoticeReceipt,
 )
+
+if TYPE_CHECKING:
+    from clinics.selectors import AnyUser
 
 EDITOR_PAGE_PERMISSIONS = ["add_page", "change_page"]
 MODERATOR_PAGE_PERMISSIONS = ["add_page", "change_page", "publish_page", "lock_page", "unlock_page"]
@@ -208,7 +213,7 @@ def ensure_all_counties() -> None:
 
 
 @transaction.atomic
-def sync_notice_groups(*, user) -> None:
+def sync_notice_groups(*, user: AnyUser) -> None:
     """Put a user in their county's editor or moderator group (county admins moderate too), and in
     no other county's."""
     groups = Group.objects.filter(name__startswith="宣传编辑·") | Group.objects.filter(name__startswith="通知审核·")
@@ -227,7 +232,7 @@ def sync_notice_groups(*, user) -> None:
 
 
 @transaction.atomic
-def mark_read(*, user, notice: NoticePage) -> NoticeReceipt:
+def mark_read(*, user: AnyUser, notice: NoticePage) -> NoticeReceipt:
     """已读回执: idempotent; only a doctor the notice is addressed to can acknowledge it."""
     from cms.selectors import visible_notices
 
@@ -244,7 +249,7 @@ def mark_read(*, user, notice: NoticePage) -> NoticeReceipt:
 
 @transaction.atomic
 def publish_announcement(
-    *, county, title: str, intro: str, table_headers: list[str], table_rows: list[list[str]], user
+    *, county, title: str, intro: str, table_headers: list[str], table_rows: list[list[str]], user: AnyUser
 ) -> NoticePage:
     """Publish a 公示 notice with a table to the county's public notices (no moderation: the data it
     shows was already approved by the county)."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import TYPE_CHECKING
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
@@ -25,6 +26,9 @@ from doctors.models import (
     TrainingSession,
     VillageDoctor,
 )
+
+if TYPE_CHECKING:
+    from clinics.selectors import AnyUser
 
 # Licence states under which a doctor may practise while the licence's term covers the day.
 PRACTISING_STATES = (Licence.Status.VALID, Licence.Status.RENEWAL_PENDING, Licence.Status.RENEWED)
@@ -69,7 +73,7 @@ def permission_for_doctor(doctor: VillageDoctor | None, licences: list[Licence],
     )
 
 
-def practice_permission(*, user, on: date) -> PracticePermission:
+def practice_permission(*, user: AnyUser, on: date) -> PracticePermission:
     """Whether this village-doctor login may submit service reports on that date (two queries)."""
     if user is None or not user.is_authenticated:
         return PracticePermission(False, _("请先登录。"))
@@ -96,15 +100,15 @@ def doctor_counts(*, clinic_ids, on: date) -> dict[int, int]:
 # --------------------------------------------------------------------------- scoped querysets
 
 
-def doctors_for(user) -> QuerySet[VillageDoctor]:
+def doctors_for(user: AnyUser) -> QuerySet[VillageDoctor]:
     return restrict(VillageDoctor.objects.select_related("clinic__township"), user, clinic="clinic")
 
 
-def licences_for(user) -> QuerySet[Licence]:
+def licences_for(user: AnyUser) -> QuerySet[Licence]:
     return restrict(Licence.objects.select_related("doctor__clinic__township"), user, clinic="doctor__clinic")
 
 
-def renewals_for(user) -> QuerySet[RenewalApplication]:
+def renewals_for(user: AnyUser) -> QuerySet[RenewalApplication]:
     return restrict(
         RenewalApplication.objects.select_related("licence__doctor__clinic__township"),
         user,
@@ -112,7 +116,7 @@ def renewals_for(user) -> QuerySet[RenewalApplication]:
     )
 
 
-def sessions_for(user) -> QuerySet[TrainingSession]:
+def sessions_for(user: AnyUser) -> QuerySet[TrainingSession]:
     """County sessions of the user's county, and township sessions of the user's township(s)."""
     scope = get_scope(user)
     qs = TrainingSession.objects.select_related("county", "township")
@@ -126,23 +130,23 @@ def sessions_for(user) -> QuerySet[TrainingSession]:
     return qs
 
 
-def attendances_for(user) -> QuerySet[TrainingAttendance]:
+def attendances_for(user: AnyUser) -> QuerySet[TrainingAttendance]:
     return restrict(
         TrainingAttendance.objects.select_related("session", "doctor__clinic"), user, clinic="doctor__clinic"
     )
 
 
-def assessments_for(user) -> QuerySet[DoctorAssessment]:
+def assessments_for(user: AnyUser) -> QuerySet[DoctorAssessment]:
     return restrict(DoctorAssessment.objects.select_related("doctor__clinic"), user, clinic="doctor__clinic")
 
 
-def reminders_for(user) -> QuerySet[LicenceReminder]:
+def reminders_for(user: AnyUser) -> QuerySet[LicenceReminder]:
     return restrict(
         LicenceReminder.objects.select_related("licence__doctor__clinic"), user, clinic="licence__doctor__clinic"
     )
 
 
-def doctor_for_user(user) -> VillageDoctor | None:
+def doctor_for_user(user: AnyUser) -> VillageDoctor | None:
     return VillageDoctor.objects.select_related("clinic__township__county").filter(user_id=user.pk).first()
 
 
@@ -214,7 +218,7 @@ class ComplianceRow:
         return max(self.rule.min_days - self.totals.days, 0)
 
 
-def training_compliance(*, user, year: int, only_behind: bool = False) -> list[ComplianceRow]:
+def training_compliance(*, user: AnyUser, year: int, only_behind: bool = False) -> list[ComplianceRow]:
     """Each in-scope practising doctor's compliance with their county's training rule in a year (3 queries)."""
     doctors = list(
         doctors_for(user)
@@ -337,14 +341,14 @@ def renewal_eligibility(*, licence: Licence, on: date) -> Eligibility:
 # --------------------------------------------------------------------------- work lists
 
 
-def current_licences(user) -> QuerySet[Licence]:
+def current_licences(user: AnyUser) -> QuerySet[Licence]:
     """Each in-scope doctor's licences that are not superseded (one row per doctor in practice)."""
     return (
         licences_for(user).exclude(status=Licence.Status.RENEWED).filter(doctor__status=VillageDoctor.Status.PRACTISING)
     )
 
 
-def expiring_within(*, user, on: date, days: int = 90) -> QuerySet[Licence]:
+def expiring_within(*, user: AnyUser, on: date, days: int = 90) -> QuerySet[Licence]:
     return (
         current_licences(user)
         .filter(status=Licence.Status.VALID, expires_on__gte=on, expires_on__lte=on + timedelta(days=days))
@@ -352,7 +356,7 @@ def expiring_within(*, user, on: date, days: int = 90) -> QuerySet[Licence]:
     )
 
 
-def lapsed(*, user, on: date) -> QuerySet[Licence]:
+def lapsed(*, user: AnyUser, on: date) -> QuerySet[Licence]:
     return (
         current_licences(user)
         .filter(
@@ -363,7 +367,7 @@ def lapsed(*, user, on: date) -> QuerySet[Licence]:
     )
 
 
-def renewal_pending(*, user) -> QuerySet[RenewalApplication]:
+def renewal_pending(*, user: AnyUser) -> QuerySet[RenewalApplication]:
     return renewals_for(user).filter(status__in=RenewalApplication.OPEN).order_by("forwarded_on", "applied_on")
 
 
@@ -378,7 +382,7 @@ def is_overdue(application: RenewalApplication, on: date) -> bool:
     return application.status == RenewalApplication.Status.FORWARDED and left is not None and left < 0
 
 
-def licence_counts_by_township(*, user, township_ids, on: date, days: int = 90) -> dict[int, tuple[int, int]]:
+def licence_counts_by_township(*, user: AnyUser, township_ids, on: date, days: int = 90) -> dict[int, tuple[int, int]]:
     """Township id → (licences expiring within ``days``, licences lapsed), counted as the work list
     counts them (``expiring_within`` and ``lapsed``), in the user's scope. One query."""
     expiring = Q(status=Licence.Status.VALID, expires_on__gte=on, expires_on__lte=on + timedelta(days=days))

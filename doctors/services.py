@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -30,15 +31,18 @@ from doctors.models import (
     VillageDoctor,
 )
 
+if TYPE_CHECKING:
+    from clinics.selectors import AnyUser
 
-def ensure_may_submit_services(*, user, on: date) -> None:
+
+def ensure_may_submit_services(*, user: AnyUser, on: date) -> None:
     """Raise ValidationError(reason) unless this doctor login may submit service reports on that day."""
     permission = selectors.practice_permission(user=user, on=on)
     if not permission.allowed:
         raise ValidationError(permission.reason)
 
 
-def _ensure_staff_for(user, doctor: VillageDoctor) -> None:
+def _ensure_staff_for(user: AnyUser, doctor: VillageDoctor) -> None:
     if user is None:  # trusted command-line / demo
         return
     if not can_manage_clinic(user, doctor.clinic):
@@ -140,7 +144,7 @@ def expire_lapsed_licences(*, on: date) -> int:
 # --------------------------------------------------------------------------- renewal workflow
 
 
-def _may_apply(user, doctor: VillageDoctor) -> bool:
+def _may_apply(user: AnyUser, doctor: VillageDoctor) -> bool:
     if user is None:
         return True
     scope = get_scope(user)
@@ -150,7 +154,7 @@ def _may_apply(user, doctor: VillageDoctor) -> bool:
 
 
 @transaction.atomic
-def apply_for_renewal(*, licence: Licence, user, on: date, note: str = "") -> RenewalApplication:
+def apply_for_renewal(*, licence: Licence, user: AnyUser, on: date, note: str = "") -> RenewalApplication:
     """The doctor (or staff on their behalf) applies within the window: from 3 months before expiry
     through the expiry date."""
     licence = Licence.objects.select_for_update().select_related("doctor__clinic__township").get(pk=licence.pk)
@@ -195,7 +199,7 @@ def _locked_application(application: RenewalApplication) -> RenewalApplication:
 
 @transaction.atomic
 def township_review(
-    *, application: RenewalApplication, user, forward: bool, note: str = "", on: date
+    *, application: RenewalApplication, user: AnyUser, forward: bool, note: str = "", on: date
 ) -> RenewalApplication:
     """The township re-runs the eligibility check, then forwards to the county or returns the
     application with a reason (the licence is then valid again and the doctor may re-apply)."""
@@ -235,7 +239,7 @@ def next_licence_number(*, county_code: str, year: int) -> str:
 
 @transaction.atomic
 def county_decide(
-    *, application: RenewalApplication, user, approve: bool, reason: str = "", on: date, new_number: str = ""
+    *, application: RenewalApplication, user: AnyUser, approve: bool, reason: str = "", on: date, new_number: str = ""
 ) -> RenewalApplication:
     """The county admin of the doctor's county approves (a new licence with a new number and a new
     5-year term, following on from the old one) or refuses (with a reason)."""
@@ -299,7 +303,13 @@ def _to_score(value) -> Decimal | None:
 
 @transaction.atomic
 def record_attendance(
-    *, session: TrainingSession, doctor: VillageDoctor, user, attended: bool = True, written_score=None, oral_score=None
+    *,
+    session: TrainingSession,
+    doctor: VillageDoctor,
+    user: AnyUser,
+    attended: bool = True,
+    written_score=None,
+    oral_score=None,
 ) -> TrainingAttendance:
     """培训记录 with exam scores. A clerk may only record doctors of their own township, and only
     for sessions of the doctor's county."""
@@ -322,7 +332,7 @@ def record_attendance(
 
 @transaction.atomic
 def record_assessment(
-    *, doctor: VillageDoctor, assessed_on: date, result: str, user, score=None, note: str = ""
+    *, doctor: VillageDoctor, assessed_on: date, result: str, user: AnyUser, score=None, note: str = ""
 ) -> DoctorAssessment:
     """Biennial assessment. After a failure, the next assessment within 6 months is the re-assessment;
     failing it cancels the current licence (reason: failed assessment)."""

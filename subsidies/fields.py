@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import TypedDict
 
 from django.db import models
 
@@ -10,6 +11,13 @@ try:
     import orjson
 except ImportError:  # requirements.txt pins it; the standard library reads and writes the same JSON, only slower
     orjson = None
+
+
+class DecimalPlaces(TypedDict):
+    """The digits of a DecimalField (`models.DecimalField(..., **MONEY)`)."""
+
+    max_digits: int
+    decimal_places: int
 
 
 class EncodedJSON(str):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.db.models import Count, DecimalField, ExpressionWrapper, F, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
@@ -12,6 +13,9 @@ from django.utils import timezone
 
 from clinics.selectors import id_filter, restrict
 from programs.models import Drug, DrugPurchase, DrugSale, DrugStock, DrugViolation, ExpiringBatch
+
+if TYPE_CHECKING:
+    from clinics.selectors import AnyUser
 
 ZERO = Decimal("0.00")
 MONEY = DecimalField(max_digits=14, decimal_places=2)
@@ -29,24 +33,24 @@ def search_drugs(q: str, *, limit: int = 20) -> QuerySet[Drug]:
     ]
 
 
-def stock_for(user) -> QuerySet[DrugStock]:
+def stock_for(user: AnyUser) -> QuerySet[DrugStock]:
     return restrict(DrugStock.objects.select_related("clinic__township", "drug"), user, clinic="clinic")
 
 
-def sales_for(user) -> QuerySet[DrugSale]:
+def sales_for(user: AnyUser) -> QuerySet[DrugSale]:
     return restrict(DrugSale.objects.select_related("clinic__township", "drug"), user, clinic="clinic")
 
 
-def purchases_for(user) -> QuerySet[DrugPurchase]:
+def purchases_for(user: AnyUser) -> QuerySet[DrugPurchase]:
     return restrict(DrugPurchase.objects.select_related("clinic__township", "drug"), user, clinic="clinic")
 
 
-def violations_for(user) -> QuerySet[DrugViolation]:
+def violations_for(user: AnyUser) -> QuerySet[DrugViolation]:
     return restrict(DrugViolation.objects.select_related("clinic__township", "drug"), user, clinic="clinic")
 
 
 def expiring_batches_for(
-    user, *, today: date | None = None, days: int = EXPIRY_WARNING_DAYS
+    user: AnyUser, *, today: date | None = None, days: int = EXPIRY_WARNING_DAYS
 ) -> QuerySet[ExpiringBatch]:
     """Batches expiring within ``days`` (or already expired) at clinics that still hold that drug."""
     today = today or timezone.localdate()
@@ -70,7 +74,7 @@ class ViolationTotal:
     overcharge_total: Decimal
 
 
-def violation_totals(user, *, start: date, end: date) -> list[ViolationTotal]:
+def violation_totals(user: AnyUser, *, start: date, end: date) -> list[ViolationTotal]:
     """Per clinic in the user's scope: number of overpriced sales and the overcharge in the period."""
     rows = (
         violations_for(user)
@@ -131,7 +135,9 @@ def _q(value) -> Decimal:
     return (Decimal(value or 0)).quantize(Decimal("0.01"))
 
 
-def violation_counts_by_township(user, *, township_ids, start: date, end: date) -> dict[int, tuple[int, Decimal]]:
+def violation_counts_by_township(
+    user: AnyUser, *, township_ids, start: date, end: date
+) -> dict[int, tuple[int, Decimal]]:
     """Township id → (number of overpriced sales, overcharge total) dated start..end, in the user's
     scope. One query whatever the number of townships."""
     rows = (

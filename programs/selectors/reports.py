@@ -10,7 +10,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connections
@@ -20,6 +20,9 @@ from django.utils import timezone
 from clinics.models import ClinicPopulation
 from clinics.selectors import id_filter, restrict
 from programs.models import Quota, ServiceItem, ServiceItemPrice, ServiceReport, ServiceReportLine
+
+if TYPE_CHECKING:
+    from clinics.selectors import AnyUser
 
 
 @dataclass(frozen=True)
@@ -143,7 +146,7 @@ def _plain_rows(queryset) -> list[tuple]:
         return cursor.fetchall()
 
 
-def reports_for(user):
+def reports_for(user: AnyUser):
     return restrict(ServiceReport.objects.select_related("clinic", "clinic__township"), user, clinic="clinic")
 
 
@@ -223,7 +226,7 @@ class MatrixRow:
 
 
 def township_matrix(
-    *, user, year: int, through_month: int, township_id: int | None = None, township_ids=None
+    *, user: AnyUser, year: int, through_month: int, township_id: int | None = None, township_ids=None
 ) -> tuple[list, list[MatrixRow]]:
     """Clinic × item completion for the year, behind-pace clinics first. Three queries whatever the size.
     ``township_id`` / ``township_ids`` narrow the user's scope further (one township, or some)."""
@@ -271,7 +274,7 @@ class ReportCounts:
     submitted: int = 0  # submitted, awaiting verification
 
 
-def report_counts_by_township(*, user, township_ids, year: int, month: int) -> dict[int, ReportCounts]:
+def report_counts_by_township(*, user: AnyUser, township_ids, year: int, month: int) -> dict[int, ReportCounts]:
     """Per township in the user's scope: reports of the month that were handed in, and those still
     awaiting verification. One query whatever the number of townships."""
     rows = (
@@ -289,7 +292,7 @@ def _end_of_day(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day + timedelta(days=1), time.min))
 
 
-def on_time_by_month(*, user, township_ids, year: int, through_month: int) -> dict[tuple[int, int], int]:
+def on_time_by_month(*, user: AnyUser, township_ids, year: int, through_month: int) -> dict[tuple[int, int], int]:
     """(township id, month) → reports of that month handed in by the deadline (day
     ``REPORT_DEADLINE_DAY`` of the next month, local time), months 1..through_month. One query."""
     from programs.selectors.periods import submission_deadline
@@ -322,7 +325,7 @@ class MonthlyCompletion:
         return [int(100 * d / self.quota) if self.quota else 0 for d in self.done]
 
 
-def completion_by_month(*, user, township_ids, year: int, through_month: int) -> dict[int, MonthlyCompletion]:
+def completion_by_month(*, user: AnyUser, township_ids, year: int, through_month: int) -> dict[int, MonthlyCompletion]:
     """Township id → cumulative completion at the end of each month 1..through_month, counted as
     ``township_matrix`` counts the year: Σ over clinics and active items of min(verified so far, quota)
     ÷ Σ quotas (verified reports only). Three queries whatever the number of clinics."""

@@ -15,7 +15,7 @@ from django.db.models.lookups import GreaterThan, LessThan
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from subsidies.fields import JSONDocumentField
+from subsidies.fields import DecimalPlaces, JSONDocumentField
 
 __all__ = [
     "Advance",
@@ -37,8 +37,8 @@ def period_label(year: int, *, quarter: int | None = None, month: int | None = N
     return gettext("%(y)s年度") % {"y": year}
 
 
-MONEY = {"max_digits": 14, "decimal_places": 2}
-RATE = {"max_digits": 8, "decimal_places": 4}
+MONEY: DecimalPlaces = {"max_digits": 14, "decimal_places": 2}
+RATE: DecimalPlaces = {"max_digits": 8, "decimal_places": 4}
 SHARE_VALIDATORS = [
     MinValueValidator(0, _("预拨比例不能为负数。")),
     MaxValueValidator(1, _("预拨比例不能超过 1（即 100%%）。")),

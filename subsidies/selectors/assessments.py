@@ -5,11 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
+from typing import TYPE_CHECKING
 
 from django.db.models import Avg, Count, Q, Sum
 
 from clinics.selectors import get_scope, id_filter, restrict
 from subsidies.models import Appeal, Assessment, AssessmentEvidence, SatisfactionSurvey, ScoreSheet
+
+if TYPE_CHECKING:
+    from clinics.selectors import AnyUser
 
 
 def assessment_scores(*, clinic_ids, year: int, quarter: int | None) -> dict[int, Decimal]:
@@ -23,11 +27,11 @@ def assessment_scores(*, clinic_ids, year: int, quarter: int | None) -> dict[int
     }
 
 
-def assessments_for(user):
+def assessments_for(user: AnyUser):
     return restrict(Assessment.objects.select_related("clinic", "clinic__township", "assessor"), user, clinic="clinic")
 
 
-def evidence_for(user):
+def evidence_for(user: AnyUser):
     """Evidence files follow their assessment: staff in scope of the clinic (drafts included); a doctor
     only their own clinic's submitted assessments, as the portal shows them."""
     qs = AssessmentEvidence.objects.select_related("assessment__clinic")
@@ -37,7 +41,7 @@ def evidence_for(user):
     return restrict(qs, user, clinic="assessment__clinic")
 
 
-def appeals_for(user):
+def appeals_for(user: AnyUser):
     return restrict(
         Appeal.objects.select_related("entry__assessment__clinic", "entry__item", "appellant"),
         user,
@@ -78,14 +82,14 @@ def indicator_achieved(*, clinic_id: int, year: int, quarter: int, indicator: st
     return (done / due).quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP)
 
 
-def ranking(*, user, year: int, quarter: int, township_id: int | None = None):
+def ranking(*, user: AnyUser, year: int, quarter: int, township_id: int | None = None):
     qs = assessments_for(user).filter(year=year, quarter=quarter, status=Assessment.Status.SUBMITTED)
     if township_id:
         qs = qs.filter(clinic__township_id=township_id)
     return list(qs.order_by("-total_score", "clinic__code"))
 
 
-def township_averages(*, user, year: int, quarter: int):
+def township_averages(*, user: AnyUser, year: int, quarter: int):
     qs = assessments_for(user).filter(year=year, quarter=quarter, status=Assessment.Status.SUBMITTED)
     return list(qs.values("clinic__township__name").annotate(average=Avg("total_score")).order_by("-average"))
 
@@ -99,7 +103,7 @@ class ScoreChange:
     averages: dict  # township id → (latest average | None, previous average | None), Decimal 2 places
 
 
-def township_score_change(*, user, township_ids) -> ScoreChange:
+def township_score_change(*, user: AnyUser, township_ids) -> ScoreChange:
     """The latest two quarters with submitted assessments in these townships of the user's scope, and
     each township's average score in both. Two queries whatever the number of townships."""
     township_ids = list(township_ids)

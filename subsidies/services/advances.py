@@ -9,6 +9,7 @@ generated it and when; generating again returns the existing batch and pays noth
 from __future__ import annotations
 
 from datetime import date
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -20,10 +21,13 @@ from subsidies import calculation
 from subsidies.models import Advance, AdvanceBatch, SubsidyPolicy
 from subsidies.models.settlement import period_label
 
+if TYPE_CHECKING:
+    from clinics.selectors import AnyUser
+
 Method = SubsidyPolicy.AdvanceMethod
 
 
-def may_generate(user, county_id: int) -> bool:
+def may_generate(user: AnyUser, county_id: int) -> bool:
     """County admins of that county (and superusers); ``None`` is the trusted command line."""
     return user is None or can_administer_county(user, county_id)
 
@@ -67,7 +71,12 @@ def preview(*, policy: SubsidyPolicy, quarter: int | None = None, month: int | N
 
 @transaction.atomic
 def generate_advances(
-    *, user, policy: SubsidyPolicy, quarter: int | None = None, month: int | None = None, paid_on: date | None = None
+    *,
+    user: AnyUser,
+    policy: SubsidyPolicy,
+    quarter: int | None = None,
+    month: int | None = None,
+    paid_on: date | None = None,
 ) -> tuple[AdvanceBatch, bool]:
     """The period's scheduled advances for every active clinic of the policy's county.
 
