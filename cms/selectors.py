@@ -15,8 +15,10 @@ expects a read receipt from each village-doctor login of the clinics it addresse
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from datetime import date
+from typing import TYPE_CHECKING, Any, Literal
 
 from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import ExtractYear
@@ -27,14 +29,19 @@ from clinics.selectors import get_scope, townships_for
 from cms.models import Audience, Category, NoticePage, NoticeReceipt, live_q
 
 if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser, User
+    from django.db.models import Model
+    from wagtail.models import Collection
+
     from clinics.selectors import AnyUser
+    from cms.models import NoticeIndexPage
 
 
-def _published() -> QuerySet:
+def _published() -> QuerySet[NoticePage]:
     return NoticePage.objects.filter(live_q())
 
 
-def visible_notices(*, user: AnyUser) -> QuerySet:
+def visible_notices(*, user: AnyUser) -> QuerySet[NoticePage]:
     notices = _published().order_by("-issued_on", "-first_published_at", "-pk")
     scope = get_scope(user)
     if scope.sees_everything:
@@ -50,17 +57,17 @@ def visible_notices(*, user: AnyUser) -> QuerySet:
     return notices.filter(public)
 
 
-def public_notices() -> QuerySet:
+def public_notices() -> QuerySet[NoticePage]:
     return _published().filter(audience=Audience.PUBLIC).order_by("-issued_on", "-first_published_at", "-pk")
 
 
-def notice_years(*, notices: QuerySet) -> list[int]:
+def notice_years(*, notices: QuerySet[NoticePage]) -> list[int]:
     return sorted(
         set(notices.order_by().annotate(y=ExtractYear("issued_on")).values_list("y", flat=True)), reverse=True
     )
 
 
-def home_sections(*, user: AnyUser, per_category: int = 5) -> dict:
+def home_sections(*, user: AnyUser, per_category: int = 5) -> dict[str, Any]:
     """The latest notices of each category the visitor may read (one query per category). The querysets
     stay lazy: the template reads them inside its cached fragment, so a cached home page costs no query."""
     from cms.models import NoticeIndexPage
@@ -76,9 +83,9 @@ def home_sections(*, user: AnyUser, per_category: int = 5) -> dict:
 # --- receipts -------------------------------------------------------------------------------------
 
 
-def doctor_logins(*, notice: NoticePage) -> QuerySet:
+def doctor_logins(*, notice: NoticePage) -> QuerySet[UserScope]:
     """The village-doctor role rows (UserScope) a notice expects a receipt from."""
-    rows = UserScope.objects.filter(
+    rows = UserScope.objects.filter(  # type: ignore[misc]  # county None: IS NULL, no row
         role=Role.VILLAGE_DOCTOR, clinic__township__county_id=notice.county_id, user__is_active=True
     )
     if notice.audience == Audience.TOWNSHIPS:
@@ -94,7 +101,7 @@ def unread_for_doctor(*, user: AnyUser) -> QuerySet:
     return visible_notices(user=user).filter(county_id=scope.county_id).exclude(receipts__user=user)
 
 
-def doctor_notices(*, user: AnyUser) -> list[tuple[NoticePage, object]]:
+def doctor_notices(*, user: User) -> list[tuple[NoticePage, NoticeReceipt | None]]:
     """(notice, receipt or None) for every notice addressed to a doctor: unread first, newest first."""
     scope = get_scope(user)
     if not scope.is_doctor:
@@ -106,7 +113,7 @@ def doctor_notices(*, user: AnyUser) -> list[tuple[NoticePage, object]]:
     return rows
 
 
-def receipt_for(*, user: AnyUser, notice: NoticePage):
+def receipt_for(*, user: User | AnonymousUser, notice: NoticePage) -> NoticeReceipt | Literal[False] | None:
     if not user.is_authenticated or not get_scope(user).is_doctor:
         return None
     return NoticeReceipt.objects.filter(user=user, notice=notice).first() or False
@@ -132,7 +139,7 @@ class TownshipRate:
         return read_percent(self.expected, self.read)
 
 
-def staff_notices(*, user: AnyUser) -> QuerySet:
+def staff_notices(*, user: AnyUser) -> QuerySet[NoticePage]:
     """Notices addressed to doctors in the staff user's township / county, for the receipts pages."""
     scope = get_scope(user)
     notices = _published().order_by("-issued_on", "-pk")
@@ -149,7 +156,7 @@ def staff_notices(*, user: AnyUser) -> QuerySet:
     return notices.none()
 
 
-def _receipts_by_township(*, notice_ids, township_ids) -> dict[tuple[int, int], int]:
+def _receipts_by_township(*, notice_ids: list[int], township_ids: Iterable[int]) -> dict[tuple[int, int], int]:
     """(notice id, township id) → receipts from doctor logins currently serving in that township."""
     rows = (
         NoticeReceipt.objects.filter(
@@ -165,7 +172,7 @@ def _receipts_by_township(*, notice_ids, township_ids) -> dict[tuple[int, int], 
     return {(notice_id, township_id): n for notice_id, township_id, n in rows}
 
 
-def _doctors_by_township(township_ids) -> dict[int, int]:
+def _doctors_by_township(township_ids: Iterable[int]) -> dict[int, int]:
     return dict(
         UserScope.objects.filter(role=Role.VILLAGE_DOCTOR, user__is_active=True, clinic__township_id__in=township_ids)
         .values_list("clinic__township_id")
@@ -193,7 +200,7 @@ def _reached_townships(notices: list[NoticePage], townships: list[Township]) -> 
 
 def township_rates(*, user: AnyUser, notice: NoticePage) -> list[TownshipRate]:
     """Per township in the user's scope that the notice reaches: doctors expected and receipts."""
-    townships = list(townships_for(user).filter(county_id=notice.county_id).order_by("code"))
+    townships = list(townships_for(user).filter(county_id=notice.county_id).order_by("code"))  # type: ignore[misc]  # county None: IS NULL, no row
     reached = set(_reached_townships([notice], townships)[notice.pk])
     townships = [t for t in townships if t.pk in reached]
     ids = [t.pk for t in townships]
@@ -216,7 +223,7 @@ def notice_rates(*, user: AnyUser, notices: list[NoticePage]) -> dict[int, tuple
     }
 
 
-def read_by_township(*, user: AnyUser, township_ids, since) -> dict[int, tuple[int, int]]:
+def read_by_township(*, user: AnyUser, township_ids: list[int], since: date) -> dict[int, tuple[int, int]]:
     """township id → (receipts expected, receipts given) over the notices published since a date that
     reach the township (four queries whatever the number of notices, townships or doctors)."""
     notices = list(staff_notices(user=user).filter(issued_on__gte=since))
@@ -232,7 +239,7 @@ def read_by_township(*, user: AnyUser, township_ids, since) -> dict[int, tuple[i
     return {t: (e, r) for t, (e, r) in result.items()}
 
 
-def unread_doctors(*, user: AnyUser, notice: NoticePage, township_id: int | None = None) -> QuerySet:
+def unread_doctors(*, user: AnyUser, notice: NoticePage, township_id: int | None = None) -> QuerySet[UserScope]:
     """Doctor logins in the user's scope the notice reaches who have not read it, by township and clinic."""
     rows = doctor_logins(notice=notice).filter(clinic__township__in=townships_for(user))
     if township_id:
@@ -257,7 +264,7 @@ def unread_count_for_staff(*, user: AnyUser) -> tuple[int, int]:
 # notice index only; township staff and doctors have no page, document or image work there.
 
 
-def admin_notice_index(*, user: AnyUser):
+def admin_notice_index(*, user: AnyUser) -> NoticeIndexPage | None:
     """The notice index a county-role user works on in Wagtail's admin (None: no page work)."""
     from clinics.roles import COUNTY_ROLES
     from cms.models import NoticeIndexPage
@@ -268,7 +275,7 @@ def admin_notice_index(*, user: AnyUser):
     return NoticeIndexPage.objects.filter(county_id=scope.county_id).first()
 
 
-def admin_pages_for(*, user: AnyUser, with_ancestors: bool = False) -> QuerySet:
+def admin_pages_for(*, user: AnyUser, with_ancestors: bool = False) -> QuerySet[Any]:
     """Pages whose admin views (explorer, edit, history, revisions, workflow…) and report rows the user
     may reach: everything for a superuser, the own county's notice tree for county roles (its ancestors,
     the home page and the tree root, too when ``with_ancestors``: Wagtail redirects those to the
@@ -287,11 +294,11 @@ def admin_pages_for(*, user: AnyUser, with_ancestors: bool = False) -> QuerySet:
     return Page.objects.filter(tree)
 
 
-def page_in_admin_scope(*, user: AnyUser, page_id) -> bool:
+def page_in_admin_scope(*, user: AnyUser, page_id: object) -> bool:
     return admin_pages_for(user=user, with_ancestors=True).filter(pk=page_id).exists()
 
 
-def admin_users_for(*, user: AnyUser) -> QuerySet:
+def admin_users_for(*, user: AnyUser) -> QuerySet[Any]:
     """Logins whose names a user may see in Wagtail's admin lists and filters: everyone for a
     superuser, the people serving in the user's county for county roles (county, township and clinic
     roles alike), nobody for anyone else."""
@@ -306,7 +313,7 @@ def admin_users_for(*, user: AnyUser) -> QuerySet:
     if admin_notice_index(user=user) is None:
         return User.objects.none()
     serving = UserScope.objects.filter(
-        scope_q(user, county="county") | scope_q(user, township="township") | scope_q(user, clinic="clinic")
+        scope_q(user, county="county") | scope_q(user, township="township") | scope_q(user, clinic="clinic")  # type: ignore[operator]  # None only for superusers, returned above
     )
     return User.objects.filter(pk__in=serving.values("user_id"))
 
@@ -314,7 +321,7 @@ def admin_users_for(*, user: AnyUser) -> QuerySet:
 # --- files of notices (documents and images) -------------------------------------------------------
 
 
-def _notices_referencing(obj, *, attachments: bool) -> list[int]:
+def _notices_referencing(obj: Model, *, attachments: bool) -> list[int]:
     """Ids of the notices whose stored content uses a document or image: an attachment row, or a
     document / image block or document link in the body (Wagtail's reference index). For a published
     notice the stored content is the published version; unpublished drafts live only in revisions."""
@@ -337,7 +344,7 @@ def _notices_referencing(obj, *, attachments: bool) -> list[int]:
     return sorted(ids)
 
 
-def _collection_county_ids(collection) -> set[int]:
+def _collection_county_ids(collection: Collection | None) -> set[int]:
     """The county owning a collection: the one whose county collection (``CountyCollection``) it is or lies
     in. The root collection is shared by everyone and gives no county. Two queries, whatever the number of
     counties (the county collections are what the groups' permissions are attached to)."""
@@ -349,7 +356,7 @@ def _collection_county_ids(collection) -> set[int]:
     return set(CountyCollection.objects.filter(collection__in=chain).values_list("county_id", flat=True))
 
 
-def _file_county_ids(obj, *, notice_ids) -> set[int]:
+def _file_county_ids(obj: Model, *, notice_ids: list[int]) -> set[int]:
     """The counties a notice document or image belongs to: those of the notices using it (drafts too)
     and of its collection."""
     counties = set(
@@ -358,7 +365,7 @@ def _file_county_ids(obj, *, notice_ids) -> set[int]:
     return counties | _collection_county_ids(getattr(obj, "collection", None))
 
 
-def _file_visible_to(*, user: AnyUser, obj, attachments: bool) -> bool:
+def _file_visible_to(*, user: AnyUser, obj: Model, attachments: bool) -> bool:
     """The single rule for a notice's files. Someone may download it when it is used by a notice they
     may read (``visible_notices``: published, live, unexpired, audience and county), when they are
     notice staff of its county (county admin, editor, moderator: they choose files in the editor),
@@ -377,11 +384,11 @@ def _file_visible_to(*, user: AnyUser, obj, attachments: bool) -> bool:
     return scope.role in COUNTY_ROLES and scope.county_id in _file_county_ids(obj, notice_ids=notice_ids)
 
 
-def document_visible_to(*, user: AnyUser, document) -> bool:
+def document_visible_to(*, user: AnyUser, document: Model) -> bool:
     """May this user download this Wagtail document (notice attachments, body downloads, links)?"""
     return _file_visible_to(user=user, obj=document, attachments=True)
 
 
-def image_visible_to(*, user: AnyUser, image) -> bool:
+def image_visible_to(*, user: AnyUser, image: Model) -> bool:
     """May this user see this Wagtail image (the body images of notices)?"""
     return _file_visible_to(user=user, obj=image, attachments=False)

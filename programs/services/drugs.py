@@ -34,7 +34,7 @@ from programs.models import Drug, DrugPurchase, DrugSale, DrugStock
 from programs.services.periods import ensure_not_locked
 
 if TYPE_CHECKING:
-    from clinics.selectors import AnyUser
+    from django.contrib.auth.models import User
 
 CENT = Decimal("0.01")
 # Read from the model fields so the services, the import widgets and the forms cannot drift apart.
@@ -129,14 +129,14 @@ def check_sale_date(*, clinic: Clinic, drug: Drug, on: date) -> None:
 _check_date = check_record_date
 
 
-def _ensure_staff_scope(user: AnyUser, clinic: Clinic) -> None:
+def _ensure_staff_scope(user: User | None, clinic: Clinic) -> None:
     if user is not None and not can_manage_clinic(user, clinic):
         raise ValidationError(
             {"clinic": _("您无权为“%(clinic)s”录入数据（不在您的管辖范围内）。") % {"clinic": clinic.name}}
         )
 
 
-def _ensure_sale_scope(user: AnyUser, clinic: Clinic) -> None:
+def _ensure_sale_scope(user: User | None, clinic: Clinic) -> None:
     if user is None:
         return
     scope = get_scope(user)
@@ -261,7 +261,7 @@ class SaleLine:
     unit_price: object
 
 
-def _sell(*, clinic: Clinic, line: SaleLine, on: date, user: AnyUser, source: str) -> DrugSale:
+def _sell(*, clinic: Clinic, line: SaleLine, on: date, user: User | None, source: str) -> DrugSale:
     drug = _drug(line.drug)
     quantity = _quantity(line.quantity, QUANTITY_LIMITS)
     unit_price = _money(line.unit_price, "unit_price", _("售价"), positive=True, limits=SALE_PRICE_LIMITS)

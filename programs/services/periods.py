@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from programs.models import PeriodTransition, ReportingPeriod
 
 if TYPE_CHECKING:
-    from clinics.selectors import AnyUser
+    from django.contrib.auth.models import User
 
 State = ReportingPeriod.State
 
@@ -24,7 +24,7 @@ def _period_for_update(township_id: int, year: int, month: int) -> ReportingPeri
     return ReportingPeriod.objects.select_for_update().get(pk=period.pk)
 
 
-def _move(period: ReportingPeriod, to_state: str, user: AnyUser, reason: str = "") -> ReportingPeriod:
+def _move(period: ReportingPeriod, to_state: str, user: User | None, reason: str = "") -> ReportingPeriod:
     PeriodTransition.objects.create(period=period, from_state=period.state, to_state=to_state, by=user, reason=reason)
     period.state = to_state
     period.save(update_fields=["state", "reopened_until"])
@@ -32,7 +32,7 @@ def _move(period: ReportingPeriod, to_state: str, user: AnyUser, reason: str = "
 
 
 @transaction.atomic
-def close_period(*, township_id: int, year: int, month: int, user: AnyUser, reason: str = "") -> ReportingPeriod:
+def close_period(*, township_id: int, year: int, month: int, user: User | None, reason: str = "") -> ReportingPeriod:
     period = _period_for_update(township_id, year, month)
     if period.state == State.LOCKED:
         raise ValidationError(_("该月已结算锁定，不能再更改状态。"))
@@ -44,7 +44,7 @@ def close_period(*, township_id: int, year: int, month: int, user: AnyUser, reas
 
 @transaction.atomic
 def reopen_period(
-    *, township_id: int, year: int, month: int, user: AnyUser, until: date, reason: str
+    *, township_id: int, year: int, month: int, user: User | None, until: date, reason: str
 ) -> ReportingPeriod:
     """Let doctors submit (late) again until a given day; needs a reason."""
     if not reason.strip():
@@ -57,7 +57,7 @@ def reopen_period(
 
 
 @transaction.atomic
-def lock_periods(*, township_ids, year: int, months, user: AnyUser, reason: str = "") -> int:
+def lock_periods(*, township_ids, year: int, months, user: User | None, reason: str = "") -> int:
     """Lock months for settlement (called when a settlement is approved). Returns how many changed."""
     changed = 0
     for township_id in township_ids:

@@ -23,7 +23,7 @@ from programs.selectors import periods as period_selectors
 from programs.selectors import reports as report_selectors
 
 if TYPE_CHECKING:
-    from clinics.selectors import AnyUser
+    from django.contrib.auth.models import User
 
 Status = ServiceReport.Status
 
@@ -128,7 +128,7 @@ def check_counts(*, clinic: Clinic, year: int, month: int, counts: dict[int, int
     return warnings
 
 
-def _log(report, *, user: AnyUser, field, before="", after="", item=None, item_id=None, note=""):
+def _log(report, *, user: User | None, field, before="", after="", item=None, item_id=None, note=""):
     ReportChange.objects.create(
         report=report,
         item_id=item_id if item is None else item.pk,
@@ -143,7 +143,7 @@ def _log(report, *, user: AnyUser, field, before="", after="", item=None, item_i
 @transaction.atomic
 def save_report(
     *,
-    user: AnyUser,
+    user: User | None,
     year: int,
     month: int,
     counts: dict[int, int],
@@ -200,7 +200,7 @@ def save_report(
     return report, warnings
 
 
-def _ensure_staff_may_change(user: AnyUser, report: ServiceReport) -> None:
+def _ensure_staff_may_change(user: User | None, report: ServiceReport) -> None:
     if not can_manage_clinic(user, report.clinic):
         raise PermissionDenied
     state = period_selectors.period_state(township_id=report.clinic.township_id, year=report.year, month=report.month)
@@ -210,7 +210,7 @@ def _ensure_staff_may_change(user: AnyUser, report: ServiceReport) -> None:
 
 @transaction.atomic
 def verify_report(
-    *, user: AnyUser, report: ServiceReport, samples: dict[int, tuple[str, int | None, int | None]]
+    *, user: User | None, report: ServiceReport, samples: dict[int, tuple[str, int | None, int | None]]
 ) -> ServiceReport:
     """Record the verification sample of each line (method, checked n, confirmed k) and the verified counts."""
     report = ServiceReport.objects.select_for_update().select_related("clinic__township").get(pk=report.pk)
@@ -284,7 +284,7 @@ def verify_report(
 
 
 @transaction.atomic
-def return_report(*, user: AnyUser, report: ServiceReport, comment: str) -> ServiceReport:
+def return_report(*, user: User | None, report: ServiceReport, comment: str) -> ServiceReport:
     """Send a report back to the doctor with a comment; the doctor may then change and resubmit it."""
     report = ServiceReport.objects.select_for_update().select_related("clinic__township").get(pk=report.pk)
     _ensure_staff_may_change(user, report)
@@ -301,7 +301,7 @@ def return_report(*, user: AnyUser, report: ServiceReport, comment: str) -> Serv
 
 
 @transaction.atomic
-def generate_quotas(*, user: AnyUser, clinics, year: int, item: ServiceItem, rate: Decimal, basis: str) -> int:
+def generate_quotas(*, user: User | None, clinics, year: int, item: ServiceItem, rate: Decimal, basis: str) -> int:
     """Quota = rate × the clinic's population of the basis (e.g. 70% of its 65+ residents), rounded half up."""
     from clinics.models import ClinicPopulation
 

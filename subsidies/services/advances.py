@@ -22,12 +22,12 @@ from subsidies.models import Advance, AdvanceBatch, SubsidyPolicy
 from subsidies.models.settlement import period_label
 
 if TYPE_CHECKING:
-    from clinics.selectors import AnyUser
+    from django.contrib.auth.models import User
 
 Method = SubsidyPolicy.AdvanceMethod
 
 
-def may_generate(user: AnyUser, county_id: int) -> bool:
+def may_generate(user: User | None, county_id: int) -> bool:
     """County admins of that county (and superusers); ``None`` is the trusted command line."""
     return user is None or can_administer_county(user, county_id)
 
@@ -72,7 +72,7 @@ def preview(*, policy: SubsidyPolicy, quarter: int | None = None, month: int | N
 @transaction.atomic
 def generate_advances(
     *,
-    user: AnyUser,
+    user: User | None,
     policy: SubsidyPolicy,
     quarter: int | None = None,
     month: int | None = None,

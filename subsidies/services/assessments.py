@@ -27,18 +27,18 @@ from subsidies.models import (
 from subsidies.selectors import assessments as selectors
 
 if TYPE_CHECKING:
-    from clinics.selectors import AnyUser
+    from django.contrib.auth.models import User
 
 APPEAL_DAYS = 7
 
 
-def _ensure_manager(user: AnyUser, clinic):
+def _ensure_manager(user: User, clinic):
     if not can_manage_clinic(user, clinic):
         raise PermissionDenied
 
 
 @transaction.atomic
-def start_assessment(*, user: AnyUser, clinic, year: int, quarter: int, assessed_on: date) -> Assessment:
+def start_assessment(*, user: User, clinic, year: int, quarter: int, assessed_on: date) -> Assessment:
     """Open a quarter's assessment of a clinic with every item of the county's sheet, indicator values
     read from verified service data, and unrectified findings counted double."""
     _ensure_manager(user, clinic)
@@ -162,7 +162,7 @@ def _recompute(assessment: Assessment) -> Decimal:
 
 @transaction.atomic
 def update_entries(
-    *, user: AnyUser, assessment: Assessment, values: dict[int, dict], notes: str | None = None
+    *, user: User, assessment: Assessment, values: dict[int, dict], notes: str | None = None
 ) -> Assessment:
     assessment = Assessment.objects.select_for_update().select_related("clinic__township").get(pk=assessment.pk)
     _ensure_manager(user, assessment.clinic)
@@ -186,7 +186,7 @@ def update_entries(
 
 
 @transaction.atomic
-def submit_assessment(*, user: AnyUser, assessment: Assessment) -> Assessment:
+def submit_assessment(*, user: User, assessment: Assessment) -> Assessment:
     assessment = Assessment.objects.select_for_update().select_related("clinic__township").get(pk=assessment.pk)
     _ensure_manager(user, assessment.clinic)
     missing = []
@@ -208,7 +208,7 @@ def submit_assessment(*, user: AnyUser, assessment: Assessment) -> Assessment:
 
 
 @transaction.atomic
-def add_evidence(*, user: AnyUser, assessment: Assessment, file, description: str = "") -> AssessmentEvidence:
+def add_evidence(*, user: User, assessment: Assessment, file, description: str = "") -> AssessmentEvidence:
     _ensure_manager(user, assessment.clinic)
     allowed = (".jpg", ".jpeg", ".png", ".pdf", ".doc", ".docx", ".xls", ".xlsx")
     if not file.name.lower().endswith(allowed) or file.size > 10 * 1024 * 1024:
@@ -219,7 +219,7 @@ def add_evidence(*, user: AnyUser, assessment: Assessment, file, description: st
 
 
 @transaction.atomic
-def record_inspection(*, user: AnyUser, clinic, inspected_on: date, notes: str, findings: list[dict]) -> Inspection:
+def record_inspection(*, user: User, clinic, inspected_on: date, notes: str, findings: list[dict]) -> Inspection:
     _ensure_manager(user, clinic)
     inspection = Inspection.objects.create(clinic=clinic, inspected_on=inspected_on, inspector=user, notes=notes)
     for finding in findings:
@@ -239,7 +239,7 @@ def record_inspection(*, user: AnyUser, clinic, inspected_on: date, notes: str, 
 
 
 @transaction.atomic
-def reinspect(*, user: AnyUser, finding: Finding, rectified: bool, on: date) -> Finding:
+def reinspect(*, user: User, finding: Finding, rectified: bool, on: date) -> Finding:
     finding = Finding.objects.select_for_update().select_related("inspection__clinic__township").get(pk=finding.pk)
     _ensure_manager(user, finding.inspection.clinic)
     if finding.status not in (Finding.Status.OPEN, Finding.Status.UNRECTIFIED, Finding.Status.RECTIFIED):
@@ -256,7 +256,7 @@ def reinspect(*, user: AnyUser, finding: Finding, rectified: bool, on: date) -> 
 
 @transaction.atomic
 def record_satisfaction(
-    *, user: AnyUser, clinic, year: int, quarter: int, surveyed: int, satisfied: int
+    *, user: User, clinic, year: int, quarter: int, surveyed: int, satisfied: int
 ) -> SatisfactionSurvey:
     _ensure_manager(user, clinic)
     if surveyed < 1 or satisfied < 0 or satisfied > surveyed:
@@ -268,7 +268,7 @@ def record_satisfaction(
 
 
 @transaction.atomic
-def file_appeal(*, user: AnyUser, entry: AssessmentEntry, comment: str, now=None) -> Appeal:
+def file_appeal(*, user: User, entry: AssessmentEntry, comment: str, now=None) -> Appeal:
     """A doctor of the clinic appeals one item within 7 days of the assessment's submission."""
     now = now or timezone.now()
     entry = AssessmentEntry.objects.select_related("assessment__clinic", "item").get(pk=entry.pk)
@@ -288,9 +288,7 @@ def file_appeal(*, user: AnyUser, entry: AssessmentEntry, comment: str, now=None
 
 
 @transaction.atomic
-def decide_appeal(
-    *, user: AnyUser, appeal: Appeal, accept: bool, decision: str, new_values: dict | None = None
-) -> Appeal:
+def decide_appeal(*, user: User, appeal: Appeal, accept: bool, decision: str, new_values: dict | None = None) -> Appeal:
     appeal = (
         Appeal.objects.select_for_update()
         .select_related("entry__assessment__clinic__township", "entry__item")

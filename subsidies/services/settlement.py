@@ -24,7 +24,7 @@ from subsidies.models import Advance, PolicyItem, SettlementLine, SettlementRun,
 from subsidies.services.background import background_reads
 
 if TYPE_CHECKING:
-    from clinics.selectors import AnyUser
+    from django.contrib.auth.models import User
 
 Status = SettlementRun.Status
 
@@ -197,7 +197,7 @@ def iter_inputs_by_county(chosen, *, county_ids: list[int], year: int, quarter: 
         yield county_id, facts.inputs(county_id, figures)
 
 
-def _ensure_may_prepare(user: AnyUser, county_id: int, township: Township | None) -> None:
+def _ensure_may_prepare(user: User | None, county_id: int, township: Township | None) -> None:
     if user is None:  # the command line (manage.py settle) is trusted
         return
     if can_administer_county(user, county_id):
@@ -306,7 +306,7 @@ def _write_lines(run: SettlementRun, inputs, *, fresh: bool = False) -> Settleme
 @transaction.atomic
 def create_run(
     *,
-    user: AnyUser,
+    user: User | None,
     policy: SubsidyPolicy,
     year: int,
     quarter: int | None,
@@ -336,7 +336,7 @@ def create_run(
 
 
 @transaction.atomic
-def create_province_runs(*, user: AnyUser, policies, year: int, quarter: int | None) -> list[SettlementRun]:
+def create_province_runs(*, user: User | None, policies, year: int, quarter: int | None) -> list[SettlementRun]:
     """One draft run per county (each with its own policy), from one pass over the whole province.
 
     Queries: about twenty, whatever the number of clinics and counties — the small per-clinic figures are read
@@ -403,7 +403,7 @@ def _county_groups(facts: ClinicFacts, county_ids: list[int]) -> list[list[int]]
 
 
 @transaction.atomic
-def recompute_run(*, user: AnyUser, run: SettlementRun, inputs=None) -> SettlementRun:
+def recompute_run(*, user: User | None, run: SettlementRun, inputs=None) -> SettlementRun:
     """Recompute a draft with the current data and policy numbers (what-if); keeps the previous balances."""
     run = SettlementRun.objects.select_for_update().get(pk=run.pk)
     _ensure_may_prepare(user, run.county_id, run.township)
@@ -415,7 +415,7 @@ def recompute_run(*, user: AnyUser, run: SettlementRun, inputs=None) -> Settleme
 
 
 @transaction.atomic
-def confirm_run(*, user: AnyUser, run: SettlementRun) -> SettlementRun:
+def confirm_run(*, user: User | None, run: SettlementRun) -> SettlementRun:
     run = SettlementRun.objects.select_for_update().get(pk=run.pk)
     _ensure_may_prepare(user, run.county_id, run.township)
     if run.status != Status.DRAFT:
@@ -426,7 +426,7 @@ def confirm_run(*, user: AnyUser, run: SettlementRun) -> SettlementRun:
 
 
 @transaction.atomic
-def approve_run(*, user: AnyUser, run: SettlementRun) -> SettlementRun:
+def approve_run(*, user: User, run: SettlementRun) -> SettlementRun:
     """County approval. The row lock makes two simultaneous approvals record exactly one."""
     run = SettlementRun.objects.select_for_update().get(pk=run.pk)
     if not can_administer_county(user, run.county_id):
@@ -453,7 +453,7 @@ def approve_run(*, user: AnyUser, run: SettlementRun) -> SettlementRun:
 
 
 @transaction.atomic
-def announce_run(*, user: AnyUser, run: SettlementRun):
+def announce_run(*, user: User | None, run: SettlementRun):
     """Publish the payout table as a public announcement (公示) through the CMS."""
     run = SettlementRun.objects.select_for_update().select_related("county").get(pk=run.pk)
     if not can_administer_county(user, run.county_id):
@@ -490,7 +490,7 @@ def announce_run(*, user: AnyUser, run: SettlementRun):
 
 
 @transaction.atomic
-def mark_paid(*, user: AnyUser, run: SettlementRun, reference: str) -> SettlementRun:
+def mark_paid(*, user: User | None, run: SettlementRun, reference: str) -> SettlementRun:
     run = SettlementRun.objects.select_for_update().get(pk=run.pk)
     if not can_administer_county(user, run.county_id):
         raise PermissionDenied
