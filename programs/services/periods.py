@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 from typing import TYPE_CHECKING
 
@@ -57,7 +58,9 @@ def reopen_period(
 
 
 @transaction.atomic
-def lock_periods(*, township_ids, year: int, months, user: User | None, reason: str = "") -> int:
+def lock_periods(
+    *, township_ids: Iterable[int], year: int, months: Iterable[int], user: User | None, reason: str = ""
+) -> int:
     """Lock months for settlement (called when a settlement is approved). Returns how many changed."""
     changed = 0
     for township_id in township_ids:
