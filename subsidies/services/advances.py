@@ -9,6 +9,7 @@ generated it and when; generating again returns the existing batch and pays noth
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -33,11 +34,17 @@ def may_generate(user: User | None, county_id: int) -> bool:
 
 
 def period_start(year: int, *, quarter: int | None, month: int | None) -> date:
-    return date(year, quarter * 3 - 2, 1) if quarter else date(year, month, 1)
+    if quarter:
+        return date(year, quarter * 3 - 2, 1)
+    assert month is not None  # checked by _check_period: a month when there is no quarter
+    return date(year, month, 1)
 
 
 def _months(quarter: int | None, month: int | None) -> set[int]:
-    return set(range(quarter * 3 - 2, quarter * 3 + 1)) if quarter else {month}
+    if quarter:
+        return set(range(quarter * 3 - 2, quarter * 3 + 1))
+    assert month is not None  # checked by _check_period
+    return {month}
 
 
 def _check_period(policy: SubsidyPolicy, quarter: int | None, month: int | None) -> None:
@@ -52,7 +59,9 @@ def _check_period(policy: SubsidyPolicy, quarter: int | None, month: int | None)
         raise ValidationError({"month": _("该政策每月固定预拨，请选择月份（1–12）。")})
 
 
-def preview(*, policy: SubsidyPolicy, quarter: int | None = None, month: int | None = None):
+def preview(
+    *, policy: SubsidyPolicy, quarter: int | None = None, month: int | None = None
+) -> tuple[Decimal, list[tuple[Clinic, Decimal]], str]:
     """(schedule amount, [(clinic, amount)], formula) for the county's active clinics — nothing is written."""
     _check_period(policy, quarter, month)
     clinics = list(
