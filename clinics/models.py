@@ -20,7 +20,7 @@ from clinics.roles import Role
 code_validator = RegexValidator(r"^[A-Za-z0-9_-]+$", _("编码只能包含字母、数字、下划线和连字符。"))
 
 
-class County(models.Model):
+class County(models.Model):  # type: ignore[django-manager-missing]  # NoticePage.county: Wagtail pages are untyped
     code = models.CharField(_("编码"), max_length=20, unique=True, validators=[code_validator])
     name = models.CharField(_("县名"), max_length=50)
     health_bureau_name = models.CharField(_("卫健局名称"), max_length=100, blank=True)
