@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import uuid
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from django import forms
 from django.contrib import messages
@@ -18,6 +19,9 @@ from django.views.generic import TemplateView, View
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from clinics import dataio
+
+if TYPE_CHECKING:
+    from clinics.models import ImportJob
 
 
 class ImportJobActionForm(forms.Form):
@@ -177,15 +181,17 @@ class ImportJobView(WagtailAdminTemplateMixin, TemplateView):
 
     template_name = "clinics/admin/import_job.html"
     header_icon = "upload"
+    job: ImportJob
 
     def dispatch(self, request, *args, **kwargs):
         from clinics.selectors import import_jobs_for
         from clinics.services import fail_stale_import_jobs
 
         fail_stale_import_jobs(now=timezone.now())  # a job whose worker died shows as failed, retryable
-        self.job = import_jobs_for(request.user).filter(pk=kwargs["pk"]).first()
-        if self.job is None:
+        job = import_jobs_for(request.user).filter(pk=kwargs["pk"]).first()
+        if job is None:
             raise Http404
+        self.job = job
         return super().dispatch(request, *args, **kwargs)
 
     def get_page_title(self):

@@ -12,9 +12,13 @@ buttons): the same scope, filters, search and order. A viewset that names an imp
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any, TypeAlias
+
 from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
 from django.forms.models import modelform_factory
-from django.http import Http404
+from django.http import Http404, HttpRequest
 from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
@@ -30,12 +34,16 @@ from wagtail.admin.widgets.button import Button
 from clinics import dataio, spreadsheets
 from clinics.selectors import restrict
 
+# (queryset, user) → the rows of the queryset in the user's scope.
+ScopeQueryset: TypeAlias = Callable[[QuerySet[Any], Any], QuerySet[Any]]
+
 
 class ScopedObjectMixin:
-    scope_queryset = None
+    scope_queryset: ScopeQueryset = None  # type: ignore[assignment]  # given by the viewset (as_view kwargs)
+    request: HttpRequest
 
     def get_object(self, *args, **kwargs):
-        obj = super().get_object(*args, **kwargs)
+        obj = super().get_object(*args, **kwargs)  # type: ignore[misc]  # mixed into Wagtail's views
         if obj is None:
             return obj
         allowed = self.scope_queryset(type(obj)._default_manager.filter(pk=obj.pk), self.request.user)
@@ -45,7 +53,7 @@ class ScopedObjectMixin:
 
 
 class ScopedIndexView(generic.IndexView):
-    scope_queryset = None
+    scope_queryset: ScopeQueryset = None  # type: ignore[assignment]  # given by the viewset (as_view kwargs)
     data_resource: str | None = None
     list_select_related: tuple = ()
 
@@ -101,7 +109,7 @@ class ScopedIndexView(generic.IndexView):
         ``list_display``), yet still answers ``?export=``: one empty row per object. So the columns come from
         here, for every viewset at once."""
         resource_class = self.export_resource_class
-        if resource_class is not None:
+        if resource_class is not None and self.data_resource:
             queryset = _with_relations_of(queryset, resource_class(user=self.request.user).get_queryset())
             content = dataio.export_bytes(
                 resource_name=self.data_resource, fmt=spreadsheet_format, user=self.request.user, queryset=queryset

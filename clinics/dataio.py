@@ -20,6 +20,7 @@ import tempfile
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import tablib
 from django.conf import settings
@@ -343,7 +344,7 @@ class ScopedResource(resources.ModelResource):
 
     def import_instance(self, instance, row, **kwargs):
         """Also refuse a second row with the same key as an earlier row of the file."""
-        errors = {}
+        errors: dict[str, Any] = {}  # field → ValidationError, or the list update_error_dict makes
         id_fields = [self.fields[name] for name in self.get_import_id_fields() if name in self.fields]
         number = kwargs.get("row_number")
         if id_fields and number is not None:

@@ -159,7 +159,7 @@ class ImportJob(models.Model):
         INTERRUPTED = "interrupted", _("后台任务进程中断，未写入任何数据，可重新导入。")
         ERROR = "error", _("后台任务出错，未写入任何数据，可重新导入。")
 
-    RUNNING_STATES = (State.CHECKING, State.IMPORTING)
+    RUNNING_STATES: tuple[str, ...] = (State.CHECKING, State.IMPORTING)
 
     resource = models.CharField(_("数据类型"), max_length=50)
     filename = models.CharField(_("文件名"), max_length=200)
