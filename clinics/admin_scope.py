@@ -13,12 +13,12 @@ buttons): the same scope, filters, search and order. A viewset that names an imp
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, TypeAlias
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.forms.models import modelform_factory
-from django.http import Http404, HttpRequest
+from django.http import Http404
 from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
@@ -37,13 +37,17 @@ from clinics.selectors import restrict
 # (queryset, user) → the rows of the queryset in the user's scope.
 ScopeQueryset: TypeAlias = Callable[[QuerySet[Any], Any], QuerySet[Any]]
 
+if TYPE_CHECKING:  # what the mixins below are mixed into (Any: Wagtail has no type hints)
+    from wagtail.admin.views.generic import EditView as _WagtailView
+else:
+    _WagtailView = object
 
-class ScopedObjectMixin:
+
+class ScopedObjectMixin(_WagtailView):
     scope_queryset: ScopeQueryset = None  # type: ignore[assignment]  # given by the viewset (as_view kwargs)
-    request: HttpRequest
 
     def get_object(self, *args, **kwargs):
-        obj = super().get_object(*args, **kwargs)  # type: ignore[misc]  # mixed into Wagtail's views
+        obj = super().get_object(*args, **kwargs)
         if obj is None:
             return obj
         allowed = self.scope_queryset(type(obj)._default_manager.filter(pk=obj.pk), self.request.user)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import path, reverse
 from django.utils import timezone
@@ -19,8 +21,13 @@ from clinics.roles import Role
 from doctors import admin_views, rules, selectors, services
 from doctors.models import DoctorAssessment, Licence, TrainingAttendance, TrainingRule, TrainingSession, VillageDoctor
 
+if TYPE_CHECKING:  # what the mixins below are mixed into (Any: Wagtail has no type hints)
+    from wagtail.admin.views.generic import CreateView as _WagtailFormView
+else:
+    _WagtailFormView = object
 
-class ServiceErrorsMixin:
+
+class ServiceErrorsMixin(_WagtailFormView):
     """Turn a service's ValidationError into form errors instead of a 500."""
 
     def form_valid(self, form):
