@@ -17,6 +17,7 @@ import pickle
 import subprocess
 import sys
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -300,7 +301,7 @@ class ScopedResource(resources.ModelResource):
     # A resource may provide ``fast_import(dataset, *, dry_run, progress) -> ImportReport`` that validates
     # rows itself with preloaded lookups and writes in bulk; run_import then uses it instead of the
     # row-by-row django-import-export path (same reporting, same all-or-nothing rule).
-    fast_import = None
+    fast_import: Callable[..., ImportReport] | None = None
 
     def filter_for_listing(self, queryset, params):
         for param, lookup in self.export_filters.items():
