@@ -10,7 +10,7 @@ from django.db import models
 try:
     import orjson
 except ImportError:  # requirements.txt pins it; the standard library reads and writes the same JSON, only slower
-    orjson = None
+    orjson = None  # type: ignore[assignment]  # checked before every use
 
 
 class DecimalPlaces(TypedDict):
