@@ -86,7 +86,7 @@ class ScopeFilterForm(forms.Form):
             if name not in fields:
                 del self.fields[name]
             elif name in self.PLACES:
-                self.fields[name].queryset = self.PLACES[name](user)
+                self.fields[name].queryset = self.PLACES[name](user)  # type: ignore[attr-defined]  # ModelChoiceFields
         self.is_valid()
 
     @property
@@ -96,7 +96,7 @@ class ScopeFilterForm(forms.Form):
     @property
     def error_text(self) -> str:
         parts = [
-            f"{self.fields[name].label}：{'；'.join(errors)}"
+            f"{self.fields[name].label}：{'；'.join(str(e) for e in errors)}"
             for name, errors in self.errors.items()
             if name in self.fields
         ]

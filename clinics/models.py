@@ -20,7 +20,7 @@ from clinics.roles import Role
 code_validator = RegexValidator(r"^[A-Za-z0-9_-]+$", _("编码只能包含字母、数字、下划线和连字符。"))
 
 
-class County(models.Model):
+class County(models.Model):  # type: ignore[django-manager-missing]  # NoticePage.county: Wagtail pages are untyped
     code = models.CharField(_("编码"), max_length=20, unique=True, validators=[code_validator])
     name = models.CharField(_("县名"), max_length=50)
     health_bureau_name = models.CharField(_("卫健局名称"), max_length=100, blank=True)
@@ -159,7 +159,7 @@ class ImportJob(models.Model):
         INTERRUPTED = "interrupted", _("后台任务进程中断，未写入任何数据，可重新导入。")
         ERROR = "error", _("后台任务出错，未写入任何数据，可重新导入。")
 
-    RUNNING_STATES = (State.CHECKING, State.IMPORTING)
+    RUNNING_STATES: tuple[str, ...] = (State.CHECKING, State.IMPORTING)
 
     resource = models.CharField(_("数据类型"), max_length=50)
     filename = models.CharField(_("文件名"), max_length=200)

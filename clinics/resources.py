@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -161,7 +163,7 @@ class ClinicResource(ScopedResource):
 
     # ---- import: the population columns belong to ClinicPopulation, validated here per row
     def import_instance(self, instance, row, **kwargs):
-        errors = {}
+        errors: dict[str, Any] = {}  # field → ValidationError, or the list update_error_dict makes
         try:
             super().import_instance(instance, row, **kwargs)
         except ValidationError as exc:

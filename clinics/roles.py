@@ -18,7 +18,7 @@ class Role(models.TextChoices):
 
 
 # Group names are what staff see in Wagtail's user admin, so they are Chinese.
-ROLE_GROUP_NAMES = {
+ROLE_GROUP_NAMES: dict[str, str] = {
     Role.VILLAGE_DOCTOR: "村医",
     Role.TOWNSHIP_STAFF: "卫生院工作人员",
     Role.COUNTY_ADMIN: "卫健局管理员",
@@ -33,7 +33,7 @@ STAFF_ROLES = {Role.TOWNSHIP_STAFF, Role.COUNTY_ADMIN, Role.NOTICE_EDITOR, Role.
 
 # Model permissions each role's group holds, as "app_label.codename". Every app declares its own
 # in its AppConfig.role_permissions; clinics.services.sync_role_groups merges them after migrate.
-ROLE_PERMISSIONS = {
+ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.VILLAGE_DOCTOR: [],
     Role.TOWNSHIP_STAFF: [
         "wagtailadmin.access_admin",

@@ -7,7 +7,9 @@ scope sees nothing; a superuser sees everything. Out-of-scope objects are report
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Q, QuerySet
@@ -15,6 +17,14 @@ from django.http import Http404
 
 from clinics.models import Clinic, County, ImportJob, Township, UserScope
 from clinics.roles import Role
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser, User
+
+# Who asks: a request's user, or None for the command line (trusted where a service allows it).
+AnyUser: TypeAlias = "User | AnonymousUser | None"
+# Clinic ids for an ``__in`` lookup: a queryset of ids (a subquery) or any iterable of ids.
+ClinicIds: TypeAlias = "QuerySet[Any, Any] | Iterable[int]"
 
 
 @dataclass(frozen=True)
@@ -58,7 +68,7 @@ class Scope:
 NO_SCOPE = Scope(role=None)
 
 
-def get_scope(user) -> Scope:
+def get_scope(user: AnyUser) -> Scope:
     """The user's scope, cached on the user object for the request."""
     if user is None or not user.is_authenticated:
         return NO_SCOPE
@@ -72,6 +82,7 @@ def get_scope(user) -> Scope:
         if row is None:
             scope = NO_SCOPE
         elif row.role == Role.VILLAGE_DOCTOR:
+            assert row.clinic is not None  # a constraint ties every doctor's scope to a clinic
             scope = Scope(
                 role=row.role,
                 clinic_id=row.clinic_id,
@@ -79,14 +90,17 @@ def get_scope(user) -> Scope:
                 county_id=row.clinic.township.county_id,
             )
         elif row.role == Role.TOWNSHIP_STAFF:
+            assert row.township is not None  # a constraint ties township staff to a township
             scope = Scope(role=row.role, township_id=row.township_id, county_id=row.township.county_id)
         else:
             scope = Scope(role=row.role, county_id=row.county_id)
-    user._scope_cache = scope
+    user._scope_cache = scope  # type: ignore[attr-defined]  # a per-request cache on the user object
     return scope
 
 
-def scope_q(user, *, clinic: str | None = None, township: str | None = None, county: str | None = None) -> Q | None:
+def scope_q(
+    user: AnyUser, *, clinic: str | None = None, township: str | None = None, county: str | None = None
+) -> Q | None:
     """A Q object restricting rows to the user's scope, given the lookup path from the row to its
     clinic, township or county. Returns None when the user may see every row, and a Q that matches
     nothing when the user may see none.
@@ -122,13 +136,13 @@ def _lookup(path: str, rest: str) -> str:
     return f"{path}__{rest}" if path else rest
 
 
-def restrict(queryset: QuerySet, user, **paths) -> QuerySet:
+def restrict(queryset: QuerySet[Any, Any], user: AnyUser, **paths: str) -> QuerySet[Any, Any]:
     """Narrow any queryset to the user's scope (see ``scope_q`` for the paths)."""
     q = scope_q(user, **paths)
     return queryset if q is None else queryset.filter(q)
 
 
-def get_scoped_or_404(queryset: QuerySet, user, *, pk, **paths):
+def get_scoped_or_404(queryset: QuerySet[Any, Any], user: AnyUser, *, pk: object, **paths: str) -> Any:
     """The object with this pk if the user may see it; otherwise 404, whether it exists or not."""
     try:
         return restrict(queryset, user, **paths).get(pk=pk)
@@ -136,7 +150,7 @@ def get_scoped_or_404(queryset: QuerySet, user, *, pk, **paths):
         raise Http404 from None
 
 
-def counties_for(user) -> QuerySet[County]:
+def counties_for(user: AnyUser) -> QuerySet[County]:
     scope = get_scope(user)
     qs = County.objects.all()
     if scope.sees_everything:
@@ -146,16 +160,16 @@ def counties_for(user) -> QuerySet[County]:
     return qs.filter(pk=scope.county_id)
 
 
-def townships_for(user) -> QuerySet[Township]:
+def townships_for(user: AnyUser) -> QuerySet[Township]:
     """Townships the user may see; a doctor sees their clinic's township."""
     return restrict(Township.objects.select_related("county"), user, township="")
 
 
-def clinics_for(user) -> QuerySet[Clinic]:
+def clinics_for(user: AnyUser) -> QuerySet[Clinic]:
     return restrict(Clinic.objects.select_related("township", "township__county"), user, clinic="")
 
 
-def active_clinic_counts(user, *, township_ids) -> dict[int, int]:
+def active_clinic_counts(user: AnyUser, *, township_ids: Iterable[int]) -> dict[int, int]:
     """Township id → clinics in operation there, within the user's scope (one query)."""
 
     rows = (
@@ -168,7 +182,7 @@ def active_clinic_counts(user, *, township_ids) -> dict[int, int]:
     return dict(rows)
 
 
-def county_for_dashboard(user, code: str | None) -> County | None:
+def county_for_dashboard(user: AnyUser, code: str | None) -> County | None:
     """The county whose dashboard a user opens: a county admin's own county (another county's code is
     404); a superuser picks one by code, or gets the first. Township staff and others get None."""
     scope = get_scope(user)
@@ -183,13 +197,13 @@ def county_for_dashboard(user, code: str | None) -> County | None:
     return counties.first()
 
 
-def can_administer_county(user, county_id: int) -> bool:
+def can_administer_county(user: AnyUser, county_id: int) -> bool:
     """County admins of that county (and superusers): approvals, announcements, payments, advances."""
     scope = get_scope(user)
     return scope.sees_everything or (scope.is_county_admin and scope.county_id == county_id)
 
 
-def can_manage_township(user, township: Township) -> bool:
+def can_manage_township(user: AnyUser, township: Township) -> bool:
     """Township staff of that township, or county admins of its county."""
     scope = get_scope(user)
     if scope.sees_everything:
@@ -201,7 +215,7 @@ def can_manage_township(user, township: Township) -> bool:
     return False
 
 
-def can_manage_clinic(user, clinic: Clinic) -> bool:
+def can_manage_clinic(user: AnyUser, clinic: Clinic) -> bool:
     """Staff who may change a clinic's records: its township's staff or its county's admins."""
     scope = get_scope(user)
     if scope.sees_everything:
@@ -213,7 +227,7 @@ def can_manage_clinic(user, clinic: Clinic) -> bool:
     return False
 
 
-def user_scopes_for(user, queryset: QuerySet | None = None) -> QuerySet[UserScope]:
+def user_scopes_for(user: AnyUser, queryset: QuerySet[UserScope] | None = None) -> QuerySet[UserScope]:
     """Role assignments a county admin may manage: everyone serving in their county."""
     queryset = UserScope.objects.all() if queryset is None else queryset
     scope = get_scope(user)
@@ -225,7 +239,7 @@ def user_scopes_for(user, queryset: QuerySet | None = None) -> QuerySet[UserScop
     return queryset.filter(Q(county_id=county) | Q(township__county_id=county) | Q(clinic__township__county_id=county))
 
 
-def assignable_users_for(user):
+def assignable_users_for(user: AnyUser) -> QuerySet[User]:
     """Logins a county admin may give a role to: those already in their county and those with none."""
 
     users = get_user_model().objects.filter(is_superuser=False)
@@ -237,7 +251,7 @@ def assignable_users_for(user):
     return users.filter(Q(scope__isnull=True) | Q(scope__in=user_scopes_for(user))).order_by("username")
 
 
-def login_usernames_for(user) -> QuerySet:
+def login_usernames_for(user: AnyUser) -> QuerySet[Any, str]:
     """User names whose log-in records a county admin reads and unlocks: everyone serving in their county
     (superusers: everyone). Django-axes keeps user names, not user ids, in its records."""
 
@@ -248,17 +262,16 @@ def login_usernames_for(user) -> QuerySet:
     return users.values_list("username", flat=True)
 
 
-def id_filter(clinic_ids):
+def id_filter(clinic_ids: ClinicIds) -> QuerySet[Any, Any] | list[int]:
     """Clinic ids for an ``__in`` lookup: a queryset stays a subquery (fast for a whole province),
     anything else becomes a list."""
     return clinic_ids if isinstance(clinic_ids, QuerySet) else list(clinic_ids)
 
 
-def import_jobs_for(user) -> QuerySet:
+def import_jobs_for(user: AnyUser) -> QuerySet[ImportJob]:
     """Background imports (and their uploaded files) within the uploader's scope: one's own jobs;
     township staff also their township's; county admins their county's (uploaded by township staff or
     county staff there); a superuser every job."""
-
     jobs = ImportJob.objects.select_related("created_by")
     scope = get_scope(user)
     if scope.sees_everything:

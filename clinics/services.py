@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from axes.utils import reset
 from django.apps import apps
@@ -19,10 +20,16 @@ from clinics.models import Clinic, County, ImportJob, Township, UserScope
 from clinics.roles import COUNTY_ROLES, ROLE_GROUP_NAMES, ROLE_PERMISSIONS, Role
 from clinics.selectors import login_usernames_for
 
+if TYPE_CHECKING:
+    from django.apps import AppConfig
+    from django.contrib.auth.models import User
+
+    from clinics.selectors import AnyUser
+
 
 def role_permissions() -> dict[str, list[str]]:
     """ROLE_PERMISSIONS merged with what each app's AppConfig.role_permissions adds."""
-    merged = {role: list(perms) for role, perms in ROLE_PERMISSIONS.items()}
+    merged: dict[str, list[str]] = {role: list(perms) for role, perms in ROLE_PERMISSIONS.items()}
     for config in apps.get_app_configs():
         for role, perms in getattr(config, "role_permissions", {}).items():
             merged.setdefault(role, []).extend(perms)
@@ -43,7 +50,7 @@ def sync_role_groups() -> None:
         group.permissions.set(perms)
 
 
-def sync_role_groups_after_migrate(sender, **kwargs):
+def sync_role_groups_after_migrate(sender: AppConfig, **kwargs: Any) -> None:
     # Run once, after the last app's post_migrate, when every app's permissions exist.
     with_models = [config for config in apps.get_app_configs() if config.models_module is not None]
     if sender is with_models[-1]:
@@ -52,7 +59,12 @@ def sync_role_groups_after_migrate(sender, **kwargs):
 
 @transaction.atomic
 def assign_role(
-    *, user, role: str, county: County | None = None, township: Township | None = None, clinic: Clinic | None = None
+    *,
+    user: User,
+    role: str,
+    county: County | None = None,
+    township: Township | None = None,
+    clinic: Clinic | None = None,
 ) -> UserScope:
     """Give a user their role and place; replaces any earlier role."""
     if role == Role.VILLAGE_DOCTOR and clinic is None:
@@ -87,11 +99,11 @@ def create_user_with_role(
     role: str,
     full_name: str = "",
     email: str = "",
-    county=None,
-    township=None,
-    clinic=None,
+    county: County | None = None,
+    township: Township | None = None,
+    clinic: Clinic | None = None,
     password_hash: str | None = None,
-):
+) -> User:
     """A new login with its role. ``password_hash`` (from make_password) lets bulk seeding hash once."""
     User = get_user_model()
     user = User.objects.create_user(
@@ -105,18 +117,17 @@ def create_user_with_role(
 
 
 @transaction.atomic
-def move_doctor_user_to_clinic(*, user, clinic: Clinic) -> UserScope:
+def move_doctor_user_to_clinic(*, user: User, clinic: Clinic) -> UserScope:
     """Follow a village doctor's change of clinic (变更注册) in their login's scope."""
     return assign_role(user=user, role=Role.VILLAGE_DOCTOR, clinic=clinic)
 
 
-def import_upload_dir():
+def import_upload_dir() -> Path:
     """Where uploaded import files wait (the preview's confirm step, background jobs)."""
-
     return Path(settings.MEDIA_ROOT) / "imports"
 
 
-def purge_old_import_files(*, older_than) -> int:
+def purge_old_import_files(*, older_than: timedelta) -> int:
     """Delete uploaded import files stored longer ago than ``older_than`` (a timedelta): previews never
     confirmed and background jobs checked or failed long ago. Files of jobs still being checked or
     imported are kept. Returns the number of files deleted."""
@@ -139,7 +150,7 @@ def purge_old_import_files(*, older_than) -> int:
 
 
 @transaction.atomic
-def unlock_login(*, user, username: str) -> int:
+def unlock_login(*, user: AnyUser, username: str) -> int:
     """Lift the lock-out (django-axes' failed attempts) of one user name of the admin's county; returns how
     many attempt records were cleared."""
 

@@ -11,6 +11,7 @@ import logging
 import threading
 from dataclasses import asdict
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, transaction
@@ -78,7 +79,7 @@ class Heartbeat:
     def beat(self) -> None:
         if self._main.vendor == "sqlite" and self._main.in_atomic_block:
             return
-        fields = {"heartbeat_at": timezone.now()}
+        fields: dict[str, Any] = {"heartbeat_at": timezone.now()}
         if self.processed is not None:
             fields["processed_rows"] = self.processed
         try:

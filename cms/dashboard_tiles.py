@@ -53,7 +53,7 @@ def township_columns(*, user, townships, today) -> list[TownshipColumn]:
     def cell(expected, read):
         if not expected:
             return Cell("—", url)
-        percent = read_percent(expected, read)
+        percent = read_percent(expected, read) or 0  # None only when nobody is expected
         return Cell(
             f"{percent}%",
             url,

@@ -177,6 +177,7 @@ class NoticePage(Page):
         related_name="notices",
         verbose_name=_("县"),
     )
+    county_id: int | None  # the plugin does not see Wagtail pages as models
     # Normalised plain text of title, number and body: what Chinese search matches (cms.search).
     search_text = models.TextField(editable=False, blank=True, default="")
 

@@ -15,7 +15,10 @@ expects a read receipt from each village-doctor login of the clinics it addresse
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING, Any, Literal
 
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
@@ -37,12 +40,20 @@ from cms.models import (
     live_q,
 )
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser, User
+    from django.db.models import Model
+    from wagtail.models import Collection
 
-def _published() -> QuerySet:
+    from clinics.selectors import AnyUser
+    from cms.models import NoticeIndexPage
+
+
+def _published() -> QuerySet[NoticePage]:
     return NoticePage.objects.filter(live_q())
 
 
-def visible_notices(*, user) -> QuerySet:
+def visible_notices(*, user: AnyUser) -> QuerySet[NoticePage]:
     notices = _published().order_by("-issued_on", "-first_published_at", "-pk")
     scope = get_scope(user)
     if scope.sees_everything:
@@ -58,17 +69,17 @@ def visible_notices(*, user) -> QuerySet:
     return notices.filter(public)
 
 
-def public_notices() -> QuerySet:
+def public_notices() -> QuerySet[NoticePage]:
     return _published().filter(audience=Audience.PUBLIC).order_by("-issued_on", "-first_published_at", "-pk")
 
 
-def notice_years(*, notices: QuerySet) -> list[int]:
+def notice_years(*, notices: QuerySet[NoticePage]) -> list[int]:
     return sorted(
         set(notices.order_by().annotate(y=ExtractYear("issued_on")).values_list("y", flat=True)), reverse=True
     )
 
 
-def home_sections(*, user, per_category: int = 5) -> dict:
+def home_sections(*, user: AnyUser, per_category: int = 5) -> dict[str, Any]:
     """The latest notices of each category the visitor may read (one query per category). The querysets
     stay lazy: the template reads them inside its cached fragment, so a cached home page costs no query."""
 
@@ -83,9 +94,9 @@ def home_sections(*, user, per_category: int = 5) -> dict:
 # --- receipts -------------------------------------------------------------------------------------
 
 
-def doctor_logins(*, notice: NoticePage) -> QuerySet:
+def doctor_logins(*, notice: NoticePage) -> QuerySet[UserScope]:
     """The village-doctor role rows (UserScope) a notice expects a receipt from."""
-    rows = UserScope.objects.filter(
+    rows = UserScope.objects.filter(  # type: ignore[misc]  # county None: IS NULL, no row
         role=Role.VILLAGE_DOCTOR, clinic__township__county_id=notice.county_id, user__is_active=True
     )
     if notice.audience == Audience.TOWNSHIPS:
@@ -93,7 +104,7 @@ def doctor_logins(*, notice: NoticePage) -> QuerySet:
     return rows
 
 
-def unread_for_doctor(*, user) -> QuerySet:
+def unread_for_doctor(*, user: AnyUser) -> QuerySet:
     """Notices addressed to this doctor that they have not marked read."""
     scope = get_scope(user)
     if not scope.is_doctor:
@@ -101,7 +112,7 @@ def unread_for_doctor(*, user) -> QuerySet:
     return visible_notices(user=user).filter(county_id=scope.county_id).exclude(receipts__user=user)
 
 
-def doctor_notices(*, user) -> list[tuple[NoticePage, object]]:
+def doctor_notices(*, user: User) -> list[tuple[NoticePage, NoticeReceipt | None]]:
     """(notice, receipt or None) for every notice addressed to a doctor: unread first, newest first."""
     scope = get_scope(user)
     if not scope.is_doctor:
@@ -113,7 +124,7 @@ def doctor_notices(*, user) -> list[tuple[NoticePage, object]]:
     return rows
 
 
-def receipt_for(*, user, notice: NoticePage):
+def receipt_for(*, user: User | AnonymousUser, notice: NoticePage) -> NoticeReceipt | Literal[False] | None:
     if not user.is_authenticated or not get_scope(user).is_doctor:
         return None
     return NoticeReceipt.objects.filter(user=user, notice=notice).first() or False
@@ -139,7 +150,7 @@ class TownshipRate:
         return read_percent(self.expected, self.read)
 
 
-def staff_notices(*, user) -> QuerySet:
+def staff_notices(*, user: AnyUser) -> QuerySet[NoticePage]:
     """Notices addressed to doctors in the staff user's township / county, for the receipts pages."""
     scope = get_scope(user)
     notices = _published().order_by("-issued_on", "-pk")
@@ -156,7 +167,7 @@ def staff_notices(*, user) -> QuerySet:
     return notices.none()
 
 
-def _receipts_by_township(*, notice_ids, township_ids) -> dict[tuple[int, int], int]:
+def _receipts_by_township(*, notice_ids: list[int], township_ids: Iterable[int]) -> dict[tuple[int, int], int]:
     """(notice id, township id) → receipts from doctor logins currently serving in that township."""
     rows = (
         NoticeReceipt.objects.filter(
@@ -172,7 +183,7 @@ def _receipts_by_township(*, notice_ids, township_ids) -> dict[tuple[int, int], 
     return {(notice_id, township_id): n for notice_id, township_id, n in rows}
 
 
-def _doctors_by_township(township_ids) -> dict[int, int]:
+def _doctors_by_township(township_ids: Iterable[int]) -> dict[int, int]:
     return dict(
         UserScope.objects.filter(role=Role.VILLAGE_DOCTOR, user__is_active=True, clinic__township_id__in=township_ids)
         .values_list("clinic__township_id")
@@ -198,9 +209,9 @@ def _reached_townships(notices: list[NoticePage], townships: list[Township]) -> 
     return reached
 
 
-def township_rates(*, user, notice: NoticePage) -> list[TownshipRate]:
+def township_rates(*, user: AnyUser, notice: NoticePage) -> list[TownshipRate]:
     """Per township in the user's scope that the notice reaches: doctors expected and receipts."""
-    townships = list(townships_for(user).filter(county_id=notice.county_id).order_by("code"))
+    townships = list(townships_for(user).filter(county_id=notice.county_id).order_by("code"))  # type: ignore[misc]  # county None: IS NULL, no row
     reached = set(_reached_townships([notice], townships)[notice.pk])
     townships = [t for t in townships if t.pk in reached]
     ids = [t.pk for t in townships]
@@ -209,7 +220,7 @@ def township_rates(*, user, notice: NoticePage) -> list[TownshipRate]:
     return [TownshipRate(t, expected.get(t.pk, 0), read.get((notice.pk, t.pk), 0)) for t in townships]
 
 
-def notice_rates(*, user, notices: list[NoticePage]) -> dict[int, tuple[int, int]]:
+def notice_rates(*, user: AnyUser, notices: list[NoticePage]) -> dict[int, tuple[int, int]]:
     """notice id → (doctors expected, receipts) within the user's scope, for a page of notices
     (four queries whatever the number of notices, townships or doctors)."""
     townships = list(townships_for(user))
@@ -223,7 +234,7 @@ def notice_rates(*, user, notices: list[NoticePage]) -> dict[int, tuple[int, int
     }
 
 
-def read_by_township(*, user, township_ids, since) -> dict[int, tuple[int, int]]:
+def read_by_township(*, user: AnyUser, township_ids: list[int], since: date) -> dict[int, tuple[int, int]]:
     """township id → (receipts expected, receipts given) over the notices published since a date that
     reach the township (four queries whatever the number of notices, townships or doctors)."""
     notices = list(staff_notices(user=user).filter(issued_on__gte=since))
@@ -239,7 +250,7 @@ def read_by_township(*, user, township_ids, since) -> dict[int, tuple[int, int]]
     return {t: (e, r) for t, (e, r) in result.items()}
 
 
-def unread_doctors(*, user, notice: NoticePage, township_id: int | None = None) -> QuerySet:
+def unread_doctors(*, user: AnyUser, notice: NoticePage, township_id: int | None = None) -> QuerySet[UserScope]:
     """Doctor logins in the user's scope the notice reaches who have not read it, by township and clinic."""
     rows = doctor_logins(notice=notice).filter(clinic__township__in=townships_for(user))
     if township_id:
@@ -251,7 +262,7 @@ def unread_doctors(*, user, notice: NoticePage, township_id: int | None = None) 
     )
 
 
-def unread_count_for_staff(*, user) -> tuple[int, int]:
+def unread_count_for_staff(*, user: AnyUser) -> tuple[int, int]:
     """(notices with unread doctors, unread receipts) across the user's scope — for the dashboard tile."""
     notices = list(staff_notices(user=user)[:50])
     rates = notice_rates(user=user, notices=notices)
@@ -264,7 +275,7 @@ def unread_count_for_staff(*, user) -> tuple[int, int]:
 # notice index only; township staff and doctors have no page, document or image work there.
 
 
-def admin_notice_index(*, user):
+def admin_notice_index(*, user: AnyUser) -> NoticeIndexPage | None:
     """The notice index a county-role user works on in Wagtail's admin (None: no page work)."""
 
     scope = get_scope(user)
@@ -273,7 +284,7 @@ def admin_notice_index(*, user):
     return NoticeIndexPage.objects.filter(county_id=scope.county_id).first()
 
 
-def admin_pages_for(*, user, with_ancestors: bool = False) -> QuerySet:
+def admin_pages_for(*, user: AnyUser, with_ancestors: bool = False) -> QuerySet[Any]:
     """Pages whose admin views (explorer, edit, history, revisions, workflow…) and report rows the user
     may reach: everything for a superuser, the own county's notice tree for county roles (its ancestors,
     the home page and the tree root, too when ``with_ancestors``: Wagtail redirects those to the
@@ -291,11 +302,11 @@ def admin_pages_for(*, user, with_ancestors: bool = False) -> QuerySet:
     return Page.objects.filter(tree)
 
 
-def page_in_admin_scope(*, user, page_id) -> bool:
+def page_in_admin_scope(*, user: AnyUser, page_id: object) -> bool:
     return admin_pages_for(user=user, with_ancestors=True).filter(pk=page_id).exists()
 
 
-def admin_users_for(*, user) -> QuerySet:
+def admin_users_for(*, user: AnyUser) -> QuerySet[Any]:
     """Logins whose names a user may see in Wagtail's admin lists and filters: everyone for a
     superuser, the people serving in the user's county for county roles (county, township and clinic
     roles alike), nobody for anyone else."""
@@ -307,7 +318,7 @@ def admin_users_for(*, user) -> QuerySet:
     if admin_notice_index(user=user) is None:
         return User.objects.none()
     serving = UserScope.objects.filter(
-        scope_q(user, county="county") | scope_q(user, township="township") | scope_q(user, clinic="clinic")
+        scope_q(user, county="county") | scope_q(user, township="township") | scope_q(user, clinic="clinic")  # type: ignore[operator]  # None only for superusers, returned above
     )
     return User.objects.filter(pk__in=serving.values("user_id"))
 
@@ -315,7 +326,7 @@ def admin_users_for(*, user) -> QuerySet:
 # --- files of notices (documents and images) -------------------------------------------------------
 
 
-def _notices_referencing(obj, *, attachments: bool) -> list[int]:
+def _notices_referencing(obj: Model, *, attachments: bool) -> list[int]:
     """Ids of the notices whose stored content uses a document or image: an attachment row, or a
     document / image block or document link in the body (Wagtail's reference index). For a published
     notice the stored content is the published version; unpublished drafts live only in revisions."""
@@ -334,7 +345,7 @@ def _notices_referencing(obj, *, attachments: bool) -> list[int]:
     return sorted(ids)
 
 
-def _collection_county_ids(collection) -> set[int]:
+def _collection_county_ids(collection: Collection | None) -> set[int]:
     """The county owning a collection: the one whose county collection (``CountyCollection``) it is or lies
     in. The root collection is shared by everyone and gives no county. Two queries, whatever the number of
     counties (the county collections are what the groups' permissions are attached to)."""
@@ -345,7 +356,7 @@ def _collection_county_ids(collection) -> set[int]:
     return set(CountyCollection.objects.filter(collection__in=chain).values_list("county_id", flat=True))
 
 
-def _file_county_ids(obj, *, notice_ids) -> set[int]:
+def _file_county_ids(obj: Model, *, notice_ids: list[int]) -> set[int]:
     """The counties a notice document or image belongs to: those of the notices using it (drafts too)
     and of its collection."""
     counties = set(
@@ -354,7 +365,7 @@ def _file_county_ids(obj, *, notice_ids) -> set[int]:
     return counties | _collection_county_ids(getattr(obj, "collection", None))
 
 
-def _file_visible_to(*, user, obj, attachments: bool) -> bool:
+def _file_visible_to(*, user: AnyUser, obj: Model, attachments: bool) -> bool:
     """The single rule for a notice's files. Someone may download it when it is used by a notice they
     may read (``visible_notices``: published, live, unexpired, audience and county), when they are
     notice staff of its county (county admin, editor, moderator: they choose files in the editor),
@@ -372,11 +383,11 @@ def _file_visible_to(*, user, obj, attachments: bool) -> bool:
     return scope.role in COUNTY_ROLES and scope.county_id in _file_county_ids(obj, notice_ids=notice_ids)
 
 
-def document_visible_to(*, user, document) -> bool:
+def document_visible_to(*, user: AnyUser, document: Model) -> bool:
     """May this user download this Wagtail document (notice attachments, body downloads, links)?"""
     return _file_visible_to(user=user, obj=document, attachments=True)
 
 
-def image_visible_to(*, user, image) -> bool:
+def image_visible_to(*, user: AnyUser, image: Model) -> bool:
     """May this user see this Wagtail image (the body images of notices)?"""
     return _file_visible_to(user=user, obj=image, attachments=False)

@@ -3,6 +3,9 @@ receipts, and 公示 announcements published for other apps (see docs/INTERFACES
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
@@ -43,6 +46,10 @@ from cms.models import (
     NoticeReceipt,
 )
 from cms.selectors import visible_notices
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+    from django.db.models import Model
 
 EDITOR_PAGE_PERMISSIONS = ["add_page", "change_page"]
 MODERATOR_PAGE_PERMISSIONS = ["add_page", "change_page", "publish_page", "lock_page", "unlock_page"]
@@ -87,7 +94,7 @@ def ensure_site() -> HomePage:
     return home
 
 
-def _permissions(codenames, app_label) -> list[Permission]:
+def _permissions(codenames: Iterable[str], app_label: str) -> list[Permission]:
     return list(Permission.objects.filter(content_type__app_label=app_label, codename__in=codenames))
 
 
@@ -141,7 +148,7 @@ def ensure_county_notices(*, county: County) -> NoticeIndexPage:
     return index
 
 
-def _counties_using(model, ids) -> dict[int, set[int]]:
+def _counties_using(model: type[Model], ids: Iterable[object]) -> dict[int, set[int]]:
     """Document / image id → the counties whose notice pages use it: attachments, and every
     reference Wagtail's reference index knows of (body blocks, rich text)."""
 
@@ -196,7 +203,7 @@ def file_media_into_counties() -> int:
             for user in get_user_model().objects.filter(pk__in={u for _pk, u in items if u})
         }
         for pk, user_id in items:
-            counties = used.get(pk) or ({uploaders[user_id]} if uploaders.get(user_id) else set())
+            counties = used.get(pk) or ({county_id} if (county_id := uploaders.get(user_id)) else set())
             if len(counties) == 1 and (collection_id := collections.get(next(iter(counties)))):
                 moved += model.objects.filter(pk=pk).update(collection_id=collection_id)
     return moved
@@ -209,7 +216,7 @@ def ensure_all_counties() -> None:
 
 
 @transaction.atomic
-def sync_notice_groups(*, user) -> None:
+def sync_notice_groups(*, user: User) -> None:
     """Put a user in their county's editor or moderator group (county admins moderate too), and in
     no other county's."""
     groups = Group.objects.filter(name__startswith="宣传编辑·") | Group.objects.filter(name__startswith="通知审核·")
@@ -228,7 +235,7 @@ def sync_notice_groups(*, user) -> None:
 
 
 @transaction.atomic
-def mark_read(*, user, notice: NoticePage) -> NoticeReceipt:
+def mark_read(*, user: User | None, notice: NoticePage) -> NoticeReceipt:
     """已读回执: idempotent; only a doctor the notice is addressed to can acknowledge it."""
 
     scope = get_scope(user)
@@ -244,7 +251,7 @@ def mark_read(*, user, notice: NoticePage) -> NoticeReceipt:
 
 @transaction.atomic
 def publish_announcement(
-    *, county, title: str, intro: str, table_headers: list[str], table_rows: list[list[str]], user
+    *, county: County, title: str, intro: str, table_headers: list[str], table_rows: list[list[str]], user: User | None
 ) -> NoticePage:
     """Publish a 公示 notice with a table to the county's public notices (no moderation: the data it
     shows was already approved by the county)."""

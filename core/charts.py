@@ -5,6 +5,8 @@ Each function returns SVG markup (marked safe) sized by its viewBox so it scales
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
@@ -17,7 +19,7 @@ def _fmt(value) -> str:
 
 
 def hbar_chart(
-    rows: list[tuple[str, float]],
+    rows: Sequence[tuple[str, float]],
     *,
     max_value: float | None = None,
     unit: str = "",
@@ -57,7 +59,7 @@ def hbar_chart(
 
 def line_chart(
     labels: list[str],
-    series: list[tuple[str, list[float]]],
+    series: Sequence[tuple[str, Sequence[float]]],
     *,
     unit: str = "",
     width: int = 560,
@@ -105,9 +107,9 @@ def line_chart(
 
 def small_multiples(
     labels: list[str],
-    series: list[tuple[str, list[float]]],
+    series: Sequence[tuple[str, Sequence[float]]],
     *,
-    reference: list[float] | None = None,
+    reference: Sequence[float] | None = None,
     reference_label: str = "",
     series_label: str = "",
     max_value: float = 100,

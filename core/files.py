@@ -13,16 +13,20 @@ from __future__ import annotations
 
 import mimetypes
 from pathlib import Path
+from typing import TypeVar
 from urllib.parse import quote
 
 from django.conf import settings
 from django.http import FileResponse, Http404, HttpResponse
+from django.http.response import HttpResponseBase
 from django.utils.http import content_disposition_header
 
+_R = TypeVar("_R", bound=HttpResponseBase)
 
-def _protect(response: HttpResponse, *, filename: str, inline: bool) -> HttpResponse:
+
+def _protect(response: _R, *, filename: str, inline: bool) -> _R:
     # filename* (RFC 5987) carries Chinese names; the plain filename is an ASCII fallback.
-    response["Content-Disposition"] = content_disposition_header(not inline, filename)
+    response["Content-Disposition"] = content_disposition_header(not inline, filename)  # type: ignore[assignment]  # never None with a name
     response["X-Content-Type-Options"] = "nosniff"
     # An uploaded HTML or SVG file opened in the browser must not run scripts on our origin (what
     # Wagtail sends with documents; "sandbox" would stop browsers showing PDFs inline).
@@ -41,13 +45,13 @@ def media_path(name: str) -> Path:
     return path
 
 
-def transfer(full: Path, content_type: str) -> HttpResponse:
+def transfer(full: Path, content_type: str) -> HttpResponse | FileResponse:
     """The response carrying the bytes of ``full`` (inside MEDIA_ROOT): nginx's X-Accel-Redirect when
     configured, else a streaming FileResponse. Headers: see ``_protect``."""
     prefix = getattr(settings, "PROTECTED_FILES_ACCEL_PREFIX", "")
     if prefix:
         relative = full.relative_to(Path(settings.MEDIA_ROOT).resolve()).as_posix()
-        response = HttpResponse(content_type=content_type)
+        response: HttpResponse | FileResponse = HttpResponse(content_type=content_type)
         response["X-Accel-Redirect"] = quote(f"{prefix.rstrip('/')}/{relative}")
     else:
         response = FileResponse(full.open("rb"), content_type=content_type)
@@ -58,7 +62,7 @@ def transfer(full: Path, content_type: str) -> HttpResponse:
 
 def serve_protected_file(
     request, path: str, filename: str, *, content_type: str | None = None, inline: bool = False
-) -> HttpResponse:
+) -> HttpResponse | FileResponse:
     """Send the file at ``path`` (relative to MEDIA_ROOT) to a user already allowed to have it,
     as ``filename``. Call only after the scope check."""
     full = media_path(path)

@@ -45,7 +45,8 @@ def cell_value(value):
 
 
 def _number_format(value: Decimal) -> str:
-    places = max(0, -value.as_tuple().exponent) if value.is_finite() else 0
+    exponent = value.as_tuple().exponent  # a letter for infinities and NaN
+    places = max(0, -exponent) if isinstance(exponent, int) else 0
     return "0." + "0" * places if places else "0"
 
 
@@ -86,9 +87,9 @@ def to_bytes(headers: Sequence, rows: Iterable[Sequence], fmt: str) -> bytes:
                     xlsx_cell.number_format = _number_format(value)
                 cells.append(xlsx_cell)
             sheet.append(cells)
-        out = io.BytesIO()
-        workbook.save(out)
-        return out.getvalue()
+        buffer = io.BytesIO()
+        workbook.save(buffer)
+        return buffer.getvalue()
     raise ValueError(_("只能导出为 .xlsx 或 .csv。"))
 
 

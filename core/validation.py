@@ -17,6 +17,7 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
+from typing import Any, Literal, overload
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -81,11 +82,9 @@ def limits_of(model_field: models.Field) -> Limits:
         max_digits, decimal_places = model_field.max_digits, model_field.decimal_places
     limits = Limits(min_value, max_value, max_digits, decimal_places)
     for validator in model_field.validators:
-        limit = (
-            validator.limit_value()
-            if callable(getattr(validator, "limit_value", None))
-            else getattr(validator, "limit_value", None)
-        )
+        limit = getattr(validator, "limit_value", None)
+        if callable(limit):
+            limit = limit()
         if isinstance(validator, MinValueValidator):
             limits = limits.narrowed(Limits(min_value=limit))
         elif isinstance(validator, MaxValueValidator):
@@ -130,6 +129,14 @@ def is_blank(value) -> bool:
     return value is None or (isinstance(value, str) and value.strip() == "")
 
 
+@overload
+def parse_integer(
+    value: object, *, min_value: Any = ..., max_value: Any = ..., required: Literal[True], **_ignored: object
+) -> int: ...
+@overload
+def parse_integer(
+    value: object, *, min_value: Any = ..., max_value: Any = ..., required: bool = ..., **_ignored: object
+) -> int | None: ...
 def parse_integer(value, *, min_value=None, max_value=None, required: bool = False, **_ignored) -> int | None:
     """A whole number from a cell, a form value or a service argument; ValidationError in Chinese.
 
@@ -163,6 +170,26 @@ def parse_integer(value, *, min_value=None, max_value=None, required: bool = Fal
     return number
 
 
+@overload
+def parse_decimal(
+    value: object,
+    *,
+    max_digits: int | None = ...,
+    decimal_places: int | None = ...,
+    min_value: Any = ...,
+    max_value: Any = ...,
+    required: Literal[True],
+) -> Decimal: ...
+@overload
+def parse_decimal(
+    value: object,
+    *,
+    max_digits: int | None = ...,
+    decimal_places: int | None = ...,
+    min_value: Any = ...,
+    max_value: Any = ...,
+    required: bool = ...,
+) -> Decimal | None: ...
 def parse_decimal(
     value,
     *,
@@ -218,6 +245,14 @@ def parse_decimal(
     return number
 
 
+@overload
+def parse_date(
+    value: object, *, min_date: date | None = ..., max_date: date | None = ..., required: Literal[True]
+) -> date: ...
+@overload
+def parse_date(
+    value: object, *, min_date: date | None = ..., max_date: date | None = ..., required: bool = ...
+) -> date | None: ...
 def parse_date(
     value, *, min_date: date | None = MIN_DATE, max_date: date | None = MAX_DATE, required: bool = False
 ) -> date | None:
@@ -226,6 +261,7 @@ def parse_date(
         if required:
             raise ValidationError(_("不能为空"), code="required")
         return None
+    day: date | None
     if isinstance(value, datetime):
         day = value.date()
     elif isinstance(value, date):
@@ -273,6 +309,8 @@ def ascii_int_or(text, default):
 class _StrictMessages:
     """``messages``: parser error code ("invalid", "digits", "min_value", "max_value", ...) → the
     message this form shows instead of the parser's own."""
+
+    messages: dict[str, str]
 
     def _parsed(self, parse, value, **kwargs):
         try:

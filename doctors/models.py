@@ -8,6 +8,7 @@ Glossary: 执业证书 licence · 再注册 renewal · 变更注册 change of cl
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -18,6 +19,9 @@ from django.utils.translation import gettext_lazy as _
 
 from clinics.models import Clinic, County, Township
 from doctors.validators import validate_id_number, validate_mobile
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 class Gender(models.TextChoices):
@@ -97,7 +101,7 @@ class VillageDoctor(models.Model):
 
         self.id_number = (self.id_number or "").strip().upper()
         self.mobile = (self.mobile or "").strip()
-        errors = {}
+        errors: dict[str, StrOrPromise] = {}
         born = id_birth_date(self.id_number) if len(self.id_number) == 18 else None
         if born and self.birth_date and born != self.birth_date:
             errors["birth_date"] = _("出生日期与身份证号不一致（身份证号中为 %(d)s）。") % {"d": born.isoformat()}

@@ -7,8 +7,11 @@ A login with no VillageDoctor record may not submit services ("未在乡村医�
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
@@ -25,6 +28,11 @@ from doctors.models import (
     TrainingSession,
     VillageDoctor,
 )
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+    from clinics.selectors import AnyUser, ClinicIds
 
 # Licence states under which a doctor may practise while the licence's term covers the day.
 PRACTISING_STATES = (Licence.Status.VALID, Licence.Status.RENEWAL_PENDING, Licence.Status.RENEWED)
@@ -69,7 +77,7 @@ def permission_for_doctor(doctor: VillageDoctor | None, licences: list[Licence],
     )
 
 
-def practice_permission(*, user, on: date) -> PracticePermission:
+def practice_permission(*, user: AnyUser, on: date) -> PracticePermission:
     """Whether this village-doctor login may submit service reports on that date (two queries)."""
     if user is None or not user.is_authenticated:
         return PracticePermission(False, _("请先登录。"))
@@ -81,7 +89,7 @@ def practice_permission(*, user, on: date) -> PracticePermission:
     return permission_for_doctor(doctor, list(doctor.licences.all()) if doctor else [], on)
 
 
-def doctor_counts(*, clinic_ids, on: date) -> dict[int, int]:
+def doctor_counts(*, clinic_ids: ClinicIds, on: date) -> dict[int, int]:
     """Practising doctors per clinic on that day: status 在岗执业 and a licence whose term covers the day.
     Counts by the doctor's current clinic. Clinics without any are absent. One query."""
     rows = (
@@ -96,15 +104,15 @@ def doctor_counts(*, clinic_ids, on: date) -> dict[int, int]:
 # --------------------------------------------------------------------------- scoped querysets
 
 
-def doctors_for(user) -> QuerySet[VillageDoctor]:
+def doctors_for(user: AnyUser) -> QuerySet[VillageDoctor]:
     return restrict(VillageDoctor.objects.select_related("clinic__township"), user, clinic="clinic")
 
 
-def licences_for(user) -> QuerySet[Licence]:
+def licences_for(user: AnyUser) -> QuerySet[Licence]:
     return restrict(Licence.objects.select_related("doctor__clinic__township"), user, clinic="doctor__clinic")
 
 
-def renewals_for(user) -> QuerySet[RenewalApplication]:
+def renewals_for(user: AnyUser) -> QuerySet[RenewalApplication]:
     return restrict(
         RenewalApplication.objects.select_related("licence__doctor__clinic__township"),
         user,
@@ -112,7 +120,7 @@ def renewals_for(user) -> QuerySet[RenewalApplication]:
     )
 
 
-def sessions_for(user) -> QuerySet[TrainingSession]:
+def sessions_for(user: AnyUser) -> QuerySet[TrainingSession]:
     """County sessions of the user's county, and township sessions of the user's township(s)."""
     scope = get_scope(user)
     qs = TrainingSession.objects.select_related("county", "township")
@@ -120,29 +128,29 @@ def sessions_for(user) -> QuerySet[TrainingSession]:
         return qs
     if scope.level is None:
         return qs.none()
-    qs = qs.filter(county_id=scope.county_id)
+    qs = qs.filter(county_id=scope.county_id)  # type: ignore[misc]  # a scope with a level has a county
     if scope.level in ("township", "clinic"):
         qs = qs.filter(Q(township__isnull=True) | Q(township_id=scope.township_id))
     return qs
 
 
-def attendances_for(user) -> QuerySet[TrainingAttendance]:
+def attendances_for(user: AnyUser) -> QuerySet[TrainingAttendance]:
     return restrict(
         TrainingAttendance.objects.select_related("session", "doctor__clinic"), user, clinic="doctor__clinic"
     )
 
 
-def assessments_for(user) -> QuerySet[DoctorAssessment]:
+def assessments_for(user: AnyUser) -> QuerySet[DoctorAssessment]:
     return restrict(DoctorAssessment.objects.select_related("doctor__clinic"), user, clinic="doctor__clinic")
 
 
-def reminders_for(user) -> QuerySet[LicenceReminder]:
+def reminders_for(user: AnyUser) -> QuerySet[LicenceReminder]:
     return restrict(
         LicenceReminder.objects.select_related("licence__doctor__clinic"), user, clinic="licence__doctor__clinic"
     )
 
 
-def doctor_for_user(user) -> VillageDoctor | None:
+def doctor_for_user(user: User) -> VillageDoctor | None:
     return VillageDoctor.objects.select_related("clinic__township__county").filter(user_id=user.pk).first()
 
 
@@ -160,7 +168,7 @@ def rule_for_county(county_id: int) -> Rule:
     return Rule(row.min_sessions, row.min_days) if row else Rule()
 
 
-def rules_for_counties(county_ids) -> dict[int, Rule]:
+def rules_for_counties(county_ids: Iterable[int]) -> dict[int, Rule]:
     found = {
         r.county_id: Rule(r.min_sessions, r.min_days) for r in TrainingRule.objects.filter(county_id__in=county_ids)
     }
@@ -177,14 +185,14 @@ class TrainingTotals:
         return self.sessions >= rule.min_sessions and self.days >= rule.min_days
 
 
-def _attended(doctor_ids, start: date, end: date):
+def _attended(doctor_ids: Iterable[int], start: date, end: date) -> QuerySet[Any, tuple[int, date, date, Decimal]]:
     """Attended sessions starting in [start, end] of these doctors: (doctor_id, start_date, days, hours)."""
     return TrainingAttendance.objects.filter(
         doctor_id__in=doctor_ids, attended=True, session__start_date__gte=start, session__start_date__lte=end
     ).values_list("doctor_id", "session__start_date", "session__end_date", "session__hours")
 
 
-def yearly_training(*, doctor_ids, year: int) -> dict[int, TrainingTotals]:
+def yearly_training(*, doctor_ids: Iterable[int], year: int) -> dict[int, TrainingTotals]:
     """Attended sessions and days per doctor in a calendar year (one query)."""
     totals: dict[int, TrainingTotals] = defaultdict(TrainingTotals)
     for doctor_id, start, end, hours in _attended(doctor_ids, date(year, 1, 1), date(year, 12, 31)):
@@ -214,7 +222,7 @@ class ComplianceRow:
         return max(self.rule.min_days - self.totals.days, 0)
 
 
-def training_compliance(*, user, year: int, only_behind: bool = False) -> list[ComplianceRow]:
+def training_compliance(*, user: AnyUser, year: int, only_behind: bool = False) -> list[ComplianceRow]:
     """Each in-scope practising doctor's compliance with their county's training rule in a year (3 queries)."""
     doctors = list(
         doctors_for(user)
@@ -310,14 +318,14 @@ def renewal_eligibility(*, licence: Licence, on: date) -> Eligibility:
             )
         )
     state, latest = assessment_state(list(doctor.assessments.order_by("-assessed_on", "-pk")), on)
-    if state == "passed" and latest.assessed_on > rules.add_years(on, -rules.ASSESSMENT_YEARS):
+    if latest is None:  # state "none"
+        result.checks.append(Check(_("考核"), False, _("没有考核记录")))
+    elif state == "passed" and latest.assessed_on > rules.add_years(on, -rules.ASSESSMENT_YEARS):
         result.checks.append(Check(_("考核"), True, _("最近一次考核 %(d)s 合格") % {"d": latest.assessed_on}))
     elif state == "passed":
         result.checks.append(
             Check(_("考核"), False, _("最近一次考核为 %(d)s，已超过两年，需重新考核") % {"d": latest.assessed_on})
         )
-    elif state == "none":
-        result.checks.append(Check(_("考核"), False, _("没有考核记录")))
     else:
         result.checks.append(Check(_("考核"), False, _("最近一次考核 %(d)s 不合格") % {"d": latest.assessed_on}))
     problems = []
@@ -337,14 +345,14 @@ def renewal_eligibility(*, licence: Licence, on: date) -> Eligibility:
 # --------------------------------------------------------------------------- work lists
 
 
-def current_licences(user) -> QuerySet[Licence]:
+def current_licences(user: AnyUser) -> QuerySet[Licence]:
     """Each in-scope doctor's licences that are not superseded (one row per doctor in practice)."""
     return (
         licences_for(user).exclude(status=Licence.Status.RENEWED).filter(doctor__status=VillageDoctor.Status.PRACTISING)
     )
 
 
-def expiring_within(*, user, on: date, days: int = 90) -> QuerySet[Licence]:
+def expiring_within(*, user: AnyUser, on: date, days: int = 90) -> QuerySet[Licence]:
     return (
         current_licences(user)
         .filter(status=Licence.Status.VALID, expires_on__gte=on, expires_on__lte=on + timedelta(days=days))
@@ -352,7 +360,7 @@ def expiring_within(*, user, on: date, days: int = 90) -> QuerySet[Licence]:
     )
 
 
-def lapsed(*, user, on: date) -> QuerySet[Licence]:
+def lapsed(*, user: AnyUser, on: date) -> QuerySet[Licence]:
     return (
         current_licences(user)
         .filter(
@@ -363,7 +371,7 @@ def lapsed(*, user, on: date) -> QuerySet[Licence]:
     )
 
 
-def renewal_pending(*, user) -> QuerySet[RenewalApplication]:
+def renewal_pending(*, user: AnyUser) -> QuerySet[RenewalApplication]:
     return renewals_for(user).filter(status__in=RenewalApplication.OPEN).order_by("forwarded_on", "applied_on")
 
 
@@ -378,7 +386,9 @@ def is_overdue(application: RenewalApplication, on: date) -> bool:
     return application.status == RenewalApplication.Status.FORWARDED and left is not None and left < 0
 
 
-def licence_counts_by_township(*, user, township_ids, on: date, days: int = 90) -> dict[int, tuple[int, int]]:
+def licence_counts_by_township(
+    *, user: AnyUser, township_ids: Iterable[int], on: date, days: int = 90
+) -> dict[int, tuple[int, int]]:
     """Township id → (licences expiring within ``days``, licences lapsed), counted as the work list
     counts them (``expiring_within`` and ``lapsed``), in the user's scope. One query."""
     expiring = Q(status=Licence.Status.VALID, expires_on__gte=on, expires_on__lte=on + timedelta(days=days))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -31,15 +32,18 @@ from doctors.models import (
     VillageDoctor,
 )
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
-def ensure_may_submit_services(*, user, on: date) -> None:
+
+def ensure_may_submit_services(*, user: User | None, on: date) -> None:
     """Raise ValidationError(reason) unless this doctor login may submit service reports on that day."""
     permission = selectors.practice_permission(user=user, on=on)
     if not permission.allowed:
         raise ValidationError(permission.reason)
 
 
-def _ensure_staff_for(user, doctor: VillageDoctor) -> None:
+def _ensure_staff_for(user: User | None, doctor: VillageDoctor) -> None:
     if user is None:  # trusted command-line / demo
         return
     if not can_manage_clinic(user, doctor.clinic):
@@ -51,7 +55,7 @@ def _ensure_staff_for(user, doctor: VillageDoctor) -> None:
 
 @transaction.atomic
 def move_doctor(
-    *, doctor: VillageDoctor, to_clinic: Clinic, moved_on: date, user=None, reason: str = ""
+    *, doctor: VillageDoctor, to_clinic: Clinic, moved_on: date, user: User | None = None, reason: str = ""
 ) -> VillageDoctor:
     """变更注册: move a doctor to another clinic, keep the history, and move their login's scope."""
     doctor = VillageDoctor.objects.select_for_update().select_related("clinic__township").get(pk=doctor.pk)
@@ -66,13 +70,13 @@ def move_doctor(
     )
     doctor.clinic = to_clinic
     doctor.save(update_fields=["clinic"])
-    if doctor.user_id:
+    if doctor.user_id and doctor.user is not None:
         move_doctor_user_to_clinic(user=doctor.user, clinic=to_clinic)
     return doctor
 
 
 @transaction.atomic
-def link_login(*, doctor: VillageDoctor, login) -> VillageDoctor:
+def link_login(*, doctor: VillageDoctor, login: User) -> VillageDoctor:
     """Tie a doctor to their portal login and give it the 村医 role at the doctor's clinic."""
 
     doctor.user = login
@@ -93,7 +97,7 @@ def create_licence(
     issued_on: date,
     type: str | None = None,
     expires_on: date | None = None,
-    user=None,
+    user: User | None = None,
 ) -> Licence:
     _ensure_staff_for(user, doctor)
     licence = Licence(
@@ -109,7 +113,7 @@ def create_licence(
 
 
 @transaction.atomic
-def cancel_licence(*, licence: Licence, reason: str, note: str = "", user=None) -> Licence:
+def cancel_licence(*, licence: Licence, reason: str, note: str = "", user: User | None = None) -> Licence:
     """注销: death, criminal penalty, practice suspended 2 years, failed assessment."""
     licence = Licence.objects.select_for_update().select_related("doctor__clinic__township").get(pk=licence.pk)
     _ensure_staff_for(user, licence.doctor)
@@ -140,7 +144,7 @@ def expire_lapsed_licences(*, on: date) -> int:
 # --------------------------------------------------------------------------- renewal workflow
 
 
-def _may_apply(user, doctor: VillageDoctor) -> bool:
+def _may_apply(user: User | None, doctor: VillageDoctor) -> bool:
     if user is None:
         return True
     scope = get_scope(user)
@@ -150,7 +154,7 @@ def _may_apply(user, doctor: VillageDoctor) -> bool:
 
 
 @transaction.atomic
-def apply_for_renewal(*, licence: Licence, user, on: date, note: str = "") -> RenewalApplication:
+def apply_for_renewal(*, licence: Licence, user: User | None, on: date, note: str = "") -> RenewalApplication:
     """The doctor (or staff on their behalf) applies within the window: from 3 months before expiry
     through the expiry date."""
     licence = Licence.objects.select_for_update().select_related("doctor__clinic__township").get(pk=licence.pk)
@@ -195,7 +199,7 @@ def _locked_application(application: RenewalApplication) -> RenewalApplication:
 
 @transaction.atomic
 def township_review(
-    *, application: RenewalApplication, user, forward: bool, note: str = "", on: date
+    *, application: RenewalApplication, user: User | None, forward: bool, note: str = "", on: date
 ) -> RenewalApplication:
     """The township re-runs the eligibility check, then forwards to the county or returns the
     application with a reason (the licence is then valid again and the doctor may re-apply)."""
@@ -235,7 +239,13 @@ def next_licence_number(*, county_code: str, year: int) -> str:
 
 @transaction.atomic
 def county_decide(
-    *, application: RenewalApplication, user, approve: bool, reason: str = "", on: date, new_number: str = ""
+    *,
+    application: RenewalApplication,
+    user: User | None,
+    approve: bool,
+    reason: str = "",
+    on: date,
+    new_number: str = "",
 ) -> RenewalApplication:
     """The county admin of the doctor's county approves (a new licence with a new number and a new
     5-year term, following on from the old one) or refuses (with a reason)."""
@@ -285,7 +295,7 @@ def county_decide(
 # --------------------------------------------------------------------------- trainings and assessments
 
 
-def _to_score(value) -> Decimal | None:
+def _to_score(value: object) -> Decimal | None:
     if value in (None, ""):
         return None
     try:
@@ -299,7 +309,13 @@ def _to_score(value) -> Decimal | None:
 
 @transaction.atomic
 def record_attendance(
-    *, session: TrainingSession, doctor: VillageDoctor, user, attended: bool = True, written_score=None, oral_score=None
+    *,
+    session: TrainingSession,
+    doctor: VillageDoctor,
+    user: User | None,
+    attended: bool = True,
+    written_score: object = None,
+    oral_score: object = None,
 ) -> TrainingAttendance:
     """培训记录 with exam scores. A clerk may only record doctors of their own township, and only
     for sessions of the doctor's county."""
@@ -322,7 +338,7 @@ def record_attendance(
 
 @transaction.atomic
 def record_assessment(
-    *, doctor: VillageDoctor, assessed_on: date, result: str, user, score=None, note: str = ""
+    *, doctor: VillageDoctor, assessed_on: date, result: str, user: User | None, score: object = None, note: str = ""
 ) -> DoctorAssessment:
     """Biennial assessment. After a failure, the next assessment within 6 months is the re-assessment;
     failing it cancels the current licence (reason: failed assessment)."""
@@ -332,7 +348,7 @@ def record_assessment(
         raise ValidationError({"result": _("请选择考核结果。")})
     previous = doctor.assessments.filter(assessed_on__lt=assessed_on).order_by("-assessed_on", "-pk").first()
     is_re = bool(previous and previous.result == DoctorAssessment.Result.FAILED and not previous.is_reassessment)
-    if is_re and assessed_on > rules.reassessment_deadline(previous.assessed_on):
+    if is_re and previous is not None and assessed_on > rules.reassessment_deadline(previous.assessed_on):
         raise ValidationError(
             {
                 "assessed_on": _("补考须在上次考核不合格后 6 个月内（%(d)s 前）进行。")

@@ -13,7 +13,7 @@ from programs.models import Quota, ServiceItem, ServiceItemPrice, ServiceReport,
 from programs.selectors.periods import submission_deadline
 
 # item code: (unit price 元, work points, quota basis, quota rate)
-PLAN = {
+PLAN: dict[str, tuple[str, str, str | None, str | int]] = {
     "PH01": ("2.00", "1.0", "resident", "0.05"),
     "PH02": ("100.00", "20", None, 12),
     "PH03": ("150.00", "30", None, 9),

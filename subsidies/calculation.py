@@ -178,6 +178,7 @@ def _unit_price_amount(
         price, _points, price_s, _points_s, name, in_fen = prepared.item(code)
         cap, cap_s = prepared.cap(quota)
         capped = False
+        counted: int | Decimal
         if not quota:
             counted, counted_s = 0, "0"
         elif verified <= cap:

@@ -59,7 +59,7 @@ def staff_tiles(*, user, townships, today):
 def doctor_tiles(*, user, clinic, today):
     tiles = []
     assessment = Assessment.objects.filter(clinic=clinic, status="submitted").order_by("-year", "-quarter").first()
-    if assessment:
+    if assessment and assessment.total_score is not None:  # a submitted assessment has its total
         tiles.append(
             Tile(
                 title=_("最近考核得分"),

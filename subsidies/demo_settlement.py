@@ -39,6 +39,7 @@ def seed(ctx):
     preparer = User.objects.get(username="staff01")
     county_admin = User.objects.get(username="county")
     township = preparer.scope.township
+    assert township is not None  # the demo's township staff
     run = settlement.create_run(user=preparer, policy=policy, year=ctx.year, quarter=1, township=township)
     settlement.confirm_run(user=preparer, run=run)
     settlement.approve_run(user=county_admin, run=run)

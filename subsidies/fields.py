@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 import json
+from typing import TypedDict
 
 from django.db import models
 
 try:
     import orjson
 except ImportError:  # requirements.txt pins it; the standard library reads and writes the same JSON, only slower
-    orjson = None
+    orjson = None  # type: ignore[assignment]  # checked before every use
+
+
+class DecimalPlaces(TypedDict):
+    """The digits of a DecimalField (`models.DecimalField(..., **MONEY)`)."""
+
+    max_digits: int
+    decimal_places: int
 
 
 class EncodedJSON(str):

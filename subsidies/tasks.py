@@ -18,12 +18,12 @@ def batch_path(batch: StatementBatch) -> Path:
 @task()
 def build_statements(batch_id: int) -> None:
     batch = StatementBatch.objects.get(pk=batch_id)
-    lines = SettlementLine.objects.filter(run_id=batch.run_id).select_related(
+    chosen = SettlementLine.objects.filter(run_id=batch.run_id).select_related(
         "run__county", "run__township", "clinic__township"
     )
     if batch.township_id:
-        lines = lines.filter(clinic__township_id=batch.township_id)
-    lines = list(lines)
+        chosen = chosen.filter(clinic__township_id=batch.township_id)
+    lines = list(chosen)
     StatementBatch.objects.filter(pk=batch_id).update(total=len(lines))
     try:
         content = pdf.statements_zip(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import uuid
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from django import forms
 from django.contrib import messages
@@ -23,6 +24,9 @@ from clinics.services import fail_stale_import_jobs, import_upload_dir, retry_im
 from clinics.tasks import check_import_job, job_path, run_import_job
 from core import dataio, spreadsheets
 from core.files import serve_protected_file
+
+if TYPE_CHECKING:
+    from clinics.models import ImportJob
 
 
 class ImportJobActionForm(forms.Form):
@@ -170,13 +174,15 @@ class ImportJobView(WagtailAdminTemplateMixin, TemplateView):
 
     template_name = "clinics/admin/import_job.html"
     header_icon = "upload"
+    job: ImportJob
 
     def dispatch(self, request, *args, **kwargs):
 
         fail_stale_import_jobs(now=timezone.now())  # a job whose worker died shows as failed, retryable
-        self.job = import_jobs_for(request.user).filter(pk=kwargs["pk"]).first()
-        if self.job is None:
+        job = import_jobs_for(request.user).filter(pk=kwargs["pk"]).first()
+        if job is None:
             raise Http404
+        self.job = job
         return super().dispatch(request, *args, **kwargs)
 
     def get_page_title(self):

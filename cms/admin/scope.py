@@ -33,11 +33,12 @@ paths and without URL names (``reverse()`` keeps returning Wagtail's names, whic
 from __future__ import annotations
 
 from functools import wraps
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
-from django.db.models import CharField, IntegerField, Value
+from django.db.models import CharField, IntegerField, QuerySet, Value
 from django.db.models.functions import Cast
 from django.http import Http404
 from django.urls import URLPattern, include, path
@@ -78,6 +79,8 @@ def _page_states(user):
 class ScopedUserChoices:
     """A filterset mixin: ``narrow(user)`` replaces Wagtail's everyone-in-the-database choices with
     the user's county's (a superuser keeps Wagtail's)."""
+
+    request: Any  # set by django-filter's FilterSet (an HttpRequest, or None)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -177,7 +180,7 @@ class ScopedLogEntriesView(LogEntriesView):
 
     def get_filtered_queryset(self):
         # Wagtail's union of every log model, each narrowed by scoped_log_entries first.
-        queryset = None
+        queryset: QuerySet[Any] | None = None
         self.log_models = list(log_action_registry.get_log_entry_models())
         for index, log_model in enumerate(self.log_models):
             sub = (
@@ -187,6 +190,7 @@ class ScopedLogEntriesView(LogEntriesView):
             )
             sub = self.filter_queryset(sub).order_by()
             queryset = sub if queryset is None else queryset.union(sub, all=True)
+        assert queryset is not None  # Wagtail registers its log entry models
         return queryset.order_by("-timestamp")
 
 
@@ -342,7 +346,7 @@ def admin_overrides():
     from wagtail.admin import urls as wagtail_admin_urls
     from wagtail.admin.urls import pages as wagtail_page_urls
 
-    reports = [
+    reports: list[tuple[str, Any]] = [
         ("site-history/", ScopedLogEntriesView),
         ("page-types-usage/", ScopedPageTypesUsageView),
         ("workflow/", ScopedWorkflowView),

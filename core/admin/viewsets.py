@@ -12,7 +12,11 @@ buttons): the same scope, filters, search and order. A viewset that names an imp
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeAlias
+
 from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
 from django.forms.models import modelform_factory
 from django.http import Http404
 from django.urls import reverse
@@ -29,9 +33,17 @@ from wagtail.admin.widgets.button import Button
 from core import dataio, spreadsheets
 from core.scope import restrict
 
+# (queryset, user) → the rows of the queryset in the user's scope.
+ScopeQueryset: TypeAlias = Callable[[QuerySet[Any], Any], QuerySet[Any]]
 
-class ScopedObjectMixin:
-    scope_queryset = None
+if TYPE_CHECKING:  # what the mixins below are mixed into (Any: Wagtail has no type hints)
+    from wagtail.admin.views.generic import EditView as _WagtailView
+else:
+    _WagtailView = object
+
+
+class ScopedObjectMixin(_WagtailView):
+    scope_queryset: ScopeQueryset = None  # type: ignore[assignment]  # given by the viewset (as_view kwargs)
 
     def get_object(self, *args, **kwargs):
         obj = super().get_object(*args, **kwargs)
@@ -44,7 +56,7 @@ class ScopedObjectMixin:
 
 
 class ScopedIndexView(generic.IndexView):
-    scope_queryset = None
+    scope_queryset: ScopeQueryset = None  # type: ignore[assignment]  # given by the viewset (as_view kwargs)
     data_resource: str | None = None
     list_select_related: tuple = ()
 
@@ -100,7 +112,7 @@ class ScopedIndexView(generic.IndexView):
         ``list_display``), yet still answers ``?export=``: one empty row per object. So the columns come from
         here, for every viewset at once."""
         resource_class = self.export_resource_class
-        if resource_class is not None:
+        if resource_class is not None and self.data_resource:
             queryset = _with_relations_of(queryset, resource_class(user=self.request.user).get_queryset())
             content = dataio.export_bytes(
                 resource_name=self.data_resource, fmt=spreadsheet_format, user=self.request.user, queryset=queryset

@@ -237,7 +237,11 @@ def _check_sheet(archive: zipfile.ZipFile, name: str, limits: Limits) -> None:
     last_row = 0
     head = True  # before <sheetData>, where <dimension> is
     beyond_column = column_beyond(limits.columns)
-    beyond_row = row_tag = cell_tag = row_ref = None
+    # Set from the first piece, whose root tag gives the namespace prefix of the tags.
+    beyond_row: re.Pattern[bytes]
+    row_tag: bytes
+    cell_tag: bytes
+    row_ref: bytes
     wide = False  # a column reference of two letters or more seen (past Z)
     with archive.open(info) as stream:
         while True:

@@ -88,7 +88,7 @@ def read_csv(path: str, limits: dict) -> list[list]:
     else:
         raise FileProblem("csv_encoding")
     del data
-    rows = []
+    rows: list[list[str]] = []
     cells = 0
     max_rows, max_columns, max_cells = limits["rows"], limits["columns"], limits["cells"]
     try:

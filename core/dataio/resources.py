@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
 import tablib
 from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist, ValidationError
 from django.db.models import Q
 from django.utils.translation import gettext as _
 from import_export import resources
 
+if TYPE_CHECKING:
+    from core.dataio.runner import ImportReport
 from core.dataio.reading import ImportFileError
 from core.scope import restrict
 
@@ -50,7 +55,7 @@ class ScopedResource(resources.ModelResource):
     # A resource may provide ``fast_import(dataset, *, dry_run, progress) -> ImportReport`` that validates
     # rows itself with preloaded lookups and writes in bulk; run_import then uses it instead of the
     # row-by-row django-import-export path (same reporting, same all-or-nothing rule).
-    fast_import = None
+    fast_import: Callable[..., ImportReport] | None = None
 
     def filter_for_listing(self, queryset, params):
         for param, lookup in self.export_filters.items():
@@ -94,7 +99,7 @@ class ScopedResource(resources.ModelResource):
 
     def import_instance(self, instance, row, **kwargs):
         """Also refuse a second row with the same key as an earlier row of the file."""
-        errors = {}
+        errors: dict[str, Any] = {}  # field → ValidationError, or the list update_error_dict makes
         id_fields = [self.fields[name] for name in self.get_import_id_fields() if name in self.fields]
         number = kwargs.get("row_number")
         if id_fields and number is not None:
@@ -170,8 +175,6 @@ class ScopedResource(resources.ModelResource):
             if key in (name, fld.attribute):
                 return fld.column_name
         return key
-
-
 
 
 def _is_integer_lookup(model, lookup: str) -> bool:

@@ -3,6 +3,9 @@ applying on a doctor's behalf, cancelling a licence, and yearly training complia
 
 from __future__ import annotations
 
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -38,8 +41,19 @@ from doctors.models import (
     VillageDoctor,
 )
 
+if TYPE_CHECKING:  # what the mixin is mixed into
+    from django.views.generic import View as _View
+else:
+    _View = object
 
-class StaffOnlyMixin:
+
+if TYPE_CHECKING:  # what the mixins below are mixed into (Any: Wagtail has no type hints)
+    from wagtail.admin.views.generic import CreateView as _WagtailFormView
+else:
+    _WagtailFormView = object
+
+
+class StaffOnlyMixin(_View):
     """Township staff and county admins (and superusers); anyone else is refused."""
 
     def dispatch(self, request, *args, **kwargs):
@@ -100,7 +114,7 @@ class WorklistView(StaffPage):
                 ],
                 "reminders": list(
                     narrow(selectors.reminders_for(user), "licence__doctor__clinic__township_id")
-                    .filter(sent_on__gte=today - timezone.timedelta(days=30))
+                    .filter(sent_on__gte=today - timedelta(days=30))
                     .select_related("licence__doctor__clinic")[:50]
                 ),
                 "township": township,
@@ -123,8 +137,8 @@ class RenewalListView(StaffPage):
             qs = qs.filter(status=status)
         rows = list(qs.order_by("-applied_on", "-pk")[:500])
         for application in rows:
-            application.days_left = selectors.days_left(application, self.today)
-            application.overdue = selectors.is_overdue(application, self.today)
+            application.days_left = selectors.days_left(application, self.today)  # type: ignore[attr-defined]  # for the template
+            application.overdue = selectors.is_overdue(application, self.today)  # type: ignore[attr-defined]
         context.update({"rows": rows, "status": status, "statuses": RenewalApplication.Status.choices})
         return context
 
@@ -214,7 +228,7 @@ class RenewalDetailView(StaffPage):
                     new_number=form.cleaned_data["new_number"],
                 )
                 done = (
-                    _("已批准，新证书编号 %(n)s。") % {"n": result.new_licence.number}
+                    _("已批准，新证书编号 %(n)s。") % {"n": result.new_licence.number}  # type: ignore[union-attr]  # approved: a new licence
                     if action == "approve"
                     else _("已不予批准。")
                 )
@@ -338,7 +352,7 @@ class TrainingComplianceView(StaffPage):
         return context
 
 
-class ServiceErrorsMixin:
+class ServiceErrorsMixin(_WagtailFormView):
     """Turn a service's ValidationError into form errors instead of a 500."""
 
     def form_valid(self, form):

@@ -112,6 +112,8 @@ class DrugCreateView(ServiceCreateView):
 
 
 class DrugEditView(generic.EditView):
+    object: Drug
+
     def form_valid(self, form):
         self.form = form
         try:
@@ -288,7 +290,8 @@ class PeriodForm(forms.Form):
     end = forms.DateField(label=_("结束日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("start") and data.get("end") and data["start"] > data["end"]:
             raise ValidationError(_("开始日期不能晚于结束日期。"))
         return data

@@ -22,6 +22,7 @@ from wagtail.admin.ui.tables import Column
 
 from clinics import selectors as org
 from clinics.filters import ScopeFilterForm
+from clinics.models import Township
 from core.admin.viewsets import PermissionTemplateView, ScopedModelViewSet, int_or
 from core.spreadsheets import xlsx_response
 from core.validation import StrictIntegerField
@@ -106,7 +107,8 @@ class SampleForm(forms.Form):
                 )
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         for line in self.lines:
             checked, confirmed = f"checked_{line.item_id}", f"confirmed_{line.item_id}"
             if checked in data and confirmed in data and (data[checked] is None) != (data[confirmed] is None):
@@ -133,7 +135,7 @@ class SampleForm(forms.Form):
             if problems:
                 errors[str(line.item_id)] = _("“%(item)s”：%(problems)s") % {
                     "item": line.item.name,
-                    "problems": "；".join(problems),
+                    "problems": "；".join(str(e) for e in problems),
                 }
         return errors
 
@@ -386,13 +388,13 @@ class GenerateQuotasForm(forms.Form):
         decimal_places=4,
         help_text=gettext_lazy("如 0.7 表示 70%：任务数 = 人口 × 比例（四舍五入）"),
     )
-    township = forms.ModelChoiceField(
+    township: forms.ModelChoiceField[Township] = forms.ModelChoiceField(
         label=gettext_lazy("乡镇"), queryset=None, required=False, help_text=gettext_lazy("留空表示您范围内的全部乡镇")
     )
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["township"].queryset = org.townships_for(user)
+        self.fields["township"].queryset = org.townships_for(user)  # type: ignore[attr-defined]  # a ModelChoiceField
 
 
 class GenerateQuotasView(StaffView):

@@ -6,6 +6,7 @@ compared with, so the markup check (``overcharge``) can be shown and re-computed
 """
 
 from decimal import Decimal
+from typing import ClassVar
 
 from django.conf import settings
 from django.db import models
@@ -189,15 +190,15 @@ class DrugSale(models.Model):
         return self.unit_price > self.unit_cost
 
 
-class ViolationManager(models.Manager):
-    def get_queryset(self):
+class ViolationManager(models.Manager["DrugViolation"]):
+    def get_queryset(self) -> models.QuerySet["DrugViolation"]:
         return super().get_queryset().filter(overcharge__gt=0)
 
 
 class DrugViolation(DrugSale):
     """Sales priced above the purchase price (加价销售), as the township sees them."""
 
-    objects = ViolationManager()
+    objects: ClassVar[ViolationManager] = ViolationManager()
 
     class Meta:
         proxy = True

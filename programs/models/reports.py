@@ -55,7 +55,7 @@ class ServiceItem(models.Model):
         verbose_name_plural = _("服务项目")
         ordering = ["sort_order", "code"]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return self.name
 
 
@@ -79,7 +79,7 @@ class ServiceItemPrice(models.Model):
             models.CheckConstraint(condition=Q(unit_price__gte=0) & Q(work_points__gte=0), name="price_not_negative"),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.year} {self.item}"
 
 
@@ -101,7 +101,7 @@ class Quota(models.Model):
             models.UniqueConstraint(fields=["clinic", "item", "year"], name="quota_one_per_clinic_item_year")
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.clinic} {self.item} {self.year}"
 
 
@@ -149,7 +149,7 @@ class ServiceReport(models.Model):
             models.CheckConstraint(condition=Q(month__gte=1, month__lte=12), name="report_month_1_12"),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.clinic} {self.year}年{self.month}月"
 
 
@@ -180,7 +180,7 @@ class ServiceReportLine(models.Model):
             ),
         ]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.report} {self.item}"
 
 
@@ -201,5 +201,5 @@ class ReportChange(models.Model):
         verbose_name_plural = _("月报修改记录")
         ordering = ["at", "pk"]
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.report} {self.field}: {self.before} → {self.after}"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -84,7 +86,7 @@ def sell(request):
     q = request.GET.get("q", "").strip()
     results = list(selectors.search_drugs(q)) if q else []
     for drug in results:
-        drug.stock_row = stock_by_drug.get(drug.pk)
+        drug.stock_row = stock_by_drug.get(drug.pk)  # type: ignore[attr-defined]  # for the template
     chosen = None
     drug_id = request.POST.get("drug") or request.GET.get("drug")
     if ascii_int_or(drug_id, None) is not None:
@@ -122,7 +124,7 @@ def sell(request):
                     messages.success(request, text)
                 return redirect("portal_drugs:home")
     else:
-        initial = {"date": timezone.localdate()}
+        initial: dict[str, Any] = {"date": timezone.localdate()}
         if chosen:
             initial.update(drug=chosen.pk, unit_price=stock_by_drug[chosen.pk].last_purchase_price)
         form = SaleForm(initial=initial)

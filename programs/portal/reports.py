@@ -57,7 +57,7 @@ class ReportForm(forms.Form):
 
     def item_errors(self) -> dict[int, str]:
         return {
-            item.pk: "；".join(self.errors[f"item_{item.pk}"])
+            item.pk: "；".join(str(e) for e in self.errors[f"item_{item.pk}"])
             for item in self.items
             if f"item_{item.pk}" in self.errors
         }
@@ -74,7 +74,7 @@ def report_form(request, year: int, month: int):
     lines = {line.item_id: line for line in report.lines.all()} if report else {}
     values = {item.pk: (lines[item.pk].declared_count if item.pk in lines else "") for item in items}
     field_errors: dict[int, str] = {}
-    warnings = []
+    warnings: list[report_services.Warning] = []
     form_error = ""
     if request.method == "POST":
         form = ReportForm(request.POST, items=items)

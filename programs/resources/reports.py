@@ -265,7 +265,7 @@ class ServiceReportResource(ScopedResource):
                     to_update.append(ServiceReportLine(pk=pk, declared_count=count))
                     changes.append(
                         ReportChange(
-                            report_id=report_obj.pk,
+                            report_id=report_obj.pk,  # type: ignore[union-attr]  # a line has its report
                             item_id=item_id,
                             field="declared_count",
                             before=str(before),

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.db.models import Count, DecimalField, ExpressionWrapper, F, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
@@ -13,8 +15,11 @@ from django.utils import timezone
 from clinics.selectors import id_filter, restrict
 from programs.models import Drug, DrugPurchase, DrugSale, DrugStock, DrugViolation, ExpiringBatch
 
+if TYPE_CHECKING:
+    from clinics.selectors import AnyUser, ClinicIds
+
 ZERO = Decimal("0.00")
-MONEY = DecimalField(max_digits=14, decimal_places=2)
+MONEY: DecimalField[Decimal, Decimal] = DecimalField(max_digits=14, decimal_places=2)
 EXPIRY_WARNING_DAYS = 90
 
 
@@ -29,24 +34,24 @@ def search_drugs(q: str, *, limit: int = 20) -> QuerySet[Drug]:
     ]
 
 
-def stock_for(user) -> QuerySet[DrugStock]:
+def stock_for(user: AnyUser) -> QuerySet[DrugStock]:
     return restrict(DrugStock.objects.select_related("clinic__township", "drug"), user, clinic="clinic")
 
 
-def sales_for(user) -> QuerySet[DrugSale]:
+def sales_for(user: AnyUser) -> QuerySet[DrugSale]:
     return restrict(DrugSale.objects.select_related("clinic__township", "drug"), user, clinic="clinic")
 
 
-def purchases_for(user) -> QuerySet[DrugPurchase]:
+def purchases_for(user: AnyUser) -> QuerySet[DrugPurchase]:
     return restrict(DrugPurchase.objects.select_related("clinic__township", "drug"), user, clinic="clinic")
 
 
-def violations_for(user) -> QuerySet[DrugViolation]:
+def violations_for(user: AnyUser) -> QuerySet[DrugViolation]:
     return restrict(DrugViolation.objects.select_related("clinic__township", "drug"), user, clinic="clinic")
 
 
 def expiring_batches_for(
-    user, *, today: date | None = None, days: int = EXPIRY_WARNING_DAYS
+    user: AnyUser, *, today: date | None = None, days: int = EXPIRY_WARNING_DAYS
 ) -> QuerySet[ExpiringBatch]:
     """Batches expiring within ``days`` (or already expired) at clinics that still hold that drug."""
     today = today or timezone.localdate()
@@ -70,7 +75,7 @@ class ViolationTotal:
     overcharge_total: Decimal
 
 
-def violation_totals(user, *, start: date, end: date) -> list[ViolationTotal]:
+def violation_totals(user: AnyUser, *, start: date, end: date) -> list[ViolationTotal]:
     """Per clinic in the user's scope: number of overpriced sales and the overcharge in the period."""
     rows = (
         violations_for(user)
@@ -93,7 +98,7 @@ class DrugBasis:
     drug_count: int
 
 
-def drug_subsidy_basis(*, clinic_ids, start: date, end: date) -> dict[int, DrugBasis]:
+def drug_subsidy_basis(*, clinic_ids: ClinicIds, start: date, end: date) -> dict[int, DrugBasis]:
     """Per clinic, for purchases and sales dated start..end inclusive: purchase value, sales value,
     overcharge total, number of overpriced sales and number of distinct drugs sold. Every clinic
     asked for is in the result (zeros when it had no activity). Three queries whatever the count."""
@@ -101,16 +106,16 @@ def drug_subsidy_basis(*, clinic_ids, start: date, end: date) -> dict[int, DrugB
     result = {cid: DrugBasis(ZERO, ZERO, ZERO, 0, 0) for cid in ids}
     if not ids:
         return result
-    ids = id_filter(clinic_ids)  # a queryset of ids stays a subquery: far faster than 30,000 literals
+    in_ids = id_filter(clinic_ids)  # a queryset of ids stays a subquery: far faster than 30,000 literals
     line_value = ExpressionWrapper(F("quantity") * F("unit_price"), output_field=MONEY)
     purchases = dict(
-        DrugPurchase.objects.filter(clinic_id__in=ids, date__gte=start, date__lte=end)
+        DrugPurchase.objects.filter(clinic_id__in=in_ids, date__gte=start, date__lte=end)
         .values("clinic_id")
         .annotate(v=Sum(line_value))
         .values_list("clinic_id", "v")
     )
     sales = (
-        DrugSale.objects.filter(clinic_id__in=ids, date__gte=start, date__lte=end)
+        DrugSale.objects.filter(clinic_id__in=in_ids, date__gte=start, date__lte=end)
         .values("clinic_id")
         .annotate(
             v=Coalesce(Sum(line_value), Value(ZERO), output_field=MONEY),
@@ -127,11 +132,13 @@ def drug_subsidy_basis(*, clinic_ids, start: date, end: date) -> dict[int, DrugB
     return result
 
 
-def _q(value) -> Decimal:
+def _q(value: Decimal | int | None) -> Decimal:
     return (Decimal(value or 0)).quantize(Decimal("0.01"))
 
 
-def violation_counts_by_township(user, *, township_ids, start: date, end: date) -> dict[int, tuple[int, Decimal]]:
+def violation_counts_by_township(
+    user: AnyUser, *, township_ids: Iterable[int], start: date, end: date
+) -> dict[int, tuple[int, Decimal]]:
     """Township id → (number of overpriced sales, overcharge total) dated start..end, in the user's
     scope. One query whatever the number of townships."""
     rows = (

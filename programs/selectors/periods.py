@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 
 from django.conf import settings
@@ -21,7 +22,7 @@ def period_state(*, township_id: int, year: int, month: int) -> str:
     return state or State.OPEN
 
 
-def period_states(*, township_ids, year: int) -> dict[tuple[int, int], str]:
+def period_states(*, township_ids: Iterable[int], year: int) -> dict[tuple[int, int], str]:
     """(township id, month) → state for every stored period of the year (absent means open)."""
     rows = ReportingPeriod.objects.filter(township_id__in=list(township_ids), year=year)
     return {(r.township_id, r.month): r.state for r in rows.only("township_id", "month", "state")}

@@ -7,20 +7,24 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
-from typing import NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connections
-from django.db.models import Count, F, Q, Sum
+from django.db.models import Count, F, Q, QuerySet, Sum
 from django.utils import timezone
 
-from clinics.models import ClinicPopulation
+from clinics.models import Clinic, ClinicPopulation
 from clinics.selectors import clinics_for, id_filter, restrict
 from programs.models import Quota, ServiceItem, ServiceItemPrice, ServiceReport, ServiceReportLine
 from programs.selectors.periods import submission_deadline
+
+if TYPE_CHECKING:
+    from clinics.selectors import AnyUser, ClinicIds
 
 
 @dataclass(frozen=True)
@@ -45,7 +49,7 @@ class ItemFigures(NamedTuple):
     quota: int
 
 
-def active_items():
+def active_items() -> QuerySet[ServiceItem]:
     return ServiceItem.objects.filter(active=True).order_by("sort_order", "code")
 
 
@@ -54,7 +58,7 @@ def item_prices(*, county_id: int, year: int) -> dict[str, ItemPrice]:
     return {r.item.code: ItemPrice(unit_price=r.unit_price, work_points=r.work_points, name=r.item.name) for r in rows}
 
 
-def verified_totals(*, clinic_ids, year: int, months) -> dict[int, dict[str, ItemTotals]]:
+def verified_totals(*, clinic_ids: ClinicIds, year: int, months: Iterable[int]) -> dict[int, dict[str, ItemTotals]]:
     """Declared and verified counts per clinic and item over the months. Only verified reports count
     towards ``verified``; unverified lines contribute to ``declared`` only."""
     rows = (
@@ -75,7 +79,7 @@ def verified_totals(*, clinic_ids, year: int, months) -> dict[int, dict[str, Ite
     return dict(result)
 
 
-def quota_map(*, clinic_ids, year: int) -> dict[int, dict[str, int]]:
+def quota_map(*, clinic_ids: ClinicIds, year: int) -> dict[int, dict[str, int]]:
     result: dict[int, dict[str, int]] = defaultdict(dict)
     for clinic_id, code, target in _plain_rows(
         Quota.objects.filter(clinic_id__in=id_filter(clinic_ids), year=year).values_list(
@@ -86,7 +90,7 @@ def quota_map(*, clinic_ids, year: int) -> dict[int, dict[str, int]]:
     return dict(result)
 
 
-def item_figures(*, clinic_ids, year: int, months) -> dict[int, dict[str, ItemFigures]]:
+def item_figures(*, clinic_ids: ClinicIds, year: int, months: Iterable[int]) -> dict[int, dict[str, ItemFigures]]:
     """Per clinic and item: the declared and verified counts over the months (as ``verified_totals``) and the
     year's quota (as ``quota_map``), in one query — a FULL JOIN, because an item may have counts without a
     quota or a quota without counts.
@@ -131,7 +135,7 @@ def item_figures(*, clinic_ids, year: int, months) -> dict[int, dict[str, ItemFi
     return result
 
 
-def _plain_rows(queryset) -> list[tuple]:
+def _plain_rows(queryset: QuerySet[Any, Any]) -> list[tuple[Any, ...]]:
     """The rows of a values_list of ids, codes and integer sums, fetched in one go without per-value converters
     (a province reads ~800,000 of them; the database already returns Python ints and strings).
     A filter that can match nothing (no clinic ids) has no SQL: Django raises EmptyResultSet, which means no rows."""
@@ -144,7 +148,7 @@ def _plain_rows(queryset) -> list[tuple]:
         return cursor.fetchall()
 
 
-def reports_for(user):
+def reports_for(user: AnyUser) -> QuerySet[ServiceReport]:
     return restrict(ServiceReport.objects.select_related("clinic", "clinic__township"), user, clinic="clinic")
 
 
@@ -195,7 +199,7 @@ class ItemProgress:
         return max(0, self.expected - self.verified)
 
 
-def clinic_progress(*, clinic, year: int, through_month: int) -> list[ItemProgress]:
+def clinic_progress(*, clinic: Clinic, year: int, through_month: int) -> list[ItemProgress]:
     """Year-to-date verified counts against quotas, with the count expected by now for being on pace."""
     quotas = quota_map(clinic_ids=[clinic.pk], year=year).get(clinic.pk, {})
     totals = verified_totals(clinic_ids=[clinic.pk], year=year, months=range(1, 13)).get(clinic.pk, {})
@@ -217,24 +221,29 @@ def clinic_progress(*, clinic, year: int, through_month: int) -> list[ItemProgre
 
 @dataclass
 class MatrixRow:
-    clinic: object
-    cells: list = field(default_factory=list)  # per item: (verified, quota, percent)
+    clinic: Clinic
+    cells: list[tuple[int, int, int | None]] = field(default_factory=list)  # per item: (verified, quota, percent)
     overall: int = 0
     behind: bool = False
 
 
 def township_matrix(
-    *, user, year: int, through_month: int, township_id: int | None = None, township_ids=None
-) -> tuple[list, list[MatrixRow]]:
+    *,
+    user: AnyUser,
+    year: int,
+    through_month: int,
+    township_id: int | None = None,
+    township_ids: Iterable[int] | None = None,
+) -> tuple[list[ServiceItem], list[MatrixRow]]:
     """Clinic × item completion for the year, behind-pace clinics first. Three queries whatever the size.
     ``township_id`` / ``township_ids`` narrow the user's scope further (one township, or some)."""
 
-    clinics = clinics_for(user)
+    scoped = clinics_for(user)
     if township_id:
-        clinics = clinics.filter(township_id=township_id)
+        scoped = scoped.filter(township_id=township_id)
     if township_ids is not None:
-        clinics = clinics.filter(township_id__in=list(township_ids))
-    clinics = list(clinics)
+        scoped = scoped.filter(township_id__in=list(township_ids))
+    clinics = list(scoped)
     items = list(active_items())
     ids = [c.pk for c in clinics]
     quotas = quota_map(clinic_ids=ids, year=year)
@@ -271,7 +280,9 @@ class ReportCounts:
     submitted: int = 0  # submitted, awaiting verification
 
 
-def report_counts_by_township(*, user, township_ids, year: int, month: int) -> dict[int, ReportCounts]:
+def report_counts_by_township(
+    *, user: AnyUser, township_ids: Iterable[int], year: int, month: int
+) -> dict[int, ReportCounts]:
     """Per township in the user's scope: reports of the month that were handed in, and those still
     awaiting verification. One query whatever the number of townships."""
     rows = (
@@ -289,7 +300,9 @@ def _end_of_day(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day + timedelta(days=1), time.min))
 
 
-def on_time_by_month(*, user, township_ids, year: int, through_month: int) -> dict[tuple[int, int], int]:
+def on_time_by_month(
+    *, user: AnyUser, township_ids: Iterable[int], year: int, through_month: int
+) -> dict[tuple[int, int], int]:
     """(township id, month) → reports of that month handed in by the deadline (day
     ``REPORT_DEADLINE_DAY`` of the next month, local time), months 1..through_month. One query."""
 
@@ -314,14 +327,16 @@ def on_time_by_month(*, user, township_ids, year: int, through_month: int) -> di
 @dataclass
 class MonthlyCompletion:
     quota: int = 0  # Σ yearly quotas of the township's clinics (active items)
-    done: list = field(default_factory=list)  # per month 1..through: Σ min(verified so far, quota)
+    done: list[int] = field(default_factory=list)  # per month 1..through: Σ min(verified so far, quota)
 
     @property
     def percents(self) -> list[int]:
         return [int(100 * d / self.quota) if self.quota else 0 for d in self.done]
 
 
-def completion_by_month(*, user, township_ids, year: int, through_month: int) -> dict[int, MonthlyCompletion]:
+def completion_by_month(
+    *, user: AnyUser, township_ids: Iterable[int], year: int, through_month: int
+) -> dict[int, MonthlyCompletion]:
     """Township id → cumulative completion at the end of each month 1..through_month, counted as
     ``township_matrix`` counts the year: Σ over clinics and active items of min(verified so far, quota)
     ÷ Σ quotas (verified reports only). Three queries whatever the number of clinics."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -32,6 +33,9 @@ from core.validation import (
 from programs.models import Drug, DrugPurchase, DrugSale, DrugStock
 from programs.services.periods import ensure_not_locked
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
 CENT = Decimal("0.01")
 # Read from the model fields so the services, the import widgets and the forms cannot drift apart.
 PURCHASE_PRICE_LIMITS = field_limits(DrugPurchase, "unit_price")
@@ -47,7 +51,7 @@ def pinyin_initials(text: str) -> str:
     return "".join(ch for ch in "".join(letters).lower() if ch.isalnum())
 
 
-def _money(value, field: str, label: str, *, positive: bool, limits: Limits) -> Decimal:
+def _money(value: object, field: str, label: str, *, positive: bool, limits: Limits) -> Decimal:
     """A price, within the model column's max_digits / decimal places (the import widget and the
     portal form use the same limits)."""
     try:
@@ -57,7 +61,7 @@ def _money(value, field: str, label: str, *, positive: bool, limits: Limits) -> 
             "required": _("请填写%(label)s。"),
             "invalid": _("%(label)s必须是数字。"),
             "max_decimal_places": _("%(label)s最多保留 2 位小数。"),
-        }.get(exc.code)
+        }.get(exc.code or "")
         if message is None:
             raise ValidationError(
                 {field: _("%(label)s：%(problem)s") % {"label": label, "problem": "；".join(exc.messages)}}
@@ -68,11 +72,11 @@ def _money(value, field: str, label: str, *, positive: bool, limits: Limits) -> 
     return number
 
 
-def _quantity(value, limits: Limits) -> int:
+def _quantity(value: object, limits: Limits) -> int:
     try:
         number = parse_integer(value, required=True, max_value=limits.max_value)
     except ValidationError as exc:
-        message = {"required": _("请填写数量。"), "invalid": _("数量必须是整数。")}.get(exc.code)
+        message = {"required": _("请填写数量。"), "invalid": _("数量必须是整数。")}.get(exc.code or "")
         raise ValidationError(
             {"quantity": message or _("数量：%(problem)s") % {"problem": "；".join(exc.messages)}}
         ) from None
@@ -81,7 +85,7 @@ def _quantity(value, limits: Limits) -> int:
     return number
 
 
-def _drug(drug) -> Drug:
+def _drug(drug: object) -> Drug:
     if isinstance(drug, Drug):
         return drug
     pk = ascii_int_or(drug, None)
@@ -91,7 +95,7 @@ def _drug(drug) -> Drug:
     return found
 
 
-def check_record_date(*, clinic: Clinic, on, today: date | None = None) -> date:
+def check_record_date(*, clinic: Clinic, on: object, today: date | None = None) -> date:
     """The date of a purchase or a sale, on every path (portal, admin, import): not in the future,
     not before 2000 nor before the clinic opened (when that is recorded), not in a locked month."""
     if isinstance(on, datetime):
@@ -125,14 +129,14 @@ def check_sale_date(*, clinic: Clinic, drug: Drug, on: date) -> None:
 _check_date = check_record_date
 
 
-def _ensure_staff_scope(user, clinic: Clinic) -> None:
+def _ensure_staff_scope(user: User | None, clinic: Clinic) -> None:
     if user is not None and not can_manage_clinic(user, clinic):
         raise ValidationError(
             {"clinic": _("您无权为“%(clinic)s”录入数据（不在您的管辖范围内）。") % {"clinic": clinic.name}}
         )
 
 
-def _ensure_sale_scope(user, clinic: Clinic) -> None:
+def _ensure_sale_scope(user: User | None, clinic: Clinic) -> None:
     if user is None:
         return
     scope = get_scope(user)
@@ -200,13 +204,13 @@ def save_drug(
 def record_purchase(
     *,
     clinic: Clinic,
-    drug,
+    drug: object,
     on: date,
     batch_no: str,
     expiry: date | None,
-    quantity,
-    unit_price,
-    user=None,
+    quantity: object,
+    unit_price: object,
+    user: User | None = None,
     today: date | None = None,
 ) -> DrugPurchase:
     """A purchase through the township; adds to the clinic's stock. ``user`` None: trusted (seed/command)."""
@@ -224,7 +228,8 @@ def record_purchase(
     if expiry > MAX_DATE:
         raise ValidationError({"expiry": _("有效期不能晚于 %(d)s。") % {"d": MAX_DATE.isoformat()}})
     stock = _locked_stock(clinic=clinic, drug=drug, create_price=unit_price)
-    if stock.quantity + quantity > STOCK_LIMITS.max_value:
+    assert stock is not None  # created above when missing
+    if stock.quantity + quantity > STOCK_LIMITS.max_value:  # type: ignore[operator]  # an integer column has a max
         raise ValidationError({"quantity": _("数量太大：库存将超过 %(n)s，请核对。") % {"n": STOCK_LIMITS.max_value}})
     stock.quantity += quantity
     stock.last_purchase_price = unit_price
@@ -257,14 +262,14 @@ class SaleLine:
     unit_price: object
 
 
-def _sell(*, clinic: Clinic, line: SaleLine, on: date, user, source: str) -> DrugSale:
+def _sell(*, clinic: Clinic, line: SaleLine, on: date, user: User | None, source: str) -> DrugSale:
     drug = _drug(line.drug)
     quantity = _quantity(line.quantity, QUANTITY_LIMITS)
     unit_price = _money(line.unit_price, "unit_price", _("售价"), positive=True, limits=SALE_PRICE_LIMITS)
     check_sale_date(clinic=clinic, drug=drug, on=on)
     stock = _locked_stock(clinic=clinic, drug=drug)
     available = stock.quantity if stock else 0
-    if quantity > available:
+    if stock is None or quantity > available:  # no stock row: nothing available (quantity > 0)
         raise ValidationError(
             {
                 "quantity": _("%(drug)s库存不足：现有 %(have)s%(unit)s，本次销售 %(want)s%(unit)s。")
@@ -273,7 +278,7 @@ def _sell(*, clinic: Clinic, line: SaleLine, on: date, user, source: str) -> Dru
         )
     cost = stock.last_purchase_price
     overcharge = max(Decimal(0), (unit_price - cost) * quantity).quantize(CENT, rounding=ROUND_HALF_UP)
-    if overcharge >= Decimal(10) ** (OVERCHARGE_LIMITS.max_digits - OVERCHARGE_LIMITS.decimal_places):
+    if overcharge >= Decimal(10) ** (OVERCHARGE_LIMITS.max_digits - OVERCHARGE_LIMITS.decimal_places):  # type: ignore[operator]  # a decimal column has both
         raise ValidationError({"unit_price": _("售价与数量过大，加价金额超出可记录的范围，请核对。")})
     stock.quantity -= quantity
     stock.save(update_fields=["quantity", "updated_at"])
@@ -294,11 +299,11 @@ def _sell(*, clinic: Clinic, line: SaleLine, on: date, user, source: str) -> Dru
 def record_sale(
     *,
     clinic: Clinic,
-    drug,
+    drug: object,
     on: date,
-    quantity,
-    unit_price,
-    user=None,
+    quantity: object,
+    unit_price: object,
+    user: User | None = None,
     source: str = DrugSale.Source.SINGLE,
     today: date | None = None,
 ) -> DrugSale:
@@ -310,7 +315,7 @@ def record_sale(
 
 @transaction.atomic
 def record_daily_sales(
-    *, clinic: Clinic, on: date, lines: list[SaleLine], user=None, today: date | None = None
+    *, clinic: Clinic, on: date, lines: list[SaleLine], user: User | None = None, today: date | None = None
 ) -> list[DrugSale]:
     """A day's sales as one summary: all lines are written, or none (errors name the line)."""
     _ensure_sale_scope(user, clinic)

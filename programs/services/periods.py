@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from programs.models import PeriodTransition, ReportingPeriod
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 State = ReportingPeriod.State
 
@@ -20,7 +25,7 @@ def _period_for_update(township_id: int, year: int, month: int) -> ReportingPeri
     return ReportingPeriod.objects.select_for_update().get(pk=period.pk)
 
 
-def _move(period: ReportingPeriod, to_state: str, user, reason: str = "") -> ReportingPeriod:
+def _move(period: ReportingPeriod, to_state: str, user: User | None, reason: str = "") -> ReportingPeriod:
     PeriodTransition.objects.create(period=period, from_state=period.state, to_state=to_state, by=user, reason=reason)
     period.state = to_state
     period.save(update_fields=["state", "reopened_until"])
@@ -28,7 +33,7 @@ def _move(period: ReportingPeriod, to_state: str, user, reason: str = "") -> Rep
 
 
 @transaction.atomic
-def close_period(*, township_id: int, year: int, month: int, user, reason: str = "") -> ReportingPeriod:
+def close_period(*, township_id: int, year: int, month: int, user: User | None, reason: str = "") -> ReportingPeriod:
     period = _period_for_update(township_id, year, month)
     if period.state == State.LOCKED:
         raise ValidationError(_("该月已结算锁定，不能再更改状态。"))
@@ -39,7 +44,9 @@ def close_period(*, township_id: int, year: int, month: int, user, reason: str =
 
 
 @transaction.atomic
-def reopen_period(*, township_id: int, year: int, month: int, user, until: date, reason: str) -> ReportingPeriod:
+def reopen_period(
+    *, township_id: int, year: int, month: int, user: User | None, until: date, reason: str
+) -> ReportingPeriod:
     """Let doctors submit (late) again until a given day; needs a reason."""
     if not reason.strip():
         raise ValidationError({"reason": _("请填写重新开放的原因。")})
@@ -51,7 +58,9 @@ def reopen_period(*, township_id: int, year: int, month: int, user, until: date,
 
 
 @transaction.atomic
-def lock_periods(*, township_ids, year: int, months, user, reason: str = "") -> int:
+def lock_periods(
+    *, township_ids: Iterable[int], year: int, months: Iterable[int], user: User | None, reason: str = ""
+) -> int:
     """Lock months for settlement (called when a settlement is approved). Returns how many changed."""
     changed = 0
     for township_id in township_ids:

@@ -5,9 +5,11 @@ Every change is recorded in ReportChange (who, when, before, after).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -16,11 +18,14 @@ from django.utils.translation import gettext as _
 
 from clinics.models import Clinic, ClinicPopulation
 from clinics.selectors import can_manage_clinic, get_scope
-from core.validation import MAX_YEAR, MIN_YEAR, field_limits, parse_integer
+from core.validation import MAX_YEAR, MIN_YEAR, Limits, field_limits, parse_integer
 from doctors.selectors import practice_permission
 from programs.models import Quota, ReportChange, ServiceItem, ServiceReport, ServiceReportLine
 from programs.selectors import periods as period_selectors
 from programs.selectors import reports as report_selectors
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 Status = ServiceReport.Status
 
@@ -30,7 +35,7 @@ COUNT_LIMITS = field_limits(ServiceReportLine, "declared_count")
 SAMPLE_LIMITS = field_limits(ServiceReportLine, "sample_checked")
 
 
-def check_report_month(*, year, month, today: date | None = None) -> None:
+def check_report_month(*, year: object, month: object, today: date | None = None) -> None:
     """The month a report, or an imported count, is for: a real month of 2000–2100, not in the future."""
     today = today or timezone.localdate()
     if isinstance(year, bool) or not isinstance(year, int) or not MIN_YEAR <= year <= MAX_YEAR:
@@ -41,17 +46,18 @@ def check_report_month(*, year, month, today: date | None = None) -> None:
         raise ValidationError(_("不能填报未来的月份。"))
 
 
-def check_count(value, *, limits=COUNT_LIMITS) -> int:
+def check_count(value: object, *, limits: Limits = COUNT_LIMITS) -> int:
     """One count: a whole number within the column's range (raises ValidationError in Chinese)."""
     if isinstance(value, bool) or not isinstance(value, int):
         raise ValidationError(_("必须是整数"))
-    return parse_integer(value, min_value=limits.min_value, max_value=limits.max_value)
+    return parse_integer(value, min_value=limits.min_value, max_value=limits.max_value, required=True)
 
 
 def verified_quantity(*, declared: int, checked: int | None, confirmed: int | None) -> int:
     """Declared × authenticity rate (confirmed / checked), rounded down; no sample → declared."""
     if not checked:
         return declared
+    assert confirmed is not None, "a sample has its confirmed count"
     return declared * confirmed // checked
 
 
@@ -125,7 +131,17 @@ def check_counts(*, clinic: Clinic, year: int, month: int, counts: dict[int, int
     return warnings
 
 
-def _log(report, *, user, field, before="", after="", item=None, item_id=None, note=""):
+def _log(
+    report: ServiceReport,
+    *,
+    user: User | None,
+    field: str,
+    before: object = "",
+    after: object = "",
+    item: ServiceItem | None = None,
+    item_id: int | None = None,
+    note: str = "",
+) -> None:
     ReportChange.objects.create(
         report=report,
         item_id=item_id if item is None else item.pk,
@@ -140,7 +156,7 @@ def _log(report, *, user, field, before="", after="", item=None, item_id=None, n
 @transaction.atomic
 def save_report(
     *,
-    user,
+    user: User | None,
     year: int,
     month: int,
     counts: dict[int, int],
@@ -158,6 +174,7 @@ def save_report(
     if not permission.allowed:
         raise ValidationError(permission.reason)
     check_report_month(year=year, month=month, today=today)
+    assert scope.clinic_id is not None  # a doctor's scope is their clinic
     clinic = Clinic.objects.get(pk=scope.clinic_id)
     if not period_selectors.may_submit(township_id=clinic.township_id, year=year, month=month, today=today):
         raise ValidationError(
@@ -196,7 +213,7 @@ def save_report(
     return report, warnings
 
 
-def _ensure_staff_may_change(user, report: ServiceReport) -> None:
+def _ensure_staff_may_change(user: User | None, report: ServiceReport) -> None:
     if not can_manage_clinic(user, report.clinic):
         raise PermissionDenied
     state = period_selectors.period_state(township_id=report.clinic.township_id, year=report.year, month=report.month)
@@ -206,7 +223,7 @@ def _ensure_staff_may_change(user, report: ServiceReport) -> None:
 
 @transaction.atomic
 def verify_report(
-    *, user, report: ServiceReport, samples: dict[int, tuple[str, int | None, int | None]]
+    *, user: User | None, report: ServiceReport, samples: dict[int, tuple[str, int | None, int | None]]
 ) -> ServiceReport:
     """Record the verification sample of each line (method, checked n, confirmed k) and the verified counts."""
     report = ServiceReport.objects.select_for_update().select_related("clinic__township").get(pk=report.pk)
@@ -229,7 +246,7 @@ def verify_report(
                 "problem": "；".join(exc.messages),
             }
             continue
-        if checked in (None, 0):
+        if checked is None or checked == 0:
             checked = confirmed = None
             method = ""
         elif method and method not in ServiceReportLine.Method.values:
@@ -280,7 +297,7 @@ def verify_report(
 
 
 @transaction.atomic
-def return_report(*, user, report: ServiceReport, comment: str) -> ServiceReport:
+def return_report(*, user: User | None, report: ServiceReport, comment: str) -> ServiceReport:
     """Send a report back to the doctor with a comment; the doctor may then change and resubmit it."""
     report = ServiceReport.objects.select_for_update().select_related("clinic__township").get(pk=report.pk)
     _ensure_staff_may_change(user, report)
@@ -297,7 +314,9 @@ def return_report(*, user, report: ServiceReport, comment: str) -> ServiceReport
 
 
 @transaction.atomic
-def generate_quotas(*, user, clinics, year: int, item: ServiceItem, rate: Decimal, basis: str) -> int:
+def generate_quotas(
+    *, user: User | None, clinics: Iterable[Clinic], year: int, item: ServiceItem, rate: Decimal, basis: str
+) -> int:
     """Quota = rate × the clinic's population of the basis (e.g. 70% of its 65+ residents), rounded half up."""
 
     if rate < 0 or rate > 10:

@@ -407,7 +407,7 @@ class AdvanceViewSet(ScopedModelViewSet):
     def get_form_class(self, for_update=False):
         form = super().get_form_class(for_update)
 
-        class AdvanceForm(form):
+        class AdvanceForm(form):  # type: ignore[valid-type, misc]  # the viewset's own form class
             def clean(self):
                 cleaned = super().clean()
                 if self.instance.pk and self.instance.batch_id:

@@ -13,6 +13,8 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from subsidies.fields import DecimalPlaces
+
 __all__ = [
     "Appeal",
     "Assessment",
@@ -26,7 +28,7 @@ __all__ = [
     "ScoreSheet",
 ]
 
-POINTS = {"max_digits": 6, "decimal_places": 2}
+POINTS: DecimalPlaces = {"max_digits": 6, "decimal_places": 2}
 
 
 class ScoreSheet(models.Model):

@@ -15,7 +15,7 @@ from django.db.models.lookups import GreaterThan, LessThan
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from subsidies.fields import JSONDocumentField
+from subsidies.fields import DecimalPlaces, JSONDocumentField
 
 __all__ = [
     "Advance",
@@ -37,8 +37,8 @@ def period_label(year: int, *, quarter: int | None = None, month: int | None = N
     return gettext("%(y)s年度") % {"y": year}
 
 
-MONEY = {"max_digits": 14, "decimal_places": 2}
-RATE = {"max_digits": 8, "decimal_places": 4}
+MONEY: DecimalPlaces = {"max_digits": 14, "decimal_places": 2}
+RATE: DecimalPlaces = {"max_digits": 8, "decimal_places": 4}
 SHARE_VALIDATORS = [
     MinValueValidator(0, _("预拨比例不能为负数。")),
     MaxValueValidator(1, _("预拨比例不能超过 1（即 100%%）。")),
@@ -182,7 +182,7 @@ class SubsidyPolicy(models.Model):
                 name="policy_advance_monthly_nonneg",
                 violation_error_message=_("每月预拨金额不能为负数。"),
             ),
-            models.CheckConstraint(
+            models.CheckConstraint(  # type: ignore[call-overload]  # Q | lookup is a valid condition
                 condition=~Q(advance_method="quarterly_share") | GreaterThan(SHARE_SUM, 0),
                 name="policy_advance_quarterly_needs_share",
                 violation_error_message=_("按季度比例预拨时，至少要有一个季度的预拨比例大于 0。"),
@@ -235,7 +235,7 @@ class SubsidyPolicy(models.Model):
             return gettext("每月固定预拨 %(a)s 元/室") % {"a": self.advance_monthly_amount}
         return gettext("不预拨")
 
-    advance_schedule_display.fget.short_description = _("预拨计划")
+    advance_schedule_display.fget.short_description = _("预拨计划")  # type: ignore[attr-defined]  # read by the admin
 
 
 def _percent(share) -> str:
@@ -431,7 +431,7 @@ class SettlementRun(models.Model):
         ]
 
     def __str__(self):
-        place = self.township.name if self.township_id else self.county.name
+        place = self.township.name if self.township is not None else self.county.name
         period = period_label(self.year, quarter=self.quarter)
         if self.adjusts_id:
             return gettext("%(place)s%(period)s更正结算") % {"place": place, "period": period}

@@ -1,5 +1,7 @@
 """Village-doctor portal: the clinic's assessments item by item, and appeals."""
 
+from datetime import timedelta
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
@@ -39,8 +41,9 @@ def detail(request, pk: int):
     for appeal in Appeal.objects.filter(entry__assessment=assessment).order_by("created_at"):
         appeals[appeal.entry_id] = appeal
     for entry in entries:
-        entry.appeal = appeals.get(entry.pk)
-    deadline = assessment.submitted_at + timezone.timedelta(days=services.APPEAL_DAYS)
+        entry.appeal = appeals.get(entry.pk)  # type: ignore[attr-defined]  # for the template
+    assert assessment.submitted_at is not None  # a submitted assessment
+    deadline = assessment.submitted_at + timedelta(days=services.APPEAL_DAYS)
     return render(
         request,
         "subsidies/assessments/portal_detail.html",

@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
+from typing import TYPE_CHECKING, Any
 
-from django.db.models import Avg, Count, Q, Sum
+from django.db.models import Avg, Count, Q, QuerySet, Sum
 
 from clinics.selectors import get_scope, id_filter, restrict
 from programs.selectors.reports import quota_map, verified_totals
 from subsidies.models import Appeal, Assessment, AssessmentEvidence, SatisfactionSurvey, ScoreSheet
 
+if TYPE_CHECKING:
+    from clinics.selectors import AnyUser, ClinicIds
 
-def assessment_scores(*, clinic_ids, year: int, quarter: int | None) -> dict[int, Decimal]:
+
+def assessment_scores(*, clinic_ids: ClinicIds, year: int, quarter: int | None) -> dict[int, Decimal | None]:
     rows = Assessment.objects.filter(clinic_id__in=id_filter(clinic_ids), year=year, status=Assessment.Status.SUBMITTED)
     if quarter is not None:
         return dict(rows.filter(quarter=quarter).values_list("clinic_id", "total_score"))
@@ -24,21 +29,21 @@ def assessment_scores(*, clinic_ids, year: int, quarter: int | None) -> dict[int
     }
 
 
-def assessments_for(user):
+def assessments_for(user: AnyUser) -> QuerySet[Assessment]:
     return restrict(Assessment.objects.select_related("clinic", "clinic__township", "assessor"), user, clinic="clinic")
 
 
-def evidence_for(user):
+def evidence_for(user: AnyUser) -> QuerySet[AssessmentEvidence]:
     """Evidence files follow their assessment: staff in scope of the clinic (drafts included); a doctor
     only their own clinic's submitted assessments, as the portal shows them."""
     qs = AssessmentEvidence.objects.select_related("assessment__clinic")
     scope = get_scope(user)
     if scope.is_doctor:
-        return qs.filter(assessment__clinic_id=scope.clinic_id, assessment__status=Assessment.Status.SUBMITTED)
+        return qs.filter(assessment__clinic_id=scope.clinic_id, assessment__status=Assessment.Status.SUBMITTED)  # type: ignore[misc]  # a doctor scope has a clinic
     return restrict(qs, user, clinic="assessment__clinic")
 
 
-def appeals_for(user):
+def appeals_for(user: AnyUser) -> QuerySet[Appeal]:
     return restrict(
         Appeal.objects.select_related("entry__assessment__clinic", "entry__item", "appellant"),
         user,
@@ -53,7 +58,7 @@ def current_sheet(*, county_id: int, year: int) -> ScoreSheet | None:
 def county_average_satisfaction(*, county_id: int, year: int, quarter: int) -> Decimal | None:
     surveys = SatisfactionSurvey.objects.filter(clinic__township__county_id=county_id, year=year, quarter=quarter)
     rates = [Decimal(s.satisfied) / Decimal(s.surveyed) for s in surveys.only("satisfied", "surveyed")]
-    return sum(rates) / len(rates) if rates else None
+    return sum(rates, Decimal(0)) / len(rates) if rates else None
 
 
 def quarter_end(year: int, quarter: int) -> date:
@@ -78,14 +83,14 @@ def indicator_achieved(*, clinic_id: int, year: int, quarter: int, indicator: st
     return (done / due).quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP)
 
 
-def ranking(*, user, year: int, quarter: int, township_id: int | None = None):
+def ranking(*, user: AnyUser, year: int, quarter: int, township_id: int | None = None) -> list[Assessment]:
     qs = assessments_for(user).filter(year=year, quarter=quarter, status=Assessment.Status.SUBMITTED)
     if township_id:
         qs = qs.filter(clinic__township_id=township_id)
     return list(qs.order_by("-total_score", "clinic__code"))
 
 
-def township_averages(*, user, year: int, quarter: int):
+def township_averages(*, user: AnyUser, year: int, quarter: int) -> list[dict[str, Any]]:
     qs = assessments_for(user).filter(year=year, quarter=quarter, status=Assessment.Status.SUBMITTED)
     return list(qs.values("clinic__township__name").annotate(average=Avg("total_score")).order_by("-average"))
 
@@ -96,10 +101,12 @@ class ScoreChange:
 
     latest: tuple[int, int] | None  # (year, quarter)
     previous: tuple[int, int] | None
-    averages: dict  # township id → (latest average | None, previous average | None), Decimal 2 places
+    averages: dict[
+        int, tuple[Decimal | None, ...]
+    ]  # township id → (latest average | None, previous average | None), Decimal 2 places
 
 
-def township_score_change(*, user, township_ids) -> ScoreChange:
+def township_score_change(*, user: AnyUser, township_ids: Iterable[int]) -> ScoreChange:
     """The latest two quarters with submitted assessments in these townships of the user's scope, and
     each township's average score in both. Two queries whatever the number of townships."""
     township_ids = list(township_ids)
@@ -116,7 +123,7 @@ def township_score_change(*, user, township_ids) -> ScoreChange:
         .annotate(avg=Avg("total_score"))
         .values_list("clinic__township_id", "year", "quarter", "avg")
     )
-    averages: dict[int, list] = {}
+    averages: dict[int, list[Decimal | None]] = {}
     for tid, year, quarter, avg in rows:
         slot = averages.setdefault(tid, [None, None])
         slot[periods.index((year, quarter))] = Decimal(avg).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)

@@ -2,31 +2,37 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 
 from clinics.selectors import get_scope, restrict, townships_for
 from subsidies.models import AdvanceBatch, SettlementLine, SettlementRun, StatementBatch
 
+if TYPE_CHECKING:
+    from clinics.models import Township
+    from clinics.selectors import AnyUser
 
-def runs_for(user):
+
+def runs_for(user: AnyUser) -> QuerySet[SettlementRun]:
     """County admins see their county's runs; township staff see their township's runs."""
     qs = SettlementRun.objects.select_related("county", "township", "policy", "prepared_by", "approved_by")
     scope = get_scope(user)
     if scope.level == "township":
-        return qs.filter(township_id=scope.township_id)
+        return qs.filter(township_id=scope.township_id)  # type: ignore[misc]  # a township scope has a township
     return restrict(qs, user, county="county")
 
 
-def lines_for(user):
+def lines_for(user: AnyUser) -> QuerySet[SettlementLine]:
     return restrict(
         SettlementLine.objects.select_related("run__county", "run__township", "clinic__township"), user, clinic="clinic"
     )
 
 
-def statement_batches_for(user):
+def statement_batches_for(user: AnyUser) -> QuerySet[StatementBatch]:
     """Statement ZIPs follow their run (``runs_for``); a batch of one township also needs that township
     in the user's scope."""
 
@@ -41,7 +47,7 @@ class TownshipEstimate:
     clinics: int
 
 
-def latest_estimates_by_township(*, user, townships) -> dict[int, TownshipEstimate]:
+def latest_estimates_by_township(*, user: AnyUser, townships: Iterable[Township]) -> dict[int, TownshipEstimate]:
     """Township id → the latest settlement run covering it (its own run or a county-wide one; not an
     adjustment run), whatever its status — a draft is an estimate — with the township's total balance
     in that run. Two queries whatever the number of townships and clinics."""
@@ -75,6 +81,6 @@ def latest_estimates_by_township(*, user, townships) -> dict[int, TownshipEstima
     return result
 
 
-def advance_batches_for(user):
+def advance_batches_for(user: AnyUser) -> QuerySet[AdvanceBatch]:
     """Scheduled-advance batches of the user's county (superusers: all)."""
     return restrict(AdvanceBatch.objects.select_related("county", "policy", "created_by"), user, county="county")

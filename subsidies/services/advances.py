@@ -9,6 +9,8 @@ generated it and when; generating again returns the existing batch and pays noth
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -21,20 +23,29 @@ from subsidies.models import Advance, AdvanceBatch, SubsidyPolicy
 from subsidies.models.settlement import period_label
 from subsidies.services.settlement import advance_schedule
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
 Method = SubsidyPolicy.AdvanceMethod
 
 
-def may_generate(user, county_id: int) -> bool:
+def may_generate(user: User | None, county_id: int) -> bool:
     """County admins of that county (and superusers); ``None`` is the trusted command line."""
     return user is None or can_administer_county(user, county_id)
 
 
 def period_start(year: int, *, quarter: int | None, month: int | None) -> date:
-    return date(year, quarter * 3 - 2, 1) if quarter else date(year, month, 1)
+    if quarter:
+        return date(year, quarter * 3 - 2, 1)
+    assert month is not None  # checked by _check_period: a month when there is no quarter
+    return date(year, month, 1)
 
 
 def _months(quarter: int | None, month: int | None) -> set[int]:
-    return set(range(quarter * 3 - 2, quarter * 3 + 1)) if quarter else {month}
+    if quarter:
+        return set(range(quarter * 3 - 2, quarter * 3 + 1))
+    assert month is not None  # checked by _check_period
+    return {month}
 
 
 def _check_period(policy: SubsidyPolicy, quarter: int | None, month: int | None) -> None:
@@ -49,7 +60,9 @@ def _check_period(policy: SubsidyPolicy, quarter: int | None, month: int | None)
         raise ValidationError({"month": _("该政策每月固定预拨，请选择月份（1–12）。")})
 
 
-def preview(*, policy: SubsidyPolicy, quarter: int | None = None, month: int | None = None):
+def preview(
+    *, policy: SubsidyPolicy, quarter: int | None = None, month: int | None = None
+) -> tuple[Decimal, list[tuple[Clinic, Decimal]], str]:
     """(schedule amount, [(clinic, amount)], formula) for the county's active clinics — nothing is written."""
     _check_period(policy, quarter, month)
     clinics = list(
@@ -67,7 +80,12 @@ def preview(*, policy: SubsidyPolicy, quarter: int | None = None, month: int | N
 
 @transaction.atomic
 def generate_advances(
-    *, user, policy: SubsidyPolicy, quarter: int | None = None, month: int | None = None, paid_on: date | None = None
+    *,
+    user: User | None,
+    policy: SubsidyPolicy,
+    quarter: int | None = None,
+    month: int | None = None,
+    paid_on: date | None = None,
 ) -> tuple[AdvanceBatch, bool]:
     """The period's scheduled advances for every active clinic of the policy's county.
 

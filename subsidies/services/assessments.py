@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -25,16 +26,22 @@ from subsidies.models import (
 )
 from subsidies.selectors import assessments as selectors
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+    from django.core.files.uploadedfile import UploadedFile
+
+    from clinics.models import Clinic
+
 APPEAL_DAYS = 7
 
 
-def _ensure_manager(user, clinic):
+def _ensure_manager(user: User, clinic: Clinic) -> None:
     if not can_manage_clinic(user, clinic):
         raise PermissionDenied
 
 
 @transaction.atomic
-def start_assessment(*, user, clinic, year: int, quarter: int, assessed_on: date) -> Assessment:
+def start_assessment(*, user: User, clinic: Clinic, year: int, quarter: int, assessed_on: date) -> Assessment:
     """Open a quarter's assessment of a clinic with every item of the county's sheet, indicator values
     read from verified service data, and unrectified findings counted double."""
     _ensure_manager(user, clinic)
@@ -76,7 +83,9 @@ def start_assessment(*, user, clinic, year: int, quarter: int, assessed_on: date
     return assessment
 
 
-def _decimal(value, field, errors, entry, *, column: str):
+def _decimal(
+    value: object, field: str, errors: dict[str, str], entry: AssessmentEntry, *, column: str
+) -> Decimal | None:
     """A figure within its model column (max_digits / decimal places), parsed like every other path
     (``core.validation``): "1e3", "１２" and too many digits are errors, not stored."""
     limits = field_limits(AssessmentEntry, column)
@@ -93,7 +102,7 @@ def _decimal(value, field, errors, entry, *, column: str):
         return None
 
 
-def _apply_values(entry: AssessmentEntry, values: dict, errors: dict) -> None:
+def _apply_values(entry: AssessmentEntry, values: dict[str, Any], errors: dict[str, str]) -> None:
     item = entry.item
     if "occurrences" in values:
         limits = field_limits(AssessmentEntry, "occurrences")
@@ -157,12 +166,14 @@ def _recompute(assessment: Assessment) -> Decimal:
 
 
 @transaction.atomic
-def update_entries(*, user, assessment: Assessment, values: dict[int, dict], notes: str | None = None) -> Assessment:
+def update_entries(
+    *, user: User, assessment: Assessment, values: dict[int, dict[str, Any]], notes: str | None = None
+) -> Assessment:
     assessment = Assessment.objects.select_for_update().select_related("clinic__township").get(pk=assessment.pk)
     _ensure_manager(user, assessment.clinic)
     if assessment.status != Assessment.Status.DRAFT:
         raise ValidationError(_("考核已提交，只能通过申诉更改。"))
-    errors = {}
+    errors: dict[str, str] = {}
     entries = {e.pk: e for e in assessment.entries.select_related("item")}
     for entry_id, entry_values in values.items():
         entry = entries.get(int(entry_id))
@@ -180,7 +191,7 @@ def update_entries(*, user, assessment: Assessment, values: dict[int, dict], not
 
 
 @transaction.atomic
-def submit_assessment(*, user, assessment: Assessment) -> Assessment:
+def submit_assessment(*, user: User, assessment: Assessment) -> Assessment:
     assessment = Assessment.objects.select_for_update().select_related("clinic__township").get(pk=assessment.pk)
     _ensure_manager(user, assessment.clinic)
     missing = []
@@ -202,10 +213,12 @@ def submit_assessment(*, user, assessment: Assessment) -> Assessment:
 
 
 @transaction.atomic
-def add_evidence(*, user, assessment: Assessment, file, description: str = "") -> AssessmentEvidence:
+def add_evidence(
+    *, user: User, assessment: Assessment, file: UploadedFile, description: str = ""
+) -> AssessmentEvidence:
     _ensure_manager(user, assessment.clinic)
     allowed = (".jpg", ".jpeg", ".png", ".pdf", ".doc", ".docx", ".xls", ".xlsx")
-    if not file.name.lower().endswith(allowed) or file.size > 10 * 1024 * 1024:
+    if not (file.name or "").lower().endswith(allowed) or (file.size or 0) > 10 * 1024 * 1024:
         raise ValidationError({"file": _("只能上传 10 MB 以内的照片、PDF、Word 或 Excel 文件。")})
     return AssessmentEvidence.objects.create(
         assessment=assessment, file=file, description=description, uploaded_by=user
@@ -213,7 +226,9 @@ def add_evidence(*, user, assessment: Assessment, file, description: str = "") -
 
 
 @transaction.atomic
-def record_inspection(*, user, clinic, inspected_on: date, notes: str, findings: list[dict]) -> Inspection:
+def record_inspection(
+    *, user: User, clinic: Clinic, inspected_on: date, notes: str, findings: list[dict[str, Any]]
+) -> Inspection:
     _ensure_manager(user, clinic)
     inspection = Inspection.objects.create(clinic=clinic, inspected_on=inspected_on, inspector=user, notes=notes)
     for finding in findings:
@@ -233,7 +248,7 @@ def record_inspection(*, user, clinic, inspected_on: date, notes: str, findings:
 
 
 @transaction.atomic
-def reinspect(*, user, finding: Finding, rectified: bool, on: date) -> Finding:
+def reinspect(*, user: User, finding: Finding, rectified: bool, on: date) -> Finding:
     finding = Finding.objects.select_for_update().select_related("inspection__clinic__township").get(pk=finding.pk)
     _ensure_manager(user, finding.inspection.clinic)
     if finding.status not in (Finding.Status.OPEN, Finding.Status.UNRECTIFIED, Finding.Status.RECTIFIED):
@@ -249,7 +264,9 @@ def reinspect(*, user, finding: Finding, rectified: bool, on: date) -> Finding:
 
 
 @transaction.atomic
-def record_satisfaction(*, user, clinic, year: int, quarter: int, surveyed: int, satisfied: int) -> SatisfactionSurvey:
+def record_satisfaction(
+    *, user: User, clinic: Clinic, year: int, quarter: int, surveyed: int, satisfied: int
+) -> SatisfactionSurvey:
     _ensure_manager(user, clinic)
     if surveyed < 1 or satisfied < 0 or satisfied > surveyed:
         raise ValidationError(_("满意人数必须在 0 到回访人数之间，回访人数至少为 1。"))
@@ -260,7 +277,7 @@ def record_satisfaction(*, user, clinic, year: int, quarter: int, surveyed: int,
 
 
 @transaction.atomic
-def file_appeal(*, user, entry: AssessmentEntry, comment: str, now=None) -> Appeal:
+def file_appeal(*, user: User, entry: AssessmentEntry, comment: str, now: datetime | None = None) -> Appeal:
     """A doctor of the clinic appeals one item within 7 days of the assessment's submission."""
     now = now or timezone.now()
     entry = AssessmentEntry.objects.select_related("assessment__clinic", "item").get(pk=entry.pk)
@@ -270,6 +287,7 @@ def file_appeal(*, user, entry: AssessmentEntry, comment: str, now=None) -> Appe
         raise PermissionDenied
     if assessment.status != Assessment.Status.SUBMITTED:
         raise ValidationError(_("考核尚未提交，不能申诉。"))
+    assert assessment.submitted_at is not None  # set when it was submitted
     if now > assessment.submitted_at + timedelta(days=APPEAL_DAYS):
         raise ValidationError(_("已超过申诉期限（考核提交后 %(days)s 天内）。") % {"days": APPEAL_DAYS})
     if not comment.strip():
@@ -280,7 +298,9 @@ def file_appeal(*, user, entry: AssessmentEntry, comment: str, now=None) -> Appe
 
 
 @transaction.atomic
-def decide_appeal(*, user, appeal: Appeal, accept: bool, decision: str, new_values: dict | None = None) -> Appeal:
+def decide_appeal(
+    *, user: User, appeal: Appeal, accept: bool, decision: str, new_values: dict[str, Any] | None = None
+) -> Appeal:
     appeal = (
         Appeal.objects.select_for_update()
         .select_related("entry__assessment__clinic__township", "entry__item")
@@ -307,14 +327,14 @@ def decide_appeal(*, user, appeal: Appeal, accept: bool, decision: str, new_valu
             for e in assessment.entries.select_related("item")
         ]
         before = assessment.total_score
-        errors = {}
+        errors: dict[str, str] = {}
         entry = appeal.entry
         _apply_values(entry, new_values or {}, errors)
         if errors:
             raise ValidationError(errors)
         entry.save()
         after = _recompute(assessment)
-        AssessmentRevision.objects.create(
+        AssessmentRevision.objects.create(  # type: ignore[misc]  # a submitted assessment has its total
             assessment=assessment,
             total_before=before,
             total_after=after,

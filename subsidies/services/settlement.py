@@ -7,11 +7,14 @@ from __future__ import annotations
 
 import functools
 import itertools
+from collections.abc import Iterable, Iterator
 from datetime import date
 from decimal import Decimal
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection, transaction
+from django.db import connection, models, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from psycopg.copy import QueuedLibpqWriter
@@ -29,7 +32,16 @@ from subsidies.models import Advance, PolicyItem, SettlementLine, SettlementRun,
 from subsidies.selectors.assessments import assessment_scores
 from subsidies.services.background import background_reads
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+    from cms.models import NoticePage
+
 Status = SettlementRun.Status
+# Clinic id → item code → the item's figures (``programs.selectors.reports.item_figures``).
+Figures: TypeAlias = dict[int, dict[str, calculation.ItemFigures]]
+# A settlement line as stored (``_LINE_COLUMNS``).
+LineRow: TypeAlias = tuple[int, int, Decimal, Decimal, Decimal, Decimal, Decimal, Decimal | None, str]
 
 
 def period_months(quarter: int | None) -> list[int]:
@@ -43,14 +55,22 @@ def period_dates(year: int, quarter: int | None) -> tuple[date, date]:
     return date(year, months[0], 1), date(year, end_month, end_day)
 
 
-def _stored(policy: SubsidyPolicy, name: str) -> Decimal | None:
+def _stored_or_none(policy: SubsidyPolicy, name: str) -> Decimal | None:
     """A decimal field as the database returns it (``60`` → ``60.00``), so a run computed with a policy just
     saved explains itself exactly like its recomputation with the policy read back."""
     value = getattr(policy, name)
     if value is None:
         return None
-    places = SubsidyPolicy._meta.get_field(name).decimal_places
-    return Decimal(value).quantize(Decimal(1).scaleb(-places))
+    field = SubsidyPolicy._meta.get_field(name)
+    assert isinstance(field, models.DecimalField)
+    return Decimal(value).quantize(Decimal(1).scaleb(-field.decimal_places))
+
+
+def _stored(policy: SubsidyPolicy, name: str) -> Decimal:
+    """The same for a field that is never empty (NOT NULL)."""
+    value = _stored_or_none(policy, name)
+    assert value is not None, name
+    return value
 
 
 def policy_inputs(
@@ -60,6 +80,7 @@ def policy_inputs(
     if items is None:
         items = list(policy.items.select_related("item"))
     d = functools.partial(_stored, policy)
+    d_or_none = functools.partial(_stored_or_none, policy)
     return calculation.PolicyInputs(
         method=policy.method,
         per_capita_rate=d("per_capita_rate"),
@@ -72,9 +93,9 @@ def policy_inputs(
         drug_method=policy.drug_method,
         drug_amount=d("drug_amount"),
         violation_deduction=d("violation_deduction"),
-        gap_tolerance=d("gap_tolerance"),
+        gap_tolerance=d_or_none("gap_tolerance"),
         remote_coefficient=d("remote_coefficient"),
-        budget_cap=d("budget_cap"),
+        budget_cap=d_or_none("budget_cap"),
         period_fraction=Decimal(1) if quarter is None else Decimal("0.25"),
         advance_schedule=advance_schedule(policy).as_dict(),
     )
@@ -102,9 +123,11 @@ def gather_inputs(
     return next(iter_inputs_by_county(clinics, county_ids=[county.pk], year=year, quarter=quarter))[1]
 
 
-def gather_inputs_by_county(*, counties, year: int, quarter: int | None) -> dict[int, list[calculation.ClinicInputs]]:
+def gather_inputs_by_county(
+    *, counties: Iterable[County | int], year: int, quarter: int | None
+) -> dict[int, list[calculation.ClinicInputs]]:
     """The same for many counties at once (a province)."""
-    county_ids = [getattr(c, "pk", c) for c in counties]
+    county_ids = [c if isinstance(c, int) else c.pk for c in counties]
     chosen = Clinic.objects.filter(township__county__in=county_ids, status=Clinic.Status.ACTIVE)
     return dict(iter_inputs_by_county(chosen, county_ids=county_ids, year=year, quarter=quarter))
 
@@ -115,12 +138,12 @@ class ClinicFacts:
     number of clinics. ``item_figures`` reads the per clinic × item figures of some counties (one statement,
     which PostgreSQL aggregates for a whole province with a parallel plan); ``inputs`` puts them together."""
 
-    def __init__(self, chosen, *, year: int, quarter: int | None):
+    def __init__(self, chosen: QuerySet[Clinic], *, year: int, quarter: int | None) -> None:
 
         self.chosen, self.year, self.months = chosen, year, period_months(quarter)
         many = chosen.values_list("pk", flat=True)  # a subquery beats 30,000 literal ids
         start, end = period_dates(year, quarter)
-        self.by_county: dict[int, list] = {}
+        self.by_county: dict[int, list[tuple[int, str, bool, int]]] = {}
         for row in chosen.order_by("code").values_list("pk", "name", "remote", "township__county_id"):
             self.by_county.setdefault(row[3], []).append(row)
         if not self.by_county:
@@ -132,7 +155,7 @@ class ClinicFacts:
             ClinicPopulation.objects.filter(clinic_id__in=many, year=year).values_list("clinic_id", "resident")
         )
         self.advances: dict[int, Decimal] = {}
-        self.advance_rows: dict[int, list] = {}
+        self.advance_rows: dict[int, list[tuple[str, Decimal, str, bool]]] = {}
         for clinic_id, paid_on, amount, reference, batch_id in (
             Advance.objects.filter(clinic_id__in=many, paid_on__range=(start, end))
             .order_by("paid_on", "pk")
@@ -146,7 +169,7 @@ class ClinicFacts:
     def clinic_count(self, county_id: int) -> int:
         return len(self.by_county.get(county_id, ()))
 
-    def item_figures(self, county_ids: list[int]) -> dict:
+    def item_figures(self, county_ids: list[int]) -> Figures:
 
         if not any(self.by_county.get(c) for c in county_ids):
             return {}
@@ -155,9 +178,10 @@ class ClinicFacts:
             chosen = chosen.filter(township__county_id__in=county_ids)
         return item_figures(clinic_ids=chosen.values_list("pk", flat=True), year=self.year, months=self.months)
 
-    def inputs(self, county_id: int, figures: dict) -> list[calculation.ClinicInputs]:
+    def inputs(self, county_id: int, figures: Figures) -> list[calculation.ClinicInputs]:
         result = []
-        no_drugs, zero, empty = calculation.DrugFigures(), Decimal(0), {}
+        no_drugs, zero = calculation.DrugFigures(), Decimal(0)
+        empty: dict[str, calculation.ItemFigures] = {}
         for pk, name, remote, _county in self.by_county.get(county_id, ()):
             basis = self.drugs.get(pk)
             drug = (
@@ -187,7 +211,9 @@ class ClinicFacts:
         return result
 
 
-def iter_inputs_by_county(chosen, *, county_ids: list[int], year: int, quarter: int | None):
+def iter_inputs_by_county(
+    chosen: QuerySet[Clinic], *, county_ids: list[int], year: int, quarter: int | None
+) -> Iterator[tuple[int, list[calculation.ClinicInputs]]]:
     """(county id, its clinics' inputs in code order) for each county, in the given order; every figure read
     once for all the chosen clinics. Queries: 9, whatever the number of clinics and counties."""
     facts = ClinicFacts(chosen, year=year, quarter=quarter)
@@ -196,7 +222,7 @@ def iter_inputs_by_county(chosen, *, county_ids: list[int], year: int, quarter: 
         yield county_id, facts.inputs(county_id, figures)
 
 
-def _ensure_may_prepare(user, county_id: int, township: Township | None) -> None:
+def _ensure_may_prepare(user: User | None, county_id: int, township: Township | None) -> None:
     if user is None:  # the command line (manage.py settle) is trusted
         return
     if can_administer_county(user, county_id):
@@ -219,7 +245,7 @@ _LINE_COLUMNS = (
 )
 
 
-def _line_row(run_id: int, x: calculation.LineResult, previous_balance) -> tuple:
+def _line_row(run_id: int, x: calculation.LineResult, previous_balance: Decimal | None) -> LineRow:
     """A line as the row stored, its explanation already encoded (text, much smaller than the objects)."""
     return (
         run_id,
@@ -234,7 +260,7 @@ def _line_row(run_id: int, x: calculation.LineResult, previous_balance) -> tuple
     )
 
 
-def _insert_lines(rows) -> None:
+def _insert_lines(rows: Iterable[LineRow]) -> None:
     """Insert settlement lines given as ``_line_row`` tuples, possibly a generator that computes them while
     they are written.
 
@@ -261,11 +287,13 @@ def _insert_lines(rows) -> None:
                 copy.write_row(row)
 
 
-def _compute(policy: SubsidyPolicy, inputs, *, quarter: int | None):
+def _compute(
+    policy: SubsidyPolicy, inputs: list[calculation.ClinicInputs], *, quarter: int | None
+) -> tuple[list[calculation.LineResult], dict[str, Any]]:
     return calculation.compute(policy_inputs(policy, quarter=quarter), inputs)
 
 
-def _set_totals(run: SettlementRun, totals: dict) -> None:
+def _set_totals(run: SettlementRun, totals: dict[str, Any]) -> None:
     run.total_public_health, run.total_drug = totals["public_health"], totals["drug"]
     run.total_deductions, run.total_advances, run.total_balance = (
         totals["deductions"],
@@ -287,10 +315,10 @@ _TOTAL_FIELDS = [
 ]
 
 
-def _write_lines(run: SettlementRun, inputs, *, fresh: bool = False) -> SettlementRun:
+def _write_lines(run: SettlementRun, inputs: list[calculation.ClinicInputs], *, fresh: bool = False) -> SettlementRun:
     """Compute and store a run's lines. ``fresh``: a run just created has no previous lines to keep."""
     lines, totals = _compute(run.policy, inputs, quarter=run.quarter)
-    previous = {}
+    previous: dict[int, Decimal] = {}
     if not fresh:
         previous = dict(run.lines.values_list("clinic_id", "balance"))
         run.lines.all().delete()
@@ -303,12 +331,12 @@ def _write_lines(run: SettlementRun, inputs, *, fresh: bool = False) -> Settleme
 @transaction.atomic
 def create_run(
     *,
-    user,
+    user: User | None,
     policy: SubsidyPolicy,
     year: int,
     quarter: int | None,
     township: Township | None = None,
-    inputs=None,
+    inputs: list[calculation.ClinicInputs] | None = None,
     adjusts: SettlementRun | None = None,
 ) -> SettlementRun:
     """A draft run computed from the period's data (or from given inputs, e.g. in a simulation)."""
@@ -333,7 +361,9 @@ def create_run(
 
 
 @transaction.atomic
-def create_province_runs(*, user, policies, year: int, quarter: int | None) -> list[SettlementRun]:
+def create_province_runs(
+    *, user: User | None, policies: Iterable[SubsidyPolicy], year: int, quarter: int | None
+) -> list[SettlementRun]:
     """One draft run per county (each with its own policy), from one pass over the whole province.
 
     Queries: about twenty, whatever the number of clinics and counties — the small per-clinic figures are read
@@ -356,7 +386,7 @@ def create_province_runs(*, user, policies, year: int, quarter: int | None) -> l
     prepared = [policy_inputs(p, quarter=quarter, items=priced[p.pk]) for p in policies]
     facts = ClinicFacts(chosen, year=year, quarter=quarter)
 
-    def compute(group: list[int], figures: dict):
+    def compute(group: list[int], figures: Figures) -> Iterator[LineRow]:
         for i in group:
             lines, totals = calculation.compute(prepared[i], facts.inputs(county_ids[i], figures))
             _set_totals(runs[i], totals)
@@ -367,7 +397,7 @@ def create_province_runs(*, user, policies, year: int, quarter: int | None) -> l
     # this one is computed: the database aggregates while Python calculates. The last group is computed
     # while the lines are written (one COPY, which holds the connection until the end).
     groups = _county_groups(facts, county_ids)
-    rows: list[tuple] = []
+    rows: list[LineRow] = []
     with background_reads() as reader:
         figures = facts.item_figures([county_ids[i] for i in groups[0]])
         for group, following in itertools.pairwise(groups):
@@ -390,7 +420,8 @@ def _county_groups(facts: ClinicFacts, county_ids: list[int]) -> list[list[int]]
     many clinics each."""
     sizes = [facts.clinic_count(c) for c in county_ids]
     share = sum(sizes) / PROVINCE_READ_GROUPS
-    groups, read = [[]], 0
+    groups: list[list[int]] = [[]]
+    read = 0
     for i, size in enumerate(sizes):
         if groups[-1] and len(groups) < PROVINCE_READ_GROUPS and read >= share * len(groups):
             groups.append([])
@@ -400,7 +431,9 @@ def _county_groups(facts: ClinicFacts, county_ids: list[int]) -> list[list[int]]
 
 
 @transaction.atomic
-def recompute_run(*, user, run: SettlementRun, inputs=None) -> SettlementRun:
+def recompute_run(
+    *, user: User | None, run: SettlementRun, inputs: list[calculation.ClinicInputs] | None = None
+) -> SettlementRun:
     """Recompute a draft with the current data and policy numbers (what-if); keeps the previous balances."""
     run = SettlementRun.objects.select_for_update().get(pk=run.pk)
     _ensure_may_prepare(user, run.county_id, run.township)
@@ -412,7 +445,7 @@ def recompute_run(*, user, run: SettlementRun, inputs=None) -> SettlementRun:
 
 
 @transaction.atomic
-def confirm_run(*, user, run: SettlementRun) -> SettlementRun:
+def confirm_run(*, user: User | None, run: SettlementRun) -> SettlementRun:
     run = SettlementRun.objects.select_for_update().get(pk=run.pk)
     _ensure_may_prepare(user, run.county_id, run.township)
     if run.status != Status.DRAFT:
@@ -423,7 +456,7 @@ def confirm_run(*, user, run: SettlementRun) -> SettlementRun:
 
 
 @transaction.atomic
-def approve_run(*, user, run: SettlementRun) -> SettlementRun:
+def approve_run(*, user: User, run: SettlementRun) -> SettlementRun:
     """County approval. The row lock makes two simultaneous approvals record exactly one."""
     run = SettlementRun.objects.select_for_update().get(pk=run.pk)
     if not can_administer_county(user, run.county_id):
@@ -449,7 +482,7 @@ def approve_run(*, user, run: SettlementRun) -> SettlementRun:
 
 
 @transaction.atomic
-def announce_run(*, user, run: SettlementRun):
+def announce_run(*, user: User | None, run: SettlementRun) -> NoticePage:
     """Publish the payout table as a public announcement (公示) through the CMS."""
     run = SettlementRun.objects.select_for_update().select_related("county").get(pk=run.pk)
     if not can_administer_county(user, run.county_id):
@@ -485,7 +518,7 @@ def announce_run(*, user, run: SettlementRun):
 
 
 @transaction.atomic
-def mark_paid(*, user, run: SettlementRun, reference: str) -> SettlementRun:
+def mark_paid(*, user: User | None, run: SettlementRun, reference: str) -> SettlementRun:
     run = SettlementRun.objects.select_for_update().get(pk=run.pk)
     if not can_administer_county(user, run.county_id):
         raise PermissionDenied
