@@ -38,10 +38,13 @@ from tests.shared_data import shared
 #   tests/programs/test_drugs_rules.py, tests/subsidies/test_settlement_services.py), ``reset_sequences``,
 #   ``serialized_rollback`` or ``databases``, the ``transactional_db`` / ``live_server`` fixtures (all of
 #   tests/e2e);
-# - Django TestCase classes (tests/doctors/test_doctors_renewal.py's Hypothesis TestCase);
+# - Django TestCase classes (tests/doctors/test_doctors_renewal.py's Hypothesis TestCase, which builds its org once
+#   per class in setUpTestData and deep-copies it per example);
 # - modules with a module-scoped world of their own opened under ``django_db_blocker`` (tests/clinics/
 #   test_validation.py's ``world``, tests/test_whole_site_scope.py's ``site``): from their first such test on,
 #   the rest of that module builds per test.
+#
+# tests/test_shared_data.py checks the isolation; ``-v`` reports how often each shared fixture was built.
 
 
 @shared("org")
