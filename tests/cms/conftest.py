@@ -5,6 +5,7 @@ import pytest
 from django.utils import timezone
 
 from cms.models import Audience, Category, NoticeIndexPage, NoticePage
+from tests.shared_data import shared
 
 
 def paragraph(html):
@@ -46,8 +47,8 @@ def add_notice(
     return NoticePage.objects.get(pk=page.pk)
 
 
-@pytest.fixture
-def notices(org):
+@shared("notices", needs=("org",))
+def build_notices(org):
     """County A: a public policy, a doctors-only training notice, a notice for township A1 only, a
     draft, an expired notice and a scheduled one; county B: a public and a doctors-only notice."""
     past = timezone.now() - timedelta(days=1)
@@ -66,3 +67,9 @@ def notices(org):
         far_public=add_notice(org.county_b, "绿水县村医补助公示", category=Category.ANNOUNCEMENT),
         far_doctors=add_notice(org.county_b, "绿水县村医培训", audience=Audience.DOCTORS),
     )
+
+
+@pytest.fixture
+def notices(_shared_data, request, org):
+    """The notices of ``build_notices`` (built once and shared, see tests/conftest.py)."""
+    return _shared_data.value_for(request, "notices", org)

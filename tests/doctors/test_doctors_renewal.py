@@ -279,6 +279,14 @@ from hypothesis.extra.django import TestCase as HypothesisTestCase  # noqa: E402
 class PracticePermissionProperty(HypothesisTestCase):
     """Allowed exactly on the days a valid licence's term covers, whatever the dates."""
 
+    @classmethod
+    def setUpTestData(cls):
+        # Built once for the class, in its transaction; each example runs in a savepoint of its own (rolled back)
+        # and takes fresh copies of the objects (make_doctor caches the doctor on org.users.doctor).
+        from tests.factories import build_org
+
+        cls.org = build_org()
+
     @settings(max_examples=40, deadline=None)
     @given(
         issued=st.dates(min_value=date(2000, 1, 1), max_value=date(2040, 12, 31)),
@@ -286,9 +294,9 @@ class PracticePermissionProperty(HypothesisTestCase):
         status=st.sampled_from(["valid", "renewal_pending", "expired", "refused"]),
     )
     def test_permission_matches_the_term(self, issued, offset, status):
-        from tests.factories import build_org
+        import copy
 
-        org = build_org()
+        org = copy.deepcopy(type(self).org)  # the class's pristine objects, not this instance's memoised copy
         doctor = make_doctor(org.ca1a, user=org.users.doctor)
         licence = make_licence(doctor, issued_on=issued, status=status)
         on = issued + timedelta(days=offset)

@@ -4,6 +4,7 @@ from decimal import Decimal
 import pytest
 
 from programs.models import Quota, ServiceItem, ServiceItemPrice
+from tests.shared_data import shared
 
 
 def register_doctors(org):
@@ -18,8 +19,8 @@ def register_doctors(org):
         make_licence(make_doctor(clinic, user=user), issued_on=date(2024, 1, 1))
 
 
-@pytest.fixture
-def services(org):
+@shared("services", needs=("org",))
+def build_services(org):
     """Items by code, with 2026 prices for county A and quotas for clinic A1a; registered doctors."""
     register_doctors(org)
     items = {i.code: i for i in ServiceItem.objects.all()}
@@ -30,6 +31,13 @@ def services(org):
     Quota.objects.create(clinic=org.ca1a, item=items["PH09"], year=2026, target=120)
     Quota.objects.create(clinic=org.ca1a, item=items["PH10"], year=2026, target=240)
     return items
+
+
+@pytest.fixture
+def services(_shared_data, request, org):
+    """Items by code, with 2026 prices for county A and quotas for clinic A1a; registered doctors (built once and
+    shared, see tests/conftest.py)."""
+    return _shared_data.value_for(request, "services", org)
 
 
 @pytest.fixture

@@ -4,10 +4,11 @@ from decimal import Decimal
 import pytest
 
 from subsidies.models import ScoreItem, ScoreSheet
+from tests.shared_data import shared
 
 
-@pytest.fixture
-def sheet(org):
+@shared("sheet", needs=("org",))
+def build_sheet(org):
     """A 100-point sheet for county A in 2026 with one item of every mode."""
     sheet = ScoreSheet.objects.create(county=org.county_a, year=2026, name="村卫生室绩效考核表")
     specs = [
@@ -32,6 +33,13 @@ def sheet(org):
             sort_order=order,
         )
     return sheet
+
+
+@pytest.fixture
+def sheet(_shared_data, request, org):
+    """A 100-point sheet for county A in 2026 with one item of every mode (built once and shared, see
+    tests/conftest.py)."""
+    return _shared_data.value_for(request, "sheet", org)
 
 
 ASSESSED_ON = date(2026, 4, 8)
