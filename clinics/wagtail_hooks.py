@@ -64,6 +64,11 @@ def log_menu_item():
     return CountyAdminMenuItem(gettext_lazy("登录记录"), reverse("login_security:log"), icon_name="history", order=910)
 
 
+@hooks.register("insert_global_admin_css")
+def staff_styles():
+    return format_html('<link rel="stylesheet" href="{}">', static("css/admin.css"))
+
+
 @hooks.register("insert_global_admin_js")
 def staff_script():
     return format_html('<script src="{}" defer></script>', static("js/staff.js"))

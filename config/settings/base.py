@@ -286,7 +286,8 @@ X_FRAME_OPTIONS = "DENY"  # Wagtail marks its preview views SAMEORIGIN itself
 #   script-src 'unsafe-inline' under /admin/ only (clinics.login_security.AdminScriptPolicyMiddleware) — the
 #     page editor and its choosers run inline <script>s from Wagtail's templates (seen blocked in Chromium);
 #   style-src 'unsafe-inline' — its templates and Stimulus controllers set style="" attributes (progress bars,
-#     Draftail toolbars, the sidebar's width), which a nonce cannot cover;
+#     Draftail toolbars, the sidebar's width), which a nonce cannot cover. Our own templates set none (classes in
+#     static/css/admin.css and static/css/portal.css): only Wagtail's own markup needs it;
 #   img-src data: blob: — icons in CSS, image previews before upload;
 #   frame-src 'self' — the page preview panel.
 # The portal and the public site: script-src 'self' only, inline <script> and on*="" handlers are refused.

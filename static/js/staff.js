@@ -2,7 +2,7 @@
    'unsafe-inline' for scripts of ours:
    - <select data-autosubmit>: submit its form when the choice changes;
    - <button data-print>: print the page;
-   - <div data-poll="?format=json" data-poll-bar="ID" data-poll-count="ID" data-poll-done="FIELD"
+   - <div data-poll="?format=json" data-poll-bar="ID of a <progress>" data-poll-count="ID" data-poll-done="FIELD"
           data-poll-running="STATE STATE" data-poll-every="MS">: follow a background job's progress and
      reload the page once the job has left the running states. */
 (function () {
@@ -24,7 +24,7 @@
     (function poll() {
       fetch(element.dataset.poll, {credentials: "same-origin"}).then(function (r) { return r.json(); })
         .then(function (job) {
-          if (bar) { bar.style.width = job.percent + "%"; }
+          if (bar) { bar.value = job.percent; bar.textContent = job.percent + "%"; }
           if (count) { count.textContent = job[done] + " / " + job.total; }
           if (running.indexOf(job.state) >= 0) { setTimeout(poll, every); } else { location.reload(); }
         })
