@@ -277,20 +277,18 @@ def _field_errors(form, name: str, value: str) -> list[str]:
 
 
 def check_value(spec: FormSpec, org, name: str, value: str) -> str | None:
-    """None when the form treats ``value`` in field ``name`` as it must, else what went wrong."""
-    unbound = build(spec, org)
-    data = valid_payload(unbound)
-    key = unbound[name].html_name
-    data[key] = value
-    form = build(spec, org, data=data)
+    """None when the form treats ``value`` in field ``name`` as it must, else what went wrong. The form is
+    built and validated in zh-hans (some forms translate their messages when built)."""
     with translation.override("zh-hans"):
+        unbound = build(spec, org)
+        data = valid_payload(unbound)
+        data[unbound[name].html_name] = value
+        form = build(spec, org, data=data)
         try:
             valid = form.is_valid()
-            errors = _field_errors(form, name, value) if not valid else []
-            errors = [str(e) for e in errors]
+            errors = [str(e) for e in _field_errors(form, name, value)] if not valid else []
         except Exception as exc:  # the 500 this test is about
             return f"{name}={value!r}: is_valid() raised {type(exc).__name__}: {exc}"
-        assert translation.get_language() == "zh-hans"
     if value == "" and not form.fields[name].required:
         return None
     if valid:
