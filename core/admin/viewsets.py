@@ -16,6 +16,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeAlias
 
 from django.core.exceptions import PermissionDenied
+from django.db import models
 from django.db.models import QuerySet
 from django.forms.models import modelform_factory
 from django.http import Http404
@@ -32,6 +33,7 @@ from wagtail.admin.widgets.button import Button
 
 from core import dataio, spreadsheets
 from core.scope import restrict
+from core.validation import StrictDecimalField, StrictIntegerField, limits_of
 
 # (queryset, user) → the rows of the queryset in the user's scope.
 ScopeQueryset: TypeAlias = Callable[[QuerySet[Any], Any], QuerySet[Any]]
@@ -206,6 +208,16 @@ class ScopedModelViewSet(ModelViewSet):
         return super().get_index_view_kwargs(
             data_resource=self.data_resource, list_select_related=self.list_select_related, **kwargs
         )
+
+    def formfield_for_dbfield(self, db_field, **kwargs):
+        """Numbers are parsed by ``core.validation`` as on every other path, within the column's limits: Django's
+        own form fields take "１２" for 12 and "1e3" for 1000, and leave 10^30 to the database."""
+        if not db_field.choices and not isinstance(db_field, models.AutoField):
+            if isinstance(db_field, models.DecimalField):
+                kwargs = {"form_class": StrictDecimalField, "limits": limits_of(db_field), **kwargs}
+            elif isinstance(db_field, models.IntegerField):
+                kwargs = {"form_class": StrictIntegerField, "limits": limits_of(db_field), **kwargs}
+        return super().formfield_for_dbfield(db_field, **kwargs)
 
     def get_form_class(self, for_update=False):
         if self._edit_handler:

@@ -25,7 +25,7 @@ from clinics.filters import ScopeFilterForm
 from clinics.models import Township
 from core.admin.viewsets import PermissionTemplateView, ScopedModelViewSet, int_or
 from core.spreadsheets import xlsx_response
-from core.validation import StrictIntegerField
+from core.validation import StrictDecimalField, StrictIntegerField
 from programs.models import Quota, ReportChange, ReportingPeriod, ServiceItem, ServiceItemPrice, ServiceReport
 from programs.selectors import periods as period_selectors
 from programs.selectors import reports as report_selectors
@@ -369,7 +369,7 @@ class PeriodsView(StaffView):
 
 
 class GenerateQuotasForm(forms.Form):
-    year = forms.IntegerField(label=gettext_lazy("年度"), min_value=2000, max_value=2100)
+    year = StrictIntegerField(label=gettext_lazy("年度"), min_value=2000, max_value=2100)
     item = forms.ModelChoiceField(label=gettext_lazy("服务项目"), queryset=ServiceItem.objects.filter(active=True))
     basis = forms.ChoiceField(
         label=gettext_lazy("人口口径"),
@@ -381,7 +381,7 @@ class GenerateQuotasForm(forms.Form):
             ("children_0_6", gettext_lazy("0-6岁儿童")),
         ],
     )
-    rate = forms.DecimalField(
+    rate = StrictDecimalField(
         label=gettext_lazy("比例"),
         min_value=0,
         max_value=10,
