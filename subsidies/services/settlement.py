@@ -35,7 +35,6 @@ from subsidies.services.background import background_reads
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
 
-    from cms.models import NoticePage
 
 Status = SettlementRun.Status
 # Clinic id → item code → the item's figures (``programs.selectors.reports.item_figures``).
@@ -482,7 +481,7 @@ def approve_run(*, user: User, run: SettlementRun) -> SettlementRun:
 
 
 @transaction.atomic
-def announce_run(*, user: User | None, run: SettlementRun) -> NoticePage:
+def announce_run(*, user: User | None, run: SettlementRun) -> Any:  # the announcement page (cms is a higher layer)
     """Publish the payout table as a public announcement (公示) through the CMS."""
     run = SettlementRun.objects.select_for_update().select_related("county").get(pk=run.pk)
     if not can_administer_county(user, run.county_id):
