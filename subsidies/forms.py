@@ -236,6 +236,9 @@ class SatisfactionForm(forms.Form):
         self.fields["clinic"].queryset = org.clinics_for(user)
 
 
+APPEAL_FIGURES = ("occurrences", "achieved", "manual_score", "passed")
+
+
 class AppealDecisionForm(forms.Form):
     """Accept (with the corrected figure) or reject one appeal."""
 
@@ -253,11 +256,7 @@ class AppealDecisionForm(forms.Form):
 
     def new_values(self) -> dict:
         """The corrected figures given (blank ones keep the entry's)."""
-        return {
-            key: self.cleaned_data[key]
-            for key in ("occurrences", "achieved", "manual_score", "passed")
-            if self.cleaned_data.get(key) is not None
-        }
+        return {key: self.cleaned_data[key] for key in APPEAL_FIGURES if self.cleaned_data.get(key) is not None}
 
 
 # --------------------------------------------------------------------------- assessments (portal)

@@ -312,8 +312,16 @@ class AppealsView(StaffView):
         context = super().get_context_data(**kwargs)
         form = kwargs.get("form")
         appeal = form.cleaned_data.get("appeal") if form is not None else None
+        shown = forms.ENTRY_FIELDS.get(appeal.entry.item.mode) if appeal is not None else None
         context.update(
             {
+                # Errors of a corrected figure the appeal's item has no input for (its mode scores another).
+                "form_other_errors": [
+                    e
+                    for key in forms.APPEAL_FIGURES
+                    if key != shown
+                    for e in (form.errors.get(key, ()) if form else ())
+                ],
                 "appeals": selectors.appeals_for(self.request.user).order_by("status", "-created_at")[:200],
                 "form": form,
                 "form_appeal": appeal if appeal is not None and appeal.status == Appeal.Status.PENDING else None,
