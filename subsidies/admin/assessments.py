@@ -64,6 +64,7 @@ class AssessmentListView(StaffView):
                 "clinics": org.clinics_for(self.request.user),
                 "form": form,
                 "can_add": self.request.user.has_perm("subsidies.add_assessment"),
+                "Status": Assessment.Status,
             }
         )
         return context
@@ -218,6 +219,7 @@ class InspectionsView(StaffView):
                 "form": kwargs.get("form")
                 or forms.InspectionForm(user=self.request.user, initial={"inspected_on": today.isoformat()}),
                 "reinspect_form": reinspect_form,
+                "FindingStatus": Finding.Status,
                 "reinspect_finding": finding if inline else None,
             }
         )
@@ -323,6 +325,7 @@ class AppealsView(StaffView):
                     for e in (form.errors.get(key, ()) if form else ())
                 ],
                 "appeals": selectors.appeals_for(self.request.user).order_by("status", "-created_at")[:200],
+                "Status": Appeal.Status,
                 "form": form,
                 "form_appeal": appeal if appeal is not None and appeal.status == Appeal.Status.PENDING else None,
             }

@@ -20,7 +20,7 @@ from core.files import protected_bytes, serve_protected_file
 from core.forms import add_service_errors
 from core.spreadsheets import xlsx_response
 from subsidies import forms, pdf
-from subsidies.models import Advance, PolicyItem, StatementBatch, SubsidyPolicy
+from subsidies.models import Advance, PolicyItem, SettlementRun, StatementBatch, SubsidyPolicy
 from subsidies.selectors import settlement as selectors
 from subsidies.services import advances as advance_services
 from subsidies.services import settlement as services
@@ -97,6 +97,7 @@ class RunDetailView(StaffView):
                 "lines": lines,
                 "user_id": self.request.user.pk,
                 "is_county": org.get_scope(self.request.user).is_county_admin,
+                "Status": SettlementRun.Status,
                 "form": kwargs.get("form"),
             }
         )
@@ -260,7 +261,7 @@ class StatementBatchView(StaffView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["batch"] = self.batch
+        context.update({"batch": self.batch, "State": StatementBatch.State})
         return context
 
 

@@ -59,6 +59,7 @@ def detail(request, pk: int):
             # The refusal of an appeal whose item shows no appeal form (e.g. the period is over): at the top.
             "form": form if form is not None and form.errors and form_entry is None else None,
             "may_appeal": timezone.now() <= deadline,
+            "AppealStatus": Appeal.Status,
             "appeal_deadline": deadline,
             "evidence": evidence_for(request.user).filter(assessment=assessment),
             "page_title": str(assessment),
