@@ -16,17 +16,21 @@ from subsidies.selectors.settlement import latest_estimates_by_township, runs_fo
 def staff_tiles(*, user, townships, today):
     tiles = []
     latest = (
-        assessments_for(user).filter(status="submitted").order_by("-year", "-quarter").values("year", "quarter").first()
+        assessments_for(user)
+        .filter(status=Assessment.Status.SUBMITTED)
+        .order_by("-year", "-quarter")
+        .values("year", "quarter")
+        .first()
     )
     if latest:
         rows = list(
             assessments_for(user)
-            .filter(status="submitted", **latest)
+            .filter(status=Assessment.Status.SUBMITTED, **latest)
             .values("clinic__township__name")
             .annotate(avg=Avg("total_score"))
             .order_by("clinic__township__name")
         )
-        low = assessments_for(user).filter(status="submitted", total_score__lt=60, **latest).count()
+        low = assessments_for(user).filter(status=Assessment.Status.SUBMITTED, total_score__lt=60, **latest).count()
         tiles.append(
             Tile(
                 title=_("%(y)s年第%(q)s季度考核") % {"y": latest["year"], "q": latest["quarter"]},
@@ -58,7 +62,11 @@ def staff_tiles(*, user, townships, today):
 
 def doctor_tiles(*, user, clinic, today):
     tiles = []
-    assessment = Assessment.objects.filter(clinic=clinic, status="submitted").order_by("-year", "-quarter").first()
+    assessment = (
+        Assessment.objects.filter(clinic=clinic, status=Assessment.Status.SUBMITTED)
+        .order_by("-year", "-quarter")
+        .first()
+    )
     if assessment and assessment.total_score is not None:  # a submitted assessment has its total
         tiles.append(
             Tile(

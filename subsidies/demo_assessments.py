@@ -75,13 +75,13 @@ def seed(ctx):
             values = {}
             for entry in assessment.entries.select_related("item"):
                 mode = entry.item.mode
-                if mode == "deduction":
+                if mode == ScoreItem.Mode.DEDUCTION:
                     values[entry.pk] = {"occurrences": str(rng.choice([0, 0, 0, 1, 2])), "reason": ""}
-                elif mode == "pass_fail":
+                elif mode == ScoreItem.Mode.PASS_FAIL:
                     values[entry.pk] = {"passed": "1" if rng.random() < 0.93 else "0"}
-                elif mode == "manual":
+                elif mode == ScoreItem.Mode.MANUAL:
                     values[entry.pk] = {"manual_score": str(rng.randint(7, 10))}
-                elif mode == "indicator" and entry.achieved is None:
+                elif mode == ScoreItem.Mode.INDICATOR and entry.achieved is None:
                     values[entry.pk] = {"achieved": "0"}
             services.update_entries(user=user, assessment=assessment, values=values, notes="")
             if quarter < last_quarter or rng.random() < 0.8:

@@ -3,8 +3,6 @@ appeals, rankings; county admin manages the score sheets."""
 
 from __future__ import annotations
 
-from datetime import date
-
 import tablib
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -16,24 +14,27 @@ from django.views.generic import View
 
 from clinics import selectors as org
 from clinics.filters import ScopeFilterForm
-from core.admin.viewsets import PermissionTemplateView, ScopedModelViewSet, int_or
+from core.admin.viewsets import PermissionTemplateView, ScopedModelViewSet
 from core.files import serve_protected_file
+from core.forms import add_service_errors
 from core.spreadsheets import xlsx_response
+from subsidies import forms
 from subsidies.models import Appeal, Assessment, Finding, Inspection, SatisfactionSurvey, ScoreItem, ScoreSheet
 from subsidies.selectors import assessments as selectors
 from subsidies.services import assessments as services
 
 
-def _date(value):
-    try:
-        return date.fromisoformat(value) if value else None
-    except ValueError:
-        return "invalid"
-
-
 class StaffView(PermissionTemplateView):
     permission = "subsidies.view_assessment"
     header_icon = "form"
+
+    def invalid(self, **forms_):
+        """The page again with the bound form(s) and their errors (nothing has been written)."""
+        return self.render_to_response(self.get_context_data(**forms_))
+
+
+def this_quarter(today) -> int:
+    return (today.month - 1) // 3 + 1
 
 
 class AssessmentListView(StaffView):
@@ -51,15 +52,19 @@ class AssessmentListView(StaffView):
             qs = qs.none()
         if quarter:
             qs = qs.filter(quarter=quarter)
+        form = kwargs.get("form") or forms.StartAssessmentForm(
+            user=self.request.user,
+            initial={"year": today.year, "quarter": this_quarter(today), "assessed_on": today.isoformat()},
+        )
         context.update(
             {
                 "assessments": qs.order_by("-quarter", "clinic__code"),
                 "year": year,
                 "quarter": quarter,
                 "clinics": org.clinics_for(self.request.user),
-                "today": today,
-                "default_quarter": (today.month - 1) // 3 + 1,
+                "form": form,
                 "can_add": self.request.user.has_perm("subsidies.add_assessment"),
+                "Status": Assessment.Status,
             }
         )
         return context
@@ -67,23 +72,21 @@ class AssessmentListView(StaffView):
     def post(self, request, *args, **kwargs):
         if not request.user.has_perm("subsidies.add_assessment"):
             raise PermissionDenied
-        clinic = org.get_scoped_or_404(
-            org.clinics_for(request.user), request.user, pk=request.POST.get("clinic"), clinic=""
-        )
-        assessed_on = _date(request.POST.get("assessed_on")) or timezone.localdate()
+        form = forms.StartAssessmentForm(request.POST, user=request.user)
+        if not form.is_valid():
+            return self.invalid(form=form)
+        data = form.cleaned_data
         try:
-            if assessed_on == "invalid":
-                raise ValidationError(_("考核日期无效。"))
             assessment = services.start_assessment(
                 user=request.user,
-                clinic=clinic,
-                year=int_or(request.POST.get("year")),
-                quarter=int_or(request.POST.get("quarter")),
-                assessed_on=assessed_on,
+                clinic=data["clinic"],
+                year=data["year"],
+                quarter=data["quarter"],
+                assessed_on=data["assessed_on"] or timezone.localdate(),
             )
         except ValidationError as exc:
-            messages.error(request, "；".join(exc.messages))
-            return redirect("assessments:list")
+            add_service_errors(form, exc)
+            return self.invalid(form=form)
         return redirect("assessments:edit", pk=assessment.pk)
 
 
@@ -102,52 +105,62 @@ class AssessmentEditView(StaffView):
     def get_page_title(self):
         return _("考核：%(a)s") % {"a": self.assessment}
 
+    def entries(self):
+        return list(self.assessment.entries.select_related("item"))
+
     def post(self, request, *args, **kwargs):
         if not request.user.has_perm("subsidies.change_assessment"):
             raise PermissionDenied
+        if "upload" in request.POST or "evidence" in request.FILES:
+            return self.upload(request)
+        form = forms.AssessmentEntriesForm(request.POST, entries=self.entries())
+        if not form.is_valid():
+            return self.invalid(form=form)
         try:
-            if "evidence" in request.FILES:
-                services.add_evidence(
-                    user=request.user,
-                    assessment=self.assessment,
-                    file=request.FILES["evidence"],
-                    description=request.POST.get("evidence_description", ""),
-                )
-                messages.success(request, _("佐证材料已上传。"))
-                return redirect("assessments:edit", pk=self.assessment.pk)
-            values = {}
-            for entry in self.assessment.entries.all():
-                values[entry.pk] = {
-                    key: request.POST.get(f"{key}_{entry.pk}")
-                    for key in ("occurrences", "achieved", "passed", "manual_score", "reason")
-                    if f"{key}_{entry.pk}" in request.POST
-                }
             services.update_entries(
-                user=request.user, assessment=self.assessment, values=values, notes=request.POST.get("notes")
+                user=request.user, assessment=self.assessment, values=form.values(), notes=form.notes_value()
             )
-            if "submit" in request.POST:
+            if form.sent("submit"):
                 services.submit_assessment(user=request.user, assessment=self.assessment)
                 messages.success(request, _("考核已提交，村医可以在手机上查看每一项扣分。"))
             else:
                 messages.success(request, _("已保存。"))
         except ValidationError as exc:
-            self.errors = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
-            return self.render_to_response(self.get_context_data())
+            add_service_errors(form, forms.renamed(exc, form.service_error_field))
+            return self.invalid(form=form)
         return redirect("assessments:edit", pk=self.assessment.pk)
+
+    def upload(self, request):
+        form = forms.EvidenceForm(request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                services.add_evidence(
+                    user=request.user,
+                    assessment=self.assessment,
+                    file=form.cleaned_data["evidence"],
+                    description=form.cleaned_data["evidence_description"],
+                )
+            except ValidationError as exc:
+                add_service_errors(form, forms.renamed(exc, {"file": "evidence"}))
+            else:
+                messages.success(request, _("佐证材料已上传。"))
+                return redirect("assessments:edit", pk=self.assessment.pk)
+        return self.invalid(evidence_form=form)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         self.assessment.refresh_from_db()
-        errors = getattr(self, "errors", {})
-        entries = list(self.assessment.entries.select_related("item"))
+        form = kwargs.get("form")
+        entries = self.entries()
         for entry in entries:
-            entry.error = errors.get(str(entry.pk))
+            entry.errors = form.errors_of(entry) if form is not None else []
         context.update(
             {
                 "assessment": self.assessment,
                 "entries": entries,
-                "general_errors": errors.get("__all__"),
-                "editable": self.assessment.status == "draft"
+                "form": form,
+                "evidence_form": kwargs.get("evidence_form") or forms.EvidenceForm(),
+                "editable": self.assessment.status == Assessment.Status.DRAFT
                 and self.request.user.has_perm("subsidies.change_assessment"),
                 "evidence": self.assessment.evidence.all(),
                 "revisions": self.assessment.revisions.select_related("by"),
@@ -185,16 +198,29 @@ class InspectionsView(StaffView):
             .order_by("-inspected_on")[:100]
         )
         sheet_items = (
-            ScoreItem.objects.filter(sheet__county__in=org.counties_for(self.request.user), mode="deduction")
+            ScoreItem.objects.filter(
+                sheet__county__in=org.counties_for(self.request.user), mode=ScoreItem.Mode.DEDUCTION
+            )
             .order_by("code")
             .distinct()
         )
+        today = timezone.localdate()
+        reinspect_form = kwargs.get("reinspect_form")
+        finding = reinspect_form.cleaned_data.get("finding") if reinspect_form is not None else None
+        # A finding's errors show next to its re-inspection buttons; when it has none (e.g. it needs no
+        # rectification), above the list.
+        inline = finding is not None and finding.status != Finding.Status.NONE and not finding.applied_to_id
         context.update(
             {
                 "inspections": inspections,
                 "clinics": org.clinics_for(self.request.user),
                 "items": sheet_items,
-                "today": timezone.localdate(),
+                "today": today,
+                "form": kwargs.get("form")
+                or forms.InspectionForm(user=self.request.user, initial={"inspected_on": today.isoformat()}),
+                "reinspect_form": reinspect_form,
+                "FindingStatus": Finding.Status,
+                "reinspect_finding": finding if inline else None,
             }
         )
         return context
@@ -202,50 +228,40 @@ class InspectionsView(StaffView):
     def post(self, request, *args, **kwargs):
         if not request.user.has_perm("subsidies.add_inspection"):
             raise PermissionDenied
+        if "finding" in request.POST:
+            return self.reinspect(request)
+        form = forms.InspectionForm(request.POST, user=request.user)
+        if not form.is_valid():
+            return self.invalid(form=form)
         try:
-            if request.POST.get("finding"):
-                finding = org.get_scoped_or_404(
-                    Finding.objects.select_related("inspection__clinic"),
-                    request.user,
-                    pk=request.POST["finding"],
-                    clinic="inspection__clinic",
-                )
-                on = _date(request.POST.get("reinspected_on")) or timezone.localdate()
-                if on == "invalid":
-                    raise ValidationError(_("复查日期无效。"))
-                services.reinspect(
-                    user=request.user, finding=finding, rectified=request.POST.get("rectified") == "1", on=on
-                )
-                messages.success(request, _("复查结果已记录。"))
-            else:
-                clinic = org.get_scoped_or_404(
-                    org.clinics_for(request.user), request.user, pk=request.POST.get("clinic"), clinic=""
-                )
-                inspected_on = _date(request.POST.get("inspected_on"))
-                if inspected_on in (None, "invalid"):
-                    raise ValidationError(_("请填写有效的检查日期。"))
-                findings = []
-                for i in range(1, 4):
-                    deadline = _date(request.POST.get(f"deadline_{i}"))
-                    if deadline == "invalid":
-                        raise ValidationError(_("整改期限无效。"))
-                    findings.append(
-                        {
-                            "item_code": request.POST.get(f"item_{i}", ""),
-                            "description": request.POST.get(f"description_{i}", ""),
-                            "deadline": deadline,
-                        }
-                    )
-                services.record_inspection(
-                    user=request.user,
-                    clinic=clinic,
-                    inspected_on=inspected_on,
-                    notes=request.POST.get("notes", ""),
-                    findings=findings,
-                )
-                messages.success(request, _("检查记录已保存。"))
+            services.record_inspection(
+                user=request.user,
+                clinic=form.cleaned_data["clinic"],
+                inspected_on=form.cleaned_data["inspected_on"],
+                notes=form.cleaned_data["notes"],
+                findings=form.findings(),
+            )
         except ValidationError as exc:
-            messages.error(request, "；".join(exc.messages))
+            add_service_errors(form, exc)
+            return self.invalid(form=form)
+        messages.success(request, _("检查记录已保存。"))
+        return redirect("assessments:inspections")
+
+    def reinspect(self, request):
+        form = forms.ReinspectForm(request.POST, user=request.user)
+        if not form.is_valid():
+            return self.invalid(reinspect_form=form)
+        try:
+            services.reinspect(
+                user=request.user,
+                finding=form.cleaned_data["finding"],
+                rectified=form.cleaned_data["rectified"],
+                on=form.cleaned_data["reinspected_on"] or timezone.localdate(),
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+            return self.invalid(reinspect_form=form)
+        messages.success(request, _("复查结果已记录。"))
         return redirect("assessments:inspections")
 
 
@@ -266,8 +282,10 @@ class SatisfactionView(StaffView):
             {
                 "surveys": surveys,
                 "clinics": org.clinics_for(self.request.user),
-                "year": today.year,
-                "quarter": (today.month - 1) // 3 + 1,
+                "form": kwargs.get("form")
+                or forms.SatisfactionForm(
+                    user=self.request.user, initial={"year": today.year, "quarter": this_quarter(today)}
+                ),
             }
         )
         return context
@@ -275,21 +293,15 @@ class SatisfactionView(StaffView):
     def post(self, request, *args, **kwargs):
         if not request.user.has_perm("subsidies.add_satisfactionsurvey"):
             raise PermissionDenied
-        clinic = org.get_scoped_or_404(
-            org.clinics_for(request.user), request.user, pk=request.POST.get("clinic"), clinic=""
-        )
+        form = forms.SatisfactionForm(request.POST, user=request.user)
+        if not form.is_valid():
+            return self.invalid(form=form)
         try:
-            services.record_satisfaction(
-                user=request.user,
-                clinic=clinic,
-                year=int_or(request.POST.get("year")),
-                quarter=int_or(request.POST.get("quarter")),
-                surveyed=int_or(request.POST.get("surveyed"), -1),
-                satisfied=int_or(request.POST.get("satisfied"), -1),
-            )
-            messages.success(request, _("已保存。"))
+            services.record_satisfaction(user=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            messages.error(request, "；".join(exc.messages))
+            add_service_errors(form, exc)
+            return self.invalid(form=form)
+        messages.success(request, _("已保存。"))
         return redirect("assessments:satisfaction")
 
 
@@ -300,36 +312,45 @@ class AppealsView(StaffView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["appeals"] = selectors.appeals_for(self.request.user).order_by("status", "-created_at")[:200]
+        form = kwargs.get("form")
+        appeal = form.cleaned_data.get("appeal") if form is not None else None
+        shown = forms.ENTRY_FIELDS.get(appeal.entry.item.mode) if appeal is not None else None
+        context.update(
+            {
+                # Errors of a corrected figure the appeal's item has no input for (its mode scores another).
+                "form_other_errors": [
+                    e
+                    for key in forms.APPEAL_FIGURES
+                    if key != shown
+                    for e in (form.errors.get(key, ()) if form else ())
+                ],
+                "appeals": selectors.appeals_for(self.request.user).order_by("status", "-created_at")[:200],
+                "Status": Appeal.Status,
+                "form": form,
+                "form_appeal": appeal if appeal is not None and appeal.status == Appeal.Status.PENDING else None,
+            }
+        )
         return context
 
     def post(self, request, *args, **kwargs):
         if not request.user.has_perm("subsidies.change_appeal"):
             raise PermissionDenied
-        appeal = org.get_scoped_or_404(
-            selectors.appeals_for(request.user),
-            request.user,
-            pk=request.POST.get("appeal"),
-            clinic="entry__assessment__clinic",
-        )
-        accept = request.POST.get("accept") == "1"
-        new_values = {}
-        for key in ("occurrences", "achieved", "manual_score"):
-            if request.POST.get(key):
-                new_values[key] = request.POST[key]
-        if request.POST.get("passed") in ("0", "1"):
-            new_values["passed"] = request.POST["passed"]
+        form = forms.AppealDecisionForm(request.POST, user=request.user)
+        if not form.is_valid():
+            return self.invalid(form=form)
+        accept = form.cleaned_data["accept"]
         try:
             services.decide_appeal(
                 user=request.user,
-                appeal=appeal,
+                appeal=form.cleaned_data["appeal"],
                 accept=accept,
-                decision=request.POST.get("decision", ""),
-                new_values=new_values,
+                decision=form.cleaned_data["decision"],
+                new_values=form.new_values(),
             )
-            messages.success(request, _("申诉已采纳，得分已更新。") if accept else _("申诉已驳回。"))
         except ValidationError as exc:
-            messages.error(request, "；".join(exc.messages))
+            add_service_errors(form, exc)
+            return self.invalid(form=form)
+        messages.success(request, _("申诉已采纳，得分已更新。") if accept else _("申诉已驳回。"))
         return redirect("assessments:appeals")
 
 
@@ -337,7 +358,7 @@ def ranking_filters(request) -> tuple[ScopeFilterForm, int, int, int | None]:
     """The filter form, year, quarter (default: this quarter) and township (default: all of the user's)."""
     today = timezone.localdate()
     form = ScopeFilterForm(request.GET, user=request.user, fields=("year", "quarter", "township"))
-    return (form, form.get("year", today.year), form.get("quarter", (today.month - 1) // 3 + 1), form.get("township"))
+    return (form, form.get("year", today.year), form.get("quarter", this_quarter(today)), form.get("township"))
 
 
 class RankingView(StaffView):

@@ -15,11 +15,12 @@ from django.views.generic import View
 
 from clinics import selectors as org
 from clinics.filters import ScopeFilterForm
-from core.admin.viewsets import PermissionTemplateView, ScopedModelViewSet, int_or
+from core.admin.viewsets import PermissionTemplateView, ScopedModelViewSet
 from core.files import protected_bytes, serve_protected_file
+from core.forms import add_service_errors
 from core.spreadsheets import xlsx_response
-from subsidies import pdf
-from subsidies.models import Advance, PolicyItem, StatementBatch, SubsidyPolicy
+from subsidies import forms, pdf
+from subsidies.models import Advance, PolicyItem, SettlementRun, StatementBatch, SubsidyPolicy
 from subsidies.selectors import settlement as selectors
 from subsidies.services import advances as advance_services
 from subsidies.services import settlement as services
@@ -29,6 +30,10 @@ from subsidies.tasks import build_statements
 class StaffView(PermissionTemplateView):
     permission = "subsidies.view_settlementrun"
     header_icon = "doc-full-inverse"
+
+    def invalid(self, **forms_):
+        """The page again with the bound form and its errors (nothing has been written)."""
+        return self.render_to_response(self.get_context_data(**forms_))
 
 
 class RunListView(StaffView):
@@ -44,6 +49,7 @@ class RunListView(StaffView):
                 "townships": org.townships_for(self.request.user),
                 "year": timezone.localdate().year,
                 "can_prepare": self.request.user.has_perm("subsidies.add_settlementrun"),
+                "form": kwargs.get("form") or forms.RunCreateForm(user=self.request.user),
             }
         )
         return context
@@ -51,25 +57,21 @@ class RunListView(StaffView):
     def post(self, request, *args, **kwargs):
         if not request.user.has_perm("subsidies.add_settlementrun"):
             raise PermissionDenied
-        policy = org.get_scoped_or_404(
-            SubsidyPolicy.objects.select_related("county"), request.user, pk=request.POST.get("policy"), county="county"
-        )
-        township = None
-        if request.POST.get("township"):
-            township = org.get_scoped_or_404(
-                org.townships_for(request.user), request.user, pk=request.POST["township"], township=""
-            )
+        form = forms.RunCreateForm(request.POST, user=request.user)
+        if not form.is_valid():
+            return self.invalid(form=form)
+        policy = form.cleaned_data["policy"]
         try:
             run = services.create_run(
                 user=request.user,
                 policy=policy,
                 year=policy.year,
-                quarter=int_or(request.POST.get("quarter")),
-                township=township,
+                quarter=form.cleaned_data["quarter"],
+                township=form.cleaned_data["township"],
             )
         except ValidationError as exc:
-            messages.error(request, "；".join(exc.messages))
-            return redirect("settlement:runs")
+            add_service_errors(form, exc)
+            return self.invalid(form=form)
         messages.success(request, _("已生成结算草稿，可以修改政策参数后重新计算。"))
         return redirect("settlement:run", pk=run.pk)
 
@@ -95,12 +97,17 @@ class RunDetailView(StaffView):
                 "lines": lines,
                 "user_id": self.request.user.pk,
                 "is_county": org.get_scope(self.request.user).is_county_admin,
+                "Status": SettlementRun.Status,
+                "form": kwargs.get("form"),
             }
         )
         return context
 
     def post(self, request, *args, **kwargs):
-        action = request.POST.get("action")
+        form = forms.RunActionForm(request.POST)
+        if not form.is_valid():
+            return self.invalid(form=form)
+        action = form.cleaned_data["action"]
         try:
             if action == "recompute":
                 services.recompute_run(user=request.user, run=self.run)
@@ -115,7 +122,7 @@ class RunDetailView(StaffView):
                 services.announce_run(user=request.user, run=self.run)
                 messages.success(request, _("已在网站公示。"))
             elif action == "paid":
-                services.mark_paid(user=request.user, run=self.run, reference=request.POST.get("reference", ""))
+                services.mark_paid(user=request.user, run=self.run, reference=form.cleaned_data["reference"])
                 messages.success(request, _("已登记拨付。"))
             elif action == "adjust":
                 run = services.create_run(
@@ -129,7 +136,8 @@ class RunDetailView(StaffView):
                 messages.success(request, _("已生成更正结算草稿。"))
                 return redirect("settlement:run", pk=run.pk)
         except ValidationError as exc:
-            messages.error(request, "；".join(exc.messages))
+            add_service_errors(form, exc)
+            return self.invalid(form=form)
         except ImportError as exc:
             messages.error(request, _("缺少依赖的模块：%(e)s") % {"e": exc})
         return redirect("settlement:run", pk=self.run.pk)
@@ -231,7 +239,9 @@ class StatementBatchView(StaffView):
         return super().dispatch(request, *args, **kwargs)
 
     def get(self, request, *args, **kwargs):
-        if request.GET.get("format") == "json":
+        query = forms.StatementBatchQueryForm(request.GET)
+        query.is_valid()  # an unknown value of either parameter is ignored: the page is shown
+        if query.cleaned_data.get("format") == "json":
             return JsonResponse(
                 {
                     "state": self.batch.state,
@@ -240,7 +250,7 @@ class StatementBatchView(StaffView):
                     "total": self.batch.total,
                 }
             )
-        if request.GET.get("download") and self.batch.state == "done" and self.batch.file:
+        if query.cleaned_data.get("download") and self.batch.state == StatementBatch.State.DONE and self.batch.file:
             return serve_protected_file(
                 request,
                 f"statements/{self.batch.file}",
@@ -251,7 +261,7 @@ class StatementBatchView(StaffView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["batch"] = self.batch
+        context.update({"batch": self.batch, "State": StatementBatch.State})
         return context
 
 
@@ -275,30 +285,25 @@ class AdvanceBatchesView(PermissionTemplateView):
         context.update(
             {
                 "policies": policies,
-                "quarters": range(1, 5),
-                "months": range(1, 13),
+                "quarters": [(f"q{q}", q) for q in range(1, 5)],
+                "months": [(f"m{m}", m) for m in range(1, 13)],
                 "batches": selectors.advance_batches_for(user)[:100],
+                "form": kwargs.get("form") or forms.AdvanceBatchForm(user=user),
             }
         )
         return context
 
     def post(self, request, *args, **kwargs):
-        policy = org.get_scoped_or_404(
-            SubsidyPolicy.objects.select_related("county"),
-            request.user,
-            pk=int_or(request.POST.get("policy"), 0),
-            county="county",
-        )
-        period = request.POST.get("period", "")
-        quarter = int_or(period[1:]) if period.startswith("q") else None
-        month = int_or(period[1:]) if period.startswith("m") else None
+        form = forms.AdvanceBatchForm(request.POST, user=request.user)
+        if not form.is_valid():
+            return self.render_to_response(self.get_context_data(form=form))
         try:
             batch, created = advance_services.generate_advances(
-                user=request.user, policy=policy, quarter=quarter, month=month
+                user=request.user, policy=form.cleaned_data["policy"], **form.period_kwargs()
             )
         except ValidationError as exc:
-            messages.error(request, "；".join(exc.messages))
-            return redirect("settlement:advances")
+            add_service_errors(form, forms.renamed(exc, form.service_fields))
+            return self.render_to_response(self.get_context_data(form=form))
         if created:
             messages.success(
                 request,

@@ -10,7 +10,9 @@ from django.utils.translation import gettext as _
 
 from clinics.portal.access import doctor_required
 from core.files import serve_protected_file
-from subsidies.models import Appeal, Assessment, AssessmentEntry
+from core.forms import add_service_errors
+from subsidies.forms import AppealForm
+from subsidies.models import Appeal, Assessment
 from subsidies.selectors.assessments import evidence_for
 from subsidies.services import assessments as services
 
@@ -28,20 +30,27 @@ def index(request):
 @doctor_required
 def detail(request, pk: int):
     assessment = get_object_or_404(Assessment, pk=pk, clinic=request.clinic, status=Assessment.Status.SUBMITTED)
+    form = None
     if request.method == "POST":
-        entry = get_object_or_404(AssessmentEntry, pk=request.POST.get("entry"), assessment=assessment)
-        try:
-            services.file_appeal(user=request.user, entry=entry, comment=request.POST.get("comment", ""))
-            messages.success(request, _("申诉已提交，乡镇卫生院会尽快处理。"))
-        except ValidationError as exc:
-            messages.error(request, "；".join(exc.messages))
-        return redirect("portal_assessments:detail", pk=assessment.pk)
+        form = AppealForm(request.POST, assessment=assessment)
+        if form.is_valid():
+            try:
+                services.file_appeal(
+                    user=request.user, entry=form.cleaned_data["entry"], comment=form.cleaned_data["comment"]
+                )
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                messages.success(request, _("申诉已提交，乡镇卫生院会尽快处理。"))
+                return redirect("portal_assessments:detail", pk=assessment.pk)
     entries = list(assessment.entries.select_related("item"))
     appeals = {}
     for appeal in Appeal.objects.filter(entry__assessment=assessment).order_by("created_at"):
         appeals[appeal.entry_id] = appeal
+    form_entry = form.cleaned_data.get("entry") if form is not None else None
     for entry in entries:
         entry.appeal = appeals.get(entry.pk)  # type: ignore[attr-defined]  # for the template
+        entry.form = form if entry == form_entry else None  # type: ignore[attr-defined]  # for the template
     assert assessment.submitted_at is not None  # a submitted assessment
     deadline = assessment.submitted_at + timedelta(days=services.APPEAL_DAYS)
     return render(
@@ -50,7 +59,10 @@ def detail(request, pk: int):
         {
             "assessment": assessment,
             "entries": entries,
+            # The refusal of an appeal whose item shows no appeal form (e.g. the period is over): at the top.
+            "form": form if form is not None and form.errors and form_entry is None else None,
             "may_appeal": timezone.now() <= deadline,
+            "AppealStatus": Appeal.Status,
             "appeal_deadline": deadline,
             "evidence": evidence_for(request.user).filter(assessment=assessment),
             "page_title": str(assessment),

@@ -1,19 +1,37 @@
-"""Scoped reads of settlement runs and lines."""
+"""Reads of the settlement: scoped reads of runs and lines for the screens, and what a run is computed
+from (the policy's numbers, every clinic's figures through the other apps' contract functions). The
+services (``subsidies.services.settlement``, ``.advances``) call these and keep only the changes."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import functools
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeAlias
 
+from django.db import models
 from django.db.models import Count, Q, QuerySet, Sum
 
+from clinics.models import Clinic, ClinicPopulation, County, Township
 from clinics.selectors import get_scope, restrict, townships_for
-from subsidies.models import AdvanceBatch, SettlementLine, SettlementRun, StatementBatch
+from doctors.selectors import doctor_counts
+from programs.selectors.drugs import drug_subsidy_basis
+from programs.selectors.reports import item_figures
+from subsidies import calculation
+from subsidies.models import (
+    Advance,
+    AdvanceBatch,
+    PolicyItem,
+    SettlementLine,
+    SettlementRun,
+    StatementBatch,
+    SubsidyPolicy,
+)
+from subsidies.selectors.assessments import assessment_scores
 
 if TYPE_CHECKING:
-    from clinics.models import Township
     from clinics.selectors import AnyUser
 
 
@@ -38,6 +56,10 @@ def statement_batches_for(user: AnyUser) -> QuerySet[StatementBatch]:
 
     batches = StatementBatch.objects.filter(run__in=runs_for(user)).select_related("run")
     return batches.filter(Q(township__isnull=True) | Q(township__in=townships_for(user)))
+
+
+# Clinic id → item code → the item's figures (``programs.selectors.reports.item_figures``).
+Figures: TypeAlias = dict[int, dict[str, calculation.ItemFigures]]
 
 
 @dataclass(frozen=True)
@@ -84,3 +106,232 @@ def latest_estimates_by_township(*, user: AnyUser, townships: Iterable[Township]
 def advance_batches_for(user: AnyUser) -> QuerySet[AdvanceBatch]:
     """Scheduled-advance batches of the user's county (superusers: all)."""
     return restrict(AdvanceBatch.objects.select_related("county", "policy", "created_by"), user, county="county")
+
+
+# --------------------------------------------------------------------------- what a run is computed from
+
+
+def active_clinics(*, county_ids: Iterable[int], township: Township | None = None) -> QuerySet[Clinic]:
+    """The active clinics of some counties (of one township), the clinics a settlement pays."""
+    clinics = Clinic.objects.filter(township__county__in=county_ids, status=Clinic.Status.ACTIVE)
+    if township is not None:
+        clinics = clinics.filter(township=township)
+    return clinics
+
+
+def priced_items_by_policy(policies: Iterable[SubsidyPolicy]) -> dict[int, list[PolicyItem]]:
+    """Policy id → its priced items (with their service item), one query for many policies."""
+    priced: dict[int, list[PolicyItem]] = {p.pk: [] for p in policies}
+    for item in PolicyItem.objects.filter(policy__in=policies).select_related("item"):
+        priced[item.policy_id].append(item)
+    return priced
+
+
+def previous_balances(run: SettlementRun) -> dict[int, Decimal]:
+    """Clinic id → its balance in the run as last computed (shown as the change after a recomputation)."""
+    return dict(run.lines.values_list("clinic_id", "balance"))
+
+
+def township_ids_of_run(run: SettlementRun) -> list[int]:
+    """The townships a run covers (its own, or every township of its county)."""
+    return [run.township_id] if run.township_id else list(run.county.townships.values_list("pk", flat=True))
+
+
+def announcement_rows(run: SettlementRun) -> list[list[str]]:
+    """The payout table of a run as published (公示): clinic, the parts and the balance, as text."""
+    return [
+        [
+            line.clinic.name,
+            str(line.public_health),
+            str(line.drug_subsidy),
+            str(line.deductions),
+            str(line.advances),
+            str(line.balance),
+        ]
+        for line in run.lines.select_related("clinic")
+    ]
+
+
+def active_clinics_with_population(*, county_id: int, year: int) -> tuple[list[Clinic], dict[int, int]]:
+    """A county's active clinics in code order and clinic id → resident population of the year (advances)."""
+    clinics = list(Clinic.objects.filter(township__county_id=county_id, status=Clinic.Status.ACTIVE).order_by("code"))
+    populations = dict(
+        ClinicPopulation.objects.filter(clinic__in=clinics, year=year).values_list("clinic_id", "resident")
+    )
+    return clinics, populations
+
+
+def period_months(quarter: int | None) -> list[int]:
+    return list(range(1, 13)) if quarter is None else list(range(quarter * 3 - 2, quarter * 3 + 1))
+
+
+def period_dates(year: int, quarter: int | None) -> tuple[date, date]:
+    months = period_months(quarter)
+    end_month = months[-1]
+    end_day = 31 if end_month in (3, 12) else 30
+    return date(year, months[0], 1), date(year, end_month, end_day)
+
+
+def _stored_or_none(policy: SubsidyPolicy, name: str) -> Decimal | None:
+    """A decimal field as the database returns it (``60`` → ``60.00``), so a run computed with a policy just
+    saved explains itself exactly like its recomputation with the policy read back."""
+    value = getattr(policy, name)
+    if value is None:
+        return None
+    field = SubsidyPolicy._meta.get_field(name)
+    assert isinstance(field, models.DecimalField)
+    return Decimal(value).quantize(Decimal(1).scaleb(-field.decimal_places))
+
+
+def _stored(policy: SubsidyPolicy, name: str) -> Decimal:
+    """The same for a field that is never empty (NOT NULL)."""
+    value = _stored_or_none(policy, name)
+    assert value is not None, name
+    return value
+
+
+def policy_inputs(
+    policy: SubsidyPolicy, *, quarter: int | None, items: list[PolicyItem] | None = None
+) -> calculation.PolicyInputs:
+    """The policy's numbers for the calculation; ``items``: its priced items, when already read (a province)."""
+    if items is None:
+        items = list(policy.items.select_related("item"))
+    d = functools.partial(_stored, policy)
+    d_or_none = functools.partial(_stored_or_none, policy)
+    return calculation.PolicyInputs(
+        method=policy.method,
+        per_capita_rate=d("per_capita_rate"),
+        village_share=d("village_share"),
+        quota_cap=d("quota_cap"),
+        quality_threshold=d("quality_threshold"),
+        prices={i.item.code: (i.unit_price, i.work_points) for i in items},
+        item_names={i.item.code: i.item.name for i in items},
+        quality_bands=tuple(tuple(b) for b in policy.quality_bands or ()),
+        drug_method=policy.drug_method,
+        drug_amount=d("drug_amount"),
+        violation_deduction=d("violation_deduction"),
+        gap_tolerance=d_or_none("gap_tolerance"),
+        remote_coefficient=d("remote_coefficient"),
+        budget_cap=d_or_none("budget_cap"),
+        period_fraction=Decimal(1) if quarter is None else Decimal("0.25"),
+        advance_schedule=advance_schedule(policy).as_dict(),
+    )
+
+
+def advance_schedule(policy: SubsidyPolicy) -> calculation.AdvanceSchedule:
+    d = functools.partial(_stored, policy)
+    return calculation.AdvanceSchedule(
+        method=policy.advance_method,
+        per_capita_rate=d("per_capita_rate"),
+        village_share=d("village_share"),
+        quarter_shares=tuple(d(f"advance_q{q}_share") for q in range(1, 5)),
+        monthly_amount=d("advance_monthly_amount"),
+    )
+
+
+def gather_inputs(
+    *, county: County, year: int, quarter: int | None, township: Township | None = None
+) -> list[calculation.ClinicInputs]:
+    """Every active clinic's figures for the period, through the other apps' contract functions
+    (docs/INTERFACES.md); a fixed number of queries whatever the number of clinics."""
+    clinics = active_clinics(county_ids=[county.pk], township=township)
+    return next(iter_inputs_by_county(clinics, county_ids=[county.pk], year=year, quarter=quarter))[1]
+
+
+def gather_inputs_by_county(
+    *, counties: Iterable[County | int], year: int, quarter: int | None
+) -> dict[int, list[calculation.ClinicInputs]]:
+    """The same for many counties at once (a province)."""
+    county_ids = [c if isinstance(c, int) else c.pk for c in counties]
+    chosen = active_clinics(county_ids=county_ids)
+    return dict(iter_inputs_by_county(chosen, county_ids=county_ids, year=year, quarter=quarter))
+
+
+class ClinicFacts:
+    """What the calculation needs of the chosen clinics, apart from their per item figures: clinics by county
+    (in code order), scores, drug figures, doctors, population and advances — one query each, whatever the
+    number of clinics. ``item_figures`` reads the per clinic × item figures of some counties (one statement,
+    which PostgreSQL aggregates for a whole province with a parallel plan); ``inputs`` puts them together."""
+
+    def __init__(self, chosen: QuerySet[Clinic], *, year: int, quarter: int | None) -> None:
+
+        self.chosen, self.year, self.months = chosen, year, period_months(quarter)
+        many = chosen.values_list("pk", flat=True)  # a subquery beats 30,000 literal ids
+        start, end = period_dates(year, quarter)
+        self.by_county: dict[int, list[tuple[int, str, bool, int]]] = {}
+        for row in chosen.order_by("code").values_list("pk", "name", "remote", "township__county_id"):
+            self.by_county.setdefault(row[3], []).append(row)
+        if not self.by_county:
+            return
+        self.scores = assessment_scores(clinic_ids=many, year=year, quarter=quarter)
+        self.drugs = drug_subsidy_basis(clinic_ids=many, start=start, end=end)
+        self.doctors = doctor_counts(clinic_ids=many, on=end)
+        self.populations = dict(
+            ClinicPopulation.objects.filter(clinic_id__in=many, year=year).values_list("clinic_id", "resident")
+        )
+        self.advances: dict[int, Decimal] = {}
+        self.advance_rows: dict[int, list[tuple[str, Decimal, str, bool]]] = {}
+        for clinic_id, paid_on, amount, reference, batch_id in (
+            Advance.objects.filter(clinic_id__in=many, paid_on__range=(start, end))
+            .order_by("paid_on", "pk")
+            .values_list("clinic_id", "paid_on", "amount", "reference", "batch_id")
+        ):
+            self.advances[clinic_id] = self.advances.get(clinic_id, Decimal(0)) + amount
+            self.advance_rows.setdefault(clinic_id, []).append(
+                (paid_on.isoformat(), amount, reference, batch_id is not None)
+            )
+
+    def clinic_count(self, county_id: int) -> int:
+        return len(self.by_county.get(county_id, ()))
+
+    def item_figures(self, county_ids: list[int]) -> Figures:
+
+        if not any(self.by_county.get(c) for c in county_ids):
+            return {}
+        chosen = self.chosen
+        if set(self.by_county) - set(county_ids):  # only some of the chosen counties
+            chosen = chosen.filter(township__county_id__in=county_ids)
+        return item_figures(clinic_ids=chosen.values_list("pk", flat=True), year=self.year, months=self.months)
+
+    def inputs(self, county_id: int, figures: Figures) -> list[calculation.ClinicInputs]:
+        result = []
+        no_drugs, zero = calculation.DrugFigures(), Decimal(0)
+        empty: dict[str, calculation.ItemFigures] = {}
+        for pk, name, remote, _county in self.by_county.get(county_id, ()):
+            basis = self.drugs.get(pk)
+            drug = (
+                calculation.DrugFigures(
+                    purchase_value=basis.purchase_value,
+                    sales_value=basis.sales_value,
+                    overcharge_total=basis.overcharge_total,
+                    violation_count=basis.violation_count,
+                )
+                if basis
+                else no_drugs
+            )
+            result.append(
+                calculation.ClinicInputs(
+                    clinic_id=pk,
+                    name=name,
+                    population=self.populations.get(pk, 0),
+                    remote=remote,
+                    doctors=self.doctors.get(pk, 0),
+                    score=self.scores.get(pk),
+                    items=figures.get(pk, empty),
+                    drug=drug,
+                    advances=self.advances.get(pk, zero),
+                    advance_rows=tuple(self.advance_rows.get(pk, ())),
+                )
+            )
+        return result
+
+
+def iter_inputs_by_county(
+    chosen: QuerySet[Clinic], *, county_ids: list[int], year: int, quarter: int | None
+) -> Iterator[tuple[int, list[calculation.ClinicInputs]]]:
+    """(county id, its clinics' inputs in code order) for each county, in the given order; every figure read
+    once for all the chosen clinics. Queries: 9, whatever the number of clinics and counties."""
+    facts = ClinicFacts(chosen, year=year, quarter=quarter)
+    figures = facts.item_figures(county_ids)
+    for county_id in county_ids:
+        yield county_id, facts.inputs(county_id, figures)

@@ -16,12 +16,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from clinics.models import Clinic, ClinicPopulation, County
+from clinics.models import Clinic, County
 from clinics.selectors import can_administer_county
 from subsidies import calculation
 from subsidies.models import Advance, AdvanceBatch, SubsidyPolicy
 from subsidies.models.settlement import period_label
-from subsidies.services.settlement import advance_schedule
+from subsidies.selectors.settlement import active_clinics_with_population, advance_schedule
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -65,12 +65,7 @@ def preview(
 ) -> tuple[Decimal, list[tuple[Clinic, Decimal]], str]:
     """(schedule amount, [(clinic, amount)], formula) for the county's active clinics — nothing is written."""
     _check_period(policy, quarter, month)
-    clinics = list(
-        Clinic.objects.filter(township__county_id=policy.county_id, status=Clinic.Status.ACTIVE).order_by("code")
-    )
-    populations = dict(
-        ClinicPopulation.objects.filter(clinic__in=clinics, year=policy.year).values_list("clinic_id", "resident")
-    )
+    clinics, populations = active_clinics_with_population(county_id=policy.county_id, year=policy.year)
 
     total, parts, formula = calculation.scheduled_advances(
         advance_schedule(policy), populations=[populations.get(c.pk, 0) for c in clinics], quarter=quarter, month=month

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from clinics.selectors import can_manage_clinic, get_scope
+from core.forms import joined_messages
 from core.validation import field_limits, parse_decimal, parse_integer
 from subsidies import scoring
 from subsidies.models import (
@@ -23,6 +24,7 @@ from subsidies.models import (
     Finding,
     Inspection,
     SatisfactionSurvey,
+    ScoreItem,
 )
 from subsidies.selectors import assessments as selectors
 
@@ -68,12 +70,12 @@ def start_assessment(*, user: User, clinic: Clinic, year: int, quarter: int, ass
     entries = []
     for item in sheet.items.all():
         entry = AssessmentEntry(assessment=assessment, item=item)
-        if item.mode == "indicator":
+        if item.mode == ScoreItem.Mode.INDICATOR:
             entry.achieved = selectors.indicator_achieved(
                 clinic_id=clinic.pk, year=year, quarter=quarter, indicator=item.indicator
             )
         doubled = [f for f in unrectified if f.item_code == item.code]
-        if doubled and item.mode == "deduction":
+        if doubled and item.mode == ScoreItem.Mode.DEDUCTION:
             entry.doubled_occurrences = len(doubled)
             entry.reason = _("复查未整改，加倍扣分：") + "；".join(f.description for f in doubled)
             Finding.objects.filter(pk__in=[f.pk for f in doubled]).update(applied_to=assessment)
@@ -97,7 +99,7 @@ def _decimal(
         else:
             errors[f"{entry.pk}"] = _("“%(item)s”：%(problem)s") % {
                 "item": entry.item.name,
-                "problem": "；".join(exc.messages),
+                "problem": joined_messages(exc),
             }
         return None
 
@@ -198,9 +200,9 @@ def submit_assessment(*, user: User, assessment: Assessment) -> Assessment:
     for entry in assessment.entries.select_related("item"):
         mode = entry.item.mode
         if (
-            (mode == "indicator" and entry.achieved is None)
-            or (mode == "pass_fail" and entry.passed is None)
-            or (mode == "manual" and entry.manual_score is None)
+            (mode == ScoreItem.Mode.INDICATOR and entry.achieved is None)
+            or (mode == ScoreItem.Mode.PASS_FAIL and entry.passed is None)
+            or (mode == ScoreItem.Mode.MANUAL and entry.manual_score is None)
         ):
             missing.append(entry.item.name)
     if missing:

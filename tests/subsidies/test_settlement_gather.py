@@ -9,6 +9,7 @@ from django.core.management import call_command
 
 from programs.models import Quota, ServiceItem, ServiceReport, ServiceReportLine
 from subsidies.models import Assessment, PolicyItem, ScoreSheet, SubsidyPolicy
+from subsidies.selectors import settlement as settlement_reads
 from subsidies.services import settlement
 
 
@@ -44,7 +45,7 @@ def year_data(org):
 
 def test_gather_inputs_reads_every_app(org, year_data, django_assert_max_num_queries):
     with django_assert_max_num_queries(12):
-        inputs = settlement.gather_inputs(county=org.county_a, year=2026, quarter=1)
+        inputs = settlement_reads.gather_inputs(county=org.county_a, year=2026, quarter=1)
     by_id = {i.clinic_id: i for i in inputs}
     assert set(by_id) == {org.ca1a.pk, org.ca1b.pk, org.ca2a.pk}  # county A only
     a1a = by_id[org.ca1a.pk]

@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from clinics.management.options import county_from_option
+from core.forms import joined_messages
 from subsidies.models import SubsidyPolicy
 from subsidies.services import advances
 
@@ -35,7 +36,7 @@ class Command(BaseCommand):
         try:
             batch, created = advances.generate_advances(user=None, policy=policy, quarter=quarter, month=month)
         except ValidationError as exc:
-            raise CommandError("；".join(exc.messages)) from None
+            raise CommandError(joined_messages(exc)) from None
         if json:
             rows = [
                 {
