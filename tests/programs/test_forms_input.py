@@ -166,7 +166,7 @@ def test_portal_monthly_report_valid_submit(org, items, client_for):
     )
     assert response.status_code == 302
     report = ServiceReport.objects.get()
-    assert report.status == ServiceReport.Status.SUBMITTED and report.lines.get().declared_count == 4
+    assert report.status == ServiceReport.Status.SUBMITTED and report.lines.get(item_id=item).declared_count == 4
 
 
 # --------------------------------------------------------------------------- admin: verification
