@@ -8,6 +8,7 @@ from clinics.models import UserScope
 from clinics.roles import Role
 from clinics.selectors import assignable_users_for, clinics_for, counties_for, townships_for
 from core.admin.viewsets import ScopedModelForm
+from core.validation import StrictIntegerField
 
 
 class LoginForm(AuthenticationForm):
@@ -114,3 +115,78 @@ class NewLoginForm(UserScopeForm):
             clinic=self.cleaned_data.get("clinic"),
         )
         return user.scope
+
+
+# --------------------------------------------------------------------------- data import / export
+
+
+class ImportJobActionForm(forms.Form):
+    """What the job page's button asks for: confirm a checked file, or retry a failed job."""
+
+    action = forms.ChoiceField(
+        choices=[("confirm", _("确认导入")), ("retry", _("重新导入"))],
+        required=False,
+        widget=forms.HiddenInput,
+    )
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(label=_("Excel 或 CSV 文件"), help_text=_("支持 .xlsx 和 .csv；第一行为表头。"))
+
+
+class ImportConfirmForm(forms.Form):
+    """The preview's "确认导入": the stored file's name (``None`` when this post is an upload)."""
+
+    token = forms.RegexField(regex=r"^[0-9a-f]{32}\.(xlsx|csv)$", required=False, empty_value=None)
+
+
+class DownloadFormatForm(forms.Form):
+    """``?format=``: one of ``formats`` (the first when missing or unknown, as before)."""
+
+    format = forms.CharField(required=False)
+
+    def __init__(self, data, *, formats: tuple[str, ...]):
+        super().__init__(data)
+        self.formats = formats
+
+    def chosen(self) -> str:
+        self.is_valid()
+        value = self.cleaned_data.get("format")
+        return value if value in self.formats else self.formats[0]
+
+
+# --------------------------------------------------------------------------- login security and dashboard
+
+
+class UnlockForm(forms.Form):
+    """The locked account to unlock (the service checks it is one of the admin's county)."""
+
+    username = forms.CharField(required=False, max_length=150, strip=False)
+
+
+class LoginLogFilterForm(forms.Form):
+    """``?kind=ok|failed`` (successful logins when missing or unknown) and the page ``?p=``."""
+
+    KINDS = ("ok", "failed")
+
+    kind = forms.CharField(required=False)
+    p = StrictIntegerField(required=False, min_value=1)
+
+    def chosen_kind(self) -> str:
+        self.is_valid()
+        kind = self.cleaned_data.get("kind")
+        return kind if kind in self.KINDS else self.KINDS[0]
+
+    def page(self) -> int:
+        self.is_valid()
+        return self.cleaned_data.get("p") or 1
+
+
+class DashboardCountyForm(forms.Form):
+    """``?county=<code>`` of the county dashboard (``clinics.selectors.county_for_dashboard`` checks scope)."""
+
+    county = forms.CharField(required=False)
+
+    def code(self) -> str | None:
+        self.is_valid()
+        return self.cleaned_data.get("county") or None

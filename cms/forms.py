@@ -1,10 +1,14 @@
-"""Upload rules for notice attachments: document and image types only, and a size limit."""
+"""Upload rules for notice attachments (document and image types only, and a size limit), and the query
+strings of the read-receipt pages."""
 
 from django import forms
 from django.conf import settings
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from wagtail.documents.forms import BaseDocumentForm
+
+from cms.models import Category
+from core.validation import StrictIntegerField
 
 
 class NoticeDocumentForm(BaseDocumentForm):
@@ -17,3 +21,24 @@ class NoticeDocumentForm(BaseDocumentForm):
                 % {"size": filesizeformat(file.size), "limit": filesizeformat(limit)}
             )
         return file
+
+
+class ReceiptListFilterForm(forms.Form):
+    """``?category=`` (every category when missing or unknown, as before) and the page ``?page=``."""
+
+    category = forms.ChoiceField(required=False, choices=[("", ""), *Category.choices])
+    page = StrictIntegerField(required=False, min_value=1)
+
+    def value(self, name: str):
+        self.is_valid()
+        return self.cleaned_data.get(name) or ("" if name == "category" else 1)
+
+
+class ReceiptTownshipForm(forms.Form):
+    """``?township=<id>`` of a notice's read receipts (the view keeps it only when it is one of the rows)."""
+
+    township = StrictIntegerField(required=False)
+
+    def township_id(self) -> int | None:
+        self.is_valid()
+        return self.cleaned_data.get("township")

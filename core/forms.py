@@ -39,3 +39,23 @@ class ServiceFormMixin:
         except ValidationError as exc:
             add_service_errors(form, exc)
             return self.form_invalid(form)  # type: ignore[attr-defined]
+
+
+class PressedButton(forms.CheckboxInput):
+    """A submit button's name: pressed when the name is in the posted data, whatever its value."""
+
+    def value_from_datadict(self, data, files, name):
+        return name in data
+
+    def value_omitted_from_data(self, data, files, name):
+        return False
+
+
+class ButtonField(forms.BooleanField):
+    """Which ``<button name="...">`` submitted the form (``True`` when that button was pressed)."""
+
+    widget = PressedButton
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)

@@ -16,6 +16,7 @@ from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.components import Component
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
+from clinics.forms import DashboardCountyForm
 from clinics.selectors import counties_for, county_for_dashboard, get_scope
 from core.dashboard import county_board, staff_tiles
 
@@ -32,7 +33,7 @@ class CountyDashboardView(WagtailAdminTemplateMixin, TemplateView):
     def dispatch(self, request, *args, **kwargs):
         if not may_see_county_dashboard(request.user):
             raise PermissionDenied
-        self.county = county_for_dashboard(request.user, request.GET.get("county"))
+        self.county = county_for_dashboard(request.user, DashboardCountyForm(request.GET).code())
         return super().dispatch(request, *args, **kwargs)
 
     def get_page_title(self):

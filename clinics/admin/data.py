@@ -2,47 +2,26 @@
 
 from __future__ import annotations
 
-import re
 import uuid
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView, View
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
+from clinics.forms import DownloadFormatForm, ImportConfirmForm, ImportJobActionForm, UploadForm
 from clinics.models import ImportJob
 from clinics.selectors import import_jobs_for
 from clinics.services import fail_stale_import_jobs, import_upload_dir, retry_import_job
 from clinics.tasks import check_import_job, job_path, run_import_job
 from core import dataio, spreadsheets
 from core.files import serve_protected_file
-
-if TYPE_CHECKING:
-    from clinics.models import ImportJob
-
-
-class ImportJobActionForm(forms.Form):
-    """What the job page's button asks for: confirm a checked file, or retry a failed job."""
-
-    action = forms.ChoiceField(
-        choices=[("confirm", gettext_lazy("确认导入")), ("retry", gettext_lazy("重新导入"))],
-        required=False,
-        widget=forms.HiddenInput,
-    )
-
-
-class UploadForm(forms.Form):
-    file = forms.FileField(
-        label=gettext_lazy("Excel 或 CSV 文件"), help_text=gettext_lazy("支持 .xlsx 和 .csv；第一行为表头。")
-    )
+from core.forms import joined_messages
 
 
 def _upload_dir() -> Path:
@@ -62,7 +41,6 @@ def _resource_or_404(name: str):
 class DataImportView(WagtailAdminTemplateMixin, TemplateView):
     template_name = "clinics/admin/import.html"
     header_icon = "upload"
-    TOKEN_RE = re.compile(r"^[0-9a-f]{32}\.(xlsx|csv)$")
 
     def dispatch(self, request, *args, **kwargs):
         self.resource_class = _resource_or_404(kwargs["resource"])
@@ -87,8 +65,11 @@ class DataImportView(WagtailAdminTemplateMixin, TemplateView):
         return context
 
     def post(self, request, *args, **kwargs):
-        if "token" in request.POST:
-            return self._confirm(request)
+        confirm = ImportConfirmForm(request.POST)
+        if confirm.is_valid() and confirm.cleaned_data["token"] is not None:
+            return self._confirm(request, confirm.cleaned_data["token"])
+        if confirm.errors:  # a token not of ours: nothing to confirm
+            return self._confirm(request, None)
         form = UploadForm(request.POST, request.FILES)
         if not form.is_valid():
             return self.render_to_response(self.get_context_data(form=form))
@@ -132,15 +113,14 @@ class DataImportView(WagtailAdminTemplateMixin, TemplateView):
         check_import_job.enqueue(job.pk)
         return redirect("data:job", pk=job.pk)
 
-    def _confirm(self, request):
-        token = request.POST.get("token", "")
-        path = _upload_dir() / token
-        if not self.TOKEN_RE.match(token) or not path.exists():
+    def _confirm(self, request, token: str | None):
+        path = _upload_dir() / token if token else None
+        if path is None or not path.exists():
             messages.error(request, _("预览已过期，请重新上传文件。"))
             return redirect(request.path)
         data = path.read_bytes()
         report = dataio.run_import(
-            resource_name=self.resource_class.name, data=data, filename=token, user=request.user, dry_run=False
+            resource_name=self.resource_class.name, data=data, filename=path.name, user=request.user, dry_run=False
         )
         path.unlink(missing_ok=True)
         if not report.ok:
@@ -157,9 +137,7 @@ class DataExportView(View):
         resource_class = _resource_or_404(resource)
         if not dataio.user_may_export(request.user, resource_class):
             raise PermissionDenied
-        fmt = request.GET.get("format", "xlsx")
-        if fmt not in ("xlsx", "csv"):
-            fmt = "xlsx"
+        fmt = DownloadFormatForm(request.GET, formats=("xlsx", "csv")).chosen()
         try:
             content = dataio.export_bytes(resource_name=resource, fmt=fmt, user=request.user, params=request.GET)
         except dataio.ImportFileError as exc:
@@ -192,7 +170,7 @@ class ImportJobView(WagtailAdminTemplateMixin, TemplateView):
         return [*self.breadcrumbs_items, {"url": "", "label": self.get_page_title()}]
 
     def get(self, request, *args, **kwargs):
-        if request.GET.get("format") == "json":
+        if DownloadFormatForm(request.GET, formats=("html", "json")).chosen() == "json":
             return JsonResponse(
                 {
                     "state": self.job.state,
@@ -213,7 +191,7 @@ class ImportJobView(WagtailAdminTemplateMixin, TemplateView):
             try:
                 retry_import_job(job=self.job)
             except ValidationError as exc:
-                messages.error(request, " ".join(exc.messages))
+                messages.error(request, joined_messages(exc))
         elif action == "confirm" and self.job.state == ImportJob.State.CHECKED and not _job_file_exists(self.job):
             messages.error(request, _("上传的文件已超过保留期限被删除，请重新上传。"))
         # Conditional, so a double click queues one import.

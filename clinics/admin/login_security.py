@@ -19,7 +19,9 @@ from wagtail.admin.menu import MenuItem
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from clinics import services
+from clinics.forms import LoginLogFilterForm, UnlockForm
 from clinics.selectors import get_scope, login_usernames_for
+from core.forms import joined_messages
 
 
 def may_see_logins(user) -> bool:
@@ -60,11 +62,13 @@ class LockedAccountsView(CountyAdminPage):
         return context
 
     def post(self, request, *args, **kwargs):
-        username = request.POST.get("username", "")
+        form = UnlockForm(request.POST)
+        form.is_valid()  # any text: the service says whether it is a locked account of the county
+        username = form.cleaned_data.get("username", "")
         try:
             services.unlock_login(user=request.user, username=username)
         except ValidationError as exc:
-            messages.error(request, "；".join(exc.messages))
+            messages.error(request, joined_messages(exc))
         else:
             messages.success(request, _("已解锁账号“%(name)s”，可以重新登录。") % {"name": username})
         return redirect("login_security:locked")
@@ -77,14 +81,14 @@ class LoginLogView(CountyAdminPage):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        kind = self.request.GET.get("kind")
-        kind = kind if kind in self.KINDS else "ok"
+        filters = LoginLogFilterForm(self.request.GET)
+        kind = filters.chosen_kind()
         records = (
             self.KINDS[kind]
             .objects.filter(username__in=login_usernames_for(self.request.user))
             .order_by("-attempt_time")
         )
-        context.update(kind=kind, page=Paginator(records, 50).get_page(self.request.GET.get("p")))
+        context.update(kind=kind, page=Paginator(records, 50).get_page(filters.page()))
         return context
 
 

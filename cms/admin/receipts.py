@@ -6,6 +6,7 @@ from django.views import View
 
 from clinics import selectors as org
 from clinics.filters import ScopeFilterForm
+from cms.forms import ReceiptListFilterForm, ReceiptTownshipForm
 from cms.models import Category
 from cms.resources import UnreadDoctorResource
 from cms.selectors import (
@@ -15,7 +16,7 @@ from cms.selectors import (
     township_rates,
     unread_doctors,
 )
-from core.admin.viewsets import PermissionTemplateView, int_or
+from core.admin.viewsets import PermissionTemplateView
 from core.spreadsheets import xlsx_response
 
 PERMISSION = "cms.view_noticereceipt"
@@ -31,10 +32,11 @@ class ReceiptListView(PermissionTemplateView):
 
         context = super().get_context_data(**kwargs)
         notices = staff_notices(user=self.request.user)
-        category = self.request.GET.get("category", "")
-        if category in Category.values:
+        filters = ReceiptListFilterForm(self.request.GET)
+        category = filters.value("category")
+        if category:
             notices = notices.filter(category=category)
-        page_obj = Paginator(notices, 30).get_page(self.request.GET.get("page"))
+        page_obj = Paginator(notices, 30).get_page(filters.value("page"))
         rates = notice_rates(user=self.request.user, notices=list(page_obj))
         rows = []
         for notice in page_obj:
@@ -77,7 +79,7 @@ class ReceiptDetailView(PermissionTemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        township_id = int_or(self.request.GET.get("township"))
+        township_id = ReceiptTownshipForm(self.request.GET).township_id()
         rates = township_rates(user=self.request.user, notice=self.notice)
         if township_id not in {r.township.pk for r in rates}:
             township_id = None

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 from clinics.portal.access import doctor_required
 from cms import services
 from cms.selectors import doctor_notices, receipt_for, visible_notices
+from core.forms import joined_messages
 
 
 @doctor_required
@@ -48,7 +49,7 @@ def mark_read(request, pk: int):
     try:
         services.mark_read(user=request.user, notice=notice)
     except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
+        messages.error(request, joined_messages(exc))
         return redirect("portal_notices:detail", pk=pk)
     messages.success(request, _("已确认阅读《%(title)s》。") % {"title": notice.title})
     return redirect("portal_notices:index")

@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
-from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.forms.models import modelform_factory
@@ -30,7 +29,9 @@ from clinics.filters import ScopeFilterForm
 from clinics.roles import Role
 from clinics.selectors import get_scope, get_scoped_or_404
 from core.admin.viewsets import ScopedEditView, ScopedIndexView, ScopedModelViewSet
+from core.forms import ServiceFormMixin, add_service_errors
 from doctors import rules, selectors, services
+from doctors.forms import ApplyOnBehalfForm, CancelForm, RenewalStatusForm, ReviewForm, TrainingFilterForm
 from doctors.models import (
     DoctorAssessment,
     Licence,
@@ -129,7 +130,7 @@ class RenewalListView(StaffPage):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        status = self.request.GET.get("status", "open")
+        status = RenewalStatusForm(self.request.GET).chosen()
         qs = selectors.renewals_for(self.request.user).select_related("new_licence")
         if status == "open":
             qs = qs.filter(status__in=RenewalApplication.OPEN)
@@ -141,13 +142,6 @@ class RenewalListView(StaffPage):
             application.overdue = selectors.is_overdue(application, self.today)  # type: ignore[attr-defined]
         context.update({"rows": rows, "status": status, "statuses": RenewalApplication.Status.choices})
         return context
-
-
-class ReviewForm(forms.Form):
-    note = forms.CharField(
-        label=gettext_lazy("意见"), required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 3})
-    )
-    new_number = forms.CharField(label=gettext_lazy("新证书编号（留空自动编号）"), required=False, max_length=40)
 
 
 class RenewalDetailView(StaffPage):
@@ -204,10 +198,9 @@ class RenewalDetailView(StaffPage):
     def post(self, request, *args, **kwargs):
         self.application = self.get_application()
         form = ReviewForm(request.POST)
-        action = request.POST.get("action")
-        if not form.is_valid() or action not in ("forward", "return", "approve", "refuse"):
+        if not form.is_valid():
             return self.render_to_response(self.get_context_data(form=form), status=400)
-        note = form.cleaned_data["note"]
+        action, note = form.cleaned_data["action"], form.cleaned_data["note"]
         try:
             if action in ("forward", "return"):
                 services.township_review(
@@ -233,11 +226,10 @@ class RenewalDetailView(StaffPage):
                     else _("已不予批准。")
                 )
         except ValidationError as exc:
-            if hasattr(exc, "error_dict"):
-                for field, errors in exc.error_dict.items():
-                    form.add_error("note" if field in ("note", "reason") else None, errors)
-            else:
-                form.add_error(None, exc.messages)
+            if hasattr(exc, "error_dict") and "reason" in exc.error_dict:
+                # The county's refusal reason is typed in the same box as the note.
+                exc = ValidationError({"note" if k == "reason" else k: v for k, v in exc.error_dict.items()})
+            add_service_errors(form, exc)
             self.application.refresh_from_db()
             return self.render_to_response(self.get_context_data(form=form), status=400)
         messages.success(request, done)
@@ -272,19 +264,16 @@ class ApplyOnBehalfView(StaffPage):
 
     def post(self, request, *args, **kwargs):
         self.licence = self.get_licence()
+        form = ApplyOnBehalfForm(request.POST)
+        form.is_valid()  # a free-text note: always valid
         try:
             application = services.apply_for_renewal(
-                licence=self.licence, user=request.user, on=self.today, note=request.POST.get("note", "")[:500]
+                licence=self.licence, user=request.user, on=self.today, note=form.cleaned_data["note"]
             )
         except ValidationError as exc:
             return self.render_to_response(self.get_context_data(errors=exc.messages), status=400)
         messages.success(request, _("已代为提交再注册申请。"))
         return redirect("doctors:renewal", pk=application.pk)
-
-
-class CancelForm(forms.Form):
-    reason = forms.ChoiceField(label=gettext_lazy("注销原因"), choices=Licence.CancelReason.choices)
-    note = forms.CharField(label=gettext_lazy("说明"), required=False, max_length=300)
 
 
 class CancelLicenceView(StaffPage):
@@ -320,7 +309,7 @@ class CancelLicenceView(StaffPage):
                     user=request.user,
                 )
             except ValidationError as exc:
-                form.add_error(None, exc.messages)
+                add_service_errors(form, exc)
             else:
                 messages.success(request, _("证书 %(n)s 已注销。") % {"n": self.licence.number})
                 return redirect("licence:index")
@@ -333,12 +322,9 @@ class TrainingComplianceView(StaffPage):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        try:
-            year = int(self.request.GET.get("year", self.today.year))
-        except ValueError:
-            year = self.today.year
-        year = min(max(year, 2000), 2100)
-        only_behind = self.request.GET.get("behind") == "1"
+        # An invalid year shows this year, as before (the list has no "all years").
+        year = ScopeFilterForm(self.request.GET, user=self.request.user, fields=("year",)).get("year", self.today.year)
+        only_behind = TrainingFilterForm(self.request.GET).only_behind()
         rows = selectors.training_compliance(user=self.request.user, year=year, only_behind=only_behind)
         context.update(
             {
@@ -352,22 +338,7 @@ class TrainingComplianceView(StaffPage):
         return context
 
 
-class ServiceErrorsMixin(_WagtailFormView):
-    """Turn a service's ValidationError into form errors instead of a 500."""
-
-    def form_valid(self, form):
-        try:
-            return super().form_valid(form)
-        except ValidationError as exc:
-            if hasattr(exc, "error_dict"):
-                for field, errors in exc.error_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
-            else:
-                form.add_error(None, exc.messages)
-            return self.form_invalid(form)
-
-
-class DoctorEditView(ServiceErrorsMixin, ScopedEditView):
+class DoctorEditView(ServiceFormMixin, ScopedEditView):
     """A change of clinic is a 变更注册: recorded in the history and followed by the login's scope."""
 
     def save_instance(self):
@@ -470,7 +441,7 @@ class LicenceViewSet(ScopedModelViewSet):
     inspect_view_enabled = True
 
 
-class SessionEditView(ServiceErrorsMixin, ScopedEditView):
+class SessionEditView(ServiceFormMixin, ScopedEditView):
     """County sessions are visible to the townships of the county, but only their organiser changes them."""
 
     def get_object(self, *args, **kwargs):
@@ -498,7 +469,7 @@ class TrainingSessionViewSet(ScopedModelViewSet):
         return queryset.filter(pk__in=selectors.sessions_for(user).values("pk"))
 
 
-class AttendanceCreateMixin(ServiceErrorsMixin):
+class AttendanceCreateMixin(ServiceFormMixin, _WagtailFormView):
     def save_instance(self):
         data = self.form.cleaned_data
         instance = services.record_attendance(
@@ -533,7 +504,7 @@ class TrainingAttendanceViewSet(ScopedModelViewSet):
         return type("AttendanceCreateView", (AttendanceCreateMixin, CreateView), {})
 
 
-class AssessmentCreateMixin(ServiceErrorsMixin):
+class AssessmentCreateMixin(ServiceFormMixin, _WagtailFormView):
     def save_instance(self):
         data = self.form.cleaned_data
         instance = services.record_assessment(

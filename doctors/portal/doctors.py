@@ -2,27 +2,17 @@
 
 from __future__ import annotations
 
-from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from clinics.portal.access import doctor_required
 from doctors import rules, selectors, services
+from doctors.forms import ApplyForm
 from doctors.models import Licence
-
-
-class ApplyForm(forms.Form):
-    note = forms.CharField(
-        label=gettext_lazy("申请说明（可不填）"),
-        required=False,
-        max_length=500,
-        widget=forms.Textarea(attrs={"rows": 3}),
-    )
 
 
 def _current_licence(doctor):

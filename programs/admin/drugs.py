@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from datetime import date
 
-from django import forms
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils import timezone
@@ -19,21 +18,16 @@ from wagtail.admin.viewsets.base import ViewSetGroup
 
 from clinics import selectors as org
 from core.admin.viewsets import ScopedEditView, ScopedModelViewSet
+from core.forms import add_service_errors
+from programs.forms import ViolationPeriodForm
 from programs.models import Drug, DrugPurchase, DrugSale, DrugStock, DrugViolation, ExpiringBatch
 from programs.selectors import drugs as selectors
 from programs.services import drugs as services
 
 
-def _attach_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for key, errors in exc.error_dict.items():
-            form.add_error(key if key in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
-
-
-class ServiceCreateView(generic.CreateView):
-    """Saves through a service; a ValidationError shows on the form and nothing is written."""
+class SavedThroughServiceCreateView(generic.CreateView):
+    """A create view whose record is written by a service (``save_through_service``); a ValidationError
+    shows on the form (``core.forms.add_service_errors``) and nothing is written."""
 
     def save_through_service(self, data):  # pragma: no cover - overridden
         raise NotImplementedError
@@ -43,7 +37,7 @@ class ServiceCreateView(generic.CreateView):
         try:
             self.object = self.save_through_service(form.cleaned_data)
         except ValidationError as exc:
-            _attach_errors(form, exc)
+            add_service_errors(form, exc)
             return self.form_invalid(form)
         return self.save_action()
 
@@ -101,7 +95,7 @@ class StockFilterSet(WagtailFilterSet):
 # --------------------------------------------------------------------------- catalogue
 
 
-class DrugCreateView(ServiceCreateView):
+class DrugCreateView(SavedThroughServiceCreateView):
     def save_through_service(self, data):
         return services.save_drug(
             **{
@@ -126,7 +120,7 @@ class DrugEditView(generic.EditView):
                 },
             )
         except ValidationError as exc:
-            _attach_errors(form, exc)
+            add_service_errors(form, exc)
             return self.form_invalid(form)
         return self.save_action()
 
@@ -161,7 +155,7 @@ class DrugViewSet(ScopedModelViewSet):
 # --------------------------------------------------------------------------- purchases and sales
 
 
-class PurchaseCreateView(ServiceCreateView):
+class PurchaseCreateView(SavedThroughServiceCreateView):
     def save_through_service(self, data):
         return services.record_purchase(
             clinic=data["clinic"],
@@ -193,7 +187,7 @@ class PurchaseViewSet(ScopedModelViewSet):
     copy_view_enabled = False
 
 
-class SaleCreateView(ServiceCreateView):
+class SaleCreateView(SavedThroughServiceCreateView):
     def save_through_service(self, data):
         return services.record_sale(
             clinic=data["clinic"],
@@ -285,18 +279,6 @@ class DrugsGroup(ViewSetGroup):
 # --------------------------------------------------------------------------- violation totals per period
 
 
-class PeriodForm(forms.Form):
-    start = forms.DateField(label=_("开始日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
-    end = forms.DateField(label=_("结束日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
-
-    def clean(self):
-        super().clean()
-        data = self.cleaned_data
-        if data.get("start") and data.get("end") and data["start"] > data["end"]:
-            raise ValidationError(_("开始日期不能晚于结束日期。"))
-        return data
-
-
 class ViolationTotalsView(WagtailAdminTemplateMixin, TemplateView):
     template_name = "programs/drugs/violation_totals.html"
     page_title = _("加价销售汇总")
@@ -311,7 +293,7 @@ class ViolationTotalsView(WagtailAdminTemplateMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         today = timezone.localdate()
         initial = {"start": date(today.year, 1, 1), "end": today}
-        form = PeriodForm(self.request.GET or None, initial=initial)
+        form = ViolationPeriodForm(self.request.GET or None, initial=initial)
         start, end = initial["start"], initial["end"]
         if form.is_bound and form.is_valid():
             start, end = form.cleaned_data["start"], form.cleaned_data["end"]

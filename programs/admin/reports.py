@@ -4,11 +4,9 @@ clinic × item progress matrix, reporting periods, quotas, the catalogue and cou
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 import tablib
-from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -22,10 +20,17 @@ from wagtail.admin.ui.tables import Column
 
 from clinics import selectors as org
 from clinics.filters import ScopeFilterForm
-from clinics.models import Township
-from core.admin.viewsets import PermissionTemplateView, ScopedModelViewSet, int_or
+from core.admin.viewsets import PermissionTemplateView, ScopedModelViewSet
+from core.forms import add_service_errors, joined_messages
 from core.spreadsheets import xlsx_response
-from core.validation import StrictDecimalField, StrictIntegerField
+from programs.forms import (
+    SAMPLE_METHODS,
+    GenerateQuotasForm,
+    PeriodActionForm,
+    ReportStatusForm,
+    ReturnReportForm,
+    SampleForm,
+)
 from programs.models import Quota, ReportChange, ReportingPeriod, ServiceItem, ServiceItemPrice, ServiceReport
 from programs.selectors import periods as period_selectors
 from programs.selectors import reports as report_selectors
@@ -49,7 +54,7 @@ class ReportListView(StaffView):
         filters = ScopeFilterForm(params, user=self.request.user, fields=("year", "month", "township"))
         year = filters.get("year", today.year)
         month = filters.get("month", 0)
-        status = params.get("status", "")
+        status = ReportStatusForm(params).status_or_all()
         township = filters.get("township", 0)
         reports = report_selectors.reports_for(self.request.user).filter(year=year)
         if filters.explain(self.request):
@@ -78,68 +83,6 @@ class ReportListView(StaffView):
         return context
 
 
-class VerifyForm(forms.Form):
-    comment = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
-
-
-class SampleForm(forms.Form):
-    """The verification sample of each line: ``method_<item>``, ``checked_<item>``, ``confirmed_<item>``
-    (the names the template posts). The counts use the service's limits (``reports.SAMPLE_LIMITS``)."""
-
-    def __init__(self, *args, lines, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.lines = lines
-        for line in lines:
-            self.fields[f"method_{line.item_id}"] = forms.ChoiceField(
-                required=False,
-                choices=[("", "—"), *ServiceReportLineMethods],
-                error_messages={"invalid_choice": _("请选择核实方式（电话回访或入户核实）。")},
-            )
-            for name, label in (("checked", _("抽查数")), ("confirmed", _("属实数"))):
-                self.fields[f"{name}_{line.item_id}"] = StrictIntegerField(
-                    required=False,
-                    label=label,
-                    limits=report_services.SAMPLE_LIMITS,
-                    messages={
-                        "invalid": _("%(label)s必须是整数。") % {"label": label},
-                        "min_value": _("%(label)s不能为负数。") % {"label": label},
-                    },
-                )
-
-    def clean(self):
-        super().clean()
-        data = self.cleaned_data
-        for line in self.lines:
-            checked, confirmed = f"checked_{line.item_id}", f"confirmed_{line.item_id}"
-            if checked in data and confirmed in data and (data[checked] is None) != (data[confirmed] is None):
-                self.add_error(checked if data[checked] is None else confirmed, _("请同时填写抽查数和属实数。"))
-        return data
-
-    def samples(self) -> dict[int, tuple[str, int | None, int | None]]:
-        samples = {}
-        for line in self.lines:
-            checked = self.cleaned_data[f"checked_{line.item_id}"]
-            confirmed = self.cleaned_data[f"confirmed_{line.item_id}"]
-            method = self.cleaned_data[f"method_{line.item_id}"] if checked is not None else ""
-            samples[line.item_id] = (method, checked, confirmed)
-        return samples
-
-    def line_errors(self) -> dict[str, str]:
-        errors = {}
-        for line in self.lines:
-            problems = [
-                e
-                for key in (f"method_{line.item_id}", f"checked_{line.item_id}", f"confirmed_{line.item_id}")
-                for e in self.errors.get(key, [])
-            ]
-            if problems:
-                errors[str(line.item_id)] = _("“%(item)s”：%(problems)s") % {
-                    "item": line.item.name,
-                    "problems": "；".join(str(e) for e in problems),
-                }
-        return errors
-
-
 class VerifyReportView(StaffView):
     template_name = "programs/reports/admin_verify.html"
     header_icon = "tick"
@@ -155,51 +98,74 @@ class VerifyReportView(StaffView):
 
     def post(self, request, *args, **kwargs):
         lines = list(self.report.lines.select_related("item"))
-        try:
-            if "return" in request.POST:
+        return_form = ReturnReportForm(request.POST)
+        if return_form.returning():
+            try:
                 report_services.return_report(
-                    user=request.user, report=self.report, comment=request.POST.get("comment", "")
+                    user=request.user, report=self.report, comment=return_form.cleaned_data["comment"]
                 )
-                messages.success(request, _("已退回村医修改。"))
-                return redirect("reports:list")
-            form = SampleForm(request.POST, lines=lines)
-            if not form.is_valid():
-                raise ValidationError(form.line_errors())
-            report_services.verify_report(user=request.user, report=self.report, samples=form.samples())
-        except ValidationError as exc:
-            self.errors = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
-            self.posted = request.POST
-            return self.render_to_response(self.get_context_data())
-        messages.success(request, _("已核实：%(report)s") % {"report": self.report})
-        return redirect(reverse("reports:verify", args=[self.report.pk]))
+            except ValidationError as exc:
+                add_service_errors(return_form, exc)
+                return self.render_to_response(self.get_context_data(return_form=return_form))
+            messages.success(request, _("已退回村医修改。"))
+            return redirect("reports:list")
+        form = SampleForm(request.POST, lines=lines)
+        if form.is_valid():
+            try:
+                report_services.verify_report(user=request.user, report=self.report, samples=form.samples())
+            except ValidationError as exc:
+                form.add_service_errors(exc)
+            else:
+                messages.success(request, _("已核实：%(report)s") % {"report": self.report})
+                return redirect(reverse("reports:verify", args=[self.report.pk]))
+        return self.render_to_response(self.get_context_data(form=form))
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        errors = getattr(self, "errors", {})
-        posted = getattr(self, "posted", None)
+        lines = list(self.report.lines.select_related("item"))
+        form = kwargs.get("form")
+        if form is None:
+            form = SampleForm(
+                lines=lines,
+                initial={
+                    key: value
+                    for line in lines
+                    for key, value in (
+                        (f"method_{line.item_id}", line.sample_method),
+                        (f"checked_{line.item_id}", line.sample_checked),
+                        (f"confirmed_{line.item_id}", line.sample_confirmed),
+                    )
+                },
+            )
+        return_form = kwargs.get("return_form") or ReturnReportForm()
         rows = []
-        for line in self.report.lines.select_related("item"):
+        for line in lines:
             rows.append(
                 {
                     "line": line,
-                    "method": posted.get(f"method_{line.item_id}") if posted else line.sample_method,
-                    "checked": posted.get(f"checked_{line.item_id}") if posted else (line.sample_checked or ""),
-                    "confirmed": posted.get(f"confirmed_{line.item_id}") if posted else (line.sample_confirmed or ""),
-                    "error": "；".join(errors.get(str(line.item_id)) or []),
+                    "method": form[f"method_{line.item_id}"].value() or "",
+                    "checked": _shown(form[f"checked_{line.item_id}"].value()),
+                    "confirmed": _shown(form[f"confirmed_{line.item_id}"].value()),
+                    "error": "；".join(form.line_errors(line)) if form.is_bound else "",
                 }
             )
         state = period_selectors.period_state(
             township_id=self.report.clinic.township_id, year=self.report.year, month=self.report.month
         )
+        locked = state == ReportingPeriod.State.LOCKED
         context.update(
             {
                 "report": self.report,
                 "rows": rows,
-                "general_errors": errors.get("__all__") or errors.get("comment"),
-                "methods": ServiceReportLineMethods,
-                "locked": state == "locked",
+                "general_errors": [*form.non_field_errors(), *return_form.non_field_errors()]
+                if form.is_bound or return_form.is_bound
+                else [],
+                "comment_errors": return_form.errors.get("comment", []),
+                "comment": return_form["comment"].value() or "",
+                "methods": SAMPLE_METHODS,
+                "locked": locked,
                 "can_verify": self.report.status in (ServiceReport.Status.SUBMITTED, ServiceReport.Status.VERIFIED)
-                and state != "locked"
+                and not locked
                 and self.request.user.has_perm("programs.change_servicereport"),
                 "changes": ReportChange.objects.filter(report=self.report)
                 .select_related("item", "by")
@@ -209,7 +175,9 @@ class VerifyReportView(StaffView):
         return context
 
 
-ServiceReportLineMethods = [("phone", gettext_lazy("电话回访")), ("home", gettext_lazy("入户核实"))]
+def _shown(value) -> str:
+    """A sample count as the input shows it: what was typed, the stored number, or blank (0 as before)."""
+    return "" if value in (None, 0) else str(value)
 
 
 @dataclass
@@ -315,7 +283,7 @@ class PeriodsView(StaffView):
         for township in townships:
             cells = []
             for month in range(1, 13):
-                state = states.get((township.pk, month), "open")
+                state = states.get((township.pk, month), ReportingPeriod.State.OPEN)
                 cells.append(
                     {
                         "month": month,
@@ -339,62 +307,36 @@ class PeriodsView(StaffView):
     def post(self, request, *args, **kwargs):
         if not request.user.has_perm("programs.change_reportingperiod"):
             raise PermissionDenied
+        form = PeriodActionForm(request.POST)
+        if not form.is_valid():
+            # Shown over the table (the page's forms are one per month); nothing changed.
+            return self.render_to_response(self.get_context_data(form=form))
+        data = form.cleaned_data
         township = org.get_scoped_or_404(
-            org.townships_for(request.user), request.user, pk=request.POST.get("township"), township=""
+            org.townships_for(request.user), request.user, pk=data["township"], township=""
         )
-        year, month = int_or(request.POST.get("year"), 0), int_or(request.POST.get("month"), 0)
+        year, month = data["year"], data["month"]
         try:
-            if request.POST.get("action") == "close":
+            if data["action"] == "close":
                 period_services.close_period(township_id=township.pk, year=year, month=month, user=request.user)
                 messages.success(request, _("%(t)s %(y)s年%(m)s月已截止。") % {"t": township, "y": year, "m": month})
             else:
-                until = date.fromisoformat(request.POST.get("until") or "")
+                until = data["until"]
                 period_services.reopen_period(
                     township_id=township.pk,
                     year=year,
                     month=month,
                     user=request.user,
                     until=until,
-                    reason=request.POST.get("reason", ""),
+                    reason=data["reason"],
                 )
                 messages.success(
                     request,
                     _("%(t)s %(y)s年%(m)s月已重新开放至 %(d)s。") % {"t": township, "y": year, "m": month, "d": until},
                 )
-        except ValueError:
-            messages.error(request, _("请填写有效的补报截止日期。"))
         except ValidationError as exc:
-            messages.error(request, "；".join(exc.messages))
+            messages.error(request, joined_messages(exc))
         return redirect(f"{reverse('reports:periods')}?year={year}")
-
-
-class GenerateQuotasForm(forms.Form):
-    year = StrictIntegerField(label=gettext_lazy("年度"), min_value=2000, max_value=2100)
-    item = forms.ModelChoiceField(label=gettext_lazy("服务项目"), queryset=ServiceItem.objects.filter(active=True))
-    basis = forms.ChoiceField(
-        label=gettext_lazy("人口口径"),
-        choices=[
-            ("resident", gettext_lazy("常住人口")),
-            ("registered", gettext_lazy("户籍人口")),
-            ("insured", gettext_lazy("参合人口")),
-            ("aged_65_plus", gettext_lazy("65岁及以上老年人")),
-            ("children_0_6", gettext_lazy("0-6岁儿童")),
-        ],
-    )
-    rate = StrictDecimalField(
-        label=gettext_lazy("比例"),
-        min_value=0,
-        max_value=10,
-        decimal_places=4,
-        help_text=gettext_lazy("如 0.7 表示 70%：任务数 = 人口 × 比例（四舍五入）"),
-    )
-    township: forms.ModelChoiceField[Township] = forms.ModelChoiceField(
-        label=gettext_lazy("乡镇"), queryset=None, required=False, help_text=gettext_lazy("留空表示您范围内的全部乡镇")
-    )
-
-    def __init__(self, *args, user, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["township"].queryset = org.townships_for(user)  # type: ignore[attr-defined]  # a ModelChoiceField
 
 
 class GenerateQuotasView(StaffView):
@@ -428,8 +370,8 @@ class GenerateQuotasView(StaffView):
                     rate=form.cleaned_data["rate"],
                     basis=form.cleaned_data["basis"],
                 )
-            except (ValidationError, InvalidOperation) as exc:
-                form.add_error(None, "；".join(getattr(exc, "messages", [str(exc)])))
+            except ValidationError as exc:
+                add_service_errors(form, exc)
             else:
                 messages.success(
                     request,

@@ -4,70 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from clinics.portal.access import doctor_required
-from core.validation import (
-    StrictDateField,
-    StrictDecimalField,
-    StrictIntegerField,
-    ascii_int_or,
-    limits_of,
-    parse_date,
-)
-from programs.models import Drug, DrugSale
+from core.forms import add_service_errors
+from programs.forms import DailySalesForm, DrugSearchForm, SaleForm
+from programs.models import DrugSale
 from programs.selectors import drugs as selectors
 from programs.services import drugs as services
-
-
-def _attach(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for key, errors in exc.error_dict.items():
-            form.add_error(key if key in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
-
-
-class SaleForm(forms.Form):
-    """Limits are the model fields' (as in the import widgets and ``services.record_sale``); the date
-    rules (not in the future, not before the first purchase, ...) are the service's."""
-
-    drug = StrictIntegerField(
-        widget=forms.HiddenInput,
-        limits=limits_of(Drug._meta.pk),
-        error_messages={"required": gettext_lazy("请先选择药品。")},
-        messages={"invalid": gettext_lazy("请先选择药品。"), "digits": gettext_lazy("请先选择药品。")},
-    )
-    date = StrictDateField(
-        label=gettext_lazy("销售日期"),
-        min_date=None,
-        max_date=None,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        error_messages={"required": gettext_lazy("请填写日期。")},
-    )
-    quantity = StrictIntegerField(
-        label=gettext_lazy("数量"),
-        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
-        limits=services.QUANTITY_LIMITS,
-        error_messages={"required": gettext_lazy("请填写数量。")},
-        messages={"invalid": gettext_lazy("数量必须是整数。")},
-    )
-    unit_price = StrictDecimalField(
-        label=gettext_lazy("单价（元）"),
-        limits=services.SALE_PRICE_LIMITS,
-        widget=forms.NumberInput(attrs={"inputmode": "decimal", "step": "0.01"}),
-        error_messages={"required": gettext_lazy("请填写单价。")},
-        messages={
-            "invalid": gettext_lazy("单价必须是数字。"),
-            "max_decimal_places": gettext_lazy("单价最多保留 2 位小数。"),
-        },
-    )
 
 
 @doctor_required
@@ -83,17 +31,19 @@ def home(request):
 def sell(request):
     clinic = request.clinic
     stock_by_drug = {s.drug_id: s for s in selectors.clinic_stock(clinic.pk)}
-    q = request.GET.get("q", "").strip()
+    search = DrugSearchForm(request.GET)
+    q = search.value("q")
     results = list(selectors.search_drugs(q)) if q else []
     for drug in results:
         drug.stock_row = stock_by_drug.get(drug.pk)  # type: ignore[attr-defined]  # for the template
-    chosen = None
-    drug_id = request.POST.get("drug") or request.GET.get("drug")
-    if ascii_int_or(drug_id, None) is not None:
-        row = stock_by_drug.get(int(drug_id))
-        chosen = row.drug if row else None
-    if request.method == "POST":
-        form = SaleForm(request.POST)
+    form = SaleForm(request.POST) if request.method == "POST" else None
+    if form is not None:
+        form.is_valid()
+    # The drug being sold: the posted one, else the one picked from the results (an invalid id: none).
+    drug_id = (form.cleaned_data.get("drug") if form is not None else None) or search.value("drug")
+    row = stock_by_drug.get(drug_id) if drug_id is not None else None
+    chosen = row.drug if row else None
+    if form is not None:
         if form.is_valid():
             data = form.cleaned_data
             try:
@@ -106,7 +56,7 @@ def sell(request):
                     user=request.user,
                 )
             except ValidationError as exc:
-                _attach(form, exc)
+                add_service_errors(form, exc)
             else:
                 text = _("已记录：%(drug)s %(qty)s%(unit)s，单价 %(price)s 元。") % {
                     "drug": sale.drug.generic_name,
@@ -147,36 +97,22 @@ def daily(request):
     """A day's sales as one summary: one row per drug in stock, fill in what was sold."""
     clinic = request.clinic
     stock = [s for s in selectors.clinic_stock(clinic.pk) if s.quantity > 0]
-    errors: list[str] = []
-    day = request.POST.get("date") or timezone.localdate().isoformat()
-    if request.method == "POST":
-        lines = []
-        for row in stock:
-            qty = request.POST.get(f"qty_{row.drug_id}", "").strip()
-            if not qty:
-                continue
-            lines.append(
-                services.SaleLine(
-                    drug=row.drug, quantity=qty, unit_price=request.POST.get(f"price_{row.drug_id}", "").strip()
-                )
-            )
+    form = DailySalesForm(request.POST if request.method == "POST" else None, stock=stock)
+    if form.is_bound and form.is_valid():
+        on = form.cleaned_data["date"]
         try:
-            on = parse_date(day, required=True, min_date=None, max_date=None)
+            sales = services.record_daily_sales(clinic=clinic, on=on, lines=form.lines(), user=request.user)
         except ValidationError as exc:
-            errors.extend(exc.messages)
+            add_service_errors(form, exc)
         else:
-            try:
-                sales = services.record_daily_sales(clinic=clinic, on=on, lines=lines, user=request.user)
-            except ValidationError as exc:
-                errors.extend(exc.messages)
-            else:
-                over = [s for s in sales if s.overcharge > 0]
-                messages.success(request, _("已记录 %(d)s 的销售 %(n)s 笔。") % {"d": on, "n": len(sales)})
-                if over:
-                    messages.warning(request, _("其中 %(n)s 笔售价高于进价，已报告乡镇卫生院。") % {"n": len(over)})
-                return redirect("portal_drugs:home")
+            over = [s for s in sales if s.overcharge > 0]
+            messages.success(request, _("已记录 %(d)s 的销售 %(n)s 笔。") % {"d": on, "n": len(sales)})
+            if over:
+                messages.warning(request, _("其中 %(n)s 笔售价高于进价，已报告乡镇卫生院。") % {"n": len(over)})
+            return redirect("portal_drugs:home")
+    day = form["date"].value() if form.is_bound else timezone.localdate().isoformat()
     return render(
         request,
         "programs/drugs/portal_daily.html",
-        {"stock": stock, "errors": errors, "day": day, "post": request.POST, "page_title": _("按日汇总录入")},
+        {"stock": stock, "form": form, "rows": form.rows(), "day": day, "page_title": _("按日汇总录入")},
     )

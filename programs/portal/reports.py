@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date
 
 import tablib
-from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
@@ -16,7 +15,7 @@ from django.utils.translation import gettext as _
 from clinics.filters import ScopeFilterForm
 from clinics.portal.access import doctor_required
 from core.spreadsheets import xlsx_response
-from core.validation import MAX_YEAR, MIN_YEAR, StrictIntegerField, ascii_int_or
+from programs.forms import ReportForm
 from programs.models import ServiceReport
 from programs.selectors import periods as period_selectors
 from programs.selectors import reports as report_selectors
@@ -36,33 +35,6 @@ def report_index(request):
     return redirect("portal_reports:report", year=year, month=month)
 
 
-class ReportForm(forms.Form):
-    """One count per active item (HTML names ``item_<pk>``). Blank means 0; the limits are the
-    service's (``reports.COUNT_LIMITS``, from the model field), so every bad value is a field error."""
-
-    def __init__(self, *args, items, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.items = items
-        not_a_count = _("请填写不小于 0 的整数。")
-        for item in items:
-            self.fields[f"item_{item.pk}"] = StrictIntegerField(
-                required=False,
-                label=item.name,
-                limits=report_services.COUNT_LIMITS,
-                messages={"invalid": not_a_count, "min_value": not_a_count},
-            )
-
-    def counts(self) -> dict[int, int]:
-        return {item.pk: self.cleaned_data.get(f"item_{item.pk}") or 0 for item in self.items}
-
-    def item_errors(self) -> dict[int, str]:
-        return {
-            item.pk: "；".join(str(e) for e in self.errors[f"item_{item.pk}"])
-            for item in self.items
-            if f"item_{item.pk}" in self.errors
-        }
-
-
 @doctor_required
 def report_form(request, year: int, month: int):
     today = timezone.localdate()
@@ -73,14 +45,13 @@ def report_form(request, year: int, month: int):
     report = ServiceReport.objects.filter(clinic=clinic, year=year, month=month).first()
     lines = {line.item_id: line for line in report.lines.all()} if report else {}
     values = {item.pk: (lines[item.pk].declared_count if item.pk in lines else "") for item in items}
-    field_errors: dict[int, str] = {}
     warnings: list[report_services.Warning] = []
+    form = ReportForm(request.POST if request.method == "POST" else None, items=items)
     form_error = ""
-    if request.method == "POST":
-        form = ReportForm(request.POST, items=items)
-        values.update({item.pk: request.POST.get(f"item_{item.pk}", "") for item in items})
+    if form.is_bound:
+        values.update({item.pk: form[f"item_{item.pk}"].value() or "" for item in items})
         if form.is_valid():
-            submit = "submit" in request.POST
+            submit = form.cleaned_data["submit"]
             try:
                 report, warnings = report_services.save_report(
                     user=request.user,
@@ -88,31 +59,29 @@ def report_form(request, year: int, month: int):
                     month=month,
                     counts=form.counts(),
                     submit=submit,
-                    confirmed_warnings=request.POST.get("confirm") == "1",
+                    confirmed_warnings=form.cleaned_data["confirm"],
                     today=today,
                 )
             except report_services.NeedsConfirmation as exc:
                 warnings = exc.warnings
                 form_error = _("有些数字明显高于平时，请核对。确认无误请勾选“我已核对”后再提交。")
             except ValidationError as exc:
-                if hasattr(exc, "error_dict"):
-                    for key, errs in exc.message_dict.items():
-                        if f"item_{key}" in form.fields:
-                            form.add_error(f"item_{key}", errs)
-                        else:
-                            form_error = "；".join(errs)
-                else:
-                    form_error = "；".join(exc.messages)
+                form.add_service_errors(exc)
             else:
                 messages.success(request, _("已提交，等待乡镇卫生院核实。") if submit else _("草稿已保存。"))
                 return redirect("portal_reports:report", year=year, month=month)
-        field_errors = form.item_errors()
+        form_error = form_error or "；".join(str(e) for e in form.non_field_errors())
     may_submit = period_selectors.may_submit(township_id=clinic.township_id, year=year, month=month, today=today)
     editable = may_submit and (
         report is None or report.status in (ServiceReport.Status.DRAFT, ServiceReport.Status.RETURNED)
     )
     rows = [
-        {"item": item, "value": values[item.pk], "error": field_errors.get(item.pk), "line": lines.get(item.pk)}
+        {
+            "item": item,
+            "value": values[item.pk],
+            "error": "；".join(str(e) for e in form.errors.get(f"item_{item.pk}", [])),
+            "line": lines.get(item.pk),
+        }
         for item in items
     ]
     months = _month_choices(clinic, today)
@@ -144,11 +113,6 @@ def _month_choices(clinic, today):
         months.append({"year": year, "month": month, "status": report.get_status_display() if report else _("未填报")})
         year, month = (year - 1, 12) if month == 1 else (year, month - 1)
     return months
-
-
-def _year(request, today) -> int:
-    year = ascii_int_or(request.GET.get("year"), today.year)
-    return year if MIN_YEAR <= year <= MAX_YEAR else today.year
 
 
 @doctor_required

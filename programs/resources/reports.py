@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -20,8 +18,9 @@ from core.dataio import (
     TextWidget,
     register,
 )
+from core.forms import joined_messages
 from core.validation import MAX_YEAR, MIN_YEAR
-from programs.models import Quota, ReportChange, ServiceItem, ServiceReport, ServiceReportLine
+from programs.models import Quota, ReportChange, ReportingPeriod, ServiceItem, ServiceReport, ServiceReportLine
 from programs.selectors.periods import period_states
 from programs.services import reports as report_services
 
@@ -134,7 +133,7 @@ class ServiceReportResource(ScopedResource):
                     report_services.check_report_month(year=values["年度"], month=values["月份"], today=today)
                 except ValidationError as exc:
                     column = "年度" if not MIN_YEAR <= values["年度"] <= MAX_YEAR else "月份"
-                    row_errors.append(RowIssue(row=index, column=column, message="；".join(exc.messages)))
+                    row_errors.append(RowIssue(row=index, column=column, message=joined_messages(exc)))
             if row_errors:
                 errors.extend(row_errors)
                 continue
@@ -189,7 +188,7 @@ class ServiceReportResource(ScopedResource):
         valid = []
         for entry in parsed:
             index, clinic_id, township_id, item_id, year, month, count = entry
-            if states.get((township_id, year, month)) == "locked":
+            if states.get((township_id, year, month)) == ReportingPeriod.State.LOCKED:
                 errors.append(
                     RowIssue(
                         row=index,
@@ -209,8 +208,7 @@ class ServiceReportResource(ScopedResource):
                     )
                 )
                 continue
-            quota = quotas.get((clinic_id, item_id))
-            if quota and count > 3 * Decimal(quota) / 12:
+            if report_services.exceeds_quota_share(count=count, quota=quotas.get((clinic_id, item_id))):
                 report.warnings.append(
                     RowIssue(
                         row=index,

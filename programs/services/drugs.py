@@ -21,6 +21,7 @@ from pypinyin import Style, lazy_pinyin
 
 from clinics.models import Clinic
 from clinics.selectors import can_manage_clinic, get_scope
+from core.forms import joined_messages
 from core.validation import (
     MAX_DATE,
     MIN_RECORD_DATE,
@@ -64,7 +65,7 @@ def _money(value: object, field: str, label: str, *, positive: bool, limits: Lim
         }.get(exc.code or "")
         if message is None:
             raise ValidationError(
-                {field: _("%(label)s：%(problem)s") % {"label": label, "problem": "；".join(exc.messages)}}
+                {field: _("%(label)s：%(problem)s") % {"label": label, "problem": joined_messages(exc)}}
             ) from None
         raise ValidationError({field: message % {"label": label}}) from None
     if number < 0 or (positive and number == 0):
@@ -78,7 +79,7 @@ def _quantity(value: object, limits: Limits) -> int:
     except ValidationError as exc:
         message = {"required": _("请填写数量。"), "invalid": _("数量必须是整数。")}.get(exc.code or "")
         raise ValidationError(
-            {"quantity": message or _("数量：%(problem)s") % {"problem": "；".join(exc.messages)}}
+            {"quantity": message or _("数量：%(problem)s") % {"problem": joined_messages(exc)}}
         ) from None
     if number <= 0:
         raise ValidationError({"quantity": _("数量必须大于 0。")})
@@ -327,6 +328,6 @@ def record_daily_sales(
         try:
             sales.append(_sell(clinic=clinic, line=line, on=on, user=user, source=DrugSale.Source.DAILY))
         except ValidationError as exc:
-            messages = "；".join(exc.messages)
+            messages = joined_messages(exc)
             raise ValidationError(_("第 %(n)s 行：%(msg)s") % {"n": number, "msg": messages}) from None
     return sales

@@ -18,9 +18,10 @@ from django.utils.translation import gettext as _
 
 from clinics.models import Clinic, ClinicPopulation
 from clinics.selectors import can_manage_clinic, get_scope
+from core.forms import joined_messages
 from core.validation import MAX_YEAR, MIN_YEAR, Limits, field_limits, parse_integer
 from doctors.selectors import practice_permission
-from programs.models import Quota, ReportChange, ServiceItem, ServiceReport, ServiceReportLine
+from programs.models import Quota, ReportChange, ReportingPeriod, ServiceItem, ServiceReport, ServiceReportLine
 from programs.selectors import periods as period_selectors
 from programs.selectors import reports as report_selectors
 
@@ -51,6 +52,17 @@ def check_count(value: object, *, limits: Limits = COUNT_LIMITS) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
         raise ValidationError(_("必须是整数"))
     return parse_integer(value, min_value=limits.min_value, max_value=limits.max_value, required=True)
+
+
+def monthly_quota_share(quota: int) -> Decimal:
+    """A month's share of a yearly quota (task number ÷ 12)."""
+    return Decimal(quota) / 12
+
+
+def exceeds_quota_share(*, count: int, quota: int | None) -> bool:
+    """Implausible (a warning, not an error): more than 3× the month's share of the yearly quota. The portal
+    form (``check_counts``) and the Excel import (``ServiceReportResource.fast_import``) both ask this."""
+    return quota is not None and quota > 0 and count > 3 * monthly_quota_share(quota)
 
 
 def verified_quantity(*, declared: int, checked: int | None, confirmed: int | None) -> int:
@@ -85,7 +97,7 @@ def check_counts(*, clinic: Clinic, year: int, month: int, counts: dict[int, int
         except ValidationError as exc:
             errors[str(item_id)] = _("“%(item)s”必须是不小于 0 的整数（%(problem)s）。") % {
                 "item": items[item_id].name,
-                "problem": "；".join(exc.messages),
+                "problem": joined_messages(exc),
             }
     if errors:
         raise ValidationError(errors)
@@ -118,8 +130,10 @@ def check_counts(*, clinic: Clinic, year: int, month: int, counts: dict[int, int
         reasons = []
         if usual.get(item_id) and count > 3 * usual[item_id]:
             reasons.append(_("平时每月约 %(n)s") % {"n": usual[item_id].quantize(Decimal("1"))})
-        if quotas.get(item_id) and count > 3 * Decimal(quotas[item_id]) / 12:
-            reasons.append(_("年度任务每月约 %(n)s") % {"n": (Decimal(quotas[item_id]) / 12).quantize(Decimal("1"))})
+        if exceeds_quota_share(count=count, quota=quotas.get(item_id)):
+            reasons.append(
+                _("年度任务每月约 %(n)s") % {"n": monthly_quota_share(quotas[item_id]).quantize(Decimal("1"))}
+            )
         if reasons:
             warnings.append(
                 Warning(
@@ -217,7 +231,7 @@ def _ensure_staff_may_change(user: User | None, report: ServiceReport) -> None:
     if not can_manage_clinic(user, report.clinic):
         raise PermissionDenied
     state = period_selectors.period_state(township_id=report.clinic.township_id, year=report.year, month=report.month)
-    if state == "locked":
+    if state == ReportingPeriod.State.LOCKED:
         raise ValidationError(_("该月已结算锁定，只能通过更正单修改。"))
 
 
@@ -243,7 +257,7 @@ def verify_report(
         except ValidationError as exc:
             errors[str(item_id)] = _("“%(item)s”：%(problem)s") % {
                 "item": line.item.name,
-                "problem": "；".join(exc.messages),
+                "problem": joined_messages(exc),
             }
             continue
         if checked is None or checked == 0:
