@@ -143,10 +143,36 @@ FORM_FACTORIES = {
         "user": org.users.county,
         "fields": ("year", "month", "through", "quarter", "county", "township", "clinic"),
     },
-    "programs.admin.reports.GenerateQuotasForm": lambda org: {"user": org.users.county},
-    "programs.admin.reports.SampleForm": lambda org: {"lines": _report_lines()},
-    "programs.portal.reports.ReportForm": lambda org: {"items": _service_items()},
+    "clinics.forms.DownloadFormatForm": lambda org: {"formats": ("xlsx", "csv")},
+    "programs.forms.GenerateQuotasForm": lambda org: {"user": org.users.county},
+    "programs.forms.SampleForm": lambda org: {"lines": _report_lines()},
+    "programs.forms.ReportForm": lambda org: {"items": _service_items()},
+    "programs.forms.DailySalesForm": lambda org: {"stock": _stock_rows()},
+    "subsidies.forms.StartAssessmentForm": lambda org: {"user": org.users.township},
+    "subsidies.forms.AssessmentEntriesForm": lambda org: {"entries": _score_entries()},
+    "subsidies.forms.InspectionForm": lambda org: {"user": org.users.township},
+    "subsidies.forms.ReinspectForm": lambda org: {"user": org.users.township},
+    "subsidies.forms.SatisfactionForm": lambda org: {"user": org.users.township},
+    "subsidies.forms.AppealDecisionForm": lambda org: {"user": org.users.township},
+    "subsidies.forms.AppealForm": lambda org: {"assessment": None},
+    "subsidies.forms.RunCreateForm": lambda org: {"user": org.users.county},
+    "subsidies.forms.AdvanceBatchForm": lambda org: {"user": org.users.county},
 }
+
+
+def _stock_rows():
+    from programs.models import Drug, DrugStock
+
+    return [DrugStock(drug=Drug(pk=n, generic_name=f"药{n}")) for n in (1, 2)]  # unsaved: the form reads ids and names
+
+
+def _score_entries():
+    from subsidies.models import AssessmentEntry, ScoreItem
+
+    return [  # unsaved: the form reads each entry's id and its item's mode and name
+        AssessmentEntry(pk=n, item=ScoreItem(code=f"T{n}", name=f"项目{n}", mode=mode))
+        for n, mode in enumerate(ScoreItem.Mode.values, start=1)
+    ]
 
 
 def _viewset_kwargs(spec: FormSpec, org) -> dict:
@@ -227,6 +253,9 @@ def valid_payload(form) -> QueryDict:
             data[key] = "" if value is None else str(value)
         elif isinstance(form_field, forms.ChoiceField):
             data[key] = str(initial) if initial not in (None, "") else _choice_value(form_field)
+        elif hasattr(form_field, "queryset"):  # an object chosen by id within the user's scope (ScopedObjectField)
+            first = form_field.queryset.first() if form_field.queryset is not None else None
+            data[key] = str(first.pk) if first is not None else ""
         elif isinstance(form_field, forms.BooleanField):
             if initial or form_field.required:
                 data[key] = "on"
@@ -304,9 +333,9 @@ def test_discovery_finds_our_forms():
     """The discovery itself: forms of each layer and the viewset forms are found (a broken walk would pass
     every other test vacuously)."""
     for expected in (
-        "programs.portal.reports.ReportForm",
-        "programs.portal.drugs.SaleForm",
-        "programs.admin.reports.SampleForm",
+        "programs.forms.ReportForm",
+        "programs.forms.SaleForm",
+        "programs.forms.SampleForm",
         "clinics.filters.ScopeFilterForm",
         "viewset:clinics.admin.organisation.ClinicPopulationViewSet:add",
         "viewset:subsidies.admin.settlement.AdvanceViewSet:edit",
