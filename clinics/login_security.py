@@ -61,6 +61,8 @@ def lockout_response(request, original_response=None, credentials=None):
         "accounts/login.html",
         {
             "form": form,
+            # A documented exception to "forms for every input": the login page's own hidden ``next``, echoed
+            # back unchanged (the template escapes it, and LoginView checks it when the user logs in).
             "next": request.POST.get("next", ""),
             "locked_out": True,
             "username": username,

@@ -248,14 +248,3 @@ class PermissionTemplateView(WagtailAdminTemplateMixin, TemplateView):
 
     def get_breadcrumbs_items(self):
         return [*self.breadcrumbs_items, {"url": "", "label": self.get_page_title()}]
-
-
-def int_or(value, default=None):
-    """A query parameter as an int, or the default when it is missing or not a number.
-
-    Left for subsidies/ (its admin views still read POST values with it; they move to forms separately);
-    nothing else may use it: read input through a form with ``core.validation``'s strict fields."""
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return default

@@ -2,12 +2,12 @@
 
 from django.urls import path
 
-from doctors.portal import doctors as portal_views
+from doctors.portal import doctors as views
 
 licences = (
     [
-        path("", portal_views.licence, name="licence"),
-        path("renewal/apply/", portal_views.apply, name="apply"),
+        path("", views.licence, name="licence"),
+        path("renewal/apply/", views.apply, name="apply"),
     ],
     "portal_doctors",
 )
