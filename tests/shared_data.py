@@ -115,9 +115,11 @@ class SharedData:
         """Called before the test's fixtures are set up (none of the previous test's function fixtures remain)."""
         self.item = None
         wanted = wanted_for(item)
-        if wanted is None:
-            return
         scope = _foreign_world_scope(item)
+        # A test that uses only a foreign world (``world`` opens the database itself, without ``db``) is a
+        # database test too: that world is built on an empty database, so nothing shared may stay open.
+        if wanted is None and scope is None:
+            return
         if scope is not None:
             self.disabled_for = item.session if scope == "session" else item.module
         if self.disabled_for is not None and self.disabled_for in (item.session, item.module):

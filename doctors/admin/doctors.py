@@ -42,16 +42,11 @@ from doctors.models import (
     VillageDoctor,
 )
 
-if TYPE_CHECKING:  # what the mixin is mixed into
-    from django.views.generic import View as _View
-else:
-    _View = object
-
-
 if TYPE_CHECKING:  # what the mixins below are mixed into (Any: Wagtail has no type hints)
+    from django.views.generic import View as _View
     from wagtail.admin.views.generic import CreateView as _WagtailFormView
 else:
-    _WagtailFormView = object
+    _View = _WagtailFormView = object
 
 
 class StaffOnlyMixin(_View):

@@ -11,7 +11,7 @@ import openpyxl
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from hypothesis import HealthCheck, event, given, settings
+from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
 from clinics.models import Clinic, ClinicPopulation
@@ -394,7 +394,7 @@ as_cell = st.one_of(
 
 
 @pytest.mark.parametrize("name", FUZZED)
-@settings(max_examples=35, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=35)
 @given(data=st.data())
 def test_every_import_column_stores_or_refuses_in_chinese(world, db, name, data):
     resource_class = importable()[name]

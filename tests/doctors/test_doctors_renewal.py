@@ -287,7 +287,7 @@ class PracticePermissionProperty(HypothesisTestCase):
 
         cls.org = build_org()
 
-    @settings(max_examples=40, deadline=None)
+    @settings(max_examples=40)
     @given(
         issued=st.dates(min_value=date(2000, 1, 1), max_value=date(2040, 12, 31)),
         offset=st.integers(-400, 2300),

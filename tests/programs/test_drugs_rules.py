@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from core.dataio import run_import
@@ -127,7 +127,7 @@ def test_daily_summary_is_all_or_nothing(org, drug):
     assert sales[0].source == DrugSale.Source.DAILY
 
 
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=30)
 @given(ops=st.lists(st.tuples(st.booleans(), st.integers(min_value=1, max_value=20)), min_size=1, max_size=15))
 def test_stock_never_negative_and_equals_purchases_minus_sales(org, drug, ops):
     DrugSale.objects.all().delete()

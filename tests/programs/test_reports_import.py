@@ -6,7 +6,7 @@ import openpyxl
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from clinics.models import ImportJob
@@ -161,7 +161,7 @@ cell = st.one_of(
 )
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=60)
 @given(rows=st.lists(st.lists(cell, min_size=5, max_size=5), min_size=1, max_size=6))
 def test_malformed_rows_never_crash_or_write(org, services, rows):
     before = ServiceReportLine.objects.count()

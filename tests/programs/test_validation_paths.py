@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from core.dataio import run_import
@@ -282,7 +282,7 @@ def _rolled_back(body):
         transaction.set_rollback(True)
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=60)
 @given(value=count_values)
 def test_portal_monthly_report_stores_or_refuses_any_value(org, services_items, client_for, value):
     year, month = default_month(timezone.localdate())
@@ -309,7 +309,7 @@ def test_portal_monthly_report_stores_or_refuses_any_value(org, services_items, 
     _rolled_back(body)
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=60)
 @given(checked=count_values, confirmed=count_values, method=st.sampled_from(["phone", "home", "", "fax"]))
 def test_verification_stores_or_refuses_any_value(org, services_items, client_for, checked, confirmed, method):
     report = (
@@ -340,7 +340,7 @@ def test_verification_stores_or_refuses_any_value(org, services_items, client_fo
     _rolled_back(body)
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=60)
 @given(
     quantity=count_values,
     price=st.one_of(

@@ -10,7 +10,7 @@ from django.core.management import call_command
 from django.db import IntegrityError, transaction
 from django.forms import modelform_factory
 from django.urls import reverse
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from clinics.models import ClinicPopulation
@@ -308,7 +308,6 @@ def test_generated_advances_are_deducted_in_the_settlement(org, populations):
 # --------------------------------------------------------------------------- property
 
 
-@settings(deadline=None)
 @given(
     rate=st.decimals(min_value=0, max_value=200, places=2),
     village=st.decimals(min_value=0, max_value=1, places=4),
@@ -330,7 +329,6 @@ def test_quarterly_advances_add_up_to_the_schedule_amount_to_the_fen(rate, villa
             assert abs(part - total * population / sum(populations)) < D("0.01")
 
 
-@settings(deadline=None)
 @given(
     amount=st.decimals(min_value=0, max_value=100000, places=2), clinics=st.integers(0, 500), month=st.integers(1, 12)
 )

@@ -2,7 +2,7 @@
 
 from decimal import Decimal as D
 
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from subsidies.calculation import (
@@ -116,7 +116,6 @@ def test_budget_cap_scales_down_to_the_fen():
     assert totals["scale"] < 1
 
 
-@settings(deadline=None)  # pure arithmetic; only a busy machine makes an example slow
 @given(
     total=st.decimals(min_value=0, max_value=10**7, places=2),
     weights=st.lists(st.decimals(min_value=0, max_value=10**6, places=3), min_size=1, max_size=40),
@@ -141,7 +140,6 @@ clinic_strategy = st.builds(
 )
 
 
-@settings(deadline=None)
 @given(
     clinics=st.lists(clinic_strategy, min_size=1, max_size=12, unique_by=lambda c: c.clinic_id),
     method=st.sampled_from(["unit_price", "work_points"]),
@@ -157,7 +155,6 @@ def test_lines_add_up_and_recompute_identically(clinics, method):
     assert [x.balance for x in again] == [x.balance for x in lines]
 
 
-@settings(deadline=None)
 @given(
     v9=st.integers(0, 200),
     extra=st.integers(1, 50),
