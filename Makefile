@@ -64,7 +64,7 @@ lint: setup
 
 messages: setup
 	$(PY) manage.py makemessages -l en --ignore=.venv --ignore=staticfiles
-	$(PY) manage.py compilemessages -l en --ignore=.venv
+	$(PY) manage.py compilemessages -l en -l zh_Hans --ignore=.venv
 
 clean:
 	rm -rf $(VENV) db.sqlite3 media .test-media staticfiles

@@ -7,6 +7,7 @@ import pytest
 from django.urls import get_resolver, reverse
 
 import tests
+from tests.chinese import raw_or_english_in
 from tests.permissions import ROLES, matches
 
 
@@ -35,6 +36,7 @@ def test_matrix(case, org, client_for):
     if case.query:
         url += "?" + case.query
     failures = []
+    read = False
     for role in ROLES:
         user = None if role == "anonymous" else getattr(org.users, role)
         client = client_for(user)
@@ -45,6 +47,12 @@ def test_matrix(case, org, client_for):
             failures.append(
                 f"{role}: expected {expected}, got {response.status_code} {response.headers.get('Location', '')}"
             )
+        elif not read and response.status_code == 200 and "text/html" in response.get("Content-Type", ""):
+            # Each page once, as the first role that may open it sees it: no True / False / None, no English.
+            read = True
+            usernames = frozenset(u.get_username() for u in vars(org.users).values())
+            if found := raw_or_english_in(response.content.decode(), names=usernames):
+                failures.append(f"{role} sees English or raw values: {found}")
     assert not failures, f"{url}\n" + "\n".join(failures)
 
 

@@ -1,13 +1,13 @@
 from django.utils.translation import gettext_lazy as _
 from django_filters import BooleanFilter, ChoiceFilter, ModelChoiceFilter
 from wagtail.admin.filters import WagtailFilterSet
-from wagtail.admin.ui.tables import BooleanColumn, Column
+from wagtail.admin.ui.tables import Column
 from wagtail.admin.viewsets.base import ViewSetGroup
 
 from clinics import selectors
 from clinics.forms import NewLoginForm, UserScopeForm
 from clinics.models import Clinic, ClinicPopulation, Township, UserScope
-from core.admin.viewsets import ScopedModelViewSet
+from core.admin.viewsets import ReadableColumn, ScopedModelViewSet
 
 
 def _townships(request):
@@ -34,7 +34,7 @@ class TownshipViewSet(ScopedModelViewSet):
     add_to_admin_menu = False
     scope_paths = {"township": ""}
     scoped_choices = {"county": selectors.counties_for}
-    list_display = ["code", "name", "health_center_name", "county", BooleanColumn("remote", label=_("偏远地区"))]
+    list_display = ["code", "name", "health_center_name", "county", ReadableColumn("remote", label=_("偏远地区"))]
     list_select_related = ("county",)
     search_fields = ["code", "name", "health_center_name"]
     form_fields = ["county", "code", "name", "health_center_name", "remote"]
@@ -54,8 +54,8 @@ class ClinicViewSet(ScopedModelViewSet):
         "village",
         "township",
         Column("status", label=_("状态"), accessor="get_status_display"),
-        BooleanColumn("ncms_designated", label=_("新农合门诊统筹定点")),
-        BooleanColumn("zero_markup", label=_("实行基本药物零差率")),
+        ReadableColumn("ncms_designated", label=_("新农合门诊统筹定点")),
+        ReadableColumn("zero_markup", label=_("实行基本药物零差率")),
     ]
     list_select_related = ("township",)
     filterset_class = ClinicFilterSet

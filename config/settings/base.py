@@ -171,6 +171,10 @@ WAGTAIL_I18N_ENABLED = False
 WAGTAIL_CONTENT_LANGUAGES = [("zh-hans", "简体中文")]
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAIL_ENABLE_UPDATE_CHECK = False
+# Everyone works in China's one time zone: no time-zone chooser (400 English zone names) on the account page.
+WAGTAIL_USER_TIME_ZONES = ["Asia/Shanghai"]
+# No "what's new in Wagtail" banner pointing to an English guide.
+WAGTAIL_ENABLE_WHATS_NEW_BANNER = False
 WAGTAILADMIN_PERMITTED_LANGUAGES = LANGUAGES
 # Wagtail's autosave is off. On the "add page" screen the first autosave *creates* the page; on a slow line (a
 # township's connection, or a busy server) the editor's own "submit" or a second autosave reaches the server before

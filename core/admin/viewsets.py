@@ -25,6 +25,7 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 from wagtail.admin.forms.models import WagtailAdminModelForm
+from wagtail.admin.ui.tables import Column
 from wagtail.admin.views import generic
 from wagtail.admin.views.generic import history, usage
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
@@ -42,6 +43,28 @@ if TYPE_CHECKING:  # what the mixins below are mixed into (Any: Wagtail has no t
     from wagtail.admin.views.generic import EditView as _WagtailView
 else:
     _WagtailView = object
+
+
+def readable(value: Any) -> Any:
+    """A value as staff read it: 是 / 否 for a yes-no field and "—" for an empty one, where Wagtail would print
+    Python's True, False or None."""
+    if value is True:
+        return _("是")
+    if value is False:
+        return _("否")
+    if value is None or value == "":
+        return "—"
+    return value
+
+
+class ReadableColumn(Column):
+    """A listing column that shows its cells through ``readable``; exports read ``get_value`` and keep the values
+    themselves (``core.spreadsheets`` writes its own 是/否 and empty cells)."""
+
+    def get_cell_context_data(self, instance, parent_context):
+        context = super().get_cell_context_data(instance, parent_context)
+        context["value"] = readable(context.get("value"))
+        return context
 
 
 class ScopedObjectMixin(_WagtailView):
@@ -67,6 +90,11 @@ class ScopedIndexView(generic.IndexView):
         if self.list_select_related:
             queryset = queryset.select_related(*self.list_select_related)
         return queryset
+
+    def _get_custom_column(self, field_name, column_class=Column, **kwargs):
+        if column_class is Column:
+            column_class = ReadableColumn
+        return super()._get_custom_column(field_name, column_class, **kwargs)
 
     # Wagtail's own "Download XLSX / CSV" buttons are replaced by the Chinese ones below.
     show_export_buttons = False
@@ -153,7 +181,8 @@ class ScopedDeleteView(ScopedObjectMixin, generic.DeleteView):
 
 
 class ScopedInspectView(ScopedObjectMixin, generic.InspectView):
-    pass
+    def get_field_display_value(self, field_name, field):
+        return readable(super().get_field_display_value(field_name, field))
 
 
 class ScopedCopyView(ScopedObjectMixin, generic.CopyView):

@@ -387,7 +387,6 @@ class PolicyItemViewSet(ScopedModelViewSet):
     add_to_admin_menu = False
     scope_paths = {"county": "policy__county"}
     list_display = ["policy", "item", "unit_price", "work_points"]
-    export_headings = {"policy": gettext_lazy("补助政策")}  # the foreign key has no verbose name
     list_select_related = ("policy", "item")
     list_filter = ["policy"]
     form_fields = ["policy", "item", "unit_price", "work_points"]

@@ -243,7 +243,9 @@ def _percent(share) -> str:
 
 
 class PolicyItem(models.Model):
-    policy = models.ForeignKey(SubsidyPolicy, on_delete=models.CASCADE, related_name="items")
+    policy = models.ForeignKey(
+        SubsidyPolicy, on_delete=models.CASCADE, related_name="items", verbose_name=_("补助政策")
+    )
     item = models.ForeignKey("programs.ServiceItem", on_delete=models.PROTECT, verbose_name=_("服务项目"))
     unit_price = models.DecimalField(_("单价（元）"), validators=[MinValueValidator(0)], **MONEY)
     work_points = models.DecimalField(_("工分"), validators=[MinValueValidator(0)], max_digits=8, decimal_places=2)
