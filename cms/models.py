@@ -137,6 +137,10 @@ class NoticeForm(WagtailAdminPageForm):
         county_id = getattr(parent, "county_id", None) or self.instance.county_id
         if "townships" in self.fields:
             self.fields["townships"].queryset = Township.objects.filter(county_id=county_id).order_by("code")
+        county = getattr(parent, "county", None)
+        if not self.instance.pk and county is not None and not self.initial.get("issuing_body"):
+            # A new notice is usually issued by the county's health bureau: filled in, still editable.
+            self.initial["issuing_body"] = county.health_bureau_name or county.name
 
     def clean(self):
         cleaned = super().clean()
@@ -163,7 +167,12 @@ class NoticePage(Page):
     summary = models.CharField(
         _("摘要"), max_length=300, blank=True, help_text=_("列表和订阅中显示的一两句话；留空则取正文开头。")
     )
-    body = StreamField(NoticeBodyBlock(), verbose_name=_("正文"), blank=True)
+    body = StreamField(
+        NoticeBodyBlock(),
+        verbose_name=_("正文"),
+        blank=True,
+        help_text=_("点下面的 ⊕ 添加一段正文，也可以添加附件、图片或表格。"),
+    )
     audience = models.CharField(_("受众"), max_length=20, choices=Audience.choices, default=Audience.PUBLIC)
     townships = ParentalManyToManyField(
         "clinics.Township", blank=True, verbose_name=_("指定乡镇"), related_name="notices"

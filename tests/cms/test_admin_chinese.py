@@ -49,3 +49,13 @@ def test_wagtail_admin_pages_have_no_english(org, notices, client_for, role):
             if found:
                 problems[url] = found
     assert not problems, problems
+
+
+def test_a_new_notice_is_issued_by_the_county_health_bureau_unless_changed(org, notices, client_for):
+    index = notices.public.get_parent()
+    response = client_for(org.users.editor).get(f"/admin/pages/add/cms/noticepage/{index.pk}/")
+    bureau = org.county_a.health_bureau_name or org.county_a.name
+    assert response.status_code == 200
+    assert f'name="issuing_body" value="{bureau}"' in response.content.decode().replace("\n", " ")
+    edit = client_for(org.users.editor).get(f"/admin/pages/{notices.public.pk}/edit/").content.decode()
+    assert f'value="{notices.public.issuing_body}"' in edit  # an existing notice keeps its own
