@@ -5,10 +5,12 @@ from __future__ import annotations
 import mimetypes
 from urllib.parse import unquote, urlparse
 
+import segno
 from django.http import Http404
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.encoding import iri_to_uri
 
 from cms.files import rendition_named
 from core.files import media_path
@@ -43,8 +45,23 @@ def _local_fetcher():
     return LocalImages()
 
 
+def qr_svg(url: str) -> str:
+    """The notice's address as a QR code (inline SVG, drawn by WeasyPrint without fetching anything): a phone's
+    camera opens it, where a printed percent-encoded address would have to be typed."""
+    return segno.make(url, error="m").svg_inline(scale=4, border=2, omitsize=True)
+
+
 def poster_pdf(notice, *, site_url: str = "") -> bytes:
-    html = render_to_string("cms/poster.html", {"page": notice, "today": timezone.localdate(), "site_url": site_url})
+    html = render_to_string(
+        "cms/poster.html",
+        {
+            "page": notice,
+            "today": timezone.localdate(),
+            "site_url": site_url,
+            # Printed in Chinese for people to read; encoded as a plain URI, which every phone's scanner opens.
+            "qr_svg": qr_svg(iri_to_uri(site_url)) if site_url else "",
+        },
+    )
     return render_pdf(html, base_url="/", url_fetcher=_local_fetcher())
 
 

@@ -25,7 +25,8 @@ from html import unescape
 
 import jieba
 from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
-from django.utils.html import strip_tags
+from django.utils.html import escape, format_html, strip_tags
+from django.utils.safestring import SafeString, mark_safe
 
 _SPLIT = re.compile(r"[\s,.;:!?，。；：！？、（）()《》〈〉“”‘’\"'·…—\-\[\]【】]+")
 WHOLE_WORD_MAX = 4
@@ -94,3 +95,18 @@ def notice_plain_text(page, *, include_title: bool = True) -> str:
     for block in page.body or []:
         parts.extend(_block_text(block))
     return "\n".join(p for p in parts if p)
+
+
+def highlight(text: str, terms: list[str]) -> SafeString:
+    """``text`` HTML-escaped, each occurrence of a search word wrapped in <mark> (case-insensitive; longer words
+    first, so 高血压 is marked whole rather than 高血 inside it)."""
+    words = sorted({t for t in terms if t}, key=len, reverse=True)
+    if not words:
+        return escape(text)
+    pattern = re.compile("|".join(re.escape(w) for w in words), re.IGNORECASE)
+    pieces, last = [], 0
+    for match in pattern.finditer(text):
+        pieces += [escape(text[last : match.start()]), format_html("<mark>{}</mark>", match.group(0))]
+        last = match.end()
+    pieces.append(escape(text[last:]))
+    return mark_safe("".join(pieces))  # every piece was escaped above

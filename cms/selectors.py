@@ -24,6 +24,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import ExtractYear
+from django.utils.translation import gettext as _
 from wagtail.models import Page, ReferenceIndex
 
 from clinics.models import Township, UserScope
@@ -84,8 +85,17 @@ def home_sections(*, user: AnyUser, per_category: int = 5) -> dict[str, Any]:
     stay lazy: the template reads them inside its cached fragment, so a cached home page costs no query."""
 
     notices = visible_notices(user=user)
+    signed_in = user is not None and user.is_authenticated
     sections = [
-        {"category": value, "label": label, "notices": notices.filter(category=value)[:per_category]}
+        {
+            "category": value,
+            "label": label,
+            "notices": notices.filter(category=value)[:per_category],
+            # Training notices go to doctors and staff, not the public: an empty list says so, not "none".
+            "empty_text": _("培训通知只发给村医和卫生院工作人员，登录后可以看到。")
+            if value == Category.TRAINING and not signed_in
+            else _("暂无此类通知。"),
+        }
         for value, label in Category.choices
     ]
     return {"sections": sections, "indexes": NoticeIndexPage.objects.live().order_by("title")}

@@ -1,4 +1,6 @@
+from django.templatetags.static import static
 from django.urls import include, path
+from django.views.generic import RedirectView
 from django.views.i18n import set_language
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
@@ -19,6 +21,8 @@ urlpatterns = [
     path("admin/", include(admin_overrides())),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
+    # Browsers ask for /favicon.ico on pages that name no icon.
+    path("favicon.ico", RedirectView.as_view(url=static("img/favicon.svg"), permanent=True), name="favicon"),
     path("accounts/", include(clinics_portal.accounts)),
     # The village-doctor portal: each app's portal/urls.py holds one (patterns, namespace) pair per feature.
     # (The public-health reports keep their address /portal/services/: doctors have it bookmarked.)

@@ -46,6 +46,7 @@ NO_NOTICE_ROLES = {"norole": NOT_FOUND, "anonymous": NOT_FOUND}
 RECEIPTS = staff_admin()
 
 CASES = [
+    Case("notices:index", dict.fromkeys(EVERYONE, 302), id="notices-index-redirects-home"),
     Case("notices:search", EVERYONE, query="q=村医"),
     Case("notices:feed", EVERYONE),
     Case("notices:poster", EVERYONE, args=public, id="poster-public"),

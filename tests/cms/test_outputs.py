@@ -90,3 +90,30 @@ def test_attachment_types_and_size(org, client_for, name, size, ok):
         assert Document.objects.filter(title=name).exists() is ok, response.content.decode()[:200]
         if size > 2000:
             assert "附件不能超过" in response.content.decode()
+
+
+@pytest.mark.skipif(not shutil.which("pdftotext"), reason="poppler-utils not installed")
+def test_poster_carries_a_qr_code_of_the_notice_address(client, notices, monkeypatch):
+    from urllib.parse import unquote
+
+    from django.utils.encoding import iri_to_uri
+
+    from cms import pdf
+
+    rendered = {}
+    real_render = pdf.render_to_string
+
+    def keep(template, context):
+        rendered.update(context)
+        return real_render(template, context)
+
+    monkeypatch.setattr(pdf, "render_to_string", keep)  # to read the page the PDF is made from
+    response = client.get(reverse("notices:poster", args=[notices.public.pk]))
+    address = unquote("http://testserver" + notices.public.url)
+    assert rendered["site_url"] == address
+    assert rendered["qr_svg"].startswith("<svg") and rendered["qr_svg"] == pdf.qr_svg(iri_to_uri(address))
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "poster.pdf"
+        path.write_bytes(response.content)
+        text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True).stdout
+    assert "手机扫码看全文" in text
