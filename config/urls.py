@@ -1,6 +1,4 @@
-from django.templatetags.static import static
 from django.urls import include, path
-from django.views.generic import RedirectView
 from django.views.i18n import set_language
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
@@ -9,6 +7,7 @@ from wagtail.documents import urls as wagtaildocs_urls
 from clinics.portal import urls as clinics_portal
 from cms.admin.scope import admin_overrides
 from cms.portal import urls as cms_portal
+from config import views
 from doctors.portal import urls as doctors_portal
 from programs.portal import urls as programs_portal
 from subsidies.portal import urls as subsidies_portal
@@ -22,7 +21,7 @@ urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     # Browsers ask for /favicon.ico on pages that name no icon.
-    path("favicon.ico", RedirectView.as_view(url=static("img/favicon.svg"), permanent=True), name="favicon"),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("accounts/", include(clinics_portal.accounts)),
     # The village-doctor portal: each app's portal/urls.py holds one (patterns, namespace) pair per feature.
     # (The public-health reports keep their address /portal/services/: doctors have it bookmarked.)

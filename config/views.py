@@ -6,8 +6,9 @@ import logging
 import secrets
 import sys
 
-from django.http import HttpRequest, HttpResponseServerError
+from django.http import HttpRequest, HttpResponsePermanentRedirect, HttpResponseServerError
 from django.template import loader
+from django.templatetags.static import static
 from django.utils import timezone
 
 logger = logging.getLogger("config.errors")
@@ -38,3 +39,9 @@ def server_error(request: HttpRequest, template_name: str = "500.html") -> HttpR
     response = HttpResponseServerError(body)
     response["X-Error-Reference"] = reference
     return response
+
+
+def favicon(request: HttpRequest) -> HttpResponsePermanentRedirect:
+    """/favicon.ico, which browsers ask for on pages that name no icon: the site's icon (its hashed static name,
+    resolved per request so that URL loading does not need the collected static files)."""
+    return HttpResponsePermanentRedirect(static("img/favicon.svg"))

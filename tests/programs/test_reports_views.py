@@ -1,6 +1,6 @@
 """Portal and admin pages of the services feature: what people see, and bounded queries."""
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from django.urls import reverse
@@ -9,6 +9,7 @@ from django.utils import timezone
 from clinics.models import Clinic, ClinicPopulation
 from programs.models import Quota, ServiceReport, ServiceReportLine
 from programs.portal.reports import default_month
+from programs.services.periods import reopen_period
 
 
 @pytest.mark.parametrize(
@@ -19,9 +20,19 @@ def test_default_month_follows_the_deadline(today, expected):
 
 
 def test_doctor_submits_through_the_form(org, services, client_for):
+    # Last month: a month is submitted once it has ended (its deadline reopened so that the test runs on any day).
     today = timezone.localdate()
+    last = (today.replace(day=1) - timedelta(days=1)).replace(day=1)
+    reopen_period(
+        township_id=org.ta1.pk,
+        year=last.year,
+        month=last.month,
+        user=None,
+        until=today,
+        reason="测试：任何一天都可补报",
+    )
     client = client_for(org.users.doctor)
-    url = reverse("portal_reports:report", args=[today.year, today.month])
+    url = reverse("portal_reports:report", args=[last.year, last.month])
     page = client.get(url).content.decode()
     assert "65岁以上老年人健康体检" in page and "提交给卫生院" in page
     response = client.post(url, {f"item_{services['PH09'].pk}": "abc", "submit": "1"})
