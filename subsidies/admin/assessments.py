@@ -118,7 +118,11 @@ class AssessmentEditView(StaffView):
             return self.invalid(form=form)
         try:
             services.update_entries(
-                user=request.user, assessment=self.assessment, values=form.values(), notes=form.notes_value()
+                user=request.user,
+                assessment=self.assessment,
+                values=form.values(),
+                notes=form.notes_value(),
+                version=form.cleaned_data["version"],
             )
             if form.sent("submit"):
                 services.submit_assessment(user=request.user, assessment=self.assessment)
