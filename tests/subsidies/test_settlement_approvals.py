@@ -102,7 +102,7 @@ def test_the_confirmation_step_shows_what_will_be_locked(org, policy, client_for
     assert "下面这些月份的数据全部锁定" in step
     assert org.ta1.name in step and "1月、2月、3月" in step
     assert f"{run.total_balance} 元" in step and str(run.policy) in step
-    assert 'name="version" value="%s"' % run.version in step
+    assert f'name="version" value="{run.version}"' in step
     assert county.get(reverse("settlement:decide", args=[run.pk]), {"action": "bogus"}).status_code == 404
     draft = services.create_run(
         user=org.users.township, policy=policy, year=2026, quarter=2, township=org.ta1, inputs=inputs(org)
@@ -120,7 +120,7 @@ def test_approving_what_was_not_shown_is_refused(org, policy, client_for):
     )
     shown = run.version
     services.recompute_run(user=org.users.township, run=run, inputs=inputs(org, verified=50))
-    with pytest.raises(ValidationError, match="已被 .* 于 .* 修改，请刷新后再改"):
+    with pytest.raises(ValidationError, match=r"已被 .* 于 .* 修改，请刷新后再改"):
         services.confirm_run(user=org.users.township, run=run, version=shown)
     run.refresh_from_db()
     run = services.confirm_run(user=org.users.township, run=run, version=run.version)
