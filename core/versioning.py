@@ -2,7 +2,7 @@
 
 A model opts in by inheriting ``Versioned`` (``version``, ``changed_by``, ``changed_at``). Its edit form
 posts the version it showed as a hidden field (``VersionedForm`` / ``version_field()``); the service locks
-the row (``select_for_update``), calls ``check_version(obj, posted)`` — a mismatch is a ``ValidationError``
+the row (``select_for_update``; not joined to ``changed_by``, a nullable join PostgreSQL cannot lock), calls ``check_version(obj, posted)`` — a mismatch is a ``ValidationError``
 "已被 X 于 T 修改，请刷新后再改" — and ``bump(obj, user)`` before saving (which names the fields to add to
 ``update_fields``). ``posted=None`` (the command line, an import) skips the check but still bumps.
 """

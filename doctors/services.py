@@ -196,7 +196,7 @@ def _locked_application(application: RenewalApplication, version: int | None = N
     """The application locked for update; refused when it changed since the page was shown (``version``)."""
     application = (
         RenewalApplication.objects.select_for_update()
-        .select_related("licence__doctor__clinic__township", "changed_by")
+        .select_related("licence__doctor__clinic__township")
         .get(pk=application.pk)
     )
     check_version(application, version)
@@ -209,7 +209,7 @@ def save_licence(*, user: User | None, instance: Licence, version: int | None = 
     doctor = VillageDoctor.objects.select_related("clinic__township").get(pk=instance.doctor_id)
     _ensure_staff_for(user, doctor)
     if instance.pk is not None:
-        current = Licence.objects.select_for_update().select_related("changed_by", "doctor__clinic").get(pk=instance.pk)
+        current = Licence.objects.select_for_update().select_related("doctor__clinic").get(pk=instance.pk)
         _ensure_staff_for(user, current.doctor)
         check_version(current, version)
         instance.version = current.version

@@ -247,9 +247,7 @@ def verify_report(
     """Record the verification sample of each line (method, checked n, confirmed k) and the verified counts.
     ``version``: the one the verification page showed; a change meanwhile (another clerk's verification, a
     return) is refused with who changed it and when, instead of being overwritten."""
-    report = (
-        ServiceReport.objects.select_for_update().select_related("clinic__township", "changed_by").get(pk=report.pk)
-    )
+    report = ServiceReport.objects.select_for_update().select_related("clinic__township").get(pk=report.pk)
     _ensure_staff_may_change(user, report)
     check_version(report, version)
     if report.status not in (Status.SUBMITTED, Status.VERIFIED):
@@ -325,9 +323,7 @@ def return_report(
     *, user: User | None, report: ServiceReport, comment: str, version: int | None = None
 ) -> ServiceReport:
     """Send a report back to the doctor with a comment; the doctor may then change and resubmit it."""
-    report = (
-        ServiceReport.objects.select_for_update().select_related("clinic__township", "changed_by").get(pk=report.pk)
-    )
+    report = ServiceReport.objects.select_for_update().select_related("clinic__township").get(pk=report.pk)
     _ensure_staff_may_change(user, report)
     check_version(report, version)
     if not comment.strip():

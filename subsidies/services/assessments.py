@@ -189,9 +189,7 @@ def update_entries(
     version: int | None = None,
 ) -> Assessment:
     """Save a draft's scores. ``version``: the one the score page showed (someone's save meanwhile refuses)."""
-    assessment = (
-        Assessment.objects.select_for_update().select_related("clinic__township", "changed_by").get(pk=assessment.pk)
-    )
+    assessment = Assessment.objects.select_for_update().select_related("clinic__township").get(pk=assessment.pk)
     _ensure_manager(user, assessment.clinic)
     if assessment.status != Assessment.Status.DRAFT:
         raise ValidationError(_("考核已提交，只能通过申诉更改。"))
@@ -216,9 +214,7 @@ def update_entries(
 
 @transaction.atomic
 def submit_assessment(*, user: User, assessment: Assessment, version: int | None = None) -> Assessment:
-    assessment = (
-        Assessment.objects.select_for_update().select_related("clinic__township", "changed_by").get(pk=assessment.pk)
-    )
+    assessment = Assessment.objects.select_for_update().select_related("clinic__township").get(pk=assessment.pk)
     _ensure_manager(user, assessment.clinic)
     ensure_not_settled(assessment)
     check_version(assessment, version)

@@ -46,7 +46,7 @@ def save_policy(*, user: User | None, instance: SubsidyPolicy, version: int | No
     """Create or change a policy (its fields already set on ``instance`` and validated by the form)."""
     _ensure_county(user, instance.county_id)
     if instance.pk is not None:
-        current = SubsidyPolicy.objects.select_for_update().select_related("changed_by").get(pk=instance.pk)
+        current = SubsidyPolicy.objects.select_for_update().get(pk=instance.pk)
         _ensure_county(user, current.county_id)
         ensure_policy_not_frozen(current.pk)
         check_version(current, version)

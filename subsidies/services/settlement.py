@@ -265,7 +265,7 @@ def recompute_run(
 
 def _locked_run(run: SettlementRun, version: int | None) -> SettlementRun:
     """The run locked for update, refused when it changed since the page showing it (``version``)."""
-    run = SettlementRun.objects.select_for_update().select_related("changed_by").get(pk=run.pk)
+    run = SettlementRun.objects.select_for_update().get(pk=run.pk)
     check_version(run, version)
     return run
 
