@@ -19,6 +19,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.validation import StrictIntegerField, limits_of
+
 VERSION_FIELDS = ["version", "changed_by", "changed_at"]
 
 
@@ -61,19 +63,11 @@ def bump(obj: Versioned, user: Any) -> list[str]:
     return list(VERSION_FIELDS)
 
 
-def version_field() -> forms.IntegerField:
+def version_field() -> StrictIntegerField:
     """The hidden version of a form. Optional: a post without it (an older page, a script) is not checked —
-    every page of ours sends it."""
-    return forms.IntegerField(
-        required=False,
-        widget=forms.HiddenInput,
-        min_value=0,
-        max_value=2**31 - 1,
-        error_messages={
-            "invalid": gettext_lazy("页面已过期，请刷新后再改。"),
-            "min_value": gettext_lazy("页面已过期，请刷新后再改。"),
-            "max_value": gettext_lazy("页面已过期，请刷新后再改。"),
-        },
+    every page of ours sends it. Parsed strictly like every number ("１２" is an error, not 12)."""
+    return StrictIntegerField(
+        required=False, widget=forms.HiddenInput, limits=limits_of(Versioned._meta.get_field("version"))
     )
 
 

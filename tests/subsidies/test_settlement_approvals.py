@@ -100,7 +100,7 @@ def test_the_confirmation_step_shows_what_will_be_locked(org, policy, client_for
     county = client_for(org.users.county)
     step = text(county.get(reverse("settlement:decide", args=[run.pk]), {"action": "approve"}))
     assert "下面这些月份的数据全部锁定" in step
-    assert org.ta1.name in step and "1月、2月、3月" in step
+    assert org.ta1.name in step and "2026年1月、2026年2月、2026年3月" in step
     assert f"{run.total_balance} 元" in step and str(run.policy) in step
     assert f'name="version" value="{run.version}"' in step
     assert county.get(reverse("settlement:decide", args=[run.pk]), {"action": "bogus"}).status_code == 404
@@ -110,7 +110,7 @@ def test_the_confirmation_step_shows_what_will_be_locked(org, policy, client_for
     step = text(
         client_for(org.users.township).get(reverse("settlement:decide", args=[draft.pk]), {"action": "confirm"})
     )
-    assert "确认后就不能再重新计算" in step and "4月、5月、6月" in step
+    assert "确认后就不能再重新计算" in step and "2026年4月、2026年5月、2026年6月" in step
 
 
 def test_approving_what_was_not_shown_is_refused(org, policy, client_for):
