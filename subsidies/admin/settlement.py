@@ -175,8 +175,14 @@ class RunDecisionView(StaffView):
     def post(self, request, *args, **kwargs):  # reached only from the run page's refusal
         return self.render_to_response(self.get_context_data())
 
+    TITLES = {
+        "confirm": gettext_lazy("确认结算前请核对"),
+        "approve": gettext_lazy("审批前请核对"),
+        "return": gettext_lazy("退回卫生院"),
+    }
+
     def get_page_title(self):
-        return dict(forms.RunDecisionQueryForm.DECISIONS)[self.action]
+        return self.TITLES[self.action]
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
