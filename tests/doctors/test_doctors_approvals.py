@@ -47,7 +47,7 @@ def test_returned_renewal_with_the_reason_on_the_doctors_phone(org, client_for, 
     assert application.status == RenewalApplication.Status.RETURNED
     assert application.licence.status == Licence.Status.VALID and application.licence.version == 1
     page = client_for(org.users.doctor).get(reverse("portal_doctors:licence")).content.decode()
-    assert "退回原因：" in page and "请补交体检表" in page
+    assert "卫生院退回原因：" in page and "请补交体检表" in page
 
 
 def test_the_second_decision_on_a_changed_application_is_told(org, client_for, today):
