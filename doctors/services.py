@@ -132,16 +132,24 @@ def cancel_licence(*, licence: Licence, reason: str, note: str = "", user: User 
         application.status, application.decision_reason = RenewalApplication.Status.REFUSED, _("证书已注销")
         application.save(update_fields=["status", "decision_reason", *bump(application, user)])
     if reason == Licence.CancelReason.DEATH:
-        VillageDoctor.objects.filter(pk=licence.doctor_id).update(status=VillageDoctor.Status.DEREGISTERED)
+        doctor = licence.doctor
+        doctor.status = VillageDoctor.Status.DEREGISTERED
+        doctor.save(update_fields=["status"])
     return licence
 
 
 @transaction.atomic
 def expire_lapsed_licences(*, on: date) -> int:
     """Mark licences whose term ended before ``on`` (and were not renewed) as expired."""
-    return Licence.objects.filter(
+    lapsed = Licence.objects.select_for_update().filter(
         status__in=[Licence.Status.VALID, Licence.Status.RENEWAL_PENDING], expires_on__lt=on
-    ).update(status=Licence.Status.EXPIRED)
+    )
+    count = 0
+    for licence in lapsed:  # one save each (a day's few), so the change history records them
+        licence.status = Licence.Status.EXPIRED
+        licence.save(update_fields=["status", *bump(licence, None)])
+        count += 1
+    return count
 
 
 # --------------------------------------------------------------------------- renewal workflow

@@ -333,7 +333,9 @@ def return_report(
     _log(report, user=user, field="status", before=report.status, after=Status.RETURNED, note=comment[:200])
     report.status = Status.RETURNED
     report.return_comment = comment
-    report.lines.update(verified_count=None, sample_method="", sample_checked=None, sample_confirmed=None)
+    for line in report.lines.all():  # one save each (a report's few lines), so the change history sees them
+        line.verified_count, line.sample_method, line.sample_checked, line.sample_confirmed = None, "", None, None
+        line.save(update_fields=["verified_count", "sample_method", "sample_checked", "sample_confirmed"])
     report.save(update_fields=["status", "return_comment", *bump(report, user)])
     return report
 
