@@ -69,9 +69,17 @@ def test_second_clerk_is_told_who_verified_meanwhile(org, services, client_for):
     assert ServiceReportLine.objects.get().verified_count == 28
 
 
+@pytest.fixture
+def catalogue(transactional_db):
+    """The service items the migrations create (an earlier transactional test may have flushed them)."""
+    from tests.reference import ensure_service_catalogue
+
+    ensure_service_catalogue()
+
+
 @pytest.mark.concurrency
 @pytest.mark.django_db(transaction=True)
-def test_two_clerks_verifying_at_once_on_postgresql(org, services):
+def test_two_clerks_verifying_at_once_on_postgresql(catalogue, org, services):
     """Two threads, two real connections. Clerk A verifies and holds the row lock until B has started; B's
     verification, made from the same page version, waits on the lock and is then refused — not applied
     over A's."""
