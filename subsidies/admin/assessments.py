@@ -158,13 +158,16 @@ class AssessmentEditView(StaffView):
         entries = self.entries()
         for entry in entries:
             entry.errors = form.errors_of(entry) if form is not None else []
+        frozen = selectors.settled_message(self.assessment)
         context.update(
             {
                 "assessment": self.assessment,
                 "entries": entries,
                 "form": form,
+                "frozen": frozen,
                 "evidence_form": kwargs.get("evidence_form") or forms.EvidenceForm(),
                 "editable": self.assessment.status == Assessment.Status.DRAFT
+                and not frozen
                 and self.request.user.has_perm("subsidies.change_assessment"),
                 "evidence": self.assessment.evidence.all(),
                 "revisions": self.assessment.revisions.select_related("by"),

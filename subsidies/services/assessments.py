@@ -15,7 +15,6 @@ from clinics.selectors import can_manage_clinic, get_scope
 from core.forms import joined_messages
 from core.validation import field_limits, parse_decimal, parse_integer
 from core.versioning import bump, check_version
-from programs.selectors.periods import locked_months
 from subsidies import scoring
 from subsidies.models import (
     Appeal,
@@ -46,12 +45,9 @@ def _ensure_manager(user: User, clinic: Clinic) -> None:
 
 def ensure_not_settled(assessment: Assessment) -> None:
     """Approved means frozen: the score of a quarter an approved settlement used cannot change in place."""
-    months = range(assessment.quarter * 3 - 2, assessment.quarter * 3 + 1)
-    if locked_months(township_id=assessment.clinic.township_id, year=assessment.year, months=months):
-        raise ValidationError(
-            _("%(a)s的补助已审批结算，考核结果不能再修改；如确有差错，请由卫健局发起更正结算。") % {"a": assessment},
-            code="frozen",
-        )
+    message = selectors.settled_message(assessment)
+    if message is not None:
+        raise ValidationError(message, code="frozen")
 
 
 @transaction.atomic

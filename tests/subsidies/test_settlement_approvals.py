@@ -280,6 +280,8 @@ def test_assessment_of_a_settled_quarter_is_frozen(org, sheet, client_for):
     )
     assert response.status_code == 200 and "考核结果不能再修改" in text(response)
     assert entries(assessment)["A1"].achieved is None
+    page = text(client_for(org.users.township).get(reverse("assessments:edit", args=[assessment.pk])))
+    assert 'data-testid="frozen"' in page  # the page says so before anyone types
 
 
 def test_two_clerks_scoring_the_same_assessment(org, sheet, client_for):
