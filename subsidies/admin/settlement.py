@@ -15,9 +15,9 @@ from django.views.generic import View
 
 from clinics import selectors as org
 from clinics.filters import ScopeFilterForm
-from core.admin.viewsets import PermissionTemplateView, ScopedModelViewSet
+from core.admin.viewsets import PermissionTemplateView, ScopedEditView, ScopedModelViewSet
 from core.files import protected_bytes, serve_protected_file
-from core.forms import add_service_errors
+from core.forms import add_service_errors, joined_messages
 from core.spreadsheets import xlsx_response
 from subsidies import forms, pdf
 from subsidies.models import Advance, PolicyItem, SettlementRun, StatementBatch, SubsidyPolicy
@@ -402,6 +402,17 @@ class AdvanceBatchView(PermissionTemplateView):
         return context
 
 
+class PolicyEditView(ScopedEditView):
+    """A policy an approved settlement used says so when opened (saving it is refused by the service)."""
+
+    def get(self, request, *args, **kwargs):
+        try:
+            policy_services.ensure_policy_not_frozen(self.get_object().pk)
+        except ValidationError as exc:
+            messages.warning(request, joined_messages(exc))
+        return super().get(request, *args, **kwargs)
+
+
 class PolicyViewSet(ScopedModelViewSet):
     model = SubsidyPolicy
     icon = "cogs"
@@ -410,6 +421,7 @@ class PolicyViewSet(ScopedModelViewSet):
     scope_paths = {"county": "county"}
     scoped_choices = {"county": org.counties_for}
     save_service = staticmethod(policy_services.save_policy)
+    edit_view_class = PolicyEditView
     list_display = ["name", "year", "method", "per_capita_rate", "village_share", "advance_schedule_display", "status"]
     form_fields = [
         "county",

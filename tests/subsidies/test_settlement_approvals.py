@@ -171,6 +171,9 @@ def policy_post(policy, **changes) -> dict:
 
 def test_the_issue_example_a_used_policy_rate_edit_is_refused_on_every_path(org, policy, client_for):
     approved(org, policy)
+    # Opening the edit page already says so.
+    page = text(client_for(org.users.county).get(reverse("subsidypolicy:edit", args=[policy.pk])))
+    assert "请新建一个政策" in page
     # The service.
     policy.per_capita_rate = D("999.00")
     with pytest.raises(ValidationError, match="请新建一个政策"):
