@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy
 
+from core.versioning import version_field
 from doctors.models import Licence
 
 
@@ -26,6 +27,7 @@ class ReviewForm(forms.Form):
     )
     new_number = forms.CharField(label=gettext_lazy("新证书编号（留空自动编号）"), required=False, max_length=40)
     action = forms.ChoiceField(choices=[(a, a) for a in ACTIONS])
+    version = version_field()
 
 
 class ApplyOnBehalfForm(forms.Form):

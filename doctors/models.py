@@ -18,6 +18,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from clinics.models import Clinic, County, Township
+from core.versioning import Versioned
 from doctors.validators import validate_id_number, validate_mobile
 
 if TYPE_CHECKING:
@@ -142,7 +143,7 @@ class ClinicMove(models.Model):
         return f"{self.doctor} {self.from_clinic} → {self.to_clinic}"
 
 
-class Licence(models.Model):
+class Licence(Versioned):
     class Status(models.TextChoices):
         VALID = "valid", _("有效")
         RENEWAL_PENDING = "renewal_pending", _("再注册审核中")
@@ -201,7 +202,7 @@ class Licence(models.Model):
             raise ValidationError({"expires_on": _("有效期至必须晚于发证日期。")})
 
 
-class RenewalApplication(models.Model):
+class RenewalApplication(Versioned):
     """再注册申请: doctor (or staff) applies → township reviews and forwards → county decides."""
 
     class Status(models.TextChoices):

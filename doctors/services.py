@@ -21,6 +21,7 @@ from clinics.models import Clinic
 from clinics.roles import Role
 from clinics.selectors import can_manage_clinic, get_scope
 from clinics.services import assign_role, move_doctor_user_to_clinic
+from core.versioning import bump, check_version
 from doctors import rules, selectors
 from doctors.models import (
     DoctorAssessment,
@@ -124,21 +125,31 @@ def cancel_licence(*, licence: Licence, reason: str, note: str = "", user: User 
     licence.status = Licence.Status.CANCELLED
     licence.cancel_reason = reason
     licence.status_note = note
-    licence.save(update_fields=["status", "cancel_reason", "status_note"])
-    RenewalApplication.objects.filter(licence=licence, status__in=RenewalApplication.OPEN).update(
-        status=RenewalApplication.Status.REFUSED, decision_reason=_("证书已注销")
-    )
+    licence.save(update_fields=["status", "cancel_reason", "status_note", *bump(licence, user)])
+    for application in RenewalApplication.objects.select_for_update().filter(
+        licence=licence, status__in=RenewalApplication.OPEN
+    ):
+        application.status, application.decision_reason = RenewalApplication.Status.REFUSED, _("证书已注销")
+        application.save(update_fields=["status", "decision_reason", *bump(application, user)])
     if reason == Licence.CancelReason.DEATH:
-        VillageDoctor.objects.filter(pk=licence.doctor_id).update(status=VillageDoctor.Status.DEREGISTERED)
+        doctor = licence.doctor
+        doctor.status = VillageDoctor.Status.DEREGISTERED
+        doctor.save(update_fields=["status"])
     return licence
 
 
 @transaction.atomic
 def expire_lapsed_licences(*, on: date) -> int:
     """Mark licences whose term ended before ``on`` (and were not renewed) as expired."""
-    return Licence.objects.filter(
+    lapsed = Licence.objects.select_for_update().filter(
         status__in=[Licence.Status.VALID, Licence.Status.RENEWAL_PENDING], expires_on__lt=on
-    ).update(status=Licence.Status.EXPIRED)
+    )
+    count = 0
+    for licence in lapsed:  # one save each (a day's few), so the change history records them
+        licence.status = Licence.Status.EXPIRED
+        licence.save(update_fields=["status", *bump(licence, None)])
+        count += 1
+    return count
 
 
 # --------------------------------------------------------------------------- renewal workflow
@@ -189,21 +200,47 @@ def apply_for_renewal(*, licence: Licence, user: User | None, on: date, note: st
     return application
 
 
-def _locked_application(application: RenewalApplication) -> RenewalApplication:
-    return (
+def _locked_application(application: RenewalApplication, version: int | None = None) -> RenewalApplication:
+    """The application locked for update; refused when it changed since the page was shown (``version``)."""
+    application = (
         RenewalApplication.objects.select_for_update()
         .select_related("licence__doctor__clinic__township")
         .get(pk=application.pk)
     )
+    check_version(application, version)
+    return application
+
+
+@transaction.atomic
+def save_licence(*, user: User | None, instance: Licence, version: int | None = None) -> Licence:
+    """A licence's details changed in the admin (number, type, dates); ``version``: the form's."""
+    doctor = VillageDoctor.objects.select_related("clinic__township").get(pk=instance.doctor_id)
+    _ensure_staff_for(user, doctor)
+    if instance.pk is not None:
+        current = Licence.objects.select_for_update().select_related("doctor__clinic").get(pk=instance.pk)
+        _ensure_staff_for(user, current.doctor)
+        check_version(current, version)
+        instance.version = current.version
+    if not instance.expires_on and instance.issued_on:
+        instance.expires_on = rules.licence_expiry(instance.issued_on)
+    bump(instance, user)
+    instance.save()
+    return instance
 
 
 @transaction.atomic
 def township_review(
-    *, application: RenewalApplication, user: User | None, forward: bool, note: str = "", on: date
+    *,
+    application: RenewalApplication,
+    user: User | None,
+    forward: bool,
+    note: str = "",
+    on: date,
+    version: int | None = None,
 ) -> RenewalApplication:
     """The township re-runs the eligibility check, then forwards to the county or returns the
     application with a reason (the licence is then valid again and the doctor may re-apply)."""
-    application = _locked_application(application)
+    application = _locked_application(application, version)
     doctor = application.licence.doctor
     scope = get_scope(user)
     if not (scope.sees_everything or (scope.is_township_staff and scope.township_id == doctor.clinic.township_id)):
@@ -223,7 +260,10 @@ def township_review(
         if not application.review_note:
             raise ValidationError({"note": _("退回申请时请填写原因。")})
         application.status = RenewalApplication.Status.RETURNED
-        Licence.objects.filter(pk=application.licence_id).update(status=Licence.Status.VALID)
+        licence = application.licence
+        licence.status = Licence.Status.VALID
+        licence.save(update_fields=["status", *bump(licence, user)])
+    bump(application, user)
     application.save()
     return application
 
@@ -246,10 +286,12 @@ def county_decide(
     reason: str = "",
     on: date,
     new_number: str = "",
+    version: int | None = None,
 ) -> RenewalApplication:
     """The county admin of the doctor's county approves (a new licence with a new number and a new
-    5-year term, following on from the old one) or refuses (with a reason)."""
-    application = _locked_application(application)
+    5-year term, following on from the old one) or refuses (with a reason, which the doctor reads on the
+    portal)."""
+    application = _locked_application(application, version)
     licence = application.licence
     doctor = licence.doctor
     scope = get_scope(user)
@@ -287,7 +329,8 @@ def county_decide(
         licence.status = Licence.Status.REFUSED
         licence.status_note = application.decision_reason
         application.status = RenewalApplication.Status.REFUSED
-    licence.save(update_fields=["status", "status_note"])
+    licence.save(update_fields=["status", "status_note", *bump(licence, user)])
+    bump(application, user)
     application.save()
     return application
 

@@ -22,6 +22,7 @@ from core.validation import (
     StrictIntegerField,
     limits_of,
 )
+from core.versioning import version_field
 from programs.models import Drug, ServiceItem, ServiceReport, ServiceReportLine
 from programs.services import drugs as drug_services
 from programs.services import reports as report_services
@@ -84,6 +85,7 @@ class ReturnReportForm(forms.Form):
     """The "退回" button of the verification page and its comment (the service requires the comment)."""
 
     comment = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    version = version_field()
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -96,6 +98,8 @@ class ReturnReportForm(forms.Form):
 class SampleForm(forms.Form):
     """The verification sample of each line: ``method_<item>``, ``checked_<item>``, ``confirmed_<item>``
     (the names the template posts). The counts use the service's limits (``reports.SAMPLE_LIMITS``)."""
+
+    version = version_field()
 
     def __init__(self, *args, lines, **kwargs):
         super().__init__(*args, **kwargs)

@@ -26,6 +26,7 @@ from core.validation import (
     ascii_int_or,
     field_limits,
 )
+from core.versioning import version_field
 from subsidies.models import (
     Assessment,
     AssessmentEntry,
@@ -124,6 +125,7 @@ class AssessmentEntriesForm(forms.Form):
     reason, and the assessor's notes. Only the inputs the page sent are changed."""
 
     notes = forms.CharField(label=_("考核意见"), required=False, strip=False)
+    version = version_field()
 
     def __init__(self, *args, entries, **kwargs):
         super().__init__(*args, **kwargs)
@@ -296,6 +298,7 @@ class RunActionForm(forms.Form):
         ("recompute", _("重新计算")),
         ("confirm", _("确认结算")),
         ("approve", _("审批通过")),
+        ("return", _("退回卫生院")),
         ("announce", _("在网站公示")),
         ("paid", _("登记拨付")),
         ("adjust", _("发起更正")),
@@ -306,6 +309,17 @@ class RunActionForm(forms.Form):
         required=False,
         max_length=SettlementRun._meta.get_field("payment_reference").max_length,
     )
+    # The confirmation step's: the version of the run it showed, and the decision's comment (mandatory
+    # for a return, checked by the service).
+    version = version_field()
+    comment = forms.CharField(label=_("意见"), required=False, max_length=1000)
+
+
+class RunDecisionQueryForm(forms.Form):
+    """The confirmation step's query string: which decision is about to be taken (``?action=approve``)."""
+
+    DECISIONS = [("confirm", _("确认结算")), ("approve", _("审批通过")), ("return", _("退回卫生院"))]
+    action = forms.ChoiceField(choices=DECISIONS)
 
 
 class AdvanceBatchForm(forms.Form):

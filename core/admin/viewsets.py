@@ -15,11 +15,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeAlias
 
-from django.core.exceptions import PermissionDenied
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.db.models import QuerySet
 from django.forms.models import modelform_factory
-from django.http import Http404
+from django.http import Http404, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
@@ -33,11 +34,18 @@ from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets.button import Button
 
 from core import dataio, spreadsheets
+from core.forms import ServiceFormMixin, joined_messages
 from core.scope import restrict
 from core.validation import StrictDateField, StrictDecimalField, StrictIntegerField, limits_of
+from core.versioning import Versioned, version_field
 
 # (queryset, user) → the rows of the queryset in the user's scope.
 ScopeQueryset: TypeAlias = Callable[[QuerySet[Any], Any], QuerySet[Any]]
+# A service that saves a viewset's object: (*, user, instance, version) → the saved instance. ``version``
+# is the one the edit form showed (None on create); the service checks it and refuses frozen data.
+SaveService: TypeAlias = Callable[..., Any]
+# A service that deletes one: (*, user, instance) → None; raises ValidationError to refuse.
+DeleteService: TypeAlias = Callable[..., None]
 
 if TYPE_CHECKING:  # what the mixins below are mixed into (Any: Wagtail has no type hints)
     from wagtail.admin.views.generic import EditView as _WagtailView
@@ -172,12 +180,55 @@ def _with_relations_of(queryset, other):
     return queryset
 
 
-class ScopedEditView(ScopedObjectMixin, generic.EditView):
+class ServiceSaveMixin(ServiceFormMixin, _WagtailView):
+    """Create / edit views whose object is saved by the viewset's ``save_service`` (when it has one), so
+    the service's rules (frozen data, the posted version) hold here as on every other path; its refusal
+    shows on the form."""
+
+    save_service: SaveService | None = None
+
+    def form_invalid(self, form):
+        # Wagtail sets this while validating; a service's refusal comes after a valid form.
+        if getattr(self, "produced_error_message", None) is None:
+            self.produced_error_message = self.get_error_message()
+        return super().form_invalid(form)
+
+    def save_instance(self):
+        if self.save_service is None:
+            return super().save_instance()
+        instance = self.form.save(commit=False)
+        version = self.form.cleaned_data.get("version") if instance.pk else None
+        instance = self.save_service(user=self.request.user, instance=instance, version=version)
+        self.form.save_m2m()
+        self.has_content_changes = self.form.has_changed()
+        return instance
+
+
+class ScopedCreateView(ServiceSaveMixin, generic.CreateView):
+    pass
+
+
+class ScopedEditView(ServiceSaveMixin, ScopedObjectMixin, generic.EditView):
     pass
 
 
 class ScopedDeleteView(ScopedObjectMixin, generic.DeleteView):
-    pass
+    """Deletes through the viewset's ``delete_service`` when it has one; its refusal is a message."""
+
+    delete_service: DeleteService | None = None
+
+    def delete_action(self):
+        if self.delete_service is None:
+            return super().delete_action()
+        self.delete_service(user=self.request.user, instance=self.object)
+        return None
+
+    def form_valid(self, form):
+        try:
+            return super().form_valid(form)
+        except ValidationError as exc:
+            messages.error(self.request, joined_messages(exc))
+            return HttpResponseRedirect(self.request.path)
 
 
 class ScopedInspectView(ScopedObjectMixin, generic.InspectView):
@@ -205,6 +256,8 @@ class ScopedModelForm(WagtailAdminModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        if "version" in self.fields:  # a Versioned model: the form posts the version it showed
+            self.fields["version"].initial = self.instance.version
         user = self.for_user
         for name, queryset_for in self.scoped_choices.items():
             if name in self.fields and user is not None:
@@ -219,7 +272,12 @@ class ScopedModelViewSet(ModelViewSet):
     data_resource: str | None = None
     list_select_related: tuple = ()
 
+    # Saving / deleting through a service (see ``ServiceSaveMixin``): set them with ``staticmethod(...)``.
+    save_service: SaveService | None = None
+    delete_service: DeleteService | None = None
+
     index_view_class = ScopedIndexView
+    add_view_class: type = ScopedCreateView
     edit_view_class = ScopedEditView
     delete_view_class = ScopedDeleteView
     inspect_view_class = ScopedInspectView
@@ -232,6 +290,22 @@ class ScopedModelViewSet(ModelViewSet):
 
     def scope_queryset(self, queryset, user):
         return restrict(queryset, user, **self.scope_paths)
+
+    # Only when set: a viewset's own view classes need not know these attributes.
+    def get_add_view_kwargs(self, **kwargs):
+        if self.save_service is not None:
+            kwargs["save_service"] = self.save_service
+        return super().get_add_view_kwargs(**kwargs)
+
+    def get_edit_view_kwargs(self, **kwargs):
+        if self.save_service is not None:
+            kwargs["save_service"] = self.save_service
+        return super().get_edit_view_kwargs(**kwargs)
+
+    def get_delete_view_kwargs(self, **kwargs):
+        if self.delete_service is not None:
+            kwargs["delete_service"] = self.delete_service
+        return super().get_delete_view_kwargs(**kwargs)
 
     def get_index_view_kwargs(self, **kwargs):
         return super().get_index_view_kwargs(
@@ -255,7 +329,10 @@ class ScopedModelViewSet(ModelViewSet):
     def get_form_class(self, for_update=False):
         if self._edit_handler:
             return super().get_form_class(for_update)
-        form = type("ScopedForm", (ScopedModelForm,), {"scoped_choices": self.scoped_choices})
+        attrs: dict[str, Any] = {"scoped_choices": self.scoped_choices}
+        if issubclass(self.model, Versioned):
+            attrs["version"] = version_field()
+        form = type("ScopedForm", (ScopedModelForm,), attrs)
         return modelform_factory(
             self.model,
             form=form,

@@ -204,6 +204,7 @@ class RenewalDetailView(StaffPage):
                     forward=action == "forward",
                     note=note,
                     on=self.today,
+                    version=form.cleaned_data["version"],
                 )
                 done = _("已报送卫健局审批。") if action == "forward" else _("已退回申请。")
             else:
@@ -214,6 +215,7 @@ class RenewalDetailView(StaffPage):
                     reason=note,
                     on=self.today,
                     new_number=form.cleaned_data["new_number"],
+                    version=form.cleaned_data["version"],
                 )
                 done = (
                     _("已批准，新证书编号 %(n)s。") % {"n": result.new_licence.number}  # type: ignore[union-attr]  # approved: a new licence
@@ -333,7 +335,7 @@ class TrainingComplianceView(StaffPage):
         return context
 
 
-class DoctorEditView(ServiceFormMixin, ScopedEditView):
+class DoctorEditView(ScopedEditView):
     """A change of clinic is a 变更注册: recorded in the history and followed by the login's scope."""
 
     def save_instance(self):
@@ -431,12 +433,13 @@ class LicenceViewSet(ScopedModelViewSet):
     search_fields = ["number", "doctor__name"]
     form_fields = ["doctor", "number", "type", "issued_on", "expires_on"]
     data_resource = "licences"
+    save_service = staticmethod(services.save_licence)
     index_view_class = LicenceIndexView
     copy_view_enabled = False
     inspect_view_enabled = True
 
 
-class SessionEditView(ServiceFormMixin, ScopedEditView):
+class SessionEditView(ScopedEditView):
     """County sessions are visible to the townships of the county, but only their organiser changes them."""
 
     def get_object(self, *args, **kwargs):
@@ -493,10 +496,7 @@ class TrainingAttendanceViewSet(ScopedModelViewSet):
     data_resource = "training_attendance"
     copy_view_enabled = False
 
-    @property
-    def add_view_class(self):
-
-        return type("AttendanceCreateView", (AttendanceCreateMixin, CreateView), {})
+    add_view_class = type("AttendanceCreateView", (AttendanceCreateMixin, CreateView), {})
 
 
 class AssessmentCreateMixin(ServiceFormMixin, _WagtailFormView):
@@ -538,10 +538,7 @@ class DoctorAssessmentViewSet(ScopedModelViewSet):
             )
         return super().get_form_class(for_update)
 
-    @property
-    def add_view_class(self):
-
-        return type("AssessmentCreateView", (AssessmentCreateMixin, CreateView), {})
+    add_view_class = type("AssessmentCreateView", (AssessmentCreateMixin, CreateView), {})
 
 
 class TrainingRuleViewSet(ScopedModelViewSet):

@@ -102,7 +102,10 @@ class VerifyReportView(StaffView):
         if return_form.returning():
             try:
                 report_services.return_report(
-                    user=request.user, report=self.report, comment=return_form.cleaned_data["comment"]
+                    user=request.user,
+                    report=self.report,
+                    comment=return_form.cleaned_data["comment"],
+                    version=return_form.cleaned_data["version"],
                 )
             except ValidationError as exc:
                 add_service_errors(return_form, exc)
@@ -112,7 +115,12 @@ class VerifyReportView(StaffView):
         form = SampleForm(request.POST, lines=lines)
         if form.is_valid():
             try:
-                report_services.verify_report(user=request.user, report=self.report, samples=form.samples())
+                report_services.verify_report(
+                    user=request.user,
+                    report=self.report,
+                    samples=form.samples(),
+                    version=form.cleaned_data["version"],
+                )
             except ValidationError as exc:
                 form.add_service_errors(exc)
             else:

@@ -11,6 +11,8 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from core.versioning import Versioned
+
 __all__ = ["Quota", "ReportChange", "ServiceItem", "ServiceItemPrice", "ServiceReport", "ServiceReportLine"]
 
 
@@ -105,7 +107,7 @@ class Quota(models.Model):
         return f"{self.clinic} {self.item} {self.year}"
 
 
-class ServiceReport(models.Model):
+class ServiceReport(Versioned):
     """A clinic's monthly service report (月报)."""
 
     class Status(models.TextChoices):

@@ -42,3 +42,12 @@ def may_submit(*, township_id: int, year: int, month: int, today: date) -> bool:
     if period is not None and period.reopened_until:
         return today <= period.reopened_until
     return today <= submission_deadline(year=year, month=month)
+
+
+def locked_months(*, township_id: int, year: int, months: Iterable[int]) -> list[int]:
+    """Which of ``months`` of the township's year are locked by an approved settlement."""
+    return sorted(
+        ReportingPeriod.objects.filter(
+            township_id=township_id, year=year, month__in=list(months), state=State.LOCKED
+        ).values_list("month", flat=True)
+    )

@@ -20,6 +20,7 @@ from clinics.models import Clinic, ClinicPopulation
 from clinics.selectors import can_manage_clinic, get_scope
 from core.forms import joined_messages
 from core.validation import MAX_YEAR, MIN_YEAR, Limits, field_limits, parse_integer
+from core.versioning import bump, check_version
 from doctors.selectors import practice_permission
 from programs.models import Quota, ReportChange, ReportingPeriod, ServiceItem, ServiceReport, ServiceReportLine
 from programs.selectors import periods as period_selectors
@@ -240,7 +241,7 @@ def save_report(
         report.status = Status.SUBMITTED
         report.submitted_by = user
         report.submitted_at = timezone.now()
-        report.save(update_fields=["status", "submitted_by", "submitted_at"])
+    report.save(update_fields=["status", "submitted_by", "submitted_at", *bump(report, user)])
     return report, warnings
 
 
@@ -254,11 +255,18 @@ def _ensure_staff_may_change(user: User | None, report: ServiceReport) -> None:
 
 @transaction.atomic
 def verify_report(
-    *, user: User | None, report: ServiceReport, samples: dict[int, tuple[str, int | None, int | None]]
+    *,
+    user: User | None,
+    report: ServiceReport,
+    samples: dict[int, tuple[str, int | None, int | None]],
+    version: int | None = None,
 ) -> ServiceReport:
-    """Record the verification sample of each line (method, checked n, confirmed k) and the verified counts."""
+    """Record the verification sample of each line (method, checked n, confirmed k) and the verified counts.
+    ``version``: the one the verification page showed; a change meanwhile (another clerk's verification, a
+    return) is refused with who changed it and when, instead of being overwritten."""
     report = ServiceReport.objects.select_for_update().select_related("clinic__township").get(pk=report.pk)
     _ensure_staff_may_change(user, report)
+    check_version(report, version)
     if report.status not in (Status.SUBMITTED, Status.VERIFIED):
         raise ValidationError(_("只有已提交的月报才能核实。"))
     errors = {}
@@ -323,15 +331,18 @@ def verify_report(
         report.status = Status.VERIFIED
     report.verified_by = user
     report.verified_at = timezone.now()
-    report.save(update_fields=["status", "verified_by", "verified_at"])
+    report.save(update_fields=["status", "verified_by", "verified_at", *bump(report, user)])
     return report
 
 
 @transaction.atomic
-def return_report(*, user: User | None, report: ServiceReport, comment: str) -> ServiceReport:
+def return_report(
+    *, user: User | None, report: ServiceReport, comment: str, version: int | None = None
+) -> ServiceReport:
     """Send a report back to the doctor with a comment; the doctor may then change and resubmit it."""
     report = ServiceReport.objects.select_for_update().select_related("clinic__township").get(pk=report.pk)
     _ensure_staff_may_change(user, report)
+    check_version(report, version)
     if not comment.strip():
         raise ValidationError({"comment": _("请填写退回意见，告诉村医需要修改什么。")})
     if report.status not in (Status.SUBMITTED, Status.VERIFIED):
@@ -339,8 +350,10 @@ def return_report(*, user: User | None, report: ServiceReport, comment: str) -> 
     _log(report, user=user, field="status", before=report.status, after=Status.RETURNED, note=comment[:200])
     report.status = Status.RETURNED
     report.return_comment = comment
-    report.lines.update(verified_count=None, sample_method="", sample_checked=None, sample_confirmed=None)
-    report.save(update_fields=["status", "return_comment"])
+    for line in report.lines.all():  # one save each (a report's few lines), so the change history sees them
+        line.verified_count, line.sample_method, line.sample_checked, line.sample_confirmed = None, "", None, None
+        line.save(update_fields=["verified_count", "sample_method", "sample_checked", "sample_confirmed"])
+    report.save(update_fields=["status", "return_comment", *bump(report, user)])
     return report
 
 

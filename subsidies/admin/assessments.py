@@ -118,7 +118,11 @@ class AssessmentEditView(StaffView):
             return self.invalid(form=form)
         try:
             services.update_entries(
-                user=request.user, assessment=self.assessment, values=form.values(), notes=form.notes_value()
+                user=request.user,
+                assessment=self.assessment,
+                values=form.values(),
+                notes=form.notes_value(),
+                version=form.cleaned_data["version"],
             )
             if form.sent("submit"):
                 services.submit_assessment(user=request.user, assessment=self.assessment)
@@ -154,13 +158,16 @@ class AssessmentEditView(StaffView):
         entries = self.entries()
         for entry in entries:
             entry.errors = form.errors_of(entry) if form is not None else []
+        frozen = selectors.settled_message(self.assessment)
         context.update(
             {
                 "assessment": self.assessment,
                 "entries": entries,
                 "form": form,
+                "frozen": frozen,
                 "evidence_form": kwargs.get("evidence_form") or forms.EvidenceForm(),
                 "editable": self.assessment.status == Assessment.Status.DRAFT
+                and not frozen
                 and self.request.user.has_perm("subsidies.change_assessment"),
                 "evidence": self.assessment.evidence.all(),
                 "revisions": self.assessment.revisions.select_related("by"),

@@ -6,7 +6,7 @@ from __future__ import annotations
 import tablib
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -15,14 +15,15 @@ from django.views.generic import View
 
 from clinics import selectors as org
 from clinics.filters import ScopeFilterForm
-from core.admin.viewsets import PermissionTemplateView, ScopedModelViewSet
+from core.admin.viewsets import PermissionTemplateView, ScopedEditView, ScopedModelViewSet
 from core.files import protected_bytes, serve_protected_file
-from core.forms import add_service_errors
+from core.forms import add_service_errors, joined_messages
 from core.spreadsheets import xlsx_response
 from subsidies import forms, pdf
 from subsidies.models import Advance, PolicyItem, SettlementRun, StatementBatch, SubsidyPolicy
 from subsidies.selectors import settlement as selectors
 from subsidies.services import advances as advance_services
+from subsidies.services import policies as policy_services
 from subsidies.services import settlement as services
 from subsidies.tasks import build_statements
 
@@ -108,16 +109,20 @@ class RunDetailView(StaffView):
         if not form.is_valid():
             return self.invalid(form=form)
         action = form.cleaned_data["action"]
+        version, comment = form.cleaned_data["version"], form.cleaned_data["comment"]
         try:
             if action == "recompute":
                 services.recompute_run(user=request.user, run=self.run)
                 messages.success(request, _("已按最新数据和政策参数重新计算；“变化”列是与上次计算相比的差额。"))
             elif action == "confirm":
-                services.confirm_run(user=request.user, run=self.run)
+                services.confirm_run(user=request.user, run=self.run, version=version, comment=comment)
                 messages.success(request, _("已确认，等待卫健局审批。"))
             elif action == "approve":
-                services.approve_run(user=request.user, run=self.run)
+                services.approve_run(user=request.user, run=self.run, version=version, comment=comment)
                 messages.success(request, _("已审批。相关月份的数据已锁定。"))
+            elif action == "return":
+                services.return_run(user=request.user, run=self.run, version=version, comment=comment)
+                messages.success(request, _("已退回卫生院，退回原因会显示在这份结算上。"))
             elif action == "announce":
                 services.announce_run(user=request.user, run=self.run)
                 messages.success(request, _("已在网站公示。"))
@@ -137,10 +142,63 @@ class RunDetailView(StaffView):
                 return redirect("settlement:run", pk=run.pk)
         except ValidationError as exc:
             add_service_errors(form, exc)
+            if action in DECISIONS:  # back to the confirmation step, with what was typed
+                return RunDecisionView.as_view()(request, pk=self.run.pk, form=form)
             return self.invalid(form=form)
         except ImportError as exc:
             messages.error(request, _("缺少依赖的模块：%(e)s") % {"e": exc})
         return redirect("settlement:run", pk=self.run.pk)
+
+
+DECISIONS = ("confirm", "approve", "return")
+
+
+class RunDecisionView(StaffView):
+    """The confirmation step of 确认结算 / 审批通过 / 退回: what the decision locks (the run's townships,
+    months, clinics and totals, as of the version shown), the comment, and the final button, which posts
+    to the run page with that version."""
+
+    template_name = "subsidies/settlement/admin_decide.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        self.run = org.get_scoped_or_404(
+            selectors.runs_for(request.user), request.user, pk=kwargs["pk"], county="county"
+        )
+        self.bound_form = kwargs.pop("form", None)  # the run page's, after a refusal
+        source = request.POST if self.bound_form is not None else request.GET
+        query = forms.RunDecisionQueryForm(source)
+        if not query.is_valid():
+            raise Http404
+        self.action = query.cleaned_data["action"]
+        return super().dispatch(request, *args, **kwargs)
+
+    def post(self, request, *args, **kwargs):  # reached only from the run page's refusal
+        return self.render_to_response(self.get_context_data())
+
+    TITLES = {
+        "confirm": gettext_lazy("确认结算前请核对"),
+        "approve": gettext_lazy("审批前请核对"),
+        "return": gettext_lazy("退回卫生院"),
+    }
+
+    def get_page_title(self):
+        return self.TITLES[self.action]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        form = self.bound_form
+        context.update(
+            {
+                "run": self.run,
+                "action": self.action,
+                "summary": selectors.decision_summary(self.run),
+                "form": form,
+                # Always the current one: the page shows the run as it is now (after a refusal too).
+                "version": self.run.version,
+                "comment": (form["comment"].value() or "") if form is not None else "",
+            }
+        )
+        return context
 
 
 class LineView(StaffView):
@@ -344,6 +402,17 @@ class AdvanceBatchView(PermissionTemplateView):
         return context
 
 
+class PolicyEditView(ScopedEditView):
+    """A policy an approved settlement used says so when opened (saving it is refused by the service)."""
+
+    def get(self, request, *args, **kwargs):
+        try:
+            policy_services.ensure_policy_not_frozen(self.get_object().pk)
+        except ValidationError as exc:
+            messages.warning(request, joined_messages(exc))
+        return super().get(request, *args, **kwargs)
+
+
 class PolicyViewSet(ScopedModelViewSet):
     model = SubsidyPolicy
     icon = "cogs"
@@ -351,6 +420,8 @@ class PolicyViewSet(ScopedModelViewSet):
     add_to_admin_menu = False
     scope_paths = {"county": "county"}
     scoped_choices = {"county": org.counties_for}
+    save_service = staticmethod(policy_services.save_policy)
+    edit_view_class = PolicyEditView
     list_display = ["name", "year", "method", "per_capita_rate", "village_share", "advance_schedule_display", "status"]
     form_fields = [
         "county",
@@ -390,6 +461,8 @@ class PolicyItemViewSet(ScopedModelViewSet):
     list_select_related = ("policy", "item")
     list_filter = ["policy"]
     form_fields = ["policy", "item", "unit_price", "work_points"]
+    save_service = staticmethod(policy_services.save_policy_item)
+    delete_service = staticmethod(policy_services.delete_policy_item)
 
     def get_form_class(self, for_update=False):
         form = super().get_form_class(for_update)
@@ -407,22 +480,9 @@ class AdvanceViewSet(ScopedModelViewSet):
     list_display = ["clinic", "paid_on", "amount", "reference", "batch"]
     list_select_related = ("clinic", "batch__county")
     form_fields = ["clinic", "paid_on", "amount", "reference"]
-
-    def get_form_class(self, for_update=False):
-        form = super().get_form_class(for_update)
-
-        class AdvanceForm(form):  # type: ignore[valid-type, misc]  # the viewset's own form class
-            def clean(self):
-                cleaned = super().clean()
-                if self.instance.pk and self.instance.batch_id:
-                    raise ValidationError(
-                        _(
-                            "这笔预拨款是按政策批量生成的，不能手工修改；如有差错，请另行登记一笔更正的预拨款并在凭证号中注明。"
-                        )
-                    )
-                return cleaned
-
-        return AdvanceForm
+    # Generated advances and those of settled months are refused by the service.
+    save_service = staticmethod(advance_services.save_advance)
+    delete_service = staticmethod(advance_services.delete_advance)
 
 
 policy_viewset = PolicyViewSet("subsidypolicy")

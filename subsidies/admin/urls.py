@@ -19,6 +19,7 @@ from subsidies.admin.settlement import (
     AdvanceBatchesView,
     AdvanceBatchView,
     LineView,
+    RunDecisionView,
     RunDetailView,
     RunExportView,
     RunListView,
@@ -46,6 +47,7 @@ settlement = (
     [
         path("", RunListView.as_view(), name="runs"),
         path("<int:pk>/", RunDetailView.as_view(), name="run"),
+        path("<int:pk>/decide/", RunDecisionView.as_view(), name="decide"),
         path("<int:pk>/export/", RunExportView.as_view(), name="export"),
         path("<int:pk>/statements/", StatementsZipView.as_view(), name="statements"),
         path("batches/<int:pk>/", StatementBatchView.as_view(), name="batch"),

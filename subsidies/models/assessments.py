@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from core.versioning import Versioned
 from subsidies.fields import DecimalPlaces
 
 __all__ = [
@@ -107,7 +108,7 @@ class ScoreItem(models.Model):
         return f"{self.code} {self.name}"
 
 
-class Assessment(models.Model):
+class Assessment(Versioned):
     class Status(models.TextChoices):
         DRAFT = "draft", _("草稿")
         SUBMITTED = "submitted", _("已提交")

@@ -15,6 +15,7 @@ from django.db.models.lookups import GreaterThan, LessThan
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from core.versioning import Versioned
 from subsidies.fields import DecimalPlaces, JSONDocumentField
 
 __all__ = [
@@ -46,7 +47,7 @@ SHARE_VALIDATORS = [
 SHARE_SUM = F("advance_q1_share") + F("advance_q2_share") + F("advance_q3_share") + F("advance_q4_share")
 
 
-class SubsidyPolicy(models.Model):
+class SubsidyPolicy(Versioned):
     class Method(models.TextChoices):
         UNIT_PRICE = "unit_price", _("按项目单价")
         WORK_POINTS = "work_points", _("按工分")
@@ -360,7 +361,7 @@ class Advance(models.Model):
         return f"{self.clinic} {self.paid_on} {self.amount}"
 
 
-class SettlementRun(models.Model):
+class SettlementRun(Versioned):
     class Status(models.TextChoices):
         DRAFT = "draft", _("草稿（测算中）")
         CONFIRMED = "confirmed", _("卫生院已确认")
@@ -410,6 +411,20 @@ class SettlementRun(models.Model):
     )
     approved_at = models.DateTimeField(_("审批时间"), null=True, blank=True)
     payment_reference = models.CharField(_("拨付凭证号"), max_length=60, blank=True)
+    # The last decision's comment: why the county returned the run (shown to the township), or the
+    # township's / county's note on confirming / approving.
+    confirm_comment = models.TextField(_("卫生院确认意见"), blank=True)
+    approve_comment = models.TextField(_("卫健局审批意见"), blank=True)
+    return_comment = models.TextField(_("退回意见"), blank=True)
+    returned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("退回人"),
+    )
+    returned_at = models.DateTimeField(_("退回时间"), null=True, blank=True)
     computed_at = models.DateTimeField(_("计算时间"), null=True, blank=True)
     total_public_health = models.DecimalField(_("公共卫生补助合计"), default=0, **MONEY)
     total_drug = models.DecimalField(_("药品补助合计"), default=0, **MONEY)
@@ -442,6 +457,11 @@ class SettlementRun(models.Model):
     @property
     def locked(self) -> bool:
         return self.status in (self.Status.APPROVED, self.Status.ANNOUNCED, self.Status.PAID)
+
+    @property
+    def is_returned(self) -> bool:
+        """A draft the county sent back (its reason in ``return_comment``)."""
+        return self.status == self.Status.DRAFT and bool(self.return_comment)
 
 
 class SettlementLine(models.Model):

@@ -9,8 +9,10 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import Avg, Count, Q, QuerySet, Sum
+from django.utils.translation import gettext
 
 from clinics.selectors import get_scope, id_filter, restrict
+from programs.selectors.periods import locked_months
 from programs.selectors.reports import quota_map, verified_totals
 from subsidies.models import Appeal, Assessment, AssessmentEvidence, SatisfactionSurvey, ScoreSheet
 
@@ -130,3 +132,13 @@ def township_score_change(*, user: AnyUser, township_ids: Iterable[int]) -> Scor
     return ScoreChange(
         periods[0], periods[1] if len(periods) > 1 else None, {tid: tuple(pair) for tid, pair in averages.items()}
     )
+
+
+def settled_message(assessment: Assessment) -> str | None:
+    """Why the assessment can no longer change (its quarter is locked by an approved settlement), or None."""
+    months = range(assessment.quarter * 3 - 2, assessment.quarter * 3 + 1)
+    if not locked_months(township_id=assessment.clinic.township_id, year=assessment.year, months=months):
+        return None
+    return gettext("%(a)s的补助已审批结算，考核结果不能再修改；如确有差错，请由卫健局发起更正结算。") % {
+        "a": assessment
+    }

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, TypeAlias
 
 from django.db import models
 from django.db.models import Count, Q, QuerySet, Sum
+from django.utils.translation import gettext
 
 from clinics.models import Clinic, ClinicPopulation, County, Township
 from clinics.selectors import get_scope, restrict, townships_for
@@ -29,6 +30,7 @@ from subsidies.models import (
     StatementBatch,
     SubsidyPolicy,
 )
+from subsidies.models.settlement import period_label
 from subsidies.selectors.assessments import assessment_scores
 
 if TYPE_CHECKING:
@@ -335,3 +337,49 @@ def iter_inputs_by_county(
     figures = facts.item_figures(county_ids)
     for county_id in county_ids:
         yield county_id, facts.inputs(county_id, figures)
+
+
+LOCKED_STATUSES = (SettlementRun.Status.APPROVED, SettlementRun.Status.ANNOUNCED, SettlementRun.Status.PAID)
+
+
+def approved_run_using(policy_id: int) -> SettlementRun | None:
+    """The first approved (or later) settlement run computed with the policy: it freezes the policy."""
+    return (
+        SettlementRun.objects.filter(policy_id=policy_id, status__in=LOCKED_STATUSES)
+        .select_related("county", "township")
+        .order_by("pk")
+        .first()
+    )
+
+
+@dataclass(frozen=True)
+class DecisionSummary:
+    """What confirming / approving a run locks, as the confirmation step shows it."""
+
+    townships: list[str]
+    months: list[int]
+    months_label: str  # 2026年1月、2026年2月、2026年3月 / 2026年全年（1–12月）
+    clinic_count: int
+    negative_count: int  # lines with a recovery (应拨为负)
+    advances_total: Decimal
+    balance_total: Decimal
+
+
+def decision_summary(run: SettlementRun) -> DecisionSummary:
+    lines = run.lines.aggregate(n=Count("pk"), negative=Count("pk", filter=Q(balance__lt=0)))
+    township_ids = township_ids_of_run(run)
+    names = list(Township.objects.filter(pk__in=township_ids).order_by("code").values_list("name", flat=True))
+    months = period_months(run.quarter)
+    if run.quarter is None:
+        label = gettext("%(y)s年全年（1–12月）") % {"y": run.year}
+    else:
+        label = "、".join(period_label(run.year, month=m) for m in months)
+    return DecisionSummary(
+        townships=names,
+        months=months,
+        months_label=label,
+        clinic_count=lines["n"],
+        negative_count=lines["negative"],
+        advances_total=run.total_advances,
+        balance_total=run.total_balance,
+    )

@@ -17,7 +17,8 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from clinics.models import Clinic, County
-from clinics.selectors import can_administer_county
+from clinics.selectors import can_administer_county, can_manage_clinic
+from programs.selectors.periods import locked_months
 from subsidies import calculation
 from subsidies.models import Advance, AdvanceBatch, SubsidyPolicy
 from subsidies.models.settlement import period_label
@@ -134,3 +135,46 @@ def generate_advances(
         batch_size=2000,
     )
     return batch, True
+
+
+def _ensure_advance_month_open(advance: Advance) -> None:
+    """An advance dated in a month an approved settlement locked was deducted there: it is frozen."""
+    clinic = Clinic.objects.only("township_id").get(pk=advance.clinic_id)
+    if locked_months(township_id=clinic.township_id, year=advance.paid_on.year, months=[advance.paid_on.month]):
+        raise ValidationError(
+            _(
+                "%(y)s年%(m)s月的补助已审批结算，该月的预拨款不能再登记、修改或删除；"
+                "如有差错，请在未结算的月份另行登记一笔更正的预拨款，并在凭证号中注明。"
+            )
+            % {"y": advance.paid_on.year, "m": advance.paid_on.month},
+            code="frozen",
+        )
+
+
+@transaction.atomic
+def save_advance(*, user: User | None, instance: Advance, version: int | None = None) -> Advance:
+    """Record or change an advance by hand (the admin form). Generated ones and those of settled months are
+    frozen."""
+    if user is not None and not can_manage_clinic(user, instance.clinic):
+        raise PermissionDenied
+    if instance.pk is not None:
+        current = Advance.objects.select_for_update().get(pk=instance.pk)
+        if current.batch_id:
+            raise ValidationError(
+                _("这笔预拨款是按政策批量生成的，不能手工修改；如有差错，请另行登记一笔更正的预拨款并在凭证号中注明。")
+            )
+        _ensure_advance_month_open(current)
+    _ensure_advance_month_open(instance)
+    instance.save()
+    return instance
+
+
+@transaction.atomic
+def delete_advance(*, user: User | None, instance: Advance) -> None:
+    current = Advance.objects.select_for_update().get(pk=instance.pk)
+    if user is not None and not can_manage_clinic(user, current.clinic):
+        raise PermissionDenied
+    if current.batch_id:
+        raise ValidationError(_("这笔预拨款是按政策批量生成的，不能手工删除；如有差错，请另行登记一笔更正的预拨款。"))
+    _ensure_advance_month_open(current)
+    current.delete()

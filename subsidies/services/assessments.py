@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from clinics.selectors import can_manage_clinic, get_scope
 from core.forms import joined_messages
 from core.validation import field_limits, parse_decimal, parse_integer
+from core.versioning import bump, check_version
 from subsidies import scoring
 from subsidies.models import (
     Appeal,
@@ -40,6 +41,13 @@ APPEAL_DAYS = 7
 def _ensure_manager(user: User, clinic: Clinic) -> None:
     if not can_manage_clinic(user, clinic):
         raise PermissionDenied
+
+
+def ensure_not_settled(assessment: Assessment) -> None:
+    """Approved means frozen: the score of a quarter an approved settlement used cannot change in place."""
+    message = selectors.settled_message(assessment)
+    if message is not None:
+        raise ValidationError(message, code="frozen")
 
 
 @transaction.atomic
@@ -169,12 +177,20 @@ def _recompute(assessment: Assessment) -> Decimal:
 
 @transaction.atomic
 def update_entries(
-    *, user: User, assessment: Assessment, values: dict[int, dict[str, Any]], notes: str | None = None
+    *,
+    user: User,
+    assessment: Assessment,
+    values: dict[int, dict[str, Any]],
+    notes: str | None = None,
+    version: int | None = None,
 ) -> Assessment:
+    """Save a draft's scores. ``version``: the one the score page showed (someone's save meanwhile refuses)."""
     assessment = Assessment.objects.select_for_update().select_related("clinic__township").get(pk=assessment.pk)
     _ensure_manager(user, assessment.clinic)
     if assessment.status != Assessment.Status.DRAFT:
         raise ValidationError(_("考核已提交，只能通过申诉更改。"))
+    ensure_not_settled(assessment)
+    check_version(assessment, version)
     errors: dict[str, str] = {}
     entries = {e.pk: e for e in assessment.entries.select_related("item")}
     for entry_id, entry_values in values.items():
@@ -187,15 +203,17 @@ def update_entries(
         raise ValidationError(errors)
     if notes is not None:
         assessment.notes = notes
-        assessment.save(update_fields=["notes"])
+    assessment.save(update_fields=["notes", *bump(assessment, user)])
     _recompute(assessment)
     return assessment
 
 
 @transaction.atomic
-def submit_assessment(*, user: User, assessment: Assessment) -> Assessment:
+def submit_assessment(*, user: User, assessment: Assessment, version: int | None = None) -> Assessment:
     assessment = Assessment.objects.select_for_update().select_related("clinic__township").get(pk=assessment.pk)
     _ensure_manager(user, assessment.clinic)
+    ensure_not_settled(assessment)
+    check_version(assessment, version)
     missing = []
     for entry in assessment.entries.select_related("item"):
         mode = entry.item.mode
@@ -210,7 +228,7 @@ def submit_assessment(*, user: User, assessment: Assessment) -> Assessment:
     _recompute(assessment)
     assessment.status = Assessment.Status.SUBMITTED
     assessment.submitted_at = timezone.now()
-    assessment.save(update_fields=["status", "submitted_at"])
+    assessment.save(update_fields=["status", "submitted_at", *bump(assessment, user)])
     return assessment
 
 
@@ -314,7 +332,7 @@ def decide_appeal(
         raise ValidationError(_("该申诉已经处理过了。"))
     if not decision.strip():
         raise ValidationError({"decision": _("请填写处理意见。")})
-    if accept:
+    if accept:  # a recorded correction (AssessmentRevision), allowed even after settlement (then 更正结算)
         snapshot = [
             {
                 "item": e.item.code,
@@ -336,6 +354,7 @@ def decide_appeal(
             raise ValidationError(errors)
         entry.save()
         after = _recompute(assessment)
+        assessment.save(update_fields=bump(assessment, user))
         AssessmentRevision.objects.create(  # type: ignore[misc]  # a submitted assessment has its total
             assessment=assessment,
             total_before=before,

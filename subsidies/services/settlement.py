@@ -19,6 +19,7 @@ from psycopg.copy import QueuedLibpqWriter
 from clinics.models import Township
 from clinics.selectors import can_administer_county, can_manage_township
 from core import announcements
+from core.versioning import bump, check_version
 from programs.services.periods import lock_periods
 from subsidies import calculation
 from subsidies.fields import dumps
@@ -131,8 +132,11 @@ _TOTAL_FIELDS = [
 ]
 
 
-def _write_lines(run: SettlementRun, inputs: list[calculation.ClinicInputs], *, fresh: bool = False) -> SettlementRun:
-    """Compute and store a run's lines. ``fresh``: a run just created has no previous lines to keep."""
+def _write_lines(
+    run: SettlementRun, inputs: list[calculation.ClinicInputs], *, user: User | None, fresh: bool = False
+) -> SettlementRun:
+    """Compute and store a run's lines (a change of the run by ``user``). ``fresh``: a run just created has
+    no previous lines to keep."""
     lines, totals = _compute(run.policy, inputs, quarter=run.quarter)
     previous: dict[int, Decimal] = {}
     if not fresh:
@@ -140,6 +144,7 @@ def _write_lines(run: SettlementRun, inputs: list[calculation.ClinicInputs], *, 
         run.lines.all().delete()
     _insert_lines(_line_row(run.pk, x, previous.get(x.clinic_id)) for x in lines)
     _set_totals(run, totals)
+    bump(run, user)
     run.save()
     return run
 
@@ -173,7 +178,7 @@ def create_run(
     )
     if inputs is None:
         inputs = gather_inputs(county=county, year=year, quarter=quarter, township=township)
-    return _write_lines(run, inputs, fresh=True)
+    return _write_lines(run, inputs, user=user, fresh=True)
 
 
 @transaction.atomic
@@ -255,24 +260,54 @@ def recompute_run(
         raise ValidationError(_("只有草稿可以重新计算；已确认或审批的结算不能更改。"))
     if inputs is None:
         inputs = gather_inputs(county=run.county, year=run.year, quarter=run.quarter, township=run.township)
-    return _write_lines(run, inputs)
+    return _write_lines(run, inputs, user=user)
 
 
-@transaction.atomic
-def confirm_run(*, user: User | None, run: SettlementRun) -> SettlementRun:
+def _locked_run(run: SettlementRun, version: int | None) -> SettlementRun:
+    """The run locked for update, refused when it changed since the page showing it (``version``)."""
     run = SettlementRun.objects.select_for_update().get(pk=run.pk)
-    _ensure_may_prepare(user, run.county_id, run.township)
-    if run.status != Status.DRAFT:
-        raise ValidationError(_("只有草稿可以确认。"))
-    run.status, run.confirmed_by = Status.CONFIRMED, user
-    run.save(update_fields=["status", "confirmed_by"])
+    check_version(run, version)
     return run
 
 
 @transaction.atomic
-def approve_run(*, user: User, run: SettlementRun) -> SettlementRun:
-    """County approval. The row lock makes two simultaneous approvals record exactly one."""
-    run = SettlementRun.objects.select_for_update().get(pk=run.pk)
+def confirm_run(
+    *, user: User | None, run: SettlementRun, version: int | None = None, comment: str = ""
+) -> SettlementRun:
+    """The township confirms the run as shown (``version``: the page's; a recomputation meanwhile refuses)."""
+    run = _locked_run(run, version)
+    _ensure_may_prepare(user, run.county_id, run.township)
+    if run.status != Status.DRAFT:
+        raise ValidationError(_("只有草稿可以确认。"))
+    run.status, run.confirmed_by, run.confirm_comment = Status.CONFIRMED, user, comment.strip()
+    run.save(update_fields=["status", "confirmed_by", "confirm_comment", *bump(run, user)])
+    return run
+
+
+@transaction.atomic
+def return_run(*, user: User, run: SettlementRun, comment: str, version: int | None = None) -> SettlementRun:
+    """The county sends a confirmed run back to the township with a reason (mandatory); it is a draft again,
+    to be recomputed and confirmed anew. The reason stays on the run for the township to read."""
+    run = _locked_run(run, version)
+    if not can_administer_county(user, run.county_id):
+        raise PermissionDenied
+    if run.status != Status.CONFIRMED:
+        raise ValidationError(
+            _("只有卫生院已确认、等待审批的结算才能退回（当前状态：%(s)s）。") % {"s": run.get_status_display()}
+        )
+    if not comment.strip():
+        raise ValidationError({"comment": _("请填写退回原因，告诉卫生院需要核对或修改什么。")})
+    run.status, run.confirmed_by = Status.DRAFT, None
+    run.return_comment, run.returned_by, run.returned_at = comment.strip(), user, timezone.now()
+    run.save(update_fields=["status", "confirmed_by", "return_comment", "returned_by", "returned_at", *bump(run, user)])
+    return run
+
+
+@transaction.atomic
+def approve_run(*, user: User, run: SettlementRun, version: int | None = None, comment: str = "") -> SettlementRun:
+    """County approval. The row lock makes two simultaneous approvals record exactly one; ``version`` (the
+    confirmation page's) makes sure what is approved is what the approver saw."""
+    run = _locked_run(run, version)
     if not can_administer_county(user, run.county_id):
         raise PermissionDenied
     if run.status != Status.CONFIRMED:
@@ -290,7 +325,8 @@ def approve_run(*, user: User, run: SettlementRun) -> SettlementRun:
         reason=_("%(run)s审批后锁定") % {"run": run},
     )
     run.status, run.approved_by, run.approved_at = Status.APPROVED, user, timezone.now()
-    run.save(update_fields=["status", "approved_by", "approved_at"])
+    run.approve_comment = comment.strip()
+    run.save(update_fields=["status", "approved_by", "approved_at", "approve_comment", *bump(run, user)])
     return run
 
 
@@ -316,7 +352,7 @@ def announce_run(*, user: User | None, run: SettlementRun) -> Any:  # the announ
     except announcements.AnnouncementsUnavailable:
         raise ValidationError(_("通知公告模块尚未启用，暂不能在网站公示；请先导出 Excel 张贴公示。")) from None
     run.status = Status.ANNOUNCED
-    run.save(update_fields=["status"])
+    run.save(update_fields=["status", *bump(run, user)])
     return page
 
 
@@ -330,5 +366,5 @@ def mark_paid(*, user: User | None, run: SettlementRun, reference: str) -> Settl
     if not reference.strip():
         raise ValidationError({"reference": _("请填写拨付凭证号。")})
     run.status, run.payment_reference = Status.PAID, reference.strip()
-    run.save(update_fields=["status", "payment_reference"])
+    run.save(update_fields=["status", "payment_reference", *bump(run, user)])
     return run

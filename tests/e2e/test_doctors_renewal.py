@@ -80,3 +80,35 @@ def test_training_compliance_page(page, org):
     table = page.locator("[data-testid=compliance]").inner_text()
     assert "李秀英" in table
     screenshot(page, "doctors-admin-training")
+
+
+def test_refused_renewal_reason_on_a_390px_phone(browser, live_server, org):
+    """The county refuses with a reason; the 55-year-old doctor reads why on the phone, without zooming."""
+    from doctors import services
+
+    today = timezone.localdate()
+    _doctor, licence = eligible_doctor(org.ca1a, user=org.users.doctor, today=today, expires_in=40, name="张建国")
+    application = services.apply_for_renewal(licence=licence, user=org.users.doctor, on=today)
+    services.township_review(application=application, user=org.users.township, forward=True, on=today)
+    context, page = _desktop(browser, live_server)
+    login(page, "county_a", PASSWORD)
+    page.goto_path(f"/admin/doctors/renewals/{application.pk}/")
+    page.fill("#id_note", "2025 年培训不足两周（只参加了 1 次、5 天），请补训后由卫生院重新申请。")
+    page.click("button[value=refuse]")
+    page.locator("[data-testid=status]", has_text="未批准").wait_for()
+    context.close()
+
+    phone_context = browser.new_context(
+        viewport={"width": 390, "height": 844}, locale="zh-CN", is_mobile=True, has_touch=True, device_scale_factor=2
+    )
+    phone = phone_context.new_page()
+    phone.goto_path = lambda path: phone.goto(live_server.url + path)
+    login(phone, "doc_a1a", PASSWORD)
+    phone.goto_path("/portal/doctor/")
+    applications = phone.locator("[data-testid=applications]").inner_text()
+    assert "未批准" in applications and "请补训后由卫生院重新申请" in applications
+    # The reason is also at the top, next to "may not report", with whom to ask.
+    assert "请补训后由卫生院重新申请" in phone.locator("[data-testid=refusal-reason]").inner_text()
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+    screenshot(phone, "doctors-portal-refused-390")
+    phone_context.close()

@@ -50,6 +50,9 @@ def test_county_approves_and_doctor_downloads_statement(browser, live_server, or
     county = page_at(1280, 900)
     login(county, "county_a", PASSWORD)
     county.goto_path(f"/admin/settlement/{run.pk}/")
+    county.click("[data-testid=to-approve]")  # the confirmation step: what approving locks
+    expect(county.locator("[data-testid=decide-total]")).to_contain_text("4450.00")
+    screenshot(county, "settlement-admin-approve-step")
     county.click("button[value=approve]")
     expect(county.locator("[data-testid=run-status]")).to_contain_text("卫健局已审批")
     expect(county.locator("[data-testid=run-total]")).to_have_text("4450.00")

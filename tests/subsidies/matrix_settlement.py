@@ -72,6 +72,7 @@ CASES = [
         args=lambda o: [777777],
         id="guessed run",
     ),
+    Case("settlement:decide", RUN_A1, args=lambda o: [run_a1(o).pk], query="action=approve"),
     Case("settlement:export", RUN_A1, args=lambda o: [run_a1(o).pk]),
     Case(
         "settlement:statements",

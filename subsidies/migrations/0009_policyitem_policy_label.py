@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("subsidies", "0007_advance_share_message"),
+        ("subsidies", "0008_versions_and_run_return"),
     ]
 
     operations = [

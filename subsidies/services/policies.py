@@ -1,0 +1,78 @@
+"""Subsidy policies and their item standards: saved here by every path (admin form, command line).
+
+Approved means frozen: a policy an approved settlement was computed with (and its item standards) can no
+longer change in place; the refusal tells the county to make a new policy. Edits carry the version the form
+showed (``core.versioning``): a change made meanwhile by someone else is refused, not overwritten.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from clinics.selectors import can_administer_county
+from core.versioning import bump, check_version
+from subsidies.models import PolicyItem, SubsidyPolicy
+from subsidies.selectors.settlement import approved_run_using
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+
+def ensure_policy_not_frozen(policy_id: int) -> None:
+    """Refuse a change to a policy that an approved settlement used."""
+    run = approved_run_using(policy_id)
+    if run is not None:
+        raise ValidationError(
+            _(
+                "该政策已用于已审批的“%(run)s”，不能再修改（已审批的结算必须能按原标准复核）。"
+                "如需调整标准，请新建一个政策，再用新政策发起更正结算。"
+            )
+            % {"run": run},
+            code="frozen",
+        )
+
+
+def _ensure_county(user: User | None, county_id: int) -> None:
+    if user is not None and not can_administer_county(user, county_id):
+        raise PermissionDenied
+
+
+@transaction.atomic
+def save_policy(*, user: User | None, instance: SubsidyPolicy, version: int | None = None) -> SubsidyPolicy:
+    """Create or change a policy (its fields already set on ``instance`` and validated by the form)."""
+    _ensure_county(user, instance.county_id)
+    if instance.pk is not None:
+        current = SubsidyPolicy.objects.select_for_update().get(pk=instance.pk)
+        _ensure_county(user, current.county_id)
+        ensure_policy_not_frozen(current.pk)
+        check_version(current, version)
+        instance.version = current.version
+    bump(instance, user)
+    instance.save()
+    return instance
+
+
+@transaction.atomic
+def save_policy_item(*, user: User | None, instance: PolicyItem, version: int | None = None) -> PolicyItem:
+    """Create or change an item standard of a policy that no approved settlement used yet."""
+    policy = SubsidyPolicy.objects.select_for_update().get(pk=instance.policy_id)
+    _ensure_county(user, policy.county_id)
+    ensure_policy_not_frozen(policy.pk)
+    if instance.pk is not None:
+        old_policy_id = PolicyItem.objects.values_list("policy_id", flat=True).get(pk=instance.pk)
+        if old_policy_id != policy.pk:
+            ensure_policy_not_frozen(old_policy_id)
+    instance.save()
+    return instance
+
+
+@transaction.atomic
+def delete_policy_item(*, user: User | None, instance: PolicyItem) -> None:
+    policy = SubsidyPolicy.objects.select_for_update().get(pk=instance.policy_id)
+    _ensure_county(user, policy.county_id)
+    ensure_policy_not_frozen(policy.pk)
+    instance.delete()
