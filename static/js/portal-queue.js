@@ -1,9 +1,9 @@
 /* The offline portal's queue, shared by the pages (portal.js) and the service worker (portal-sw.js).
  *
  * An entry is a form filled while offline: {id (UUID made here), kind, user (who made it), params, fields,
- * label, url, seq, state: "pending" | "refused", reason}. Entries live in IndexedDB, so they survive closing
+ * label, url, seq, state: "pending" | "refused" | "saved", reason (the server's answer), announced}. Entries live in IndexedDB, so they survive closing
  * the browser. flush() sends the logged-in user's pending entries to the sync endpoint one at a time, oldest
- * first; the server answers each id once (a retry gets the first answer). "saved" entries leave the queue,
+ * first; the server answers each id once (a retry gets the first answer). "saved" entries stay a week as sent,
  * "refused" ones stay with the reason until the doctor fixes or deletes them; another user's entries are never
  * sent. warm() keeps the pages the server lists for reading offline, in one cache per user.
  */
@@ -31,7 +31,8 @@
   function withStore(mode, work) {
     return open().then(function (db) {
       return new Promise(function (resolve, reject) {
-        var tx = db.transaction(STORE, mode);
+        // "strict": written to disk before it completes, so an entry survives the browser closing right after.
+        var tx = db.transaction(STORE, mode, { durability: mode === "readwrite" ? "strict" : "default" });
         var result = work(tx.objectStore(STORE));
         tx.oncomplete = function () { db.close(); resolve(result && "result" in result ? result.result : result); };
         tx.onerror = function () { db.close(); reject(tx.error); };
@@ -110,8 +111,12 @@
               if (!isJson(resp) || resp.status >= 500) return false;  // logged out, CSRF, server trouble: later
               return resp.json().then(function (answer) {
                 if (answer.status === "saved") {
+                  // Kept a week as "已发送" with the server's answer, so the doctor sees it arrived.
                   result.saved += 1;
-                  return remove(entry.id).then(function () { return true; });
+                  entry.state = "saved";
+                  entry.reason = answer.message;
+                  entry.sentAt = Date.now();
+                  return put(entry).then(function () { return true; });
                 }
                 if (answer.status === "refused") {
                   result.refused += 1;

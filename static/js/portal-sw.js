@@ -101,16 +101,22 @@ self.addEventListener("fetch", function (event) {
   }
 });
 
-function tellPages() {
+function tellPages(result) {
   return self.clients.matchAll({ type: "window" }).then(function (pages) {
-    pages.forEach(function (page) { page.postMessage({ type: "queue-changed" }); });
+    pages.forEach(function (page) {
+      page.postMessage({ type: "queue-changed", saved: result.saved, refused: result.refused });
+    });
   });
 }
 
 self.addEventListener("sync", function (event) {
   if (event.tag !== PortalQueue.SYNC_TAG) return;
+  if (self.navigator.onLine === false) {
+    event.waitUntil(Promise.reject(new Error("offline")));  // the browser tries again later
+    return;
+  }
   event.waitUntil(PortalQueue.flush(PORTAL.syncUrl).then(function (result) {
-    return tellPages().then(function () {
+    return tellPages(result).then(function () {
       if (result.offline) throw new Error("still offline");  // the browser tries again later
     });
   }));

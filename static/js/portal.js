@@ -3,8 +3,7 @@
  * - Registers the service worker (portal-sw.js via /portal/sw.js) and keeps the pages for offline reading.
  * - Shows "离线 · 数据截至 HH:MM" when offline or when the page is a kept copy, and the pending-queue counter.
  * - A form marked data-offline="<kind>" is queued when there is no network (portal-queue.js); its data-param-*
- *   attributes are the entry's params, data-offline-label and data-offline-show (field names) describe it in the
- *   queue. The queue is sent on each page load when online, when the connection comes back, and by Background Sync.
+ *   attributes are the entry's params, data-offline-label (with {field} marks) describes it in the queue. The queue is sent on each page load when online, when the connection comes back, and by Background Sync.
  * - The queue page (data-queue-list) lists this user's entries: pending, or refused with the reason, to fix
  *   (the form opens filled in: #fix=<id>) or delete.
  * Texts come from the template (#offline-strings, a JSON data block), so they are translated like the rest.
@@ -61,21 +60,29 @@
     if (!node) return;
     var offline = !navigator.onLine || fromCache !== "0";
     node.hidden = !offline || !rendered || !user;
-    node.textContent = fmt(S.banner, { time: when(rendered) });
+    node.textContent = "";
+    node.appendChild(el("strong", "", fmt(S.banner, { time: when(rendered) })));
+    node.appendChild(el("small", "", S.bannerHint));
     root.classList.toggle("is-offline", !navigator.onLine);
   }
 
+  var WEEK = 7 * 24 * 3600 * 1000;
+
+  // The counter, and a message for each answer not shown yet (sent by this page or by the worker).
   function count() {
     var node = document.querySelector("[data-queue-count]");
     if (!node || !hasIDB) return Promise.resolve();
     return Q.all().then(function (entries) {
+      var old = entries.filter(function (e) { return e.state === "saved" && Date.now() - e.sentAt > WEEK; });
+      entries = entries.filter(function (e) { return old.indexOf(e) < 0; });
       var mine = entries.filter(function (e) { return e.user === user; });
       var pending = mine.filter(function (e) { return e.state === "pending"; }).length;
-      var refused = mine.length - pending;
+      var refused = mine.filter(function (e) { return e.state === "refused"; }).length;
       if (user === null) {
-        node.hidden = entries.length === 0;
-        node.textContent = fmt(S.countLoggedOut, { n: entries.length });
-        return;
+        var waiting = entries.filter(function (e) { return e.state === "pending"; }).length;
+        node.hidden = waiting === 0;
+        node.textContent = fmt(S.countLoggedOut, { n: waiting });
+        return Promise.all(old.map(function (e) { return Q.remove(e.id); }));
       }
       node.hidden = false;
       node.textContent = fmt(S.count, { n: pending }) + (refused ? " · " + fmt(S.countRefused, { n: refused }) : "");
@@ -83,6 +90,20 @@
       node.classList.toggle("has-refused", refused > 0);
       node.dataset.pending = String(pending);
       node.dataset.refused = String(refused);
+      var fresh = mine.filter(function (e) { return e.state !== "pending" && !e.announced; });
+      var savedNow = fresh.filter(function (e) { return e.state === "saved"; }).length;
+      var refusedNow = fresh.length - savedNow;
+      var text = savedNow ? fmt(S.sent, { n: savedNow }) : "";
+      if (refusedNow) {
+        say((text ? text + " " : "") + fmt(S.refusedNotice, { n: refusedNow }), "error",
+          { text: S.seeQueue, href: body.dataset.queuePage });
+      } else if (savedNow) {
+        say(text, "success");
+      }
+      return Promise.all(old.map(function (e) { return Q.remove(e.id); }).concat(fresh.map(function (e) {
+        e.announced = true;
+        return Q.put(e);
+      })));
     }).then(drawQueue);
   }
 
@@ -108,10 +129,6 @@
     root.dataset.queue = "sending";
     sending = Q.flush(sync).then(function (result) {
       if (result.user && result.user !== user) result.pages = null;  // another login meanwhile: not this page's
-      if (result.saved) say(fmt(S.sent, { n: result.saved }), "success");
-      if (result.refused) {
-        say(fmt(S.refusedNotice, { n: result.refused }), "error", { text: S.seeQueue, href: body.dataset.queuePage });
-      }
       if (!result.user && !result.offline) say(S.loginToSend, "warning");
       return warmIfDue(result);
     }).catch(function () {}).then(function () {
@@ -133,15 +150,12 @@
     return params;
   }
 
+  // "服务月报：2026年11月（提交给卫生院）", "药品销售：阿莫西林胶囊 2盒，单价 6.80 元": the form's
+  // data-offline-label with {field} marks filled in, and the button pressed.
   function labelOf(form, fields, submitter) {
-    var parts = [form.dataset.offlineLabel || ""];
-    (form.dataset.offlineShow || "").split(/\s+/).filter(Boolean).forEach(function (name) {
-      var input = form.elements[name];
-      var label = input && input.id ? form.querySelector('label[for="' + input.id + '"]') : null;
-      if (name in fields) parts.push((label ? label.textContent.trim() + " " : "") + fields[name]);
-    });
-    if (submitter && submitter.name) parts.push("（" + submitter.textContent.trim() + "）");
-    return parts.filter(Boolean).join(" ");
+    var label = fmt(form.dataset.offlineLabel || "", fields);
+    if (submitter && submitter.name) label += "（" + submitter.textContent.trim() + "）";
+    return (S.kinds[form.dataset.offline] || "") + "：" + label;
   }
 
   function fieldsOf(form, submitter) {
@@ -160,7 +174,7 @@
       user: user,
       params: paramsOf(form),
       fields: fields,
-      label: (S.kinds[form.dataset.offline] || "") + "：" + labelOf(form, fields, submitter),
+      label: labelOf(form, fields, submitter),
       url: location.pathname + location.search
     };
     var fixing = form.dataset.fixing;
@@ -237,18 +251,27 @@
     if (!list) return null;
     return Q.all().then(function (entries) {
       var mine = entries.filter(function (e) { return e.user === user; });
-      var others = entries.length - mine.length;
+      var others = entries.filter(function (e) { return e.user !== user && e.state === "pending"; }).length;
+      // Waiting and refused first (what needs the doctor), then what was sent.
+      mine.sort(function (a, b) { return (a.state === "saved") - (b.state === "saved") || a.seq - b.seq; });
       list.textContent = "";
       if (!mine.length) list.appendChild(el("p", "empty", S.empty));
       mine.forEach(function (entry) {
         var refused = entry.state === "refused";
-        var item = el("li", "queue-item " + (refused ? "refused" : "pending"));
+        var saved = entry.state === "saved";
+        var item = el("li", "queue-item " + entry.state);
         item.dataset.entry = entry.id;
         var head = el("div", "queue-head");
-        head.appendChild(el("span", "badge " + (refused ? "danger" : "warn"), refused ? S.refused : S.pending));
+        var badge = saved ? ["ok", S.saved] : refused ? ["danger", S.refused] : ["warn", S.pending];
+        head.appendChild(el("span", "badge " + badge[0], badge[1]));
         head.appendChild(el("strong", "queue-what", entry.label));
         item.appendChild(head);
         item.appendChild(el("p", "hint", fmt(S.madeAt, { time: when(entry.seq) })));
+        if (saved) {
+          item.appendChild(el("p", "queue-answer", entry.reason + " " + fmt(S.sentAt, { time: when(entry.sentAt) })));
+          list.appendChild(item);
+          return;
+        }
         if (refused) {
           item.appendChild(el("p", "queue-reason", S.reason + entry.reason));
           var fix = el("a", "button", S.fix);
@@ -271,6 +294,8 @@
         item.appendChild(drop);
         list.appendChild(item);
       });
+      var button = document.querySelector("[data-queue-send]");
+      if (button) button.hidden = !mine.some(function (e) { return e.state === "pending"; }) || !navigator.onLine;
       var note = document.querySelector("[data-queue-others]");
       if (note) {
         note.hidden = others === 0;
@@ -289,7 +314,8 @@
   if (sendButton) sendButton.addEventListener("click", function () { send(); });
   if (navigator.serviceWorker) {
     navigator.serviceWorker.addEventListener("message", function (event) {
-      if (event.data && event.data.type === "queue-changed") count();
+      if (!event.data || event.data.type !== "queue-changed") return;
+      count();
     });
     if (user !== null && body.dataset.sw) {
       navigator.serviceWorker.register(body.dataset.sw, { scope: body.dataset.home }).catch(function () {});
