@@ -6,6 +6,7 @@ at 390 px; ``context.set_offline(True)`` cuts the network of the pages and of th
 
 from __future__ import annotations
 
+import contextlib
 import json
 from datetime import date, timedelta
 
@@ -56,10 +57,8 @@ def open_phone(browser, live_server, tmp_path):
 
     yield start
     for context in contexts:
-        try:
+        with contextlib.suppress(Exception):
             context.close()
-        except Exception:  # noqa: BLE001, S110 - closed by the test already
-            pass
 
 
 def ready(page):
