@@ -186,6 +186,12 @@
     }).then(function (entries) {
       var n = entries.filter(function (e) { return e.user === user && e.state === "pending"; }).length;
       say(fmt(S.queued, { n: n }), "warning", { text: S.seeQueue, href: body.dataset.queuePage });
+      // Kept: the buttons rest, so the same entry is not queued twice (to change it, delete it in the queue).
+      Array.prototype.forEach.call(form.querySelectorAll("button[type=submit], button:not([type])"), function (b) {
+        b.disabled = true;
+      });
+      var note = form.querySelector(".queued-note") || form.appendChild(el("p", "msg warning queued-note"));
+      note.textContent = S.queuedHere;
       window.scrollTo(0, 0);
       if (navigator.serviceWorker) {
         navigator.serviceWorker.ready.then(function (reg) {

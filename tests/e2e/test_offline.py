@@ -160,6 +160,7 @@ def test_offline_month_and_sale_saved_once(open_phone, org):
     year, month = _fill_report(phone, items)
     expect(phone.locator("[data-testid=offline-msg]")).to_contain_text("已存在手机里")
     expect(phone.locator("[data-testid=queue-count]")).to_have_text("待发送 1 条")
+    screenshot(phone, "offline-report-queued-phone")
     _sell(phone, drug, 2)
     expect(phone.locator("[data-testid=queue-count]")).to_have_text("待发送 2 条")
     phone.goto_path("/portal/notices/")  # kept too
