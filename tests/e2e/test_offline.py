@@ -292,3 +292,24 @@ def test_queue_of_one_doctor_is_not_sent_for_another(open_phone, org):
     expect(phone.locator("[data-testid=queue-count]")).to_have_text("待发送 0 条")
     assert ServiceReport.objects.get().clinic_id == org.ca1a.pk
     assert json.dumps(queue(phone)) == "[]"
+
+
+def test_read_receipt_pressed_offline(open_phone, org):
+    from cms.models import Audience, NoticeReceipt
+    from tests.cms.conftest import add_notice
+
+    _setup(org)
+    notice = add_notice(org.county_a, "慢病管理培训通知", audience=Audience.DOCTORS)
+    context, phone = open_phone()
+    online_login(phone, "doc_a1a")
+    context.set_offline(True)
+    phone.goto_path(f"/portal/notices/{notice.pk}/")
+    expect(phone.locator("[data-testid=offline-banner]")).to_be_visible()
+    phone.click("button:has-text('我已阅读')")
+    expect(phone.locator("[data-testid=queue-count]")).to_have_text("待发送 1 条")
+    assert not NoticeReceipt.objects.exists()
+    context.set_offline(False)
+    phone.goto_path("/portal/notices/")
+    ready(phone)
+    expect(phone.locator("[data-testid=queue-count]")).to_have_text("待发送 0 条")
+    assert NoticeReceipt.objects.get().notice_id == notice.pk
