@@ -33,9 +33,11 @@ self.addEventListener("activate", function (event) {
 });
 
 function marked(resp, flag) {
+  var headers = new Headers(resp.headers);
+  headers.delete("Content-Length");  // the marked page is longer
   return resp.text().then(function (html) {
     return new Response(html.replace('data-from-cache="0"', 'data-from-cache="' + flag + '"'), {
-      status: 200, headers: resp.headers
+      status: 200, headers: headers
     });
   });
 }

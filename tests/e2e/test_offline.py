@@ -156,6 +156,11 @@ def test_offline_month_and_sale_saved_once(open_phone, org):
     expect(banner).to_contain_text("离线 · 数据截至")
     assert "张庄村卫生室" in phone.locator("[data-testid=clinic-card]").inner_text()
     screenshot(phone, "offline-banner-phone")
+    phone.click("a.tile:has-text('填报月报')")  # /portal/services/ sends on to this month's form, offline too
+    year, month = default_month(timezone.localdate())
+    phone.wait_for_url(f"**/portal/services/{year}/{month}/")
+    phone.goto_path("/portal/notices/?missing=1")  # never kept: the queue page says so
+    expect(phone.locator("[data-testid=offline-msg]")).to_contain_text("这个页面没有存在手机里")
 
     year, month = _fill_report(phone, items)
     expect(phone.locator("[data-testid=offline-msg]")).to_contain_text("已存在手机里")
