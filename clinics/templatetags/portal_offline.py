@@ -5,6 +5,7 @@ from django import template
 from django.utils.html import json_script
 from django.utils.translation import gettext as _
 
+from clinics.portal.offline import shell_version
 from core.offline import ENTRY_KINDS
 
 register = template.Library()
@@ -41,5 +42,7 @@ def offline_strings():
         "fixing": _("正在修改未能保存的记录（原因：{reason}）。改好后再提交。"),
         "noCopy": _("现在没有网络，这个页面没有存在手机里。下面是待发送的记录。"),
         "kinds": {name: str(kind.label) for name, kind in ENTRY_KINDS.items()},
+        # A new shell (new static file names in production): the kept pages are fetched again to use them.
+        "version": shell_version(),
     }
     return json_script(strings, "offline-strings")

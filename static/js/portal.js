@@ -116,10 +116,11 @@
     var key = "portal-warmed";
     var last = {};
     try { last = JSON.parse(localStorage.getItem(key) || "{}"); } catch (e) { last = {}; }
-    var due = last.user !== result.user || Date.now() - (last.at || 0) > 30 * 60 * 1000 || result.saved > 0;
+    var due = last.user !== result.user || last.version !== S.version || result.saved > 0 ||
+      Date.now() - (last.at || 0) > 30 * 60 * 1000;
     if (!due) return Promise.resolve();
     return Q.warm(result.pages, result.user).then(function () {
-      localStorage.setItem(key, JSON.stringify({ user: result.user, at: Date.now() }));
+      localStorage.setItem(key, JSON.stringify({ user: result.user, at: Date.now(), version: S.version }));
     });
   }
 
