@@ -10,10 +10,14 @@ class ClinicsConfig(AppConfig):
 
     def ready(self):
         from clinics import selectors, services
+        from clinics.portal import offline
         from core import scope
+        from core.offline import register_offline_pages
 
         # The shared plumbing (scoped viewsets, import/export) narrows querysets through core.scope.
         scope.register(restrict=selectors.restrict, townships_for=selectors.townships_for)
+        # The portal home and the pending-queue page are kept on the phone for offline use.
+        register_offline_pages(offline.pages)
 
         # Permissions only exist after migrate, so the role groups are (re)built then.
         post_migrate.connect(services.sync_role_groups_after_migrate, dispatch_uid="clinics.sync_role_groups")

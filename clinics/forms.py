@@ -8,6 +8,7 @@ from clinics.models import UserScope
 from clinics.roles import Role
 from clinics.selectors import assignable_users_for, clinics_for, counties_for, townships_for
 from core.admin.viewsets import ScopedModelForm
+from core.offline import ENTRY_KINDS
 from core.validation import StrictIntegerField
 
 
@@ -190,3 +191,35 @@ class DashboardCountyForm(forms.Form):
     def code(self) -> str | None:
         self.is_valid()
         return self.cleaned_data.get("county") or None
+
+
+class OfflineEntryForm(forms.Form):
+    """One entry sent by the offline portal's queue (a JSON object): its client-made UUID, its kind (registered in
+    ``core.offline``), the id of the user who made it on the phone, the page's parameters (``params``: e.g. the
+    report's year and month) and the form's fields as strings (``fields``: validated by that kind's own form)."""
+
+    id = forms.UUIDField()
+    kind = forms.ChoiceField(choices=())
+    user = StrictIntegerField(min_value=1, max_value=2**31 - 1)
+    params = forms.JSONField(required=False)
+    values = forms.JSONField(required=False)  # the entry's "fields" (``fields`` is taken on a form)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [(name, kind.label) for name, kind in ENTRY_KINDS.items()]  # type: ignore[attr-defined]
+
+    def _clean_object(self, name: str, values: str) -> dict:
+        value = self.cleaned_data.get(name) or {}
+        if not isinstance(value, dict) or not all(isinstance(k, str) for k in value):
+            raise forms.ValidationError(_("记录格式不正确。"))
+        if values == "scalars" and not all(isinstance(v, (str, int)) for v in value.values()):
+            raise forms.ValidationError(_("记录格式不正确。"))
+        if values == "strings" and not all(isinstance(v, str) for v in value.values()):
+            raise forms.ValidationError(_("记录格式不正确。"))
+        return value
+
+    def clean_params(self) -> dict:
+        return self._clean_object("params", "scalars")
+
+    def clean_values(self) -> dict:
+        return self._clean_object("values", "strings")

@@ -191,3 +191,29 @@ class ImportJob(models.Model):
     @property
     def percent(self) -> int:
         return min(100, int(100 * self.processed_rows / self.total_rows)) if self.total_rows else 0
+
+
+class OfflineEntry(models.Model):
+    """An entry a doctor made on the phone while offline (a report, a sale, a read receipt, …), sent later by the
+    portal's sync endpoint. Its client-made UUID is accepted once: the first answer (saved, or refused with the
+    reason) is kept, and a retried request gets that answer again instead of being replayed."""
+
+    class Status(models.TextChoices):
+        SAVED = "saved", _("已保存")
+        REFUSED = "refused", _("被退回")
+
+    entry_id = models.UUIDField(_("记录编号"))
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(_("类型"), max_length=40)
+    status = models.CharField(_("结果"), max_length=10, choices=Status.choices)
+    message = models.TextField(_("答复"), blank=True)
+    received_at = models.DateTimeField(_("收到时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("离线录入记录")
+        verbose_name_plural = _("离线录入记录")
+        ordering = ["-received_at"]
+        constraints = [models.UniqueConstraint(fields=["entry_id"], name="offline_entry_accepted_once")]
+
+    def __str__(self):
+        return f"{self.kind} {self.entry_id}"

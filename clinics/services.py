@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -11,14 +12,16 @@ from django.apps import apps
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
-from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from clinics.models import Clinic, County, ImportJob, Township, UserScope
+from clinics.models import Clinic, County, ImportJob, OfflineEntry, Township, UserScope
 from clinics.roles import COUNTY_ROLES, ROLE_GROUP_NAMES, ROLE_PERMISSIONS, Role
 from clinics.selectors import login_usernames_for
+from core.forms import joined_messages
+from core.offline import ENTRY_KINDS
 
 if TYPE_CHECKING:
     from django.apps import AppConfig
@@ -200,3 +203,55 @@ def retry_import_job(*, job: ImportJob) -> ImportJob:
     job.save(update_fields=["state", "processed_rows", "heartbeat_at", "failure", "failed_phase", "report"])
     (run_import_job if importing else check_import_job).enqueue(job.pk)
     return job
+
+
+# --------------------------------------------------------------------------- offline portal entries
+
+OTHER_USER = "other_user"  # an answer that is never stored: the entry waits for its own doctor
+
+
+def _answer(entry: OfflineEntry, user: User) -> dict[str, str]:
+    if entry.user_id != user.pk:
+        return {"status": OTHER_USER, "message": _("这条记录的编号已被其他账号使用，未保存。")}
+    return {"status": entry.status, "message": entry.message}
+
+
+def replay_offline_entry(
+    *, user: User, entry_id: uuid.UUID, kind: str, made_by: int, params: dict[str, Any], fields: dict[str, Any]
+) -> dict[str, str]:
+    """Replay one entry queued on a doctor's phone, at most once per ``entry_id``.
+
+    The first request inserts the ``OfflineEntry`` row (unique ``entry_id``) and runs the kind's replay
+    (``core.offline``: the same form and service as the online page) in one transaction, then stores the answer:
+    ``saved`` with its message, or ``refused`` with the Chinese reason (the replay's changes are rolled back).
+    A retry — even one running at the same moment on PostgreSQL, whose insert waits on the unique index until the
+    first commits — finds the row and gets the first answer; nothing is replayed twice. An entry made by another
+    user than the one logged in is not replayed and not recorded (``other_user``): it waits for its own doctor.
+
+    Not one ``@transaction.atomic`` around everything, unlike other services: the unique-index conflict must end
+    the transaction before the first answer can be read."""
+
+    if made_by != user.pk:
+        return {"status": OTHER_USER, "message": _("这条记录是另一位医生录入的，只能由该医生登录后发送。")}
+    existing = OfflineEntry.objects.filter(entry_id=entry_id).first()
+    if existing is not None:
+        return _answer(existing, user)
+    replay = ENTRY_KINDS[kind].replay
+    try:
+        with transaction.atomic():
+            entry = OfflineEntry.objects.create(
+                entry_id=entry_id, user=user, kind=kind, status=OfflineEntry.Status.REFUSED
+            )
+            try:
+                with transaction.atomic():
+                    message = replay(user=user, params=params, fields=fields)
+                status = OfflineEntry.Status.SAVED
+            except ValidationError as exc:
+                status, message = OfflineEntry.Status.REFUSED, joined_messages(exc)
+            except PermissionDenied:
+                status, message = OfflineEntry.Status.REFUSED, _("您的账号现在不能录入这项内容。")
+            entry.status, entry.message = status, str(message)
+            entry.save(update_fields=["status", "message"])
+    except IntegrityError:
+        return _answer(OfflineEntry.objects.get(entry_id=entry_id), user)
+    return {"status": entry.status, "message": entry.message}

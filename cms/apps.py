@@ -22,7 +22,9 @@ class CmsConfig(AppConfig):
         from wagtail.signals import page_published, page_unpublished
 
         from cms import services, signals
+        from cms.portal import offline
         from core import announcements
+        from core.offline import register_entry_kind, register_offline_pages
         from core.portal import register_portal_link
 
         # Settlement publishes its 公示 through core.announcements (it may not import cms).
@@ -36,6 +38,9 @@ class CmsConfig(AppConfig):
         page_unpublished.connect(signals.notices_changed, dispatch_uid="cms.unpublished")
         post_delete.connect(signals.notices_changed, sender="cms.NoticePage", dispatch_uid="cms.deleted")
         register_portal_link(order=60, label=_("通知公告"), url_name="portal_notices:index", icon="通")
+        # 我已阅读 pressed offline, replayed by the sync endpoint; the notices are kept on the phone.
+        register_entry_kind(name="receipt", label=_("通知已读回执"), replay=offline.replay_receipt)
+        register_offline_pages(offline.pages)
 
 
 def last_app_with_models():

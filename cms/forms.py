@@ -42,3 +42,9 @@ class ReceiptTownshipForm(forms.Form):
     def township_id(self) -> int | None:
         self.is_valid()
         return self.cleaned_data.get("township")
+
+
+class OfflineReceiptForm(forms.Form):
+    """The notice of a read receipt queued by the offline portal (online it is in the page's URL)."""
+
+    notice = StrictIntegerField(min_value=1, max_value=2**31 - 1)

@@ -26,6 +26,7 @@ urlpatterns = [
     # The village-doctor portal: each app's portal/urls.py holds one (patterns, namespace) pair per feature.
     # (The public-health reports keep their address /portal/services/: doctors have it bookmarked.)
     path("portal/", include(clinics_portal.home)),
+    path("portal/", include(clinics_portal.offline)),
     path("portal/doctor/", include(doctors_portal.licences)),
     path("portal/services/", include(programs_portal.reports)),
     path("portal/drugs/", include(programs_portal.drugs)),

@@ -59,3 +59,14 @@ class ButtonField(forms.BooleanField):
     def __init__(self, **kwargs):
         kwargs.setdefault("required", False)
         super().__init__(**kwargs)
+
+
+def form_refusal(form: forms.BaseForm) -> ValidationError:
+    """An invalid form's errors as one refusal, each named by its field's label (for entries replayed from the
+    offline portal's queue, where no page shows the form)."""
+    messages = []
+    for name, errors in form.errors.items():
+        label = form.fields[name].label if name in form.fields else None
+        for error in errors:
+            messages.append(f"{label}：{error}" if label else str(error))
+    return ValidationError(messages)

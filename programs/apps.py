@@ -50,8 +50,14 @@ class ProgramsConfig(AppConfig):
     }
 
     def ready(self):
+        from core.offline import register_entry_kind, register_offline_pages
         from core.portal import register_portal_link
+        from programs.portal import offline
 
         register_portal_link(order=10, label=_("填报月报"), url_name="portal_reports:index", icon="报")
         register_portal_link(order=20, label=_("任务进度"), url_name="portal_reports:progress", icon="进")
         register_portal_link(order=25, label=_("基本药物"), url_name="portal_drugs:home", icon="药")
+        # Made offline on the phone, replayed by the sync endpoint (clinics.portal.offline) through the same forms.
+        register_entry_kind(name="report", label=_("服务月报"), replay=offline.replay_report)
+        register_entry_kind(name="sale", label=_("药品销售"), replay=offline.replay_sale)
+        register_offline_pages(offline.pages)

@@ -66,6 +66,13 @@ class ReportForm(forms.Form):
             self.add_error(None, exc.messages)
 
 
+class ReportMonthForm(forms.Form):
+    """The year and month of a report entry queued by the offline portal (online, they are in the page's URL)."""
+
+    year = StrictIntegerField(min_value=MIN_YEAR, max_value=MAX_YEAR)
+    month = StrictIntegerField(min_value=1, max_value=12)
+
+
 # --------------------------------------------------------------------------- reports: admin
 
 

@@ -1,7 +1,8 @@
 """The village-doctor portal: the shell every app's portal pages use.
 
 ``doctor_required`` is the gate of every portal view: a logged-in village doctor whose clinic
-is in scope; anyone else gets 403 (anonymous users go to the login page).
+is in scope; anyone else gets 403 (anonymous users go to the login page). Its answers name the user in
+``X-Portal-User`` (the offline portal's cache is kept per user).
 """
 
 from functools import wraps
@@ -21,6 +22,10 @@ def doctor_required(view):
         if not scope.is_doctor or scope.clinic_id is None:
             raise PermissionDenied
         request.clinic = Clinic.objects.select_related("township__county").get(pk=scope.clinic_id)
-        return view(request, *args, **kwargs)
+        response = view(request, *args, **kwargs)
+        # Whose page this is: the offline portal's worker keeps pages in one cache per user and drops the
+        # others when another user's page arrives (static/js/portal-sw.js).
+        response["X-Portal-User"] = str(request.user.pk)
+        return response
 
     return wrapper
