@@ -31,7 +31,7 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets.button import Button
 
-from core import dataio, spreadsheets
+from core import audit, dataio, spreadsheets
 from core.scope import restrict
 from core.validation import StrictDateField, StrictDecimalField, StrictIntegerField, limits_of
 
@@ -145,7 +145,14 @@ def _with_relations_of(queryset, other):
 
 
 class ScopedEditView(ScopedObjectMixin, generic.EditView):
-    pass
+    """The edit page, with the object's change history (修改记录) under the form when its model is audited."""
+
+    template_name = "core/admin/edit_with_history.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["history_actions"] = audit.history_for(self.object, self.request.user)
+        return context
 
 
 class ScopedDeleteView(ScopedObjectMixin, generic.DeleteView):

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from clinics.selectors import can_manage_clinic, get_scope
+from core import audit
 from core.forms import joined_messages
 from core.validation import field_limits, parse_decimal, parse_integer
 from subsidies import scoring
@@ -20,7 +21,6 @@ from subsidies.models import (
     Assessment,
     AssessmentEntry,
     AssessmentEvidence,
-    AssessmentRevision,
     Finding,
     Inspection,
     SatisfactionSurvey,
@@ -314,39 +314,24 @@ def decide_appeal(
         raise ValidationError(_("该申诉已经处理过了。"))
     if not decision.strip():
         raise ValidationError({"decision": _("请填写处理意见。")})
-    if accept:
-        snapshot = [
-            {
-                "item": e.item.code,
-                "occurrences": e.occurrences,
-                "doubled": e.doubled_occurrences,
-                "achieved": str(e.achieved),
-                "passed": e.passed,
-                "manual": str(e.manual_score),
-                "deduction": str(e.deduction),
-                "reason": e.reason,
-            }
-            for e in assessment.entries.select_related("item")
-        ]
-        before = assessment.total_score
-        errors: dict[str, str] = {}
-        entry = appeal.entry
-        _apply_values(entry, new_values or {}, errors)
-        if errors:
-            raise ValidationError(errors)
-        entry.save()
-        after = _recompute(assessment)
-        AssessmentRevision.objects.create(  # type: ignore[misc]  # a submitted assessment has its total
-            assessment=assessment,
-            total_before=before,
-            total_after=after,
-            entries_before=snapshot,
-            by=user,
-            reason=_("采纳申诉：%(item)s") % {"item": entry.item.name},
-        )
-    appeal.status = Appeal.Status.ACCEPTED if accept else Appeal.Status.REJECTED
-    appeal.decided_by = user
-    appeal.decided_at = timezone.now()
-    appeal.decision = decision.strip()
-    appeal.save(update_fields=["status", "decided_by", "decided_at", "decision"])
+    reason = (_("采纳申诉：%(item)s。%(decision)s") if accept else _("驳回申诉：%(item)s。%(decision)s")) % {
+        "item": appeal.entry.item.name,
+        "decision": decision.strip(),
+    }
+    # The changed entry, the recomputed scores and the decision are one action of the change history, with
+    # the decision as its reason (before and after of every score are in it).
+    with audit.action(user=user, reason=reason):
+        if accept:
+            errors: dict[str, str] = {}
+            entry = appeal.entry
+            _apply_values(entry, new_values or {}, errors)
+            if errors:
+                raise ValidationError(errors)
+            entry.save()
+            _recompute(assessment)
+        appeal.status = Appeal.Status.ACCEPTED if accept else Appeal.Status.REJECTED
+        appeal.decided_by = user
+        appeal.decided_at = timezone.now()
+        appeal.decision = decision.strip()
+        appeal.save(update_fields=["status", "decided_by", "decided_at", "decision"])
     return appeal
