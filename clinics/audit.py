@@ -264,9 +264,15 @@ class ActionView:
     entries: list[EntryView] = field(default_factory=list)
 
     @property
-    def summary(self) -> str:
-        kinds = {e.kind for e in self.entries}
-        return "、".join(sorted(kinds))
+    def place(self) -> str:
+        """Where the action's changes are: the clinics (or townships) of its entries."""
+        names: list[str] = []
+        for view in self.entries:
+            entry = view.entry
+            name = str(entry.clinic) if entry.clinic_id else str(entry.township) if entry.township_id else ""
+            if name and name not in names:
+                names.append(name)
+        return "、".join(names[:5]) + ("…" if len(names) > 5 else "")
 
 
 def person(user: Any) -> str:
@@ -406,3 +412,80 @@ def actions_if_audited(obj: models.Model, user: selectors.AnyUser) -> list[Actio
 
 
 context.register_history_reader(actions_if_audited)
+
+
+def audited_model_choices() -> list[tuple[str, str]]:
+    """The audited models for a filter: ("app_label.model", verbose name), by name."""
+    return sorted(
+        ((model._meta.label_lower, str(model._meta.verbose_name)) for model in AUDITED),
+        key=lambda choice: choice[1],
+    )
+
+
+def search(
+    user: selectors.AnyUser,
+    *,
+    actor: str = "",
+    since: Any = None,
+    until: Any = None,
+    model: str = "",
+    township_id: int | None = None,
+    clinic_id: int | None = None,
+) -> models.QuerySet[AuditEntry]:
+    """The county audit page's entries (newest first) in the user's scope, narrowed by the filters."""
+    entries = selectors.audit_entries_for(user)
+    if actor:
+        entries = entries.filter(
+            models.Q(actor__username__icontains=actor)
+            | models.Q(actor__first_name__icontains=actor)
+            | models.Q(actor__last_name__icontains=actor)
+        )
+    if since:
+        entries = entries.filter(timestamp__date__gte=since)
+    if until:
+        entries = entries.filter(timestamp__date__lte=until)
+    if model:
+        app_label, _dot, name = model.partition(".")
+        entries = entries.filter(content_type__app_label=app_label, content_type__model=name)
+    if township_id:
+        entries = entries.filter(township_id=township_id)
+    if clinic_id:
+        entries = entries.filter(clinic_id=clinic_id)
+    return entries.select_related("actor", "content_type", "clinic", "township").order_by("-timestamp", "-pk")
+
+
+EXPORT_HEADINGS = (
+    gettext_lazy("时间"),
+    gettext_lazy("操作人"),
+    gettext_lazy("乡镇"),
+    gettext_lazy("村卫生室"),
+    gettext_lazy("数据类别"),
+    gettext_lazy("对象"),
+    gettext_lazy("操作"),
+    gettext_lazy("字段"),
+    gettext_lazy("修改前"),
+    gettext_lazy("修改后"),
+    gettext_lazy("原因"),
+    gettext_lazy("来源"),
+)
+
+
+def export_rows(entries: Sequence[AuditEntry]) -> Iterable[list[Any]]:
+    """One row per changed field (an entry without fields: one row), for ``core.spreadsheets``."""
+    for action in describe(entries):
+        for view in action.entries:
+            entry = view.entry
+            head = [
+                timezone.localtime(entry.timestamp),
+                action.actor,
+                str(entry.township) if entry.township_id else "",
+                str(entry.clinic) if entry.clinic_id else "",
+                view.kind,
+                view.label,
+                view.action,
+            ]
+            tail = [entry.reason or action.reason, entry.source or action.source]
+            if not view.changes:
+                yield [*head, "", "", "", *tail]
+            for change in view.changes:
+                yield [*head, change.label, change.before, change.after, *tail]
