@@ -387,16 +387,20 @@ def describe(entries: Sequence[AuditEntry]) -> list[ActionView]:
     return actions
 
 
+def _of_object(entries: models.QuerySet[AuditEntry], model: type[models.Model], pk: int) -> models.QuerySet[AuditEntry]:
+    ct = ContentType.objects.get_for_model(model)
+    own = models.Q(content_type=ct, object_id=pk) | models.Q(parent_type=ct, parent_id=pk)
+    return entries.filter(own).select_related("actor", "content_type").order_by("-timestamp", "-pk")
+
+
 def entries_for(obj: models.Model, user: selectors.AnyUser) -> models.QuerySet[AuditEntry]:
     """The entries of one object and of the rows shown on its page (its parent's children), in the user's scope."""
-    ct = ContentType.objects.get_for_model(type(obj))
-    own = models.Q(content_type=ct, object_id=obj.pk) | models.Q(parent_type=ct, parent_id=obj.pk)
-    return (
-        selectors.audit_entries_for(user)
-        .filter(own)
-        .select_related("actor", "content_type")
-        .order_by("-timestamp", "-pk")
-    )
+    return _of_object(selectors.audit_entries_for(user), type(obj), obj.pk)
+
+
+def entries_of_trusted(model: type[models.Model], pk: int) -> models.QuerySet[AuditEntry]:
+    """The same for the command line (``audit_log``: no scope; the object may have been deleted since)."""
+    return _of_object(AuditEntry.objects.all(), model, pk)
 
 
 def actions_for(obj: models.Model, user: selectors.AnyUser, *, limit: int = 200) -> list[ActionView]:

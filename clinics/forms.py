@@ -204,7 +204,7 @@ class AuditFilterForm(forms.Form):
 
     def __init__(self, data, *, models_choices):
         super().__init__(data)
-        self.fields["model"].choices = [("", _("全部")), *models_choices]
+        self.fields["model"].choices = [("", _("全部")), *models_choices]  # type: ignore[attr-defined]  # a ChoiceField
         self.is_valid()
 
     def get(self, name, default=None):
