@@ -367,7 +367,9 @@ def describe(entries: Sequence[AuditEntry]) -> list[ActionView]:
             action=str(ACTION_LABELS.get(entry.action, entry.action)),
             changes=changes,
         )
-        group = by_cid.get(entry.cid) if entry.cid else None
+        # Entries written outside any action (a script) are grouped by user and second.
+        key = entry.cid or f"{entry.actor_id}|{entry.source}|{entry.reason}|{entry.timestamp:%Y%m%d%H%M%S}"
+        group = by_cid.get(key)
         if group is None:
             group = ActionView(
                 cid=entry.cid,
@@ -377,8 +379,7 @@ def describe(entries: Sequence[AuditEntry]) -> list[ActionView]:
                 source=entry.source,
             )
             actions.append(group)
-            if entry.cid:
-                by_cid[entry.cid] = group
+            by_cid[key] = group
         group.reason = group.reason or entry.reason
         group.source = group.source or entry.source
         group.entries.append(view)

@@ -8,19 +8,22 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
+from clinics import audit as history
 from clinics.models import Clinic
 from clinics.roles import Role
 from clinics.selectors import can_manage_clinic, get_scope
 from clinics.services import assign_role, move_doctor_user_to_clinic
+from core import audit
 from doctors import rules, selectors
 from doctors.models import (
     DoctorAssessment,
@@ -125,20 +128,36 @@ def cancel_licence(*, licence: Licence, reason: str, note: str = "", user: User 
     licence.cancel_reason = reason
     licence.status_note = note
     licence.save(update_fields=["status", "cancel_reason", "status_note"])
-    RenewalApplication.objects.filter(licence=licence, status__in=RenewalApplication.OPEN).update(
-        status=RenewalApplication.Status.REFUSED, decision_reason=_("证书已注销")
-    )
+    refused = {"status": RenewalApplication.Status.REFUSED, "decision_reason": _("证书已注销")}
+    _update_recorded(RenewalApplication.objects.filter(licence=licence, status__in=RenewalApplication.OPEN), refused)
     if reason == Licence.CancelReason.DEATH:
-        VillageDoctor.objects.filter(pk=licence.doctor_id).update(status=VillageDoctor.Status.DEREGISTERED)
+        _update_recorded(
+            VillageDoctor.objects.filter(pk=licence.doctor_id), {"status": VillageDoctor.Status.DEREGISTERED}
+        )
     return licence
+
+
+def _update_recorded(queryset: QuerySet[Any], values: dict[str, Any]) -> int:
+    """``queryset.update(**values)`` with its change history (``update()`` sends no signals)."""
+    rows = list(queryset)
+    history.record_bulk_update(
+        queryset.model,
+        (
+            (row, {name: (getattr(row, name), value) for name, value in values.items() if getattr(row, name) != value})
+            for row in rows
+        ),
+    )
+    return queryset.model._default_manager.filter(pk__in=[row.pk for row in rows]).update(**values)
 
 
 @transaction.atomic
 def expire_lapsed_licences(*, on: date) -> int:
     """Mark licences whose term ended before ``on`` (and were not renewed) as expired."""
-    return Licence.objects.filter(
+    lapsed = Licence.objects.filter(
         status__in=[Licence.Status.VALID, Licence.Status.RENEWAL_PENDING], expires_on__lt=on
-    ).update(status=Licence.Status.EXPIRED)
+    ).select_related("doctor")
+    with audit.action(reason=_("证书到期未再注册")):
+        return _update_recorded(lapsed, {"status": Licence.Status.EXPIRED})
 
 
 # --------------------------------------------------------------------------- renewal workflow
@@ -223,7 +242,9 @@ def township_review(
         if not application.review_note:
             raise ValidationError({"note": _("退回申请时请填写原因。")})
         application.status = RenewalApplication.Status.RETURNED
-        Licence.objects.filter(pk=application.licence_id).update(status=Licence.Status.VALID)
+        _update_recorded(
+            Licence.objects.filter(pk=application.licence_id).select_related("doctor"), {"status": Licence.Status.VALID}
+        )
     application.save()
     return application
 

@@ -16,6 +16,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from clinics import audit as history
 from clinics.models import Clinic, County
 from clinics.selectors import can_administer_county
 from subsidies import calculation
@@ -125,7 +126,7 @@ def generate_advances(
     except IntegrityError:  # generated meanwhile by someone else (the lock above makes this rare)
         return same_period.get(quarter=quarter, month=month), False
     reference = _("预拨%(period)s") % {"period": period}
-    Advance.objects.bulk_create(
+    advances = Advance.objects.bulk_create(
         [
             Advance(clinic=clinic, paid_on=paid_on, amount=amount, reference=reference[:50], batch=batch)
             for clinic, amount in parts
@@ -133,4 +134,5 @@ def generate_advances(
         ],
         batch_size=2000,
     )
+    history.record_bulk_create(Advance, advances, ["clinic", "paid_on", "amount", "reference", "batch"])
     return batch, True

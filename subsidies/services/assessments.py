@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from clinics import audit as history
 from clinics.selectors import can_manage_clinic, get_scope
 from core import audit
 from core.forms import joined_messages
@@ -78,9 +79,18 @@ def start_assessment(*, user: User, clinic: Clinic, year: int, quarter: int, ass
         if doubled and item.mode == ScoreItem.Mode.DEDUCTION:
             entry.doubled_occurrences = len(doubled)
             entry.reason = _("复查未整改，加倍扣分：") + "；".join(f.description for f in doubled)
+            history.record_bulk_update(
+                Finding, ((f, {"applied_to": (f.applied_to_id, assessment.pk)}) for f in doubled)
+            )
             Finding.objects.filter(pk__in=[f.pk for f in doubled]).update(applied_to=assessment)
         entries.append(entry)
     AssessmentEntry.objects.bulk_create(entries)
+    history.record_bulk_create(
+        AssessmentEntry,
+        entries,
+        ["item", "achieved", "doubled_occurrences", "reason"],
+        label=lambda e: f"{assessment} {e.item}",
+    )
     _recompute(assessment)
     return assessment
 

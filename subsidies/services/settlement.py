@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from psycopg.copy import QueuedLibpqWriter
 
+from clinics import audit as history
 from clinics.models import Township
 from clinics.selectors import can_administer_county, can_manage_township
 from core import announcements
@@ -220,6 +221,7 @@ def create_province_runs(
             figures = next_figures.result()
     _insert_lines(itertools.chain(rows, compute(groups[-1], figures)))
     SettlementRun.objects.bulk_update(runs, _TOTAL_FIELDS)
+    history.record_bulk_create(SettlementRun, runs, ["county", "year", "quarter", "policy", "status", *_TOTAL_FIELDS])
     return runs
 
 
