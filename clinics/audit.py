@@ -22,6 +22,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from auditlog.registry import auditlog
+from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils import timezone
@@ -247,9 +248,18 @@ class FieldChange:
 class EntryView:
     entry: AuditEntry
     kind: str  # the model's verbose name
-    label: str  # the object's str at the time
+    label: str  # the object's str at the time (shortened within its action: "高血压患者随访", not the whole report's)
     action: str
     changes: list[FieldChange]
+
+    @property
+    def created(self) -> bool:
+        return self.entry.action == AuditEntry.Action.CREATE
+
+    @property
+    def summary(self) -> str:
+        """A new object's values in one line ("县：青山县；年度：2026；…")."""
+        return "；".join(f"{c.label}：{c.after}" for c in self.changes if c.after != NONE_SHOWN)
 
 
 @dataclass
@@ -289,7 +299,20 @@ def _field_of(model: type[models.Model] | None, name: str) -> models.Field | Non
         found = model._meta.get_field(name)
     except Exception:  # a field removed since the entry was written: shown by its name
         return None
-    return found if isinstance(found, models.Field) else None
+    return found if isinstance(found, models.Field) and not found.primary_key else None
+
+
+def _is_hidden(model: type[models.Model] | None, name: str) -> bool:
+    """The id and reverse relations (a policy's "items"), which django-auditlog also lists: nothing to read."""
+    if model is None:
+        return False
+    if name == "id":
+        return True
+    try:
+        model._meta.get_field(name)
+    except Exception:  # not a field (an old entry's label): shown
+        return False
+    return True  # a relation that is not a column
 
 
 def _local_datetime(value: str) -> str:
@@ -341,8 +364,9 @@ def describe(entries: Sequence[AuditEntry]) -> list[ActionView]:
                 valid.append(pk_field.to_python(pk))
             except Exception:  # not a pk of that model: shown as stored
                 continue
+        is_user = model is get_user_model()
         for obj in model._default_manager.filter(pk__in=valid):
-            related[(model, str(obj.pk))] = str(obj)
+            related[(model, str(obj.pk))] = person(obj) if is_user else str(obj)
     actions: list[ActionView] = []
     by_cid: dict[str, ActionView] = {}
     for entry in entries:
@@ -351,6 +375,8 @@ def describe(entries: Sequence[AuditEntry]) -> list[ActionView]:
         changes = []
         for name, values in (entry.changes or {}).items():
             model_field = _field_of(model, name)
+            if model_field is None and _is_hidden(model, name):
+                continue
             before, after = [*values, None, None][:2] if isinstance(values, list) else (None, values)
             if spec and name in spec.masked:
                 before_shown, after_shown = MASK, MASK
@@ -384,8 +410,21 @@ def describe(entries: Sequence[AuditEntry]) -> list[ActionView]:
         group.source = group.source or entry.source
         group.entries.append(view)
     for group in actions:
-        group.entries.reverse()  # in the order they were made
+        group.entries.reverse()  # in the order they were made, the page's own object first (a report, then lines)
+        group.entries.sort(key=lambda view: view.entry.parent_id is not None)
+        _shorten_labels(group.entries)
     return actions
+
+
+def _shorten_labels(views: list[EntryView]) -> None:
+    """Within one action, a row of an object named in it too loses that name: "张庄村卫生室 2026年3月 高血压患者随访"
+    under "张庄村卫生室 2026年3月" is shown as "高血压患者随访"."""
+    names = sorted({view.label for view in views}, key=len)
+    for view in views:
+        for name in names:
+            if len(name) < len(view.label) and view.label.startswith(name + " "):
+                view.label = view.label[len(name) + 1 :]
+                break
 
 
 def _of_object(entries: models.QuerySet[AuditEntry], model: type[models.Model], pk: int) -> models.QuerySet[AuditEntry]:

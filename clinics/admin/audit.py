@@ -90,6 +90,7 @@ class AuditLogView(WagtailAdminTemplateMixin, TemplateView):
             history_actions=audit.describe(list(page_obj.object_list)),
             query=query.urlencode(),
             show_place=True,
+            hide_history_title=True,
         )
         return context
 

@@ -235,7 +235,7 @@ def test_a_verification_is_one_action_in_chinese(org, services):
     status = next(c for e in verification.entries for c in e.changes if c.label == "状态")
     assert (status.before, status.after) == ("已提交，待核实", "已核实")
     verified_by = next(c for e in verification.entries for c in e.changes if c.label == "核实人")
-    assert verified_by.after == str(org.users.township)  # a foreign key by its str, not its id
+    assert verified_by.after == audit.person(org.users.township)  # a foreign key by its name, not its id
 
 
 def test_a_refused_verification_leaves_data_and_history_as_they_were(org, services):
