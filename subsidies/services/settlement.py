@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from psycopg.copy import QueuedLibpqWriter
 
 from clinics import audit as history
-from clinics.models import Township
+from clinics.models import County, Township
 from clinics.selectors import can_administer_county, can_manage_township
 from core import announcements
 from programs.services.periods import lock_periods
@@ -221,6 +221,9 @@ def create_province_runs(
             figures = next_figures.result()
     _insert_lines(itertools.chain(rows, compute(groups[-1], figures)))
     SettlementRun.objects.bulk_update(runs, _TOTAL_FIELDS)
+    counties = County.objects.in_bulk(county_ids)  # the runs' names, in one query
+    for run in runs:
+        run.county = counties[run.county_id]
     history.record_bulk_create(SettlementRun, runs, ["county", "year", "quarter", "policy", "status", *_TOTAL_FIELDS])
     return runs
 
