@@ -430,3 +430,16 @@ def test_audit_log_command_refuses_unknown_models():
         call_command("audit_log", "--model", "nothing.Here", "--id", "1")
     with pytest.raises(CommandError, match="不在修改记录"):
         call_command("audit_log", "--model", "clinics.ImportJob", "--id", "1")
+
+
+def test_a_settlement_run_page_shows_its_history(org, services, client_for):
+    from subsidies.services import settlement
+
+    policy = make_policy(org)
+    run = settlement.create_run(user=org.users.township, policy=policy, year=2026, quarter=1, township=org.ta1)
+    settlement.confirm_run(user=org.users.township, run=run)
+    entry = entries_of(run).filter(action=AuditEntry.Action.UPDATE).latest("pk")
+    assert entry.changes["status"][1] == "confirmed" and entry.township == org.ta1
+    page = client_for(org.users.county).get(reverse("settlement:run", args=[run.pk])).content.decode()
+    panel = page[page.index("history-panel") :]
+    assert "<td>状态</td>" in panel and audit.person(org.users.township) in panel
