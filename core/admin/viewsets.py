@@ -168,7 +168,22 @@ class ScopedCopyView(ScopedObjectMixin, generic.CopyView):
 
 
 class ScopedHistoryView(ScopedObjectMixin, history.HistoryView):
-    pass
+    """Wagtail's 历史 of an audited object is our change history (before and after of every field), not
+    Wagtail's own log, whose entries say only "edited"."""
+
+    def get_template_names(self):
+        if self._history_actions is not None:
+            return ["core/audit/history_results.html" if self.results_only else "core/admin/history.html"]
+        return super().get_template_names()
+
+    @cached_property
+    def _history_actions(self):
+        return audit.history_for(self.object, self.request.user)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["history_actions"] = self._history_actions
+        return context
 
 
 class ScopedUsageView(ScopedObjectMixin, usage.UsageView):

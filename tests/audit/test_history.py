@@ -443,3 +443,14 @@ def test_a_settlement_run_page_shows_its_history(org, services, client_for):
     page = client_for(org.users.county).get(reverse("settlement:run", args=[run.pk])).content.decode()
     panel = page[page.index("history-panel") :]
     assert "<td>状态</td>" in panel and audit.person(org.users.township) in panel
+
+
+def test_wagtail_s_history_page_of_an_audited_object_is_the_change_history(org, client_for):
+    policy = make_policy(org)
+    client = client_for(org.users.county)
+    url = reverse("subsidypolicy:edit", args=[policy.pk])
+    client.post(url, policy_form_data(client, url) | {"per_capita_rate": "999.00"})
+    for name in ("subsidypolicy:history", "subsidypolicy:history_results"):
+        page = client.get(reverse(name, args=[policy.pk]))
+        assert page.status_code == 200
+        assert "<td>人均补助标准（元/人·年）</td><td>99.00</td><td>999.00</td>" in page.content.decode()
