@@ -127,13 +127,16 @@ def cancel_licence(*, licence: Licence, reason: str, note: str = "", user: User 
     licence.status = Licence.Status.CANCELLED
     licence.cancel_reason = reason
     licence.status_note = note
-    licence.save(update_fields=["status", "cancel_reason", "status_note"])
-    refused = {"status": RenewalApplication.Status.REFUSED, "decision_reason": _("证书已注销")}
-    _update_recorded(RenewalApplication.objects.filter(licence=licence, status__in=RenewalApplication.OPEN), refused)
-    if reason == Licence.CancelReason.DEATH:
+    with audit.action(user=user, reason=Licence.CancelReason(reason).label + (f"：{note}" if note else "")):
+        licence.save(update_fields=["status", "cancel_reason", "status_note"])
+        refused = {"status": RenewalApplication.Status.REFUSED, "decision_reason": _("证书已注销")}
         _update_recorded(
-            VillageDoctor.objects.filter(pk=licence.doctor_id), {"status": VillageDoctor.Status.DEREGISTERED}
+            RenewalApplication.objects.filter(licence=licence, status__in=RenewalApplication.OPEN), refused
         )
+        if reason == Licence.CancelReason.DEATH:
+            _update_recorded(
+                VillageDoctor.objects.filter(pk=licence.doctor_id), {"status": VillageDoctor.Status.DEREGISTERED}
+            )
     return licence
 
 

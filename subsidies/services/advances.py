@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from clinics import audit as history
 from clinics.models import Clinic, County
 from clinics.selectors import can_administer_county
+from core import audit
 from subsidies import calculation
 from subsidies.models import Advance, AdvanceBatch, SubsidyPolicy
 from subsidies.models.settlement import period_label
@@ -74,8 +75,22 @@ def preview(
     return total, list(zip(clinics, parts, strict=True)), formula
 
 
-@transaction.atomic
 def generate_advances(
+    *,
+    user: User | None,
+    policy: SubsidyPolicy,
+    quarter: int | None = None,
+    month: int | None = None,
+    paid_on: date | None = None,
+) -> tuple[AdvanceBatch, bool]:
+    """The period's scheduled advances for every active clinic of the policy's county (``_generate_advances``),
+    as one action of the change history by ``user``."""
+    with audit.action(user=user):
+        return _generate_advances(user=user, policy=policy, quarter=quarter, month=month, paid_on=paid_on)
+
+
+@transaction.atomic
+def _generate_advances(
     *,
     user: User | None,
     policy: SubsidyPolicy,

@@ -454,3 +454,32 @@ def test_wagtail_s_history_page_of_an_audited_object_is_the_change_history(org, 
         page = client.get(reverse(name, args=[policy.pk]))
         assert page.status_code == 200
         assert "<td>人均补助标准（元/人·年）</td><td>99.00</td><td>999.00</td>" in page.content.decode()
+
+
+def test_writes_without_signals_are_recorded_explicitly(org):
+    """update() and bulk_create send no signals: cancelled and lapsed licences, generated advances."""
+    from doctors import services as doctor_services
+    from doctors.models import Licence, VillageDoctor
+    from subsidies.services import advances
+    from tests.doctors.helpers import make_doctor, make_licence
+    from tests.subsidies.test_settlement_advances import make_policy as advance_policy
+
+    doctor = make_doctor(org.ca1a)
+    licence = make_licence(doctor, issued_on=date(2024, 1, 1))
+    doctor_services.cancel_licence(licence=licence, reason=Licence.CancelReason.DEATH, user=org.users.county)
+    doctor_entry = entries_of(doctor).latest("pk")
+    assert doctor_entry.changes == {"status": ["practising", VillageDoctor.Status.DEREGISTERED.value]}
+    assert doctor_entry.actor == org.users.county and doctor_entry.clinic == org.ca1a
+    assert doctor_entry.reason == Licence.CancelReason.DEATH.label
+
+    old = make_licence(make_doctor(org.ca1b, name="李四", born=date(1975, 3, 3)), issued_on=date(2019, 1, 1))
+    assert doctor_services.expire_lapsed_licences(on=date(2026, 1, 1)) >= 1
+    lapsed = entries_of(old).latest("pk")
+    assert lapsed.changes["status"][1] == "expired" and lapsed.reason == "证书到期未再注册"
+    assert lapsed.clinic == org.ca1b and lapsed.parent_id == old.doctor_id
+
+    batch, created = advances.generate_advances(user=org.users.county, policy=advance_policy(org), quarter=1)
+    assert created
+    recorded = AuditEntry.objects.filter(content_type__model="advance", parent_id=batch.pk)
+    assert recorded.count() == batch.advances.count() > 0
+    assert {e.actor for e in recorded} == {org.users.county} and all(e.clinic_id for e in recorded)
