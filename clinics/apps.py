@@ -9,10 +9,16 @@ class ClinicsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from clinics import selectors, services
+        from clinics import audit, selectors, services
+        from clinics.models import Clinic, ClinicPopulation, Township
         from clinics.portal import offline
         from core import scope
         from core.offline import register_offline_pages
+
+        # The change history (clinics.audit): the organisation's records and the served population.
+        audit.register(Township, township="")
+        audit.register(Clinic, clinic="")
+        audit.register(ClinicPopulation, clinic="clinic", parent="clinic")
 
         # The shared plumbing (scoped viewsets, import/export) narrows querysets through core.scope.
         scope.register(restrict=selectors.restrict, townships_for=selectors.townships_for)

@@ -9,7 +9,7 @@ from clinics.roles import Role
 from clinics.selectors import assignable_users_for, clinics_for, counties_for, townships_for
 from core.admin.viewsets import ScopedModelForm
 from core.offline import ENTRY_KINDS
-from core.validation import StrictIntegerField
+from core.validation import StrictDateField, StrictIntegerField
 
 
 class LoginForm(AuthenticationForm):
@@ -223,3 +223,23 @@ class OfflineEntryForm(forms.Form):
 
     def clean_values(self) -> dict:
         return self._clean_object("values", "strings")
+
+
+class AuditFilterForm(forms.Form):
+    """The change history's search (``?user=&since=&until=&model=&p=``); the place is ``ScopeFilterForm``'s."""
+
+    user = forms.CharField(label=_("操作人"), required=False, max_length=150)
+    since = StrictDateField(label=_("起始日期"), required=False)
+    until = StrictDateField(label=_("截止日期"), required=False)
+    model = forms.ChoiceField(label=_("数据类别"), required=False)
+    p = StrictIntegerField(required=False, min_value=1)
+    export = forms.ChoiceField(required=False, choices=[("", ""), ("xlsx", "xlsx"), ("csv", "csv")])
+
+    def __init__(self, data, *, models_choices):
+        super().__init__(data)
+        self.fields["model"].choices = [("", _("全部")), *models_choices]  # type: ignore[attr-defined]  # a ChoiceField
+        self.is_valid()
+
+    def get(self, name, default=None):
+        value = self.cleaned_data.get(name) if hasattr(self, "cleaned_data") else None
+        return default if value in (None, "") else value

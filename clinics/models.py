@@ -7,8 +7,11 @@ Glossary:
 - 基本药物零差率销售 selling essential drugs at zero markup.
 """
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
+from auditlog.models import AbstractLogEntry, LogEntryManager
 from django.conf import settings
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
@@ -217,3 +220,49 @@ class OfflineEntry(models.Model):
 
     def __str__(self):
         return f"{self.kind} {self.entry_id}"
+
+
+# The change history (django-auditlog, ``AUDITLOG_LOGENTRY_MODEL``): which models are audited and how an entry
+# finds its clinic, township and county is in ``clinics.audit``; who, why and through what in ``core.audit``.
+# ``log_create`` asks the fillers registered here (by clinics.audit) for those columns.
+ENTRY_FILLERS: list[Callable[[models.Model, dict[str, Any]], None]] = []
+
+
+class AuditEntryManager(LogEntryManager):
+    def log_create(self, instance, force_log: bool = False, **kwargs):
+        for fill in ENTRY_FILLERS:
+            fill(instance, kwargs)
+        return super().log_create(instance, force_log=force_log, **kwargs)
+
+
+class AuditEntry(AbstractLogEntry):
+    """One change of one object (修改记录): the user, the time, each field's before and after (``changes``), the
+    reason, the source (import file, job) and the place it belongs to, so that a list of history is scoped in
+    SQL like every other list. Entries of one action share ``cid``."""
+
+    clinic = models.ForeignKey(
+        Clinic, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("村卫生室")
+    )
+    township = models.ForeignKey(
+        Township, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("乡镇")
+    )
+    county = models.ForeignKey(
+        County, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("县")
+    )
+    reason = models.CharField(_("原因"), max_length=500, blank=True)
+    source = models.CharField(_("来源"), max_length=200, blank=True)
+    # The object whose page shows this entry too (a report for its lines, an assessment for its entries).
+    parent_type = models.ForeignKey(
+        "contenttypes.ContentType", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    parent_id = models.BigIntegerField(null=True, blank=True)
+
+    objects = AuditEntryManager()
+
+    class Meta(AbstractLogEntry.Meta):
+        verbose_name = _("修改记录")
+        verbose_name_plural = _("修改记录")
+        indexes = [
+            models.Index(fields=["content_type", "object_id"], name="audit_entry_object"),
+            models.Index(fields=["parent_type", "parent_id"], name="audit_entry_parent"),
+        ]

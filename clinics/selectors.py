@@ -15,7 +15,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
-from clinics.models import Clinic, County, ImportJob, Township, UserScope
+from clinics.models import AuditEntry, Clinic, County, ImportJob, Township, UserScope
 from clinics.roles import Role
 
 if TYPE_CHECKING:
@@ -287,3 +287,20 @@ def import_jobs_for(user: AnyUser) -> QuerySet[ImportJob]:
             own | Q(created_by__scope__county_id=county) | Q(created_by__scope__township__county_id=county)
         )
     return jobs.filter(own)
+
+
+def audit_entries_for(user: AnyUser) -> QuerySet[AuditEntry]:
+    """The change history a user may read: superusers all; a county admin their county's (townships and clinics
+    included); township staff their township's and its clinics'; a doctor their clinic's. County-wide entries
+    (a policy) are the county's only. The entry stores its place, so this is one indexed filter."""
+    scope = get_scope(user)
+    entries = AuditEntry.objects.all()
+    if scope.sees_everything:
+        return entries
+    if scope.level == "clinic":
+        return entries.filter(clinic_id=scope.clinic_id)
+    if scope.level == "township":
+        return entries.filter(township_id=scope.township_id)
+    if scope.level == "county":
+        return entries.filter(county_id=scope.county_id)
+    return entries.none()

@@ -16,6 +16,7 @@ from typing import Any
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django_tasks import task
 
 from clinics.models import ImportJob
@@ -158,6 +159,7 @@ def run_import_job(job_id: int) -> None:
                 dry_run=False,
                 progress=heartbeat,
                 dataset=dataset,
+                source=_("后台导入 #%(job)s：%(file)s") % {"job": job.pk, "file": job.filename},
             )
             heartbeat.stop()
             _store(job, report, ImportJob.State.DONE if report.committed else ImportJob.State.INVALID)

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy
 from wagtail import hooks
 
 from clinics.admin import urls
+from clinics.admin.audit import AuditMenuItem
 from clinics.admin.dashboard import (
     DashboardPanel,
 )
@@ -27,6 +28,7 @@ def register_admin_urls():
         path("data/", include(urls.data)),
         path("dashboard/", include(urls.dashboard)),
         path("logins/", include(urls.login_security)),
+        path("audit/", include(urls.audit)),
     ]
 
 
@@ -62,6 +64,11 @@ def locked_menu_item():
 @hooks.register("register_settings_menu_item")
 def log_menu_item():
     return CountyAdminMenuItem(gettext_lazy("登录记录"), reverse("login_security:log"), icon_name="history", order=910)
+
+
+@hooks.register("register_settings_menu_item")
+def audit_menu_item():
+    return AuditMenuItem(gettext_lazy("修改记录"), reverse("audit:log"), icon_name="history", order=920)
 
 
 @hooks.register("insert_global_admin_css")

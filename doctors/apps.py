@@ -38,6 +38,15 @@ class DoctorsConfig(AppConfig):
     }
 
     def ready(self):
+        from clinics import audit
         from core.portal import register_portal_link
+        from doctors.models import DoctorAssessment, Licence, RenewalApplication, TrainingAttendance, VillageDoctor
+
+        # The change history (clinics.audit); ID and mobile numbers are recorded masked.
+        audit.register(VillageDoctor, clinic="clinic", masked=("id_number", "mobile"))
+        audit.register(Licence, clinic="doctor__clinic", parent="doctor")
+        audit.register(RenewalApplication, clinic="licence__doctor__clinic", parent="licence__doctor")
+        audit.register(TrainingAttendance, clinic="doctor__clinic", parent="doctor")
+        audit.register(DoctorAssessment, clinic="doctor__clinic", parent="doctor")
 
         register_portal_link(order=10, label=_("我的执业证书"), url_name="portal_doctors:licence", icon="证")

@@ -21,6 +21,7 @@ from clinics.models import Clinic
 from clinics.roles import Role
 from clinics.selectors import can_manage_clinic, get_scope
 from clinics.services import assign_role, move_doctor_user_to_clinic
+from core import audit
 from core.versioning import bump, check_version
 from doctors import rules, selectors
 from doctors.models import (
@@ -125,16 +126,17 @@ def cancel_licence(*, licence: Licence, reason: str, note: str = "", user: User 
     licence.status = Licence.Status.CANCELLED
     licence.cancel_reason = reason
     licence.status_note = note
-    licence.save(update_fields=["status", "cancel_reason", "status_note", *bump(licence, user)])
-    for application in RenewalApplication.objects.select_for_update().filter(
-        licence=licence, status__in=RenewalApplication.OPEN
-    ):
-        application.status, application.decision_reason = RenewalApplication.Status.REFUSED, _("证书已注销")
-        application.save(update_fields=["status", "decision_reason", *bump(application, user)])
-    if reason == Licence.CancelReason.DEATH:
-        doctor = licence.doctor
-        doctor.status = VillageDoctor.Status.DEREGISTERED
-        doctor.save(update_fields=["status"])
+    with audit.action(user=user, reason=Licence.CancelReason(reason).label + (f"：{note}" if note else "")):
+        licence.save(update_fields=["status", "cancel_reason", "status_note", *bump(licence, user)])
+        for application in RenewalApplication.objects.select_for_update().filter(
+            licence=licence, status__in=RenewalApplication.OPEN
+        ):
+            application.status, application.decision_reason = RenewalApplication.Status.REFUSED, _("证书已注销")
+            application.save(update_fields=["status", "decision_reason", *bump(application, user)])
+        if reason == Licence.CancelReason.DEATH:
+            doctor = licence.doctor
+            doctor.status = VillageDoctor.Status.DEREGISTERED
+            doctor.save(update_fields=["status"])
     return licence
 
 
@@ -145,10 +147,11 @@ def expire_lapsed_licences(*, on: date) -> int:
         status__in=[Licence.Status.VALID, Licence.Status.RENEWAL_PENDING], expires_on__lt=on
     )
     count = 0
-    for licence in lapsed:  # one save each (a day's few), so the change history records them
-        licence.status = Licence.Status.EXPIRED
-        licence.save(update_fields=["status", *bump(licence, None)])
-        count += 1
+    with audit.action(reason=_("证书到期未再注册")):
+        for licence in lapsed:  # one save each (a day's few), so the change history records them
+            licence.status = Licence.Status.EXPIRED
+            licence.save(update_fields=["status", *bump(licence, None)])
+            count += 1
     return count
 
 

@@ -50,9 +50,28 @@ class ProgramsConfig(AppConfig):
     }
 
     def ready(self):
+        from clinics import audit
         from core.offline import register_entry_kind, register_offline_pages
         from core.portal import register_portal_link
+        from programs.models import (
+            DrugPurchase,
+            DrugSale,
+            Quota,
+            ReportingPeriod,
+            ServiceItemPrice,
+            ServiceReport,
+            ServiceReportLine,
+        )
         from programs.portal import offline
+
+        # The change history (clinics.audit): prices, quotas, reports and their counts and samples, periods, drugs.
+        audit.register(ServiceItemPrice, county="county")
+        audit.register(Quota, clinic="clinic")
+        audit.register(ServiceReport, clinic="clinic")
+        audit.register(ServiceReportLine, clinic="report__clinic", parent="report")
+        audit.register(ReportingPeriod, township="township")
+        audit.register(DrugPurchase, clinic="clinic")
+        audit.register(DrugSale, clinic="clinic")
 
         register_portal_link(order=10, label=_("填报月报"), url_name="portal_reports:index", icon="报")
         register_portal_link(order=20, label=_("任务进度"), url_name="portal_reports:progress", icon="进")

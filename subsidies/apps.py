@@ -37,7 +37,35 @@ class SubsidiesConfig(AppConfig):
     def ready(self):
         from django.utils.translation import gettext_lazy as _
 
+        from clinics import audit
         from core.portal import register_portal_link
+        from subsidies.models import (
+            Advance,
+            AdvanceBatch,
+            Appeal,
+            Assessment,
+            AssessmentEntry,
+            Finding,
+            Inspection,
+            PolicyItem,
+            SatisfactionSurvey,
+            SettlementRun,
+            SubsidyPolicy,
+        )
+
+        # The change history (clinics.audit): policies, advances, settlement runs (their lines are computed
+        # once, from the run's inputs, and never edited), assessments and what feeds their scores.
+        audit.register(SubsidyPolicy, county="county")
+        audit.register(PolicyItem, county="policy__county", parent="policy")
+        audit.register(AdvanceBatch, county="county")
+        audit.register(Advance, clinic="clinic", parent="batch")
+        audit.register(SettlementRun, township="township", county="county")
+        audit.register(Assessment, clinic="clinic")
+        audit.register(AssessmentEntry, clinic="assessment__clinic", parent="assessment")
+        audit.register(Appeal, clinic="entry__assessment__clinic", parent="entry__assessment")
+        audit.register(Inspection, clinic="clinic")
+        audit.register(Finding, clinic="inspection__clinic", parent="inspection")
+        audit.register(SatisfactionSurvey, clinic="clinic")
 
         register_portal_link(order=30, label=_("考核得分"), url_name="portal_assessments:index", icon="考")
         register_portal_link(order=40, label=_("补助结算"), url_name="portal_settlement:index", icon="补")

@@ -144,6 +144,7 @@ FORM_FACTORIES = {
         "fields": ("year", "month", "through", "quarter", "county", "township", "clinic"),
     },
     "clinics.forms.DownloadFormatForm": lambda org: {"formats": ("xlsx", "csv")},
+    "clinics.forms.AuditFilterForm": lambda org: {"models_choices": [("programs.servicereport", "服务月报")]},
     "programs.forms.GenerateQuotasForm": lambda org: {"user": org.users.county},
     "programs.forms.SampleForm": lambda org: {"lines": _report_lines()},
     "programs.forms.ReportForm": lambda org: {"items": _service_items()},

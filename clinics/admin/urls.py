@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.urls import path
 
+from clinics.admin.audit import AuditLogView
 from clinics.admin.dashboard import (
     CountyDashboardView,
 )
@@ -44,4 +45,12 @@ login_security = (
         path("", LoginLogView.as_view(), name="log"),
     ],
     "login_security",
+)
+
+
+audit = (
+    [
+        path("", AuditLogView.as_view(), name="log"),
+    ],
+    "audit",
 )

@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "import_export",
     "django_tasks",
     "django_tasks_db",
+    "auditlog",
     # Django
     "django.contrib.admin",
     "django.contrib.auth",
@@ -60,6 +61,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "core.audit.AuditMiddleware",  # each request is one action of the change history (after the user is known)
     "cms.admin.scope.WagtailAreasScopeMiddleware",  # Wagtail endpoints no county role needs: 404
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -87,6 +89,12 @@ TEMPLATES = [
 ]
 
 WSGI_APPLICATION = "config.wsgi.application"
+
+# The change history (修改记录): django-auditlog writing clinics.AuditEntry (with the entry's clinic, township and
+# county, the reason and the source); one action's entries share the correlation id core.audit keeps.
+AUDITLOG_LOGENTRY_MODEL = "clinics.AuditEntry"
+AUDITLOG_CID_GETTER = "core.audit.current_cid"
+AUDITLOG_DISABLE_REMOTE_ADDR = True  # not needed to explain a change, and personal data
 
 # SQLite in the project folder unless DATABASE_URL says otherwise (PostgreSQL in production).
 DATABASES = {

@@ -33,7 +33,7 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets.button import Button
 
-from core import dataio, spreadsheets
+from core import audit, dataio, spreadsheets
 from core.forms import ServiceFormMixin, joined_messages
 from core.scope import restrict
 from core.validation import StrictDateField, StrictDecimalField, StrictIntegerField, limits_of
@@ -209,7 +209,14 @@ class ScopedCreateView(ServiceSaveMixin, generic.CreateView):
 
 
 class ScopedEditView(ServiceSaveMixin, ScopedObjectMixin, generic.EditView):
-    pass
+    """The edit page, with the object's change history (修改记录) under the form when its model is audited."""
+
+    template_name = "core/admin/edit_with_history.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["history_actions"] = audit.history_for(self.object, self.request.user)
+        return context
 
 
 class ScopedDeleteView(ScopedObjectMixin, generic.DeleteView):
@@ -241,7 +248,22 @@ class ScopedCopyView(ScopedObjectMixin, generic.CopyView):
 
 
 class ScopedHistoryView(ScopedObjectMixin, history.HistoryView):
-    pass
+    """Wagtail's 历史 of an audited object is our change history (before and after of every field), not
+    Wagtail's own log, whose entries say only "edited"."""
+
+    def get_template_names(self):
+        if self._history_actions is not None:
+            return ["core/audit/history_results.html" if self.results_only else "core/admin/history.html"]
+        return super().get_template_names()
+
+    @cached_property
+    def _history_actions(self):
+        return audit.history_for(self.object, self.request.user)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["history_actions"] = self._history_actions
+        return context
 
 
 class ScopedUsageView(ScopedObjectMixin, usage.UsageView):

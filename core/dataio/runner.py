@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from core import audit
 from core.dataio.reading import ImportFileError, read_dataset
 from core.dataio.registry import get_resource_class, user_may_import
 from core.dataio.resources import ScopedResource
@@ -76,13 +77,37 @@ def run_import(
     dry_run: bool = False,
     progress=None,
     dataset: tablib.Dataset | None = None,
+    source: str = "",
 ) -> ImportReport:
     """Import a file through a registered resource; all-or-nothing.
 
     ``user`` None means a trusted command-line import (no scope limit). A user without the
     resource's import permission is refused outright. ``dataset``: ``read_dataset(data, filename)``
-    when the caller has read it already (it is not read twice).
+    when the caller has read it already (it is not read twice). What it writes is one action of the change
+    history, its source the file (``source``: e.g. the background job that runs it).
     """
+    with audit.action(user=user, source=source or _("Excel 导入：%(file)s") % {"file": filename}):
+        return _run_import(
+            resource_name=resource_name,
+            data=data,
+            filename=filename,
+            user=user,
+            dry_run=dry_run,
+            progress=progress,
+            dataset=dataset,
+        )
+
+
+def _run_import(
+    *,
+    resource_name: str,
+    data: bytes,
+    filename: str,
+    user,
+    dry_run: bool,
+    progress,
+    dataset: tablib.Dataset | None,
+) -> ImportReport:
     report = ImportReport(resource=resource_name)
     try:
         resource_class = get_resource_class(resource_name)

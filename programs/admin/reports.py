@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy
 from django.views.generic import View
 from wagtail.admin.ui.tables import Column
 
+from clinics import audit
 from clinics import selectors as org
 from clinics.filters import ScopeFilterForm
 from core.admin.viewsets import PermissionTemplateView, ScopedModelViewSet
@@ -31,7 +32,7 @@ from programs.forms import (
     ReturnReportForm,
     SampleForm,
 )
-from programs.models import Quota, ReportChange, ReportingPeriod, ServiceItem, ServiceItemPrice, ServiceReport
+from programs.models import Quota, ReportingPeriod, ServiceItem, ServiceItemPrice, ServiceReport
 from programs.selectors import periods as period_selectors
 from programs.selectors import reports as report_selectors
 from programs.services import periods as period_services
@@ -175,9 +176,7 @@ class VerifyReportView(StaffView):
                 "can_verify": self.report.status in (ServiceReport.Status.SUBMITTED, ServiceReport.Status.VERIFIED)
                 and not locked
                 and self.request.user.has_perm("programs.change_servicereport"),
-                "changes": ReportChange.objects.filter(report=self.report)
-                .select_related("item", "by")
-                .order_by("-at", "-pk"),
+                "history_actions": audit.actions_for(self.report, self.request.user),
             }
         )
         return context

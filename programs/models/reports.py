@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.versioning import Versioned
 
-__all__ = ["Quota", "ReportChange", "ServiceItem", "ServiceItemPrice", "ServiceReport", "ServiceReportLine"]
+__all__ = ["Quota", "ServiceItem", "ServiceItemPrice", "ServiceReport", "ServiceReportLine"]
 
 
 class ServiceItem(models.Model):
@@ -184,24 +184,3 @@ class ServiceReportLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.report} {self.item}"
-
-
-class ReportChange(models.Model):
-    """History of every change to a report or its verification: who, when, before, after."""
-
-    report = models.ForeignKey(ServiceReport, on_delete=models.CASCADE, related_name="changes")
-    item = models.ForeignKey(ServiceItem, null=True, blank=True, on_delete=models.PROTECT)
-    field = models.CharField(_("字段"), max_length=40)
-    before = models.CharField(_("修改前"), max_length=200, blank=True)
-    after = models.CharField(_("修改后"), max_length=200, blank=True)
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, verbose_name=_("操作人"))
-    at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
-    note = models.CharField(_("说明"), max_length=200, blank=True)
-
-    class Meta:
-        verbose_name = _("月报修改记录")
-        verbose_name_plural = _("月报修改记录")
-        ordering = ["at", "pk"]
-
-    def __str__(self) -> str:
-        return f"{self.report} {self.field}: {self.before} → {self.after}"

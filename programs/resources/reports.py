@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from import_export import fields
 
+from clinics import audit
 from clinics.models import Clinic
 from clinics.selectors import clinics_for
 from core.dataio import (
@@ -20,7 +21,7 @@ from core.dataio import (
 )
 from core.forms import joined_messages
 from core.validation import MAX_YEAR, MIN_YEAR
-from programs.models import Quota, ReportChange, ReportingPeriod, ServiceItem, ServiceReport, ServiceReportLine
+from programs.models import Quota, ReportingPeriod, ServiceItem, ServiceReport, ServiceReportLine
 from programs.selectors.periods import period_states
 from programs.services import reports as report_services
 
@@ -251,36 +252,48 @@ class ServiceReportResource(ScopedResource):
                     }
                 )
         existing_reports.update({(r.clinic_id, r.year, r.month): r for r in new_reports if r.pk})
-        to_create, to_update, changes = [], [], []
+        to_create, to_update, changes = [], [], []  # changes: the history of changed lines (clinics.audit)
         for index, clinic_id, _township_id, item_id, year, month, count in valid:
             report_obj = existing_reports.get((clinic_id, year, month))
             line = existing_lines.get((report_obj.pk, item_id)) if report_obj is not None and report_obj.pk else None
             if line is None:
                 report.new += 1
                 if report_obj is not None and report_obj.pk:
-                    to_create.append(ServiceReportLine(report_id=report_obj.pk, item_id=item_id, declared_count=count))
+                    to_create.append(ServiceReportLine(report=report_obj, item_id=item_id, declared_count=count))
             else:
                 report.updated += 1
                 pk, before = line
                 if before != count:
-                    to_update.append(ServiceReportLine(pk=pk, declared_count=count))
-                    changes.append(
-                        ReportChange(
-                            report_id=report_obj.pk,  # type: ignore[union-attr]  # a line has its report
-                            item_id=item_id,
-                            field="declared_count",
-                            before=str(before),
-                            after=str(count),
-                            by=self.user,
-                            note=_("Excel 导入"),
-                        )
-                    )
+                    changed = ServiceReportLine(pk=pk, report=report_obj, item_id=item_id, declared_count=count)
+                    to_update.append(changed)
+                    changes.append((changed, {"declared_count": (before, count)}))
             if progress and index % BATCH == 0:
                 progress(len(raw_rows) // 2 + index // 2)
         if not dry_run:
+            # bulk writes send no signals: their history is written here, in the same transaction.
             ServiceReportLine.objects.bulk_create(to_create, batch_size=BATCH)
+            if to_create and to_create[0].pk is None:  # backends without RETURNING
+                ids = {
+                    (r, i): pk
+                    for pk, r, i in ServiceReportLine.objects.filter(
+                        report_id__in={line.report_id for line in to_create}
+                    ).values_list("pk", "report_id", "item_id")
+                }
+                for line in to_create:
+                    line.pk = ids[(line.report_id, line.item_id)]
             ServiceReportLine.objects.bulk_update(to_update, ["declared_count"], batch_size=BATCH)
-            ReportChange.objects.bulk_create(changes, batch_size=BATCH)
+            clinic_names = dict(Clinic.objects.filter(pk__in=clinic_ids).values_list("pk", "name"))
+
+            def report_label(r: ServiceReport) -> str:
+                return f"{clinic_names.get(r.clinic_id, r.clinic_id)} {r.year}年{r.month}月"
+
+            def line_label(line: ServiceReportLine) -> str:
+                return f"{report_label(line.report)} {item_names.get(line.item_id, line.item_id)}"
+
+            created_reports = [existing_reports[key] for key in sorted(needed) if key in existing_reports]
+            audit.record_bulk_create(ServiceReport, created_reports, ["status"], label=report_label)
+            audit.record_bulk_create(ServiceReportLine, to_create, ["item", "declared_count"], label=line_label)
+            audit.record_bulk_update(ServiceReportLine, changes, label=line_label)
         if progress:
             progress(len(raw_rows))
         return report

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from core import audit
 from programs.models import PeriodTransition, ReportingPeriod
 
 if TYPE_CHECKING:
@@ -28,7 +29,8 @@ def _period_for_update(township_id: int, year: int, month: int) -> ReportingPeri
 def _move(period: ReportingPeriod, to_state: str, user: User | None, reason: str = "") -> ReportingPeriod:
     PeriodTransition.objects.create(period=period, from_state=period.state, to_state=to_state, by=user, reason=reason)
     period.state = to_state
-    period.save(update_fields=["state", "reopened_until"])
+    with audit.action(user=user, reason=reason):  # the change history keeps the reason (e.g. of a reopening)
+        period.save(update_fields=["state", "reopened_until"])
     return period
 
 

@@ -1,6 +1,7 @@
 """Changes to service reports: doctors save and submit; the township verifies or returns.
 
-Every change is recorded in ReportChange (who, when, before, after).
+Every change is in the change history (clinics.audit: who, when, each field before and after, the reason);
+the steps of one call are one action there.
 """
 
 from __future__ import annotations
@@ -16,13 +17,15 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from clinics import audit as history
 from clinics.models import Clinic, ClinicPopulation
 from clinics.selectors import can_manage_clinic, get_scope
+from core import audit
 from core.forms import joined_messages
 from core.validation import MAX_YEAR, MIN_YEAR, Limits, field_limits, parse_integer
 from core.versioning import bump, check_version
 from doctors.selectors import practice_permission
-from programs.models import Quota, ReportChange, ReportingPeriod, ServiceItem, ServiceReport, ServiceReportLine
+from programs.models import Quota, ReportingPeriod, ServiceItem, ServiceReport, ServiceReportLine
 from programs.selectors import periods as period_selectors
 from programs.selectors import reports as report_selectors
 
@@ -161,28 +164,6 @@ def check_counts(*, clinic: Clinic, year: int, month: int, counts: dict[int, int
     return warnings
 
 
-def _log(
-    report: ServiceReport,
-    *,
-    user: User | None,
-    field: str,
-    before: object = "",
-    after: object = "",
-    item: ServiceItem | None = None,
-    item_id: int | None = None,
-    note: str = "",
-) -> None:
-    ReportChange.objects.create(
-        report=report,
-        item_id=item_id if item is None else item.pk,
-        field=field,
-        before=str(before),
-        after=str(after),
-        by=user,
-        note=note,
-    )
-
-
 @transaction.atomic
 def save_report(
     *,
@@ -213,35 +194,31 @@ def save_report(
         )
     if submit:
         check_month_ended(year=year, month=month, today=today)
-    report, _created = ServiceReport.objects.select_for_update().get_or_create(clinic=clinic, year=year, month=month)
-    if report.status in (Status.SUBMITTED, Status.VERIFIED):
-        raise ValidationError(_("该月报已提交，不能再修改。如需修改，请联系乡镇卫生院退回。"))
-    warnings = check_counts(clinic=clinic, year=year, month=month, counts=counts)
-    if submit and warnings and not confirmed_warnings:
-        raise NeedsConfirmation(warnings)
-    existing = {line.item_id: line for line in report.lines.all()}
-    for item_id, count in counts.items():
-        line = existing.get(item_id)
-        if line is None:
-            ServiceReportLine.objects.create(report=report, item_id=item_id, declared_count=count)
-            _log(report, user=user, field="declared_count", after=count, item_id=item_id)
-        elif line.declared_count != count:
-            _log(report, user=user, field="declared_count", before=line.declared_count, after=count, item=line.item)
-            line.declared_count = count
-            line.save(update_fields=["declared_count"])
-    if submit:
-        _log(
-            report,
-            user=user,
-            field="status",
-            before=report.status,
-            after=Status.SUBMITTED,
-            note=_("确认了超常数字") if warnings else "",
+    with audit.action(user=user):
+        report, _created = ServiceReport.objects.select_for_update().get_or_create(
+            clinic=clinic, year=year, month=month
         )
-        report.status = Status.SUBMITTED
-        report.submitted_by = user
-        report.submitted_at = timezone.now()
-    report.save(update_fields=["status", "submitted_by", "submitted_at", *bump(report, user)])
+        if report.status in (Status.SUBMITTED, Status.VERIFIED):
+            raise ValidationError(_("该月报已提交，不能再修改。如需修改，请联系乡镇卫生院退回。"))
+        warnings = check_counts(clinic=clinic, year=year, month=month, counts=counts)
+        if submit and warnings and not confirmed_warnings:
+            raise NeedsConfirmation(warnings)
+        existing = {line.item_id: line for line in report.lines.all()}
+        for item_id, count in counts.items():
+            line = existing.get(item_id)
+            if line is None:
+                ServiceReportLine.objects.create(report=report, item_id=item_id, declared_count=count)
+            elif line.declared_count != count:
+                line.declared_count = count
+                line.save(update_fields=["declared_count"])
+        if submit:
+            with audit.action(reason=_("确认了超常数字") if warnings else ""):
+                report.status = Status.SUBMITTED
+                report.submitted_by = user
+                report.submitted_at = timezone.now()
+                report.save(update_fields=["status", "submitted_by", "submitted_at", *bump(report, user)])
+        else:
+            report.save(update_fields=bump(report, user))
     return report, warnings
 
 
@@ -271,6 +248,7 @@ def verify_report(
         raise ValidationError(_("只有已提交的月报才能核实。"))
     errors = {}
     lines = {line.item_id: line for line in report.lines.select_related("item")}
+    changed: list[ServiceReportLine] = []
     for item_id, (method, checked, confirmed) in samples.items():
         line = lines.get(item_id)
         if line is None:
@@ -304,34 +282,23 @@ def verify_report(
             }
             continue
         verified = verified_quantity(declared=line.declared_count, checked=checked, confirmed=confirmed)
-        before = (line.sample_method, line.sample_checked, line.sample_confirmed, line.verified_count)
         after = (method, checked, confirmed, verified)
-        if before != after:
-            _log(
-                report,
-                user=user,
-                field="verification",
-                item=line.item,
-                before=""
-                if before[3] is None
-                else _("抽查 %(n)s 属实 %(k)s 核实数 %(v)s")
-                % {"n": before[1] or 0, "k": before[2] or 0, "v": before[3]},
-                after=_("抽查 %(n)s 属实 %(k)s 核实数 %(v)s") % {"n": checked or 0, "k": confirmed or 0, "v": verified},
-            )
+        if (line.sample_method, line.sample_checked, line.sample_confirmed, line.verified_count) != after:
             line.sample_method, line.sample_checked, line.sample_confirmed, line.verified_count = after
-            line.save(update_fields=["sample_method", "sample_checked", "sample_confirmed", "verified_count"])
+            changed.append(line)
     if errors:
-        raise ValidationError(errors)
-    for line in lines.values():
-        if line.verified_count is None:
-            line.verified_count = line.declared_count
-            line.save(update_fields=["verified_count"])
-    if report.status != Status.VERIFIED:
-        _log(report, user=user, field="status", before=report.status, after=Status.VERIFIED)
+        raise ValidationError(errors)  # before anything is written: data and history stay as they were
+    with audit.action(user=user):
+        for line in changed:
+            line.save(update_fields=["sample_method", "sample_checked", "sample_confirmed", "verified_count"])
+        for line in lines.values():
+            if line.verified_count is None:
+                line.verified_count = line.declared_count
+                line.save(update_fields=["verified_count"])
         report.status = Status.VERIFIED
-    report.verified_by = user
-    report.verified_at = timezone.now()
-    report.save(update_fields=["status", "verified_by", "verified_at", *bump(report, user)])
+        report.verified_by = user
+        report.verified_at = timezone.now()
+        report.save(update_fields=["status", "verified_by", "verified_at", *bump(report, user)])
     return report
 
 
@@ -347,13 +314,27 @@ def return_report(
         raise ValidationError({"comment": _("请填写退回意见，告诉村医需要修改什么。")})
     if report.status not in (Status.SUBMITTED, Status.VERIFIED):
         raise ValidationError(_("只有已提交的月报才能退回。"))
-    _log(report, user=user, field="status", before=report.status, after=Status.RETURNED, note=comment[:200])
-    report.status = Status.RETURNED
-    report.return_comment = comment
-    for line in report.lines.all():  # one save each (a report's few lines), so the change history sees them
-        line.verified_count, line.sample_method, line.sample_checked, line.sample_confirmed = None, "", None, None
-        line.save(update_fields=["verified_count", "sample_method", "sample_checked", "sample_confirmed"])
-    report.save(update_fields=["status", "return_comment", *bump(report, user)])
+    cleared = {"verified_count": None, "sample_method": "", "sample_checked": None, "sample_confirmed": None}
+    with audit.action(user=user, reason=comment):
+        lines = list(report.lines.all())
+        history.record_bulk_update(
+            ServiceReportLine,
+            (
+                (
+                    line,
+                    {
+                        name: (getattr(line, name), value)
+                        for name, value in cleared.items()
+                        if getattr(line, name) != value
+                    },
+                )
+                for line in lines
+            ),
+        )
+        report.lines.update(**cleared)
+        report.status = Status.RETURNED
+        report.return_comment = comment
+        report.save(update_fields=["status", "return_comment", *bump(report, user)])
     return report
 
 

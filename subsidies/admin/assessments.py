@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import View
 
+from clinics import audit
 from clinics import selectors as org
 from clinics.filters import ScopeFilterForm
 from core.admin.viewsets import PermissionTemplateView, ScopedModelViewSet
@@ -170,7 +171,7 @@ class AssessmentEditView(StaffView):
                 and not frozen
                 and self.request.user.has_perm("subsidies.change_assessment"),
                 "evidence": self.assessment.evidence.all(),
-                "revisions": self.assessment.revisions.select_related("by"),
+                "history_actions": audit.actions_for(self.assessment, self.request.user),
                 "appeals": Appeal.objects.filter(entry__assessment=self.assessment).select_related(
                     "entry__item", "appellant"
                 ),

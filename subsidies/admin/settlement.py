@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import View
 
+from clinics import audit
 from clinics import selectors as org
 from clinics.filters import ScopeFilterForm
 from core.admin.viewsets import PermissionTemplateView, ScopedEditView, ScopedModelViewSet
@@ -100,6 +101,7 @@ class RunDetailView(StaffView):
                 "is_county": org.get_scope(self.request.user).is_county_admin,
                 "Status": SettlementRun.Status,
                 "form": kwargs.get("form"),
+                "history_actions": audit.actions_for(self.run, self.request.user),
             }
         )
         return context
@@ -397,6 +399,7 @@ class AdvanceBatchView(PermissionTemplateView):
             {
                 "batch": self.batch,
                 "advances": self.batch.advances.select_related("clinic__township").order_by("clinic__code"),
+                "history_actions": audit.actions_for(self.batch, self.request.user),
             }
         )
         return context

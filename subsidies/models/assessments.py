@@ -21,7 +21,6 @@ __all__ = [
     "Assessment",
     "AssessmentEntry",
     "AssessmentEvidence",
-    "AssessmentRevision",
     "Finding",
     "Inspection",
     "SatisfactionSurvey",
@@ -185,24 +184,6 @@ class AssessmentEvidence(models.Model):
     def download_name(self) -> str:
         """The uploaded file's own name (without the folder it is stored in)."""
         return self.file.name.rsplit("/", 1)[-1]
-
-
-class AssessmentRevision(models.Model):
-    """A changed score (after an accepted appeal): both versions are kept."""
-
-    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="revisions")
-    total_before = models.DecimalField(**POINTS)
-    total_after = models.DecimalField(**POINTS)
-    entries_before = models.JSONField()
-    reason = models.CharField(max_length=200)
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["at"]
-
-    def __str__(self):
-        return f"{self.assessment}: {self.total_before} → {self.total_after}"
 
 
 class Inspection(models.Model):

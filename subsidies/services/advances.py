@@ -16,8 +16,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from clinics import audit as history
 from clinics.models import Clinic, County
 from clinics.selectors import can_administer_county, can_manage_clinic
+from core import audit
 from programs.selectors.periods import locked_months
 from subsidies import calculation
 from subsidies.models import Advance, AdvanceBatch, SubsidyPolicy
@@ -74,8 +76,22 @@ def preview(
     return total, list(zip(clinics, parts, strict=True)), formula
 
 
-@transaction.atomic
 def generate_advances(
+    *,
+    user: User | None,
+    policy: SubsidyPolicy,
+    quarter: int | None = None,
+    month: int | None = None,
+    paid_on: date | None = None,
+) -> tuple[AdvanceBatch, bool]:
+    """The period's scheduled advances for every active clinic of the policy's county (``_generate_advances``),
+    as one action of the change history by ``user``."""
+    with audit.action(user=user):
+        return _generate_advances(user=user, policy=policy, quarter=quarter, month=month, paid_on=paid_on)
+
+
+@transaction.atomic
+def _generate_advances(
     *,
     user: User | None,
     policy: SubsidyPolicy,
@@ -126,7 +142,7 @@ def generate_advances(
     except IntegrityError:  # generated meanwhile by someone else (the lock above makes this rare)
         return same_period.get(quarter=quarter, month=month), False
     reference = _("预拨%(period)s") % {"period": period}
-    Advance.objects.bulk_create(
+    advances = Advance.objects.bulk_create(
         [
             Advance(clinic=clinic, paid_on=paid_on, amount=amount, reference=reference[:50], batch=batch)
             for clinic, amount in parts
@@ -134,6 +150,7 @@ def generate_advances(
         ],
         batch_size=2000,
     )
+    history.record_bulk_create(Advance, advances, ["clinic", "paid_on", "amount", "reference", "batch"])
     return batch, True
 
 

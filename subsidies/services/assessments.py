@@ -11,7 +11,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from clinics import audit as history
 from clinics.selectors import can_manage_clinic, get_scope
+from core import audit
 from core.forms import joined_messages
 from core.validation import field_limits, parse_decimal, parse_integer
 from core.versioning import bump, check_version
@@ -21,7 +23,6 @@ from subsidies.models import (
     Assessment,
     AssessmentEntry,
     AssessmentEvidence,
-    AssessmentRevision,
     Finding,
     Inspection,
     SatisfactionSurvey,
@@ -86,9 +87,18 @@ def start_assessment(*, user: User, clinic: Clinic, year: int, quarter: int, ass
         if doubled and item.mode == ScoreItem.Mode.DEDUCTION:
             entry.doubled_occurrences = len(doubled)
             entry.reason = _("复查未整改，加倍扣分：") + "；".join(f.description for f in doubled)
+            history.record_bulk_update(
+                Finding, ((f, {"applied_to": (f.applied_to_id, assessment.pk)}) for f in doubled)
+            )
             Finding.objects.filter(pk__in=[f.pk for f in doubled]).update(applied_to=assessment)
         entries.append(entry)
     AssessmentEntry.objects.bulk_create(entries)
+    history.record_bulk_create(
+        AssessmentEntry,
+        entries,
+        ["item", "achieved", "doubled_occurrences", "reason"],
+        label=lambda e: f"{assessment} {e.item}",
+    )
     _recompute(assessment)
     return assessment
 
@@ -332,40 +342,25 @@ def decide_appeal(
         raise ValidationError(_("该申诉已经处理过了。"))
     if not decision.strip():
         raise ValidationError({"decision": _("请填写处理意见。")})
-    if accept:  # a recorded correction (AssessmentRevision), allowed even after settlement (then 更正结算)
-        snapshot = [
-            {
-                "item": e.item.code,
-                "occurrences": e.occurrences,
-                "doubled": e.doubled_occurrences,
-                "achieved": str(e.achieved),
-                "passed": e.passed,
-                "manual": str(e.manual_score),
-                "deduction": str(e.deduction),
-                "reason": e.reason,
-            }
-            for e in assessment.entries.select_related("item")
-        ]
-        before = assessment.total_score
-        errors: dict[str, str] = {}
-        entry = appeal.entry
-        _apply_values(entry, new_values or {}, errors)
-        if errors:
-            raise ValidationError(errors)
-        entry.save()
-        after = _recompute(assessment)
-        assessment.save(update_fields=bump(assessment, user))
-        AssessmentRevision.objects.create(  # type: ignore[misc]  # a submitted assessment has its total
-            assessment=assessment,
-            total_before=before,
-            total_after=after,
-            entries_before=snapshot,
-            by=user,
-            reason=_("采纳申诉：%(item)s") % {"item": entry.item.name},
-        )
-    appeal.status = Appeal.Status.ACCEPTED if accept else Appeal.Status.REJECTED
-    appeal.decided_by = user
-    appeal.decided_at = timezone.now()
-    appeal.decision = decision.strip()
-    appeal.save(update_fields=["status", "decided_by", "decided_at", "decision"])
+    reason = (_("采纳申诉：%(item)s。%(decision)s") if accept else _("驳回申诉：%(item)s。%(decision)s")) % {
+        "item": appeal.entry.item.name,
+        "decision": decision.strip(),
+    }
+    # The changed entry, the recomputed scores and the decision are one action of the change history, with
+    # the decision as its reason (before and after of every score are in it).
+    with audit.action(user=user, reason=reason):
+        if accept:
+            errors: dict[str, str] = {}
+            entry = appeal.entry
+            _apply_values(entry, new_values or {}, errors)
+            if errors:
+                raise ValidationError(errors)
+            entry.save()
+            _recompute(assessment)
+            assessment.save(update_fields=bump(assessment, user))
+        appeal.status = Appeal.Status.ACCEPTED if accept else Appeal.Status.REJECTED
+        appeal.decided_by = user
+        appeal.decided_at = timezone.now()
+        appeal.decision = decision.strip()
+        appeal.save(update_fields=["status", "decided_by", "decided_at", "decision"])
     return appeal

@@ -16,7 +16,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from psycopg.copy import QueuedLibpqWriter
 
-from clinics.models import Township
+from clinics import audit as history
+from clinics.models import County, Township
 from clinics.selectors import can_administer_county, can_manage_township
 from core import announcements
 from core.versioning import bump, check_version
@@ -225,6 +226,10 @@ def create_province_runs(
             figures = next_figures.result()
     _insert_lines(itertools.chain(rows, compute(groups[-1], figures)))
     SettlementRun.objects.bulk_update(runs, _TOTAL_FIELDS)
+    counties = County.objects.in_bulk(county_ids)  # the runs' names, in one query
+    for run in runs:
+        run.county = counties[run.county_id]
+    history.record_bulk_create(SettlementRun, runs, ["county", "year", "quarter", "policy", "status", *_TOTAL_FIELDS])
     return runs
 
 

@@ -174,7 +174,9 @@ class TestReplay:
             "[]",
             json.dumps({"id": "x", "kind": "report", "user": 1}),
             json.dumps({"id": "927f4db1-128d-4b49-bd48-df38de234f31", "kind": "unknown", "user": 1}),
-            json.dumps({"id": "43db6891-bc55-4817-aa41-23a118110bb5", "kind": "sale", "user": "１", "fields": {"a": 1}}),
+            json.dumps(
+                {"id": "43db6891-bc55-4817-aa41-23a118110bb5", "kind": "sale", "user": "１", "fields": {"a": 1}}
+            ),
         ],
     )
     def test_a_malformed_entry_is_refused_and_not_recorded(self, doctor, body):

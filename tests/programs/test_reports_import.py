@@ -9,9 +9,9 @@ from django.urls import reverse
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from clinics.models import ImportJob
+from clinics.models import AuditEntry, ImportJob
 from core import dataio
-from programs.models import ReportChange, ServiceReport, ServiceReportLine
+from programs.models import ServiceReport, ServiceReportLine
 from programs.services import periods
 from tests.spreadsheets import xlsx_bytes
 
@@ -42,8 +42,9 @@ def test_reimport_updates_open_months_and_records_history(org, services):
     report = run(xlsx([["A1a", "PH09", 2026, 3, 15]]), user=org.users.township)
     assert report.ok and report.updated == 1 and report.new == 0
     assert ServiceReportLine.objects.get(item__code="PH09").declared_count == 15
-    change = ReportChange.objects.get(field="declared_count")
-    assert (change.before, change.after, change.by) == ("12", "15", org.users.township)
+    change = AuditEntry.objects.get(content_type__model="servicereportline", action=AuditEntry.Action.UPDATE)
+    assert change.changes == {"declared_count": ["12", "15"]} and change.actor == org.users.township
+    assert change.source == "Excel 导入：reports.xlsx" and change.clinic == org.ca1a
 
 
 def test_locked_month_is_rejected_and_nothing_written(org, services):

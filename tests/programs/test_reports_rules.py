@@ -7,7 +7,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from hypothesis import given
 from hypothesis import strategies as st
 
-from programs.models import ReportChange, ServiceReport
+from clinics.models import AuditEntry
+from programs.models import ServiceReport, ServiceReportLine
 from programs.selectors import reports as selectors
 from programs.services import periods
 from programs.services import reports as report_services
@@ -52,8 +53,11 @@ def test_doctor_saves_a_draft_then_submits(org, services):
     report.refresh_from_db()
     assert report.status == ServiceReport.Status.SUBMITTED and report.submitted_by == org.users.doctor
     assert sorted(report.lines.values_list("item__code", "declared_count")) == [("PH09", 9), ("PH10", 20)]
-    changes = list(ReportChange.objects.filter(report=report).values_list("field", "before", "after"))
-    assert ("declared_count", "8", "9") in changes and ("status", "draft", "submitted") in changes
+    history = AuditEntry.objects.filter(cid__isnull=False)
+    line_changes = [e.changes for e in history.filter(content_type__model="servicereportline", action=1)]
+    report_changes = [e.changes for e in history.filter(content_type__model="servicereport", action=1)]
+    assert {"declared_count": ["8", "9"]} in line_changes
+    assert any(c.get("status") == ["draft", "submitted"] for c in report_changes)
     with pytest.raises(ValidationError, match="已提交"):
         save(org, services, {"PH09": 10})
 
@@ -123,8 +127,12 @@ def test_township_verifies_with_a_sample(org, services):
     assert verified == {"PH09": 51, "PH10": 20}
     totals = selectors.verified_totals(clinic_ids=[org.ca1a.pk], year=2026, months=[3])
     assert totals[org.ca1a.pk]["PH09"] == selectors.ItemTotals(declared=57, verified=51)
-    history = ReportChange.objects.filter(report=report, field="verification").get()
-    assert history.by == org.users.township and "核实数 51" in history.after
+    line = ServiceReportLine.objects.get(report=report, item__code="PH09")
+    history = AuditEntry.objects.filter(content_type__model="servicereportline", object_id=line.pk, action=1).latest(
+        "pk"
+    )
+    assert history.actor == org.users.township and history.parent_id == report.pk
+    assert history.changes["verified_count"] == ["None", "51"] and history.changes["sample_checked"] == ["None", "10"]
 
 
 def services_item(items, code):

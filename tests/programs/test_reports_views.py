@@ -59,7 +59,13 @@ def test_township_verifies_in_the_admin(org, services, client_for):
     assert response.status_code == 302
     assert ServiceReportLine.objects.get().verified_count == 51
     page = client.get(url).content.decode()
-    assert "已核实" in page and "抽查 10 属实 9 核实数 51" in page
+    # The history panel: one action, fields by their Chinese names, choices by their labels.
+    history = page[page.index("history-panel") :]
+    assert "<td>核实数</td><td>—</td><td>51</td>" in history and "<td>抽查数</td><td>—</td><td>10</td>" in history
+    assert "<td>核实方式</td><td>—</td><td>电话回访</td>" in history and "<td>已核实</td>" in history
+    verification = next(a for a in history.split('class="history-action"') if "核实数" in a)
+    assert "<td>已核实</td>" in verification and "核实人" in verification  # the report's status, same action
+    assert "verified" not in history and "sample_checked" not in history
 
 
 def bulk_clinics(township, n, items, prefix="Q"):

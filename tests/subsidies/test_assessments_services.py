@@ -6,8 +6,9 @@ from decimal import Decimal as D
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from clinics.models import AuditEntry
 from programs.models import Quota, ServiceItem, ServiceReport, ServiceReportLine
-from subsidies.models import Appeal, AssessmentRevision, Finding
+from subsidies.models import Appeal, AssessmentEntry, Finding
 from subsidies.selectors.assessments import assessment_scores, indicator_achieved
 from subsidies.services import assessments as services
 from tests.subsidies.conftest import ASSESSED_ON
@@ -132,11 +133,16 @@ def test_appeal_accepted_changes_the_score_and_keeps_both_versions(org, sheet):
     )
     assessment.refresh_from_db()
     assert assessment.total_score == D("76.00")
-    revision = AssessmentRevision.objects.get()
-    assert (revision.total_before, revision.total_after) == (D("74.00"), D("76.00"))
-    assert {"item": "B1", "occurrences": 2}.items() <= next(
-        e for e in revision.entries_before if e["item"] == "B1"
-    ).items()
+    # The change history keeps both versions, with the decision as the reason of one action.
+    total = AuditEntry.objects.filter(content_type__model="assessment", object_id=assessment.pk).latest("pk")
+    assert total.changes["total_score"] == ["74.00", "76.00"] and total.actor == org.users.township
+    assert "采纳申诉" in total.reason
+    b1 = AssessmentEntry.objects.get(assessment=assessment, item__code="B1")
+    changes = {}
+    for entry in AuditEntry.objects.filter(content_type__model="assessmententry", object_id=b1.pk, cid=total.cid):
+        assert entry.parent_id == assessment.pk
+        changes.update(entry.changes)
+    assert changes["occurrences"] == ["2", "1"] and changes["deduction"] == ["4.00", "2.00"]
     assert Appeal.objects.get().status == "accepted"
     with pytest.raises(ValidationError, match="处理过"):
         services.decide_appeal(user=org.users.township, appeal=appeal, accept=False, decision="x")

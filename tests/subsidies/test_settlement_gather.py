@@ -5,10 +5,11 @@ from datetime import date
 from decimal import Decimal as D
 
 import pytest
+from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
 
 from programs.models import Quota, ServiceItem, ServiceReport, ServiceReportLine
-from subsidies.models import Assessment, PolicyItem, ScoreSheet, SubsidyPolicy
+from subsidies.models import Assessment, PolicyItem, ScoreSheet, SettlementRun, SubsidyPolicy
 from subsidies.selectors import settlement as settlement_reads
 from subsidies.services import settlement
 
@@ -90,12 +91,14 @@ def test_province_runs_read_once_and_match_county_runs(org, year_data, monkeypat
         village_share=D("0.4"),
         drug_amount=D("7"),
     )
+    ContentType.objects.get_for_model(SettlementRun)  # cached for the process; read once before measuring
     with CaptureQueriesContext(connection) as one_county:
         settlement.create_province_runs(user=None, policies=[year_data], year=2026, quarter=2)
     with CaptureQueriesContext(connection) as two_counties:
         runs = settlement.create_province_runs(user=None, policies=[year_data, other], year=2026, quarter=1)
-    # A second county (and its clinics) costs no query: everything is read and written in bulk.
-    assert len(two_counties) == len(one_county) <= 16
+    # A second county (and its clinics) costs no query: everything is read and written in bulk (the change
+    # history too: the runs' county names and one INSERT, 2 of the 18).
+    assert len(two_counties) == len(one_county) <= 18
     assert [r.county for r in runs] == [org.county_a, org.county_b]
     single = settlement.create_run(user=None, policy=year_data, year=2026, quarter=1)
     assert runs[0].total_balance == single.total_balance
