@@ -24,6 +24,7 @@ from typing import Any
 from auditlog.registry import auditlog
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import connections, models, router
 from django.utils import timezone
 from django.utils.encoding import smart_str
@@ -74,6 +75,16 @@ def register(
     AUDITED[model] = Audited(model, clinic, township, county, parent, tuple(masked))
 
 
+def _place_name(entry: AuditEntry, place: str) -> str:
+    """The name of an entry's clinic or township; "" when it has none or it was deleted since (the entry keeps
+    the id: its place columns have no database constraint)."""
+    try:
+        obj = getattr(entry, place)
+    except ObjectDoesNotExist:
+        return ""
+    return str(obj) if obj is not None else ""
+
+
 def _walk(obj: Any, path: str) -> Any:
     """The id at the end of an attribute path: "report__clinic" → obj.report.clinic_id; "" → obj.pk."""
     if not path:
@@ -118,11 +129,16 @@ def place_of(obj: models.Model) -> dict[str, Any]:
     # The narrowest place the object has (a settlement run of one township, else of its county).
     if spec.clinic is not None:
         clinic_id = _walk(obj, spec.clinic)
-        if clinic_id is not None:
+        if isinstance(obj, Clinic):  # read from the object: after its deletion the database has no row for it
+            township_id = obj.township_id
+            county_id = _place_of("township", township_id)[1]
+        elif clinic_id is not None:
             township_id, county_id = _place_of("clinic", clinic_id)
     if clinic_id is None and spec.township is not None:
         township_id = _walk(obj, spec.township)
-        if township_id is not None:
+        if isinstance(obj, Township):
+            county_id = obj.county_id
+        elif township_id is not None:
             county_id = _place_of("township", township_id)[1]
     if county_id is None and spec.county is not None:
         county_id = _walk(obj, spec.county)
@@ -331,7 +347,7 @@ class ActionView:
         names: list[str] = []
         for view in self.entries:
             entry = view.entry
-            name = str(entry.clinic) if entry.clinic_id else str(entry.township) if entry.township_id else ""
+            name = _place_name(entry, "clinic") or _place_name(entry, "township")
             if name and name not in names:
                 names.append(name)
         return "、".join(names[:5]) + ("…" if len(names) > 5 else "")
@@ -574,8 +590,8 @@ def export_rows(entries: Sequence[AuditEntry]) -> Iterable[list[Any]]:
             head = [
                 timezone.localtime(entry.timestamp),
                 action.actor,
-                str(entry.township) if entry.township_id else "",
-                str(entry.clinic) if entry.clinic_id else "",
+                _place_name(entry, "township"),
+                _place_name(entry, "clinic"),
                 view.kind,
                 view.label,
                 view.action,

@@ -240,14 +240,34 @@ class AuditEntry(AbstractLogEntry):
     reason, the source (import file, job) and the place it belongs to, so that a list of history is scoped in
     SQL like every other list. Entries of one action share ``cid``."""
 
+    # The places are kept as ids without a database constraint: history outlives what it describes (the entry of
+    # a clinic's deletion still names the clinic's id, and its township's list still finds it).
     clinic = models.ForeignKey(
-        Clinic, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("村卫生室")
+        Clinic,
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+        verbose_name=_("村卫生室"),
     )
     township = models.ForeignKey(
-        Township, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("乡镇")
+        Township,
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+        verbose_name=_("乡镇"),
     )
     county = models.ForeignKey(
-        County, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("县")
+        County,
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+        verbose_name=_("县"),
     )
     reason = models.CharField(_("原因"), max_length=500, blank=True)
     source = models.CharField(_("来源"), max_length=200, blank=True)

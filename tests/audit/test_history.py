@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import io
 import json
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal as D
 
 import openpyxl
@@ -134,9 +134,14 @@ def test_a_refused_admin_edit_leaves_data_and_history_as_they_were(org, client_f
 
 
 def test_a_doctor_s_report_through_the_portal_is_one_action_of_the_doctor(org, services, client_for):
+    # Last month (a month is submitted once it has ended), reopened so that the test runs on any day.
     today = timezone.localdate()
+    last = (today.replace(day=1) - timedelta(days=1)).replace(day=1)
+    periods.reopen_period(
+        township_id=org.ta1.pk, year=last.year, month=last.month, user=None, until=today, reason="测试"
+    )
     client = client_for(org.users.doctor)
-    url = reverse("portal_reports:report", args=[today.year, today.month])
+    url = reverse("portal_reports:report", args=[last.year, last.month])
     response = client.post(url, {f"item_{services['PH09'].pk}": "3", f"item_{services['PH10'].pk}": "", "submit": "1"})
     assert response.status_code == 302
     report = ServiceReport.objects.get()
@@ -483,3 +488,20 @@ def test_writes_without_signals_are_recorded_explicitly(org):
     recorded = AuditEntry.objects.filter(content_type__model="advance", parent_id=batch.pk)
     assert recorded.count() == batch.advances.count() > 0
     assert {e.actor for e in recorded} == {org.users.county} and all(e.clinic_id for e in recorded)
+
+
+def test_a_deleted_clinic_keeps_its_history_and_the_database_stays_consistent(org):
+    from django.contrib.contenttypes.models import ContentType
+    from django.db import connection
+
+    from clinics.models import Clinic
+
+    pk = org.ca2a.pk
+    org.ca2a.delete()
+    connection.check_constraints()  # the entries written after the delete name a clinic that no longer exists
+    deleted = AuditEntry.objects.get(
+        content_type=ContentType.objects.get_for_model(Clinic), object_id=pk, action=AuditEntry.Action.DELETE
+    )
+    assert deleted.clinic_id == pk and deleted.township_id == org.ta2.pk
+    assert audit.search(org.users.county).filter(pk=deleted.pk).exists()
+    assert audit.search(org.users.township, clinic_id=pk).count() == 0  # staff of township A1 do not see A2's
