@@ -5,7 +5,7 @@ import signal
 import subprocess
 import sys
 import time
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import quote
 
@@ -30,7 +30,7 @@ def report_rows(count: int, clinics=("A1a", "A1b")) -> list[list]:
     only (a report for a month that has not ended is refused)."""
     codes = list(ServiceItem.objects.filter(active=True).order_by("sort_order").values_list("code", flat=True))
     rows = []
-    for year in range(2001, date.today().year):
+    for year in range(2001, timezone.localdate().year):
         for month in range(1, 13):
             for clinic in clinics:
                 for code in codes:

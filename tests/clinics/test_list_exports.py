@@ -13,6 +13,7 @@ import openpyxl
 import pytest
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from wagtail.admin.viewsets import viewsets as wagtail_viewsets
 from wagtail.admin.viewsets.model import ModelViewSet
 
@@ -25,7 +26,7 @@ from subsidies.models import Advance, AdvanceBatch, PolicyItem, ScoreItem, Score
 from tests.doctors.helpers import make_doctor, make_licence, make_session
 
 OUR_APPS = {"clinics", "doctors", "programs", "subsidies", "cms"}
-TODAY = date.today()
+TODAY = timezone.localdate()
 
 
 def our_viewsets() -> list[ModelViewSet]:

@@ -8,7 +8,7 @@ import json
 import threading
 import time
 import uuid
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from django.db import connection
@@ -36,9 +36,9 @@ def _drug(org, quantity=20):
     drug_services.record_purchase(
         clinic=org.ca1a,
         drug=drug,
-        on=date.today() - timedelta(days=5),
+        on=timezone.localdate() - timedelta(days=5),
         batch_no="B1",
-        expiry=date.today() + timedelta(days=300),
+        expiry=timezone.localdate() + timedelta(days=300),
         quantity=quantity,
         unit_price="6.80",
     )
@@ -66,7 +66,7 @@ def _sale_entry(user, drug, quantity, entry_id=None):
         "params": {},
         "fields": {
             "drug": str(drug.pk),
-            "date": date.today().isoformat(),
+            "date": timezone.localdate().isoformat(),
             "quantity": str(quantity),
             "unit_price": "6.80",
         },
@@ -112,9 +112,9 @@ class TestReplay:
         drug_services.record_purchase(
             clinic=org.ca1a,
             drug=drug,
-            on=date.today(),
+            on=timezone.localdate(),
             batch_no="B2",
-            expiry=date.today() + timedelta(days=300),
+            expiry=timezone.localdate() + timedelta(days=300),
             quantity=10,
             unit_price="6.80",
         )

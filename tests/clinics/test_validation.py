@@ -11,6 +11,7 @@ import openpyxl
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
+from django.utils import timezone
 from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
@@ -19,7 +20,7 @@ from core import dataio
 from core.validation import limits_of, parse_date, parse_decimal, parse_integer
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
-TODAY = date.today()
+TODAY = timezone.localdate()
 DAY = TODAY - timedelta(days=5)
 STRICT = (dataio.StrictIntegerWidget, dataio.StrictDecimalWidget, dataio.StrictDateWidget)
 

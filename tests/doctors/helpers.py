@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import date, timedelta
 from decimal import Decimal
 
+from django.utils import timezone
+
 from doctors import rules, services
 from doctors.models import DoctorAssessment, Gender, Licence, TrainingSession, VillageDoctor
 from doctors.validators import id_check_digit
@@ -37,7 +39,7 @@ def make_doctor(clinic, *, user=None, name="张建国", born=date(1980, 5, 17), 
 def make_licence(doctor, *, issued_on=None, expires_in=None, today=None, number=None, **extra) -> Licence:
     """A licence issued on a date, or one expiring ``expires_in`` days after ``today``."""
     if issued_on is None:
-        expires = (today or date.today()) + timedelta(days=expires_in)
+        expires = (today or timezone.localdate()) + timedelta(days=expires_in)
         issued_on = rules.add_years(expires + timedelta(days=1), -rules.LICENCE_YEARS)
     licence = Licence(
         doctor=doctor,

@@ -1,6 +1,8 @@
 """A village doctor records sales on a phone by pinyin search; the township sees the overpriced one."""
 
-from datetime import date, timedelta
+from datetime import timedelta
+
+from django.utils import timezone
 
 from programs.services import drugs as services
 from tests.e2e.conftest import login, screenshot
@@ -19,9 +21,9 @@ def _stock(org):
     services.record_purchase(
         clinic=org.ca1a,
         drug=drug,
-        on=date.today() - timedelta(days=10),
+        on=timezone.localdate() - timedelta(days=10),
         batch_no="2601A",
-        expiry=date.today() + timedelta(days=40),
+        expiry=timezone.localdate() + timedelta(days=40),
         quantity=20,
         unit_price="6.80",
     )
@@ -76,7 +78,7 @@ def test_doctor_sells_by_pinyin_and_township_sees_violation(phone, page, org):
 
 def test_other_township_does_not_see_the_violation(page, org):
     drug = _stock(org)
-    services.record_sale(clinic=org.ca1a, drug=drug, on=date.today(), quantity=1, unit_price="9.00")
+    services.record_sale(clinic=org.ca1a, drug=drug, on=timezone.localdate(), quantity=1, unit_price="9.00")
     login(page, "staff_a2", PASSWORD)
     page.goto_path("/admin/drugs/violations/")
     assert "张庄村卫生室" not in page.locator("body").inner_text()

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import json
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from django.utils import timezone
@@ -96,9 +96,9 @@ def _stock(org, quantity=20):
     drug_services.record_purchase(
         clinic=org.ca1a,
         drug=drug,
-        on=date.today() - timedelta(days=10),
+        on=timezone.localdate() - timedelta(days=10),
         batch_no="2601A",
-        expiry=date.today() + timedelta(days=300),
+        expiry=timezone.localdate() + timedelta(days=300),
         quantity=quantity,
         unit_price="6.80",
     )
@@ -228,7 +228,7 @@ def test_sale_refused_on_sync_shows_reason(open_phone, org):
     _sell(phone, drug, 15)
     expect(phone.locator("[data-testid=queue-count]")).to_have_text("待发送 1 条")
     # Meanwhile the township records sales from the same stock: 10 boxes are left.
-    drug_services.record_sale(clinic=org.ca1a, drug=drug, on=date.today(), quantity=10, unit_price="6.80")
+    drug_services.record_sale(clinic=org.ca1a, drug=drug, on=timezone.localdate(), quantity=10, unit_price="6.80")
     context.set_offline(False)
     phone.goto_path("/portal/")
     ready(phone)

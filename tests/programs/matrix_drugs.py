@@ -1,6 +1,8 @@
 """Permission matrix of the essential-drug feature: admin lists and the doctor portal."""
 
-from datetime import date, timedelta
+from datetime import timedelta
+
+from django.utils import timezone
 
 from tests.permissions import DENIED, LOGIN, NOT_FOUND, OK, Case, doctor_portal, staff_admin
 
@@ -30,13 +32,13 @@ def _sale(org, clinic_attr="ca1a", price="7.80"):
     from programs.services import drugs as services
 
     clinic = getattr(org, clinic_attr)
-    day = date.today() - timedelta(days=3)
+    day = timezone.localdate() - timedelta(days=3)
     services.record_purchase(
         clinic=clinic,
         drug=_drug(org),
         on=day,
         batch_no="B1",
-        expiry=date.today() + timedelta(days=30),
+        expiry=timezone.localdate() + timedelta(days=30),
         quantity=10,
         unit_price="6.80",
     )

@@ -1,12 +1,13 @@
 """Township lists and exports use a bounded number of queries whatever the amount of data."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 
 from programs.services import drugs as services
 
-DAY = date.today() - timedelta(days=3)
+DAY = timezone.localdate() - timedelta(days=3)
 
 
 def _data(org, n):
@@ -20,7 +21,7 @@ def _data(org, n):
                 drug=drug,
                 on=DAY,
                 batch_no=f"B{i}",
-                expiry=date.today() + timedelta(days=30),
+                expiry=timezone.localdate() + timedelta(days=30),
                 quantity=5,
                 unit_price="6.80",
             )

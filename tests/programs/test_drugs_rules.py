@@ -1,11 +1,12 @@
 """Stock arithmetic, the zero-markup rule at the boundary, bad input, scope, subsidy basis, import."""
 
 import threading
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -15,7 +16,7 @@ from programs.selectors import drugs as selectors
 from programs.services import drugs as services
 from programs.services.periods import lock_periods
 
-TODAY = date.today()
+TODAY = timezone.localdate()
 DAY = TODAY - timedelta(days=5)
 
 
