@@ -132,9 +132,6 @@ class ServiceReportResource(ScopedResource):
             if "年度" in values and "月份" in values:
                 try:  # the same rule as the portal form (reports.save_report)
                     report_services.check_report_month(year=values["年度"], month=values["月份"], today=today)
-                    report_services.check_month_ended(
-                        year=values["年度"], month=values["月份"], today=today, imported=True
-                    )
                 except ValidationError as exc:
                     column = "年度" if not MIN_YEAR <= values["年度"] <= MAX_YEAR else "月份"
                     row_errors.append(RowIssue(row=index, column=column, message=joined_messages(exc)))

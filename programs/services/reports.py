@@ -51,21 +51,6 @@ def check_report_month(*, year: object, month: object, today: date | None = None
         raise ValidationError(_("不能填报未来的月份。"))
 
 
-def check_month_ended(*, year: int, month: int, today: date | None = None, imported: bool = False) -> None:
-    """A month's counts are handed in once the month is over: a doctor may save a draft during the month, but
-    submits it (and an import of submitted counts is taken) only from the first day of the next month."""
-    today = today or timezone.localdate()
-    if (year, month) >= (today.year, today.month):
-        if imported:
-            raise ValidationError(
-                _("%(year)s年%(month)s月还没有结束，月底以后才能导入该月的申报数。") % {"year": year, "month": month}
-            )
-        raise ValidationError(
-            _("%(year)s年%(month)s月还没有结束，月底以后才能提交；现在可以先保存草稿。")
-            % {"year": year, "month": month}
-        )
-
-
 def check_count(value: object, *, limits: Limits = COUNT_LIMITS) -> int:
     """One count: a whole number within the column's range (raises ValidationError in Chinese)."""
     if isinstance(value, bool) or not isinstance(value, int):
@@ -192,8 +177,6 @@ def save_report(
             _("%(year)s年%(month)s月的填报已截止。如需补报，请联系乡镇卫生院重新开放。")
             % {"year": year, "month": month}
         )
-    if submit:
-        check_month_ended(year=year, month=month, today=today)
     with audit.action(user=user):
         report, _created = ServiceReport.objects.select_for_update().get_or_create(
             clinic=clinic, year=year, month=month

@@ -90,16 +90,6 @@ def test_impossible_count_is_an_error(org, services):
     assert not ServiceReport.objects.exists()
 
 
-def test_a_month_is_submitted_only_after_it_ends_though_a_draft_is_saved_during_it(org, services):
-    with pytest.raises(ValidationError, match="还没有结束"):
-        save(org, services, {"PH10": 5}, month=4)  # on 5 April
-    assert not ServiceReport.objects.exists()
-    report, _warnings = save(org, services, {"PH10": 5}, month=4, submit=False)
-    assert report.status == ServiceReport.Status.DRAFT
-    report, _warnings = save(org, services, {"PH10": 5}, month=4, today=date(2026, 5, 1))
-    assert report.status == ServiceReport.Status.SUBMITTED
-
-
 def test_implausible_count_needs_confirmation(org, services):
     # Quota 240 a year → 20 a month; 61 is over three times that.
     with pytest.raises(report_services.NeedsConfirmation) as excinfo:
