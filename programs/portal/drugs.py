@@ -58,20 +58,7 @@ def sell(request):
             except ValidationError as exc:
                 add_service_errors(form, exc)
             else:
-                text = _("已记录：%(drug)s %(qty)s%(unit)s，单价 %(price)s 元。") % {
-                    "drug": sale.drug.generic_name,
-                    "qty": sale.quantity,
-                    "unit": sale.drug.unit,
-                    "price": sale.unit_price,
-                }
-                if sale.overcharge > 0:
-                    messages.warning(
-                        request,
-                        text
-                        + _("售价高于进价 %(cost)s 元，违反零差率销售，已报告乡镇卫生院。") % {"cost": sale.unit_cost},
-                    )
-                else:
-                    messages.success(request, text)
+                (messages.warning if sale.overcharge > 0 else messages.success)(request, sale_recorded_message(sale))
                 return redirect("portal_drugs:home")
     else:
         initial: dict[str, Any] = {"date": timezone.localdate()}
@@ -116,3 +103,16 @@ def daily(request):
         "programs/drugs/portal_daily.html",
         {"stock": stock, "form": form, "rows": form.rows(), "day": day, "page_title": _("按日汇总录入")},
     )
+
+
+def sale_recorded_message(sale: DrugSale) -> str:
+    """What the doctor is told about a recorded sale, online and when an offline sale is replayed."""
+    text = _("已记录：%(drug)s %(qty)s%(unit)s，单价 %(price)s 元。") % {
+        "drug": sale.drug.generic_name,
+        "qty": sale.quantity,
+        "unit": sale.drug.unit,
+        "price": sale.unit_price,
+    }
+    if sale.overcharge > 0:
+        text += _("售价高于进价 %(cost)s 元，违反零差率销售，已报告乡镇卫生院。") % {"cost": sale.unit_cost}
+    return text

@@ -17,6 +17,7 @@ from clinics.models import Clinic
 from clinics.selectors import get_scope
 from core.forms import form_refusal
 from programs.forms import ReportForm, ReportMonthForm, SaleForm
+from programs.portal.drugs import sale_recorded_message
 from programs.portal.reports import default_month
 from programs.selectors import drugs as drug_selectors
 from programs.selectors import reports as report_selectors
@@ -75,15 +76,7 @@ def replay_sale(*, user: Any, params: dict[str, Any], fields: dict[str, str]) ->
         unit_price=data["unit_price"],
         user=user,
     )
-    text = _("已记录：%(drug)s %(qty)s%(unit)s，单价 %(price)s 元。") % {
-        "drug": sale.drug.generic_name,
-        "qty": sale.quantity,
-        "unit": sale.drug.unit,
-        "price": sale.unit_price,
-    }
-    if sale.overcharge > 0:
-        text += _("售价高于进价 %(cost)s 元，违反零差率销售，已报告乡镇卫生院。") % {"cost": sale.unit_cost}
-    return text
+    return sale_recorded_message(sale)
 
 
 def pages(*, user: Any, clinic: Clinic) -> list[str]:
