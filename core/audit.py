@@ -8,16 +8,18 @@ module only holds the context, so that the shared plumbing (imports) can set it 
 - ``AuditMiddleware`` opens an action per request (user: the logged-in user).
 - ``with action(user=..., reason=..., source=...):`` opens one in a service, an import or a job; inside an
   action already open it keeps the group and the user and only adds the reason or the source.
+- ``@by_user`` on a service taking ``user=``: the same, for the whole service.
 """
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 
 from django.http import HttpRequest, HttpResponse
 
@@ -33,6 +35,9 @@ class AuditContext:
         user = self.user() if callable(self.user) else self.user
         return user if getattr(user, "is_authenticated", False) and getattr(user, "pk", None) else None
 
+
+T = TypeVar("T")
+P = ParamSpec("P")
 
 _current: ContextVar[AuditContext | None] = ContextVar("audit_context", default=None)
 
@@ -69,6 +74,19 @@ def action(*, user: Any = None, reason: str = "", source: str = "") -> Iterator[
         yield context
     finally:
         _current.reset(token)
+
+
+def by_user(service: Callable[P, T]) -> Callable[P, T]:
+    """Run a service (keyword-only, with ``user=``) as an action of that user, so its history names them when
+    it is called outside a request too (a command, seed_demo, a background job). Inside a request the
+    request's action stays the one (``action`` keeps an outer user)."""
+
+    @functools.wraps(service)
+    def run(*args: P.args, **kwargs: P.kwargs) -> T:
+        with action(user=kwargs.get("user")):
+            return service(*args, **kwargs)
+
+    return run
 
 
 class AuditMiddleware:

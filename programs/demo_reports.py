@@ -8,7 +8,9 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from clinics.models import Clinic, ClinicPopulation
+from clinics import audit as history
+from clinics.models import Clinic, ClinicPopulation, Role, UserScope
+from core import audit
 from programs.models import Quota, ServiceItem, ServiceItemPrice, ServiceReport, ServiceReportLine
 from programs.selectors.periods import submission_deadline
 
@@ -42,10 +44,13 @@ def _submitted_at(timing, year, month, *, late):
     return timezone.make_aware(moment)
 
 
-def seed(ctx):
-    items = {i.code: i for i in ServiceItem.objects.all()}
+DEMO_SOURCE = "演示数据（seed_demo）"
+
+
+def _prices_and_quotas(ctx, items, clinics):
+    """The county's unit prices and each clinic's yearly quotas (from its population), with their history."""
     year = ctx.year
-    ServiceItemPrice.objects.bulk_create(
+    prices = ServiceItemPrice.objects.bulk_create(
         [
             ServiceItemPrice(
                 county=ctx.county, year=year, item=items[code], unit_price=Decimal(price), work_points=Decimal(points)
@@ -53,7 +58,6 @@ def seed(ctx):
             for code, (price, points, _b, _r) in PLAN.items()
         ]
     )
-    clinics = list(Clinic.objects.filter(township__county=ctx.county).order_by("code"))
     populations = {p.clinic_id: p for p in ClinicPopulation.objects.filter(clinic__in=clinics, year=year)}
     quotas = []
     for clinic in clinics:
@@ -62,6 +66,19 @@ def seed(ctx):
             target = int(Decimal(getattr(population, basis)) * Decimal(rate)) if basis else int(rate)
             quotas.append(Quota(clinic=clinic, item=items[code], year=year, target=max(target, 1)))
     Quota.objects.bulk_create(quotas)
+    if prices[0].pk is not None:  # the backend returned the new ids (SQLite ≥ 3.35, PostgreSQL)
+        history.record_bulk_create(ServiceItemPrice, prices, ["item", "unit_price", "work_points"])
+        history.record_bulk_create(Quota, quotas, ["item", "year", "target"])
+    return quotas
+
+
+def seed(ctx):
+    items = {i.code: i for i in ServiceItem.objects.all()}
+    year = ctx.year
+    clinics = list(Clinic.objects.filter(township__county=ctx.county).order_by("code"))
+    county_admin = UserScope.objects.filter(role=Role.COUNTY_ADMIN, county=ctx.county).select_related("user").first()
+    with audit.action(user=county_admin.user if county_admin else None, source=DEMO_SOURCE):
+        quotas = _prices_and_quotas(ctx, items, clinics)
     quota_of = {(q.clinic_id, q.item_id): q.target for q in quotas}
 
     today = timezone.localdate()
@@ -123,6 +140,67 @@ def seed(ctx):
                 )
             )
     ServiceReportLine.objects.bulk_create(lines, batch_size=5000)
+    _record_history(ctx, clinics, reports, report_ids, lines, now)
     ctx.stdout.write(
         f"公共卫生服务：{len(quotas)} 条年度任务，{len(reports)} 份月报（截至 {date(year, max(1, last_month), 1):%Y年%m月}）。"
     )
+
+
+def _record_history(ctx, clinics, reports, report_ids, lines, now):
+    """The change history the reports would have had through the portal and the verification page: each
+    report and its declared counts entered by the clinic's doctor, the verified ones then verified by the
+    township's staff (who is also recorded as the verifier). Written in bulk (clinics.audit), so that on the
+    demo data an approved amount can be traced back to who entered and who verified each count."""
+    scopes = UserScope.objects.filter(role__in=[Role.VILLAGE_DOCTOR, Role.TOWNSHIP_STAFF]).select_related("user")
+    doctor_of = {s.clinic_id: s.user for s in scopes if s.role == Role.VILLAGE_DOCTOR}
+    staff_of = {s.township_id: s.user for s in scopes if s.role == Role.TOWNSHIP_STAFF}
+    clinic_of = {c.pk: c for c in clinics}
+    for r in reports:
+        r.pk = report_ids[(r.clinic_id, r.month)]
+    by_pk = {r.pk: r for r in reports}
+    for line in lines:
+        line.report = by_pk[line.report_id]
+
+    def report_label(r):
+        return f"{clinic_of[r.clinic_id].name} {r.year}年{r.month}月"
+
+    def line_label(line):
+        return f"{report_label(line.report)} {line.item.name}"
+
+    verified = ServiceReport.Status.VERIFIED
+    for clinic in clinics:
+        own = [r for r in reports if r.clinic_id == clinic.pk]
+        own_lines = [line for line in lines if line.report.clinic_id == clinic.pk]
+        with audit.action(user=doctor_of.get(clinic.pk), source=DEMO_SOURCE):
+            final = [r.status for r in own]
+            for r in own:  # as the doctor submitted it (the verification below takes it on)
+                r.status = ServiceReport.Status.SUBMITTED
+            history.record_bulk_create(ServiceReport, own, ["status", "submitted_at"], label=report_label)
+            for r, status in zip(own, final, strict=True):
+                r.status = status
+            history.record_bulk_create(ServiceReportLine, own_lines, ["item", "declared_count"], label=line_label)
+        staff = staff_of.get(clinic.township_id)
+        done = [r for r in own if r.status == verified]
+        with audit.action(user=staff, source=DEMO_SOURCE):
+            ServiceReport.objects.filter(pk__in=[r.pk for r in done]).update(verified_by=staff)
+            history.record_bulk_update(
+                ServiceReport,
+                [(r, {"status": (ServiceReport.Status.SUBMITTED, verified), "verified_at": (None, now)}) for r in done],
+                label=report_label,
+            )
+            history.record_bulk_update(
+                ServiceReportLine,
+                [
+                    (
+                        line,
+                        {
+                            name: (None, getattr(line, name))
+                            for name in ("verified_count", "sample_method", "sample_checked", "sample_confirmed")
+                            if getattr(line, name) not in (None, "")
+                        },
+                    )
+                    for line in own_lines
+                    if line.report.status == verified
+                ],
+                label=line_label,
+            )

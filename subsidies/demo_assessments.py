@@ -7,6 +7,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from clinics.models import Clinic
+from core import audit
 from subsidies.models import Finding, Inspection, SatisfactionSurvey, ScoreItem, ScoreSheet
 from subsidies.services import assessments as services
 
@@ -56,34 +57,42 @@ def seed(ctx):
         )
     for clinic in clinics:
         user = staff[clinic.township_id]
-        if rng.random() < 0.3:
-            inspection = Inspection.objects.create(
-                clinic=clinic, inspected_on=date(ctx.year, 2, rng.randint(1, 20)), inspector=user, notes="季度督导检查"
-            )
-            Finding.objects.create(
-                inspection=inspection,
-                item_code="F1",
-                description="部分制度未上墙",
-                deadline=date(ctx.year, 3, 15),
-                status=rng.choice([Finding.Status.RECTIFIED, Finding.Status.UNRECTIFIED]),
-                reinspected_on=date(ctx.year, 3, 20),
-            )
-        for quarter in range(1, last_quarter + 1):
-            assessment = services.start_assessment(
-                user=user, clinic=clinic, year=ctx.year, quarter=quarter, assessed_on=date(ctx.year, quarter * 3, 25)
-            )
-            values = {}
-            for entry in assessment.entries.select_related("item"):
-                mode = entry.item.mode
-                if mode == ScoreItem.Mode.DEDUCTION:
-                    values[entry.pk] = {"occurrences": str(rng.choice([0, 0, 0, 1, 2])), "reason": ""}
-                elif mode == ScoreItem.Mode.PASS_FAIL:
-                    values[entry.pk] = {"passed": "1" if rng.random() < 0.93 else "0"}
-                elif mode == ScoreItem.Mode.MANUAL:
-                    values[entry.pk] = {"manual_score": str(rng.randint(7, 10))}
-                elif mode == ScoreItem.Mode.INDICATOR and entry.achieved is None:
-                    values[entry.pk] = {"achieved": "0"}
-            services.update_entries(user=user, assessment=assessment, values=values, notes="")
-            if quarter < last_quarter or rng.random() < 0.8:
-                services.submit_assessment(user=user, assessment=assessment)
+        with audit.action(user=user, source="演示数据（seed_demo）"):
+            if rng.random() < 0.3:
+                inspection = Inspection.objects.create(
+                    clinic=clinic,
+                    inspected_on=date(ctx.year, 2, rng.randint(1, 20)),
+                    inspector=user,
+                    notes="季度督导检查",
+                )
+                Finding.objects.create(
+                    inspection=inspection,
+                    item_code="F1",
+                    description="部分制度未上墙",
+                    deadline=date(ctx.year, 3, 15),
+                    status=rng.choice([Finding.Status.RECTIFIED, Finding.Status.UNRECTIFIED]),
+                    reinspected_on=date(ctx.year, 3, 20),
+                )
+            for quarter in range(1, last_quarter + 1):
+                assessment = services.start_assessment(
+                    user=user,
+                    clinic=clinic,
+                    year=ctx.year,
+                    quarter=quarter,
+                    assessed_on=date(ctx.year, quarter * 3, 25),
+                )
+                values = {}
+                for entry in assessment.entries.select_related("item"):
+                    mode = entry.item.mode
+                    if mode == ScoreItem.Mode.DEDUCTION:
+                        values[entry.pk] = {"occurrences": str(rng.choice([0, 0, 0, 1, 2])), "reason": ""}
+                    elif mode == ScoreItem.Mode.PASS_FAIL:
+                        values[entry.pk] = {"passed": "1" if rng.random() < 0.93 else "0"}
+                    elif mode == ScoreItem.Mode.MANUAL:
+                        values[entry.pk] = {"manual_score": str(rng.randint(7, 10))}
+                    elif mode == ScoreItem.Mode.INDICATOR and entry.achieved is None:
+                        values[entry.pk] = {"achieved": "0"}
+                services.update_entries(user=user, assessment=assessment, values=values, notes="")
+                if quarter < last_quarter or rng.random() < 0.8:
+                    services.submit_assessment(user=user, assessment=assessment)
     ctx.stdout.write(f"绩效考核：评分表 1 份，{len(clinics)} 个卫生室 × {last_quarter} 个季度。")

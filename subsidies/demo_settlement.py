@@ -4,13 +4,34 @@ from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 
+from clinics import audit as history
 from clinics.models import Clinic
+from core import audit
 from programs.models import ServiceItemPrice
 from subsidies.models import Advance, PolicyItem, SubsidyPolicy
 from subsidies.services import settlement
 
+DEMO_SOURCE = "演示数据（seed_demo）"
+
 
 def seed(ctx):
+    User = get_user_model()
+    preparer = User.objects.get(username="staff01")
+    county_admin = User.objects.get(username="county")
+    with audit.action(user=county_admin, source=DEMO_SOURCE):
+        policy = _policy_and_advances(ctx)
+    township = preparer.scope.township
+    assert township is not None  # the demo's township staff
+    with audit.action(user=preparer, source=DEMO_SOURCE):
+        run = settlement.create_run(user=preparer, policy=policy, year=ctx.year, quarter=1, township=township)
+        settlement.confirm_run(user=preparer, run=run)
+    with audit.action(user=county_admin, source=DEMO_SOURCE):
+        settlement.approve_run(user=county_admin, run=run)
+        settlement.create_run(user=county_admin, policy=policy, year=ctx.year, quarter=2)
+    ctx.stdout.write(f"补助结算：政策 1 份，{township.name}第一季度结算已审批，全县第二季度结算草稿 1 份。")
+
+
+def _policy_and_advances(ctx):
     policy = SubsidyPolicy.objects.create(
         county=ctx.county,
         year=ctx.year,
@@ -28,20 +49,15 @@ def seed(ctx):
         gap_tolerance=Decimal("0.05"),
         remote_coefficient=Decimal("1.1"),
     )
-    PolicyItem.objects.bulk_create(
+    items = PolicyItem.objects.bulk_create(
         PolicyItem(policy=policy, item=p.item, unit_price=p.unit_price, work_points=p.work_points)
-        for p in ServiceItemPrice.objects.filter(county=ctx.county, year=ctx.year)
+        for p in ServiceItemPrice.objects.filter(county=ctx.county, year=ctx.year).select_related("item")
     )
-
+    if items and items[0].pk is None:  # backends without RETURNING
+        ids = dict(PolicyItem.objects.filter(policy=policy).values_list("item_id", "pk"))
+        for item in items:
+            item.pk = ids[item.item_id]
+    history.record_bulk_create(PolicyItem, items, ["item", "unit_price", "work_points"])
     for clinic in Clinic.objects.filter(township__county=ctx.county)[:10]:
         Advance.objects.create(clinic=clinic, paid_on=f"{ctx.year}-02-15", amount=Decimal("1500.00"), reference="YB-Q1")
-    User = get_user_model()
-    preparer = User.objects.get(username="staff01")
-    county_admin = User.objects.get(username="county")
-    township = preparer.scope.township
-    assert township is not None  # the demo's township staff
-    run = settlement.create_run(user=preparer, policy=policy, year=ctx.year, quarter=1, township=township)
-    settlement.confirm_run(user=preparer, run=run)
-    settlement.approve_run(user=county_admin, run=run)
-    settlement.create_run(user=county_admin, policy=policy, year=ctx.year, quarter=2)
-    ctx.stdout.write(f"补助结算：政策 1 份，{township.name}第一季度结算已审批，全县第二季度结算草稿 1 份。")
+    return policy

@@ -299,6 +299,7 @@ class RunActionForm(forms.Form):
         ("confirm", _("确认结算")),
         ("approve", _("审批通过")),
         ("return", _("退回卫生院")),
+        ("reject", _("驳回草稿")),
         ("announce", _("在网站公示")),
         ("paid", _("登记拨付")),
         ("adjust", _("发起更正")),
@@ -318,7 +319,12 @@ class RunActionForm(forms.Form):
 class RunDecisionQueryForm(forms.Form):
     """The confirmation step's query string: which decision is about to be taken (``?action=approve``)."""
 
-    DECISIONS = [("confirm", _("确认结算")), ("approve", _("审批通过")), ("return", _("退回卫生院"))]
+    DECISIONS = [
+        ("confirm", _("确认结算")),
+        ("approve", _("审批通过")),
+        ("return", _("退回卫生院")),
+        ("reject", _("驳回草稿")),
+    ]
     action = forms.ChoiceField(choices=DECISIONS)
 
 

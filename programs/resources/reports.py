@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from import_export import fields
@@ -279,6 +280,16 @@ class ServiceReportResource(ScopedResource):
                 for line in to_create:
                     line.pk = ids[(line.report_id, line.item_id)]
             ServiceReportLine.objects.bulk_update(to_update, ["declared_count"], batch_size=BATCH)
+            # A report whose counts the file changed is a new version (core.versioning): a verification page
+            # opened before the import then refuses to save over counts its clerk never saw.
+            new_ids = {r.pk for r in new_reports}
+            changed_ids = {line.report_id for line in (*to_create, *to_update)} - new_ids
+            if changed_ids:
+                ServiceReport.objects.filter(pk__in=changed_ids).update(
+                    version=F("version") + 1,
+                    changed_by=self.user if getattr(self.user, "pk", None) else None,
+                    changed_at=now,
+                )
             clinic_names = dict(Clinic.objects.filter(pk__in=clinic_ids).values_list("pk", "name"))
 
             def report_label(r: ServiceReport) -> str:

@@ -125,6 +125,9 @@ class RunDetailView(StaffView):
             elif action == "return":
                 services.return_run(user=request.user, run=self.run, version=version, comment=comment)
                 messages.success(request, _("已退回卫生院，退回原因会显示在这份结算上。"))
+            elif action == "reject":
+                services.reject_run(user=request.user, run=self.run, version=version, comment=comment)
+                messages.success(request, _("已驳回。这份结算作废保留，原因写在结算页上；数据更正后请重新生成结算。"))
             elif action == "announce":
                 services.announce_run(user=request.user, run=self.run)
                 messages.success(request, _("已在网站公示。"))
@@ -152,7 +155,7 @@ class RunDetailView(StaffView):
         return redirect("settlement:run", pk=self.run.pk)
 
 
-DECISIONS = ("confirm", "approve", "return")
+DECISIONS = ("confirm", "approve", "return", "reject")
 
 
 class RunDecisionView(StaffView):
@@ -181,6 +184,7 @@ class RunDecisionView(StaffView):
         "confirm": gettext_lazy("确认结算前请核对"),
         "approve": gettext_lazy("审批前请核对"),
         "return": gettext_lazy("退回卫生院"),
+        "reject": gettext_lazy("驳回这份结算草稿"),
     }
 
     def get_page_title(self):

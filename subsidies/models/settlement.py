@@ -368,6 +368,9 @@ class SettlementRun(Versioned):
         APPROVED = "approved", _("卫健局已审批")
         ANNOUNCED = "announced", _("已公示")
         PAID = "paid", _("已拨付")
+        # The township (or the county) said no to a draft, with its reason: the run is kept as it was, read-only,
+        # and a new one is prepared once the data are put right.
+        REJECTED = "rejected", _("已驳回（作废）")
 
     county = models.ForeignKey("clinics.County", on_delete=models.PROTECT, verbose_name=_("县"))
     township = models.ForeignKey(
@@ -457,6 +460,10 @@ class SettlementRun(Versioned):
     @property
     def locked(self) -> bool:
         return self.status in (self.Status.APPROVED, self.Status.ANNOUNCED, self.Status.PAID)
+
+    @property
+    def is_rejected(self) -> bool:
+        return self.status == self.Status.REJECTED
 
     @property
     def is_returned(self) -> bool:

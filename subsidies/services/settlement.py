@@ -19,7 +19,7 @@ from psycopg.copy import QueuedLibpqWriter
 from clinics import audit as history
 from clinics.models import County, Township
 from clinics.selectors import can_administer_county, can_manage_township
-from core import announcements
+from core import announcements, audit
 from core.versioning import bump, check_version
 from programs.services.periods import lock_periods
 from subsidies import calculation
@@ -151,6 +151,7 @@ def _write_lines(
 
 
 @transaction.atomic
+@audit.by_user
 def create_run(
     *,
     user: User | None,
@@ -183,6 +184,7 @@ def create_run(
 
 
 @transaction.atomic
+@audit.by_user
 def create_province_runs(
     *, user: User | None, policies: Iterable[SubsidyPolicy], year: int, quarter: int | None
 ) -> list[SettlementRun]:
@@ -255,6 +257,7 @@ def _county_groups(facts: ClinicFacts, county_ids: list[int]) -> list[list[int]]
 
 
 @transaction.atomic
+@audit.by_user
 def recompute_run(
     *, user: User | None, run: SettlementRun, inputs: list[calculation.ClinicInputs] | None = None
 ) -> SettlementRun:
@@ -276,6 +279,7 @@ def _locked_run(run: SettlementRun, version: int | None) -> SettlementRun:
 
 
 @transaction.atomic
+@audit.by_user
 def confirm_run(
     *, user: User | None, run: SettlementRun, version: int | None = None, comment: str = ""
 ) -> SettlementRun:
@@ -290,6 +294,7 @@ def confirm_run(
 
 
 @transaction.atomic
+@audit.by_user
 def return_run(*, user: User, run: SettlementRun, comment: str, version: int | None = None) -> SettlementRun:
     """The county sends a confirmed run back to the township with a reason (mandatory); it is a draft again,
     to be recomputed and confirmed anew. The reason stays on the run for the township to read."""
@@ -309,6 +314,27 @@ def return_run(*, user: User, run: SettlementRun, comment: str, version: int | N
 
 
 @transaction.atomic
+@audit.by_user
+def reject_run(*, user: User, run: SettlementRun, comment: str, version: int | None = None) -> SettlementRun:
+    """The township's "no" to a draft (the county's too, for its own drafts): the figures must not be
+    confirmed — a report is wrong, a clinic is missing. The reason is mandatory and stays on the run, which is
+    kept read-only as it was (its lines are the evidence); a new run is prepared after the data are corrected."""
+    run = _locked_run(run, version)
+    _ensure_may_prepare(user, run.county_id, run.township)
+    if run.status != Status.DRAFT:
+        raise ValidationError(
+            _("只有草稿可以驳回（当前状态：%(s)s）。已确认的结算由卫健局退回。") % {"s": run.get_status_display()}
+        )
+    if not comment.strip():
+        raise ValidationError({"comment": _("请填写驳回原因，例如哪份月报或哪个卫生室的数据有误。")})
+    run.status = Status.REJECTED
+    run.return_comment, run.returned_by, run.returned_at = comment.strip(), user, timezone.now()
+    run.save(update_fields=["status", "return_comment", "returned_by", "returned_at", *bump(run, user)])
+    return run
+
+
+@transaction.atomic
+@audit.by_user
 def approve_run(*, user: User, run: SettlementRun, version: int | None = None, comment: str = "") -> SettlementRun:
     """County approval. The row lock makes two simultaneous approvals record exactly one; ``version`` (the
     confirmation page's) makes sure what is approved is what the approver saw."""
@@ -336,6 +362,7 @@ def approve_run(*, user: User, run: SettlementRun, version: int | None = None, c
 
 
 @transaction.atomic
+@audit.by_user
 def announce_run(*, user: User | None, run: SettlementRun) -> Any:  # the announcement page (cms is a higher layer)
     """Publish the payout table as a public announcement (公示) through the CMS."""
     run = SettlementRun.objects.select_for_update().select_related("county").get(pk=run.pk)
@@ -362,6 +389,7 @@ def announce_run(*, user: User | None, run: SettlementRun) -> Any:  # the announ
 
 
 @transaction.atomic
+@audit.by_user
 def mark_paid(*, user: User | None, run: SettlementRun, reference: str) -> SettlementRun:
     run = SettlementRun.objects.select_for_update().get(pk=run.pk)
     if not can_administer_county(user, run.county_id):

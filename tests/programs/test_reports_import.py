@@ -4,6 +4,7 @@ import io
 
 import openpyxl
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.urls import reverse
 from hypothesis import given, settings
@@ -13,6 +14,7 @@ from clinics.models import AuditEntry, ImportJob
 from core import dataio
 from programs.models import ServiceReport, ServiceReportLine
 from programs.services import periods
+from programs.services import reports as report_services
 from tests.spreadsheets import xlsx_bytes
 
 HEADERS = ["卫生室编码", "项目编码", "年度", "月份", "申报数"]
@@ -45,6 +47,26 @@ def test_reimport_updates_open_months_and_records_history(org, services):
     change = AuditEntry.objects.get(content_type__model="servicereportline", action=AuditEntry.Action.UPDATE)
     assert change.changes == {"declared_count": ["12", "15"]} and change.actor == org.users.township
     assert change.source == "Excel 导入：reports.xlsx" and change.clinic == org.ca1a
+
+
+def test_reimport_is_a_new_version_that_an_open_verification_page_cannot_overwrite(org, services):
+    run(xlsx([["A1a", "PH09", 2026, 3, 12]]), user=org.users.township)
+    report = ServiceReport.objects.get(clinic=org.ca1a, year=2026, month=3)
+    shown = report.version  # the version a clerk's verification page shows
+    run(xlsx([["A1a", "PH09", 2026, 3, 15], ["A1a", "PH10", 2026, 3, 4]]), user=org.users.township)
+    report.refresh_from_db()
+    assert report.version == shown + 1 and report.changed_by == org.users.township
+    line = report.lines.get(item__code="PH09")
+    with pytest.raises(ValidationError) as refused:
+        report_services.verify_report(
+            user=org.users.township, report=report, samples={line.item_id: ("", None, None)}, version=shown
+        )
+    assert "已被" in refused.value.messages[0] and "请刷新后再改" in refused.value.messages[0]
+    line.refresh_from_db()
+    assert line.verified_count is None and line.declared_count == 15
+    run(xlsx([["A1a", "PH09", 2026, 3, 15]]), user=org.users.township)  # the same count again: no change
+    report.refresh_from_db()
+    assert report.version == shown + 1
 
 
 def test_locked_month_is_rejected_and_nothing_written(org, services):

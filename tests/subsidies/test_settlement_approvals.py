@@ -5,9 +5,10 @@ from datetime import date
 from decimal import Decimal as D
 
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
+from clinics.models import AuditEntry
 from programs.services.periods import lock_periods
 from subsidies.models import Advance, PolicyItem, SettlementRun, SubsidyPolicy
 from subsidies.services import advances as advance_services
@@ -93,6 +94,47 @@ def test_return_and_the_reason_through_the_pages(org, policy, client_for):
     township_page = text(client_for(org.users.township).get(url))
     assert "卫健局退回意见" in township_page and "张庄村考核分未录入" in township_page
     assert "卫健局已退回" in text(client_for(org.users.township).get(reverse("settlement:runs")))
+
+
+def test_the_township_rejects_a_draft_with_a_reason_and_it_is_kept_read_only(org, policy, client_for):
+    run = services.create_run(
+        user=org.users.county, policy=policy, year=2026, quarter=1, township=org.ta1, inputs=inputs(org)
+    )
+    total = run.total_balance
+    with pytest.raises(ValidationError, match="请填写驳回原因"):
+        services.reject_run(user=org.users.township, run=run, comment=" ")
+    with pytest.raises(PermissionDenied):  # another township's staff
+        services.reject_run(user=org.users.other_township, run=run, comment="不是我们的")
+    run.refresh_from_db()
+    assert run.status == SettlementRun.Status.DRAFT
+    township = client_for(org.users.township)
+    url = reverse("settlement:run", args=[run.pk])
+    assert reverse("settlement:decide", args=[run.pk]) + "?action=reject" in text(township.get(url))
+    step = text(township.get(reverse("settlement:decide", args=[run.pk]), {"action": "reject"}))
+    assert "驳回原因（必填）" in step and "作废" in step and "涉及的月份" in step
+    refused = township.post(url, {"action": "reject", "comment": "", "version": run.version})
+    assert refused.status_code == 200 and "请填写驳回原因" in text(refused)
+    done = township.post(url, {"action": "reject", "comment": "高洼村3月月报漏报，先更正", "version": run.version})
+    assert done.status_code == 302
+    run.refresh_from_db()
+    assert run.status == SettlementRun.Status.REJECTED and run.returned_by == org.users.township
+    assert run.total_balance == total and run.lines.exists()  # kept as it was, as evidence
+    page = text(client_for(org.users.county).get(url))  # the county, who prepared it, reads why
+    assert "驳回原因" in page and "高洼村3月月报漏报，先更正" in page and "确认结算…" not in page
+    for refusal in (
+        lambda: services.confirm_run(user=org.users.township, run=run),
+        lambda: services.recompute_run(user=org.users.township, run=run, inputs=inputs(org)),
+        lambda: services.reject_run(user=org.users.township, run=run, comment="再驳回"),
+    ):
+        with pytest.raises(ValidationError):
+            refusal()
+    entry = AuditEntry.objects.filter(content_type__model="settlementrun", object_id=run.pk).latest("pk")
+    assert entry.actor == org.users.township and entry.changes["status"] == ["draft", "rejected"]
+    # A new run for the same quarter is prepared once the data are right.
+    again = services.create_run(
+        user=org.users.township, policy=policy, year=2026, quarter=1, township=org.ta1, inputs=inputs(org)
+    )
+    assert again.status == SettlementRun.Status.DRAFT
 
 
 def test_the_confirmation_step_shows_what_will_be_locked(org, policy, client_for):
