@@ -160,8 +160,11 @@ class AssessmentEditView(StaffView):
         for entry in entries:
             entry.errors = form.errors_of(entry) if form is not None else []
         frozen = selectors.settled_message(self.assessment)
+        satisfaction_rate, county_average = selectors.satisfaction_basis(assessment=self.assessment)
         context.update(
             {
+                "satisfaction_rate": satisfaction_rate,
+                "county_average": county_average,
                 "assessment": self.assessment,
                 "entries": entries,
                 "form": form,

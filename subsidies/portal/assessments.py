@@ -13,7 +13,7 @@ from core.files import serve_protected_file
 from core.forms import add_service_errors
 from subsidies.forms import AppealForm
 from subsidies.models import Appeal, Assessment
-from subsidies.selectors.assessments import evidence_for
+from subsidies.selectors.assessments import evidence_for, satisfaction_basis
 from subsidies.services import assessments as services
 
 
@@ -44,6 +44,7 @@ def detail(request, pk: int):
                 messages.success(request, _("申诉已提交，乡镇卫生院会尽快处理。"))
                 return redirect("portal_assessments:detail", pk=assessment.pk)
     entries = list(assessment.entries.select_related("item"))
+    satisfaction_rate, county_average = satisfaction_basis(assessment=assessment)
     appeals = {}
     for appeal in Appeal.objects.filter(entry__assessment=assessment).order_by("created_at"):
         appeals[appeal.entry_id] = appeal
@@ -63,6 +64,8 @@ def detail(request, pk: int):
             "form": form if form is not None and form.errors and form_entry is None else None,
             "may_appeal": timezone.now() <= deadline,
             "AppealStatus": Appeal.Status,
+            "satisfaction_rate": satisfaction_rate,
+            "county_average": county_average,
             "appeal_deadline": deadline,
             "evidence": evidence_for(request.user).filter(assessment=assessment),
             "page_title": str(assessment),

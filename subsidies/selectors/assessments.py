@@ -63,6 +63,18 @@ def county_average_satisfaction(*, county_id: int, year: int, quarter: int) -> D
     return sum(rates, Decimal(0)) / len(rates) if rates else None
 
 
+def satisfaction_basis(*, assessment: Assessment) -> tuple[Decimal | None, Decimal | None]:
+    """(the clinic's satisfaction rate, the county's average) for the assessment's quarter — what the
+    satisfaction item's deduction is computed from, and what the doctor is shown beside it."""
+    survey = SatisfactionSurvey.objects.filter(
+        clinic=assessment.clinic, year=assessment.year, quarter=assessment.quarter
+    ).first()
+    average = county_average_satisfaction(
+        county_id=assessment.clinic.township.county_id, year=assessment.year, quarter=assessment.quarter
+    )
+    return (survey.rate if survey else None), average
+
+
 def quarter_end(year: int, quarter: int) -> date:
     month = quarter * 3
     return date(year, month, 30 if month in (6, 9) else 31)

@@ -150,12 +150,7 @@ def _apply_values(entry: AssessmentEntry, values: dict[str, Any], errors: dict[s
 
 
 def _recompute(assessment: Assessment) -> Decimal:
-    average = selectors.county_average_satisfaction(
-        county_id=assessment.clinic.township.county_id, year=assessment.year, quarter=assessment.quarter
-    )
-    survey = SatisfactionSurvey.objects.filter(
-        clinic=assessment.clinic, year=assessment.year, quarter=assessment.quarter
-    ).first()
+    rate, average = selectors.satisfaction_basis(assessment=assessment)
     deductions = []
     for entry in assessment.entries.select_related("item"):
         item = entry.item
@@ -169,7 +164,7 @@ def _recompute(assessment: Assessment) -> Decimal:
             achieved=entry.achieved,
             passed=entry.passed,
             manual_score=entry.manual_score,
-            satisfaction_rate=survey.rate if survey else None,
+            satisfaction_rate=rate,
             county_average=average,
         )
         try:

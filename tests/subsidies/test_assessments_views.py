@@ -55,3 +55,44 @@ def test_doctor_sees_deductions_and_appeals(org, sheet, client_for):
         client_for(org.users.other_doctor).get(reverse("portal_assessments:detail", args=[assessment.pk])).status_code
         == 404
     )
+
+
+def test_each_score_shows_what_it_was_computed_from_in_percent(org, sheet, client_for):
+    """Completion rates in %, the satisfaction item with the clinic's rate and the county's average, a deduction
+    with its count and rate; after submission the 考核意见 is text, not a disabled box."""
+    from subsidies.services import assessments as services
+    from tests.subsidies.test_assessments_services import fill, start
+
+    services.record_satisfaction(
+        user=org.users.township, clinic=org.ca1a, year=2026, quarter=1, surveyed=20, satisfied=16
+    )
+    services.record_satisfaction(
+        user=org.users.township, clinic=org.ca1b, year=2026, quarter=1, surveyed=20, satisfied=20
+    )
+    assessment = fill(org, start(org, sheet), A1={"achieved": "0.9837"})
+    assessment.notes = "处方规范需加强"
+    assessment.save(update_fields=["notes"])
+    services.submit_assessment(user=org.users.township, assessment=assessment)
+    doctor = client_for(org.users.doctor).get(reverse("portal_assessments:detail", args=[assessment.pk]))
+    page = doctor.content.decode()
+    assert "完成率 98.37%（目标 100%，达到目标得满分）" in page
+    assert "本卫生室群众满意度 80%，全县平均 90%；低于平均每 1 个百分点扣 1.00 分" in page
+    assert "发现 2 次，每次扣 2.00 分" in page and "处方缺诊断 2 张" in page and "考核意见：处方规范需加强" in page
+    staff = client_for(org.users.township).get(reverse("assessments:edit", args=[assessment.pk])).content.decode()
+    scores = staff[: staff.index("history-panel")]  # (the history below keeps the stored value)
+    assert "98.37%" in scores and "0.9837" not in scores and "本卫生室 80%，全县平均 90%" in scores
+    assert 'data-testid="assessment-notes">处方规范需加强</p>' in staff and 'name="notes"' not in staff
+
+
+def test_percent_filter():
+    from core.templatetags.figures import percent
+
+    assert [percent(v) for v in ("0.9837", 1, "0.5", "0.12345", None, "", "abc")] == [
+        "98.37%",
+        "100%",
+        "50%",
+        "12.35%",
+        "—",
+        "—",
+        "—",
+    ]
