@@ -31,7 +31,10 @@
   function withStore(mode, work) {
     return open().then(function (db) {
       return new Promise(function (resolve, reject) {
-        // "strict": written to disk before it completes, so an entry survives the browser closing right after.
+        // A write resolves on the transaction's "complete" (never before): the page says "已存在手机里" only then,
+        // so an entry the doctor was told is kept survives the browser closing (or being killed) right after.
+        // "strict": Chromium also flushes it to disk before "complete" (its default, "relaxed", leaves it in the
+        // system's buffers, lost if the phone's battery dies at that moment).
         var tx = db.transaction(STORE, mode, { durability: mode === "readwrite" ? "strict" : "default" });
         var result = work(tx.objectStore(STORE));
         tx.oncomplete = function () { db.close(); resolve(result && "result" in result ? result.result : result); };

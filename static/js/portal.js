@@ -179,6 +179,9 @@
       url: location.pathname + location.search
     };
     var fixing = form.dataset.fixing;
+    // Ask the browser not to clear the site's storage when the phone runs short of space (Chromium decides without
+    // asking: granted to an installed app; Firefox asks the doctor once). The queue's writes do not wait for it.
+    if (navigator.storage && navigator.storage.persist) navigator.storage.persist().catch(function () {});
     return Q.add(entry).then(function () {
       return fixing ? Q.remove(fixing) : null;
     }).then(function () {
