@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 
 @dataclass(frozen=True)
 class InboxItem:
@@ -42,6 +44,13 @@ class NextStep:
     text: str
     url: str = ""
     order: int = 100
+
+
+def day_label(day: date, *, today: date | None = None) -> str:
+    """A date as the rows say it: "12月10日" (with the year when it is not this year's)."""
+    if today is not None and day.year != today.year:
+        return _("%(y)s年%(m)s月%(d)s日") % {"y": day.year, "m": day.month, "d": day.day}
+    return _("%(m)s月%(d)s日") % {"m": day.month, "d": day.day}
 
 
 Provider = Callable[..., list[Any]]

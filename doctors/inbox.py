@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from clinics.selectors import get_scope
-from core.inbox import InboxItem, NextStep
+from core.inbox import InboxItem, NextStep, day_label
 from doctors import rules, selectors
 from doctors.models import RenewalApplication
 
@@ -45,7 +45,7 @@ def inbox_items(*, user, today: date) -> list[InboxItem | NextStep]:
                     level="danger" if late else "warn",
                     detail=(
                         (_("最早一件已超过审批期限（%(d)s）") if late else _("最早一件须在 %(d)s 前审批"))
-                        % {"d": deadline.isoformat()}
+                        % {"d": day_label(deadline, today=today)}
                         if deadline
                         else ""
                     ),

@@ -9,15 +9,11 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from clinics.selectors import get_scope
-from core.inbox import InboxItem, NextStep
+from core.inbox import InboxItem, NextStep, day_label
 from programs.dashboard_tiles import reporting_month
 from programs.models import ServiceReport
 from programs.selectors import periods as period_selectors
 from programs.selectors import reports as report_selectors
-
-
-def _day(day: date) -> str:
-    return _("%(m)s月%(d)s日") % {"m": day.month, "d": day.day}
 
 
 def inbox_items(*, user, today: date) -> list[InboxItem | NextStep]:
@@ -54,15 +50,15 @@ def _township(user, today: date) -> list[InboxItem | NextStep]:
             url=f"{reports_url}?year={year}&month={month}",
             level="danger" if late else "warn",
             detail=(_("已过截止日 %(d)s，已报 %(r)s / %(n)s 个") if late else _("截止 %(d)s，已报 %(r)s / %(n)s 个"))
-            % {"d": _day(deadline), "r": counts.reported, "n": counts.active_clinics},
+            % {"d": day_label(deadline), "r": counts.reported, "n": counts.active_clinics},
             order=11,
         ),
         NextStep(
             text=_("%(m)s月月报：村医 %(start)s 起提交，截止 %(d)s；提交后在这里核实。")
             % {
                 "m": today.month,
-                "start": _day(date(next_month[0], next_month[1], 1)),
-                "d": _day(period_selectors.submission_deadline(year=today.year, month=today.month)),
+                "start": day_label(date(next_month[0], next_month[1], 1)),
+                "d": day_label(period_selectors.submission_deadline(year=today.year, month=today.month)),
             },
             url=reports_url,
             order=10,
@@ -86,7 +82,7 @@ def _doctor(user, today: date) -> list[InboxItem | NextStep]:
                 unit=_("份"),
                 url=reverse("portal_reports:report", args=[year, month]),
                 detail=(_("草稿已保存，请在 %(d)s 前提交") if state.status else _("请在 %(d)s 前填报并提交"))
-                % {"d": _day(deadline)},
+                % {"d": day_label(deadline)},
                 level="danger" if (deadline - today).days <= 2 else "warn",
                 order=10,
             )
@@ -107,8 +103,11 @@ def _doctor(user, today: date) -> list[InboxItem | NextStep]:
         )
     items.append(
         NextStep(
-            text=_("下一份：%(m)s月月报，月底后填报，%(d)s 前提交。")
-            % {"m": today.month, "d": _day(period_selectors.submission_deadline(year=today.year, month=today.month))},
+            text=_("%(m)s月月报：月底后填报，%(d)s 前提交。")
+            % {
+                "m": today.month,
+                "d": day_label(period_selectors.submission_deadline(year=today.year, month=today.month)),
+            },
             order=10,
         )
     )

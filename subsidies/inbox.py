@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from clinics.selectors import get_scope
-from core.inbox import InboxItem, NextStep
+from core.inbox import InboxItem, NextStep, day_label
 from subsidies.selectors import assessments as assessment_selectors
 from subsidies.selectors import settlement as settlement_selectors
 
@@ -95,7 +95,7 @@ def _doctor(user, today: date) -> list[InboxItem | NextStep]:
             url=reverse("portal_assessments:index"),
             level="danger" if late else "warn",
             detail=(_("已过整改期限 %(d)s：%(p)s") if late else _("%(d)s 前整改：%(p)s"))
-            % {"d": deadline.isoformat() if deadline else "—", "p": findings.first_description[:40]},
+            % {"d": day_label(deadline, today=today) if deadline else "—", "p": findings.first_description[:40]},
             order=40,
         )
     ]

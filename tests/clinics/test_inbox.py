@@ -69,6 +69,8 @@ def renewal(clinic, status, *, user=None, **extra):
     licence = make_licence(doctor, expires_in=40, today=today())
     if status in RenewalApplication.OPEN:
         Licence.objects.filter(pk=licence.pk).update(status=Licence.Status.RENEWAL_PENDING)
+    if status == RenewalApplication.Status.REFUSED:
+        Licence.objects.filter(pk=licence.pk).update(status=Licence.Status.REFUSED)
     if status == RenewalApplication.Status.FORWARDED:
         extra.setdefault("forwarded_on", today())
     return RenewalApplication.objects.create(licence=licence, status=status, applied_on=today(), **extra)
@@ -306,7 +308,7 @@ def test_doctor_with_everything_done_sees_what_comes_next(org, client_for):
     year, month = reporting_month(today())
     report(org.ca1a, year, month, ServiceReport.Status.SUBMITTED)
     page = home(client_for, org.users.doctor, "portal:home")
-    assert "暂无待办事项" in page and "下一份：" in page
+    assert "暂无待办事项" in page and "月底后填报" in page
     assert rows(page) == {}
 
 
