@@ -92,7 +92,7 @@ def _doctor(user, today: date) -> list[InboxItem | NextStep]:
             label=_("需要整改的问题"),
             count=findings.count,
             unit=_("条"),
-            url=reverse("portal_assessments:index"),
+            url=reverse("portal_assessments:index") + "#findings",
             level="danger" if late else "warn",
             detail=(_("已过整改期限 %(d)s：%(p)s") if late else _("%(d)s 前整改：%(p)s"))
             % {"d": day_label(deadline, today=today) if deadline else "—", "p": findings.first_description[:40]},

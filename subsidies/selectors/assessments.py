@@ -164,6 +164,14 @@ def assessment_inbox(*, user: AnyUser, today: date) -> AssessmentInbox:
     return AssessmentInbox(appeals, overdue)
 
 
+TO_RECTIFY = (Finding.Status.OPEN, Finding.Status.UNRECTIFIED)
+
+
+def findings_to_rectify(*, user: AnyUser) -> QuerySet[Finding]:
+    """Findings still to rectify in the user's scope (a doctor: their clinic's), nearest deadline first."""
+    return findings_for(user).filter(status__in=TO_RECTIFY).select_related("inspection").order_by("deadline", "pk")
+
+
 @dataclass(frozen=True)
 class OpenFindings:
     """A clinic's findings to rectify (待整改 or 复查未整改): how many, the nearest deadline and its problem."""
@@ -175,7 +183,7 @@ class OpenFindings:
 
 def open_findings(*, user: AnyUser) -> OpenFindings:
     """For a doctor (their clinic, through the scope). Two queries."""
-    findings = findings_for(user).filter(status__in=[Finding.Status.OPEN, Finding.Status.UNRECTIFIED])
+    findings = findings_for(user).filter(status__in=TO_RECTIFY)
     row = findings.aggregate(n=Count("id"), first=Min("deadline"))
     first = findings.order_by("deadline", "pk").values_list("description", flat=True).first() if row["n"] else None
     return OpenFindings(row["n"] or 0, row["first"], first or "")

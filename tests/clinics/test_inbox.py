@@ -302,6 +302,9 @@ def test_doctor_home_lists_own_work(org, client_for):
     assert refused[:2] == (1, reverse("portal_doctors:licence")) and "培训学时不足" in refused[2]
     rectify = found["需要整改的问题"]
     assert rectify[0] == 1 and "药品柜未加锁" in rectify[2] and "李家村" not in rectify[2]
+    assert rectify[1] == reverse("portal_assessments:index") + "#findings"
+    findings = client_for(org.users.doctor).get(rectify[1]).content.decode()
+    assert 'id="findings"' in findings and "药品柜未加锁" in findings and "李家村的问题" not in findings
 
 
 def test_doctor_with_everything_done_sees_what_comes_next(org, client_for):

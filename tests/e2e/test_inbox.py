@@ -61,6 +61,11 @@ def test_inbox_on_the_doctors_phone_and_the_township_screen(browser, live_server
     expect(inbox).to_contain_text("未读通知")
     assert overflowing(doctor) == []
     screenshot(doctor, "inbox-doctor-phone-390")
+    doctor.click("text=需要整改的问题")
+    expect(doctor.locator("[data-testid=findings]")).to_contain_text("药品柜未加锁")
+    assert doctor.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    screenshot(doctor, "inbox-doctor-findings-390")
+    doctor.goto_path("/portal/")
     doctor.click("text=被退回的月报")
     expect(doctor).to_have_url(f"{live_server.url}/portal/services/{earlier[0]}/{earlier[1]}/")
 
