@@ -65,6 +65,11 @@ def inbox_items(*, user, today: date) -> list[InboxItem | NextStep]:
                 detail=_("写完后点“提交审核”，审核通过即发布"),
                 order=61,
             ),
-            NextStep(text=_("新建通知：在“通知公告”下添加子页面，写完后提交审核。"), url=explore, order=60),
+            NextStep(
+                text=_("新建通知：在“%(index)s”下添加子页面，写完后提交审核。")
+                % {"index": index.title if index else _("通知公告")},
+                url=explore,
+                order=60,
+            ),
         ]
     return items

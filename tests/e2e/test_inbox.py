@@ -10,7 +10,7 @@ from doctors.models import RenewalApplication
 from programs.dashboard_tiles import reporting_month
 from programs.models import ServiceReport
 from subsidies.models import SettlementRun
-from tests.clinics.test_inbox import appeal, finding, make_sheet, notice, renewal, report, run
+from tests.clinics.test_inbox import appeal, finding, make_sheet, notice, renewal, report, run, submit
 from tests.e2e.conftest import login, screenshot, watch_csp
 from tests.factories import PASSWORD
 
@@ -87,3 +87,32 @@ def test_inbox_on_the_doctors_phone_and_the_township_screen(browser, live_server
     county.goto_path("/admin/")
     expect(county.locator("[data-testid=inbox]")).to_contain_text("暂无待办事项")
     screenshot(county, "inbox-county-empty-1366")
+
+
+def test_inbox_of_the_notice_editor_and_moderator(browser, live_server, org):
+    editor = org.users.editor
+    notice(org.county_a, "关于开展慢病管理培训的通知（草稿）", owner=editor)
+    returned = submit(notice(org.county_a, "关于村医补助发放的通知", owner=editor), editor)
+    returned.current_task_state.specific.reject(user=org.users.moderator)
+    submit(notice(org.county_a, "关于药品零差率检查的通知", owner=editor), editor)
+
+    page = page_at(browser, live_server, 1366, 768)
+    login(page, "editor_a", PASSWORD)
+    page.goto_path("/admin/")
+    inbox = page.locator("[data-testid=inbox]")
+    expect(inbox).to_contain_text("被退回修改的通知")
+    expect(inbox).to_contain_text("未提交审核的通知草稿")
+    expect(inbox).to_contain_text("在“青山县通知公告”下添加子页面")
+    assert overflowing(page) == []
+    screenshot(page, "inbox-editor-1366")
+    page.click("text=未提交审核的通知草稿")
+    expect(page.locator("main")).to_contain_text("关于开展慢病管理培训的通知（草稿）")
+
+    page = page_at(browser, live_server, 1366, 768)
+    login(page, "moderator_a", PASSWORD)
+    page.goto_path("/admin/")
+    expect(page.locator("[data-testid=inbox]")).to_contain_text("待审核的通知")
+    screenshot(page, "inbox-moderator-1366")
+    page.click("text=待审核的通知")
+    expect(page.locator("main")).to_contain_text("关于药品零差率检查的通知")
+    screenshot(page, "inbox-moderator-awaiting-review-1366")
