@@ -16,6 +16,12 @@ from programs.selectors import periods as period_selectors
 from programs.selectors import reports as report_selectors
 
 
+def missing_reports_url(*, year: int, month: int) -> str:
+    """Where "N月月报未报的村卫生室" leads: the month's report list (who did report), until a list of the missing
+    clinics exists; re-point this one function then."""
+    return reverse("reports:list") + f"?year={year}&month={month}"
+
+
 def inbox_items(*, user, today: date) -> list[InboxItem | NextStep]:
     scope = get_scope(user)
     if scope.is_township_staff:
@@ -43,11 +49,10 @@ def _township(user, today: date) -> list[InboxItem | NextStep]:
             order=10,
         ),
         InboxItem(
-            # Points at the month's report list until the missing-clinics list exists (it names who is missing).
             label=_("%(m)s月月报未报的村卫生室") % {"m": month},
             count=missing,
             unit=_("个"),
-            url=f"{reports_url}?year={year}&month={month}",
+            url=missing_reports_url(year=year, month=month),
             level="danger" if late else "warn",
             detail=(_("已过截止日 %(d)s，已报 %(r)s / %(n)s 个") if late else _("截止 %(d)s，已报 %(r)s / %(n)s 个"))
             % {"d": day_label(deadline), "r": counts.reported, "n": counts.active_clinics},
