@@ -14,6 +14,7 @@ from clinics.admin.dashboard import (
     DashboardPanel,
 )
 from clinics.admin.dashboard import menu_item as county_dashboard_menu_item
+from clinics.admin.inbox import InboxPanel, shows_inbox
 from clinics.admin.login_security import (
     CountyAdminMenuItem,
 )
@@ -50,6 +51,8 @@ def hide_wagtail_help(request, menu_items):
 
 @hooks.register("construct_homepage_panels")
 def add_dashboard_panel(request, panels):
+    if shows_inbox(request.user):
+        panels.append(InboxPanel(request.user))
     if request.user.has_perm("clinics.view_clinic"):
         panels.append(DashboardPanel(request.user))
 

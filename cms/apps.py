@@ -21,9 +21,10 @@ class CmsConfig(AppConfig):
     def ready(self):
         from wagtail.signals import page_published, page_unpublished
 
-        from cms import services, signals
+        from cms import inbox, services, signals
         from cms.portal import offline
         from core import announcements
+        from core.inbox import register_inbox
         from core.offline import register_entry_kind, register_offline_pages
         from core.portal import register_portal_link
 
@@ -37,6 +38,7 @@ class CmsConfig(AppConfig):
         page_published.connect(signals.notices_changed, dispatch_uid="cms.published")
         page_unpublished.connect(signals.notices_changed, dispatch_uid="cms.unpublished")
         post_delete.connect(signals.notices_changed, sender="cms.NoticePage", dispatch_uid="cms.deleted")
+        register_inbox(inbox.inbox_items)  # the to-do rows of the homes (core.inbox)
         register_portal_link(order=60, label=_("通知公告"), url_name="portal_notices:index", icon="通")
         # 我已阅读 pressed offline, replayed by the sync endpoint; the notices are kept on the phone.
         register_entry_kind(name="receipt", label=_("通知已读回执"), replay=offline.replay_receipt)

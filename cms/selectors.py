@@ -22,10 +22,10 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count, Q, QuerySet
-from django.db.models.functions import ExtractYear
+from django.db.models import CharField, Count, Exists, OuterRef, Q, QuerySet
+from django.db.models.functions import Cast, ExtractYear
 from django.utils.translation import gettext as _
-from wagtail.models import Page, ReferenceIndex
+from wagtail.models import GroupApprovalTask, Page, ReferenceIndex, Revision, TaskState, WorkflowState
 
 from clinics.models import Township, UserScope
 from clinics.roles import COUNTY_ROLES, Role
@@ -401,3 +401,66 @@ def document_visible_to(*, user: AnyUser, document: Model) -> bool:
 def image_visible_to(*, user: AnyUser, image: Model) -> bool:
     """May this user see this Wagtail image (the body images of notices)?"""
     return _file_visible_to(user=user, obj=image, attachments=False)
+
+
+# --- the to-do inbox (core.inbox) ----------------------------------------------------------------
+
+
+def _page_ids_as_text(pages: QuerySet[Any]) -> QuerySet[Any]:
+    # Workflow states and revisions keep the page id as text (a generic relation).
+    return pages.annotate(text_id=Cast("pk", output_field=CharField())).values("text_id")
+
+
+def notices_to_approve(*, user: AnyUser) -> int:
+    """Notices waiting in a workflow task the user may approve (their groups: the county's moderators, county
+    admins among them), within the pages of their admin scope. One query, however many counties there are
+    (Wagtail's ``TaskState.objects.reviewable_by`` queries once per task)."""
+    if user is None or not user.is_authenticated:
+        return 0
+    states = TaskState.objects.filter(
+        status=TaskState.STATUS_IN_PROGRESS,
+        workflow_state__object_id__in=_page_ids_as_text(admin_pages_for(user=user)),
+    )
+    if not user.is_superuser:
+        states = states.filter(task__in=GroupApprovalTask.objects.filter(groups__user=user).values("pk"))
+    return states.count()
+
+
+@dataclass(frozen=True)
+class EditorInbox:
+    drafts: int  # the editor's notices never submitted or published (not scheduled, not in a workflow)
+    returned: int  # the editor's notices a moderator sent back for changes
+
+
+def editor_inbox(*, user: AnyUser) -> EditorInbox:
+    """A notice editor's own work in their county's tree (pages they own or submitted). Two queries."""
+    scope = get_scope(user)
+    if user is None or scope.role != Role.NOTICE_EDITOR:
+        return EditorInbox(0, 0)
+    tree = admin_pages_for(user=user)
+    page_type = ContentType.objects.get_for_model(Page)
+    active_states = WorkflowState.objects.filter(
+        base_content_type=page_type,
+        object_id=Cast(OuterRef("pk"), output_field=CharField()),
+        status__in=[WorkflowState.STATUS_IN_PROGRESS, WorkflowState.STATUS_NEEDS_CHANGES],
+    )
+    scheduled = Revision.page_revisions.filter(
+        object_id=Cast(OuterRef("pk"), output_field=CharField()), approved_go_live_at__isnull=False
+    )
+    drafts = (
+        NoticePage.objects.filter(pk__in=tree.values("pk"), live=False, owner=user)
+        .exclude(Exists(active_states))
+        .exclude(Exists(scheduled))
+        .count()
+    )
+    mine = Q(requested_by=user) | Q(object_id__in=_page_ids_as_text(tree.filter(owner=user)))
+    returned = (
+        WorkflowState.objects.filter(
+            base_content_type=page_type,
+            status=WorkflowState.STATUS_NEEDS_CHANGES,
+            object_id__in=_page_ids_as_text(tree),
+        )
+        .filter(mine)
+        .count()
+    )
+    return EditorInbox(drafts, returned)

@@ -39,7 +39,9 @@ class DoctorsConfig(AppConfig):
 
     def ready(self):
         from clinics import audit
+        from core.inbox import register_inbox
         from core.portal import register_portal_link
+        from doctors import inbox
         from doctors.models import DoctorAssessment, Licence, RenewalApplication, TrainingAttendance, VillageDoctor
 
         # The change history (clinics.audit); ID and mobile numbers are recorded masked.
@@ -49,4 +51,5 @@ class DoctorsConfig(AppConfig):
         audit.register(TrainingAttendance, clinic="doctor__clinic", parent="doctor")
         audit.register(DoctorAssessment, clinic="doctor__clinic", parent="doctor")
 
+        register_inbox(inbox.inbox_items)  # the to-do rows of the homes (core.inbox)
         register_portal_link(order=10, label=_("我的执业证书"), url_name="portal_doctors:licence", icon="证")

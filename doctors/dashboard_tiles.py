@@ -10,7 +10,6 @@ from doctors import selectors
 def staff_tiles(*, user, townships, today):
     expiring = list(selectors.expiring_within(user=user, on=today, days=90).select_related("doctor")[:50])
     lapsed = selectors.lapsed(user=user, on=today).count()
-    pending = selectors.renewal_pending(user=user).count()
     url = reverse("doctors:worklist")
     return [
         Tile(
@@ -27,7 +26,7 @@ def staff_tiles(*, user, townships, today):
             order=31,
             url=url,
             level="danger" if lapsed else "ok",
-            detail=_("再注册待审 %(n)s 件") % {"n": pending},
+            detail=_("持证医生不能上报服务数据") if lapsed else "",
         ),
     ]
 

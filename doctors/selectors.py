@@ -13,7 +13,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Min, Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from clinics.selectors import get_scope, id_filter, restrict
@@ -403,3 +403,41 @@ def licence_counts_by_township(
         .values_list("doctor__clinic__township_id", "expiring", "lapsed")
     )
     return {tid: (expiring_n, lapsed_n) for tid, expiring_n, lapsed_n in rows}
+
+
+# --------------------------------------------------------------------------- the to-do inbox (core.inbox)
+
+
+@dataclass(frozen=True)
+class RenewalInbox:
+    submitted: int  # waiting for the township's review
+    forwarded: int  # waiting for the county's decision
+    first_forwarded_on: date | None  # the oldest forwarded application: its decision deadline comes first
+
+
+def renewal_inbox(*, user: AnyUser) -> RenewalInbox:
+    """Open renewal applications in the user's scope, by who must act next. One query."""
+    row = renewals_for(user).aggregate(
+        submitted=Count("id", filter=Q(status=RenewalApplication.Status.SUBMITTED)),
+        forwarded=Count("id", filter=Q(status=RenewalApplication.Status.FORWARDED)),
+        first=Min("forwarded_on", filter=Q(status=RenewalApplication.Status.FORWARDED)),
+    )
+    return RenewalInbox(row["submitted"] or 0, row["forwarded"] or 0, row["first"])
+
+
+def licence_inbox(*, user: AnyUser, on: date, days: int = 90) -> tuple[int, int]:
+    """(licences expiring within ``days``, licences lapsed) in the user's scope, counted as the work list
+    counts them (``expiring_within``, ``lapsed``). One query."""
+    expiring = Q(status=Licence.Status.VALID, expires_on__gte=on, expires_on__lte=on + timedelta(days=days))
+    lapsed_q = Q(status=Licence.Status.EXPIRED) | Q(
+        status__in=[Licence.Status.VALID, Licence.Status.RENEWAL_PENDING], expires_on__lt=on
+    )
+    row = current_licences(user).aggregate(expiring=Count("id", filter=expiring), lapsed=Count("id", filter=lapsed_q))
+    return row["expiring"] or 0, row["lapsed"] or 0
+
+
+def latest_own_renewal(*, user: AnyUser) -> RenewalApplication | None:
+    """A doctor's most recent renewal application (None for anyone else or none yet). One query."""
+    if user is None or not user.is_authenticated or not get_scope(user).is_doctor:
+        return None
+    return renewals_for(user).filter(licence__doctor__user_id=user.pk).order_by("-applied_on", "-pk").first()

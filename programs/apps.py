@@ -51,8 +51,10 @@ class ProgramsConfig(AppConfig):
 
     def ready(self):
         from clinics import audit
+        from core.inbox import register_inbox
         from core.offline import register_entry_kind, register_offline_pages
         from core.portal import register_portal_link
+        from programs import inbox
         from programs.models import (
             DrugPurchase,
             DrugSale,
@@ -73,6 +75,7 @@ class ProgramsConfig(AppConfig):
         audit.register(DrugPurchase, clinic="clinic")
         audit.register(DrugSale, clinic="clinic")
 
+        register_inbox(inbox.inbox_items)  # the to-do rows of the homes (core.inbox)
         register_portal_link(order=10, label=_("填报月报"), url_name="portal_reports:index", icon="报")
         register_portal_link(order=20, label=_("任务进度"), url_name="portal_reports:progress", icon="进")
         register_portal_link(order=25, label=_("基本药物"), url_name="portal_drugs:home", icon="药")

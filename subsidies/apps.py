@@ -38,7 +38,9 @@ class SubsidiesConfig(AppConfig):
         from django.utils.translation import gettext_lazy as _
 
         from clinics import audit
+        from core.inbox import register_inbox
         from core.portal import register_portal_link
+        from subsidies import inbox
         from subsidies.models import (
             Advance,
             AdvanceBatch,
@@ -67,5 +69,6 @@ class SubsidiesConfig(AppConfig):
         audit.register(Finding, clinic="inspection__clinic", parent="inspection")
         audit.register(SatisfactionSurvey, clinic="clinic")
 
+        register_inbox(inbox.inbox_items)  # the to-do rows of the homes (core.inbox)
         register_portal_link(order=30, label=_("考核得分"), url_name="portal_assessments:index", icon="考")
         register_portal_link(order=40, label=_("补助结算"), url_name="portal_settlement:index", icon="补")

@@ -9,6 +9,7 @@ from clinics.models import ClinicPopulation
 from clinics.portal.access import doctor_required
 from clinics.selectors import get_scope
 from core.dashboard import doctor_tiles
+from core.inbox import inbox_for
 from core.portal import PORTAL_LINKS
 
 
@@ -17,11 +18,20 @@ def home(request):
     clinic = request.clinic
     population = ClinicPopulation.objects.filter(clinic=clinic).order_by("-year").first()
     links = [{"label": label, "url": reverse(name), "icon": icon} for _order, label, name, icon in PORTAL_LINKS]
-    tiles = doctor_tiles(user=request.user, clinic=clinic, today=timezone.localdate())
+    today = timezone.localdate()
+    tiles = doctor_tiles(user=request.user, clinic=clinic, today=today)
+    inbox = inbox_for(user=request.user, today=today)
     return render(
         request,
         "portal/home.html",
-        {"clinic": clinic, "population": population, "links": links, "tiles": tiles, "page_title": _("我的卫生室")},
+        {
+            "clinic": clinic,
+            "population": population,
+            "links": links,
+            "tiles": tiles,
+            "inbox": inbox,
+            "page_title": _("我的卫生室"),
+        },
     )
 
 

@@ -396,3 +396,46 @@ def completion_by_month(
             running += counts[month]
             township.done[month - 1] += min(running, target)
     return result
+
+
+# --------------------------------------------------------------------------- the to-do inbox (core.inbox)
+
+
+@dataclass(frozen=True)
+class ReportInbox:
+    """Township staff: reports waiting for verification (any month) and how many clinics reported a month."""
+
+    submitted: int
+    reported: int
+    active_clinics: int
+
+
+def report_inbox(*, user: AnyUser, year: int, month: int) -> ReportInbox:
+    """Counts for the staff inbox within the user's scope: two aggregate queries whatever the size."""
+    counts = reports_for(user).aggregate(
+        submitted=Count("id", filter=Q(status=ServiceReport.Status.SUBMITTED)),
+        reported=Count("id", filter=Q(year=year, month=month) & ~Q(status=ServiceReport.Status.DRAFT)),
+    )
+    active = clinics_for(user).filter(status=Clinic.Status.ACTIVE).count()
+    return ReportInbox(counts["submitted"] or 0, counts["reported"] or 0, active)
+
+
+@dataclass(frozen=True)
+class DoctorReportInbox:
+    """A doctor's clinic: the status of one month's report (None: not started) and the returned reports."""
+
+    status: str | None
+    returned: list[tuple[int, int, str]]  # (year, month, return comment), newest first
+
+
+def doctor_report_inbox(*, user: AnyUser, year: int, month: int) -> DoctorReportInbox:
+    """One query: the month's report and the reports returned to the doctor (at most 12 of them)."""
+    rows = list(
+        reports_for(user)
+        .filter(Q(year=year, month=month) | Q(status=ServiceReport.Status.RETURNED))
+        .order_by("-year", "-month")
+        .values_list("year", "month", "status", "return_comment")[:13]
+    )
+    status = next((s for y, m, s, _c in rows if (y, m) == (year, month)), None)
+    returned = [(y, m, c) for y, m, s, c in rows if s == ServiceReport.Status.RETURNED][:12]
+    return DoctorReportInbox(status, returned)

@@ -13,7 +13,7 @@ from core.files import serve_protected_file
 from core.forms import add_service_errors
 from subsidies.forms import AppealForm
 from subsidies.models import Appeal, Assessment
-from subsidies.selectors.assessments import evidence_for, satisfaction_basis
+from subsidies.selectors.assessments import evidence_for, findings_to_rectify, satisfaction_basis
 from subsidies.services import assessments as services
 
 
@@ -22,8 +22,16 @@ def index(request):
     assessments = Assessment.objects.filter(clinic=request.clinic, status=Assessment.Status.SUBMITTED).order_by(
         "-year", "-quarter"
     )
+    findings = list(findings_to_rectify(user=request.user)[:50])
     return render(
-        request, "subsidies/assessments/portal_index.html", {"assessments": assessments, "page_title": _("考核得分")}
+        request,
+        "subsidies/assessments/portal_index.html",
+        {
+            "assessments": assessments,
+            "findings": findings,
+            "today": timezone.localdate(),
+            "page_title": _("考核得分"),
+        },
     )
 
 

@@ -8,13 +8,13 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Avg, Count, Q, QuerySet, Sum
+from django.db.models import Avg, Count, Min, Q, QuerySet, Sum
 from django.utils.translation import gettext
 
 from clinics.selectors import get_scope, id_filter, restrict
 from programs.selectors.periods import locked_months
 from programs.selectors.reports import quota_map, verified_totals
-from subsidies.models import Appeal, Assessment, AssessmentEvidence, SatisfactionSurvey, ScoreSheet
+from subsidies.models import Appeal, Assessment, AssessmentEvidence, Finding, SatisfactionSurvey, ScoreSheet
 
 if TYPE_CHECKING:
     from clinics.selectors import AnyUser, ClinicIds
@@ -154,3 +154,48 @@ def settled_message(assessment: Assessment) -> str | None:
     return gettext("%(a)s的补助已审批结算，考核结果不能再修改；如确有差错，请由卫健局发起更正结算。") % {
         "a": assessment
     }
+
+
+# --------------------------------------------------------------------------- the to-do inbox (core.inbox)
+
+
+def findings_for(user: AnyUser) -> QuerySet[Finding]:
+    return restrict(Finding.objects.select_related("inspection__clinic"), user, clinic="inspection__clinic")
+
+
+@dataclass(frozen=True)
+class AssessmentInbox:
+    pending_appeals: int  # appeals waiting for the township's answer
+    overdue_findings: int  # findings still to rectify whose deadline has passed (to re-inspect)
+
+
+def assessment_inbox(*, user: AnyUser, today: date) -> AssessmentInbox:
+    """Two aggregate queries in the user's scope, whatever the size."""
+    appeals = appeals_for(user).filter(status=Appeal.Status.PENDING).count()
+    overdue = findings_for(user).filter(status=Finding.Status.OPEN, deadline__lt=today).count()
+    return AssessmentInbox(appeals, overdue)
+
+
+TO_RECTIFY = (Finding.Status.OPEN, Finding.Status.UNRECTIFIED)
+
+
+def findings_to_rectify(*, user: AnyUser) -> QuerySet[Finding]:
+    """Findings still to rectify in the user's scope (a doctor: their clinic's), nearest deadline first."""
+    return findings_for(user).filter(status__in=TO_RECTIFY).select_related("inspection").order_by("deadline", "pk")
+
+
+@dataclass(frozen=True)
+class OpenFindings:
+    """A clinic's findings to rectify (待整改 or 复查未整改): how many, the nearest deadline and its problem."""
+
+    count: int
+    first_deadline: date | None
+    first_description: str
+
+
+def open_findings(*, user: AnyUser) -> OpenFindings:
+    """For a doctor (their clinic, through the scope). Two queries."""
+    findings = findings_for(user).filter(status__in=TO_RECTIFY)
+    row = findings.aggregate(n=Count("id"), first=Min("deadline"))
+    first = findings.order_by("deadline", "pk").values_list("description", flat=True).first() if row["n"] else None
+    return OpenFindings(row["n"] or 0, row["first"], first or "")

@@ -413,3 +413,29 @@ def decision_summary(run: SettlementRun) -> DecisionSummary:
         advances_total=run.total_advances,
         balance_total=run.total_balance,
     )
+
+
+# --------------------------------------------------------------------------- the to-do inbox (core.inbox)
+
+
+@dataclass(frozen=True)
+class RunInbox:
+    drafts: int  # drafts the user's level confirms (a township's runs; the county's county-wide runs)
+    returned: int  # of which returned by the county with a comment
+    confirmed: int  # confirmed by the township, waiting for the county's approval
+
+
+def run_inbox(*, user: AnyUser) -> RunInbox:
+    """One aggregate query over ``runs_for(user)``. Township staff confirm their township's drafts; a county
+    admin confirms the county-wide drafts (no township) and approves every confirmed run."""
+    runs = runs_for(user)
+    scope = get_scope(user)
+    own_drafts = Q(status=SettlementRun.Status.DRAFT)
+    if scope.level != "township":
+        own_drafts &= Q(township__isnull=True)
+    row = runs.aggregate(
+        drafts=Count("id", filter=own_drafts),
+        returned=Count("id", filter=own_drafts & Q(returned_at__isnull=False)),
+        confirmed=Count("id", filter=Q(status=SettlementRun.Status.CONFIRMED)),
+    )
+    return RunInbox(row["drafts"] or 0, row["returned"] or 0, row["confirmed"] or 0)
