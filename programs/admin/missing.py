@@ -97,7 +97,7 @@ class MissingReportsView(PermissionTemplateView):
         recent = timezone.now() - timedelta(hours=settings.REMINDER_REPEAT_HOURS)
         for row in listing.rows if listing else []:
             show_whole = sees_whole_mobile(user=user, township_id=row.clinic.township_id)
-            contacts = [(c.name, c.shown_mobile(show_whole)) for c in row.contacts]
+            contacts = [(c.name, c.shown_mobile(show_whole), show_whole) for c in row.contacts]
             whole += sum(1 for c in row.contacts if show_whole and c.mobile)
             reminded = row.last_reminder
             rows.append(
@@ -122,6 +122,7 @@ class MissingReportsView(PermissionTemplateView):
                 "months": range(1, 13),
                 "show_township": len(townships) > 1,
                 "may_remind": user.has_perm("programs.view_servicereport"),
+                "may_register": user.has_perm("doctors.add_villagedoctor"),
                 "repeat_hours": settings.REMINDER_REPEAT_HOURS,
                 "reported": listing.clinics - len(listing.rows) if listing else 0,
                 "dashboard_url": reverse("wagtailadmin_home"),
