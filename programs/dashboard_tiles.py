@@ -283,7 +283,9 @@ def doctor_tiles(*, user, clinic, today):
     level = "ok" if report and report.status == ServiceReport.Status.VERIFIED else "warn" if report else "danger"
     progress = report_selectors.clinic_progress(clinic=clinic, year=today.year, through_month=today.month)
     with_quota = [p for p in progress if p.quota]
-    behind = [p for p in with_quota if not p.on_pace]
+    # The items furthest behind their pace first: what the doctor should catch up on (a text list, readable on
+    # a phone; the progress page has every item).
+    behind = sorted((p for p in with_quota if not p.on_pace), key=lambda p: p.verified / p.expected)
     return [
         Tile(
             title=_("%(y)s年%(m)s月月报") % {"y": year, "m": month},
@@ -298,6 +300,9 @@ def doctor_tiles(*, user, clinic, today):
             url=reverse("portal_reports:progress"),
             value=_("%(n)s 项落后") % {"n": len(behind)} if behind else _("进度正常"),
             level="warn" if behind else "ok",
-            chart=hbar_chart([(p.item.name, p.percent) for p in with_quota[:6]], max_value=100, unit="%"),
+            detail=_("进度最慢的 %(n)s 项（还差人次）：") % {"n": min(4, len(behind))}
+            if behind
+            else _("全部项目都跟上了进度。"),
+            rows=[(p.item.name, _("差 %(n)s") % {"n": p.behind_by}, "") for p in behind[:4]],
         ),
     ]

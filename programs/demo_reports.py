@@ -171,11 +171,15 @@ def _record_history(ctx, clinics, reports, report_ids, lines, now):
     for clinic in clinics:
         own = [r for r in reports if r.clinic_id == clinic.pk]
         own_lines = [line for line in lines if line.report.clinic_id == clinic.pk]
-        with audit.action(user=doctor_of.get(clinic.pk), source=DEMO_SOURCE):
+        doctor = doctor_of.get(clinic.pk)
+        with audit.action(user=doctor, source=DEMO_SOURCE):
+            ServiceReport.objects.filter(pk__in=[r.pk for r in own]).update(submitted_by=doctor)
             final = [r.status for r in own]
             for r in own:  # as the doctor submitted it (the verification below takes it on)
-                r.status = ServiceReport.Status.SUBMITTED
-            history.record_bulk_create(ServiceReport, own, ["status", "submitted_at"], label=report_label)
+                r.status, r.submitted_by = ServiceReport.Status.SUBMITTED, doctor
+            history.record_bulk_create(
+                ServiceReport, own, ["status", "submitted_by", "submitted_at"], label=report_label
+            )
             for r, status in zip(own, final, strict=True):
                 r.status = status
             history.record_bulk_create(ServiceReportLine, own_lines, ["item", "declared_count"], label=line_label)

@@ -24,6 +24,8 @@ from clinics.filters import ScopeFilterForm
 from core.admin.viewsets import PermissionTemplateView, ScopedModelViewSet
 from core.forms import add_service_errors, joined_messages
 from core.spreadsheets import xlsx_response
+from doctors import selectors as doctor_selectors
+from doctors.models import VillageDoctor
 from programs.forms import (
     SAMPLE_METHODS,
     GenerateQuotasForm,
@@ -90,7 +92,10 @@ class VerifyReportView(StaffView):
 
     def dispatch(self, request, *args, **kwargs):
         self.report = org.get_scoped_or_404(
-            ServiceReport.objects.select_related("clinic__township"), request.user, pk=kwargs["pk"], clinic="clinic"
+            ServiceReport.objects.select_related("clinic__township", "submitted_by", "verified_by"),
+            request.user,
+            pk=kwargs["pk"],
+            clinic="clinic",
         )
         return super().dispatch(request, *args, **kwargs)
 
@@ -115,16 +120,21 @@ class VerifyReportView(StaffView):
             return redirect("reports:list")
         form = SampleForm(request.POST, lines=lines)
         if form.is_valid():
+            # "不抽查，全部按申报数核实": every line at its declared count, whatever the sample fields hold.
+            samples: dict[int, tuple[str, int | None, int | None]] | None = (
+                {line.item_id: ("", None, None) for line in lines} if "verify_all" in request.POST else None
+            )
             try:
                 report_services.verify_report(
                     user=request.user,
                     report=self.report,
-                    samples=form.samples(),
+                    samples=samples if samples is not None else form.samples(),
                     version=form.cleaned_data["version"],
                 )
             except ValidationError as exc:
                 form.add_service_errors(exc)
             else:
+                # Back to the same page, now read-only with the results; its "下一份待核实" goes on.
                 messages.success(request, _("已核实：%(report)s") % {"report": self.report})
                 return redirect(reverse("reports:verify", args=[self.report.pk]))
         return self.render_to_response(self.get_context_data(form=form))
@@ -162,10 +172,34 @@ class VerifyReportView(StaffView):
             township_id=self.report.clinic.township_id, year=self.report.year, month=self.report.month
         )
         locked = state == ReportingPeriod.State.LOCKED
+        can_verify = (
+            self.report.status in (ServiceReport.Status.SUBMITTED, ServiceReport.Status.VERIFIED)
+            and not locked
+            and self.request.user.has_perm("programs.change_servicereport")
+        )
+        # A verified report opens read-only (its results, not an editable form that looks unsaved);
+        # "修改核实结果" (?edit=1) opens the form again.
+        editing = can_verify and (
+            self.report.status == ServiceReport.Status.SUBMITTED
+            or self.request.GET.get("edit") == "1"
+            or form.is_bound
+            or return_form.is_bound
+        )
+        previous = report_selectors.previous_month_figures(report=self.report)
+        for row in rows:
+            row["previous"] = previous.get(row["line"].item_id)
         context.update(
             {
                 "report": self.report,
                 "rows": rows,
+                "has_previous": bool(previous),
+                "doctors": doctor_selectors.doctors_for(self.request.user)
+                .filter(clinic_id=self.report.clinic_id)
+                .exclude(status__in=[VillageDoctor.Status.LEFT, VillageDoctor.Status.DEREGISTERED])
+                .select_related(None)
+                .only("name", "mobile"),
+                "next_report": report_selectors.next_to_verify(user=self.request.user, after=self.report),
+                "editing": editing,
                 "general_errors": [*form.non_field_errors(), *return_form.non_field_errors()]
                 if form.is_bound or return_form.is_bound
                 else [],
@@ -173,9 +207,7 @@ class VerifyReportView(StaffView):
                 "comment": return_form["comment"].value() or "",
                 "methods": SAMPLE_METHODS,
                 "locked": locked,
-                "can_verify": self.report.status in (ServiceReport.Status.SUBMITTED, ServiceReport.Status.VERIFIED)
-                and not locked
-                and self.request.user.has_perm("programs.change_servicereport"),
+                "can_verify": can_verify,
                 "history_actions": audit.actions_for(self.report, self.request.user),
             }
         )

@@ -152,6 +152,30 @@ def reports_for(user: AnyUser) -> QuerySet[ServiceReport]:
     return restrict(ServiceReport.objects.select_related("clinic", "clinic__township"), user, clinic="clinic")
 
 
+def previous_month_figures(*, report: ServiceReport) -> dict[int, tuple[int, int | None]]:
+    """Item id → (declared, verified) of the same clinic's report of the month before (none: {}), for the
+    verification page's "上月" column: a count far from last month's is the one to sample."""
+    year, month = (report.year, report.month - 1) if report.month > 1 else (report.year - 1, 12)
+    rows = ServiceReportLine.objects.filter(
+        report__clinic_id=report.clinic_id, report__year=year, report__month=month
+    ).values_list("item_id", "declared_count", "verified_count")
+    return {item_id: (declared, verified) for item_id, declared, verified in rows}
+
+
+def next_to_verify(*, user: AnyUser, after: ServiceReport) -> ServiceReport | None:
+    """The next submitted report waiting for verification in the user's scope, after ``after`` in the list's
+    order (month, then clinic code), wrapping round to the first; None when no other one waits."""
+    waiting = (
+        reports_for(user)
+        .filter(status=ServiceReport.Status.SUBMITTED)
+        .exclude(pk=after.pk)
+        .order_by("year", "month", "clinic__code")
+    )
+    later = Q(year__gt=after.year) | Q(year=after.year, month__gt=after.month)
+    later |= Q(year=after.year, month=after.month, clinic__code__gt=after.clinic.code)
+    return waiting.filter(later).first() or waiting.first()
+
+
 def usual_monthly_declared(*, clinic_id: int, before_year: int, before_month: int) -> dict[int, Decimal]:
     """Item id → the clinic's average declared count over its last 12 submitted months."""
     months = (

@@ -221,7 +221,16 @@ class LineView(StaffView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context.update({"line": self.line, "x": self.line.explanation, "run": self.line.run, "admin": True})
+        context.update(
+            {
+                "line": self.line,
+                "x": self.line.explanation,
+                "run": self.line.run,
+                "admin": True,
+                "sources": selectors.line_sources(line=self.line),
+                "may_edit_policy": self.request.user.has_perm("subsidies.change_subsidypolicy"),
+            }
+        )
         return context
 
 

@@ -18,12 +18,14 @@ from django.utils.translation import gettext
 from clinics.models import Clinic, ClinicPopulation, County, Township
 from clinics.selectors import get_scope, restrict, townships_for
 from doctors.selectors import doctor_counts
+from programs.models import ServiceReport
 from programs.selectors.drugs import drug_subsidy_basis
 from programs.selectors.reports import item_figures
 from subsidies import calculation
 from subsidies.models import (
     Advance,
     AdvanceBatch,
+    Assessment,
     PolicyItem,
     SettlementLine,
     SettlementRun,
@@ -49,6 +51,34 @@ def runs_for(user: AnyUser) -> QuerySet[SettlementRun]:
 def lines_for(user: AnyUser) -> QuerySet[SettlementLine]:
     return restrict(
         SettlementLine.objects.select_related("run__county", "run__township", "clinic__township"), user, clinic="clinic"
+    )
+
+
+@dataclass
+class LineSources:
+    """The records a settlement line was computed from, for the auditor's trail on its page: each links to its
+    own page, which shows who entered and changed it (修改记录). The policy is the run's; the advances are listed
+    in the line's explanation."""
+
+    reports: list[ServiceReport]
+    assessments: list[Assessment]
+
+
+def line_sources(*, line: SettlementLine) -> LineSources:
+    run = line.run
+    months = period_months(run.quarter)
+    quarters = [run.quarter] if run.quarter else [1, 2, 3, 4]
+    return LineSources(
+        reports=list(
+            ServiceReport.objects.filter(clinic_id=line.clinic_id, year=run.year, month__in=months)
+            .select_related("submitted_by", "verified_by", "clinic")
+            .order_by("month")
+        ),
+        assessments=list(
+            Assessment.objects.filter(clinic_id=line.clinic_id, year=run.year, quarter__in=quarters)
+            .select_related("assessor", "clinic")
+            .order_by("quarter")
+        ),
     )
 
 

@@ -7,14 +7,16 @@ from __future__ import annotations
 import io
 import json
 
+import openpyxl
 import pytest
 from django.core.management import call_command
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from clinics.models import AuditEntry, Role, UserScope
 from programs.models import Quota, ServiceReport, ServiceReportLine
-from subsidies.models import PolicyItem, SettlementLine, SettlementRun
+from subsidies.models import Assessment, PolicyItem, SettlementLine, SettlementRun
 from tests.reference import ensure_service_catalogue
 
 
@@ -55,6 +57,7 @@ def test_every_input_of_an_approved_amount_has_its_author_in_the_history(demo):
     assert counts.count() > 0
     for count in counts:
         assert count.report.status == ServiceReport.Status.VERIFIED and count.report.verified_by == staff
+        assert count.report.submitted_by == doctor
         entries = AuditEntry.objects.filter(content_type__model="servicereportline", object_id=count.pk)
         created = entries.get(action=AuditEntry.Action.CREATE)
         assert created.actor == doctor and created.changes["declared_count"] == ["None", str(count.declared_count)]
@@ -83,3 +86,27 @@ def test_every_input_of_an_approved_amount_has_its_author_in_the_history(demo):
     run_entries = AuditEntry.objects.filter(content_type__model="settlementrun", object_id=run.pk)
     assert {e.actor.username for e in run_entries} >= {"staff01", "county"}
     assert run.year == timezone.localdate().year  # the demo is of this year
+
+
+@pytest.mark.django_db
+def test_the_line_page_leads_to_every_source_record_and_its_history(demo, client_for):
+    run = SettlementRun.objects.get(status__in=[SettlementRun.Status.APPROVED, SettlementRun.Status.ANNOUNCED])
+    line = SettlementLine.objects.filter(run=run).select_related("clinic").first()
+    county = UserScope.objects.get(role=Role.COUNTY_ADMIN).user
+    page = client_for(county).get(reverse("settlement:line", args=[line.pk])).content.decode()
+    assert "五、数据来源与修改记录" in page
+    for report in ServiceReport.objects.filter(clinic=line.clinic, year=run.year, month__in=[1, 2, 3]):
+        assert reverse("reports:verify", args=[report.pk]) in page
+        assert f"{report.month}月服务月报" in page
+    assessment = Assessment.objects.get(clinic=line.clinic, year=run.year, quarter=1)
+    assert reverse("assessments:edit", args=[assessment.pk]) in page
+    assert reverse("subsidypolicy:edit", args=[run.policy_id]) in page
+    audit_url = f"{reverse('audit:log')}?township={line.clinic.township_id}&amp;clinic={line.clinic_id}"
+    assert audit_url in page and audit_url + "&amp;export=xlsx" in page
+    # The Excel export of that trail has the doctor's declarations and the staff's verifications.
+    sheet = client_for(county).get(
+        reverse("audit:log"), {"township": line.clinic.township_id, "clinic": line.clinic_id, "export": "xlsx"}
+    )
+    rows = list(openpyxl.load_workbook(io.BytesIO(sheet.content)).active.iter_rows(values_only=True))
+    fields = {row[7] for row in rows[1:]}
+    assert {"申报数", "核实数", "状态"} <= fields, fields

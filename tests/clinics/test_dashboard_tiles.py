@@ -42,6 +42,26 @@ def test_doctor_tiles(org):
     assert tile(tiles, "执业证书").value == "未登记"
 
 
+def test_the_doctors_pace_tile_lists_only_the_items_behind_most_behind_first(org):
+    items = {i.code: i for i in ServiceItem.objects.filter(code__in=["PH09", "PH10", "PH11"])}
+    for code in items:
+        Quota.objects.create(clinic=org.ca1a, item=items[code], year=2026, target=120)  # 40 due by April
+    report = ServiceReport.objects.create(clinic=org.ca1a, year=2026, month=3, status="verified")
+    for code, verified in (("PH09", 50), ("PH10", 10), ("PH11", 30)):  # on pace, 30 short, 10 short
+        ServiceReportLine.objects.create(
+            report=report, item=items[code], declared_count=verified, verified_count=verified
+        )
+    pace = tile(doctor_tiles(user=org.users.doctor, clinic=org.ca1a, today=TODAY), "任务进度")
+    assert pace.value == "2 项落后" and not pace.chart
+    assert [(name, value) for name, value, _url in pace.rows] == [
+        (items["PH10"].name, "差 30"),
+        (items["PH11"].name, "差 10"),
+    ]
+    Quota.objects.filter(clinic=org.ca1a).update(target=12)
+    pace = tile(doctor_tiles(user=org.users.doctor, clinic=org.ca1a, today=TODAY), "任务进度")
+    assert pace.value == "进度正常" and not pace.rows and pace.detail == "全部项目都跟上了进度。"
+
+
 def test_settlement_and_score_tiles(org):
     from subsidies.models import Assessment, ScoreSheet, SettlementLine, SettlementRun, SubsidyPolicy
 

@@ -56,6 +56,8 @@ def test_publish_announcement_makes_a_public_table_notice(org, client):
     assert page.live and page.category == Category.ANNOUNCEMENT and page.county_id == org.county_a.pk
     html = client.get(page.url).content.decode()
     assert "张庄村卫生室" in html and "1234.50" in html and "<script>" not in html.split("notice-body")[1]
+    # Each value carries its column's name, so that a phone shows one card per clinic ("应拨 1234.50").
+    assert 'class="notice-table stacks"' in html and '<td data-label="应拨">1234.50</td>' in html
     again = publish_announcement(
         county=org.county_a,
         title="第一季度补助公示",

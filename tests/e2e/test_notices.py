@@ -106,3 +106,26 @@ def test_editor_drafts_moderator_publishes_doctor_acknowledges(browser, live_ser
     expect(township.locator("[data-testid=unread-list]")).to_contain_text("doc_a1b")
     expect(township.locator("[data-testid=receipt-summary]")).to_contain_text("已读 1 人")
     screenshot(township, "notices-township-unread")
+
+
+def test_a_settlement_announcement_fits_a_phone(phone, org):
+    """The 公示 of a settlement has five money columns; on a 360 px phone every value, 应拨 included, is on
+    the screen (one card per clinic), not scrolled out of a 323 px box."""
+    from cms.services import publish_announcement
+
+    page_obj = publish_announcement(
+        county=org.county_a,
+        title="城关镇第1季度结算公示",
+        intro="以下为补助结算结果，公示期 7 天。",
+        table_headers=["村卫生室", "公共卫生补助", "基本药物补助", "扣款", "已预拨", "应拨"],
+        table_rows=[["城关高洼村卫生室", "3987.00", "3915.00", "0.00", "1500.00", "6402.00"]],
+        user=org.users.county,
+    )
+    phone.goto_path(page_obj.url)
+    payout = phone.locator('td[data-label="应拨"]')
+    expect(payout).to_contain_text("6402.00")
+    box, width = payout.bounding_box(), phone.viewport_size["width"]
+    assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= width, (box, width)
+    table = phone.locator("table.notice-table")
+    assert table.evaluate("t => t.scrollWidth <= t.parentElement.clientWidth")
+    screenshot(phone, "notices-announcement-phone")

@@ -68,6 +68,44 @@ def test_township_verifies_in_the_admin(org, services, client_for):
     assert "verified" not in history and "sample_checked" not in history
 
 
+def test_the_verification_page_gives_what_a_clerk_needs_and_reads_back_after_saving(org, services, client_for):
+    """The doctor to call, last month's figures, one click to verify all as declared, the results read-only
+    after saving (not a blank editable form), and the next report waiting — within the clerk's scope only."""
+    ph09, ph10 = services["PH09"], services["PH10"]
+    before = ServiceReport.objects.create(clinic=org.ca1a, year=2026, month=2, status="verified")
+    ServiceReportLine.objects.create(report=before, item=ph09, declared_count=40, verified_count=36)
+    report = ServiceReport.objects.create(clinic=org.ca1a, year=2026, month=3, status="submitted")
+    ServiceReportLine.objects.create(report=report, item=ph09, declared_count=57)
+    ServiceReportLine.objects.create(report=report, item=ph10, declared_count=8)
+    waiting = ServiceReport.objects.create(clinic=org.ca1b, year=2026, month=3, status="submitted")
+    ServiceReport.objects.create(clinic=org.ca2a, year=2026, month=3, status="submitted")  # another township
+    client = client_for(org.users.township)
+    url = reverse("reports:verify", args=[report.pk])
+    page = client.get(url).content.decode()
+    doctor = org.ca1a.doctors.get()
+    assert f'<a href="tel:{doctor.mobile}">{doctor.mobile}</a>' in page and doctor.name in page
+    assert "上月申报 / 核实" in page and "<td>40 / 36</td>" in page and "<td>—</td>" in page
+    assert 'aria-label="65岁以上老年人健康体检的抽查数"' in page
+    assert reverse("reports:verify", args=[waiting.pk]) in page and "下一份待核实" in page
+    # "不抽查，全部按申报数核实" ignores what was typed in the sample fields.
+    response = client.post(
+        url,
+        {"verify_all": "1", f"method_{ph09.pk}": "phone", f"checked_{ph09.pk}": "10", f"confirmed_{ph09.pk}": "5"},
+    )
+    assert response.status_code == 302 and response["Location"] == url
+    lines = {line.item_id: line for line in report.lines.all()}
+    assert lines[ph09.pk].verified_count == 57 and lines[ph09.pk].sample_checked is None
+    assert lines[ph10.pk].verified_count == 8
+    page = client.get(url).content.decode()
+    assert f'name="checked_{ph09.pk}"' not in page and "修改核实结果" in page and "已核实" in page
+    assert f"{org.users.township.get_full_name() or org.users.township.username}" in page
+    assert f'name="checked_{ph09.pk}"' in client.get(url, {"edit": "1"}).content.decode()
+    assert client.get(url, {"edit": "<script>"}).status_code == 200  # any other value: read-only, no error
+    # The last one waiting in the township: no next report (the other township's is not offered).
+    last = client.get(reverse("reports:verify", args=[waiting.pk])).content.decode()
+    assert "没有其他待核实的月报了" in last
+
+
 def bulk_clinics(township, n, items, prefix="Q"):
     clinics = Clinic.objects.bulk_create(
         Clinic(township=township, code=f"{prefix}{i:04d}", name=f"{prefix}{i}卫生室", village="Q") for i in range(n)
