@@ -12,6 +12,7 @@ from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
 from django.utils.translation import gettext as _
@@ -45,7 +46,10 @@ from cms.models import (
     NoticePage,
     NoticeReceipt,
 )
-from cms.selectors import visible_notices
+from cms.selectors import unread_doctors, visible_notices
+from core.forms import joined_messages
+from doctors.models import OutboxMessage
+from doctors.services import send_reminder
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -281,3 +285,43 @@ def publish_announcement(
     index.add_child(instance=page)
     page.save_revision(user=user, log_action=True).publish(user=user)
     return NoticePage.objects.get(pk=page.pk)
+
+
+# --------------------------------------------------------------------------- reminders to doctors who have not read
+
+
+def notice_reminder_topic(notice: NoticePage, user_id: int) -> str:
+    """One reminder per doctor login and notice within the repeat window (doctors.services.send_reminder)."""
+    return f"notice:{notice.pk}:{user_id}"
+
+
+@transaction.atomic
+def remind_unread(*, user: User, notice: NoticePage, doctors: list[UserScope]) -> tuple[list[OutboxMessage], list[str]]:
+    """提醒 doctors who have not read a notice: (the outbox rows sent, the refusals in Chinese). Each doctor gets an
+    in-portal message, an e-mail and a text message where they have an address (``doctors.services.send_reminder``);
+    a doctor reminded of this notice within ``REMINDER_REPEAT_HOURS``, or who has read it meanwhile, is refused."""
+    still_unread = {row.user_id for row in unread_doctors(user=user, notice=notice)}
+    sent: list[OutboxMessage] = []
+    refused: list[str] = []
+    link = reverse("portal_notices:detail", args=[notice.pk])
+    for row in doctors:
+        name = row.user.get_full_name() or row.user.get_username()
+        if row.user_id not in still_unread:
+            refused.append(_("%(name)s 已阅读这条通知，不用再提醒。") % {"name": name})
+            continue
+        assert row.clinic is not None  # a doctor's scope has a clinic
+        try:
+            with transaction.atomic():
+                sent += send_reminder(
+                    user=user,
+                    clinic=row.clinic,
+                    topic=notice_reminder_topic(notice, row.user_id),
+                    subject=_("请阅读通知：%(title)s") % {"title": notice.title[:80]},
+                    text=_("%(body)s发布了通知《%(title)s》，您还没有确认阅读。请登录村医工作台阅读并点“我已阅读”。")
+                    % {"body": notice.issuing_body or _("县卫健局"), "title": notice.title},
+                    link=link,
+                    user_ids=[row.user_id],
+                )
+        except ValidationError as exc:
+            refused.append(f"{name}：{joined_messages(exc)}")
+    return sent, refused

@@ -28,6 +28,7 @@ urlpatterns = [
     path("portal/", include(clinics_portal.home)),
     path("portal/", include(clinics_portal.offline)),
     path("portal/doctor/", include(doctors_portal.licences)),
+    path("portal/messages/", include(doctors_portal.messages)),
     path("portal/services/", include(programs_portal.reports)),
     path("portal/drugs/", include(programs_portal.drugs)),
     path("portal/assessments/", include(subsidies_portal.assessments)),

@@ -23,6 +23,8 @@ class DoctorsConfig(AppConfig):
             "doctors.view_clinicmove",
             "doctors.view_licencereminder",
             "doctors.view_trainingrule",
+            "doctors.view_outboxmessage",
+            "doctors.change_outboxmessage",
         ],
         Role.COUNTY_ADMIN: [
             *_perms(
@@ -34,6 +36,8 @@ class DoctorsConfig(AppConfig):
             "doctors.change_renewalapplication",
             "doctors.view_clinicmove",
             "doctors.view_licencereminder",
+            "doctors.view_outboxmessage",
+            "doctors.change_outboxmessage",
         ],
     }
 
@@ -53,3 +57,4 @@ class DoctorsConfig(AppConfig):
 
         register_inbox(inbox.inbox_items)  # the to-do rows of the homes (core.inbox)
         register_portal_link(order=10, label=_("我的执业证书"), url_name="portal_doctors:licence", icon="证")
+        register_portal_link(order=70, label=_("提醒消息"), url_name="portal_messages:inbox", icon="信")

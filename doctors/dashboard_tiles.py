@@ -1,6 +1,7 @@
 """Dashboard tiles of the doctors app: licences expiring or lapsed, training behind, the doctor's own licence."""
 
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.dashboard import Cell, Tile, TownshipColumn
@@ -32,6 +33,32 @@ def staff_tiles(*, user, townships, today):
 
 
 def doctor_tiles(*, user, clinic, today):
+    return _message_tiles(user) + _licence_tiles(user, today)
+
+
+def _message_tiles(user):
+    """Unread reminders from the township or county, first on the home until the doctor marks them read."""
+    unread = list(selectors.unread_messages(user=user)[:4])
+    if not unread:
+        return []
+    inbox = reverse("portal_messages:inbox")
+    return [
+        Tile(
+            title=_("新提醒"),
+            value=_("%(n)s 条未读") % {"n": selectors.unread_messages(user=user).count()}
+            if len(unread) == 4
+            else _("%(n)s 条未读") % {"n": len(unread)},
+            level="danger",
+            order=1,
+            wide=True,
+            url=inbox,
+            detail=unread[0].text,
+            rows=[(m.title, timezone.localtime(m.created_at).strftime("%m-%d %H:%M"), inbox) for m in unread],
+        )
+    ]
+
+
+def _licence_tiles(user, today):
     doctor = selectors.doctor_for_user(user)
     if doctor is None:
         return [

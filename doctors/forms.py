@@ -5,8 +5,10 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy
 
+from core.forms import ButtonField
 from core.versioning import version_field
-from doctors.models import Licence
+from doctors.models import Licence, OutboxMessage, PortalMessage
+from doctors.selectors import messages_for_doctor, outbox_for
 
 
 class RenewalStatusForm(forms.Form):
@@ -58,3 +60,40 @@ class TrainingFilterForm(forms.Form):
 
     def only_behind(self) -> bool:
         return self.is_valid() and self.cleaned_data["behind"]
+
+
+class OutboxFilterForm(forms.Form):
+    """``?status=`` and ``?channel=`` of the outbox page (anything else: every row)."""
+
+    status = forms.ChoiceField(required=False, choices=[("", ""), *OutboxMessage.Status.choices])
+    channel = forms.ChoiceField(required=False, choices=[("", ""), *OutboxMessage.Channel.choices])
+
+    def value(self, name: str) -> str:
+        return self.cleaned_data.get(name, "") if self.is_valid() else ""
+
+
+class RetryOutboxForm(forms.Form):
+    """重发 a failed message: the id is chosen among the failed messages of the user's scope."""
+
+    message = forms.ModelChoiceField(
+        queryset=OutboxMessage.objects.none(),
+        error_messages={"invalid_choice": gettext_lazy("这条消息不存在、不在您的管辖范围内，或已不是发送失败的状态。")},
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["message"].queryset = outbox_for(user).filter(status=OutboxMessage.Status.FAILED)  # type: ignore[attr-defined]
+
+
+class MarkReadForm(forms.Form):
+    """知道了: the doctor marks one of their own portal messages read."""
+
+    message = forms.ModelChoiceField(
+        queryset=PortalMessage.objects.none(),
+        error_messages={"invalid_choice": gettext_lazy("这条消息不存在或不是发给您的。")},
+    )
+    open = ButtonField()  # 去处理: marks it read and opens the page it is about
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["message"].queryset = messages_for_doctor(user=user)  # type: ignore[attr-defined]

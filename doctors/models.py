@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from clinics.models import Clinic, County, Township
@@ -417,3 +418,106 @@ class LicenceReminder(models.Model):
 
     def __str__(self):
         return _("%(licence)s 到期前 %(d)s 天提醒") % {"licence": self.licence, "d": self.days_before}
+
+
+class PortalMessage(models.Model):
+    """站内消息: a message to a doctor's login, shown on the portal home until the doctor marks it read."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="portal_messages", verbose_name=_("村医账号")
+    )
+    clinic = models.ForeignKey(
+        Clinic, on_delete=models.CASCADE, related_name="portal_messages", verbose_name=_("村卫生室")
+    )
+    title = models.CharField(_("标题"), max_length=100)
+    text = models.TextField(_("内容"))
+    link = models.CharField(_("链接"), max_length=200, blank=True)
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("发送人"),
+    )
+    created_at = models.DateTimeField(_("发送时间"), default=timezone.now)
+    read_at = models.DateTimeField(_("阅读时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("站内消息")
+        verbose_name_plural = _("站内消息")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["user", "read_at"], name="doctors_message_unread")]
+
+    def __str__(self):
+        return self.title
+
+
+class OutboxMessage(models.Model):
+    """发件箱: every reminder sent to a doctor, one row per channel and recipient, with its delivery state.
+
+    ``topic`` names what the reminder is about (``report:2026-11``, ``notice:42``): the same clinic is not
+    reminded of the same topic twice within ``settings.REMINDER_REPEAT_HOURS``."""
+
+    class Channel(models.TextChoices):
+        PORTAL = "portal", _("站内消息")
+        EMAIL = "email", _("电子邮件")
+        SMS = "sms", _("短信")
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("待发送")
+        SENT = "sent", _("已发送")
+        FAILED = "failed", _("发送失败")
+
+    clinic = models.ForeignKey(
+        Clinic, on_delete=models.CASCADE, related_name="outbox_messages", verbose_name=_("村卫生室")
+    )
+    topic = models.CharField(_("提醒事项"), max_length=60)
+    channel = models.CharField(_("方式"), max_length=10, choices=Channel.choices)
+    recipient_name = models.CharField(_("收件人"), max_length=60)
+    address = models.CharField(_("手机号或邮箱"), max_length=254, blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("村医账号"),
+    )
+    subject = models.CharField(_("标题"), max_length=100)
+    text = models.TextField(_("内容"))
+    portal_message = models.OneToOneField(
+        PortalMessage,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="outbox",
+        verbose_name=_("站内消息"),
+    )
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.QUEUED)
+    attempts = models.PositiveSmallIntegerField(_("尝试次数"), default=0)
+    last_error = models.CharField(_("最近一次错误"), max_length=500, blank=True)
+    provider_id = models.CharField(_("服务商回执号"), max_length=100, blank=True)
+    triggered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("提醒人"),
+    )
+    created_at = models.DateTimeField(_("提醒时间"), default=timezone.now)
+    attempted_at = models.DateTimeField(_("最近尝试时间"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("发出时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("发件箱消息")
+        verbose_name_plural = _("发件箱")
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["clinic", "topic", "created_at"], name="doctors_outbox_topic"),
+            models.Index(fields=["status", "attempted_at"], name="doctors_outbox_status"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_channel_display()} → {self.recipient_name}：{self.subject}"

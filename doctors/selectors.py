@@ -9,19 +9,24 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Count, Min, Prefetch, Q, QuerySet
+from django.conf import settings
+from django.db.models import Count, F, Min, Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
+from clinics.models import UserScope
+from clinics.roles import Role
 from clinics.selectors import get_scope, id_filter, restrict
 from doctors import rules
 from doctors.models import (
     DoctorAssessment,
     Licence,
     LicenceReminder,
+    OutboxMessage,
+    PortalMessage,
     RenewalApplication,
     TrainingAttendance,
     TrainingRule,
@@ -441,3 +446,127 @@ def latest_own_renewal(*, user: AnyUser) -> RenewalApplication | None:
     if user is None or not user.is_authenticated or not get_scope(user).is_doctor:
         return None
     return renewals_for(user).filter(licence__doctor__user_id=user.pk).order_by("-applied_on", "-pk").first()
+
+
+# --------------------------------------------------------------------------- reminders: contacts, messages, outbox
+# Phone numbers are personal data (docs/DESIGN.md): masked wherever shown, whole only to the staff who must call
+# (the clinic's own township), and every whole number shown is logged (logger "personal_data").
+
+
+def mask_mobile(mobile: str) -> str:
+    """138****5678; anything that is not 11 characters shows as ****."""
+    return f"{mobile[:3]}****{mobile[-4:]}" if len(mobile) == 11 else "****"
+
+
+def sees_whole_mobile(*, user: AnyUser, township_id: int) -> bool:
+    """Only the staff of the clinic's own township call its doctor: they see the whole number."""
+    scope = get_scope(user)
+    return scope.is_township_staff and scope.township_id == township_id
+
+
+@dataclass(frozen=True)
+class Contact:
+    """Someone a reminder reaches: a doctor of the registry (with mobile and e-mail) or a doctor login."""
+
+    name: str
+    mobile: str = ""
+    email: str = ""
+    user_id: int | None = None
+    doctor_id: int | None = None
+
+    def shown_mobile(self, whole: bool) -> str:
+        if not self.mobile:
+            return ""
+        return self.mobile if whole else mask_mobile(self.mobile)
+
+
+def clinic_contacts(*, clinic_ids: Iterable[int], user_ids: Iterable[int] | None = None) -> dict[int, list[Contact]]:
+    """Clinic id → the practising doctors of the registry and the active doctor logins without a registry record
+    (two queries). ``user_ids`` narrows to those logins (a reminder to one doctor)."""
+    ids = list(clinic_ids)
+    only = set(user_ids) if user_ids is not None else None
+    result: dict[int, list[Contact]] = {cid: [] for cid in ids}
+    registered: set[int] = set()
+    doctors = (
+        VillageDoctor.objects.filter(clinic_id__in=ids, status=VillageDoctor.Status.PRACTISING)
+        .select_related("user")
+        .order_by("clinic_id", "name", "pk")
+    )
+    for doctor in doctors:
+        if doctor.user_id:
+            registered.add(doctor.user_id)
+        if only is not None and doctor.user_id not in only:
+            continue
+        login = doctor.user if doctor.user and doctor.user.is_active else None
+        result[doctor.clinic_id].append(
+            Contact(
+                name=doctor.name,
+                mobile=doctor.mobile,
+                email=doctor.email or (login.email if login else ""),
+                user_id=login.pk if login else None,
+                doctor_id=doctor.pk,
+            )
+        )
+    logins = (
+        UserScope.objects.filter(clinic_id__in=ids, role=Role.VILLAGE_DOCTOR, user__is_active=True)
+        .select_related("user")
+        .order_by("clinic_id", "user__username")
+    )
+    for row in logins:
+        if row.user_id in registered or (only is not None and row.user_id not in only):
+            continue
+        assert row.clinic_id is not None  # a doctor's scope has a clinic
+        name = row.user.get_full_name() or row.user.get_username()
+        result[row.clinic_id].append(Contact(name=name, email=row.user.email, user_id=row.user_id))
+    return result
+
+
+def last_reminders(*, clinic_ids: Iterable[int], topic: str) -> dict[int, OutboxMessage]:
+    """Clinic id → the newest outbox row of a reminder about ``topic`` (one query)."""
+    rows = (
+        OutboxMessage.objects.filter(clinic_id__in=list(clinic_ids), topic=topic)
+        .select_related("triggered_by")
+        .order_by("clinic_id", "-created_at", "-pk")
+    )
+    newest: dict[int, OutboxMessage] = {}
+    for row in rows:
+        newest.setdefault(row.clinic_id, row)
+    return newest
+
+
+def outbox_for(user: AnyUser) -> QuerySet[OutboxMessage]:
+    return restrict(
+        OutboxMessage.objects.select_related("clinic__township", "triggered_by"), user, clinic="clinic"
+    ).order_by("-created_at", "-pk")
+
+
+def messages_for_doctor(*, user: AnyUser) -> QuerySet[PortalMessage]:
+    """The logged-in doctor's own portal messages, unread first, newest first."""
+    if user is None or not user.is_authenticated or not get_scope(user).is_doctor:
+        return PortalMessage.objects.none()
+    return PortalMessage.objects.filter(user_id=user.pk).order_by(F("read_at").asc(nulls_first=True), "-created_at")
+
+
+def unread_messages(*, user: AnyUser) -> QuerySet[PortalMessage]:
+    return messages_for_doctor(user=user).filter(read_at__isnull=True)
+
+
+def outbox_due(*, now: datetime, ignore_wait: bool = False) -> list[int]:
+    """Ids of e-mail / SMS rows to try again: queued for over 5 minutes (the worker missed them) and failed ones
+    whose wait is over (``OUTBOX_RETRY_MINUTES`` doubling per attempt), below ``OUTBOX_MAX_ATTEMPTS``."""
+    queued = OutboxMessage.objects.filter(
+        status=OutboxMessage.Status.QUEUED, created_at__lte=now - timedelta(minutes=5)
+    )
+    failed = OutboxMessage.objects.filter(
+        status=OutboxMessage.Status.FAILED, attempts__lt=settings.OUTBOX_MAX_ATTEMPTS
+    ).values_list("pk", "attempts", "attempted_at")
+    due = list(queued.values_list("pk", flat=True))
+    for pk, attempts, attempted_at in failed:
+        if ignore_wait or attempted_at is None or attempted_at + retry_delay(attempts) <= now:
+            due.append(pk)
+    return sorted(due)
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """How long a message that failed ``attempts`` times waits before the next try."""
+    return timedelta(minutes=settings.OUTBOX_RETRY_MINUTES * 2 ** max(0, attempts - 1))

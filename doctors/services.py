@@ -6,6 +6,7 @@ a Chinese message on bad input (nothing is written then).
 
 from __future__ import annotations
 
+import logging
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING
@@ -13,21 +14,24 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage, send_mail
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from clinics.models import Clinic
 from clinics.roles import Role
 from clinics.selectors import can_manage_clinic, get_scope
 from clinics.services import assign_role, move_doctor_user_to_clinic
-from core import audit
+from core import audit, sms
 from core.versioning import bump, check_version
 from doctors import rules, selectors
 from doctors.models import (
     DoctorAssessment,
     Licence,
     LicenceReminder,
+    OutboxMessage,
+    PortalMessage,
     RenewalApplication,
     TrainingAttendance,
     TrainingSession,
@@ -36,6 +40,8 @@ from doctors.models import (
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
+
+logger = logging.getLogger(__name__)
 
 
 def ensure_may_submit_services(*, user: User | None, on: date) -> None:
@@ -487,3 +493,168 @@ def send_licence_reminders(*, on: date) -> list[LicenceReminder]:
             send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, recipients, fail_silently=True)
         sent.append(reminder)
     return sent
+
+
+# --------------------------------------------------------------------------- reminders and the outbox
+# A reminder (提醒) reaches each doctor of a clinic by every channel they have: an in-portal message (a login),
+# an e-mail (an address) and a text message (a mobile number, through settings.SMS_BACKEND). Each is one
+# OutboxMessage; e-mail and SMS are delivered by the background worker (doctors.tasks.deliver_outbox) and a
+# failure is retried (the worker again later, `manage.py send_outbox`, or the outbox page's 重发).
+
+
+def _too_soon_message(last: OutboxMessage, clinic: Clinic, hours: int) -> str:
+    who = last.triggered_by.get_full_name() or last.triggered_by.get_username() if last.triggered_by else _("系统")
+    again = timezone.localtime(last.created_at + timedelta(hours=hours))
+    return _(
+        "%(clinic)s 已于 %(time)s 由 %(who)s 提醒过，%(hours)s 小时内不再重复提醒（以免打扰）；%(again)s 以后可以再次提醒。"
+    ) % {
+        "clinic": clinic.name,
+        "time": timezone.localtime(last.created_at).strftime("%m-%d %H:%M"),
+        "who": who,
+        "hours": hours,
+        "again": again.strftime("%m-%d %H:%M"),
+    }
+
+
+@transaction.atomic
+def send_reminder(
+    *,
+    user: User | None,
+    clinic: Clinic,
+    topic: str,
+    subject: str,
+    text: str,
+    link: str = "",
+    user_ids: list[int] | None = None,
+) -> list[OutboxMessage]:
+    """Remind the doctors of one clinic (``user_ids``: only these doctor logins) about ``topic``.
+
+    Refused (``ValidationError``, code ``too_soon``) when the clinic was reminded of the same topic within
+    ``settings.REMINDER_REPEAT_HOURS``; refused when nobody can be reached. The portal messages are written at
+    once (sent); the e-mail and SMS rows are queued for ``deliver_outbox``."""
+    if user is not None and not can_manage_clinic(user, clinic):
+        raise ValidationError(_("您不能提醒这个村卫生室。"), code="scope")
+    Clinic.objects.select_for_update().filter(pk=clinic.pk).first()  # one reminder of a clinic at a time
+    now = timezone.now()
+    hours = settings.REMINDER_REPEAT_HOURS
+    last = (
+        OutboxMessage.objects.filter(clinic=clinic, topic=topic, created_at__gt=now - timedelta(hours=hours))
+        .select_related("triggered_by")
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+    if last is not None:
+        raise ValidationError(_too_soon_message(last, clinic, hours), code="too_soon")
+    contacts = selectors.clinic_contacts(clinic_ids=[clinic.pk], user_ids=user_ids)[clinic.pk]
+    if not contacts:
+        raise ValidationError(
+            _("%(clinic)s 没有在岗村医，也没有村医账号，无法提醒。请先在“乡村医生名册”登记村医和手机号。")
+            % {"clinic": clinic.name},
+            code="nobody",
+        )
+    rows: list[OutboxMessage] = []
+    common = {"clinic": clinic, "topic": topic, "subject": subject, "triggered_by": user, "created_at": now}
+    for contact in contacts:
+        if contact.user_id:
+            message = PortalMessage.objects.create(
+                user_id=contact.user_id,
+                clinic=clinic,
+                title=subject,
+                text=text,
+                link=link,
+                sent_by=user,
+                created_at=now,
+            )
+            rows.append(
+                OutboxMessage.objects.create(
+                    **common,
+                    channel=OutboxMessage.Channel.PORTAL,
+                    recipient_name=contact.name,
+                    user_id=contact.user_id,
+                    text=text,
+                    portal_message=message,
+                    status=OutboxMessage.Status.SENT,
+                    attempts=1,
+                    attempted_at=now,
+                    sent_at=now,
+                )
+            )
+        if contact.email:
+            rows.append(
+                OutboxMessage.objects.create(
+                    **common,
+                    channel=OutboxMessage.Channel.EMAIL,
+                    recipient_name=contact.name,
+                    address=contact.email,
+                    user_id=contact.user_id,
+                    text=text,
+                )
+            )
+        if contact.mobile:
+            rows.append(
+                OutboxMessage.objects.create(
+                    **common,
+                    channel=OutboxMessage.Channel.SMS,
+                    recipient_name=contact.name,
+                    address=contact.mobile,
+                    user_id=contact.user_id,
+                    text=_("【%(sender)s】%(text)s") % {"sender": clinic.township.health_center_name, "text": text},
+                )
+            )
+    return rows
+
+
+def _deliver(message: OutboxMessage) -> str:
+    """Hand one e-mail or text message to its backend; the provider's id."""
+    if message.channel == OutboxMessage.Channel.EMAIL:
+        EmailMessage(message.subject, message.text, settings.DEFAULT_FROM_EMAIL, [message.address]).send()
+        return ""
+    if message.channel == OutboxMessage.Channel.SMS:
+        return str(sms.send(message.address, message.text))[:100]
+    return ""
+
+
+@transaction.atomic
+def deliver_message(*, message_id: int) -> OutboxMessage | None:
+    """Try to send one queued or failed outbox message (a sent one is left alone); None when it is gone."""
+    message = OutboxMessage.objects.select_for_update().filter(pk=message_id).first()
+    if message is None or message.status == OutboxMessage.Status.SENT:
+        return message
+    message.attempts += 1
+    message.attempted_at = timezone.now()
+    try:
+        message.provider_id = _deliver(message)
+    except Exception as exc:  # any backend failure is recorded on the row and retried later
+        logger.warning("outbox %s: %s failed", message.pk, message.channel, exc_info=True)
+        message.status = OutboxMessage.Status.FAILED
+        message.last_error = f"{type(exc).__name__}: {exc}"[:500]
+    else:
+        message.status = OutboxMessage.Status.SENT
+        message.sent_at = message.attempted_at
+        message.last_error = ""
+    message.save(update_fields=["attempts", "attempted_at", "provider_id", "status", "sent_at", "last_error"])
+    return message
+
+
+@transaction.atomic
+def retry_message(*, user: User, message: OutboxMessage) -> OutboxMessage:
+    """重发: send a failed message again now (staff of its clinic's township or county)."""
+    if not can_manage_clinic(user, message.clinic):
+        raise ValidationError(_("您不能重发这条消息。"), code="scope")
+    if message.status != OutboxMessage.Status.FAILED:
+        raise ValidationError(
+            _("只有发送失败的消息可以重发；这条消息%(state)s。") % {"state": message.get_status_display()}
+        )
+    delivered = deliver_message(message_id=message.pk)
+    assert delivered is not None
+    return delivered
+
+
+@transaction.atomic
+def mark_message_read(*, user: User, message: PortalMessage) -> PortalMessage:
+    if message.user_id != user.pk:
+        raise ValidationError(_("这条消息不是发给您的。"))
+    if message.read_at is None:
+        message.read_at = timezone.now()
+        message.save(update_fields=["read_at"])
+    return message

@@ -15,6 +15,7 @@ from doctors.admin.doctors import (
 def register_admin_urls():
     return [
         path("doctors/", include(urls.doctors)),
+        path("outbox/", include(urls.outbox)),
     ]
 
 

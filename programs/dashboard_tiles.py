@@ -44,7 +44,7 @@ def staff_tiles(*, user, townships, today):
             title=_("%(m)s月月报未报") % {"m": month},
             value=str(missing),
             order=20,
-            url=reports_url,
+            url=reverse("missing:list") + f"?year={year}&month={month}",
             level="danger" if missing else "ok",
             detail=_("共 %(n)s 个村卫生室，已报 %(r)s 个") % {"n": clinic_count, "r": reported},
         ),
@@ -122,6 +122,7 @@ def township_columns(*, user, townships, today):
     violations = violation_counts_by_township(user, township_ids=ids, start=date(today.year, 1, 1), end=today)
 
     reports_url = reverse("reports:list") + f"?year={year}&month={month}"
+    missing_url = reverse("missing:list") + f"?year={year}&month={month}"
     matrix_url = reverse("reports:matrix") + f"?year={year}"
     violation_url = reverse("drugviolation:index") + f"?date_after={today.year}-01-01&date_before={today.isoformat()}"
     pace = 100 * through // 12
@@ -133,9 +134,9 @@ def township_columns(*, user, townships, today):
             order=20,
             help=_("在运行的村卫生室中，%(y)s年%(m)s月还没有提交月报的个数。") % {"y": year, "m": month},
             cells={
-                t: Cell(str(missing[t]), f"{reports_url}&township={t}", "danger" if missing[t] else "ok") for t in ids
+                t: Cell(str(missing[t]), f"{missing_url}&township={t}", "danger" if missing[t] else "ok") for t in ids
             },
-            total=Cell(str(sum(missing.values())), reports_url),
+            total=Cell(str(sum(missing.values())), missing_url),
         )
     )
     waiting = {t: counts.get(t, report_selectors.ReportCounts()).submitted for t in ids}

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from clinics import selectors as org
-from clinics.models import Township
+from clinics.models import Clinic, Township
 from core.forms import ButtonField
 from core.validation import (
     MAX_YEAR,
@@ -83,6 +83,38 @@ class ReportStatusForm(forms.Form):
 
     def status_or_all(self) -> str:
         return self.cleaned_data.get("status", "") if self.is_valid() else ""
+
+
+class RemindMissingForm(forms.Form):
+    """提醒 one clinic (``clinic``) or 全部提醒 (``remind_all``) of the missing-reports list of a month; the clinic
+    and the township are chosen within the user's scope."""
+
+    year = StrictIntegerField(label=gettext_lazy("年度"), min_value=MIN_YEAR, max_value=MAX_YEAR)
+    month = StrictIntegerField(label=gettext_lazy("月份"), min_value=1, max_value=12)
+    clinic = forms.ModelChoiceField(
+        label=gettext_lazy("村卫生室"),
+        queryset=Clinic.objects.none(),
+        required=False,
+        error_messages={"invalid_choice": gettext_lazy("这个村卫生室不存在或不在您的管辖范围内。")},
+    )
+    township = forms.ModelChoiceField(
+        label=gettext_lazy("乡镇"),
+        queryset=Township.objects.none(),
+        required=False,
+        error_messages={"invalid_choice": gettext_lazy("这个乡镇不存在或不在您的管辖范围内。")},
+    )
+    remind_all = ButtonField()
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["clinic"].queryset = org.clinics_for(user)  # type: ignore[attr-defined]
+        self.fields["township"].queryset = org.townships_for(user)  # type: ignore[attr-defined]
+
+    def clean(self):
+        cleaned = super().clean() or {}
+        if not cleaned.get("remind_all") and not cleaned.get("clinic") and "clinic" not in self.errors:
+            raise ValidationError(_("请选择要提醒的村卫生室，或点“全部提醒”。"))
+        return cleaned
 
 
 SAMPLE_METHODS = [(value, label) for value, label in ServiceReportLine.Method.choices]

@@ -17,6 +17,7 @@ from programs.admin.reports import item_viewset, price_viewset, quota_viewset
 @hooks.register("register_admin_urls")
 def register_admin_urls():
     return [
+        path("services/missing/", include(urls.missing)),
         path("services/", include(urls.reports)),
         path("drugs/", include(urls.drugs)),
     ]
@@ -35,6 +36,9 @@ def register_menu():
         order=200,
         entries=[
             MenuEntry(gettext_lazy("月报审核"), "reports:list", "tick", "programs.view_servicereport", order=10),
+            MenuEntry(
+                gettext_lazy("月报未报（催报）"), "missing:list", "warning", "programs.view_servicereport", order=15
+            ),
             MenuEntry(gettext_lazy("任务完成情况"), "reports:matrix", "table", "programs.view_servicereport", order=20),
             MenuEntry(gettext_lazy("年度任务"), "quota:index", "list-ol", "programs.view_quota", order=30),
             MenuEntry(gettext_lazy("批量生成任务"), "reports:generate_quotas", "cogs", "programs.add_quota", order=40),

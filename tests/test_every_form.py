@@ -158,7 +158,17 @@ FORM_FACTORIES = {
     "subsidies.forms.AppealForm": lambda org: {"assessment": None},
     "subsidies.forms.RunCreateForm": lambda org: {"user": org.users.county},
     "subsidies.forms.AdvanceBatchForm": lambda org: {"user": org.users.county},
+    "programs.forms.RemindMissingForm": lambda org: {"user": org.users.township},
+    "doctors.forms.RetryOutboxForm": lambda org: {"user": org.users.township},
+    "doctors.forms.MarkReadForm": lambda org: {"user": org.users.doctor},
+    "cms.forms.RemindUnreadForm": lambda org: {"doctors": _doctor_logins()},
 }
+
+
+def _doctor_logins():
+    from clinics.models import UserScope
+
+    return UserScope.objects.filter(role="village_doctor")
 
 
 def _stock_rows():

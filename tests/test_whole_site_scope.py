@@ -202,6 +202,34 @@ def _build():
         state=ImportJob.State.INVALID,
         report={"errors": ["第 2 行，CANARYBreport"]},
     )
+    # County B's reminders: the outbox row (with a phone number) and the doctor's portal message.
+    from doctors.models import OutboxMessage, PortalMessage
+
+    message = PortalMessage.objects.create(
+        user=users.doctor, clinic=cb1a, title="CANARYBmessage 请上报月报", text="CANARYBmessagetext"
+    )
+    OutboxMessage.objects.create(
+        clinic=cb1a,
+        topic="report:2026-03",
+        channel=OutboxMessage.Channel.SMS,
+        recipient_name="CANARYBrecipient",
+        address="13800000000",
+        subject="CANARYBsubject",
+        text="CANARYBsms",
+        status=OutboxMessage.Status.FAILED,
+        last_error="CANARYBerror",
+        portal_message=None,
+    )
+    OutboxMessage.objects.create(
+        clinic=cb1a,
+        topic="report:2026-03",
+        channel=OutboxMessage.Channel.PORTAL,
+        recipient_name="CANARYBrecipient",
+        subject="CANARYBsubject",
+        text="CANARYBportal",
+        status=OutboxMessage.Status.SENT,
+        portal_message=message,
+    )
     redirect = Redirect.objects.create(old_path="/canaryb-old", redirect_link="https://example.invalid/CANARYBredirect")
     page_ct = ContentType.objects.get_for_model(Page)
     session = EditingSession.objects.create(
@@ -609,3 +637,6 @@ def test_the_canary_is_visible_to_county_b_itself(site, db):
     assert DOC_BYTES in _body(response)
     client.force_login(site.users.doctor)
     assert CANARY in client.get(site.notice.url).content
+    assert CANARY in client.get(reverse("portal_messages:inbox")).content
+    client.force_login(site.users.township)
+    assert CANARY in client.get(reverse("outbox:list")).content

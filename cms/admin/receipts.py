@@ -1,12 +1,15 @@
+from django.conf import settings
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
 from clinics import selectors as org
 from clinics.filters import ScopeFilterForm
-from cms.forms import ReceiptListFilterForm, ReceiptTownshipForm
+from cms.forms import ReceiptListFilterForm, ReceiptTownshipForm, RemindUnreadForm
 from cms.models import Category
 from cms.resources import UnreadDoctorResource
 from cms.selectors import (
@@ -16,8 +19,10 @@ from cms.selectors import (
     township_rates,
     unread_doctors,
 )
+from cms.services import remind_unread
 from core.admin.viewsets import PermissionTemplateView
 from core.spreadsheets import xlsx_response
+from doctors.tasks import queue_delivery
 
 PERMISSION = "cms.view_noticereceipt"
 
@@ -77,6 +82,33 @@ class ReceiptDetailView(PermissionTemplateView):
     def get_page_title(self):
         return _("阅读情况：%(title)s") % {"title": self.notice.title}
 
+    def post(self, request, *args, **kwargs):
+        """提醒 / 全部提醒 the doctors who have not read the notice (township staff and county admins)."""
+        if not _may_remind(request.user):
+            raise PermissionDenied
+        form = RemindUnreadForm(request.POST, doctors=unread_doctors(user=request.user, notice=self.notice))
+        back = request.get_full_path()
+        if not form.is_valid():
+            messages.error(request, "；".join(str(e) for errors in form.errors.values() for e in errors))
+            return redirect(back)
+        if form.cleaned_data["remind_all"]:
+            township_id = form.cleaned_data.get("township")
+            doctors = list(unread_doctors(user=request.user, notice=self.notice, township_id=township_id)[:500])
+        else:
+            doctors = [form.cleaned_data["doctor"]]
+        sent, refused = remind_unread(user=request.user, notice=self.notice, doctors=doctors)
+        queue_delivery(sent)
+        reached = len({m.user_id or m.recipient_name for m in sent})
+        if sent:
+            messages.success(
+                request,
+                _("已提醒 %(n)s 位村医（站内消息、邮件、短信共 %(m)s 条，见发件箱）。")
+                % {"n": reached, "m": len(sent)},
+            )
+        for reason in refused:
+            messages.warning(request, reason)
+        return redirect(back)
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         township_id = ReceiptTownshipForm(self.request.GET).township_id()
@@ -103,9 +135,16 @@ class ReceiptDetailView(PermissionTemplateView):
                 "read": read,
                 "percent": read_percent(expected, read),
                 "scope": scope,
+                "may_remind": _may_remind(self.request.user),
+                "repeat_hours": settings.REMINDER_REPEAT_HOURS,
             }
         )
         return context
+
+
+def _may_remind(user) -> bool:
+    scope = org.get_scope(user)
+    return scope.is_township_staff or scope.is_county_admin
 
 
 class UnreadExportView(View):

@@ -208,8 +208,19 @@ LOGGING: dict[str, Any] = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+    # Every whole (unmasked) phone number shown to staff is logged (docs/DESIGN.md, personal data).
+    "loggers": {"personal_data": {"level": "INFO"}},
 }
 REPORT_DEADLINE_DAY = int(os.environ.get("REPORT_DEADLINE_DAY", "10"))  # day of next month
+
+# Reminders (提醒) to village doctors: an in-portal message, an e-mail where the doctor has an address, and a text
+# message through SMS_BACKEND (core.sms: a class with send(phone, text) -> provider id). Every message is kept in the
+# outbox (doctors.OutboxMessage); failed ones are retried by the background worker and `manage.py send_outbox`.
+SMS_BACKEND = os.environ.get("SMS_BACKEND", "core.sms.FileSmsBackend")
+SMS_FILE_PATH = Path(os.environ.get("SMS_FILE_PATH", BASE_DIR / "var" / "sms"))
+REMINDER_REPEAT_HOURS = int(os.environ.get("REMINDER_REPEAT_HOURS", "24"))  # no second reminder sooner (no spam)
+OUTBOX_MAX_ATTEMPTS = int(os.environ.get("OUTBOX_MAX_ATTEMPTS", "5"))
+OUTBOX_RETRY_MINUTES = int(os.environ.get("OUTBOX_RETRY_MINUTES", "10"))  # wait before the first retry (doubles)
 
 # Notice attachments (cms): documents and images only, each at most 20 MB.
 WAGTAILDOCS_EXTENSIONS = [

@@ -28,6 +28,7 @@ from clinics import selectors as org
 from clinics.filters import ScopeFilterForm
 from clinics.roles import Role
 from clinics.selectors import get_scope, get_scoped_or_404
+from core.admin.menus import MenuEntry
 from core.admin.viewsets import ScopedEditView, ScopedIndexView, ScopedModelViewSet
 from core.forms import ServiceFormMixin, add_service_errors
 from doctors import rules, selectors, services
@@ -572,6 +573,9 @@ class DoctorsGroup(ViewSetGroup):
             StaffMenuItem(gettext_lazy("证书工作台"), reverse("doctors:worklist"), icon_name="warning", order=1),
             StaffMenuItem(gettext_lazy("再注册审核"), reverse("doctors:renewals"), icon_name="tasks", order=2),
             StaffMenuItem(gettext_lazy("年度培训达标"), reverse("doctors:training"), icon_name="list-ul", order=3),
+            MenuEntry(
+                gettext_lazy("发件箱（提醒记录）"), "outbox:list", "mail", "doctors.view_outboxmessage", 4
+            ).menu_item(),
         ]
         return extra + list(items)
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.urls import path
 
 from doctors.admin import doctors as admin_views
+from doctors.admin.outbox import OutboxView
 
 doctors = (
     [
@@ -17,4 +18,11 @@ doctors = (
         path("training/", admin_views.TrainingComplianceView.as_view(), name="training"),
     ],
     "doctors",
+)
+
+outbox = (
+    [
+        path("", OutboxView.as_view(), name="list"),
+    ],
+    "outbox",
 )

@@ -1,8 +1,10 @@
-"""The portal pages of doctors: the doctor's licence and its renewal, as a (patterns, namespace) pair."""
+"""The portal pages of doctors: the doctor's licence and its renewal, and the doctor's messages (reminders),
+as (patterns, namespace) pairs."""
 
 from django.urls import path
 
 from doctors.portal import doctors as views
+from doctors.portal import messages as messages_views
 
 licences = (
     [
@@ -10,4 +12,9 @@ licences = (
         path("renewal/apply/", views.apply, name="apply"),
     ],
     "portal_doctors",
+)
+
+messages = (
+    [path("", messages_views.inbox, name="inbox")],
+    "portal_messages",
 )

@@ -8,6 +8,7 @@ from django.urls import path
 from programs.admin.drugs import (
     ViolationTotalsView,
 )
+from programs.admin.missing import MissingReportsView
 from programs.admin.reports import (
     GenerateQuotasView,
     MatrixExportView,
@@ -35,4 +36,11 @@ drugs = (
         path("violation-totals/", ViolationTotalsView.as_view(), name="violation_totals"),
     ],
     "drugs",
+)
+
+missing = (
+    [
+        path("", MissingReportsView.as_view(), name="list"),
+    ],
+    "missing",
 )
