@@ -17,9 +17,9 @@ from programs.selectors import reports as report_selectors
 
 
 def missing_reports_url(*, year: int, month: int) -> str:
-    """Where "N月月报未报的村卫生室" leads: the month's report list (who did report), until a list of the missing
-    clinics exists; re-point this one function then."""
-    return reverse("reports:list") + f"?year={year}&month={month}"
+    """Where "N月月报未报的村卫生室" leads: the month's list of the clinics that have not reported, with their
+    doctors' phone numbers and 提醒."""
+    return reverse("missing:list") + f"?year={year}&month={month}"
 
 
 def inbox_items(*, user, today: date) -> list[InboxItem | NextStep]:

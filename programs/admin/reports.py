@@ -3,6 +3,7 @@ clinic × item progress matrix, reporting periods, quotas, the catalogue and cou
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -25,7 +26,6 @@ from core.admin.viewsets import PermissionTemplateView, ScopedModelViewSet
 from core.forms import add_service_errors, joined_messages
 from core.spreadsheets import xlsx_response
 from doctors import selectors as doctor_selectors
-from doctors.models import VillageDoctor
 from programs.forms import (
     SAMPLE_METHODS,
     GenerateQuotasForm,
@@ -39,6 +39,8 @@ from programs.selectors import periods as period_selectors
 from programs.selectors import reports as report_selectors
 from programs.services import periods as period_services
 from programs.services import reports as report_services
+
+personal_data = logging.getLogger("personal_data")
 
 
 class StaffView(PermissionTemplateView):
@@ -139,6 +141,16 @@ class VerifyReportView(StaffView):
                 return redirect(reverse("reports:verify", args=[self.report.pk]))
         return self.render_to_response(self.get_context_data(form=form))
 
+    def doctor_contacts(self) -> list[tuple[str, str, bool]]:
+        """(name, mobile as shown, whole?) of the clinic's doctors: the number whole (to call) only for the staff
+        of the clinic's own township, masked for everyone else; a whole number shown is logged."""
+        whole = doctor_selectors.sees_whole_mobile(user=self.request.user, township_id=self.report.clinic.township_id)
+        contacts = doctor_selectors.clinic_contacts(clinic_ids=[self.report.clinic_id]).get(self.report.clinic_id, [])
+        shown = [(c.name, c.shown_mobile(whole), whole and bool(c.mobile)) for c in contacts]
+        if any(w for _n, _m, w in shown):
+            personal_data.info("verification page: whole mobile numbers shown to user %s", self.request.user.pk)
+        return shown
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         lines = list(self.report.lines.select_related("item"))
@@ -193,11 +205,7 @@ class VerifyReportView(StaffView):
                 "report": self.report,
                 "rows": rows,
                 "has_previous": bool(previous),
-                "doctors": doctor_selectors.doctors_for(self.request.user)
-                .filter(clinic_id=self.report.clinic_id)
-                .exclude(status__in=[VillageDoctor.Status.LEFT, VillageDoctor.Status.DEREGISTERED])
-                .select_related(None)
-                .only("name", "mobile"),
+                "doctors": self.doctor_contacts(),
                 "next_report": report_selectors.next_to_verify(user=self.request.user, after=self.report),
                 "editing": editing,
                 "general_errors": [*form.non_field_errors(), *return_form.non_field_errors()]

@@ -173,7 +173,7 @@ def test_township_home_counts_its_own_items_and_links_each_list(org, client_for)
     assert found["待核实的月报"][:2] == (1, f"{reverse('reports:list')}?year={year}&status=submitted")
     # A1 has two clinics; A1a reported the month: A1b is missing.
     missing = found[f"{month}月月报未报的村卫生室"]
-    assert missing[:2] == (1, f"{reverse('reports:list')}?year={year}&month={month}")
+    assert missing[:2] == (1, f"{reverse('missing:list')}?year={year}&month={month}")
     assert "已报 1 / 2 个" in missing[2]
     assert found["待审核的再注册申请"][:2] == (1, f"{reverse('doctors:renewals')}?status=submitted")
     assert found["待处理的考核申诉"][:2] == (1, reverse("assessments:appeals"))
@@ -191,7 +191,9 @@ def test_township_links_open_lists_that_hold_the_items(org, client_for):
     for label, (_count, url, _detail) in rows(home(client_for, org.users.township)).items():
         page = client.get(url)
         assert page.status_code == 200, label
-        assert "张庄村卫生室" in page.content.decode() or "城关镇" in page.content.decode(), label
+        text = page.content.decode()
+        # Each list names the clinic its items are about (the missing list: the clinic that did not report).
+        assert any(name in text for name in ("张庄村卫生室", "城关镇", org.ca1b.name)), label
 
 
 # --------------------------------------------------------------------------- county admin

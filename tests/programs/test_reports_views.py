@@ -84,6 +84,9 @@ def test_the_verification_page_gives_what_a_clerk_needs_and_reads_back_after_sav
     page = client.get(url).content.decode()
     doctor = org.ca1a.doctors.get()
     assert f'<a href="tel:{doctor.mobile}">{doctor.mobile}</a>' in page and doctor.name in page
+    county = client_for(org.users.county).get(url).content.decode()  # not the one who calls: masked, no link
+    masked = f"{doctor.mobile[:3]}****{doctor.mobile[-4:]}"
+    assert masked in county and doctor.mobile not in county and "tel:" not in county
     assert "上月申报 / 核实" in page and "<td>40 / 36</td>" in page and "<td>—</td>" in page
     assert 'aria-label="65岁以上老年人健康体检的抽查数"' in page
     assert reverse("reports:verify", args=[waiting.pk]) in page and "下一份待核实" in page
