@@ -18,6 +18,11 @@ def _fmt(value) -> str:
     return f"{number:.0f}" if number.is_integer() else f"{number:.1f}"
 
 
+def _text_width(text: str, font_size: int) -> int:
+    """The approximate width of ``text`` in SVG user units at ``font_size`` (no font metrics at hand)."""
+    return round(sum(font_size if ord(ch) > 0x2E7F else font_size * 0.6 for ch in str(text)))
+
+
 def hbar_chart(
     rows: Sequence[tuple[str, float]],
     *,
@@ -30,7 +35,10 @@ def hbar_chart(
     red below warn, amber below ok, green otherwise (e.g. completion percentages)."""
     if not rows:
         return ""
-    bar_height, gap, label_width = 18, 8, 150
+    bar_height, gap = 18, 8
+    # Room for the longest label (a CJK character is about one font size wide, Latin about 0.6 of it), so
+    # that "0-36个月儿童中医药健康管理" is not cut off at the left edge.
+    label_width = max(150, min(width // 2, 10 + max(_text_width(label, 12) for label, _v in rows)))
     top = max_value if max_value else max((v for _l, v in rows), default=0) or 1
     height = len(rows) * (bar_height + gap) + gap
     plot = width - label_width - 60

@@ -16,3 +16,15 @@ def test_line_chart_has_one_polyline_per_series():
 
 def test_empty_charts_render_nothing():
     assert hbar_chart([]) == "" and line_chart([], []) == ""
+
+
+def test_hbar_chart_leaves_room_for_the_longest_label():
+    """Labels are right-aligned at the bars' start: it must be at least as far right as the longest label."""
+    import re
+
+    long_label = "0-36个月儿童中医药健康管理"  # 4 Latin + 11 CJK characters ≈ 4 × 7.2 + 11 × 12 = 161 at 12 px
+    svg = hbar_chart([(long_label, 70), ("传染病报告", 73)], max_value=100, unit="%")
+    start = float(re.search(r'<rect x="([\d.]+)"', svg).group(1))
+    assert start - 6 >= 161  # the label ends 6 units before its bar
+    short = hbar_chart([("甲", 1)], max_value=100)
+    assert float(re.search(r'<rect x="([\d.]+)"', short).group(1)) == 150  # short labels keep the usual layout
