@@ -63,10 +63,23 @@ def monthly_quota_share(quota: int) -> Decimal:
     return Decimal(quota) / 12
 
 
+# A count a handful above a small usual figure is ordinary (1 where the usual is 0.3): below this difference
+# nothing is called implausible.
+PLAUSIBLE_MARGIN = 5
+
+
+def _about(figure: Decimal) -> str:
+    """A usual monthly figure as a doctor reads it: whole above 10, one decimal below ("约 0.3", not "约 0")."""
+    return str(figure.quantize(Decimal("1"))) if figure >= 10 else f"{figure.quantize(Decimal('0.1')).normalize():f}"
+
+
 def exceeds_quota_share(*, count: int, quota: int | None) -> bool:
     """Implausible (a warning, not an error): more than 3× the month's share of the yearly quota. The portal
     form (``check_counts``) and the Excel import (``ServiceReportResource.fast_import``) both ask this."""
-    return quota is not None and quota > 0 and count > 3 * monthly_quota_share(quota)
+    if quota is None or quota <= 0:
+        return False
+    share = monthly_quota_share(quota)
+    return count > 3 * share and count - share >= PLAUSIBLE_MARGIN
 
 
 def verified_quantity(*, declared: int, checked: int | None, confirmed: int | None) -> int:
@@ -132,12 +145,10 @@ def check_counts(*, clinic: Clinic, year: int, month: int, counts: dict[int, int
     for item_id, count in counts.items():
         item = items[item_id]
         reasons = []
-        if usual.get(item_id) and count > 3 * usual[item_id]:
-            reasons.append(_("平时每月约 %(n)s") % {"n": usual[item_id].quantize(Decimal("1"))})
+        if usual.get(item_id) and count > 3 * usual[item_id] and count - usual[item_id] >= PLAUSIBLE_MARGIN:
+            reasons.append(_("平时每月约 %(n)s") % {"n": _about(usual[item_id])})
         if exceeds_quota_share(count=count, quota=quotas.get(item_id)):
-            reasons.append(
-                _("年度任务每月约 %(n)s") % {"n": monthly_quota_share(quotas[item_id]).quantize(Decimal("1"))}
-            )
+            reasons.append(_("年度任务每月约 %(n)s") % {"n": _about(monthly_quota_share(quotas[item_id]))})
         if reasons:
             warnings.append(
                 Warning(

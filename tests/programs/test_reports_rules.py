@@ -101,6 +101,19 @@ def test_implausible_count_needs_confirmation(org, services):
     save(org, services, {"PH10": 60}, month=4, today=date(2026, 5, 5))  # exactly three times is fine
 
 
+def test_a_small_usual_figure_is_not_made_implausible_by_a_handful(org, services):
+    """Usual 0.3 a month: 1 is ordinary (no "超过平时每月约 0的 3 倍"); 9 is not, and the figure reads 约 0.5."""
+    save(org, services, {"PH11": 1}, month=1, confirm=True, today=date(2026, 2, 5))
+    save(org, services, {"PH11": 0}, month=2, confirm=True, today=date(2026, 3, 5))
+    save(org, services, {"PH11": 0}, month=3, confirm=True)  # usual before April: (1 + 0 + 0) / 3 ≈ 0.33
+    april = date(2026, 5, 5)
+    _report, warnings = save(org, services, {"PH11": 1}, month=4, today=april)
+    assert warnings == []
+    with pytest.raises(report_services.NeedsConfirmation) as excinfo:  # May: usual (1 + 0 + 0 + 1) / 4 = 0.5
+        save(org, services, {"PH11": 9}, month=5, today=date(2026, 6, 5))
+    assert "平时每月约 0.5的 3 倍" in excinfo.value.warnings[0].message
+
+
 def submitted(org, services, counts):
     report, _ = save(org, services, counts, confirm=True)
     return report
