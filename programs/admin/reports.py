@@ -197,7 +197,9 @@ class VerifyReportView(StaffView):
             or form.is_bound
             or return_form.is_bound
         )
-        previous = report_selectors.previous_month_figures(report=self.report)
+        previous = report_selectors.previous_month_figures(
+            clinic_id=self.report.clinic_id, year=self.report.year, month=self.report.month
+        )
         for row in rows:
             row["previous"] = previous.get(row["line"].item_id)
         context.update(

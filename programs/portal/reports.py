@@ -75,12 +75,21 @@ def report_form(request, year: int, month: int):
     editable = may_submit and (
         report is None or report.status in (ServiceReport.Status.DRAFT, ServiceReport.Status.RETURNED)
     )
+    # Beside each field: last month's figure, the month's share of the yearly quota and how far behind the
+    # year's pace the item is, so that the doctor sees at once whether a number is plausible.
+    previous = report_selectors.previous_month_figures(clinic_id=clinic.pk, year=year, month=month)
+    pace = {
+        p.item.pk: p for p in report_selectors.clinic_progress(clinic=clinic, year=year, through_month=month) if p.quota
+    }
     rows = [
         {
             "item": item,
             "value": values[item.pk],
             "error": "；".join(str(e) for e in form.errors.get(f"item_{item.pk}", [])),
             "line": lines.get(item.pk),
+            "last_month": previous[item.pk][0] if item.pk in previous else None,
+            "monthly_share": round(pace[item.pk].quota / 12) if item.pk in pace else None,
+            "behind_by": pace[item.pk].behind_by if item.pk in pace else 0,
         }
         for item in items
     ]

@@ -152,12 +152,13 @@ def reports_for(user: AnyUser) -> QuerySet[ServiceReport]:
     return restrict(ServiceReport.objects.select_related("clinic", "clinic__township"), user, clinic="clinic")
 
 
-def previous_month_figures(*, report: ServiceReport) -> dict[int, tuple[int, int | None]]:
-    """Item id → (declared, verified) of the same clinic's report of the month before (none: {}), for the
-    verification page's "上月" column: a count far from last month's is the one to sample."""
-    year, month = (report.year, report.month - 1) if report.month > 1 else (report.year - 1, 12)
+def previous_month_figures(*, clinic_id: int, year: int, month: int) -> dict[int, tuple[int, int | None]]:
+    """Item id → (declared, verified) of the clinic's report of the month before ``month`` (none: {}), for the
+    "上月" figures of the report form and the verification page: a count far from last month's is the one to
+    check."""
+    year, month = (year, month - 1) if month > 1 else (year - 1, 12)
     rows = ServiceReportLine.objects.filter(
-        report__clinic_id=report.clinic_id, report__year=year, report__month=month
+        report__clinic_id=clinic_id, report__year=year, report__month=month
     ).values_list("item_id", "declared_count", "verified_count")
     return {item_id: (declared, verified) for item_id, declared, verified in rows}
 

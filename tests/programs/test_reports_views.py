@@ -1,5 +1,6 @@
 """Portal and admin pages of the services feature: what people see, and bounded queries."""
 
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -43,6 +44,21 @@ def test_doctor_submits_through_the_form(org, services, client_for):
     report = ServiceReport.objects.get()
     assert report.status == "submitted" and report.lines.get(item=services["PH09"]).declared_count == 3
     assert "已提交，待核实" in client.get(url).content.decode()
+
+
+def test_the_report_form_shows_last_month_the_monthly_target_and_the_gap(org, services, client_for):
+    """Beside each field: last month's count, the month's share of the yearly quota, how far behind the
+    year's pace the item is, and the unit right after the field."""
+    before = ServiceReport.objects.create(clinic=org.ca1a, year=2026, month=2, status="verified")
+    ServiceReportLine.objects.create(report=before, item=services["PH09"], declared_count=8, verified_count=6)
+    page = client_for(org.users.doctor).get(reverse("portal_reports:report", args=[2026, 3])).content.decode()
+    figures = page[page.index('data-testid="figures-PH09"') :].split("</small>")[0]
+    # Quota 120: 10 a month; by March 30 are due and 6 are verified → 24 behind.
+    assert "上月 8" in figures and "每月任务约 10" in figures and "进度还差 24" in figures
+    ph10 = page[page.index('data-testid="figures-PH10"') :].split("</small>")[0]
+    assert "上月" not in ph10 and "每月任务约 20" in ph10  # no line last month for PH10
+    row = page[page.index('data-testid="figures-PH09"') :].split("</tr>")[0]
+    assert re.search(rf'class="unit"[^>]*>{services["PH09"].unit}</span>', row)  # right after the count
 
 
 def test_township_verifies_in_the_admin(org, services, client_for):
