@@ -183,3 +183,7 @@ def test_matrix_puts_behind_pace_clinics_first_and_colours_cells(org, services, 
     page = client_for(org.users.township).get(reverse("reports:matrix"), {"year": 2026}).content.decode()
     assert page.index("张庄村卫生室") < page.index("李家村卫生室")  # A1a is behind, A1b done
     assert "12/12" in page and "王营村卫生室" not in page
+    # The rate in text beside the colour (readable without telling the colours apart).
+    assert '12/12<br><small class="matrix-percent">✓ 100%</small>' in page
+    assert re.search(r'class="fill-danger">\d+/120<br><small class="matrix-percent">▼ \d+%</small>', page)
+    assert 'tabindex="0" role="region"' in page  # the sideways-scrolling table can be reached by keyboard
