@@ -67,6 +67,8 @@ def report_form(request, year: int, month: int):
                 form_error = _("有些数字明显高于平时，请核对。确认无误请勾选“我已核对”后再提交。")
             except ValidationError as exc:
                 form.add_service_errors(exc)
+                if isinstance(exc, report_services.CountsRefused):
+                    warnings = exc.warnings
             else:
                 messages.success(request, _("已提交，等待乡镇卫生院核实。") if submit else _("草稿已保存。"))
                 return redirect("portal_reports:report", year=year, month=month)

@@ -104,8 +104,17 @@ class NeedsConfirmation(Exception):
         self.warnings = warnings
 
 
+class CountsRefused(ValidationError):
+    """Impossible counts (by item), with the warnings of the other items, so that the form shows every problem
+    at once: 99999 in one field is questioned even while another field has an error."""
+
+    def __init__(self, errors: dict[str, str], warnings: list[Warning]):
+        super().__init__(errors)
+        self.warnings = warnings
+
+
 def check_counts(*, clinic: Clinic, year: int, month: int, counts: dict[int, int]) -> list[Warning]:
-    """Raise ValidationError for impossible counts; return warnings for implausible ones."""
+    """Raise ``CountsRefused`` (a ValidationError) for impossible counts; return warnings for implausible ones."""
     items = {i.pk: i for i in ServiceItem.objects.filter(pk__in=counts)}
     errors = {}
     for item_id, count in counts.items():
@@ -116,12 +125,12 @@ def check_counts(*, clinic: Clinic, year: int, month: int, counts: dict[int, int
                 "item": items[item_id].name,
                 "problem": joined_messages(exc),
             }
-    if errors:
-        raise ValidationError(errors)
     population = report_selectors.population_for(clinic_id=clinic.pk, year=year)
     ytd = report_selectors.year_to_date_declared(clinic_id=clinic.pk, year=year, excluding_month=month)
     for item_id, count in counts.items():
         item = items[item_id]
+        if str(item_id) in errors:
+            continue
         if item.population_basis and item.max_per_person_per_year and population is not None:
             people = getattr(population, item.population_basis)
             limit = people * item.max_per_person_per_year
@@ -137,13 +146,13 @@ def check_counts(*, clinic: Clinic, year: int, month: int, counts: dict[int, int
                     "people": people,
                     "times": item.max_per_person_per_year,
                 }
-    if errors:
-        raise ValidationError(errors)
     usual = report_selectors.usual_monthly_declared(clinic_id=clinic.pk, before_year=year, before_month=month)
     quotas = dict(Quota.objects.filter(clinic=clinic, year=year).values_list("item_id", "target"))
     warnings = []
     for item_id, count in counts.items():
         item = items[item_id]
+        if str(item_id) in errors:
+            continue
         reasons = []
         if usual.get(item_id) and count > 3 * usual[item_id] and count - usual[item_id] >= PLAUSIBLE_MARGIN:
             reasons.append(_("平时每月约 %(n)s") % {"n": _about(usual[item_id])})
@@ -157,6 +166,8 @@ def check_counts(*, clinic: Clinic, year: int, month: int, counts: dict[int, int
                     % {"item": item.name, "count": count, "reasons": "、".join(reasons)},
                 )
             )
+    if errors:
+        raise CountsRefused(errors, warnings)
     return warnings
 
 

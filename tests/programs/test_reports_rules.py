@@ -90,6 +90,14 @@ def test_impossible_count_is_an_error(org, services):
     assert not ServiceReport.objects.exists()
 
 
+def test_an_error_in_one_item_does_not_hide_the_warning_of_another(org, services):
+    with pytest.raises(report_services.CountsRefused) as excinfo:
+        save(org, services, {"PH09": 151, "PH10": 99})  # 151: over the possible 150; 99: over 3 × 20 a month
+    assert "超过了可能的最大数 150" in str(excinfo.value)
+    assert [w.item.code for w in excinfo.value.warnings] == ["PH10"]
+    assert not ServiceReport.objects.exists()
+
+
 def test_implausible_count_needs_confirmation(org, services):
     # Quota 240 a year → 20 a month; 61 is over three times that.
     with pytest.raises(report_services.NeedsConfirmation) as excinfo:
