@@ -2,10 +2,11 @@
 
 from decimal import Decimal
 
-from django.db.models import Avg
+from django.db.models import Avg, Count
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from clinics.selectors import active_clinic_counts
 from core.charts import hbar_chart
 from core.dashboard import Cell, Tile, TownshipColumn
 from subsidies.models import Assessment, SettlementLine
@@ -27,9 +28,14 @@ def staff_tiles(*, user, townships, today):
             assessments_for(user)
             .filter(status=Assessment.Status.SUBMITTED, **latest)
             .values("clinic__township__name")
-            .annotate(avg=Avg("total_score"))
+            .annotate(avg=Avg("total_score"), n=Count("id"))
             .order_by("clinic__township__name")
         )
+        assessed = sum(r["n"] for r in rows)
+        # The average of the clinics assessed (not of the townships' averages), said with how many it covers:
+        # one early assessment must not pass for the county's figure.
+        average = round(sum(float(r["avg"]) * r["n"] for r in rows) / assessed, 1)
+        active = sum(active_clinic_counts(user, township_ids=[t.pk for t in townships]).values())
         low = assessments_for(user).filter(status=Assessment.Status.SUBMITTED, total_score__lt=60, **latest).count()
         tiles.append(
             Tile(
@@ -43,7 +49,8 @@ def staff_tiles(*, user, townships, today):
                 )
                 if len(rows) > 1
                 else "",
-                detail=_("平均分 %(a)s") % {"a": round(sum(float(r["avg"]) for r in rows) / len(rows), 1)},
+                detail=_("平均分 %(a)s（已考核 %(n)s / %(all)s 个村卫生室）")
+                % {"a": average, "n": assessed, "all": active},
             )
         )
     run = runs_for(user).order_by("-year", "-pk").first()

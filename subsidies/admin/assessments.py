@@ -366,10 +366,14 @@ class AppealsView(StaffView):
 
 
 def ranking_filters(request) -> tuple[ScopeFilterForm, int, int, int | None]:
-    """The filter form, year, quarter (default: this quarter) and township (default: all of the user's)."""
+    """The filter form, year, quarter and township (default: all of the user's). With no period asked for, the
+    latest quarter that has submitted assessments (this quarter's are only made once it is over)."""
     today = timezone.localdate()
     form = ScopeFilterForm(request.GET, user=request.user, fields=("year", "quarter", "township"))
-    return (form, form.get("year", today.year), form.get("quarter", this_quarter(today)), form.get("township"))
+    year, quarter = today.year, this_quarter(today)
+    if "year" not in request.GET and "quarter" not in request.GET:
+        year, quarter = selectors.latest_assessed_quarter(user=request.user) or (year, quarter)
+    return (form, form.get("year", year), form.get("quarter", quarter), form.get("township"))
 
 
 class RankingView(StaffView):

@@ -75,6 +75,18 @@ def satisfaction_basis(*, assessment: Assessment) -> tuple[Decimal | None, Decim
     return (survey.rate if survey else None), average
 
 
+def latest_assessed_quarter(*, user: AnyUser) -> tuple[int, int] | None:
+    """(year, quarter) of the latest submitted assessments in the user's scope: where the ranking opens."""
+    row = (
+        assessments_for(user)
+        .filter(status=Assessment.Status.SUBMITTED)
+        .order_by("-year", "-quarter")
+        .values_list("year", "quarter")
+        .first()
+    )
+    return (row[0], row[1]) if row else None
+
+
 def quarter_end(year: int, quarter: int) -> date:
     month = quarter * 3
     return date(year, month, 30 if month in (6, 9) else 31)

@@ -58,6 +58,14 @@ def start_assessment(*, user: User, clinic: Clinic, year: int, quarter: int, ass
     _ensure_manager(user, clinic)
     if not 1 <= quarter <= 4:
         raise ValidationError({"quarter": _("季度必须是 1 到 4。")})
+    ends = selectors.quarter_end(year, quarter)
+    if ends >= timezone.localdate():  # a quarter's work is assessed once it is over
+        raise ValidationError(
+            {
+                "quarter": _("%(year)s年第%(q)s季度到 %(end)s 才结束，季度结束后才能考核。")
+                % {"year": year, "q": quarter, "end": f"{ends.month}月{ends.day}日"}
+            }
+        )
     sheet = selectors.current_sheet(county_id=clinic.township.county_id, year=year)
     if sheet is None:
         raise ValidationError(_("卫健局还没有设置 %(year)s 年的考核评分表。") % {"year": year})

@@ -178,3 +178,15 @@ def test_yearly_score_is_the_mean_of_the_quarters(org, sheet):
         user=org.users.township, assessment=fill(org, start(org, sheet, quarter=2), B1={"occurrences": "3"})
     )
     assert assessment_scores(clinic_ids=[org.ca1a.pk], year=2026, quarter=None) == {org.ca1a.pk: D("73.00")}
+
+
+def test_a_quarter_is_assessed_only_once_it_is_over(org, sheet):
+    from django.utils import timezone
+
+    next_year = timezone.localdate().year + 1
+    with pytest.raises(ValidationError, match="季度结束后才能考核") as excinfo:
+        services.start_assessment(
+            user=org.users.township, clinic=org.ca1a, year=next_year, quarter=1, assessed_on=ASSESSED_ON
+        )
+    assert f"{next_year}年第1季度到 3月31日 才结束" in str(excinfo.value)
+    assert not org.ca1a.assessments.exists()

@@ -1,6 +1,7 @@
 """Admin and portal pages of assessments."""
 
 from django.urls import reverse
+from django.utils import timezone
 
 from subsidies.models import Assessment, AssessmentEntry
 
@@ -96,3 +97,16 @@ def test_percent_filter():
         "—",
         "—",
     ]
+
+
+def test_the_ranking_opens_on_the_latest_assessed_quarter_and_the_tile_says_what_it_covers(org, sheet, client_for):
+    from core.dashboard import staff_tiles
+    from subsidies.services import assessments as services
+    from tests.subsidies.test_assessments_services import fill, start
+
+    services.submit_assessment(user=org.users.township, assessment=fill(org, start(org, sheet, quarter=2)))
+    page = client_for(org.users.township).get(reverse("assessments:ranking")).content.decode()
+    assert org.ca1a.name in page and 'value="2" selected' in page
+    tiles = staff_tiles(user=org.users.township, today=timezone.localdate())
+    tile = next(t for t in tiles if t.title == "2026年第2季度考核")
+    assert "（已考核 1 / 2 个村卫生室）" in tile.detail  # township A1 runs two clinics
