@@ -332,6 +332,14 @@
     }
   }
   openFix();
+  // After a form is saved the page reloads with its message (已提交…): focus goes to it, so that a screen
+  // reader says it and a keyboard user starts there, not at the top of the page.
+  var saved = document.querySelector(".messages .msg");
+  if (saved) {
+    saved.setAttribute("tabindex", "-1");
+    saved.setAttribute("role", "status");
+    saved.focus();
+  }
   count().then(function () {
     return send();
   }).then(function () {

@@ -2,6 +2,7 @@
 the county approves, and the doctor sees the new licence."""
 
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from tests.doctors.helpers import eligible_doctor
 from tests.e2e.conftest import login, screenshot
@@ -30,6 +31,8 @@ def test_whole_renewal(phone, browser, live_server, org):
     phone.click("[data-testid=apply-form] button")
     phone.locator(".messages").wait_for()
     assert "再注册申请已提交" in phone.locator(".messages").inner_text()
+    # Focus is on the message after the reload, not at the top of the page (a screen reader says it first).
+    expect(phone.locator(".messages .msg").first).to_be_focused()
     assert "待卫生院审核" in phone.locator("[data-testid=applications]").inner_text()
     screenshot(phone, "doctors-portal-applied")
 
