@@ -1,4 +1,8 @@
+import time
+import warnings
+
 import pytest
+from django.db import connection, connections
 from django.test import Client
 from hypothesis import HealthCheck, settings
 
@@ -73,6 +77,36 @@ def _shared_data(django_db_setup, django_db_blocker):
     yield state
     shared_data.STATE = None
     state.close()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _no_connection_left_behind(django_db_setup, django_db_blocker):
+    """At the end of a PostgreSQL session, before the test database is dropped: wait (up to 15 s) for sessions
+    that other processes or threads still hold on it — a killed worker's backend may still be rolling back —
+    and name any that stay, instead of leaving only pytest-django's "database is being accessed by other
+    users" and a database behind (seen once in CI)."""
+    yield
+    if connection.vendor != "postgresql":
+        return
+    with django_db_blocker.unblock():
+        connections.close_all()
+        deadline = time.monotonic() + 15
+        while True:
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT pid, application_name, state, backend_start, left(query, 200) FROM pg_stat_activity"
+                    " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )
+                others = cursor.fetchall()
+            if not others or time.monotonic() > deadline:
+                break
+            time.sleep(0.5)
+        connections.close_all()
+    if others:
+        warnings.warn(
+            pytest.PytestWarning(f"sessions still open on the test database at the end of the run: {others}"),
+            stacklevel=1,
+        )
 
 
 @pytest.hookimpl(wrapper=True)

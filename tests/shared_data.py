@@ -54,7 +54,7 @@ def _foreign_world_scope(item) -> str | None:
         fixturedef = defs[-1]
         if (
             fixturedef.scope != "function"
-            and name != "_shared_data"
+            and name not in ("_shared_data", "_no_connection_left_behind")  # conftest's own, not a world
             and "django_db_blocker" in fixturedef.argnames
             and not fixturedef.func.__module__.startswith("pytest_django")
         ):
