@@ -6,6 +6,7 @@ A login with no VillageDoctor record may not submit services ("未在乡村医�
 
 from __future__ import annotations
 
+import logging
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -448,6 +449,9 @@ def latest_own_renewal(*, user: AnyUser) -> RenewalApplication | None:
     return renewals_for(user).filter(licence__doctor__user_id=user.pk).order_by("-applied_on", "-pk").first()
 
 
+personal_data = logging.getLogger("personal_data")
+
+
 # --------------------------------------------------------------------------- reminders: contacts, messages, outbox
 # Phone numbers are personal data (docs/DESIGN.md): masked wherever shown, whole only to the staff who must call
 # (the clinic's own township), and every whole number shown is logged (logger "personal_data").
@@ -456,6 +460,12 @@ def latest_own_renewal(*, user: AnyUser) -> RenewalApplication | None:
 def mask_mobile(mobile: str) -> str:
     """138****5678; anything that is not 11 characters shows as ****."""
     return f"{mobile[:3]}****{mobile[-4:]}" if len(mobile) == 11 else "****"
+
+
+def log_whole_mobiles_shown(*, user: AnyUser, page: str, count: int) -> None:
+    """The record the design asks for when a page showed ``count`` whole mobile numbers to ``user``."""
+    if count:
+        personal_data.info("%s: %s whole mobile numbers shown to user %s", page, count, getattr(user, "pk", None))
 
 
 def sees_whole_mobile(*, user: AnyUser, township_id: int) -> bool:

@@ -25,7 +25,7 @@ from clinics.selectors import can_manage_clinic, get_scope
 from clinics.services import assign_role, move_doctor_user_to_clinic
 from core import audit, sms
 from core.versioning import bump, check_version
-from doctors import rules, selectors
+from doctors import rules, selectors, tasks
 from doctors.models import (
     DoctorAssessment,
     Licence,
@@ -527,7 +527,8 @@ def send_reminder(
     link: str = "",
     user_ids: list[int] | None = None,
 ) -> list[OutboxMessage]:
-    """Remind the doctors of one clinic (``user_ids``: only these doctor logins) about ``topic``.
+    """Remind the doctors of one clinic (``user_ids``: only these doctor logins) about ``topic``; the e-mail and
+    SMS rows are handed to the worker (``doctors.tasks.deliver_outbox``) when the transaction commits.
 
     Refused (``ValidationError``, code ``too_soon``) when the clinic was reminded of the same topic within
     ``settings.REMINDER_REPEAT_HOURS``; refused when nobody can be reached. The portal messages are written at
@@ -601,6 +602,9 @@ def send_reminder(
                     text=_("【%(sender)s】%(text)s") % {"sender": clinic.township.health_center_name, "text": text},
                 )
             )
+    # The e-mail and SMS rows go to the worker once they are committed (an outer transaction that rolls back
+    # sends nothing); every caller of a reminder gets its delivery this way.
+    transaction.on_commit(lambda: tasks.queue_delivery(rows))
     return rows
 
 

@@ -16,12 +16,7 @@ from programs.models import ServiceReport
 from programs.portal.reports import default_month
 from programs.selectors import reports as report_selectors
 from programs.selectors.drugs import violation_counts_by_township, violations_for
-from programs.selectors.periods import submission_deadline
-
-
-def reporting_month(today: date) -> tuple[int, int]:
-    """Staff look at the last finished month: the one doctors are reporting or have just reported."""
-    return (today.year - 1, 12) if today.month == 1 else (today.year, today.month - 1)
+from programs.selectors.periods import reporting_month, submission_deadline
 
 
 def staff_tiles(*, user, townships, today):

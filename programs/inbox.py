@@ -10,7 +10,6 @@ from django.utils.translation import gettext as _
 
 from clinics.selectors import get_scope
 from core.inbox import InboxItem, NextStep, day_label
-from programs.dashboard_tiles import reporting_month
 from programs.models import ServiceReport
 from programs.selectors import periods as period_selectors
 from programs.selectors import reports as report_selectors
@@ -32,7 +31,7 @@ def inbox_items(*, user, today: date) -> list[InboxItem | NextStep]:
 
 
 def _township(user, today: date) -> list[InboxItem | NextStep]:
-    year, month = reporting_month(today)
+    year, month = period_selectors.reporting_month(today)
     counts = report_selectors.report_inbox(user=user, year=year, month=month)
     deadline = period_selectors.submission_deadline(year=year, month=month)
     missing = max(0, counts.active_clinics - counts.reported)
@@ -73,7 +72,7 @@ def _township(user, today: date) -> list[InboxItem | NextStep]:
 
 def _doctor(user, today: date) -> list[InboxItem | NextStep]:
     scope = get_scope(user)
-    year, month = reporting_month(today)
+    year, month = period_selectors.reporting_month(today)
     state = report_selectors.doctor_report_inbox(user=user, year=year, month=month)
     items: list[InboxItem | NextStep] = []
     pending = state.status in (None, ServiceReport.Status.DRAFT)

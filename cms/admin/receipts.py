@@ -21,8 +21,8 @@ from cms.selectors import (
 )
 from cms.services import remind_unread
 from core.admin.viewsets import PermissionTemplateView
+from core.forms import form_refusal, joined_messages
 from core.spreadsheets import xlsx_response
-from doctors.tasks import queue_delivery
 
 PERMISSION = "cms.view_noticereceipt"
 
@@ -89,7 +89,7 @@ class ReceiptDetailView(PermissionTemplateView):
         form = RemindUnreadForm(request.POST, doctors=unread_doctors(user=request.user, notice=self.notice))
         back = request.get_full_path()
         if not form.is_valid():
-            messages.error(request, "；".join(str(e) for errors in form.errors.values() for e in errors))
+            messages.error(request, joined_messages(form_refusal(form)))
             return redirect(back)
         if form.cleaned_data["remind_all"]:
             township_id = form.cleaned_data.get("township")
@@ -97,7 +97,6 @@ class ReceiptDetailView(PermissionTemplateView):
         else:
             doctors = [form.cleaned_data["doctor"]]
         sent, refused = remind_unread(user=request.user, notice=self.notice, doctors=doctors)
-        queue_delivery(sent)
         reached = len({m.user_id or m.recipient_name for m in sent})
         if sent:
             messages.success(

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import logging
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -14,12 +12,10 @@ from django.utils.translation import gettext_lazy
 from clinics import selectors as org
 from clinics.filters import ScopeFilterForm
 from core.admin.viewsets import PermissionTemplateView
-from core.forms import joined_messages
+from core.forms import form_refusal, joined_messages
 from doctors import selectors, services
 from doctors.forms import OutboxFilterForm, RetryOutboxForm
 from doctors.models import OutboxMessage
-
-personal_data = logging.getLogger("personal_data")
 
 
 class OutboxView(PermissionTemplateView):
@@ -34,7 +30,7 @@ class OutboxView(PermissionTemplateView):
             return redirect(request.get_full_path())
         form = RetryOutboxForm(request.POST, user=request.user)
         if not form.is_valid():
-            messages.error(request, "；".join(str(e) for errors in form.errors.values() for e in errors))
+            messages.error(request, joined_messages(form_refusal(form)))
             return redirect(request.get_full_path())
         try:
             message = services.retry_message(user=request.user, message=form.cleaned_data["message"])
@@ -75,8 +71,7 @@ class OutboxView(PermissionTemplateView):
                 else:
                     address = selectors.mask_mobile(address)
             shown.append((row, address))
-        if whole:
-            personal_data.info("outbox: %s whole mobile numbers shown to user %s", whole, user.pk)
+        selectors.log_whole_mobiles_shown(user=user, page="outbox", count=whole)
         query = self.request.GET.copy()
         query.pop("p", None)
         context.update(

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from clinics.portal.access import doctor_required
-from core.forms import joined_messages
+from core.forms import form_refusal, joined_messages
 from doctors import selectors, services
 from doctors.forms import MarkReadForm
 
@@ -29,7 +29,7 @@ def inbox(request):
                     return redirect(message.link)
                 messages.success(request, _("已标记为已读。"))
         else:
-            messages.error(request, "；".join(str(e) for errors in form.errors.values() for e in errors))
+            messages.error(request, joined_messages(form_refusal(form)))
         return redirect("portal_messages:inbox")
     rows = list(selectors.messages_for_doctor(user=request.user).select_related("sent_by")[:50])
     return render(

@@ -3,7 +3,6 @@ numbers and a 提醒 per clinic plus 全部提醒 (in-portal message, e-mail, SM
 
 from __future__ import annotations
 
-import logging
 from datetime import timedelta
 
 from django.conf import settings
@@ -19,14 +18,12 @@ from django.utils.translation import gettext_lazy
 from clinics import selectors as org
 from clinics.filters import ScopeFilterForm
 from core.admin.viewsets import PermissionTemplateView
-from core.forms import joined_messages
-from doctors.selectors import sees_whole_mobile
-from doctors.tasks import queue_delivery
+from core.forms import form_refusal, joined_messages
+from doctors.selectors import log_whole_mobiles_shown, sees_whole_mobile
 from programs.forms import RemindMissingForm
-from programs.selectors.missing import last_month, missing_reports
+from programs.selectors.missing import missing_reports
+from programs.selectors.periods import reporting_month
 from programs.services import reminders
-
-personal_data = logging.getLogger("personal_data")
 
 
 def list_url(year: int, month: int, township_id: int | None = None) -> str:
@@ -46,7 +43,7 @@ class MissingReportsView(PermissionTemplateView):
     def post(self, request, *args, **kwargs):
         form = RemindMissingForm(request.POST, user=request.user)
         if not form.is_valid():
-            messages.error(request, "；".join(str(e) for errors in form.errors.values() for e in errors))
+            messages.error(request, joined_messages(form_refusal(form)))
             return redirect(request.get_full_path())
         data = form.cleaned_data
         year, month = data["year"], data["month"]
@@ -56,7 +53,6 @@ class MissingReportsView(PermissionTemplateView):
             result = reminders.remind_all_missing(
                 user=request.user, year=year, month=month, township_id=township.pk if township else None
             )
-            queue_delivery(result.messages)
             if result.sent:
                 messages.success(
                     request,
@@ -74,7 +70,6 @@ class MissingReportsView(PermissionTemplateView):
         except ValidationError as exc:
             messages.error(request, joined_messages(exc))
         else:
-            queue_delivery(rows)
             channels = "、".join(sorted({str(r.get_channel_display()) for r in rows}))
             messages.success(
                 request, _("已提醒 %(clinic)s（%(channels)s）。") % {"clinic": clinic.name, "channels": channels}
@@ -84,7 +79,7 @@ class MissingReportsView(PermissionTemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         user = self.request.user
-        default_year, default_month = last_month(timezone.localdate())
+        default_year, default_month = reporting_month(timezone.localdate())
         filters = ScopeFilterForm(self.request.GET, user=user, fields=("year", "month", "township"))
         invalid = filters.explain(self.request)
         year = filters.get("year", default_year)
@@ -108,8 +103,7 @@ class MissingReportsView(PermissionTemplateView):
                     "reminded_recently": reminded is not None and reminded.created_at > recent,
                 }
             )
-        if whole:
-            personal_data.info("missing reports: %s whole mobile numbers shown to user %s", whole, user.pk)
+        log_whole_mobiles_shown(user=user, page="missing reports", count=whole)
         context.update(
             {
                 "invalid": invalid,

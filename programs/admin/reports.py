@@ -3,7 +3,6 @@ clinic × item progress matrix, reporting periods, quotas, the catalogue and cou
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -39,8 +38,6 @@ from programs.selectors import periods as period_selectors
 from programs.selectors import reports as report_selectors
 from programs.services import periods as period_services
 from programs.services import reports as report_services
-
-personal_data = logging.getLogger("personal_data")
 
 
 class StaffView(PermissionTemplateView):
@@ -147,8 +144,9 @@ class VerifyReportView(StaffView):
         whole = doctor_selectors.sees_whole_mobile(user=self.request.user, township_id=self.report.clinic.township_id)
         contacts = doctor_selectors.clinic_contacts(clinic_ids=[self.report.clinic_id]).get(self.report.clinic_id, [])
         shown = [(c.name, c.shown_mobile(whole), whole and bool(c.mobile)) for c in contacts]
-        if any(w for _n, _m, w in shown):
-            personal_data.info("verification page: whole mobile numbers shown to user %s", self.request.user.pk)
+        doctor_selectors.log_whole_mobiles_shown(
+            user=self.request.user, page="verification", count=sum(1 for _n, _m, w in shown if w)
+        )
         return shown
 
     def get_context_data(self, **kwargs):

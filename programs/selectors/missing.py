@@ -28,11 +28,6 @@ def reminder_topic(year: int, month: int) -> str:
     return f"report:{year}-{month:02d}"
 
 
-def last_month(today: date) -> tuple[int, int]:
-    """The month staff chase by default: the last finished one."""
-    return (today.year - 1, 12) if today.month == 1 else (today.year, today.month - 1)
-
-
 @dataclass
 class MissingClinic:
     clinic: Clinic

@@ -28,6 +28,11 @@ def period_states(*, township_ids: Iterable[int], year: int) -> dict[tuple[int, 
     return {(r.township_id, r.month): r.state for r in rows.only("township_id", "month", "state")}
 
 
+def reporting_month(today: date) -> tuple[int, int]:
+    """The last finished month: the one doctors are reporting or have just reported, and staff chase."""
+    return (today.year - 1, 12) if today.month == 1 else (today.year, today.month - 1)
+
+
 def submission_deadline(*, year: int, month: int) -> date:
     """The last day doctors may submit a month without a reopening: day N of the next month."""
     day = settings.REPORT_DEADLINE_DAY

@@ -66,6 +66,10 @@ def remind_missing_report(*, user: User, clinic: Clinic, year: int, month: int) 
             code="reported",
         )
     returned = report is not None and report.status == ServiceReport.Status.RETURNED
+    return _remind(user=user, clinic=clinic, year=year, month=month, returned=returned)
+
+
+def _remind(*, user: User, clinic: Clinic, year: int, month: int, returned: bool) -> list[OutboxMessage]:
     subject, text = _wording(clinic, year, month, returned)
     return send_reminder(
         user=user,
@@ -86,14 +90,7 @@ def remind_all_missing(*, user: User, year: int, month: int, township_id: int | 
     for row in listing.rows:
         try:
             with transaction.atomic():
-                rows = send_reminder(
-                    user=user,
-                    clinic=row.clinic,
-                    topic=reminder_topic(year, month),
-                    subject=_wording(row.clinic, year, month, row.returned)[0],
-                    text=_wording(row.clinic, year, month, row.returned)[1],
-                    link=reverse("portal_reports:report", args=[year, month]),
-                )
+                rows = _remind(user=user, clinic=row.clinic, year=year, month=month, returned=row.returned)
         except ValidationError as exc:
             result.refused.append((row.clinic, joined_messages(exc)))
         else:

@@ -17,8 +17,8 @@ from wagtail.models import WorkflowState
 from cms.models import Audience, NoticeIndexPage, NoticePage
 from core.inbox import inbox_for
 from doctors.models import Licence, RenewalApplication
-from programs.dashboard_tiles import reporting_month
 from programs.models import ServiceReport
+from programs.selectors.periods import reporting_month
 from subsidies.models import (
     Appeal,
     Assessment,

@@ -7,8 +7,8 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from doctors.models import RenewalApplication
-from programs.dashboard_tiles import reporting_month
 from programs.models import ServiceReport
+from programs.selectors.periods import reporting_month
 from subsidies.models import SettlementRun
 from tests.clinics.test_inbox import appeal, finding, make_sheet, notice, renewal, report, run, submit
 from tests.e2e.conftest import login, screenshot, watch_csp

@@ -111,9 +111,13 @@ def test_the_dashboard_tile_opens_this_list(org):
     assert missing.url == f"{LIST}?year=2026&month=3"
 
 
-def test_reminder_sends_every_channel_and_the_doctor_sees_it(org, services, client_for):
+def test_reminder_sends_every_channel_and_the_doctor_sees_it(
+    org, services, client_for, django_capture_on_commit_callbacks
+):
     VillageDoctor.objects.filter(clinic=org.ca1b).update(mobile="13912345678", email="li@example.com")
-    response = remind(client_for(org.users.township), org.ca1b)
+    # The reminder's e-mail and SMS go to the worker when the request's transaction commits.
+    with django_capture_on_commit_callbacks(execute=True):
+        response = remind(client_for(org.users.township), org.ca1b)
     assert response.status_code == 302 and "已提醒 李家村卫生室" in shown(response)[0]
     rows = {m.channel: m for m in OutboxMessage.objects.filter(clinic=org.ca1b)}
     assert set(rows) == {"portal", "email", "sms"}
@@ -164,9 +168,13 @@ def test_remind_all_reminds_each_missing_clinic_once(org, services, client_for):
     assert "刚提醒过" in page(client_for(org.users.county))
 
 
-def test_a_failing_sms_backend_leaves_a_failed_row_that_retry_sends(org, services, client_for, settings):
+def test_a_failing_sms_backend_leaves_a_failed_row_that_retry_sends(
+    org, services, client_for, settings, django_capture_on_commit_callbacks
+):
     settings.SMS_BACKEND = "tests.doctors.sms_backends.FailingSmsBackend"
-    remind(client_for(org.users.township), org.ca1b)
+    # The reminder's e-mail and SMS go to the worker when the request's transaction commits.
+    with django_capture_on_commit_callbacks(execute=True):
+        remind(client_for(org.users.township), org.ca1b)
     failed = OutboxMessage.objects.get(channel="sms")
     assert failed.status == "failed" and failed.attempts == 1 and "短信服务商无响应" in failed.last_error
     assert OutboxMessage.objects.get(channel="portal").status == "sent"
@@ -179,9 +187,11 @@ def test_a_failing_sms_backend_leaves_a_failed_row_that_retry_sends(org, service
     assert failed.status == "sent" and failed.attempts == 2 and failed.last_error == "" and len(sms.outbox) == 1
 
 
-def test_send_outbox_retries_what_is_due(org, services, client_for, settings):
+def test_send_outbox_retries_what_is_due(org, services, client_for, settings, django_capture_on_commit_callbacks):
     settings.SMS_BACKEND = "tests.doctors.sms_backends.FailingSmsBackend"
-    remind(client_for(org.users.township), org.ca1b)
+    # The reminder's e-mail and SMS go to the worker when the request's transaction commits.
+    with django_capture_on_commit_callbacks(execute=True):
+        remind(client_for(org.users.township), org.ca1b)
     settings.SMS_BACKEND = "core.sms.LocmemSmsBackend"
     call_command("send_outbox")
     assert OutboxMessage.objects.get(channel="sms").status == "failed"  # its wait is not over
