@@ -1,8 +1,12 @@
+import os
+import threading
 import time
+import traceback
 import warnings
 
 import pytest
 from django.db import connection, connections
+from django.db.backends.signals import connection_created
 from django.test import Client
 from hypothesis import HealthCheck, settings
 
@@ -79,6 +83,28 @@ def _shared_data(django_db_setup, django_db_blocker):
     state.close()
 
 
+# Who opened each PostgreSQL session of this process (backend pid → test, thread, where in our code): a session
+# still open at the end of the run is then named with its origin, not only with its pid and last query.
+_OPENED_BY: dict[int, str] = {}
+
+
+def _remember_who_opened(sender, connection, **kwargs):
+    if connection.vendor != "postgresql":
+        return
+    ours = [
+        f"{'/'.join(frame.filename.split('/')[-2:])}:{frame.lineno}"
+        for frame in traceback.extract_stack(limit=40)
+        if "site-packages" not in frame.filename and "/lib/python" not in frame.filename
+    ][-6:-1]
+    _OPENED_BY[connection.connection.info.backend_pid] = (
+        f"test {os.environ.get('PYTEST_CURRENT_TEST', '?')}, thread {threading.current_thread().name}, "
+        f"from {' < '.join(reversed(ours))}"
+    )
+
+
+connection_created.connect(_remember_who_opened)
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _no_connection_left_behind(django_db_setup, django_db_blocker):
     """At the end of a PostgreSQL session, before the test database is dropped: wait (up to 15 s) for sessions
@@ -104,7 +130,10 @@ def _no_connection_left_behind(django_db_setup, django_db_blocker):
         connections.close_all()
     if others:
         warnings.warn(
-            pytest.PytestWarning(f"sessions still open on the test database at the end of the run: {others}"),
+            pytest.PytestWarning(
+                "sessions still open on the test database at the end of the run: "
+                + "; ".join(f"{row} opened by {_OPENED_BY.get(row[0], 'another process')}" for row in others)
+            ),
             stacklevel=1,
         )
 
