@@ -14,6 +14,7 @@ class ClinicsConfig(AppConfig):
         from clinics.portal import offline
         from core import scope
         from core.offline import register_offline_pages
+        from core.portal import register_portal_link
 
         # The change history (clinics.audit): the organisation's records and the served population.
         audit.register(Township, township="")
@@ -24,6 +25,7 @@ class ClinicsConfig(AppConfig):
         scope.register(restrict=selectors.restrict, townships_for=selectors.townships_for)
         # The portal home and the pending-queue page are kept on the phone for offline use.
         register_offline_pages(offline.pages)
+        register_portal_link(order=90, label=_("修改密码"), url_name="accounts:password_change", icon="密")
 
         # Permissions only exist after migrate, so the role groups are (re)built then.
         post_migrate.connect(services.sync_role_groups_after_migrate, dispatch_uid="clinics.sync_role_groups")

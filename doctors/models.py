@@ -89,6 +89,9 @@ class VillageDoctor(models.Model):
         verbose_name=_("登录账号"),
     )
     created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+    # Set by services.reset_doctor_password: its change-history entry says who reset the login and when (the
+    # password itself is never recorded).
+    password_reset_at = models.DateTimeField(_("最近一次重置密码"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("乡村医生")

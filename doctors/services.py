@@ -7,6 +7,7 @@ a Chinese message on bad input (nothing is written then).
 from __future__ import annotations
 
 import logging
+import secrets
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING
@@ -59,6 +60,32 @@ def _ensure_staff_for(user: User | None, doctor: VillageDoctor) -> None:
 
 
 # --------------------------------------------------------------------------- doctors
+
+# No 0/O, 1/I/L: the clerk reads the temporary password out to the doctor, often over the phone.
+TEMPORARY_PASSWORD_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+TEMPORARY_PASSWORD_LENGTH = 10
+
+
+@transaction.atomic
+@audit.by_user
+def reset_doctor_password(*, user: User, doctor: VillageDoctor) -> str:
+    """A doctor who forgot the password gets a temporary one from the township (村医没有邮箱找回): returns it,
+    to be shown once to the clerk and told to the doctor. The doctor's change history records who reset it and
+    when; the password is stored only as Django's hash."""
+    if not can_manage_clinic(user, doctor.clinic):
+        raise ValidationError(_("该医生不在您的管辖范围内。"))
+    if doctor.user_id is None:
+        raise ValidationError(_("该医生还没有登录账号，无需重置密码。"))
+    login = get_user_model().objects.select_for_update().get(pk=doctor.user_id)
+    if not login.is_active:
+        raise ValidationError(_("该医生的登录账号已停用，不能重置密码。"))
+    password = "".join(secrets.choice(TEMPORARY_PASSWORD_ALPHABET) for _i in range(TEMPORARY_PASSWORD_LENGTH))
+    login.set_password(password)
+    login.save(update_fields=["password"])
+    doctor.password_reset_at = timezone.now()
+    with audit.action(reason=_("卫生院重置登录密码")):
+        doctor.save(update_fields=["password_reset_at"])
+    return password
 
 
 @transaction.atomic

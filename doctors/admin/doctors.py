@@ -336,6 +336,54 @@ class TrainingComplianceView(StaffPage):
         return context
 
 
+class ResetPasswordView(StaffPage):
+    """重置登录密码: township staff of the doctor's township (or the county) give a doctor who forgot the password
+    a temporary one. It is shown once, on the answer to the POST, and never stored in a message or a log."""
+
+    template_name = "doctors/admin/reset_password.html"
+    page_title = gettext_lazy("重置村医登录密码")
+
+    def get_doctor(self):
+        return get_scoped_or_404(
+            selectors.doctors_for(self.request.user), self.request.user, pk=self.kwargs["pk"], clinic="clinic"
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update({"doctor": self.doctor, "login": self.doctor.user, **kwargs})
+        return context
+
+    def get(self, request, *args, **kwargs):
+        self.doctor = self.get_doctor()
+        return super().get(request, *args, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        self.doctor = self.get_doctor()
+        try:
+            password = services.reset_doctor_password(user=request.user, doctor=self.doctor)
+        except ValidationError as exc:
+            return self.render_to_response(self.get_context_data(errors=exc.messages), status=400)
+        # Wagtail's admin views are never cached (Cache-Control: no-store): the password stays in no cache.
+        return self.render_to_response(self.get_context_data(password=password))
+
+
+class DoctorIndexView(ScopedIndexView):
+    """Row action: reset the login password of a doctor who has a login."""
+
+    def get_list_more_buttons(self, instance):
+        buttons = list(super().get_list_more_buttons(instance))
+        if instance.user_id is not None:
+            buttons.append(
+                ListMenuItem(
+                    gettext_lazy("重置登录密码"),
+                    url=reverse("doctors:reset_password", args=[instance.pk]),
+                    icon_name="key",
+                    priority=40,
+                )
+            )
+        return buttons
+
+
 class DoctorEditView(ScopedEditView):
     """A change of clinic is a 变更注册: recorded in the history and followed by the login's scope."""
 
@@ -391,7 +439,9 @@ class VillageDoctorViewSet(ScopedModelViewSet):
         "qualification",
         "status",
         "created_at",
+        "password_reset_at",
     ]
+    index_view_class = DoctorIndexView
     edit_view_class = DoctorEditView
 
 

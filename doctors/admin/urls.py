@@ -16,6 +16,7 @@ doctors = (
         path("licences/<int:pk>/renew/", admin_views.ApplyOnBehalfView.as_view(), name="apply"),
         path("licences/<int:pk>/cancel/", admin_views.CancelLicenceView.as_view(), name="cancel"),
         path("training/", admin_views.TrainingComplianceView.as_view(), name="training"),
+        path("doctors/<int:pk>/password/", admin_views.ResetPasswordView.as_view(), name="reset_password"),
     ],
     "doctors",
 )

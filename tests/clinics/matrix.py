@@ -19,6 +19,12 @@ CASES = [
     ),
     Case("accounts:after_login", {"anonymous": LOGIN, "doctor": 302, "township": 302}, default=302),
     Case("accounts:logout", {}, default=302, method="post"),
+    Case("accounts:password_change", {"anonymous": LOGIN}, default=OK),
+    Case("accounts:password_change_done", {"anonymous": LOGIN}, default=OK),
+    Case("accounts:password_reset", {}, default=OK),
+    Case("accounts:password_reset_done", {}, default=OK),
+    Case("accounts:password_reset_confirm", {}, default=OK, args=lambda o: ["MQ", "set-password"], id="bad link"),
+    Case("accounts:password_reset_complete", {}, default=OK),
     Case("portal:home", doctor_portal()),
     # clinics
     Case("clinic:index", ORG_STAFF),

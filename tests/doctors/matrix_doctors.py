@@ -175,6 +175,15 @@ CASES = [
     Case("doctors:apply", in_county_b(), args=d("far_licence"), id="apply for a licence of county B"),
     Case("doctors:cancel", in_a1(township=DENIED), args=d("licence")),
     Case("doctors:cancel", in_county_b(), args=d("far_licence"), id="cancel a licence of county B"),
+    Case("doctors:reset_password", in_a1(), args=d("doctor")),
+    Case("doctors:reset_password", in_county_b(), args=d("far"), id="reset password page of a doctor of county B"),
+    Case(
+        "doctors:reset_password",
+        in_county_b(),
+        args=d("far"),
+        method="post",
+        id="reset the password of a doctor of county B",
+    ),
     # the doctor's portal: doctors without a record see why they may not practise
     Case("portal_doctors:licence", doctor_portal(), args=lambda o: (data(o), [])[1]),
     Case(
