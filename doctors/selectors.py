@@ -462,14 +462,28 @@ def mask_mobile(mobile: str) -> str:
     return f"{mobile[:3]}****{mobile[-4:]}" if len(mobile) == 11 else "****"
 
 
-def log_whole_mobiles_shown(*, user: AnyUser, page: str, count: int) -> None:
-    """The record the design asks for when a page showed ``count`` whole mobile numbers to ``user``."""
+def mask_email(address: str) -> str:
+    """l***@example.com: the first letter and the domain tell addresses apart; anything else shows as ****."""
+    name, at, domain = address.strip().partition("@")
+    return f"{name[:1]}***@{domain}" if at and name and domain else "****"
+
+
+def mask_emails(addresses: str) -> str:
+    """A comma-separated list of addresses (a licence reminder's 已发邮件至), each masked."""
+    return ", ".join(mask_email(address) for address in addresses.split(",") if address.strip())
+
+
+def log_whole_contacts_shown(*, user: AnyUser, page: str, count: int) -> None:
+    """The record the design asks for when a page showed ``count`` whole mobile numbers or e-mail addresses."""
     if count:
-        personal_data.info("%s: %s whole mobile numbers shown to user %s", page, count, getattr(user, "pk", None))
+        personal_data.info(
+            "%s: %s whole mobile numbers or e-mail addresses shown to user %s", page, count, getattr(user, "pk", None)
+        )
 
 
-def sees_whole_mobile(*, user: AnyUser, township_id: int) -> bool:
-    """Only the staff of the clinic's own township call its doctor: they see the whole number."""
+def sees_whole_contacts(*, user: AnyUser, township_id: int) -> bool:
+    """Only the staff of the clinic's own township contact its doctors: they see whole mobile numbers and e-mail
+    addresses; everyone else sees them masked."""
     scope = get_scope(user)
     return scope.is_township_staff and scope.township_id == township_id
 

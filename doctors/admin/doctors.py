@@ -109,15 +109,33 @@ class WorklistView(StaffPage):
                     for row in selectors.training_compliance(user=user, year=today.year, only_behind=True)
                     if not township or row.doctor.clinic.township_id == township
                 ],
-                "reminders": list(
+                "reminders": self.reminders(
                     narrow(selectors.reminders_for(user), "licence__doctor__clinic__township_id")
-                    .filter(sent_on__gte=today - timedelta(days=30))
-                    .select_related("licence__doctor__clinic")[:50]
                 ),
                 "township": township,
             }
         )
         return context
+
+    def reminders(self, reminders):
+        """The last 30 days' licence reminders, with the addresses they went to masked unless the user is the
+        clinic's own township staff (recorded when shown whole)."""
+        rows = list(
+            reminders.filter(sent_on__gte=self.today - timedelta(days=30)).select_related("licence__doctor__clinic")[
+                :50
+            ]
+        )
+        whole = 0
+        for reminder in rows:
+            if selectors.sees_whole_contacts(
+                user=self.request.user, township_id=reminder.licence.doctor.clinic.township_id
+            ):
+                reminder.shown_emails = reminder.emailed_to
+                whole += bool(reminder.emailed_to)
+            else:
+                reminder.shown_emails = selectors.mask_emails(reminder.emailed_to)
+        selectors.log_whole_contacts_shown(user=self.request.user, page="licence worklist", count=whole)
+        return rows
 
 
 class RenewalListView(StaffPage):

@@ -65,13 +65,15 @@ class OutboxView(PermissionTemplateView):
         whole = 0
         for row in page.object_list:
             address = row.address
-            if row.channel == OutboxMessage.Channel.SMS:
-                if selectors.sees_whole_mobile(user=user, township_id=row.clinic.township_id):
+            if row.channel in (OutboxMessage.Channel.SMS, OutboxMessage.Channel.EMAIL):
+                if selectors.sees_whole_contacts(user=user, township_id=row.clinic.township_id):
                     whole += 1
-                else:
+                elif row.channel == OutboxMessage.Channel.SMS:
                     address = selectors.mask_mobile(address)
+                else:
+                    address = selectors.mask_email(address)
             shown.append((row, address))
-        selectors.log_whole_mobiles_shown(user=user, page="outbox", count=whole)
+        selectors.log_whole_contacts_shown(user=user, page="outbox", count=whole)
         query = self.request.GET.copy()
         query.pop("p", None)
         context.update(

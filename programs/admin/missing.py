@@ -19,7 +19,7 @@ from clinics import selectors as org
 from clinics.filters import ScopeFilterForm
 from core.admin.viewsets import PermissionTemplateView
 from core.forms import form_refusal, joined_messages
-from doctors.selectors import log_whole_mobiles_shown, sees_whole_mobile
+from doctors.selectors import log_whole_contacts_shown, sees_whole_contacts
 from programs.forms import RemindMissingForm
 from programs.selectors.missing import missing_reports
 from programs.selectors.periods import reporting_month
@@ -91,7 +91,7 @@ class MissingReportsView(PermissionTemplateView):
         whole = 0
         recent = timezone.now() - timedelta(hours=settings.REMINDER_REPEAT_HOURS)
         for row in listing.rows if listing else []:
-            show_whole = sees_whole_mobile(user=user, township_id=row.clinic.township_id)
+            show_whole = sees_whole_contacts(user=user, township_id=row.clinic.township_id)
             contacts = [(c.name, c.shown_mobile(show_whole), show_whole) for c in row.contacts]
             whole += sum(1 for c in row.contacts if show_whole and c.mobile)
             reminded = row.last_reminder
@@ -103,7 +103,7 @@ class MissingReportsView(PermissionTemplateView):
                     "reminded_recently": reminded is not None and reminded.created_at > recent,
                 }
             )
-        log_whole_mobiles_shown(user=user, page="missing reports", count=whole)
+        log_whole_contacts_shown(user=user, page="missing reports", count=whole)
         context.update(
             {
                 "invalid": invalid,

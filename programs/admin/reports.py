@@ -141,10 +141,10 @@ class VerifyReportView(StaffView):
     def doctor_contacts(self) -> list[tuple[str, str, bool]]:
         """(name, mobile as shown, whole?) of the clinic's doctors: the number whole (to call) only for the staff
         of the clinic's own township, masked for everyone else; a whole number shown is logged."""
-        whole = doctor_selectors.sees_whole_mobile(user=self.request.user, township_id=self.report.clinic.township_id)
+        whole = doctor_selectors.sees_whole_contacts(user=self.request.user, township_id=self.report.clinic.township_id)
         contacts = doctor_selectors.clinic_contacts(clinic_ids=[self.report.clinic_id]).get(self.report.clinic_id, [])
         shown = [(c.name, c.shown_mobile(whole), whole and bool(c.mobile)) for c in contacts]
-        doctor_selectors.log_whole_mobiles_shown(
+        doctor_selectors.log_whole_contacts_shown(
             user=self.request.user, page="verification", count=sum(1 for _n, _m, w in shown if w)
         )
         return shown

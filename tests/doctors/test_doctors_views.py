@@ -314,3 +314,15 @@ def test_lists_use_bounded_queries(org, client_for, today, url_name, django_asse
     assert small.status_code == large.status_code == 200
     page = large.content.decode()
     assert "医生26" in page or (url_name == "trainingattendance:index" and "医生1" in page)
+
+
+def test_worklist_shows_reminder_addresses_whole_only_to_the_clinics_own_township(org, client_for, today):
+    doctor = make_doctor(org.ca1a, user=org.users.doctor, email="zhangjianguo@example.com")
+    licence = make_licence(doctor, today=today, expires_in=30)
+    LicenceReminder.objects.create(
+        licence=licence, days_before=30, sent_on=today, emailed_to="zhangjianguo@example.com, a1@example.com"
+    )
+    own = client_for(org.users.township).get(reverse("doctors:worklist")).content.decode()
+    assert "zhangjianguo@example.com, a1@example.com" in own
+    county = client_for(org.users.county).get(reverse("doctors:worklist")).content.decode()
+    assert "z***@example.com, a***@example.com" in county and "zhangjianguo" not in county

@@ -201,11 +201,13 @@ def test_send_outbox_retries_what_is_due(org, services, client_for, settings, dj
 
 
 def test_outbox_is_scoped_and_masked(org, services, client_for):
-    VillageDoctor.objects.filter(clinic=org.ca1b).update(mobile="13912345678")
+    VillageDoctor.objects.filter(clinic=org.ca1b).update(mobile="13912345678", email="lixiuying@example.com")
     remind(client_for(org.users.township), org.ca1b)
-    assert "13912345678" in client_for(org.users.township).get(reverse("outbox:list")).content.decode()
+    own = client_for(org.users.township).get(reverse("outbox:list")).content.decode()
+    assert "13912345678" in own and "lixiuying@example.com" in own
     county = client_for(org.users.county).get(reverse("outbox:list")).content.decode()
     assert "139****5678" in county and "13912345678" not in county
+    assert "l***@example.com" in county and "lixiuying" not in county
     other = client_for(org.users.other_township).get(reverse("outbox:list")).content.decode()
     assert "李家村卫生室" not in other and "发件箱是空的" in other
     failed = OutboxMessage.objects.get(channel="sms")
