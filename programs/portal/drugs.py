@@ -36,6 +36,9 @@ def sell(request):
     results = list(selectors.search_drugs(q)) if q else []
     for drug in results:
         drug.stock_row = stock_by_drug.get(drug.pk)  # type: ignore[attr-defined]  # for the template
+    # What can be sold first; the search box's example is a drug this clinic has in stock.
+    results.sort(key=lambda drug: not (drug.stock_row and drug.stock_row.quantity > 0))  # type: ignore[attr-defined]
+    example = next((row.drug for row in stock_by_drug.values() if row.quantity > 0), None)
     form = SaleForm(request.POST) if request.method == "POST" else None
     if form is not None:
         form.is_valid()
@@ -72,6 +75,7 @@ def sell(request):
             "form": form,
             "q": q,
             "results": results,
+            "example": example,
             "chosen": chosen,
             "chosen_stock": stock_by_drug.get(chosen.pk) if chosen else None,
             "page_title": _("录入销售"),

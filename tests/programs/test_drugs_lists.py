@@ -57,3 +57,28 @@ def test_portal_pages_bounded(org, client_for, django_assert_max_num_queries):
     for url in ("/portal/drugs/", "/portal/drugs/sell/?q=amxl", "/portal/drugs/daily/"):
         with django_assert_max_num_queries(15):
             assert client.get(url).status_code == 200
+
+
+def test_sale_search_offers_what_is_in_stock_first_and_its_example(org, client_for):
+    out_of_stock = services.save_drug(
+        code="YP900", generic_name="阿莫西林胶囊", dosage_form="胶囊剂", specification="0.25g", unit="盒"
+    )
+    in_stock = services.save_drug(
+        code="YP901", generic_name="阿莫西林颗粒", dosage_form="颗粒剂", specification="0.125g", unit="盒"
+    )
+    client = client_for(org.users.doctor)
+    empty = client.get("/portal/drugs/sell/").content.decode()
+    assert "进货入库后才能录入销售" in empty and "例如" not in empty
+    services.record_purchase(
+        clinic=org.ca1a,
+        drug=in_stock,
+        on=DAY,
+        batch_no="B1",
+        expiry=timezone.localdate() + timedelta(days=60),
+        quantity=5,
+        unit_price="3.20",
+    )
+    page = client.get("/portal/drugs/sell/", {"q": "amxl"}).content.decode()
+    assert f"例如：阿莫西林颗粒 或 {in_stock.pinyin_initials}" in page and "进货入库后" not in page
+    listing = page[page.index('data-testid="results"') :]
+    assert listing.index(in_stock.generic_name) < listing.index(out_of_stock.generic_name)
