@@ -72,8 +72,12 @@ def test_editor_drafts_moderator_publishes_doctor_acknowledges(browser, live_ser
     expect(moderator.locator(".public-DraftEditor-content").first).to_contain_text("随访记录当日录入")
     moderator.locator("#id_audience").select_option("public")  # the moderator opens it to the public
     cached_version = notices_version()  # the anonymous home page above is cached under this version
-    open_action_menu(moderator)
-    moderator.locator("button[data-workflow-action-name=approve]:not([data-workflow-action-modal-url])").click()
+    # Approval is the main button of the review page, not hidden in the dropdown behind 保存草稿.
+    approve = moderator.locator("button[data-workflow-action-name=approve]:not([data-workflow-action-modal-url])")
+    expect(approve).to_be_visible()
+    expect(approve).to_contain_text("批准并发布")
+    screenshot(moderator, "notices-moderator-review-1280")
+    approve.click()
     # Live in the database, and the cached pages' version moved on (after the commit, so a moment later).
     wait_until(lambda: NoticePage.objects.get(pk=notice.pk).live and notices_version() != cached_version)
 
