@@ -4,6 +4,7 @@ from django.http import Http404
 from django.urls import include, path, reverse
 from django.utils.translation import gettext_lazy
 from wagtail import hooks
+from wagtail.admin.action_menu import WorkflowMenuItem
 
 from cms.admin import urls
 from cms.admin.receipts import PERMISSION
@@ -57,10 +58,8 @@ def hide_notice_work_from_other_roles(request, menu_items):
 
 @hooks.register("construct_page_action_menu")
 def review_actions_first(menu_items, request, context):
-    """A moderator reviewing a submitted notice: 批准并发布 is the main button, then 批准并附意见 and 退回修改,
+    """A moderator reviewing a submitted notice: 批准并发布 is the main button, then 附意见批准 and 退回修改,
     before 保存草稿 (Wagtail orders the workflow actions after it, so approval hid in the dropdown)."""
-    from wagtail.admin.action_menu import WorkflowMenuItem
-
     review = [item for item in menu_items if isinstance(item, WorkflowMenuItem)]
     review.sort(key=lambda item: (item.name != "approve", item.name != "reject"))  # stable: Wagtail's own order
     menu_items[:] = review + [item for item in menu_items if not isinstance(item, WorkflowMenuItem)]
