@@ -72,8 +72,7 @@ def reset_doctor_password(*, user: User, doctor: VillageDoctor) -> str:
     """A doctor who forgot the password gets a temporary one from the township (村医没有邮箱找回): returns it,
     to be shown once to the clerk and told to the doctor. The doctor's change history records who reset it and
     when; the password is stored only as Django's hash."""
-    if not can_manage_clinic(user, doctor.clinic):
-        raise ValidationError(_("该医生不在您的管辖范围内。"))
+    _ensure_staff_for(user, doctor)
     if doctor.user_id is None:
         raise ValidationError(_("该医生还没有登录账号，无需重置密码。"))
     login = get_user_model().objects.select_for_update().get(pk=doctor.user_id)
