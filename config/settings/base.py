@@ -19,6 +19,7 @@ INSTALLED_APPS = [
     "core",
     "clinics",
     "doctors",
+    "residents",
     "programs",
     "subsidies",
     "cms",
@@ -333,3 +334,9 @@ CONTENT_SECURITY_POLICY = {
         "object-src": ["'none'"],
     },
 }
+
+# Residents' ID and phone numbers are encrypted at rest (residents.crypto). Production sets RESIDENT_DATA_KEY
+# (a Fernet key: python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())");
+# the embedded default generates one into the key file on first use. Keep the key: without it the numbers are lost.
+RESIDENT_DATA_KEY = os.environ.get("RESIDENT_DATA_KEY", "")
+RESIDENT_DATA_KEY_FILE = Path(os.environ.get("RESIDENT_DATA_KEY_FILE", BASE_DIR / "var" / "resident-data.key"))

@@ -32,3 +32,8 @@ EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.smtp.
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "noreply@localhost")
 LOGGING["root"]["level"] = os.environ.get("LOG_LEVEL", "INFO")  # noqa: F405
+
+if not RESIDENT_DATA_KEY:  # noqa: F405
+    raise ImproperlyConfigured(
+        "Set RESIDENT_DATA_KEY (a Fernet key) in the environment: residents' ID and phone numbers are encrypted with it."
+    )
