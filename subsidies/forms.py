@@ -16,6 +16,7 @@ from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
 from clinics import selectors as org
+from core.forms import ButtonField
 from core.validation import (
     MAX_YEAR,
     MIN_YEAR,
@@ -314,6 +315,7 @@ class RunActionForm(forms.Form):
     # for a return, checked by the service).
     version = version_field()
     comment = forms.CharField(label=_("意见"), required=False, max_length=1000)
+    warnings_checked = forms.BooleanField(label=_("我已核对这些提醒"), required=False)
 
 
 class RunDecisionQueryForm(forms.Form):
@@ -368,3 +370,16 @@ def renamed(exc, names) -> ValidationError:
     for field, messages in exc.error_dict.items():
         errors.setdefault(lookup(field) or field, []).extend(messages)
     return ValidationError(errors)
+
+
+class PolicyCheckForm(forms.Form):
+    """The policy check's query string: the period to check the policy's figures for (empty = the whole year)."""
+
+    QUARTERS = [("", _("全年")), ("1", _("第一季度")), ("2", _("第二季度")), ("3", _("第三季度")), ("4", _("第四季度"))]
+    quarter = forms.TypedChoiceField(label=_("期间"), choices=QUARTERS, required=False, coerce=int, empty_value=None)
+
+
+class PolicyFillPricesForm(forms.Form):
+    """The policy check's button: copy the county's price table into the policy's missing items."""
+
+    fill = ButtonField(label=_("从县单价表补入缺少的单价和工分"))

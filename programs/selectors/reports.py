@@ -440,3 +440,24 @@ def doctor_report_inbox(*, user: AnyUser, year: int, month: int) -> DoctorReport
     status = next((s for y, m, s, _c in rows if (y, m) == (year, month)), None)
     returned = [(y, m, c) for y, m, s, c in rows if s == ServiceReport.Status.RETURNED][:12]
     return DoctorReportInbox(status, returned)
+
+
+class TablePrice(NamedTuple):
+    """An item's line of a county's yearly price and work-point table (县服务项目单价表)."""
+
+    item_id: int
+    code: str
+    name: str
+    unit_price: Decimal
+    work_points: Decimal
+
+
+def county_price_table(*, county_id: int, year: int) -> dict[str, TablePrice]:
+    """Item code → the county's price and work points for the year (one query). The settlement pays the prices of
+    its policy's items; this table is where a policy's prices are copied from (subsidies' policy check)."""
+    return {
+        code: TablePrice(item_id, code, name, price, points)
+        for item_id, code, name, price, points in ServiceItemPrice.objects.filter(county_id=county_id, year=year)
+        .order_by("item__sort_order", "item__code")
+        .values_list("item_id", "item__code", "item__name", "unit_price", "work_points")
+    }

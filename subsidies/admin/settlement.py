@@ -8,20 +8,24 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import View
+from wagtail.admin.ui.menus import MenuItem as ListMenuItem
 
 from clinics import audit
 from clinics import selectors as org
 from clinics.filters import ScopeFilterForm
-from core.admin.viewsets import PermissionTemplateView, ScopedEditView, ScopedModelViewSet
+from core.admin.viewsets import PermissionTemplateView, ScopedEditView, ScopedIndexView, ScopedModelViewSet
 from core.files import protected_bytes, serve_protected_file
 from core.forms import add_service_errors, joined_messages
 from core.spreadsheets import xlsx_response
+from programs.selectors.reports import county_price_table
 from subsidies import forms, pdf
 from subsidies.models import Advance, PolicyItem, SettlementRun, StatementBatch, SubsidyPolicy
+from subsidies.selectors import policy_check as check_selectors
 from subsidies.selectors import settlement as selectors
 from subsidies.services import advances as advance_services
 from subsidies.services import policies as policy_services
@@ -117,7 +121,13 @@ class RunDetailView(StaffView):
                 services.recompute_run(user=request.user, run=self.run)
                 messages.success(request, _("已按最新数据和政策参数重新计算；“变化”列是与上次计算相比的差额。"))
             elif action == "confirm":
-                services.confirm_run(user=request.user, run=self.run, version=version, comment=comment)
+                services.confirm_run(
+                    user=request.user,
+                    run=self.run,
+                    version=version,
+                    comment=comment,
+                    warnings_checked=form.cleaned_data["warnings_checked"],
+                )
                 messages.success(request, _("已确认，等待卫健局审批。"))
             elif action == "approve":
                 services.approve_run(user=request.user, run=self.run, version=version, comment=comment)
@@ -232,6 +242,57 @@ class LineView(StaffView):
             }
         )
         return context
+
+
+class PolicyCheckView(StaffView):
+    """政策检查: what the policy pays nothing for in a period's counts, before a run is prepared; the county can
+    copy the missing prices and work points from its yearly price table."""
+
+    permission = "subsidies.view_subsidypolicy"
+    template_name = "subsidies/settlement/policy_check.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        self.policy = org.get_scoped_or_404(
+            SubsidyPolicy.objects.select_related("county"), request.user, pk=kwargs["pk"], county="county"
+        )
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_page_title(self):
+        return _("政策检查：%(policy)s") % {"policy": self.policy}
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        query = forms.PolicyCheckForm(self.request.GET)
+        quarter = query.cleaned_data["quarter"] if query.is_valid() else None
+        context.update(
+            {
+                "policy": self.policy,
+                "query": query,
+                "quarter": quarter,
+                "warnings": check_selectors.policy_warnings(policy=self.policy, quarter=quarter),
+                "table_size": len(county_price_table(county_id=self.policy.county_id, year=self.policy.year)),
+                "priced_count": self.policy.items.count(),
+                "may_change": self.request.user.has_perm("subsidies.change_subsidypolicy"),
+                "frozen_run": selectors.approved_run_using(self.policy.pk),
+            }
+        )
+        return context
+
+    def post(self, request, *args, **kwargs):
+        if not request.user.has_perm("subsidies.change_subsidypolicy"):
+            raise PermissionDenied
+        form = forms.PolicyFillPricesForm(request.POST)
+        if form.is_valid() and form.cleaned_data["fill"]:
+            try:
+                added = policy_services.fill_prices_from_table(user=request.user, policy=self.policy)
+            except ValidationError as exc:
+                messages.error(request, joined_messages(exc))
+            else:
+                if added:
+                    messages.success(request, _("已从县单价表补入 %(n)s 个项目的单价和工分。") % {"n": added})
+                else:
+                    messages.info(request, _("政策已包含县单价表的全部项目，没有需要补入的。"))
+        return redirect(request.get_full_path())
 
 
 class RunExportView(View):
@@ -418,6 +479,22 @@ class AdvanceBatchView(PermissionTemplateView):
         return context
 
 
+class PolicyIndexView(ScopedIndexView):
+    """Row action: the policy check (what the policy pays nothing for)."""
+
+    def get_list_more_buttons(self, instance):
+        buttons = list(super().get_list_more_buttons(instance))
+        buttons.append(
+            ListMenuItem(
+                gettext_lazy("政策检查"),
+                url=reverse("settlement:policy_check", args=[instance.pk]),
+                icon_name="warning",
+                priority=30,
+            )
+        )
+        return buttons
+
+
 class PolicyEditView(ScopedEditView):
     """A policy an approved settlement used says so when opened (saving it is refused by the service)."""
 
@@ -438,6 +515,7 @@ class PolicyViewSet(ScopedModelViewSet):
     scoped_choices = {"county": org.counties_for}
     save_service = staticmethod(policy_services.save_policy)
     edit_view_class = PolicyEditView
+    index_view_class = PolicyIndexView
     list_display = ["name", "year", "method", "per_capita_rate", "village_share", "advance_schedule_display", "status"]
     form_fields = [
         "county",

@@ -19,6 +19,7 @@ from subsidies.admin.settlement import (
     AdvanceBatchesView,
     AdvanceBatchView,
     LineView,
+    PolicyCheckView,
     RunDecisionView,
     RunDetailView,
     RunExportView,
@@ -55,6 +56,7 @@ settlement = (
         path("lines/<int:pk>/pdf/", StatementView.as_view(), name="statement"),
         path("advances/", AdvanceBatchesView.as_view(), name="advances"),
         path("advances/<int:pk>/", AdvanceBatchView.as_view(), name="advance_batch"),
+        path("policies/<int:pk>/check/", PolicyCheckView.as_view(), name="policy_check"),
     ],
     "settlement",
 )

@@ -435,6 +435,17 @@ class SettlementRun(Versioned):
     total_advances = models.DecimalField(_("已预拨合计"), default=0, **MONEY)
     total_balance = models.DecimalField(_("应拨合计"), default=0, **MONEY)
     scale_factor = models.DecimalField(_("预算压缩比例"), null=True, blank=True, max_digits=12, decimal_places=10)
+    # The policy check of the figures the run was computed from (subsidies.selectors.policy_check): what it pays
+    # nothing for. A run with warnings is confirmed only by someone who says they checked them.
+    warnings = models.JSONField(_("政策检查提醒"), default=list, blank=True)
+    warnings_acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("确认知晓提醒的人"),
+    )
 
     class Meta:
         verbose_name = _("补助结算")

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from clinics.selectors import can_administer_county
 from core.versioning import bump, check_version
+from programs.selectors.reports import county_price_table
 from subsidies.models import PolicyItem, SubsidyPolicy
 from subsidies.selectors.settlement import approved_run_using
 
@@ -76,3 +77,28 @@ def delete_policy_item(*, user: User | None, instance: PolicyItem) -> None:
     _ensure_county(user, policy.county_id)
     ensure_policy_not_frozen(policy.pk)
     instance.delete()
+
+
+@transaction.atomic
+def fill_prices_from_table(*, user: User | None, policy: SubsidyPolicy) -> int:
+    """Copy the county's yearly price table (县服务项目单价表) into the policy: every item of the table the policy
+    has no standard for yet, with the table's price and work points. Items the policy already prices keep their
+    standard (the county set it on purpose). Returns how many items were added."""
+    policy = SubsidyPolicy.objects.select_for_update().get(pk=policy.pk)
+    _ensure_county(user, policy.county_id)
+    ensure_policy_not_frozen(policy.pk)
+    table = county_price_table(county_id=policy.county_id, year=policy.year)
+    if not table:
+        raise ValidationError(
+            _("%(year)s 年的县服务项目单价表是空的，没有可以补入的单价。请先在“服务项目单价”中录入或导入。")
+            % {"year": policy.year}
+        )
+    have = set(policy.items.values_list("item_id", flat=True))
+    added = [
+        PolicyItem(policy=policy, item_id=row.item_id, unit_price=row.unit_price, work_points=row.work_points)
+        for row in table.values()
+        if row.item_id not in have
+    ]
+    for item in added:  # one by one, so that the change history records each standard
+        item.save()
+    return len(added)

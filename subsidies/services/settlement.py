@@ -26,6 +26,7 @@ from subsidies import calculation
 from subsidies.fields import dumps
 from subsidies.models import SettlementLine, SettlementRun, SubsidyPolicy
 from subsidies.selectors import settlement as selectors
+from subsidies.selectors.policy_check import warnings_for
 from subsidies.selectors.settlement import ClinicFacts, gather_inputs, period_months, policy_inputs
 from subsidies.services.background import background_reads
 
@@ -145,6 +146,9 @@ def _write_lines(
         run.lines.all().delete()
     _insert_lines(_line_row(run.pk, x, previous.get(x.clinic_id)) for x in lines)
     _set_totals(run, totals)
+    # What the policy pays nothing for in these very figures; a recomputation asks for a new acknowledgement.
+    run.warnings = [w.as_dict() for w in warnings_for(policy=run.policy, clinics=((x.name, x.items) for x in inputs))]
+    run.warnings_acknowledged_by = None
     bump(run, user)
     run.save()
     return run
@@ -281,15 +285,33 @@ def _locked_run(run: SettlementRun, version: int | None) -> SettlementRun:
 @transaction.atomic
 @audit.by_user
 def confirm_run(
-    *, user: User | None, run: SettlementRun, version: int | None = None, comment: str = ""
+    *,
+    user: User | None,
+    run: SettlementRun,
+    version: int | None = None,
+    comment: str = "",
+    warnings_checked: bool = False,
 ) -> SettlementRun:
-    """The township confirms the run as shown (``version``: the page's; a recomputation meanwhile refuses)."""
+    """The township confirms the run as shown (``version``: the page's; a recomputation meanwhile refuses).
+    A run whose policy check found items paid nothing is confirmed only with ``warnings_checked`` (the
+    confirmer says they checked each one; who did is kept on the run)."""
     run = _locked_run(run, version)
     _ensure_may_prepare(user, run.county_id, run.township)
     if run.status != Status.DRAFT:
         raise ValidationError(_("只有草稿可以确认。"))
+    if run.warnings and not warnings_checked:
+        raise ValidationError(
+            {
+                "warnings_checked": _(
+                    "这份结算有 %(n)s 条政策检查提醒（有申报数却不计补助的项目）。请逐条核对，"
+                    "确认无误后勾选“我已核对这些提醒”再确认；如是政策漏填，请先修改政策并重新计算。"
+                )
+                % {"n": len(run.warnings)}
+            }
+        )
     run.status, run.confirmed_by, run.confirm_comment = Status.CONFIRMED, user, comment.strip()
-    run.save(update_fields=["status", "confirmed_by", "confirm_comment", *bump(run, user)])
+    run.warnings_acknowledged_by = user if run.warnings else None
+    run.save(update_fields=["status", "confirmed_by", "confirm_comment", "warnings_acknowledged_by", *bump(run, user)])
     return run
 
 

@@ -3,7 +3,9 @@ from decimal import Decimal
 
 import pytest
 
-from subsidies.models import ScoreItem, ScoreSheet
+from programs.models import ServiceItem
+from subsidies.models import PolicyItem, ScoreItem, ScoreSheet, SubsidyPolicy
+from tests.reference import ensure_service_catalogue
 from tests.shared_data import shared
 
 
@@ -43,3 +45,22 @@ def sheet(_shared_data, request, org):
 
 
 ASSESSED_ON = date(2026, 4, 8)
+
+
+@pytest.fixture
+def policy(org):
+    """County A's 2026 unit-price policy that prices PH09 only (40 元, 15 工分): the settlement tests' policy."""
+    ensure_service_catalogue()
+    p = SubsidyPolicy.objects.create(
+        county=org.county_a,
+        year=2026,
+        name="2026年村级补助",
+        per_capita_rate=Decimal("99"),
+        village_share=Decimal("0.4"),
+        drug_amount=Decimal("5"),
+        quality_threshold=Decimal("60"),
+    )
+    PolicyItem.objects.create(
+        policy=p, item=ServiceItem.objects.get(code="PH09"), unit_price=Decimal("40"), work_points=Decimal("15")
+    )
+    return p

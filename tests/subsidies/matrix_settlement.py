@@ -81,6 +81,20 @@ CASES = [
     ),
     Case("settlement:line", LINE_A1A, args=line_a1a),
     Case("settlement:statement", LINE_A1A, args=line_a1a),
+    Case("settlement:policy_check", POLICY_A, args=lambda o: [policy(o).pk]),
+    Case(
+        "settlement:policy_check",
+        POLICY_A
+        | {
+            "township": NOT_FOUND,
+            "other_township": NOT_FOUND,
+            "county": NOT_FOUND,
+            "superuser": NOT_FOUND,
+            "editor": NOT_FOUND,
+        },
+        args=lambda o: [888888],
+        id="guessed policy",
+    ),
     Case("subsidypolicy:index", STAFF),
     Case("subsidypolicy:index_results", STAFF),
     Case("subsidypolicy:add", COUNTY_CHANGE),

@@ -10,34 +10,13 @@ from django.urls import reverse
 
 from clinics.models import AuditEntry
 from programs.services.periods import lock_periods
-from subsidies.models import Advance, PolicyItem, SettlementRun, SubsidyPolicy
+from subsidies.models import Advance, SettlementRun, SubsidyPolicy
 from subsidies.services import advances as advance_services
 from subsidies.services import assessments as assessment_services
 from subsidies.services import policies as policy_services
 from subsidies.services import settlement as services
 from tests.subsidies.test_assessments_services import entries, fill, start, submitted
 from tests.subsidies.test_settlement_services import inputs
-
-
-@pytest.fixture
-def policy(org):
-    from programs.models import ServiceItem
-    from tests.reference import ensure_service_catalogue
-
-    ensure_service_catalogue()
-    p = SubsidyPolicy.objects.create(
-        county=org.county_a,
-        year=2026,
-        name="2026年村级补助",
-        per_capita_rate=D("99.00"),
-        village_share=D("0.4"),
-        drug_amount=D("5"),
-        quality_threshold=D("60"),
-    )
-    PolicyItem.objects.create(
-        policy=p, item=ServiceItem.objects.get(code="PH09"), unit_price=D("40"), work_points=D("15")
-    )
-    return p
 
 
 def confirmed(org, policy):

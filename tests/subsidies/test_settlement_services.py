@@ -9,29 +9,8 @@ from django.db import connection
 
 from programs.selectors.periods import period_state
 from subsidies.calculation import ClinicInputs, ItemFigures
-from subsidies.models import PolicyItem, SettlementRun, SubsidyPolicy
+from subsidies.models import SettlementRun, SubsidyPolicy
 from subsidies.services import settlement as services
-
-
-@pytest.fixture
-def policy(org):
-    from programs.models import ServiceItem
-    from tests.reference import ensure_service_catalogue
-
-    ensure_service_catalogue()
-    p = SubsidyPolicy.objects.create(
-        county=org.county_a,
-        year=2026,
-        name="2026年村级补助",
-        per_capita_rate=D("99"),
-        village_share=D("0.4"),
-        drug_amount=D("5"),
-        quality_threshold=D("60"),
-    )
-    PolicyItem.objects.create(
-        policy=p, item=ServiceItem.objects.get(code="PH09"), unit_price=D("40"), work_points=D("15")
-    )
-    return p
 
 
 def inputs(org, score=D("80"), verified=100):

@@ -1,9 +1,11 @@
 import json
 
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from clinics.management.options import county_from_option
-from clinics.models import Township
+from clinics.models import County, Township
+from core.forms import joined_messages
 from subsidies.models import SubsidyPolicy
 from subsidies.services import settlement
 
@@ -16,26 +18,40 @@ class Command(BaseCommand):
         parser.add_argument("--quarter", type=int, choices=[1, 2, 3, 4])
         parser.add_argument("--township", help="乡镇编码；不填为全县")
         parser.add_argument("--county", help="县编码；只有一个县时可不填")
+        parser.add_argument("--policy", type=int, help="补助政策编号（后台政策列表中的 ID）；不填用该县该年的现行政策")
         parser.add_argument("--json", action="store_true")
 
-    def handle(self, *args, year, quarter, township, county, json: bool, **options):
+    def handle(self, *args, year, quarter, township, county, policy: int | None, json: bool, **options):
         township_obj = None
+        county_obj: County | None
         if township:
             township_obj = Township.objects.filter(code=township).select_related("county").first()
             if township_obj is None:
                 raise CommandError(f"找不到乡镇编码 {township}")
             county_obj = township_obj.county
         else:
-            county_obj = county_from_option(county)
-        policy = (
-            SubsidyPolicy.objects.filter(county=county_obj, year=year).order_by("-status", "-pk").first()
-        )  # "active" sorts before "draft" descending
-        if policy is None:
-            raise CommandError(f"{county_obj} 没有 {year} 年的补助政策。")
-        run = settlement.create_run(user=None, policy=policy, year=year, quarter=quarter, township=township_obj)
+            county_obj = county_from_option(county) if county or policy is None else None
+        if policy is not None:
+            chosen = SubsidyPolicy.objects.select_related("county").filter(pk=policy).first()
+            if chosen is None:
+                raise CommandError(f"找不到编号为 {policy} 的补助政策。")
+            if county_obj is not None and chosen.county_id != county_obj.pk:
+                raise CommandError(f"补助政策 {policy} 属于{chosen.county}，不是{county_obj}。")
+        else:
+            chosen = (
+                SubsidyPolicy.objects.filter(county=county_obj, year=year).order_by("-status", "-pk").first()
+            )  # "active" sorts before "draft" descending
+            if chosen is None:
+                raise CommandError(f"{county_obj} 没有 {year} 年的补助政策。")
+        try:
+            run = settlement.create_run(user=None, policy=chosen, year=year, quarter=quarter, township=township_obj)
+        except ValidationError as exc:
+            raise CommandError(joined_messages(exc)) from None
         if json:
             self.stdout.write(self._as_json(run))
         else:
+            for warning in run.warnings:
+                self.stderr.write(self.style.WARNING(f"政策检查：{warning['message']}"))
             self.stdout.write(
                 self.style.SUCCESS(
                     f"已生成结算草稿 #{run.pk}：{run}，{run.lines.count()} 个村卫生室，"
@@ -65,6 +81,8 @@ class Command(BaseCommand):
                 "township": run.township.code if run.township_id else None,
                 "status": run.status,
                 "policy": run.policy.name,
+                "policy_id": run.policy_id,
+                "warnings": run.warnings,
                 "lines": lines,
                 "totals": {
                     "public_health": str(run.total_public_health),
