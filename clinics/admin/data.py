@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView, View
@@ -20,6 +21,7 @@ from clinics.selectors import import_jobs_for
 from clinics.services import fail_stale_import_jobs, import_upload_dir, retry_import_job
 from clinics.tasks import check_import_job, job_path, run_import_job
 from core import dataio, spreadsheets
+from core.dataio.blank import blank_template
 from core.files import serve_protected_file
 from core.forms import joined_messages
 
@@ -61,6 +63,7 @@ class DataImportView(WagtailAdminTemplateMixin, TemplateView):
         context["columns"] = resource.required_columns()
         context["all_columns"] = [f.column_name for f in resource.get_import_fields()]
         context["template_url"] = self.request.path.replace("/import/", "/export/") + "?format=xlsx"
+        context["blank_template_url"] = reverse("data:template", args=[self.resource_class.name])
         context["resource_name"] = self.resource_class.name
         return context
 
@@ -144,6 +147,18 @@ class DataExportView(View):
             # Invalid listing filters (hand-edited query string): nothing to download, say why.
             raise Http404(str(exc)) from None
         return spreadsheets.download(content, fmt=fmt, name=resource)
+
+
+class BlankTemplateView(View):
+    """The resource's blank template (空白模板): headers, dropdowns, a sheet of instructions and the codes of the
+    user's own scope (core.dataio.blank) — for anyone who may import it."""
+
+    def get(self, request, resource):
+        resource_class = _resource_or_404(resource)
+        if not dataio.user_may_import(request.user, resource_class):
+            raise PermissionDenied
+        content = blank_template(resource_class, user=request.user)
+        return spreadsheets.file_response(content, fmt="xlsx", filename=f"{resource}-template.xlsx")
 
 
 class ImportJobView(WagtailAdminTemplateMixin, TemplateView):

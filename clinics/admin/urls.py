@@ -10,6 +10,7 @@ from clinics.admin.dashboard import (
     CountyDashboardView,
 )
 from clinics.admin.data import (
+    BlankTemplateView,
     DataExportView,
     DataImportView,
     ImportJobFileView,
@@ -24,6 +25,7 @@ data = (
     [
         path("import/<slug:resource>/", DataImportView.as_view(), name="import"),
         path("export/<slug:resource>/", DataExportView.as_view(), name="export"),
+        path("template/<slug:resource>/", BlankTemplateView.as_view(), name="template"),
         path("jobs/<int:pk>/", ImportJobView.as_view(), name="job"),
         path("jobs/<int:pk>/file/", ImportJobFileView.as_view(), name="job_file"),
     ],

@@ -46,8 +46,16 @@ class ServiceReportResource(ScopedResource):
     clinic = fields.Field(attribute="report__clinic__code", column_name="卫生室编码", widget=TextWidget(required=True))
     item = fields.Field(attribute="item__code", column_name="项目编码", widget=TextWidget(required=True))
     # Limits come from the model fields (ScopedResource binds them); the month rule is the service's.
-    year = fields.Field(attribute="report__year", column_name="年度", widget=StrictIntegerWidget(required=True))
-    month = fields.Field(attribute="report__month", column_name="月份", widget=StrictIntegerWidget(required=True))
+    year = fields.Field(
+        attribute="report__year",
+        column_name="年度",
+        widget=StrictIntegerWidget(required=True, min_value=MIN_YEAR, max_value=MAX_YEAR),
+    )
+    month = fields.Field(
+        attribute="report__month",
+        column_name="月份",
+        widget=StrictIntegerWidget(required=True, min_value=1, max_value=12),
+    )
     declared_count = fields.Field(
         attribute="declared_count", column_name="申报数", widget=StrictIntegerWidget(required=True)
     )

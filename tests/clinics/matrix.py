@@ -100,4 +100,14 @@ CASES = [
     ),
     Case("data:export", ORG_STAFF, args=lambda o: ["clinics"]),
     Case("data:export", ORG_STAFF, args=lambda o: ["townships"], query="format=csv", id="export townships csv"),
+    Case("data:template", ORG_STAFF | {"township": DENIED, "other_township": DENIED}, args=lambda o: ["townships"]),
+    Case("data:template", ORG_STAFF, args=lambda o: ["service_reports"], id="template service reports"),
+    Case(
+        "data:template",
+        staff_admin(
+            **dict.fromkeys(["township", "other_township", "county", "other_county", "editor", "superuser"], NOT_FOUND)
+        ),
+        args=lambda o: ["no-such-resource"],
+        id="template of an unknown resource",
+    ),
 ]
