@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from django.db.models import Count, Q, QuerySet
+from django.http import Http404
 
 from clinics.models import Clinic
 from clinics.selectors import AnyUser, ClinicIds, id_filter, restrict
@@ -16,6 +17,7 @@ __all__ = [
     "find_residents_for_clinic",
     "key_population_counts",
     "registrations_for",
+    "resident_or_404",
     "residents_for",
     "search_condition",
 ]
@@ -98,3 +100,11 @@ def key_population_counts(*, clinic_ids: ClinicIds, year: int) -> dict[int, dict
 def access_log_for(user: AnyUser) -> QuerySet[PersonalDataAccess]:
     """The personal-data access log of the user's county (county admins; others see nothing they may not)."""
     return restrict(PersonalDataAccess.objects.all(), user, county="county")
+
+
+def resident_or_404(user: AnyUser, *, pk: object) -> Resident:
+    """A resident with a registration in the user's scope; 404 otherwise, whether they exist or not."""
+    try:
+        return residents_for(user).get(pk=pk)
+    except (Resident.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
