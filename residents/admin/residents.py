@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date
 from itertools import chain
 
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -83,6 +84,8 @@ class ResidentDetailView(PermissionTemplateView):
     header_icon = "user"
 
     def dispatch(self, request, *args, **kwargs):
+        if not request.user.has_perm(self.permission):  # before the lookup: no 404 for those refused anyway
+            raise PermissionDenied
         self.resident = selectors.resident_or_404(request.user, pk=kwargs["pk"])
         return super().dispatch(request, *args, **kwargs)
 
