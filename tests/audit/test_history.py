@@ -36,6 +36,7 @@ AUDITED = [
     "clinics.Clinic",
     "clinics.ClinicPopulation",  # residents (served population)
     "doctors.VillageDoctor",
+    "residents.ResidentRegistration",  # residents (moves between clinics)
     "doctors.Licence",
     "doctors.RenewalApplication",
     "doctors.TrainingAttendance",

@@ -24,6 +24,7 @@ from programs.models import Quota, ServiceItem, ServiceItemPrice
 from programs.services import drugs as drug_services
 from subsidies.models import Advance, AdvanceBatch, PolicyItem, ScoreItem, ScoreSheet, SubsidyPolicy
 from tests.doctors.helpers import make_doctor, make_licence, make_session
+from tests.residents.helpers import register as register_resident
 
 OUR_APPS = {"clinics", "doctors", "programs", "subsidies", "cms"}
 TODAY = timezone.localdate()
@@ -134,6 +135,7 @@ def populate(org, tag=""):
             reference=f"PZ{code}",
             batch=None if clinic == org.ca2a else batches[county.pk],
         )
+        register_resident(clinic, 700 + n + 10 * len(tag), name=f"居民{code}", year=2026 + len(tag))
 
 
 @pytest.fixture
