@@ -22,6 +22,9 @@ _SERVICE_STAFF = [
     "programs.change_quota",
     "programs.change_reportingperiod",
 ]
+# Service records: township and county see them and import the provincial system's export; the county keeps
+# its column mapping.
+_RECORDS = ["programs.view_servicerecord", "programs.add_servicerecord"]
 
 
 class ProgramsConfig(AppConfig):
@@ -33,11 +36,14 @@ class ProgramsConfig(AppConfig):
     # and its prices. Drugs: township staff record purchases/sales and see stock and violations; the county
     # also maintains the drug catalogue.
     role_permissions = {
-        Role.TOWNSHIP_STAFF: _SERVICE_VIEW + _SERVICE_STAFF + _DRUG_STAFF,
+        Role.TOWNSHIP_STAFF: _SERVICE_VIEW + _SERVICE_STAFF + _DRUG_STAFF + _RECORDS,
         Role.COUNTY_ADMIN: _SERVICE_VIEW
         + _SERVICE_STAFF
         + _DRUG_STAFF
+        + _RECORDS
         + [
+            "programs.view_recordcolumnmapping",
+            "programs.change_recordcolumnmapping",
             "programs.delete_quota",
             "programs.add_serviceitem",
             "programs.change_serviceitem",
