@@ -108,3 +108,14 @@ def clinic_residents(*, user: AnyUser, year: int, query: str = "", limit: int = 
 def clinic_resident(*, user: AnyUser, year: int, pk: int) -> Resident | None:
     """One resident of the doctor's clinic register (None when not theirs: the view answers 404)."""
     return clinic_residents(user=user, year=year, limit=0).filter(pk=pk).first()
+
+
+def clinic_month_records(*, clinic_id: int, year: int, month: int, limit: int = 100) -> list[ServiceRecord]:
+    """The clinic's records of a month, latest first (masked numbers only are stored on them)."""
+    rows = in_month(ServiceRecord.objects.filter(clinic_id=clinic_id), year, month)
+    return list(rows.select_related("item").order_by("-service_date", "-pk")[:limit])
+
+
+def item_counts(*, clinic_id: int, year: int, month: int) -> dict[int, int]:
+    """Item id → the clinic's records of the month: one query."""
+    return {item: n for (_clinic, item), n in record_counts(clinic_ids=[clinic_id], year=year, month=month).items()}

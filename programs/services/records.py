@@ -11,19 +11,20 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from clinics.models import Clinic
-from clinics.selectors import can_manage_clinic, get_scope
+from clinics.models import Clinic, County
+from clinics.selectors import can_administer_county, can_manage_clinic, get_scope
 from core import audit
 from doctors.selectors import doctor_for_user
-from programs.models import ReportingPeriod, ServiceItem, ServiceRecord
+from programs.models import RecordColumnMapping, ReportingPeriod, ServiceItem, ServiceRecord
 from programs.selectors import periods as period_selectors
+from programs.selectors.records import RECORD_COLUMNS
 from programs.services.reports import check_report_month
 from residents.models import Resident
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
 
-__all__ = ["add_record", "check_service_date", "duplicate_message", "period_message"]
+__all__ = ["add_record", "check_service_date", "duplicate_message", "period_message", "save_column_mapping"]
 
 State = ReportingPeriod.State
 
@@ -115,3 +116,22 @@ def add_record(
                 duplicate_message(name=resident.name, item=item.name, on=service_date), code="duplicate"
             ) from None
     return record
+
+
+@transaction.atomic
+def save_column_mapping(*, user: User, county: County, columns: dict[str, str]) -> RecordColumnMapping:
+    """The county's names for our import columns (ours → theirs); a column left as ours is not stored."""
+    if not can_administer_county(user, county.pk):
+        raise PermissionDenied
+    unknown = set(columns) - set(RECORD_COLUMNS)
+    if unknown:
+        raise ValidationError(_("没有这些列：%(cols)s") % {"cols": "、".join(sorted(unknown))})
+    theirs = [v.strip() for v in columns.values()]
+    if any(not v for v in theirs) or len(set(theirs)) != len(theirs):
+        raise ValidationError(_("每一列都要填写，且不能有两列同名。"))
+    with audit.action(user=user):
+        mapping, _created = RecordColumnMapping.objects.select_for_update().get_or_create(county=county)
+        mapping.columns = {k: v.strip() for k, v in columns.items() if v.strip() != k}
+        mapping.updated_by = user
+        mapping.save()
+    return mapping
