@@ -150,3 +150,43 @@ def test_month_counts_per_item(org, services, client_for):
     record(org.ca1a, services["PH10"], today, id_number(1), "张三", resident=resident)
     page = client_for(org.users.doctor).get(reverse("portal_records:entry")).content.decode()
     assert "共 2 条" in page and ServiceItem.objects.get(code="PH09").name in page
+
+
+# --------------------------------------------------------------------------- monthly report: 记录数 beside 申报数
+
+
+def report_with_records(org, services):
+    from programs.models import ServiceReport, ServiceReportLine
+
+    report = ServiceReport.objects.create(clinic=org.ca1a, year=2026, month=11, status="submitted")
+    ServiceReportLine.objects.create(report=report, item=services["PH09"], declared_count=3)
+    ServiceReportLine.objects.create(report=report, item=services["PH10"], declared_count=1)
+    record(org.ca1a, services["PH09"], date(2026, 11, 3), id_number(1), "张三")
+    record(org.ca1a, services["PH10"], date(2026, 11, 3), id_number(1), "张三")
+    record(org.ca1a, services["PH10"], date(2026, 11, 4), id_number(2), "李四")
+    return report
+
+
+def test_verification_page_shows_record_counts_and_warns(org, services, client_for):
+    report = report_with_records(org, services)
+    page = client_for(org.users.township).get(reverse("reports:verify", args=[report.pk])).content.decode()
+    assert "记录数" in page and 'data-testid="records-PH09"' in page
+    assert (
+        'data-testid="records-short"' in page
+        and services["PH09"].name in page.split('data-testid="records-short"')[1][:200]
+    )
+    assert services["PH10"].name not in page.split('data-testid="records-short"')[1][:120]
+
+
+def test_doctor_report_page_shows_record_counts(org, services, client_for):
+    from programs.models import ServiceReport
+
+    report_with_records(org, services)
+    ServiceReport.objects.filter(clinic=org.ca1a).update(status="draft")
+    page = client_for(org.users.doctor).get(reverse("portal_reports:report", args=[2026, 11])).content.decode()
+    assert "记录数" in page and 'data-testid="records-short"' in page
+
+
+def test_no_records_no_column(org, services, client_for):
+    page = client_for(org.users.doctor).get(reverse("portal_reports:report", args=[2026, 11])).content.decode()
+    assert "记录数" not in page
