@@ -8,7 +8,6 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from django.db.models import Count, Q, QuerySet
-from django.db.models.functions import ExtractMonth, ExtractYear
 
 from clinics.selectors import get_scope, restrict
 from programs.models import RecordColumnMapping, ServiceRecord
@@ -61,17 +60,6 @@ def record_counts(*, clinic_ids: Iterable[int], year: int, month: int) -> dict[t
         .annotate(n=Count("pk"))
     )
     return {(clinic_id, item_id): n for clinic_id, item_id, n in rows}
-
-
-def record_months(queryset: QuerySet[ServiceRecord]) -> list[tuple[int, int]]:
-    """The (year, month) pairs that have records, latest first."""
-    rows = (
-        queryset.annotate(y=ExtractYear("service_date"), m=ExtractMonth("service_date"))
-        .values_list("y", "m")
-        .distinct()
-        .order_by("-y", "-m")
-    )
-    return [(y, m) for y, m in rows]
 
 
 def resident_ids_by_hash(hashes: Iterable[str]) -> dict[str, int]:
