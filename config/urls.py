@@ -31,6 +31,7 @@ urlpatterns = [
     path("portal/messages/", include(doctors_portal.messages)),
     path("portal/services/", include(programs_portal.reports)),
     path("portal/drugs/", include(programs_portal.drugs)),
+    path("portal/records/", include(programs_portal.records)),
     path("portal/assessments/", include(subsidies_portal.assessments)),
     path("portal/settlements/", include(subsidies_portal.settlement)),
     path("portal/notices/", include(cms_portal.notices)),

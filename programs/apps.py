@@ -22,6 +22,9 @@ _SERVICE_STAFF = [
     "programs.change_quota",
     "programs.change_reportingperiod",
 ]
+# Service records: township and county see them and import the provincial system's export; the county keeps
+# its column mapping.
+_RECORDS = ["programs.view_servicerecord", "programs.add_servicerecord"]
 
 
 class ProgramsConfig(AppConfig):
@@ -33,11 +36,14 @@ class ProgramsConfig(AppConfig):
     # and its prices. Drugs: township staff record purchases/sales and see stock and violations; the county
     # also maintains the drug catalogue.
     role_permissions = {
-        Role.TOWNSHIP_STAFF: _SERVICE_VIEW + _SERVICE_STAFF + _DRUG_STAFF,
+        Role.TOWNSHIP_STAFF: _SERVICE_VIEW + _SERVICE_STAFF + _DRUG_STAFF + _RECORDS,
         Role.COUNTY_ADMIN: _SERVICE_VIEW
         + _SERVICE_STAFF
         + _DRUG_STAFF
+        + _RECORDS
         + [
+            "programs.view_recordcolumnmapping",
+            "programs.change_recordcolumnmapping",
             "programs.delete_quota",
             "programs.add_serviceitem",
             "programs.change_serviceitem",
@@ -78,6 +84,7 @@ class ProgramsConfig(AppConfig):
         register_inbox(inbox.inbox_items)  # the to-do rows of the homes (core.inbox)
         register_portal_link(order=10, label=_("填报月报"), url_name="portal_reports:index", icon="报")
         register_portal_link(order=20, label=_("任务进度"), url_name="portal_reports:progress", icon="进")
+        register_portal_link(order=15, label=_("录入服务记录"), url_name="portal_records:entry", icon="录")
         register_portal_link(order=25, label=_("基本药物"), url_name="portal_drugs:home", icon="药")
         # Made offline on the phone, replayed by the sync endpoint (clinics.portal.offline) through the same forms.
         register_entry_kind(name="report", label=_("服务月报"), replay=offline.replay_report)

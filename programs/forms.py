@@ -24,8 +24,10 @@ from core.validation import (
 )
 from core.versioning import version_field
 from programs.models import Drug, ServiceItem, ServiceReport, ServiceReportLine
+from programs.selectors.records import RECORD_COLUMNS
 from programs.services import drugs as drug_services
 from programs.services import reports as report_services
+from residents.models import Resident
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -362,3 +364,89 @@ class DailySalesForm(forms.Form):
             for row in self.stock
             if self.cleaned_data[f"qty_{row.drug_id}"] is not None
         ]
+
+
+# --------------------------------------------------------------------------- records (服务记录)
+
+
+class RecordFilterForm(forms.Form):
+    """The record listing's own filters (year, month and clinic are clinics.filters.ScopeFilterForm's)."""
+
+    MATCH_CHOICES = (
+        ("", gettext_lazy("全部")),
+        ("matched", gettext_lazy("已匹配")),
+        ("unmatched", gettext_lazy("未匹配居民")),
+    )
+
+    item = forms.ModelChoiceField(label=gettext_lazy("服务项目"), queryset=ServiceItem.objects.all(), required=False)
+    matched = forms.ChoiceField(label=gettext_lazy("居民匹配"), choices=MATCH_CHOICES, required=False)
+
+    def __init__(self, data=None, **kwargs):
+        super().__init__(data, **kwargs)
+        self.is_valid()
+
+    def get(self, name: str):
+        return self.cleaned_data.get(name) if hasattr(self, "cleaned_data") else None
+
+
+class ColumnMappingForm(forms.Form):
+    """How the county's provincial system names each of our import columns: one text field per column,
+    the default being our own header."""
+
+    def __init__(self, data=None, *, columns: dict[str, str] | None = None, **kwargs):
+        super().__init__(data, **kwargs)
+        columns = columns or {}
+        self.ours = RECORD_COLUMNS
+        for index, ours in enumerate(RECORD_COLUMNS):
+            self.fields[f"column_{index}"] = forms.CharField(
+                label=ours, max_length=50, initial=columns.get(ours) or ours, strip=True
+            )
+
+    def clean(self):
+        cleaned = super().clean() or {}
+        theirs = [cleaned.get(f"column_{i}") for i in range(len(self.ours))]
+        seen: dict[str, str] = {}
+        for ours, their in zip(self.ours, theirs, strict=True):
+            if their and their in seen:
+                raise ValidationError(
+                    _("“%(their)s”同时对应了“%(a)s”和“%(b)s”，一列只能对应一项。")
+                    % {"their": their, "a": seen[their], "b": ours}
+                )
+            if their:
+                seen[their] = ours
+        return cleaned
+
+    def mapping(self) -> dict[str, str]:
+        """Our header → theirs, only where they differ."""
+        pairs = ((ours, self.cleaned_data.get(f"column_{i}") or ours) for i, ours in enumerate(self.ours))
+        return {ours: their for ours, their in pairs if their != ours}
+
+
+class ResidentSearchForm(forms.Form):
+    q = forms.CharField(label=gettext_lazy("姓名或身份证号、电话后 4 位"), max_length=30, required=False, strip=True)
+
+    def __init__(self, data=None, **kwargs):
+        super().__init__(data, **kwargs)
+        self.is_valid()
+
+    def query(self) -> str:
+        return self.cleaned_data.get("q", "") if hasattr(self, "cleaned_data") else ""
+
+
+class RecordEntryForm(forms.Form):
+    """The doctor's quick entry: a resident of their clinic's register (scoped queryset: another clinic's
+    resident is not a choice), the item, the date (today by default) and a note."""
+
+    resident = forms.ModelChoiceField(label=gettext_lazy("居民"), queryset=Resident.objects.none())
+    item = forms.ModelChoiceField(
+        label=gettext_lazy("服务项目"), queryset=ServiceItem.objects.filter(active=True).order_by("sort_order")
+    )
+    service_date = StrictDateField(label=gettext_lazy("服务日期"), widget=DATE_INPUT)
+    note = forms.CharField(label=gettext_lazy("备注"), max_length=200, required=False, strip=True)
+
+    def __init__(self, data=None, *, residents, **kwargs):
+        super().__init__(data, **kwargs)
+        field = self.fields["resident"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = residents
+        field.widget = forms.HiddenInput()

@@ -18,6 +18,7 @@ from programs.admin.reports import item_viewset, price_viewset, quota_viewset
 def register_admin_urls():
     return [
         path("services/missing/", include(urls.missing)),
+        path("services/records/", include(urls.records)),
         path("services/", include(urls.reports)),
         path("drugs/", include(urls.drugs)),
     ]
@@ -50,6 +51,22 @@ def register_menu():
                 "programs.change_servicereport",
                 order=60,
                 args=("service_reports",),
+            ),
+            MenuEntry(gettext_lazy("服务记录"), "records:list", "list-ul", "programs.view_servicerecord", order=62),
+            MenuEntry(
+                gettext_lazy("导入服务记录"),
+                "data:import",
+                "upload",
+                "programs.add_servicerecord",
+                order=64,
+                args=("service_records",),
+            ),
+            MenuEntry(
+                gettext_lazy("服务记录列对应"),
+                "records:mapping",
+                "table",
+                "programs.change_recordcolumnmapping",
+                order=66,
             ),
             MenuEntry(
                 gettext_lazy("服务项目目录"), "serviceitem:index", "list-ul", "programs.view_serviceitem", order=70

@@ -138,6 +138,12 @@ def _report_lines():
 
 
 # "module.FormName" (or "viewset:module.ViewSet:add|edit") → fn(org) -> the constructor's keyword arguments.
+def _clinic_residents():
+    from residents.models import Resident
+
+    return Resident.objects.all()
+
+
 FORM_FACTORIES = {
     "clinics.filters.ScopeFilterForm": lambda org: {
         "user": org.users.county,
@@ -149,6 +155,7 @@ FORM_FACTORIES = {
     "programs.forms.SampleForm": lambda org: {"lines": _report_lines()},
     "programs.forms.ReportForm": lambda org: {"items": _service_items()},
     "programs.forms.DailySalesForm": lambda org: {"stock": _stock_rows()},
+    "programs.forms.RecordEntryForm": lambda org: {"residents": _clinic_residents()},
     "subsidies.forms.StartAssessmentForm": lambda org: {"user": org.users.township},
     "subsidies.forms.AssessmentEntriesForm": lambda org: {"entries": _score_entries()},
     "subsidies.forms.InspectionForm": lambda org: {"user": org.users.township},

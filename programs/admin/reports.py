@@ -35,6 +35,7 @@ from programs.forms import (
 )
 from programs.models import Quota, ReportingPeriod, ServiceItem, ServiceItemPrice, ServiceReport
 from programs.selectors import periods as period_selectors
+from programs.selectors import records as record_selectors
 from programs.selectors import reports as report_selectors
 from programs.services import periods as period_services
 from programs.services import reports as report_services
@@ -198,13 +199,21 @@ class VerifyReportView(StaffView):
         previous = report_selectors.previous_month_figures(
             clinic_id=self.report.clinic_id, year=self.report.year, month=self.report.month
         )
+        # Beside each declared count, the clinic's service records of the month (one query), when it has any.
+        records = record_selectors.item_counts(
+            clinic_id=self.report.clinic_id, year=self.report.year, month=self.report.month
+        )
         for row in rows:
             row["previous"] = previous.get(row["line"].item_id)
+            row["records"] = records.get(row["line"].item_id, 0)
+            row["short"] = bool(records) and row["line"].declared_count > row["records"]
         context.update(
             {
                 "report": self.report,
                 "rows": rows,
                 "has_previous": bool(previous),
+                "has_records": bool(records),
+                "short_items": [row["line"].item.name for row in rows if row["short"]],
                 "doctors": self.doctor_contacts(),
                 "next_report": report_selectors.next_to_verify(user=self.request.user, after=self.report),
                 "editing": editing,

@@ -9,6 +9,7 @@ from programs.admin.drugs import (
     ViolationTotalsView,
 )
 from programs.admin.missing import MissingReportsView
+from programs.admin.records import ColumnMappingView, RecordListView
 from programs.admin.reports import (
     GenerateQuotasView,
     MatrixExportView,
@@ -43,4 +44,12 @@ missing = (
         path("", MissingReportsView.as_view(), name="list"),
     ],
     "missing",
+)
+
+records = (
+    [
+        path("", RecordListView.as_view(), name="list"),
+        path("mapping/", ColumnMappingView.as_view(), name="mapping"),
+    ],
+    "records",
 )

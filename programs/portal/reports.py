@@ -18,6 +18,7 @@ from core.spreadsheets import xlsx_response
 from programs.forms import ReportForm
 from programs.models import ServiceReport
 from programs.selectors import periods as period_selectors
+from programs.selectors import records as record_selectors
 from programs.selectors import reports as report_selectors
 from programs.services import reports as report_services
 
@@ -83,10 +84,13 @@ def report_form(request, year: int, month: int):
     pace = {
         p.item.pk: p for p in report_selectors.clinic_progress(clinic=clinic, year=year, through_month=month) if p.quota
     }
+    records = record_selectors.item_counts(clinic_id=clinic.pk, year=year, month=month)  # one query
     rows = [
         {
             "item": item,
             "value": values[item.pk],
+            "records": records.get(item.pk, 0),
+            "short": bool(records) and _declared(values[item.pk]) > records.get(item.pk, 0),
             "error": "；".join(str(e) for e in form.errors.get(f"item_{item.pk}", [])),
             "line": lines.get(item.pk),
             "last_month": previous[item.pk][0] if item.pk in previous else None,
@@ -105,6 +109,8 @@ def report_form(request, year: int, month: int):
             "month": month,
             "report": report,
             "rows": rows,
+            "has_records": bool(records),
+            "short_items": [item.name for item, row in zip(items, rows, strict=True) if row["short"]],
             "editable": editable,
             "warnings": warnings,
             "form_error": form_error,
@@ -113,6 +119,14 @@ def report_form(request, year: int, month: int):
             "may_submit": may_submit,
         },
     )
+
+
+def _declared(value) -> int:
+    """The count a field shows (stored, or typed: text that is not a whole number counts as 0 here)."""
+    if isinstance(value, int):
+        return value
+    text = str(value or "")
+    return int(text) if text.isascii() and text.isdigit() and len(text) < 10 else 0
 
 
 def _month_choices(clinic, today):

@@ -3,6 +3,7 @@
 from django.urls import path
 
 from programs.portal import drugs as drugs_views
+from programs.portal import records as records_views
 from programs.portal import reports as reports_views
 
 reports = (
@@ -22,4 +23,11 @@ drugs = (
         path("daily/", drugs_views.daily, name="daily"),
     ],
     "portal_drugs",
+)
+
+records = (
+    [
+        path("", records_views.entry, name="entry"),
+    ],
+    "portal_records",
 )

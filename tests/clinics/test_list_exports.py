@@ -20,8 +20,9 @@ from wagtail.admin.viewsets.model import ModelViewSet
 from core import dataio
 from doctors import services as doctor_services
 from doctors.models import DoctorAssessment, TrainingRule
-from programs.models import Quota, ServiceItem, ServiceItemPrice
+from programs.models import Quota, ServiceItem, ServiceItemPrice, ServiceRecord
 from programs.services import drugs as drug_services
+from residents.crypto import keyed_hash
 from subsidies.models import Advance, AdvanceBatch, PolicyItem, ScoreItem, ScoreSheet, SubsidyPolicy
 from tests.doctors.helpers import make_doctor, make_licence, make_session
 from tests.residents.helpers import register as register_resident
@@ -136,6 +137,17 @@ def populate(org, tag=""):
             batch=None if clinic == org.ca2a else batches[county.pk],
         )
         register_resident(clinic, 700 + n + 10 * len(tag), name=f"居民{code}", year=2026 + len(tag))
+        ServiceRecord.objects.create(
+            clinic=clinic,
+            item=items[0],
+            service_date=date(2026, 3, 2 + n),
+            resident_name=f"居民{code}",
+            id_number_hash=keyed_hash(f"ID{code}"),
+            id_number_masked="3201**********1234",
+            doctor=doctor,
+            note=f"随访{code}",
+            source=ServiceRecord.Source.IMPORT,
+        )
 
 
 @pytest.fixture
