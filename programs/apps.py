@@ -60,9 +60,11 @@ class ProgramsConfig(AppConfig):
             DrugSale,
             Quota,
             ReportingPeriod,
+            SampleEntry,
             ServiceItemPrice,
             ServiceReport,
             ServiceReportLine,
+            VerificationSample,
         )
         from programs.portal import offline
 
@@ -72,6 +74,8 @@ class ProgramsConfig(AppConfig):
         audit.register(ServiceReport, clinic="clinic")
         audit.register(ServiceReportLine, clinic="report__clinic", parent="report")
         audit.register(ReportingPeriod, township="township")
+        audit.register(VerificationSample, clinic="clinic")  # samples (#17)
+        audit.register(SampleEntry, clinic="sample__clinic", parent="sample")
         audit.register(DrugPurchase, clinic="clinic")
         audit.register(DrugSale, clinic="clinic")
 
