@@ -82,6 +82,7 @@ class ProgramsConfig(AppConfig):
         register_inbox(inbox.inbox_items)  # the to-do rows of the homes (core.inbox)
         register_portal_link(order=10, label=_("填报月报"), url_name="portal_reports:index", icon="报")
         register_portal_link(order=20, label=_("任务进度"), url_name="portal_reports:progress", icon="进")
+        register_portal_link(order=22, label=_("抽查结果"), url_name="portal_sampling:findings", icon="查")
         register_portal_link(order=25, label=_("基本药物"), url_name="portal_drugs:home", icon="药")
         # Made offline on the phone, replayed by the sync endpoint (clinics.portal.offline) through the same forms.
         register_entry_kind(name="report", label=_("服务月报"), replay=offline.replay_report)

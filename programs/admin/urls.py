@@ -17,6 +17,7 @@ from programs.admin.reports import (
     ReportListView,
     VerifyReportView,
 )
+from programs.admin.sampling import CallListView, MyCallsView, SamplesView, SampleView
 
 reports = (
     [
@@ -43,4 +44,14 @@ missing = (
         path("", MissingReportsView.as_view(), name="list"),
     ],
     "missing",
+)
+
+sampling = (
+    [
+        path("", SamplesView.as_view(), name="list"),
+        path("mine/", MyCallsView.as_view(), name="mine"),
+        path("<int:pk>/", SampleView.as_view(), name="sample"),
+        path("<int:pk>/calls/", CallListView.as_view(), name="calls"),
+    ],
+    "sampling",
 )

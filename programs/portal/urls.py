@@ -4,6 +4,7 @@ from django.urls import path
 
 from programs.portal import drugs as drugs_views
 from programs.portal import reports as reports_views
+from programs.portal import sampling as sampling_views
 
 reports = (
     [
@@ -22,4 +23,11 @@ drugs = (
         path("daily/", drugs_views.daily, name="daily"),
     ],
     "portal_drugs",
+)
+
+sampling = (
+    [
+        path("", sampling_views.findings, name="findings"),
+    ],
+    "portal_sampling",
 )

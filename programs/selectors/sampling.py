@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import TYPE_CHECKING
 
+from django.contrib.auth.models import User
 from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext as _
 
@@ -18,9 +18,6 @@ from programs.services import sampling as sampling_services
 from residents import crypto
 from residents.models import PersonalDataAccess
 from residents.services import record_access
-
-if TYPE_CHECKING:
-    from django.contrib.auth.models import User
 
 Outcome = SampleEntry.Outcome
 
@@ -41,7 +38,7 @@ def month_samples(*, user: AnyUser, year: int, month: int, township: int | None 
         qs = qs.filter(clinic__township_id=township)
     in_sample = Q(entries__reserve=False)
     qs = qs.annotate(
-        called=Count("entries", filter=in_sample & ~Q(entries__outcome="")),
+        called=Count("entries", filter=in_sample & (~Q(entries__outcome="") | Q(entries__attempts__gt=0))),
         checked=Count("entries", filter=in_sample & Q(entries__outcome__in=SampleEntry.COUNTED)),
         confirmed=Count("entries", filter=in_sample & Q(entries__outcome=Outcome.CONFIRMED)),
         replaced=Count("entries", filter=in_sample & Q(entries__outcome__in=sampling_services.REPLACED)),
@@ -69,10 +66,10 @@ class CallRow:
     whole: bool
 
 
-def call_list(*, user: User, sample: VerificationSample, page: str) -> list[CallRow]:
+def call_list(*, user: AnyUser, sample: VerificationSample, page: str) -> list[CallRow]:
     """The sample proper's entries, each with the resident's phone: whole only for the staff member assigned to the
     sample (logged through residents.services.record_access), masked for everyone else."""
-    whole = sample.assigned_to_id is not None and sample.assigned_to_id == user.pk
+    whole = isinstance(user, User) and sample.assigned_to_id is not None and sample.assigned_to_id == user.pk
     entries = list(
         sample.entries.filter(reserve=False).select_related("record__resident", "record__item").order_by("position")
     )
@@ -89,11 +86,11 @@ def call_list(*, user: User, sample: VerificationSample, page: str) -> list[Call
             phone = resident.phone_masked
         rows.append(CallRow(entry=entry, record=entry.record, phone=phone, whole=whole and bool(phone)))
     record_access(
-        user=user,
+        user=user if isinstance(user, User) else None,
         kind=PersonalDataAccess.Kind.WHOLE_PHONE,
         page=page,
         residents=shown,
-        county_id=get_scope(user).county_id or sample.clinic.township.county_id,
+        county_id=sample.clinic.township.county_id,
     )
     return rows
 
@@ -189,3 +186,17 @@ def finding_months(*, clinic_id: int) -> list[tuple[int, int]]:
         .distinct()
         .order_by("-year", "-month")
     )
+
+
+def progress_of(sample_ids: list[int]) -> dict[int, tuple[int, int, int]]:
+    """Sample → (called, checked, confirmed) of its sample proper, in one query."""
+    rows = (
+        SampleEntry.objects.filter(sample_id__in=sample_ids, reserve=False)
+        .values("sample_id")
+        .annotate(
+            called=Count("pk", filter=~Q(outcome="") | Q(attempts__gt=0)),
+            checked=Count("pk", filter=Q(outcome__in=SampleEntry.COUNTED)),
+            confirmed=Count("pk", filter=Q(outcome=Outcome.CONFIRMED)),
+        )
+    )
+    return {r["sample_id"]: (r["called"], r["checked"], r["confirmed"]) for r in rows}

@@ -44,7 +44,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from clinics.models import Clinic
-from clinics.selectors import can_manage_clinic, clinics_for, get_scope
+from clinics.selectors import AnyUser, can_manage_clinic, clinics_for, get_scope
 from core import audit
 from programs.models import (
     SampleEntry,
@@ -361,7 +361,7 @@ def assign_sample(*, user: User | None, sample: VerificationSample, assignee: Us
     return sample
 
 
-def may_call(user: User | None, sample: VerificationSample) -> bool:
+def may_call(user: AnyUser, sample: VerificationSample) -> bool:
     """The assigned staff member; nobody assigned: any township staff of the clinic's township."""
     if user is None or not user.is_authenticated:
         return False
