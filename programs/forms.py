@@ -425,9 +425,11 @@ class OutcomeForm(forms.Form):
     )
     note = forms.CharField(label=gettext_lazy("备注"), max_length=200, required=False)
 
-    def __init__(self, *args, sample, **kwargs):
+    def __init__(self, *args, sample_id, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["entry"].queryset = sample.entries.filter(reserve=False)  # type: ignore[attr-defined]
+        self.fields["entry"].queryset = SampleEntry.objects.filter(  # type: ignore[attr-defined]
+            sample_id=sample_id, reserve=False
+        )
 
 
 class DisputeForm(forms.Form):

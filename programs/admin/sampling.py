@@ -228,7 +228,7 @@ class CallListView(SamplingView):
         return context
 
     def post(self, request, *args, **kwargs):
-        form = OutcomeForm(request.POST, sample=self.sample)
+        form = OutcomeForm(request.POST, sample_id=self.sample.pk)
         if not form.is_valid():
             return self.render_to_response(self.get_context_data(errors=[e for es in form.errors.values() for e in es]))
         try:
