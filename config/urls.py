@@ -29,6 +29,7 @@ urlpatterns = [
     path("portal/", include(clinics_portal.offline)),
     path("portal/doctor/", include(doctors_portal.licences)),
     path("portal/messages/", include(doctors_portal.messages)),
+    path("portal/services/findings/", include(programs_portal.sampling)),
     path("portal/services/", include(programs_portal.reports)),
     path("portal/drugs/", include(programs_portal.drugs)),
     path("portal/records/", include(programs_portal.records)),

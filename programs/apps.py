@@ -66,9 +66,11 @@ class ProgramsConfig(AppConfig):
             DrugSale,
             Quota,
             ReportingPeriod,
+            SampleEntry,
             ServiceItemPrice,
             ServiceReport,
             ServiceReportLine,
+            VerificationSample,
         )
         from programs.portal import offline
 
@@ -78,6 +80,8 @@ class ProgramsConfig(AppConfig):
         audit.register(ServiceReport, clinic="clinic")
         audit.register(ServiceReportLine, clinic="report__clinic", parent="report")
         audit.register(ReportingPeriod, township="township")
+        audit.register(VerificationSample, clinic="clinic")  # samples (#17)
+        audit.register(SampleEntry, clinic="sample__clinic", parent="sample")
         audit.register(DrugPurchase, clinic="clinic")
         audit.register(DrugSale, clinic="clinic")
 
@@ -85,6 +89,7 @@ class ProgramsConfig(AppConfig):
         register_portal_link(order=10, label=_("填报月报"), url_name="portal_reports:index", icon="报")
         register_portal_link(order=20, label=_("任务进度"), url_name="portal_reports:progress", icon="进")
         register_portal_link(order=15, label=_("录入服务记录"), url_name="portal_records:entry", icon="录")
+        register_portal_link(order=22, label=_("抽查结果"), url_name="portal_sampling:findings", icon="查")
         register_portal_link(order=25, label=_("基本药物"), url_name="portal_drugs:home", icon="药")
         # Made offline on the phone, replayed by the sync endpoint (clinics.portal.offline) through the same forms.
         register_entry_kind(name="report", label=_("服务月报"), replay=offline.replay_report)

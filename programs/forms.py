@@ -7,12 +7,14 @@ themselves stay in the services (the views put their refusals on the form with `
 from __future__ import annotations
 
 from django import forms
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from clinics import selectors as org
 from clinics.models import Clinic, Township
+from clinics.roles import Role
 from core.forms import ButtonField
 from core.validation import (
     MAX_YEAR,
@@ -23,7 +25,7 @@ from core.validation import (
     limits_of,
 )
 from core.versioning import version_field
-from programs.models import Drug, ServiceItem, ServiceReport, ServiceReportLine
+from programs.models import Drug, SampleEntry, ServiceItem, ServiceReport, ServiceReportLine
 from programs.selectors.records import RECORD_COLUMNS
 from programs.services import drugs as drug_services
 from programs.services import reports as report_services
@@ -450,3 +452,84 @@ class RecordEntryForm(forms.Form):
         assert isinstance(field, forms.ModelChoiceField)
         field.queryset = residents
         field.widget = forms.HiddenInput()
+
+
+# --------------------------------------------------------------------------- sampling (抽查核实, #17)
+
+
+class DrawSamplesForm(forms.Form):
+    """抽取本月样本 of a month for the user's townships (or one of them)."""
+
+    year = StrictIntegerField(label=gettext_lazy("年度"), min_value=MIN_YEAR, max_value=MAX_YEAR)
+    month = StrictIntegerField(label=gettext_lazy("月份"), min_value=1, max_value=12)
+    township = forms.ModelChoiceField(
+        label=gettext_lazy("乡镇"),
+        queryset=Township.objects.none(),
+        required=False,
+        error_messages={"invalid_choice": gettext_lazy("这个乡镇不存在或不在您的管辖范围内。")},
+    )
+    draw = ButtonField()
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["township"].queryset = org.townships_for(user)  # type: ignore[attr-defined]
+
+
+class SampleActionForm(forms.Form):
+    """The sample page's actions: 重新抽取 with a reason, 分配回访人, 应用到月报 (which button is a ButtonField)."""
+
+    reason = forms.CharField(label=gettext_lazy("重新抽取原因"), max_length=200, required=False)
+    assignee = forms.ModelChoiceField(
+        label=gettext_lazy("回访人"),
+        queryset=User.objects.none(),
+        required=False,
+        error_messages={"invalid_choice": gettext_lazy("只能分配给该卫生室所在乡镇的工作人员。")},
+    )
+    redraw = ButtonField()
+    assign = ButtonField()
+    apply = ButtonField()
+
+    def __init__(self, *args, township_id, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].queryset = User.objects.filter(  # type: ignore[attr-defined]
+            scope__role=Role.TOWNSHIP_STAFF, scope__township_id=township_id, is_active=True
+        ).order_by("username")
+
+    def clean(self):
+        data = super().clean() or {}
+        if not (data.get("redraw") or data.get("assign") or data.get("apply")):
+            raise ValidationError(_("请选择要做的操作。"))
+        return data
+
+
+class OutcomeForm(forms.Form):
+    """One call's outcome on the call list: the entry (in the sample proper), the outcome button pressed and a note."""
+
+    entry = forms.ModelChoiceField(
+        queryset=SampleEntry.objects.none(), error_messages={"invalid_choice": gettext_lazy("这条记录不在本样本中。")}
+    )
+    outcome = forms.ChoiceField(
+        choices=SampleEntry.Outcome.choices, error_messages={"required": gettext_lazy("请选择核实结果。")}
+    )
+    note = forms.CharField(label=gettext_lazy("备注"), max_length=200, required=False)
+
+    def __init__(self, *args, sample_id, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["entry"].queryset = SampleEntry.objects.filter(  # type: ignore[attr-defined]
+            sample_id=sample_id, reserve=False
+        )
+
+
+class DisputeForm(forms.Form):
+    """申诉 of a 不属实 finding by the clinic's doctor, with a reason."""
+
+    entry = forms.ModelChoiceField(
+        queryset=SampleEntry.objects.none(), error_messages={"invalid_choice": gettext_lazy("这条结果不存在。")}
+    )
+    note = forms.CharField(label=gettext_lazy("申诉理由"), max_length=500)
+
+    def __init__(self, *args, clinic_id, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["entry"].queryset = SampleEntry.objects.filter(  # type: ignore[attr-defined]
+            sample__clinic_id=clinic_id, outcome=SampleEntry.Outcome.NOT_CONFIRMED
+        )

@@ -19,6 +19,7 @@ def register_admin_urls():
     return [
         path("services/missing/", include(urls.missing)),
         path("services/records/", include(urls.records)),
+        path("services/samples/", include(urls.sampling)),
         path("services/", include(urls.reports)),
         path("drugs/", include(urls.drugs)),
     ]
@@ -40,6 +41,8 @@ def register_menu():
             MenuEntry(
                 gettext_lazy("月报未报（催报）"), "missing:list", "warning", "programs.view_servicereport", order=15
             ),
+            MenuEntry(gettext_lazy("抽查核实"), "sampling:list", "search", "programs.view_servicereport", order=16),
+            MenuEntry(gettext_lazy("我的回访"), "sampling:mine", "mobile-alt", "programs.view_servicereport", order=17),
             MenuEntry(gettext_lazy("任务完成情况"), "reports:matrix", "table", "programs.view_servicereport", order=20),
             MenuEntry(gettext_lazy("年度任务"), "quota:index", "list-ol", "programs.view_quota", order=30),
             MenuEntry(gettext_lazy("批量生成任务"), "reports:generate_quotas", "cogs", "programs.add_quota", order=40),

@@ -169,6 +169,10 @@ FORM_FACTORIES = {
     "doctors.forms.RetryOutboxForm": lambda org: {"user": org.users.township},
     "doctors.forms.MarkReadForm": lambda org: {"user": org.users.doctor},
     "cms.forms.RemindUnreadForm": lambda org: {"doctors": _doctor_logins()},
+    "programs.forms.DrawSamplesForm": lambda org: {"user": org.users.township},
+    "programs.forms.SampleActionForm": lambda org: {"township_id": org.ta1.pk},
+    "programs.forms.OutcomeForm": lambda org: {"sample_id": 0},
+    "programs.forms.DisputeForm": lambda org: {"clinic_id": org.ca1a.pk},
 }
 
 

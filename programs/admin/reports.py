@@ -39,6 +39,7 @@ from programs.selectors import records as record_selectors
 from programs.selectors import reports as report_selectors
 from programs.services import periods as period_services
 from programs.services import reports as report_services
+from programs.services import sampling as sampling_services
 
 
 class StaffView(PermissionTemplateView):
@@ -128,7 +129,10 @@ class VerifyReportView(StaffView):
                 report_services.verify_report(
                     user=request.user,
                     report=self.report,
-                    samples=samples if samples is not None else form.samples(),
+                    # A line with a drawn sample takes its tallies from the call list, never from the form.
+                    samples=sampling_services.with_tallies(
+                        self.report, samples if samples is not None else form.samples()
+                    ),
                     version=form.cleaned_data["version"],
                 )
             except ValidationError as exc:
@@ -168,11 +172,13 @@ class VerifyReportView(StaffView):
                 },
             )
         return_form = kwargs.get("return_form") or ReturnReportForm()
+        tallies = sampling_services.sample_tallies(self.report)
         rows = []
         for line in lines:
             rows.append(
                 {
                     "line": line,
+                    "from_calls": tallies.get(line.item_id),
                     "method": form[f"method_{line.item_id}"].value() or "",
                     "checked": _shown(form[f"checked_{line.item_id}"].value()),
                     "confirmed": _shown(form[f"confirmed_{line.item_id}"].value()),

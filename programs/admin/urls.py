@@ -18,6 +18,7 @@ from programs.admin.reports import (
     ReportListView,
     VerifyReportView,
 )
+from programs.admin.sampling import CallListView, MyCallsView, SamplesView, SampleView
 
 reports = (
     [
@@ -52,4 +53,15 @@ records = (
         path("mapping/", ColumnMappingView.as_view(), name="mapping"),
     ],
     "records",
+)
+
+
+sampling = (
+    [
+        path("", SamplesView.as_view(), name="list"),
+        path("mine/", MyCallsView.as_view(), name="mine"),
+        path("<int:pk>/", SampleView.as_view(), name="sample"),
+        path("<int:pk>/calls/", CallListView.as_view(), name="calls"),
+    ],
+    "sampling",
 )

@@ -5,6 +5,7 @@ from django.urls import path
 from programs.portal import drugs as drugs_views
 from programs.portal import records as records_views
 from programs.portal import reports as reports_views
+from programs.portal import sampling as sampling_views
 
 reports = (
     [
@@ -30,4 +31,11 @@ records = (
         path("", records_views.entry, name="entry"),
     ],
     "portal_records",
+)
+
+sampling = (
+    [
+        path("", sampling_views.findings, name="findings"),
+    ],
+    "portal_sampling",
 )

@@ -46,6 +46,8 @@ AUDITED = [
     "programs.ServiceReport",  # service records
     "programs.ServiceReportLine",  # counts and verification samples
     "programs.ReportingPeriod",
+    "programs.VerificationSample",  # samples
+    "programs.SampleEntry",
     "programs.DrugPurchase",
     "programs.DrugSale",
     "subsidies.SubsidyPolicy",  # policies

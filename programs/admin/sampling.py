@@ -1,0 +1,263 @@
+"""Township and county admin of the resident-level verification (抽查核实, #17): a township-month's samples with
+抽取本月样本, one sample's page (progress, redraw with a reason, assign the calls, 应用到月报), the call list on a phone,
+and 我的回访 (the samples a staff member calls)."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from clinics import audit
+from clinics import selectors as org
+from clinics.filters import ScopeFilterForm
+from core.admin.viewsets import PermissionTemplateView
+from core.forms import add_service_errors, joined_messages
+from programs.forms import DrawSamplesForm, OutcomeForm, SampleActionForm
+from programs.models import SampleEntry, ServiceReport, VerificationSample
+from programs.selectors import sampling as sampling_selectors
+from programs.selectors.periods import reporting_month
+from programs.services import sampling as sampling_services
+
+
+class SamplingView(PermissionTemplateView):
+    permission = "programs.view_servicereport"
+
+
+def _percent(checked: int, confirmed: int) -> str:
+    return f"{confirmed * 100 / checked:.1f}%" if checked else "—"
+
+
+class SamplesView(SamplingView):
+    """A month's samples per clinic and item, with 抽取本月样本 and the clinics left unchecked."""
+
+    template_name = "programs/sampling/admin_samples.html"
+    page_title = gettext_lazy("抽查核实")
+    header_icon = "search"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        default_year, default_month = reporting_month(timezone.localdate())
+        filters = ScopeFilterForm(self.request.GET, user=self.request.user, fields=("year", "month", "township"))
+        invalid = filters.explain(self.request)
+        year = filters.get("year", default_year)
+        month = filters.get("month", 0) or default_month
+        township = filters.get("township", 0) or None
+        samples = (
+            []
+            if invalid
+            else sampling_selectors.month_samples(user=self.request.user, year=year, month=month, township=township)
+        )
+        rows = [
+            {
+                "s": sample,
+                "called": getattr(sample, "called", 0),
+                "rate": _percent(getattr(sample, "checked", 0), getattr(sample, "confirmed", 0)),
+            }
+            for sample in samples
+        ]
+        context.update(
+            {
+                "year": year,
+                "month": month,
+                "township": township,
+                "months": range(1, 13),
+                "townships": org.townships_for(self.request.user),
+                "samples": rows,
+                "unchecked": []
+                if invalid
+                else sampling_selectors.unchecked_clinics(
+                    user=self.request.user, year=year, month=month, township=township
+                ),
+                "can_draw": self.request.user.has_perm("programs.change_servicereport"),
+                "form": kwargs.get("form"),
+            }
+        )
+        return context
+
+    def post(self, request, *args, **kwargs):
+        if not request.user.has_perm("programs.change_servicereport"):
+            raise PermissionDenied
+        form = DrawSamplesForm(request.POST, user=request.user)
+        if not form.is_valid():
+            messages.error(request, joined_messages(ValidationError([e for es in form.errors.values() for e in es])))
+            return redirect("sampling:list")
+        township = form.cleaned_data["township"]
+        try:
+            drawn = sampling_services.draw_samples(
+                user=request.user,
+                year=form.cleaned_data["year"],
+                month=form.cleaned_data["month"],
+                township=township.pk if township else None,
+            )
+        except ValidationError as exc:
+            messages.error(request, joined_messages(exc))
+        else:
+            if drawn:
+                messages.success(request, _("已抽取 %(n)s 份样本。") % {"n": len(drawn)})
+            else:
+                messages.info(request, _("没有需要抽取的样本（已抽取过，或本月没有已提交月报的服务记录）。"))
+        query = {"year": form.cleaned_data["year"], "month": form.cleaned_data["month"]}
+        if township:
+            query["township"] = township.pk
+        return redirect(reverse("sampling:list") + "?" + urlencode(query))
+
+
+class SampleView(SamplingView):
+    """One sample: its entries (masked), progress, rate, the report line, redraw / assign / apply."""
+
+    template_name = "programs/sampling/admin_sample.html"
+    header_icon = "search"
+
+    def dispatch(self, request, *args, **kwargs):
+        self.sample = org.get_scoped_or_404(
+            VerificationSample.objects.select_related("clinic__township", "item", "assigned_to", "drawn_by"),
+            request.user,
+            pk=kwargs["pk"],
+            clinic="clinic",
+        )
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_page_title(self):
+        return _("抽查样本：%(sample)s") % {"sample": self.sample}
+
+    def report(self) -> ServiceReport | None:
+        return ServiceReport.objects.filter(
+            clinic_id=self.sample.clinic_id, year=self.sample.year, month=self.sample.month
+        ).first()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        checked, confirmed = sampling_services.authenticity(self.sample)
+        entries = list(self.sample.entries.select_related("record", "called_by").order_by("position"))
+        report = self.report()
+        line = report.lines.filter(item_id=self.sample.item_id).first() if report else None
+        context.update(
+            {
+                "sample": self.sample,
+                "entries": entries,
+                "called": sum(1 for e in entries if not e.reserve and (e.outcome or e.attempts)),
+                "checked": checked,
+                "confirmed": confirmed,
+                "rate": _percent(checked, confirmed),
+                "report": report,
+                "line": line,
+                "current": self.sample.superseded_by_id is None,
+                "older": sampling_selectors.history_of(self.sample),
+                "form": kwargs.get("form") or SampleActionForm(township_id=self.sample.clinic.township_id),
+                "can_change": self.request.user.has_perm("programs.change_servicereport"),
+                "may_call": sampling_services.may_call(self.request.user, self.sample),
+                "history_actions": audit.actions_for(self.sample, self.request.user),
+            }
+        )
+        return context
+
+    def post(self, request, *args, **kwargs):
+        if not request.user.has_perm("programs.change_servicereport"):
+            raise PermissionDenied
+        form = SampleActionForm(request.POST, township_id=self.sample.clinic.township_id)
+        if not form.is_valid():
+            return self.render_to_response(self.get_context_data(form=form))
+        target = self.sample
+        try:
+            if form.cleaned_data["redraw"]:
+                target = sampling_services.redraw_sample(
+                    user=request.user, sample=self.sample, reason=form.cleaned_data["reason"]
+                )
+                messages.success(request, _("已重新抽取，原样本保留在历史中。"))
+            elif form.cleaned_data["assign"]:
+                sampling_services.assign_sample(
+                    user=request.user, sample=self.sample, assignee=form.cleaned_data["assignee"]
+                )
+                messages.success(request, _("已分配回访人。"))
+            else:
+                report = self.report()
+                if report is None:
+                    raise ValidationError(_("该月没有月报，无法应用。"))
+                sampling_services.apply_samples_to_report(user=request.user, report=report)
+                messages.success(request, _("已按回访结果核实月报：%(report)s") % {"report": report})
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+            return self.render_to_response(self.get_context_data(form=form))
+        return redirect("sampling:sample", target.pk)
+
+
+class CallListView(SamplingView):
+    """The call list on a phone: the sample's entries with the resident's phone (whole, as a tel: link, only for the
+    staff member assigned to the sample; each such page is recorded), and one outcome form per entry."""
+
+    template_name = "programs/sampling/admin_calls.html"
+    header_icon = "mobile-alt"
+
+    def dispatch(self, request, *args, **kwargs):
+        self.sample = org.get_scoped_or_404(
+            VerificationSample.objects.select_related("clinic__township", "item", "assigned_to"),
+            request.user,
+            pk=kwargs["pk"],
+            clinic="clinic",
+        )
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_page_title(self):
+        return _("回访名单：%(sample)s") % {"sample": self.sample}
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        rows = sampling_selectors.call_list(user=self.request.user, sample=self.sample, page="sampling:calls")
+        checked, confirmed = sampling_services.authenticity(self.sample)
+        context.update(
+            {
+                "sample": self.sample,
+                "rows": rows,
+                "outcomes": SampleEntry.Outcome.choices,
+                "replaced": sampling_services.REPLACED,
+                "may_call": sampling_services.may_call(self.request.user, self.sample)
+                and self.sample.superseded_by_id is None,
+                "checked": checked,
+                "confirmed": confirmed,
+                "rate": _percent(checked, confirmed),
+                "errors": kwargs.get("errors", []),
+            }
+        )
+        return context
+
+    def post(self, request, *args, **kwargs):
+        form = OutcomeForm(request.POST, sample_id=self.sample.pk)
+        if not form.is_valid():
+            return self.render_to_response(self.get_context_data(errors=[e for es in form.errors.values() for e in es]))
+        try:
+            sampling_services.record_outcome(
+                user=request.user,
+                entry=form.cleaned_data["entry"],
+                outcome=form.cleaned_data["outcome"],
+                note=form.cleaned_data["note"],
+            )
+        except ValidationError as exc:
+            return self.render_to_response(self.get_context_data(errors=[joined_messages(exc)]))
+        messages.success(request, _("已记录。"))
+        return redirect(reverse("sampling:calls", args=[self.sample.pk]) + f"#entry-{form.cleaned_data['entry'].pk}")
+
+
+class MyCallsView(SamplingView):
+    """我的回访: the current samples the user calls, with progress."""
+
+    template_name = "programs/sampling/admin_mine.html"
+    page_title = gettext_lazy("我的回访")
+    header_icon = "mobile-alt"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        samples = sampling_selectors.my_samples(user=self.request.user)
+        progress = sampling_selectors.progress_of([s.pk for s in samples])
+        rows = []
+        for sample in samples:
+            called, checked, confirmed = progress.get(sample.pk, (0, 0, 0))
+            rows.append({"s": sample, "called": called, "rate": _percent(checked, confirmed)})
+        context["samples"] = rows
+        return context
