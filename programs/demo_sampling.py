@@ -7,12 +7,18 @@ from __future__ import annotations
 from calendar import monthrange
 from datetime import date
 
+from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from clinics.models import Clinic
+from core import audit
 from doctors.models import VillageDoctor
-from programs.models import ServiceRecord, ServiceReport, ServiceReportLine
+from programs.demo_reports import DEMO_SOURCE
+from programs.models import SampleEntry, ServiceRecord, ServiceReport, ServiceReportLine
+from programs.services import sampling
 from residents.models import ResidentRegistration
+
+Outcome = SampleEntry.Outcome
 
 # Items delivered to one person, and the register flag that person has ("" = any resident).
 PERSONAL_ITEMS = {
@@ -95,6 +101,34 @@ def seed_records(ctx) -> tuple[int, int]:
     return month, len(records)
 
 
+def seed_samples(ctx, month: int) -> tuple[int, int]:
+    """staff01 draws the month's samples of their township, takes the calls, and works through the first
+    clinic's list: mostly 属实, one 不属实, one 拒绝 (replaced from the reserve). Returns (samples, calls)."""
+    staff = get_user_model().objects.get(username="staff01")
+    township = staff.scope.township
+    with audit.action(user=staff, source=DEMO_SOURCE):
+        samples = sampling.draw_samples(
+            user=staff, year=ctx.year, month=month, township=township.pk, seed=ctx.rng.randrange(10**9)
+        )
+        for sample in samples:
+            sampling.assign_sample(user=staff, sample=sample, assignee=staff)
+        calls = 0
+        first_clinic = min((s.clinic.code for s in samples), default=None)
+        for sample in (s for s in samples if s.clinic.code == first_clinic):
+            entries = list(sample.entries.filter(reserve=False).order_by("position"))
+            for index, entry in enumerate(entries[:-1]):  # the last one is still to call
+                outcome = Outcome.CONFIRMED
+                if index == 1 and sample.item.code == "PH10":
+                    outcome = Outcome.NOT_CONFIRMED
+                elif index == 2:
+                    outcome = Outcome.REFUSED
+                sampling.record_outcome(user=staff, entry=entry, outcome=outcome)
+                calls += 1
+    return len(samples), calls
+
+
 def seed(ctx):
     month, count = seed_records(ctx)
     ctx.stdout.write(f"服务记录：{ctx.year}年{month}月 {count} 条（按当月申报数生成，均已匹配辖区居民）。")
+    samples, calls = seed_samples(ctx, month)
+    ctx.stdout.write(f"抽查核实：staff01 已抽取 {month} 月样本 {samples} 份，已回访 {calls} 人次。")
