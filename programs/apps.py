@@ -68,6 +68,7 @@ class ProgramsConfig(AppConfig):
             ReportingPeriod,
             SampleEntry,
             ServiceItemPrice,
+            ServiceRecord,
             ServiceReport,
             ServiceReportLine,
             VerificationSample,
@@ -80,6 +81,9 @@ class ProgramsConfig(AppConfig):
         audit.register(ServiceReport, clinic="clinic")
         audit.register(ServiceReportLine, clinic="report__clinic", parent="report")
         audit.register(ReportingPeriod, township="township")
+        # A record entered in the portal is one change with who and when; an imported file's records are written in
+        # bulk (COPY, no signals) and carry who imported them and when (created_by, created_at, source).
+        audit.register(ServiceRecord, clinic="clinic", exclude=("id_number_hash",))
         audit.register(VerificationSample, clinic="clinic")  # samples (#17)
         audit.register(SampleEntry, clinic="sample__clinic", parent="sample")
         audit.register(DrugPurchase, clinic="clinic")

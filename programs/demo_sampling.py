@@ -106,6 +106,7 @@ def seed_samples(ctx, month: int) -> tuple[int, int]:
     clinic's list: mostly 属实, one 不属实, one 拒绝 (replaced from the reserve). Returns (samples, calls)."""
     staff = get_user_model().objects.get(username="staff01")
     township = staff.scope.township
+    assert township is not None  # the demo's township staff
     with audit.action(user=staff, source=DEMO_SOURCE):
         samples = sampling.draw_samples(
             user=staff, year=ctx.year, month=month, township=township.pk, seed=ctx.rng.randrange(10**9)

@@ -32,6 +32,8 @@ from programs.selectors import records as record_selectors
 from programs.selectors.periods import State
 from programs.services import records as record_services
 from residents.crypto import keyed_hash, mask_id_number
+from residents.models import PersonalDataAccess
+from residents.services import record_access
 from residents.validation import check_id_number
 
 __all__ = ["ServiceRecordResource", "apply_mapping"]
@@ -79,6 +81,27 @@ class ServiceRecordResource(ScopedResource):
             .select_related("clinic", "item", "doctor")
             .order_by("-service_date", "clinic__code", "item__sort_order", "pk")
         )
+
+    def export(self, queryset=None, **kwargs):
+        """The rows (ID numbers masked), recorded in each county's personal-data access log like every other
+        export of residents' data."""
+        if queryset is None:
+            queryset = self.get_queryset()
+        dataset = super().export(queryset=queryset, **kwargs)
+        by_county: dict[int, set[int]] = {}
+        for resident_id, county_id in (
+            queryset.filter(resident__isnull=False).values_list("resident_id", "clinic__township__county_id").order_by()
+        ):
+            by_county.setdefault(county_id, set()).add(resident_id)
+        for county_id, ids in by_county.items():
+            record_access(
+                user=self.user,
+                kind=PersonalDataAccess.Kind.EXPORT,
+                page=_("服务记录导出（%(n)s 行）") % {"n": len(dataset)},
+                residents=ids,
+                county_id=county_id,
+            )
+        return dataset
 
     def header_aliases(self):
         aliases = super().header_aliases()

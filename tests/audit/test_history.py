@@ -46,6 +46,7 @@ AUDITED = [
     "programs.ServiceReport",  # service records
     "programs.ServiceReportLine",  # counts and verification samples
     "programs.ReportingPeriod",
+    "programs.ServiceRecord",  # records entered in the portal
     "programs.VerificationSample",  # samples
     "programs.SampleEntry",
     "programs.DrugPurchase",

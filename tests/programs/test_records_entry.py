@@ -5,6 +5,7 @@ from datetime import date
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from clinics.models import AuditEntry
 from programs.models import ServiceRecord
 from programs.services import periods
 from programs.services.records import add_record
@@ -31,6 +32,14 @@ def test_doctor_records_a_service_to_a_resident_of_the_register(org, services):
     record = entry(org, services, resident, note=" 入户随访 ")
     assert record.source == ServiceRecord.Source.PORTAL and record.matched and record.note == "入户随访"
     assert record.id_number_masked == resident.id_number_masked and record.doctor.user == org.users.doctor
+
+
+def test_an_entry_is_in_the_change_history_with_who_made_it(org, services):
+    resident = make_resident("李四", id_number(2), clinic=org.ca1a)
+    record = entry(org, services, resident)
+    (created,) = AuditEntry.objects.filter(content_type__model="servicerecord", object_id=record.pk)
+    assert created.actor == org.users.doctor and created.clinic_id == org.ca1a.pk
+    assert "id_number_hash" not in (created.changes or {})  # the lookup hash is not history
 
 
 def test_duplicate_is_refused_in_chinese(org, services):

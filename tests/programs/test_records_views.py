@@ -83,6 +83,20 @@ def test_export_is_masked_and_recorded(org, services, client_for):
     assert access.county == org.county_a
 
 
+def test_the_resource_export_is_recorded_too(org, services, client_for):
+    """The generic export (导出 of the import page, export_data) of service_records is a personal-data export."""
+    known = make_resident("张三", id_number(1), clinic=org.ca1a)
+    record(org.ca1a, services["PH09"], date(2026, 11, 3), id_number(1), "张三", resident=known)
+    response = client_for(org.users.township).get(reverse("data:export", args=["service_records"]), {"format": "xlsx"})
+    assert response.status_code == 200
+    cells = [
+        str(c.value) for row in openpyxl.load_workbook(io.BytesIO(response.content)).active.iter_rows() for c in row
+    ]
+    assert id_number(1) not in "".join(cells)
+    access = PersonalDataAccess.objects.get(kind=PersonalDataAccess.Kind.EXPORT)
+    assert access.user == org.users.township and list(access.residents.all()) == [known]
+
+
 def test_county_saves_its_column_mapping(org, services, client_for):
     data = {
         f"column_{i}": name
