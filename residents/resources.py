@@ -32,8 +32,8 @@ from core.dataio import (
 from core.forms import joined_messages
 from core.validation import MAX_YEAR, MIN_YEAR
 from residents import crypto, selectors
-from residents.models import PersonalDataAccess, Resident, ResidentRegistration
-from residents.services import move_reason, numbers_for, record_access
+from residents.models import Resident, ResidentRegistration
+from residents.services import move_reason, numbers_for, record_export
 from residents.validation import check_id_number, check_phone
 
 __all__ = ["ResidentResource"]
@@ -132,17 +132,11 @@ class ResidentResource(ScopedResource):
         if queryset is None:
             queryset = self.get_queryset()
         dataset = super().export(queryset=queryset, **kwargs)
-        by_county: dict[int | None, list[int]] = defaultdict(list)
-        for resident_id, county_id in queryset.values_list("resident_id", "clinic__township__county_id").order_by():
-            by_county[county_id].append(resident_id)
-        for county_id, ids in by_county.items():
-            record_access(
-                user=self.user,
-                kind=PersonalDataAccess.Kind.EXPORT,
-                page=_("辖区居民导出（%(n)s 行）") % {"n": len(dataset)},
-                residents=ids,
-                county_id=county_id,
-            )
+        record_export(
+            user=self.user,
+            page=_("辖区居民导出（%(n)s 行）") % {"n": len(dataset)},
+            residents_by_county=queryset.values_list("resident_id", "clinic__township__county_id").order_by(),
+        )
         return dataset
 
     # ---- import ------------------------------------------------------------------------------------------

@@ -19,7 +19,7 @@ from residents import crypto
 from residents.models import PersonalDataAccess, Resident, ResidentRegistration
 from residents.validation import IdNumber, check_id_number, check_phone
 
-__all__ = ["ResidentNumbers", "numbers_for", "record_access", "register_resident"]
+__all__ = ["ResidentNumbers", "numbers_for", "record_access", "record_export", "register_resident"]
 
 personal_data = logging.getLogger("personal_data")
 
@@ -178,3 +178,13 @@ def record_access(
     )
     personal_data.info("%s: %s of %s residents for user %s", page, kind, len(ids), getattr(user, "pk", None))
     return entry
+
+
+def record_export(*, user: User | None, page: str, residents_by_county: Iterable[tuple[int, int | None]]) -> None:
+    """Record an export of personal data: one access-log entry per county, of the (resident id, county id) pairs
+    the exported rows name (every export of residents or their records calls this)."""
+    by_county: dict[int | None, set[int]] = {}
+    for resident_id, county_id in residents_by_county:
+        by_county.setdefault(county_id, set()).add(resident_id)
+    for county_id, ids in by_county.items():
+        record_access(user=user, kind=PersonalDataAccess.Kind.EXPORT, page=page, residents=ids, county_id=county_id)

@@ -32,8 +32,7 @@ from programs.selectors import records as record_selectors
 from programs.selectors.periods import State
 from programs.services import records as record_services
 from residents.crypto import keyed_hash, mask_id_number
-from residents.models import PersonalDataAccess
-from residents.services import record_access
+from residents.services import record_export
 from residents.validation import check_id_number
 
 __all__ = ["ServiceRecordResource", "apply_mapping"]
@@ -88,19 +87,13 @@ class ServiceRecordResource(ScopedResource):
         if queryset is None:
             queryset = self.get_queryset()
         dataset = super().export(queryset=queryset, **kwargs)
-        by_county: dict[int, set[int]] = {}
-        for resident_id, county_id in (
-            queryset.filter(resident__isnull=False).values_list("resident_id", "clinic__township__county_id").order_by()
-        ):
-            by_county.setdefault(county_id, set()).add(resident_id)
-        for county_id, ids in by_county.items():
-            record_access(
-                user=self.user,
-                kind=PersonalDataAccess.Kind.EXPORT,
-                page=_("服务记录导出（%(n)s 行）") % {"n": len(dataset)},
-                residents=ids,
-                county_id=county_id,
-            )
+        record_export(
+            user=self.user,
+            page=_("服务记录导出（%(n)s 行）") % {"n": len(dataset)},
+            residents_by_county=queryset.filter(resident__isnull=False)
+            .values_list("resident_id", "clinic__township__county_id")
+            .order_by(),
+        )
         return dataset
 
     def header_aliases(self):
