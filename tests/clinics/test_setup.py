@@ -56,6 +56,7 @@ def test_production_settings_pass_check_deploy():
         "DJANGO_SETTINGS_MODULE": "config.settings.production",
         "SECRET_KEY": "x" * 64 + "y-7-z",
         "ALLOWED_HOSTS": "clinic.example.cn",
+        "RESIDENT_DATA_KEY": "dGVzdC1vbmx5LXJlc2lkZW50LWRhdGEta2V5LTMyYnk=",
     }
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
@@ -72,6 +73,17 @@ def test_production_refuses_a_missing_secret_key():
     env = {**clean_env(), "DJANGO_SETTINGS_MODULE": "config.settings.production", "SECRET_KEY": ""}
     result = subprocess.run([sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True)
     assert result.returncode != 0 and "SECRET_KEY" in result.stderr
+
+
+def test_production_refuses_a_missing_resident_data_key():
+    env = {
+        **clean_env(),
+        "DJANGO_SETTINGS_MODULE": "config.settings.production",
+        "SECRET_KEY": "x" * 64 + "y-7-z",
+        "RESIDENT_DATA_KEY": "",
+    }
+    result = subprocess.run([sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True)
+    assert result.returncode != 0 and "RESIDENT_DATA_KEY" in result.stderr
 
 
 def test_language_defaults_to_chinese_with_english_available(client, db):

@@ -22,6 +22,9 @@ from core.validation import limits_of, parse_date, parse_decimal, parse_integer
 CJK = re.compile(r"[\u4e00-\u9fff]")
 TODAY = timezone.localdate()
 DAY = TODAY - timedelta(days=5)
+# A service record's day: in the current month when it is old enough to have a past day, else the previous month
+# (a record may not be dated in the future, and earlier months may already be closed for submission).
+RECORD_DAY = TODAY.replace(day=1) if TODAY.day > 1 else TODAY - timedelta(days=1)
 STRICT = (dataio.StrictIntegerWidget, dataio.StrictDecimalWidget, dataio.StrictDateWidget)
 
 
@@ -186,6 +189,7 @@ def world(django_db_setup, django_db_blocker):
     from doctors.models import VillageDoctor
     from programs.models import ServiceItem
     from programs.services import drugs
+    from residents.validation import check_digit
     from tests.doctors.helpers import id_number, make_doctor, make_session
     from tests.factories import build_org
     from tests.reference import ensure_service_catalogue
@@ -212,6 +216,8 @@ def world(django_db_setup, django_db_blocker):
             )
             doctor = make_doctor(org.ca1a)
             session = make_session(org.county_a, date(2026, 3, 2), code="SX1")
+            first_17 = "32010219500309001"
+            resident_id = first_17 + check_digit(first_17)
             born = date(1985, 3, 9)
             new_id = id_number(born)
             assert not VillageDoctor.objects.filter(id_number=new_id).exists()
@@ -268,6 +274,21 @@ def world(django_db_setup, django_db_blocker):
                 },
                 "service_reports": {"卫生室编码": "A1a", "项目编码": "PH09", "年度": 2026, "月份": 3, "申报数": 5},
                 "quotas": {"卫生室编码": "A1a", "项目编码": "PH09", "年度": 2026, "任务数": 100},
+                "residents": {
+                    "卫生室编码": "A1a",
+                    "年度": 2026,
+                    "姓名": "赵居民",
+                    "身份证号": resident_id,
+                    "联系电话": "13912345678",
+                    "村民小组": "1组",
+                },
+                "service_records": {
+                    "卫生室编码": "A1a",
+                    "项目编码": "PH09",
+                    "服务日期": RECORD_DAY.isoformat(),
+                    "身份证号": resident_id,
+                    "居民姓名": "赵居民",
+                },
             }
             yield base
         finally:
