@@ -231,16 +231,13 @@ def _draw_one(
     band: str,
     rule: SamplingRule,
     reason: str = "",
-    records: list[tuple[int, str]] | None = None,
 ) -> VerificationSample:
-    """One sample. ``records``: the month's (record id, resident hash) of this clinic and item in date order,
-    when the caller read them already (a county's draw reads every clinic's records in one query)."""
-    if records is None:
-        records = list(
-            _month_records(ServiceRecord.objects.filter(clinic=clinic, item_id=item_id), year, month).values_list(
-                "pk", "id_number_hash"
-            )
+    """One sample, saved (a redraw; a month's draw plans all its samples and writes them in bulk)."""
+    records = list(
+        _month_records(ServiceRecord.objects.filter(clinic=clinic, item_id=item_id), year, month).values_list(
+            "pk", "id_number_hash"
         )
+    )
     sample, drawn = _planned(
         user=user,
         clinic=clinic,
