@@ -130,17 +130,28 @@ def unchecked_clinics(*, user: AnyUser, year: int, month: int, township: int | N
     )
     rows = []
     rules: dict[int, SamplingRule] = {}
-    for line in lines.select_related("report__clinic__township", "item").order_by("report__clinic__code", "item__code"):
-        clinic = line.report.clinic
-        if (clinic.pk, line.item_id) in sampled:
-            continue
-        county_id = clinic.township.county_id
-        rule = rules.setdefault(county_id, sampling_services.rule_for(county_id=county_id, year=year))
-        rate = (
-            sampling_services.historical_rate(clinic_id=clinic.pk, year=year, month=month)
-            if rule.unchecked_basis == SamplingRule.UncheckedBasis.HISTORICAL_RATE
-            else None
+    unsampled = [
+        line
+        for line in lines.select_related("report__clinic__township", "item").order_by(
+            "report__clinic__code", "item__code"
         )
+        if (line.report.clinic_id, line.item_id) not in sampled
+    ]
+    # Every clinic's rate in one query (a county has hundreds of clinics), read only if some rule needs it.
+    rates: dict[int, Decimal | None] | None = None
+    for line in unsampled:
+        clinic = line.report.clinic
+        county_id = clinic.township.county_id
+        rule = rules.get(county_id) or rules.setdefault(
+            county_id, sampling_services.rule_for(county_id=county_id, year=year)
+        )
+        rate = None
+        if rule.unchecked_basis == SamplingRule.UncheckedBasis.HISTORICAL_RATE:
+            if rates is None:
+                rates = sampling_services.historical_rates(
+                    clinic_ids=sorted({x.report.clinic_id for x in unsampled}), year=year, month=month
+                )
+            rate = rates[clinic.pk]
         if rate is None:
             verified = line.declared_count
             explanation = _("本月未抽查，核实数按申报数计。")

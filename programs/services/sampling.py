@@ -39,16 +39,18 @@ from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from clinics import audit as history
 from clinics.models import Clinic
 from clinics.selectors import AnyUser, can_manage_clinic, clinics_for, get_scope
 from core import audit
 from programs.models import (
     SampleEntry,
     SamplingRule,
+    ServiceItem,
     ServiceRecord,
     ServiceReport,
     ServiceReportLine,
@@ -68,6 +70,7 @@ __all__ = [
     "derived_seed",
     "dispute_entry",
     "draw_samples",
+    "historical_rates",
     "plan_sample",
     "record_outcome",
     "redraw_sample",
@@ -86,6 +89,7 @@ MEDIUM_RISK_BELOW = Decimal("0.95")
 # single call's outcome: subsidies' appeals run against a published settlement).
 DISPUTE_DAYS = 10
 SEED_LIMIT = 2**62
+SAMPLE_HISTORY_FIELDS = ["clinic", "item", "year", "month", "seed", "record_count", "size", "risk_band", "drawn_by"]
 
 
 def rule_for(*, county_id: int, year: int) -> SamplingRule:
@@ -121,16 +125,32 @@ def _months_before(year: int, month: int, count: int) -> list[tuple[int, int]]:
     return months
 
 
+def historical_rates(*, clinic_ids: Sequence[int], year: int, month: int) -> dict[int, Decimal | None]:
+    """Clinic → authenticity over its current samples of the previous 3 months (None without any call counted),
+    for many clinics in one query (a county's draw reads every clinic's)."""
+    months = Q()
+    for y, m in _months_before(year, month, HISTORY_MONTHS):
+        months |= Q(sample__year=y, sample__month=m)
+    rates: dict[int, Decimal | None] = dict.fromkeys(clinic_ids)
+    rows = (
+        SampleEntry.objects.filter(months, sample__clinic_id__in=list(clinic_ids), sample__superseded_by__isnull=True)
+        .filter(reserve=False)
+        .values("sample__clinic_id")
+        .annotate(
+            checked=Count("pk", filter=Q(outcome__in=SampleEntry.COUNTED)),
+            confirmed=Count("pk", filter=Q(outcome=Outcome.CONFIRMED)),
+        )
+        .order_by()
+    )
+    for row in rows:
+        if row["checked"]:
+            rates[row["sample__clinic_id"]] = Decimal(row["confirmed"]) / row["checked"]
+    return rates
+
+
 def historical_rate(*, clinic_id: int, year: int, month: int) -> Decimal | None:
     """Authenticity over the clinic's current samples of the previous 3 months; None without any call counted."""
-    checked = confirmed = 0
-    for y, m in _months_before(year, month, HISTORY_MONTHS):
-        for sample in VerificationSample.objects.filter(
-            clinic_id=clinic_id, year=y, month=m, superseded_by__isnull=True
-        ):
-            c, k = authenticity(sample)
-            checked, confirmed = checked + c, confirmed + k
-    return Decimal(confirmed) / checked if checked else None
+    return historical_rates(clinic_ids=[clinic_id], year=year, month=month)[clinic_id]
 
 
 def risk_band(rate: Decimal | None) -> str:
@@ -165,11 +185,13 @@ def select_clinics(*, clinics: list[Clinic], year: int, month: int, seed: int) -
     picked with a seed derived from the draw's seed."""
     rows = []
     by_band: dict[tuple[int, str], list[tuple[Clinic, Decimal | None]]] = {}
+    rates = historical_rates(clinic_ids=[c.pk for c in clinics], year=year, month=month)
     for clinic in clinics:
-        rate = historical_rate(clinic_id=clinic.pk, year=year, month=month)
+        rate = rates[clinic.pk]
         by_band.setdefault((clinic.township.county_id, risk_band(rate)), []).append((clinic, rate))
+    rules: dict[int, SamplingRule] = {}
     for (county_id, band), members in sorted(by_band.items()):
-        rule = rule_for(county_id=county_id, year=year)
+        rule = rules.get(county_id) or rules.setdefault(county_id, rule_for(county_id=county_id, year=year))
         members.sort(key=lambda m: m[0].code)
         count = math.ceil(band_share(rule, band) * len(members))
         picked = {c.pk for c, _r in random.Random(derived_seed(seed, "band", county_id, band)).sample(members, count)}
@@ -210,15 +232,45 @@ def _draw_one(
     rule: SamplingRule,
     reason: str = "",
 ) -> VerificationSample:
+    """One sample, saved (a redraw; a month's draw plans all its samples and writes them in bulk)."""
     records = list(
-        ServiceRecord.objects.filter(
-            clinic=clinic, item_id=item_id, service_date__year=year, service_date__month=month
-        ).order_by("service_date", "pk")
+        _month_records(ServiceRecord.objects.filter(clinic=clinic, item_id=item_id), year, month).values_list(
+            "pk", "id_number_hash"
+        )
     )
-    size, picked = plan_sample([(r.pk, r.id_number_hash) for r in records], rule=rule, seed=seed)
-    by_pk = {r.pk: r for r in records}
-    drawn = [by_pk[pk] for pk in picked]
-    sample = VerificationSample.objects.create(
+    sample, drawn = _planned(
+        user=user,
+        clinic=clinic,
+        item_id=item_id,
+        year=year,
+        month=month,
+        seed=seed,
+        band=band,
+        rule=rule,
+        reason=reason,
+        records=records,
+    )
+    sample.save()
+    SampleEntry.objects.bulk_create(_entries(sample, drawn))
+    return sample
+
+
+def _planned(
+    *,
+    user: User | None,
+    clinic: Clinic,
+    item_id: int,
+    year: int,
+    month: int,
+    seed: int,
+    band: str,
+    rule: SamplingRule,
+    reason: str,
+    records: list[tuple[int, str]],
+) -> tuple[VerificationSample, list[int]]:
+    """The sample (unsaved) and its drawn record ids, sample first, then the reserve."""
+    size, drawn = plan_sample(records, rule=rule, seed=seed)
+    sample = VerificationSample(
         clinic=clinic,
         item_id=item_id,
         year=year,
@@ -230,10 +282,22 @@ def _draw_one(
         drawn_by=user,
         redraw_reason=reason,
     )
-    SampleEntry.objects.bulk_create(
-        SampleEntry(sample=sample, record=record, position=i + 1, reserve=i >= size) for i, record in enumerate(drawn)
-    )
-    return sample
+    return sample, drawn
+
+
+def _entries(sample: VerificationSample, drawn: list[int]) -> list[SampleEntry]:
+    return [
+        SampleEntry(sample=sample, record_id=record_id, position=i + 1, reserve=i >= sample.size)
+        for i, record_id in enumerate(drawn)
+    ]
+
+
+def _month_records(records: QuerySet[ServiceRecord], year: int, month: int) -> QuerySet[ServiceRecord]:
+    """A month's records in the order a sample is drawn from (date, then id) — a date range, which the
+    (clinic, date, item) index serves, not ``__month``."""
+    first = date(year, month, 1)
+    following = date(year + 1, 1, 1) if month == 12 else date(year, month + 1, 1)
+    return records.filter(service_date__gte=first, service_date__lt=following).order_by("service_date", "pk")
 
 
 def _sampleable_lines(clinic_ids: list[int], year: int, month: int) -> dict[int, set[int]]:
@@ -274,31 +338,44 @@ def draw_samples(
         clinics = clinics.filter(township__county_id=county)
     clinic_list = list(clinics.select_related("township").order_by("code"))
     lines = _sampleable_lines([c.pk for c in clinic_list], year, month)
-    with_records = set(
-        ServiceRecord.objects.filter(
-            clinic_id__in=list(lines), service_date__year=year, service_date__month=month
-        ).values_list("clinic_id", "item_id", "item__code")
-    )
-    candidates = [c for c in clinic_list if any(r[0] == c.pk for r in with_records)]
+    # Every record of the month of those clinics, once (clinic, item, then date order): a county's draw is a
+    # handful of queries, not one per clinic and item.
+    month_records: dict[tuple[int, int], list[tuple[int, str]]] = {}
+    for clinic_id, item_id, pk, resident in _month_records(
+        ServiceRecord.objects.filter(clinic_id__in=list(lines)), year, month
+    ).values_list("clinic_id", "item_id", "pk", "id_number_hash"):
+        month_records.setdefault((clinic_id, item_id), []).append((pk, resident))
+    codes = dict(ServiceItem.objects.filter(pk__in={i for _c, i in month_records}).values_list("pk", "code"))
+    with_records = {(c, i, codes[i]) for c, i in month_records}
+    clinics_with_records = {c for c, _i in month_records}
+    candidates = [c for c in clinic_list if c.pk in clinics_with_records]
     current = set(
         VerificationSample.objects.filter(
             clinic__in=candidates, year=year, month=month, superseded_by__isnull=True
         ).values_list("clinic_id", "item_id")
     )
-    drawn: list[VerificationSample] = []
+    planned: list[tuple[VerificationSample, list[int]]] = []
+    locked: dict[int, bool] = {}
+    rules: dict[int, SamplingRule] = {}
+    by_clinic: dict[int, list[tuple[int, int, str]]] = {}
+    for row in sorted(with_records):
+        by_clinic.setdefault(row[0], []).append(row)
     with audit.action(user=user, reason=_("抽取样本（种子 %(seed)s）") % {"seed": seed}):
         for selection in select_clinics(clinics=candidates, year=year, month=month, seed=seed):
             clinic = selection.clinic
-            if not selection.selected or period_selectors.locked_months(
-                township_id=clinic.township_id, year=year, months=[month]
-            ):
+            if clinic.township_id not in locked:
+                locked[clinic.township_id] = bool(
+                    period_selectors.locked_months(township_id=clinic.township_id, year=year, months=[month])
+                )
+            if not selection.selected or locked[clinic.township_id]:
                 continue
-            rule = rule_for(county_id=clinic.township.county_id, year=year)
-            for clinic_id, item_id, item_code in sorted(with_records):
+            county_id = clinic.township.county_id
+            rule = rules.get(county_id) or rules.setdefault(county_id, rule_for(county_id=county_id, year=year))
+            for clinic_id, item_id, item_code in by_clinic.get(clinic.pk, ()):
                 if clinic_id != clinic.pk or item_id not in lines.get(clinic_id, ()) or (clinic_id, item_id) in current:
                     continue
-                drawn.append(
-                    _draw_one(
+                planned.append(
+                    _planned(
                         user=user,
                         clinic=clinic,
                         item_id=item_id,
@@ -307,8 +384,16 @@ def draw_samples(
                         seed=derived_seed(seed, clinic.code, item_code, year, month),
                         band=selection.band,
                         rule=rule,
+                        reason="",
+                        records=month_records[(clinic_id, item_id)],
                     )
                 )
+        # A county's month is thousands of samples: written in bulk, their creation recorded in the history.
+        drawn = VerificationSample.objects.bulk_create([sample for sample, _ids in planned], batch_size=2000)
+        history.record_bulk_create(VerificationSample, drawn, SAMPLE_HISTORY_FIELDS)
+        SampleEntry.objects.bulk_create(
+            [entry for sample, ids in planned for entry in _entries(sample, ids)], batch_size=5000
+        )
     return drawn
 
 
