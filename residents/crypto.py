@@ -21,7 +21,7 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
-__all__ = ["InvalidToken", "decrypt", "encrypt", "keyed_hash", "mask_id_number", "mask_phone", "reset_keys"]
+__all__ = ["InvalidToken", "decrypt", "encrypt", "keyed_hash", "mask_id_number", "mask_phone"]
 
 
 def _key_from_file(path: Path) -> bytes:
@@ -51,11 +51,6 @@ def _keys() -> tuple[Fernet, bytes]:
         base64.urlsafe_b64decode(raw)
     )
     return fernet, hash_key
-
-
-def reset_keys() -> None:
-    """Forget the cached keys (tests that change the setting)."""
-    _keys.cache_clear()
 
 
 def encrypt(value: str) -> str:

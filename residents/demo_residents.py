@@ -5,12 +5,14 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from django.utils import timezone
+
 from clinics import audit as history
 from clinics.demo import person_name
 from clinics.models import Clinic
-from residents.crypto import encrypt, keyed_hash, mask_id_number, mask_phone
 from residents.models import Resident, ResidentRegistration
-from residents.validation import check_digit
+from residents.services import numbers_for
+from residents.validation import check_digit, check_id_number
 
 RESIDENTS_PER_CLINIC = 120
 
@@ -26,7 +28,7 @@ def seed(ctx):
     rng = ctx.rng
     clinics = list(Clinic.objects.filter(township__county=ctx.county).order_by("code"))
     year = ctx.year
-    on = date(year, 7, 1)
+    on = min(date(year, 7, 1), timezone.localdate())  # ages as of mid-year; no one born in the future
     residents, flags_of = [], []
     sequence = 0
     for clinic_index, clinic in enumerate(clinics):
@@ -45,19 +47,9 @@ def seed(ctx):
             sex = "F" if kind == "maternal" else rng.choice("MF")
             number = _id_number(region, birth, sequence, sex)
             phone = f"1{rng.choice('3578')}{rng.randint(0, 999_999_999):09d}"
-            residents.append(
-                Resident(
-                    name=person_name(rng),
-                    id_number_hash=keyed_hash(number),
-                    id_number_encrypted=encrypt(number),
-                    id_number_masked=mask_id_number(number),
-                    sex=sex,
-                    birth_date=birth,
-                    phone_hash=keyed_hash(phone),
-                    phone_encrypted=encrypt(phone),
-                    phone_masked=mask_phone(phone),
-                )
-            )
+            resident = Resident(name=person_name(rng))
+            numbers_for(check_id_number(number), phone).apply(resident)  # birth date and sex come from the number
+            residents.append(resident)
             elderly = kind == "elderly"
             flags_of.append(
                 (

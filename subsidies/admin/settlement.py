@@ -100,6 +100,7 @@ class RunDetailView(StaffView):
         context.update(
             {
                 "run": self.run,
+                "warnings": check_selectors.stored_warnings(self.run.warnings),
                 "lines": lines,
                 "user_id": self.request.user.pk,
                 "is_county": org.get_scope(self.request.user).is_county_admin,
@@ -206,6 +207,7 @@ class RunDecisionView(StaffView):
         context.update(
             {
                 "run": self.run,
+                "warnings": check_selectors.stored_warnings(self.run.warnings),
                 "action": self.action,
                 "summary": selectors.decision_summary(self.run),
                 "form": form,

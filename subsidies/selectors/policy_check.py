@@ -10,7 +10,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.utils.translation import gettext as _
 
@@ -22,7 +22,7 @@ from subsidies.selectors.settlement import active_clinics, period_months
 if TYPE_CHECKING:
     from clinics.models import Township
 
-__all__ = ["PolicyWarning", "policy_warnings", "warnings_for"]
+__all__ = ["PolicyWarning", "policy_warnings", "stored_warnings", "warnings_for"]
 
 
 @dataclass(frozen=True)
@@ -57,15 +57,36 @@ class PolicyWarning:
         return text
 
     def as_dict(self) -> dict[str, object]:
-        """How a run keeps its warnings (SettlementRun.warnings) and the command prints them."""
+        """How a run keeps its warnings (SettlementRun.warnings): the figures, not the sentence, so that each
+        reader sees it in their own language (``from_dict(...).message``). Prices as strings (JSON)."""
+        price = self.table_price
         return {
             "kind": self.kind,
             "item": self.item_code,
             "item_name": self.item_name,
             "clinics": self.clinics,
             "declared": self.declared,
-            "message": self.message,
+            "table_price": None if price is None else [str(price.unit_price), str(price.work_points)],
         }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> PolicyWarning:
+        price = data.get("table_price")
+        return cls(
+            kind=data["kind"],
+            item_code=data["item"],
+            item_name=data["item_name"],
+            clinics=data["clinics"],
+            declared=data["declared"],
+            table_price=None
+            if price is None
+            else TablePrice(0, data["item"], data["item_name"], Decimal(price[0]), Decimal(price[1])),
+        )
+
+
+def stored_warnings(run_warnings: list[dict[str, Any]]) -> list[PolicyWarning]:
+    """A run's stored warnings (SettlementRun.warnings) as warnings with their sentences."""
+    return [PolicyWarning.from_dict(data) for data in run_warnings]
 
 
 def policy_warnings(

@@ -10,12 +10,13 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import translation
 
 from programs.models import ServiceItem, ServiceItemPrice
 from programs.selectors.reports import ItemFigures
 from subsidies.calculation import ClinicInputs
 from subsidies.models import PolicyItem, SettlementRun, SubsidyPolicy
-from subsidies.selectors.policy_check import policy_warnings, warnings_for
+from subsidies.selectors.policy_check import policy_warnings, stored_warnings, warnings_for
 from subsidies.services import policies as policy_services
 from subsidies.services import settlement as services
 from tests.subsidies.test_settlement_approvals import approved
@@ -97,6 +98,25 @@ def test_a_run_keeps_its_warnings_and_confirming_needs_them_checked(org, policy)
     services.confirm_run(user=org.users.township, run=run, warnings_checked=True)
     run.refresh_from_db()
     assert run.status == SettlementRun.Status.CONFIRMED and run.warnings_acknowledged_by == org.users.township
+
+
+def test_a_run_keeps_figures_so_each_reader_gets_their_language(org, policy):
+    table_price(org, "PH01", D("12.50"), D("3"))
+    run = services.create_run(
+        user=org.users.township,
+        policy=policy,
+        year=2026,
+        quarter=1,
+        township=org.ta1,
+        inputs=figures(org, PH01=(30, 200)),
+    )
+    run.refresh_from_db()
+    with translation.override("en"):
+        english = stored_warnings(run.warnings)[0].message
+    with translation.override("zh-hans"):
+        chinese = stored_warnings(run.warnings)[0].message
+    assert "pays 0.00" in english and "12.50 yuan" in english
+    assert "没有这一项的单价" in chinese and "12.50 元" in chinese
 
 
 def test_a_run_without_warnings_confirms_as_before(org, policy):

@@ -29,7 +29,7 @@ class Command(BaseCommand):
                         "policy": chosen.pk,
                         "year": chosen.year,
                         "quarter": quarter,
-                        "warnings": [w.as_dict() for w in warnings],
+                        "warnings": [{**w.as_dict(), "message": w.message} for w in warnings],
                     },
                     ensure_ascii=False,
                     indent=2,

@@ -7,6 +7,7 @@ from clinics.management.options import county_from_option
 from clinics.models import County, Township
 from core.forms import joined_messages
 from subsidies.models import SubsidyPolicy
+from subsidies.selectors.policy_check import stored_warnings
 from subsidies.services import settlement
 
 
@@ -50,8 +51,8 @@ class Command(BaseCommand):
         if json:
             self.stdout.write(self._as_json(run))
         else:
-            for warning in run.warnings:
-                self.stderr.write(self.style.WARNING(f"政策检查：{warning['message']}"))
+            for warning in stored_warnings(run.warnings):
+                self.stderr.write(self.style.WARNING(f"政策检查：{warning.message}"))
             self.stdout.write(
                 self.style.SUCCESS(
                     f"已生成结算草稿 #{run.pk}：{run}，{run.lines.count()} 个村卫生室，"
@@ -82,7 +83,7 @@ class Command(BaseCommand):
                 "status": run.status,
                 "policy": run.policy.name,
                 "policy_id": run.policy_id,
-                "warnings": run.warnings,
+                "warnings": [{**w.as_dict(), "message": w.message} for w in stored_warnings(run.warnings)],
                 "lines": lines,
                 "totals": {
                     "public_health": str(run.total_public_health),
