@@ -37,6 +37,7 @@ from subsidies.models import (
     SettlementRun,
     SubsidyPolicy,
 )
+from subsidies.models.settlement import period_label
 from subsidies.selectors import assessments as assessment_selectors
 
 YEARS = Limits(min_value=MIN_YEAR, max_value=MAX_YEAR)
@@ -375,8 +376,15 @@ def renamed(exc, names) -> ValidationError:
 class PolicyCheckForm(forms.Form):
     """The policy check's query string: the period to check the policy's figures for (empty = the whole year)."""
 
-    QUARTERS = [("", _("全年")), ("1", _("第一季度")), ("2", _("第二季度")), ("3", _("第三季度")), ("4", _("第四季度"))]
-    quarter = forms.TypedChoiceField(label=_("期间"), choices=QUARTERS, required=False, coerce=int, empty_value=None)
+    quarter = forms.TypedChoiceField(label=_("期间"), required=False, coerce=int, empty_value=None)
+
+    def __init__(self, *args, year: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The periods as the settlement names them (2026年度, 2026年第1季度 …).
+        self.fields["quarter"].choices = [  # type: ignore[attr-defined]  # a ChoiceField
+            ("", period_label(year)),
+            *((str(q), period_label(year, quarter=q)) for q in range(1, 5)),
+        ]
 
 
 class PolicyFillPricesForm(forms.Form):

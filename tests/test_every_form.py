@@ -164,6 +164,7 @@ FORM_FACTORIES = {
     "subsidies.forms.AppealDecisionForm": lambda org: {"user": org.users.township},
     "subsidies.forms.AppealForm": lambda org: {"assessment": None},
     "subsidies.forms.RunCreateForm": lambda org: {"user": org.users.county},
+    "subsidies.forms.PolicyCheckForm": lambda org: {"year": 2026},
     "subsidies.forms.AdvanceBatchForm": lambda org: {"user": org.users.county},
     "programs.forms.RemindMissingForm": lambda org: {"user": org.users.township},
     "doctors.forms.RetryOutboxForm": lambda org: {"user": org.users.township},

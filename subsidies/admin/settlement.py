@@ -264,7 +264,7 @@ class PolicyCheckView(StaffView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        query = forms.PolicyCheckForm(self.request.GET)
+        query = forms.PolicyCheckForm(self.request.GET, year=self.policy.year)
         quarter = query.cleaned_data["quarter"] if query.is_valid() else None
         context.update(
             {
