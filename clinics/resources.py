@@ -1,4 +1,4 @@
-"""Import-export resources of the organisation tree (乡镇, 村卫生室 with 服务人口)."""
+"""Import-export resources of the organisation tree (县, 乡镇, 村卫生室 with 服务人口)."""
 
 from __future__ import annotations
 
@@ -21,6 +21,39 @@ from core.dataio import (
     register,
 )
 from core.validation import MAX_YEAR, MIN_YEAR
+
+
+@register
+class CountyResource(ScopedResource):
+    """Counties: the first file of an empty system (imported by the system administrator; a county's own
+    staff export their county's row)."""
+
+    name = "counties"
+    scope_paths = {"county": ""}
+    import_permission = "clinics.add_county"
+    export_permission = "clinics.view_county"
+    export_search_fields = ("code", "name", "health_bureau_name")
+
+    code = fields.Field(attribute="code", column_name="县编码", widget=TextWidget(required=True, max_length=20))
+    name_ = fields.Field(attribute="name", column_name="县名", widget=TextWidget(required=True, max_length=50))
+    health_bureau_name = fields.Field(
+        attribute="health_bureau_name", column_name="卫健局名称", widget=TextWidget(max_length=100)
+    )
+
+    class Meta:
+        model = County
+        fields = ("code", "name_", "health_bureau_name")
+        import_id_fields = ("code",)
+        skip_unchanged = True
+        skip_diff = True
+
+    def header_aliases(self):
+        aliases = super().header_aliases()
+        aliases["name"] = "县名"
+        return aliases
+
+    def required_columns(self):
+        return ["县编码", "县名"]
 
 
 @register

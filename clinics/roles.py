@@ -47,6 +47,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     ],
     Role.COUNTY_ADMIN: [
         "wagtailadmin.access_admin",
+        "clinics.view_county",  # their own county's row (export of the counties resource)
         "clinics.view_township",
         "clinics.add_township",
         "clinics.change_township",

@@ -24,7 +24,7 @@ _SERVICE_STAFF = [
 ]
 # Service records: township and county see them and import the provincial system's export; the county keeps
 # its column mapping.
-_RECORDS = ["programs.view_servicerecord", "programs.add_servicerecord"]
+_RECORDS = ["programs.view_servicerecord", "programs.add_servicerecord", "programs.view_samplingrule"]
 
 
 class ProgramsConfig(AppConfig):
@@ -45,6 +45,8 @@ class ProgramsConfig(AppConfig):
             "programs.view_recordcolumnmapping",
             "programs.change_recordcolumnmapping",
             "programs.delete_quota",
+            "programs.add_samplingrule",
+            "programs.change_samplingrule",
             "programs.add_serviceitem",
             "programs.change_serviceitem",
             "programs.add_serviceitemprice",
@@ -67,6 +69,7 @@ class ProgramsConfig(AppConfig):
             Quota,
             ReportingPeriod,
             SampleEntry,
+            SamplingRule,
             ServiceItemPrice,
             ServiceRecord,
             ServiceReport,
@@ -84,6 +87,7 @@ class ProgramsConfig(AppConfig):
         # A record entered in the portal is one change with who and when; an imported file's records are written in
         # bulk (COPY, no signals) and carry who imported them and when (created_by, created_at, source).
         audit.register(ServiceRecord, clinic="clinic", exclude=("id_number_hash",))
+        audit.register(SamplingRule, county="county")
         audit.register(VerificationSample, clinic="clinic")  # samples (#17)
         audit.register(SampleEntry, clinic="sample__clinic", parent="sample")
         audit.register(DrugPurchase, clinic="clinic")

@@ -499,6 +499,7 @@ class ServiceItemPriceViewSet(ScopedModelViewSet):
     list_select_related = ("item", "county")
     list_filter = ["year"]
     form_fields = ["county", "year", "item", "unit_price", "work_points"]
+    data_resource = "item_prices"
 
 
 quota_viewset = QuotaViewSet("quota")

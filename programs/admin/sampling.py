@@ -1,6 +1,6 @@
 """Township and county admin of the resident-level verification (抽查核实, #17): a township-month's samples with
 抽取本月样本, one sample's page (progress, redraw with a reason, assign the calls, 应用到月报), the call list on a phone,
-and 我的回访 (the samples a staff member calls)."""
+我的回访 (the samples a staff member calls), and the county's yearly sampling rules (抽查规则)."""
 
 from __future__ import annotations
 
@@ -13,14 +13,16 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from wagtail.admin.ui.tables import Column
 
 from clinics import audit
 from clinics import selectors as org
 from clinics.filters import ScopeFilterForm
-from core.admin.viewsets import PermissionTemplateView
+from core.admin.viewsets import PermissionTemplateView, ScopedModelViewSet
 from core.forms import add_service_errors, joined_messages
+from core.templatetags.figures import percent
 from programs.forms import DrawSamplesForm, OutcomeForm, SampleActionForm
-from programs.models import SampleEntry, ServiceReport, VerificationSample
+from programs.models import SampleEntry, SamplingRule, ServiceReport, VerificationSample
 from programs.selectors import sampling as sampling_selectors
 from programs.selectors.periods import reporting_month
 from programs.services import sampling as sampling_services
@@ -32,6 +34,12 @@ class SamplingView(PermissionTemplateView):
 
 def _percent(checked: int, confirmed: int) -> str:
     return f"{confirmed * 100 / checked:.1f}%" if checked else "—"
+
+
+def _rule_of(user, year: int) -> SamplingRule | None:
+    """The county's sampling rule of the year as the draw will use it (unsaved: the defaults apply)."""
+    county_id = org.get_scope(user).county_id
+    return sampling_services.rule_for(county_id=county_id, year=year) if county_id else None
 
 
 class SamplesView(SamplingView):
@@ -76,6 +84,7 @@ class SamplesView(SamplingView):
                     user=self.request.user, year=year, month=month, township=township
                 ),
                 "can_draw": self.request.user.has_perm("programs.change_servicereport"),
+                "rule": _rule_of(self.request.user, year),
                 "form": kwargs.get("form"),
             }
         )
@@ -261,3 +270,65 @@ class MyCallsView(SamplingView):
             rows.append({"s": sample, "called": called, "rate": _percent(checked, confirmed)})
         context["samples"] = rows
         return context
+
+
+# Shares are stored as ratios (0.05); staff read and type them with this hint next to the field.
+_SHARE_HELP = gettext_lazy("填小数：0.05 表示 5%，1 表示全部。")
+
+
+def _bands(rule: SamplingRule) -> str:
+    return _("高 %(high)s、中 %(medium)s、低 %(low)s") % {
+        "high": percent(rule.high_risk_share),
+        "medium": percent(rule.medium_risk_share),
+        "low": percent(rule.low_risk_share),
+    }
+
+
+class SamplingRuleViewSet(ScopedModelViewSet):
+    """The county's sampling rule of each year (抽查规则): how many records of each clinic and item are called,
+    the reserve, the attempts before a resident counts as unreachable, the share of clinics checked per risk
+    band, and how clinics left unchecked are paid. A year without a rule uses the model's defaults."""
+
+    model = SamplingRule
+    icon = "search"
+    menu_label = gettext_lazy("抽查规则")
+    add_to_admin_menu = False
+    scope_paths = {"county": "county"}
+    scoped_choices = {"county": org.counties_for}
+    list_display = [
+        "year",
+        Column("share", label=gettext_lazy("抽查比例"), accessor=lambda rule: percent(rule.share)),
+        Column(
+            "size",
+            label=gettext_lazy("每项抽查人数"),
+            accessor=lambda rule: _("%(min)s–%(max)s 人") % {"min": rule.minimum, "max": rule.maximum},
+        ),
+        "reserve",
+        "max_attempts",
+        Column("bands", label=gettext_lazy("各风险等级卫生室抽查比例"), accessor=_bands),
+        Column("unchecked_basis", label=gettext_lazy("未抽中卫生室的核实数"), accessor="get_unchecked_basis_display"),
+        "county",
+    ]
+    list_select_related = ("county",)
+    list_filter = ["year"]
+    form_fields = [
+        "county",
+        "year",
+        "share",
+        "minimum",
+        "maximum",
+        "reserve",
+        "max_attempts",
+        "high_risk_share",
+        "medium_risk_share",
+        "low_risk_share",
+        "unchecked_basis",
+    ]
+
+    def formfield_for_dbfield(self, db_field, **kwargs):
+        if db_field.name.endswith("share"):
+            kwargs.setdefault("help_text", _SHARE_HELP)
+        return super().formfield_for_dbfield(db_field, **kwargs)
+
+
+rule_viewset = SamplingRuleViewSet("samplingrule")

@@ -1,4 +1,4 @@
-"""Excel import / export of service reports (fast path) and quotas."""
+"""Excel import / export of service reports (fast path), quotas and the county's yearly price table."""
 
 from __future__ import annotations
 
@@ -9,24 +9,32 @@ from django.utils.translation import gettext as _
 from import_export import fields
 
 from clinics import audit
-from clinics.models import Clinic
+from clinics.models import Clinic, County
 from clinics.selectors import clinics_for
 from core.dataio import (
     CodeForeignKeyWidget,
     ImportReport,
     RowIssue,
     ScopedResource,
+    StrictDecimalWidget,
     StrictIntegerWidget,
     TextWidget,
     register,
 )
 from core.forms import joined_messages
 from core.validation import MAX_YEAR, MIN_YEAR
-from programs.models import Quota, ReportingPeriod, ServiceItem, ServiceReport, ServiceReportLine
+from programs.models import (
+    Quota,
+    ReportingPeriod,
+    ServiceItem,
+    ServiceItemPrice,
+    ServiceReport,
+    ServiceReportLine,
+)
 from programs.selectors.periods import period_states
 from programs.services import reports as report_services
 
-__all__ = ["QuotaResource", "ServiceReportResource"]
+__all__ = ["ItemPriceResource", "QuotaResource", "ServiceReportResource"]
 
 BATCH = 5000
 
@@ -360,3 +368,57 @@ class QuotaResource(ScopedResource):
         except ValueError:
             return None
         return Quota.objects.filter(clinic=clinic, item=item, year=year).first()
+
+
+@register
+class ItemPriceResource(ScopedResource):
+    """The county's yearly price table (项目单价与工分): what one unit of each item is paid and its work
+    points. Policies take their missing prices from it (policy check → 从价格表补齐)."""
+
+    name = "item_prices"
+    scope_paths = {"county": "county"}
+    import_permission = "programs.add_serviceitemprice"
+    export_permission = "programs.view_serviceitemprice"
+    export_filters = {"year": "year"}
+    export_search_fields = ("item__code", "item__name")
+
+    county = fields.Field(
+        attribute="county",
+        column_name="县编码",
+        widget=CodeForeignKeyWidget(County, label="县", scope_paths={"county": ""}),
+    )
+    year = fields.Field(
+        attribute="year",
+        column_name="年度",
+        widget=StrictIntegerWidget(required=True, min_value=MIN_YEAR, max_value=MAX_YEAR),
+    )
+    item = fields.Field(
+        attribute="item", column_name="项目编码", widget=CodeForeignKeyWidget(ServiceItem, label="服务项目")
+    )
+    item_name = fields.Field(attribute="item__name", column_name="项目名称", readonly=True)
+    unit_price = fields.Field(
+        attribute="unit_price", column_name="单价（元）", widget=StrictDecimalWidget(required=True)
+    )
+    work_points = fields.Field(attribute="work_points", column_name="工分", widget=StrictDecimalWidget(required=True))
+
+    class Meta:
+        model = ServiceItemPrice
+        fields = ("county", "year", "item", "item_name", "unit_price", "work_points")
+        import_id_fields = ("county", "year", "item")
+        skip_diff = True
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("county", "item").order_by("-year", "item__sort_order")
+
+    def required_columns(self):
+        return ["县编码", "年度", "项目编码", "单价（元）", "工分"]
+
+    def get_instance(self, instance_loader, row):
+        # Look up by codes (the widgets return objects), within the importer's scope.
+        try:
+            county = self.fields["county"].clean(row, user=self.user)
+            year = self.fields["year"].clean(row)
+            item = self.fields["item"].clean(row)
+        except ValueError:
+            return None
+        return ServiceItemPrice.objects.filter(county=county, year=year, item=item).first()

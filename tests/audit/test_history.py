@@ -47,6 +47,7 @@ AUDITED = [
     "programs.ServiceReportLine",  # counts and verification samples
     "programs.ReportingPeriod",
     "programs.ServiceRecord",  # records entered in the portal
+    "programs.SamplingRule",  # the county's sampling rule (sizes, risk shares)
     "programs.VerificationSample",  # samples
     "programs.SampleEntry",
     "programs.DrugPurchase",

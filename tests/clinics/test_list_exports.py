@@ -20,7 +20,7 @@ from wagtail.admin.viewsets.model import ModelViewSet
 from core import dataio
 from doctors import services as doctor_services
 from doctors.models import DoctorAssessment, TrainingRule
-from programs.models import Quota, ServiceItem, ServiceItemPrice, ServiceRecord
+from programs.models import Quota, SamplingRule, ServiceItem, ServiceItemPrice, ServiceRecord
 from programs.services import drugs as drug_services
 from residents.crypto import keyed_hash
 from subsidies.models import Advance, AdvanceBatch, PolicyItem, ScoreItem, ScoreSheet, SubsidyPolicy
@@ -64,6 +64,7 @@ def populate(org, tag=""):
             unit_price=Decimal("40.00"),
             work_points=Decimal("15.00"),
         )
+        SamplingRule.objects.create(county=county, year=2026 + len(tag), share=Decimal("0.1"))
         policy = SubsidyPolicy.objects.create(
             county=county,
             year=2026 + len(tag),

@@ -1,7 +1,7 @@
 """The verification samples (抽查核实) × every role: the month's list with 抽取本月样本, a sample's page, the call list
 and its outcome posts, 我的回访, and the doctor's findings in the portal."""
 
-from programs.models import ServiceItem, VerificationSample
+from programs.models import SamplingRule, ServiceItem, VerificationSample
 from programs.services import sampling
 from tests.permissions import DENIED, LOGIN, NOT_FOUND, Case, doctor_portal, staff_admin
 from tests.programs.sampling_helpers import make_records, make_report
@@ -22,6 +22,16 @@ def sample_a1a(org):
         make_report(org.ca1a, {item: 6})
         [existing] = sampling.draw_samples(user=None, year=2026, month=3, seed=1)
     return [existing.pk]
+
+
+def rule_a(org):
+    return [SamplingRule.objects.get_or_create(county=org.county_a, year=2026)[0].pk]
+
+
+# County A's rule: its township's staff read it, its county admin edits it; county B gets a 404.
+RULE_READ = staff_admin(other_county=NOT_FOUND, editor=DENIED)
+RULE_EDIT = staff_admin(township=DENIED, other_township=DENIED, other_county=NOT_FOUND, editor=DENIED)
+RULE_ADD = staff_admin(township=DENIED, other_township=DENIED, editor=DENIED)
 
 
 def first_entry(org):
@@ -71,4 +81,13 @@ CASES = [
     ),
     Case("portal_sampling:findings", doctor_portal()),
     Case("portal_sampling:findings", doctor_portal(), query="year=2026&month=3", id="findings-month"),
+    Case("samplingrule:index", STAFF),
+    Case("samplingrule:index_results", STAFF),
+    Case("samplingrule:add", RULE_ADD),
+    Case("samplingrule:edit", RULE_EDIT, args=rule_a),
+    Case("samplingrule:copy", RULE_EDIT, args=rule_a),
+    Case("samplingrule:history", RULE_EDIT, args=rule_a),
+    Case("samplingrule:history_results", RULE_EDIT, args=rule_a),
+    Case("samplingrule:usage", RULE_EDIT, args=rule_a),
+    Case("samplingrule:delete", RULE_EDIT | {"county": DENIED}, args=rule_a),
 ]

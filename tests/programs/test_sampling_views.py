@@ -144,3 +144,72 @@ def test_command_json(org, services):
     again = StringIO()
     call_command("draw_samples", "--year", "2026", "--month", "3", "--json", stdout=again)
     assert json.loads(again.getvalue()) == []
+
+
+# --------------------------------------------------------------------------- the county's sampling rule (抽查规则)
+
+
+def test_samples_page_states_the_rule_the_draw_will_use(org, services, client_for):
+    page = client_for(org.users.township).get(reverse("sampling:list") + "?year=2026&month=3").content.decode()
+    assert "本县 2026 年还没有设定抽查规则，按默认规则" in page and "抽查比例 5%" in page
+    assert ">查看抽查规则<" in page and ">设定抽查规则<" not in page  # township staff read it only
+    SamplingRule.objects.create(county=org.county_a, year=2026, share=Decimal("0.25"), minimum=2, maximum=9)
+    page = client_for(org.users.county).get(reverse("sampling:list") + "?year=2026&month=3").content.decode()
+    assert "本县 2026 年抽查规则：" in page and "抽查比例 25%" in page and "最多 9 人" in page
+    assert "修改抽查规则" in page
+
+
+def test_county_admin_sets_the_rule_and_shares_read_as_percentages(org, client_for):
+    client = client_for(org.users.county)
+    form = client.get(reverse("samplingrule:add")).content.decode()
+    assert "0.05 表示 5%" in form
+    fields = {
+        "county": str(org.county_a.pk),
+        "year": "2026",
+        "share": "0.1",
+        "minimum": "4",
+        "maximum": "12",
+        "reserve": "2",
+        "max_attempts": "3",
+        "high_risk_share": "1",
+        "medium_risk_share": "0.5",
+        "low_risk_share": "0.2",
+        "unchecked_basis": "historical",
+    }
+    assert client.post(reverse("samplingrule:add"), fields).status_code == 302
+    rule = SamplingRule.objects.get(county=org.county_a, year=2026)
+    assert (rule.share, rule.minimum, rule.low_risk_share) == (Decimal("0.1"), 4, Decimal("0.2"))
+    listing = client.get(reverse("samplingrule:index")).content.decode()
+    assert (
+        "10%" in listing and "高 100%、中 50%、低 20%" in listing and "4–12 人" in listing and "按历史真实率" in listing
+    )
+    # The draw uses it.
+    assert sampling.rule_for(county_id=org.county_a.pk, year=2026).pk == rule.pk
+
+
+def test_a_rule_with_minimum_above_maximum_is_a_field_error_not_a_500(org, client_for):
+    fields = {
+        "county": str(org.county_a.pk),
+        "year": "2026",
+        "share": "0.05",
+        "minimum": "30",
+        "maximum": "5",
+        "reserve": "3",
+        "max_attempts": "3",
+        "high_risk_share": "1",
+        "medium_risk_share": "1",
+        "low_risk_share": "1",
+        "unchecked_basis": "declared",
+    }
+    response = client_for(org.users.county).post(reverse("samplingrule:add"), fields)
+    assert response.status_code == 200
+    assert not SamplingRule.objects.exists()
+    fields.update(minimum="3", share="1.5")
+    response = client_for(org.users.county).post(reverse("samplingrule:add"), fields)
+    assert response.status_code == 200 and not SamplingRule.objects.exists()
+
+
+def test_the_county_b_rule_is_not_offered_to_county_a(org, client_for):
+    SamplingRule.objects.create(county=org.county_b, year=2026, share=Decimal("0.33"))
+    listing = client_for(org.users.county).get(reverse("samplingrule:index")).content.decode()
+    assert "33%" not in listing
