@@ -444,6 +444,7 @@ class ScoreItemViewSet(ScopedModelViewSet):
     list_display = ["code", "name", "category", "max_points", "mode", "points_per_occurrence", "sheet"]
     list_select_related = ("sheet",)
     list_filter = ["sheet", "category", "mode"]
+    data_resource = "score_sheets"
     form_fields = [
         "sheet",
         "category",

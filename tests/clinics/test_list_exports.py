@@ -98,6 +98,16 @@ def populate(org, tag=""):
             points_per_occurrence=Decimal("2"),
             target=Decimal("1"),
         )
+        ScoreItem.objects.create(
+            sheet=sheet,
+            code=f"R{code}",
+            category="public_health",
+            name=f"任务完成率{code}",
+            max_points=Decimal("40"),
+            mode="indicator",
+            indicator="all",
+            target=Decimal("0.9"),
+        )
         if not tag:
             TrainingRule.objects.get_or_create(county=county, defaults={"min_sessions": 3, "min_days": 10})
     for n, clinic in enumerate((org.ca1a, org.ca2a, org.cb1a)):

@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from clinics.models import Clinic, ClinicPopulation
 from core import dataio
 from core.validation import limits_of, parse_date, parse_decimal, parse_integer
+from subsidies.models import ScoreItem
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 TODAY = timezone.localdate()
@@ -275,6 +276,21 @@ def world(django_db_setup, django_db_blocker):
                 "service_reports": {"卫生室编码": "A1a", "项目编码": "PH09", "年度": 2026, "月份": 3, "申报数": 5},
                 "quotas": {"卫生室编码": "A1a", "项目编码": "PH09", "年度": 2026, "任务数": 100},
                 "counties": {"县编码": "NEWC", "县名": "新县", "卫健局名称": "新县卫健局"},
+                "score_sheets": {
+                    "县编码": org.county_a.code,
+                    "年度": 2027,
+                    "版本": 1,
+                    "评分表名称": "考核表",
+                    "项目编号": "Z1",
+                    "类别": "基本医疗",
+                    "考核内容": "处方",
+                    "满分": "20",
+                    "评分方式": "按次扣分",
+                    "每次扣分": "2",
+                    "指标": "",
+                    "目标值": "1",
+                    "排序": "1",
+                },
                 "item_prices": {
                     "县编码": org.county_a.code,
                     "年度": 2027,
@@ -341,6 +357,9 @@ def read_back(name, resource, key):
         population = ClinicPopulation.objects.get(clinic=Clinic.objects.get(code="Z9"))
         population.refresh_from_db()
         return getattr(population, key)
+    if name == "score_sheets" and not fld.attribute:
+        item = ScoreItem.objects.select_related("sheet").order_by("-pk").first()
+        return {"year": item.sheet.year, "version": item.sheet.version, "sheet_name": item.sheet.name}[key]
     model = resource._meta.model
     obj = model.objects.order_by("-pk").first()
     obj.refresh_from_db()
