@@ -10,13 +10,17 @@ class ClinicsConfig(AppConfig):
 
     def ready(self):
         from clinics import audit, selectors, services
-        from clinics.models import Clinic, ClinicPopulation, Township
+        from clinics.models import City, Clinic, ClinicPopulation, County, Province, Township
         from clinics.portal import offline
         from core import scope
         from core.offline import register_offline_pages
         from core.portal import register_portal_link
 
         # The change history (clinics.audit): the organisation's records and the served population.
+        # Provinces and cities have no place below them: their entries are the superuser's to read.
+        audit.register(Province)
+        audit.register(City)
+        audit.register(County, county="")
         audit.register(Township, township="")
         audit.register(Clinic, clinic="")
         audit.register(ClinicPopulation, clinic="clinic", parent="clinic")

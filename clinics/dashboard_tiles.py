@@ -5,9 +5,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from clinics.models import Clinic, ClinicPopulation
-from clinics.selectors import active_clinic_counts
+from clinics.selectors import active_clinic_counts, clinic_counts_by_county, resident_population_by_county
 from core.charts import hbar_chart
-from core.dashboard import Cell, Tile, TownshipColumn
+from core.dashboard import Cell, CountyColumn, Tile, TownshipColumn, amount_cell
 
 
 def staff_tiles(*, user, townships, today):
@@ -57,4 +57,32 @@ def township_columns(*, user, townships, today):
             cells={t: Cell(str(counts.get(t, 0)), f"{url}?township={t}&status=active") for t in ids},
             total=Cell(str(sum(counts.values())), url + "?status=active"),
         )
+    ]
+
+
+def county_columns(*, user, counties, year, through_month, today):
+    """Per county: clinics in operation now, and the resident population they serve, year on year."""
+    ids = [c.pk for c in counties]
+    clinics = clinic_counts_by_county(user, county_ids=ids)
+    population = resident_population_by_county(user, county_ids=ids, year=year)
+    before = resident_population_by_county(user, county_ids=ids, year=year - 1)
+    return [
+        CountyColumn(
+            title=_("在运行的村卫生室"),
+            order=10,
+            cells={
+                c: Cell(str(clinics.get(c, (0, 0))[0]), detail=_("%(n)s 个乡镇") % {"n": clinics.get(c, (0, 0))[1]})
+                for c in ids
+            },
+            total=Cell(str(sum(n for n, _t in clinics.values()))),
+        ),
+        CountyColumn(
+            title=_("服务人口"),
+            order=11,
+            help=_("各村卫生室%(y)s年登记的常住人口之和。") % {"y": year},
+            cells={c: amount_cell(population.get(c), before.get(c)) for c in ids},
+            total=amount_cell(
+                sum(population.values()) if population else None, sum(before.values()) if before else None
+            ),
+        ),
     ]

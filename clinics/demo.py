@@ -15,7 +15,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 
-from clinics.models import Clinic, ClinicPopulation, County, Township
+from clinics.models import City, Clinic, ClinicPopulation, County, Province, Township
 from clinics.roles import Role
 from clinics.services import create_user_with_role
 
@@ -97,7 +97,10 @@ def seed_organisation(*, townships: int, clinics_per_township: int, year: int, s
     rng = random.Random(seed)
     password = settings.DEMO_PASSWORD
     User = get_user_model()
-    county = County.objects.create(code="DEMO", name="青山县", health_bureau_name="青山县卫生健康局")
+    # The county sits in a city of a province, so that the levels above the county have something to compare.
+    province = Province.objects.create(code="DEMO-P", name="示范省")
+    city = City.objects.create(province=province, code="DEMO-C", name="示范市")
+    county = County.objects.create(code="DEMO", name="青山县", health_bureau_name="青山县卫生健康局", city=city)
     ctx = DemoContext(county=county, year=year, rng=rng, stdout=stdout, password=password)
     hashed = make_password(password)  # hashing once keeps seeding a large county fast
 
@@ -120,6 +123,18 @@ def seed_organisation(*, townships: int, clinics_per_township: int, year: int, s
         full_name="宣传科" + person_name(rng),
     )
     ctx.logins.append(("宣传编辑", "editor", county.name))
+    create_user_with_role(
+        username="city", password=password, role=Role.CITY_OFFICIAL, city=city, full_name="市卫健委" + person_name(rng)
+    )
+    ctx.logins.append(("市卫健委（只读）", "city", city.name))
+    create_user_with_role(
+        username="province",
+        password=password,
+        role=Role.PROVINCE_OFFICIAL,
+        province=province,
+        full_name="省卫健委" + person_name(rng),
+    )
+    ctx.logins.append(("省卫健委（只读）", "province", province.name))
 
     names = (
         TOWNSHIP_NAMES[:townships]

@@ -5,8 +5,15 @@ from django.utils.translation import gettext_lazy as _
 
 from clinics import services
 from clinics.models import UserScope
-from clinics.roles import Role
-from clinics.selectors import assignable_users_for, clinics_for, counties_for, townships_for
+from clinics.roles import REGIONAL_ROLES, Role
+from clinics.selectors import (
+    assignable_users_for,
+    cities_for,
+    clinics_for,
+    counties_for,
+    provinces_for,
+    townships_for,
+)
 from core.admin.viewsets import ScopedModelForm
 from core.offline import ENTRY_KINDS
 from core.validation import StrictDateField, StrictIntegerField
@@ -33,11 +40,13 @@ class UserScopeForm(ScopedModelForm):
         "township": townships_for,
         "clinic": clinics_for,
         "user": assignable_users_for,
+        "city": cities_for,
+        "province": provinces_for,
     }
 
     class Meta:
         model = UserScope
-        fields = ["user", "role", "county", "township", "clinic"]
+        fields = ["user", "role", "county", "township", "clinic", "city", "province"]
 
     def clean(self):
         cleaned = super().clean()
@@ -48,16 +57,24 @@ class UserScopeForm(ScopedModelForm):
             Role.COUNTY_ADMIN: "county",
             Role.NOTICE_EDITOR: "county",
             Role.NOTICE_MODERATOR: "county",
+            Role.CITY_OFFICIAL: "city",
+            Role.PROVINCE_OFFICIAL: "province",
         }.get(role)
         if needed is None:
             return cleaned
-        labels = {"clinic": _("村卫生室"), "township": _("乡镇"), "county": _("县")}
+        labels = {
+            "clinic": _("村卫生室"),
+            "township": _("乡镇"),
+            "county": _("县"),
+            "city": _("市"),
+            "province": _("省"),
+        }
         if not cleaned.get(needed):
             self.add_error(
                 needed, _("角色“%(role)s”必须选择%(place)s。") % {"role": Role(role).label, "place": labels[needed]}
             )
-        for other in {"clinic", "township", "county"} - {needed}:
-            if cleaned.get(other):
+        for other in set(labels) - {needed}:
+            if other in self.fields and cleaned.get(other):
                 self.add_error(
                     other,
                     _("角色“%(role)s”不需要选择%(place)s，请留空。")
@@ -73,6 +90,21 @@ class UserScopeForm(ScopedModelForm):
         for name, hint in hints.items():
             if name in self.fields:
                 self.fields[name].help_text = hint
+        # The levels above the county are set up by the system administrator only: a county admin neither gives
+        # those roles nor sees the city / province fields.
+        user = self.for_user
+        if user is None or not user.is_superuser:
+            for name in ("city", "province"):
+                self.fields.pop(name, None)
+            if "role" in self.fields:
+                self.fields["role"].choices = [
+                    (value, label) for value, label in self.fields["role"].choices if value not in REGIONAL_ROLES
+                ]
+        elif "role" in self.fields:
+            self.fields["role"].help_text = _(
+                "村医选“村卫生室”；卫生院工作人员选“乡镇”；卫健局管理员、宣传编辑和宣传审核选“县”；"
+                "市卫健委选“市”；省卫健委选“省”。其余留空。"
+            )
 
 
 class NewLoginForm(UserScopeForm):
@@ -89,10 +121,10 @@ class NewLoginForm(UserScopeForm):
         help_text=_("至少 8 位。请告知本人首次登录后修改。"),
     )
 
-    field_order = ["username", "full_name", "password", "role", "county", "township", "clinic"]
+    field_order = ["username", "full_name", "password", "role", "county", "township", "clinic", "city", "province"]
 
     class Meta(UserScopeForm.Meta):
-        fields = ["role", "county", "township", "clinic"]
+        fields = ["role", "county", "township", "clinic", "city", "province"]
 
     def clean_username(self):
         username = self.cleaned_data["username"].strip()
@@ -114,6 +146,8 @@ class NewLoginForm(UserScopeForm):
             county=self.cleaned_data.get("county"),
             township=self.cleaned_data.get("township"),
             clinic=self.cleaned_data.get("clinic"),
+            city=self.cleaned_data.get("city"),
+            province=self.cleaned_data.get("province"),
         )
         return user.scope
 
@@ -191,6 +225,17 @@ class DashboardCountyForm(forms.Form):
     def code(self) -> str | None:
         self.is_valid()
         return self.cleaned_data.get("county") or None
+
+
+class RegionBoardForm(forms.Form):
+    """``?year=YYYY`` and ``?city=<code>`` of the comparison of counties; anything else falls back to the defaults."""
+
+    year = StrictIntegerField(required=False, min_value=2000, max_value=2100)
+    city = forms.CharField(required=False, max_length=20)
+
+    def choice(self) -> tuple[int | None, str | None]:
+        self.is_valid()
+        return self.cleaned_data.get("year"), self.cleaned_data.get("city") or None
 
 
 class OfflineEntryForm(forms.Form):

@@ -1,4 +1,7 @@
-"""The organisation tree: County (县) → Township (乡镇, with its 卫生院) → Clinic (村卫生室).
+"""The organisation tree: Province (省) → City (市) → County (县) → Township (乡镇, with its 卫生院) → Clinic (村卫生室).
+
+The province and city levels only read: their officials compare counties (省/市卫健委的绩效评价); all work is
+done at the county and below. A county may stand alone (no city), as a single-county installation does.
 
 Glossary:
 - 常住人口 resident population; 户籍人口 registered (hukou) population;
@@ -23,7 +26,38 @@ from clinics.roles import Role
 code_validator = RegexValidator(r"^[A-Za-z0-9_-]+$", _("编码只能包含字母、数字、下划线和连字符。"))
 
 
+class Province(models.Model):
+    code = models.CharField(_("编码"), max_length=20, unique=True, validators=[code_validator])
+    name = models.CharField(_("省名"), max_length=50, unique=True)
+
+    class Meta:
+        verbose_name = _("省")
+        verbose_name_plural = _("省")
+        ordering = ["code"]
+
+    def __str__(self):
+        return self.name
+
+
+class City(models.Model):
+    province = models.ForeignKey(Province, on_delete=models.PROTECT, related_name="cities", verbose_name=_("省"))
+    code = models.CharField(_("编码"), max_length=20, unique=True, validators=[code_validator])
+    name = models.CharField(_("市名"), max_length=50)
+
+    class Meta:
+        verbose_name = _("市")
+        verbose_name_plural = _("市")
+        ordering = ["code"]
+        constraints = [models.UniqueConstraint(fields=["province", "name"], name="city_unique_name_in_province")]
+
+    def __str__(self):
+        return self.name
+
+
 class County(models.Model):  # type: ignore[django-manager-missing]  # NoticePage.county: Wagtail pages are untyped
+    city = models.ForeignKey(
+        City, null=True, blank=True, on_delete=models.PROTECT, related_name="counties", verbose_name=_("市")
+    )
     code = models.CharField(_("编码"), max_length=20, unique=True, validators=[code_validator])
     name = models.CharField(_("县名"), max_length=50)
     health_bureau_name = models.CharField(_("卫健局名称"), max_length=100, blank=True)
@@ -114,6 +148,8 @@ class UserScope(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="scope", verbose_name=_("用户")
     )
     role = models.CharField(_("角色"), max_length=20, choices=Role.choices)
+    province = models.ForeignKey(Province, null=True, blank=True, on_delete=models.PROTECT, verbose_name=_("省"))
+    city = models.ForeignKey(City, null=True, blank=True, on_delete=models.PROTECT, verbose_name=_("市"))
     county = models.ForeignKey(County, null=True, blank=True, on_delete=models.PROTECT, verbose_name=_("县"))
     township = models.ForeignKey(Township, null=True, blank=True, on_delete=models.PROTECT, verbose_name=_("乡镇"))
     clinic = models.ForeignKey(Clinic, null=True, blank=True, on_delete=models.PROTECT, verbose_name=_("村卫生室"))
@@ -133,7 +169,12 @@ class UserScope(models.Model):
                         township__isnull=True,
                         clinic__isnull=True,
                     )
-                ),
+                    | Q(role=Role.CITY_OFFICIAL, city__isnull=False, county__isnull=True, township__isnull=True)
+                    | Q(role=Role.PROVINCE_OFFICIAL, province__isnull=False, county__isnull=True, township__isnull=True)
+                )
+                & (Q(role=Role.CITY_OFFICIAL) | Q(city__isnull=True))
+                & (Q(role=Role.PROVINCE_OFFICIAL) | Q(province__isnull=True))
+                & (Q(role=Role.VILLAGE_DOCTOR) | Q(clinic__isnull=True)),
             )
         ]
 
@@ -142,7 +183,7 @@ class UserScope(models.Model):
 
     @property
     def place(self):
-        return self.clinic or self.township or self.county
+        return self.clinic or self.township or self.county or self.city or self.province
 
 
 class ImportJob(models.Model):

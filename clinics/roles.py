@@ -1,8 +1,9 @@
-"""The roles of docs/DESIGN.md §2. A user has one role and one place (county, township or clinic).
+"""The roles of docs/DESIGN.md §2. A user has one role and one place (province, city, county, township or clinic).
 
 Glossary: 村医 village doctor · 卫生院 township health center · 卫健局 county health bureau ·
 宣传 publicity / notice editing; 宣传审核 notice moderation (approves
-notices in the Wagtail workflow).
+notices in the Wagtail workflow) · 市/省卫健委 city / provincial health commission (reads its counties'
+figures side by side, changes nothing).
 """
 
 from django.db import models
@@ -15,6 +16,8 @@ class Role(models.TextChoices):
     COUNTY_ADMIN = "county_admin", _("卫健局管理员")
     NOTICE_EDITOR = "notice_editor", _("宣传编辑")
     NOTICE_MODERATOR = "notice_moderator", _("宣传审核")
+    CITY_OFFICIAL = "city_official", _("市卫健委（只读）")
+    PROVINCE_OFFICIAL = "province_official", _("省卫健委（只读）")
 
 
 # Group names are what staff see in Wagtail's user admin, so they are Chinese.
@@ -24,10 +27,15 @@ ROLE_GROUP_NAMES: dict[str, str] = {
     Role.COUNTY_ADMIN: "卫健局管理员",
     Role.NOTICE_EDITOR: "宣传编辑",
     Role.NOTICE_MODERATOR: "宣传审核",
+    Role.CITY_OFFICIAL: "市卫健委",
+    Role.PROVINCE_OFFICIAL: "省卫健委",
 }
 
 # Roles tied to a whole county (the others are tied to a township or a clinic).
 COUNTY_ROLES = {Role.COUNTY_ADMIN, Role.NOTICE_EDITOR, Role.NOTICE_MODERATOR}
+
+# Roles above the county: they read the comparison of their counties and change nothing.
+REGIONAL_ROLES = {Role.CITY_OFFICIAL, Role.PROVINCE_OFFICIAL}
 
 STAFF_ROLES = {Role.TOWNSHIP_STAFF, Role.COUNTY_ADMIN, Role.NOTICE_EDITOR, Role.NOTICE_MODERATOR}
 
@@ -66,4 +74,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     ],
     Role.NOTICE_EDITOR: ["wagtailadmin.access_admin"],
     Role.NOTICE_MODERATOR: ["wagtailadmin.access_admin"],
+    # Only the admin itself: the comparison of counties checks the role, and no model permission lets them change
+    # (or list) anything of a county.
+    Role.CITY_OFFICIAL: ["wagtailadmin.access_admin"],
+    Role.PROVINCE_OFFICIAL: ["wagtailadmin.access_admin"],
 }

@@ -12,11 +12,11 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeAlias
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Q, QuerySet, Sum
 from django.http import Http404
 
-from clinics.models import AuditEntry, Clinic, County, ImportJob, Township, UserScope
-from clinics.roles import Role
+from clinics.models import AuditEntry, City, Clinic, ClinicPopulation, County, ImportJob, Province, Township, UserScope
+from clinics.roles import REGIONAL_ROLES, Role
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser, User
@@ -33,6 +33,8 @@ class Scope:
     county_id: int | None = None
     township_id: int | None = None
     clinic_id: int | None = None
+    city_id: int | None = None
+    province_id: int | None = None
     is_superuser: bool = False
 
     @property
@@ -41,7 +43,7 @@ class Scope:
 
     @property
     def level(self) -> str | None:
-        """The narrowest level the user is tied to: 'clinic', 'township', 'county' or None."""
+        """The narrowest level the user is tied to: 'clinic', 'township', 'county', 'city', 'province' or None."""
         if self.is_superuser:
             return "all"
         if self.clinic_id:
@@ -50,7 +52,16 @@ class Scope:
             return "township"
         if self.county_id:
             return "county"
+        if self.city_id:
+            return "city"
+        if self.province_id:
+            return "province"
         return None
+
+    @property
+    def is_regional(self) -> bool:
+        """A city or province official: reads the comparison of their counties, changes nothing."""
+        return self.role in REGIONAL_ROLES
 
     @property
     def is_doctor(self) -> bool:
@@ -78,7 +89,7 @@ def get_scope(user: AnyUser) -> Scope:
     if user.is_superuser:
         scope = Scope(role=Role.COUNTY_ADMIN, is_superuser=True)
     else:
-        row = UserScope.objects.filter(user_id=user.pk).select_related("clinic__township", "township").first()
+        row = UserScope.objects.filter(user_id=user.pk).select_related("clinic__township", "township", "city").first()
         if row is None:
             scope = NO_SCOPE
         elif row.role == Role.VILLAGE_DOCTOR:
@@ -92,6 +103,11 @@ def get_scope(user: AnyUser) -> Scope:
         elif row.role == Role.TOWNSHIP_STAFF:
             assert row.township is not None  # a constraint ties township staff to a township
             scope = Scope(role=row.role, township_id=row.township_id, county_id=row.township.county_id)
+        elif row.role == Role.CITY_OFFICIAL:
+            assert row.city is not None  # a constraint ties a city official to a city
+            scope = Scope(role=row.role, city_id=row.city_id, province_id=row.city.province_id)
+        elif row.role == Role.PROVINCE_OFFICIAL:
+            scope = Scope(role=row.role, province_id=row.province_id)
         else:
             scope = Scope(role=row.role, county_id=row.county_id)
     user._scope_cache = scope  # type: ignore[attr-defined]  # a per-request cache on the user object
@@ -116,6 +132,11 @@ def scope_q(
     nothing = Q(pk__in=[])
     if scope.level is None:
         return nothing
+    if scope.level in ("city", "province"):
+        county_path = _regional_county_path(clinic=clinic, township=township, county=county)
+        if scope.level == "city":
+            return Q(**{_lookup(county_path, "city_id"): scope.city_id})
+        return Q(**{_lookup(county_path, "city__province_id"): scope.province_id})
     if clinic is not None:
         if scope.level == "clinic":
             return Q(**{_lookup(clinic, "id"): scope.clinic_id})
@@ -128,6 +149,17 @@ def scope_q(
         return Q(**{_lookup(township, "county_id"): scope.county_id})
     if county is not None:
         return Q(**{_lookup(county, "id"): scope.county_id})
+    raise ValueError("scope_q needs a path to the row's clinic, township or county")
+
+
+def _regional_county_path(*, clinic: str | None, township: str | None, county: str | None) -> str:
+    """The path from a row to its county, for the levels above the county."""
+    if clinic is not None:
+        return _lookup(clinic, "township__county")
+    if township is not None:
+        return _lookup(township, "county")
+    if county is not None:
+        return county
     raise ValueError("scope_q needs a path to the row's clinic, township or county")
 
 
@@ -151,13 +183,8 @@ def get_scoped_or_404(queryset: QuerySet[Any, Any], user: AnyUser, *, pk: object
 
 
 def counties_for(user: AnyUser) -> QuerySet[County]:
-    scope = get_scope(user)
-    qs = County.objects.all()
-    if scope.sees_everything:
-        return qs
-    if scope.county_id is None:
-        return qs.none()
-    return qs.filter(pk=scope.county_id)
+    """The counties a user may see: their own; a city official the city's, a province official the province's."""
+    return restrict(County.objects.all(), user, county="")
 
 
 def townships_for(user: AnyUser) -> QuerySet[Township]:
@@ -182,6 +209,32 @@ def active_clinic_counts(user: AnyUser, *, township_ids: Iterable[int]) -> dict[
     return dict(rows)
 
 
+def clinic_counts_by_county(user: AnyUser, *, county_ids: Iterable[int]) -> dict[int, tuple[int, int]]:
+    """County id → (clinics in operation, townships with one), within the user's scope (one query)."""
+    rows = (
+        clinics_for(user)
+        .filter(township__county_id__in=list(county_ids), status=Clinic.Status.ACTIVE)
+        .order_by()
+        .values("township__county_id")
+        .annotate(n=Count("id"), townships=Count("township_id", distinct=True))
+        .values_list("township__county_id", "n", "townships")
+    )
+    return {county: (n, townships) for county, n, townships in rows}
+
+
+def resident_population_by_county(user: AnyUser, *, county_ids: Iterable[int], year: int) -> dict[int, int]:
+    """County id → the resident population (常住人口) its clinics serve in that year, within the user's scope."""
+    rows = (
+        restrict(ClinicPopulation.objects.all(), user, clinic="clinic")
+        .filter(clinic__township__county_id__in=list(county_ids), year=year)
+        .order_by()
+        .values("clinic__township__county_id")
+        .annotate(n=Sum("resident"))
+        .values_list("clinic__township__county_id", "n")
+    )
+    return {county: n or 0 for county, n in rows}
+
+
 def county_for_dashboard(user: AnyUser, code: str | None) -> County | None:
     """The county whose dashboard a user opens: a county admin's own county (another county's code is
     404); a superuser picks one by code, or gets the first. Township staff and others get None."""
@@ -195,6 +248,46 @@ def county_for_dashboard(user: AnyUser, code: str | None) -> County | None:
             raise Http404
         return county
     return counties.first()
+
+
+def may_compare_counties(user: AnyUser) -> bool:
+    """City and province officials, and superusers, open the comparison of counties (各县工作对比)."""
+    scope = get_scope(user)
+    return scope.sees_everything or scope.is_regional
+
+
+def cities_for(user: AnyUser) -> QuerySet[City]:
+    """The cities whose counties a user may compare: a city official their own, a province official the
+    province's, a superuser all."""
+    scope = get_scope(user)
+    cities = City.objects.select_related("province")
+    if scope.sees_everything:
+        return cities
+    if scope.level == "city" and scope.city_id is not None:
+        return cities.filter(pk=scope.city_id)
+    if scope.level == "province" and scope.province_id is not None:
+        return cities.filter(province_id=scope.province_id)
+    return cities.none()
+
+
+def provinces_for(user: AnyUser) -> QuerySet[Province]:
+    """The provinces a user may see: a city or province official their own, a superuser all."""
+    scope = get_scope(user)
+    if scope.sees_everything:
+        return Province.objects.all()
+    if scope.province_id is None:
+        return Province.objects.none()
+    return Province.objects.filter(pk=scope.province_id)
+
+
+def region_of(user: AnyUser) -> str:
+    """The name of what a regional user oversees (a city, a province), for page titles."""
+    scope = get_scope(user)
+    if scope.level == "city" and scope.city_id is not None:
+        return str(City.objects.filter(pk=scope.city_id).values_list("name", flat=True).first() or "")
+    if scope.level == "province" and scope.province_id is not None:
+        return str(Province.objects.filter(pk=scope.province_id).values_list("name", flat=True).first() or "")
+    return ""
 
 
 def can_administer_county(user: AnyUser, county_id: int) -> bool:

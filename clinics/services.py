@@ -17,7 +17,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from clinics.models import Clinic, County, ImportJob, OfflineEntry, Township, UserScope
+from clinics.models import City, Clinic, County, ImportJob, OfflineEntry, Province, Township, UserScope
 from clinics.roles import COUNTY_ROLES, ROLE_GROUP_NAMES, ROLE_PERMISSIONS, Role
 from clinics.selectors import login_usernames_for
 from core.forms import joined_messages
@@ -68,8 +68,14 @@ def assign_role(
     county: County | None = None,
     township: Township | None = None,
     clinic: Clinic | None = None,
+    city: City | None = None,
+    province: Province | None = None,
 ) -> UserScope:
     """Give a user their role and place; replaces any earlier role."""
+    if role == Role.CITY_OFFICIAL and city is None:
+        raise ValidationError({"city": _("市卫健委用户必须关联到一个市。")})
+    if role == Role.PROVINCE_OFFICIAL and province is None:
+        raise ValidationError({"province": _("省卫健委用户必须关联到一个省。")})
     if role == Role.VILLAGE_DOCTOR and clinic is None:
         raise ValidationError({"clinic": _("村医必须关联到一个村卫生室。")})
     if role == Role.TOWNSHIP_STAFF and township is None:
@@ -83,6 +89,8 @@ def assign_role(
             "clinic": clinic if role == Role.VILLAGE_DOCTOR else None,
             "township": township if role == Role.TOWNSHIP_STAFF else None,
             "county": county if role in COUNTY_ROLES else None,
+            "city": city if role == Role.CITY_OFFICIAL else None,
+            "province": province if role == Role.PROVINCE_OFFICIAL else None,
         },
     )
     role_groups = Group.objects.filter(name__in=ROLE_GROUP_NAMES.values())
@@ -105,6 +113,8 @@ def create_user_with_role(
     county: County | None = None,
     township: Township | None = None,
     clinic: Clinic | None = None,
+    city: City | None = None,
+    province: Province | None = None,
     password_hash: str | None = None,
 ) -> User:
     """A new login with its role. ``password_hash`` (from make_password) lets bulk seeding hash once."""
@@ -115,7 +125,7 @@ def create_user_with_role(
     if password_hash:
         user.password = password_hash
         user.save(update_fields=["password"])
-    assign_role(user=user, role=role, county=county, township=township, clinic=clinic)
+    assign_role(user=user, role=role, county=county, township=township, clinic=clinic, city=city, province=province)
     return user
 
 

@@ -12,6 +12,8 @@ from clinics.admin import urls
 from clinics.admin.audit import AuditMenuItem
 from clinics.admin.dashboard import (
     DashboardPanel,
+    RegionPanel,
+    region_menu_item,
 )
 from clinics.admin.dashboard import menu_item as county_dashboard_menu_item
 from clinics.admin.inbox import InboxPanel, shows_inbox
@@ -21,6 +23,7 @@ from clinics.admin.login_security import (
 from clinics.admin.organisation import (
     OrganisationGroup,
 )
+from clinics.selectors import get_scope
 
 
 @hooks.register("register_admin_urls")
@@ -43,6 +46,11 @@ def register_dashboard_menu():
     return county_dashboard_menu_item()
 
 
+@hooks.register("register_admin_menu_item")
+def register_region_menu():
+    return region_menu_item()
+
+
 @hooks.register("construct_main_menu")
 def hide_wagtail_help(request, menu_items):
     # Wagtail's "help / what's new" menu means nothing to a township clerk.
@@ -55,6 +63,8 @@ def add_dashboard_panel(request, panels):
         panels.append(InboxPanel(request.user))
     if request.user.has_perm("clinics.view_clinic"):
         panels.append(DashboardPanel(request.user))
+    if get_scope(request.user).is_regional:
+        panels.append(RegionPanel(request.user))
 
 
 @hooks.register("register_settings_menu_item")

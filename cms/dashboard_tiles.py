@@ -1,12 +1,13 @@
 """Dashboard tiles of the notices app: unread notices (see core.dashboard)."""
 
-from datetime import timedelta
+import calendar
+from datetime import date, timedelta
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from cms.selectors import read_by_township, read_percent, unread_count_for_staff, unread_for_doctor
-from core.dashboard import Cell, Tile, TownshipColumn
+from cms.selectors import read_by_county, read_by_township, read_percent, unread_count_for_staff, unread_for_doctor
+from core.dashboard import Cell, CountyColumn, Tile, TownshipColumn, percent_cell, sum_pairs
 
 RECENT_DAYS = 90
 
@@ -70,5 +71,30 @@ def township_columns(*, user, townships, today) -> list[TownshipColumn]:
             cells={t: cell(*v) for t, v in figures.items()},
             total=cell(total_expected, total_read),
             help=_("近 90 天发布的、发给该乡镇村医的通知中，村医点了“我已阅读”的人次占应读人次的比例。"),
+        )
+    ]
+
+
+def county_columns(*, user, counties, year, through_month, today) -> list[CountyColumn]:
+    """Per county, year on year: how many of the doctors each notice reached said "我已阅读"."""
+    ids = [c.pk for c in counties]
+
+    def shares(y):
+        end = date(y, through_month, calendar.monthrange(y, through_month)[1])
+        figures = read_by_county(user=user, county_ids=ids, start=date(y, 1, 1), end=end)
+        return {c: (read, expected) for c, (expected, read) in figures.items()}
+
+    now, before = shares(year), shares(year - 1)
+    zero = (0, 0)
+    return [
+        CountyColumn(
+            title=_("通知阅读率"),
+            order=90,
+            help=_(
+                "1–%(m)s月发布、发给村医的通知中，村医点了“我已阅读”的人次占应读人次的比例（按现在的村医账号统计）。"
+            )
+            % {"m": through_month},
+            cells={c: percent_cell(now.get(c, zero), before.get(c, zero)) for c in ids},
+            total=percent_cell(sum_pairs(now.values()), sum_pairs(before.values())),
         )
     ]

@@ -29,7 +29,7 @@ from wagtail.models import GroupApprovalTask, Page, ReferenceIndex, Revision, Ta
 
 from clinics.models import Township, UserScope
 from clinics.roles import COUNTY_ROLES, Role
-from clinics.selectors import get_scope, scope_q, townships_for
+from clinics.selectors import get_scope, restrict, scope_q, townships_for
 from cms.models import (
     Audience,
     Category,
@@ -174,6 +174,8 @@ def staff_notices(*, user: AnyUser) -> QuerySet[NoticePage]:
         )
     if scope.level == "county":
         return notices.filter(county_id=scope.county_id)
+    if scope.level in ("city", "province"):
+        return restrict(notices, user, county="county")
     return notices.none()
 
 
@@ -244,11 +246,31 @@ def notice_rates(*, user: AnyUser, notices: list[NoticePage]) -> dict[int, tuple
     }
 
 
+def read_by_county(*, user: AnyUser, county_ids: list[int], start: date, end: date) -> dict[int, tuple[int, int]]:
+    """county id → (receipts expected, receipts given) over the notices issued from ``start`` to ``end`` that reach
+    the county's doctors, in the user's scope (four queries whatever the number of counties)."""
+    townships = list(townships_for(user).filter(county_id__in=county_ids))
+    by_county = {t.pk: t.county_id for t in townships}
+    figures = _read_by_townships(
+        notices=list(staff_notices(user=user).filter(county_id__in=county_ids, issued_on__range=(start, end))),
+        townships=townships,
+    )
+    result: dict[int, tuple[int, int]] = {}
+    for township_id, (expected, read) in figures.items():
+        e, r = result.get(by_county[township_id], (0, 0))
+        result[by_county[township_id]] = (e + expected, r + read)
+    return result
+
+
 def read_by_township(*, user: AnyUser, township_ids: list[int], since: date) -> dict[int, tuple[int, int]]:
     """township id → (receipts expected, receipts given) over the notices published since a date that
     reach the township (four queries whatever the number of notices, townships or doctors)."""
     notices = list(staff_notices(user=user).filter(issued_on__gte=since))
-    townships = list(Township.objects.filter(pk__in=township_ids))
+    return _read_by_townships(notices=notices, townships=list(Township.objects.filter(pk__in=township_ids)))
+
+
+def _read_by_townships(*, notices: list[NoticePage], townships: list[Township]) -> dict[int, tuple[int, int]]:
+    township_ids = [t.pk for t in townships]
     expected = _doctors_by_township(township_ids)
     read = _receipts_by_township(notice_ids=[n.pk for n in notices], township_ids=township_ids)
     reached = _reached_townships(notices, townships)

@@ -8,8 +8,12 @@ Each app contributes tiles in ``<app>/dashboard_tiles.py``:
   one figure per township, side by side (``townships``: the county's townships in the user's scope).
 - ``township_trends(*, user, townships, today) -> list[Trend]`` for the county dashboard: charts of
   the figures over the months.
-Tiles, columns and trends must use a bounded number of queries whatever the county's size; they read
-through the app's own selectors, which narrow every read by ``clinics.selectors``.
+- ``county_columns(*, user, counties, year, through_month, today) -> list[CountyColumn]`` for the city and
+  province comparison (各县工作对比): one figure per county for ``year`` (months 1..``through_month``) beside
+  the same months of the year before (同比).
+Tiles, columns and trends must use a bounded number of queries whatever the county's size — and the
+comparison whatever the number of counties; they read through the app's own selectors, which narrow every
+read by ``clinics.selectors``.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from datetime import date
 
 from django.apps import apps
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 from core.scope import townships_for
 
@@ -59,6 +64,18 @@ class TownshipColumn:
 
 
 @dataclass
+class CountyColumn:
+    """One figure of the city / province comparison: a cell per county id (its ``detail`` says the year before
+    and the change), and the total of all the counties shown."""
+
+    title: str
+    cells: dict = field(default_factory=dict)  # county id -> Cell
+    total: Cell | None = None
+    help: str = ""
+    order: int = 100
+
+
+@dataclass
 class Trend:
     """A chart of the county dashboard (SVG from core.charts)."""
 
@@ -78,12 +95,35 @@ class CountyBoard:
 
     def rows(self):
         """(township, [Cell per column]) in township code order; a township without a value shows "—"."""
-        empty = Cell("—")
-        return [(t, [c.cells.get(t.pk, empty) for c in self.columns]) for t in self.townships]
+        return _rows(self.townships, self.columns)
 
     @property
     def totals(self):
         return [c.total or Cell("") for c in self.columns]
+
+
+@dataclass
+class RegionBoard:
+    """The comparison of a city's or a province's counties."""
+
+    counties: list
+    columns: list[CountyColumn]
+    year: int
+    through_month: int
+
+    def rows(self):
+        """(county, [Cell per column]) in county code order; a county without a value shows "—"."""
+        return _rows(self.counties, self.columns)
+
+    @property
+    def totals(self):
+        return [c.total or Cell("") for c in self.columns]
+
+
+def _rows(places, columns):
+    """(place, [its Cell of each column]) for a table of places; a place without a value shows "—"."""
+    empty = Cell("—")
+    return [(place, [column.cells.get(place.pk, empty) for column in columns]) for place in places]
 
 
 def _tile_modules():
@@ -129,4 +169,66 @@ def county_board(*, user, county, today: date) -> CountyBoard:
         townships=townships,
         columns=sorted(columns, key=lambda c: c.order),
         trends=sorted(trends, key=lambda t: t.order),
+    )
+
+
+def region_board(*, user, counties, year: int, through_month: int, today: date) -> RegionBoard:
+    """Every app's per-county figures for ``counties`` (already scoped to the user), year on year."""
+    counties = list(counties)
+    columns: list[CountyColumn] = []
+    for module in _tile_modules():
+        if hasattr(module, "county_columns"):
+            columns.extend(
+                module.county_columns(user=user, counties=counties, year=year, through_month=through_month, today=today)
+            )
+    return RegionBoard(
+        counties=counties, columns=sorted(columns, key=lambda c: c.order), year=year, through_month=through_month
+    )
+
+
+def sum_pairs(pairs) -> tuple[int, int]:
+    """(Σ parts, Σ wholes) of (part, whole) pairs: the total row of a rate."""
+    pairs = list(pairs)
+    return sum(p[0] for p in pairs), sum(p[1] for p in pairs)
+
+
+def percent_cell(now: tuple[int | float, int | float], before: tuple[int | float, int | float]) -> Cell:
+    """A rate (part ÷ whole) as a percent with one decimal, the year before beside it and the change in
+    percentage points (百分点); "—" where there is nothing to divide by."""
+
+    def rate(pair):
+        part, whole = pair
+        return None if not whole else 100 * part / whole
+
+    this, last = rate(now), rate(before)
+    value = "—" if this is None else f"{this:.1f}%"
+    if last is None:
+        return Cell(value, detail=_("去年同期无数据"))
+    if this is None:
+        return Cell(value, detail=_("去年同期 %(v).1f%%") % {"v": last})
+    change = this - last
+    if round(change, 1) == 0:
+        return Cell(value, detail=_("去年同期 %(v).1f%%，持平") % {"v": last})
+    return Cell(
+        value,
+        detail=_("去年同期 %(v).1f%%，%(sign)s%(d).1f 个百分点")
+        % {"v": last, "sign": "+" if change >= 0 else "−", "d": abs(change)},
+        level="warn" if change < 0 else "",
+    )
+
+
+def amount_cell(now, before, *, unit: str = "") -> Cell:
+    """A sum (money, points) with the year before and the change; ``None`` shows "—"."""
+    value = "—" if now is None else f"{now:,}{unit}"
+    if before is None:
+        return Cell(value, detail=_("去年同期无数据"))
+    if now is None:
+        return Cell(value, detail=_("去年同期 %(v)s") % {"v": f"{before:,}{unit}"})
+    change = now - before
+    if not change:
+        return Cell(value, detail=_("去年同期 %(v)s，持平") % {"v": f"{before:,}{unit}"})
+    return Cell(
+        value,
+        detail=_("去年同期 %(v)s，%(sign)s%(d)s")
+        % {"v": f"{before:,}{unit}", "sign": "+" if change >= 0 else "−", "d": f"{abs(change):,}{unit}"},
     )

@@ -1,10 +1,13 @@
 """Dashboard tiles of the doctors app: licences expiring or lapsed, training behind, the doctor's own licence."""
 
+import calendar
+from datetime import date
+
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.dashboard import Cell, Tile, TownshipColumn
+from core.dashboard import Cell, CountyColumn, Tile, TownshipColumn, percent_cell, sum_pairs
 from doctors import selectors
 
 
@@ -112,4 +115,25 @@ def township_columns(*, user, townships, today):
             cells={t: Cell(str(n), f"{url}?township={t}", "danger" if n else "ok") for t, n in lapsed.items()},
             total=Cell(str(sum(lapsed.values())), url),
         ),
+    ]
+
+
+def county_columns(*, user, counties, year, through_month, today):
+    """Per county: the share of practising doctors with a licence in force, at the end of the months compared
+    (today at the latest) and a year before."""
+    ids = [c.pk for c in counties]
+    on = min(today, date(year, through_month, calendar.monthrange(year, through_month)[1]))
+    year_before = date(on.year - 1, on.month, min(on.day, calendar.monthrange(on.year - 1, on.month)[1]))
+    now = selectors.licensed_by_county(user=user, county_ids=ids, on=on)
+    before = selectors.licensed_by_county(user=user, county_ids=ids, on=year_before)
+    zero = (0, 0)
+    return [
+        CountyColumn(
+            title=_("执业证书有效率"),
+            order=40,
+            help=_("在岗村医中，%(d)s执业证书在有效期内的比例（按在岗村医现在所在的卫生室统计）。")
+            % {"d": on.strftime("%Y-%m-%d")},
+            cells={c: percent_cell(now.get(c, zero), before.get(c, zero)) for c in ids},
+            total=percent_cell(sum_pairs(now.values()), sum_pairs(before.values())),
+        )
     ]

@@ -107,6 +107,21 @@ def doctor_counts(*, clinic_ids: ClinicIds, on: date) -> dict[int, int]:
     return {row["clinic_id"]: row["n"] for row in rows}
 
 
+def licensed_by_county(*, user: AnyUser, county_ids: Iterable[int], on: date) -> dict[int, tuple[int, int]]:
+    """County id → (practising doctors whose licence covers that day, practising doctors), in the user's scope,
+    counted by each doctor's current clinic and status. One query."""
+    covered = Q(licences__status__in=PRACTISING_STATES, licences__issued_on__lte=on, licences__expires_on__gte=on)
+    rows = (
+        doctors_for(user)
+        .filter(clinic__township__county_id__in=list(county_ids), status=VillageDoctor.Status.PRACTISING)
+        .order_by()
+        .values("clinic__township__county_id")
+        .annotate(licensed=Count("id", filter=covered, distinct=True), doctors=Count("id", distinct=True))
+        .values_list("clinic__township__county_id", "licensed", "doctors")
+    )
+    return {county: (licensed, doctors) for county, licensed, doctors in rows}
+
+
 # --------------------------------------------------------------------------- scoped querysets
 
 

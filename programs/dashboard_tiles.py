@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from clinics.models import Clinic
 from clinics.selectors import active_clinic_counts
 from core.charts import hbar_chart, line_chart, small_multiples
-from core.dashboard import Cell, Tile, TownshipColumn, Trend
+from core.dashboard import Cell, CountyColumn, Tile, TownshipColumn, Trend, percent_cell, sum_pairs
 from programs.models import ServiceReport
 from programs.portal.reports import default_month
 from programs.selectors import reports as report_selectors
@@ -301,3 +301,38 @@ def doctor_tiles(*, user, clinic, today):
             rows=[(p.item.name, _("差 %(n)s") % {"n": p.behind_by}, "") for p in behind[:4]],
         ),
     ]
+
+
+def county_columns(*, user, counties, year, through_month, today):
+    """Per county, year on year: quota completion and the authenticity rate of the verified reports."""
+    ids = [c.pk for c in counties]
+    columns = []
+    for title, order, selector, help_text in (
+        (
+            _("任务完成率"),
+            20,
+            report_selectors.completion_by_county,
+            _(
+                "1–%(m)s月核实数 ÷ 全年任务数（每个卫生室每个项目超出任务的部分不计）；到%(m)s月底按进度应完成 %(p)s%%。"
+            ),
+        ),
+        (
+            _("核实真实率"),
+            21,
+            report_selectors.verification_by_county,
+            _("已核实的1–%(m)s月月报中，核实属实的服务数 ÷ 申报数。"),
+        ),
+    ):
+        now = selector(user=user, county_ids=ids, year=year, through_month=through_month)
+        before = selector(user=user, county_ids=ids, year=year - 1, through_month=through_month)
+        zero = (0, 0)
+        columns.append(
+            CountyColumn(
+                title=title,
+                order=order,
+                help=help_text % {"m": through_month, "p": 100 * through_month // 12},
+                cells={c: percent_cell(now.get(c, zero), before.get(c, zero)) for c in ids},
+                total=percent_cell(sum_pairs(now.values()), sum_pairs(before.values())),
+            )
+        )
+    return columns

@@ -8,10 +8,10 @@ from django.utils.translation import gettext as _
 
 from clinics.selectors import active_clinic_counts
 from core.charts import hbar_chart
-from core.dashboard import Cell, Tile, TownshipColumn
+from core.dashboard import Cell, CountyColumn, Tile, TownshipColumn, amount_cell
 from subsidies.models import Assessment, SettlementLine
-from subsidies.selectors.assessments import assessments_for, township_score_change
-from subsidies.selectors.settlement import latest_estimates_by_township, runs_for
+from subsidies.selectors.assessments import assessments_for, average_scores_by_county, township_score_change
+from subsidies.selectors.settlement import latest_estimates_by_township, money_paid_by_county, runs_for
 
 
 def staff_tiles(*, user, townships, today):
@@ -173,4 +173,57 @@ def township_columns(*, user, townships, today):
                 total=Cell(f"{total:,}", reverse("settlement:runs")),
             )
         )
+    return columns
+
+
+def county_columns(*, user, counties, year, through_month, today):
+    """Per county, year on year: the mean assessment score, and the subsidy money sent to the clinics."""
+    ids = [c.pk for c in counties]
+    columns = []
+    quarters = through_month // 3
+    now = average_scores_by_county(user=user, county_ids=ids, year=year, through_month=through_month)
+    before = average_scores_by_county(user=user, county_ids=ids, year=year - 1, through_month=through_month)
+
+    def score_cell(county_scores, previous):
+        cell = amount_cell(county_scores[0] if county_scores else None, previous[0] if previous else None)
+        if county_scores:
+            cell.detail = _("%(n)s 份考核；%(before)s") % {"n": county_scores[1], "before": cell.detail}
+        return cell
+
+    def overall(scores):
+        n = sum(k for _avg, k in scores.values())
+        if not n:
+            return None
+        return ((sum(avg * k for avg, k in scores.values()) / n).quantize(Decimal("0.1")), n)
+
+    columns.append(
+        CountyColumn(
+            title=_("考核平均分"),
+            order=30,
+            help=(
+                _("%(y)s年第1–%(q)s季度已提交的卫生室考核的平均得分（满分100）。") % {"y": year, "q": quarters}
+                if quarters
+                else _("%(y)s年还没有结束的季度，暂无考核。") % {"y": year}
+            ),
+            cells={c: score_cell(now.get(c), before.get(c)) for c in ids},
+            total=score_cell(overall(now), overall(before)),
+        )
+    )
+    paid = money_paid_by_county(user=user, county_ids=ids, year=year, through_month=through_month)
+    paid_before = money_paid_by_county(user=user, county_ids=ids, year=year - 1, through_month=through_month)
+    columns.append(
+        CountyColumn(
+            title=_("补助已拨付（元）"),
+            order=31,
+            help=_(
+                "%(y)s年截至%(m)s月底已拨付给村卫生室的补助：按政策预拨的款项，加上已拨付的季度（全年）结算应拨数；更正结算不重复计算。"
+            )
+            % {"y": year, "m": through_month},
+            cells={c: amount_cell(paid.get(c), paid_before.get(c)) for c in ids},
+            total=amount_cell(
+                sum(paid.values(), Decimal("0.00")) if paid else None,
+                sum(paid_before.values(), Decimal("0.00")) if paid_before else None,
+            ),
+        )
+    )
     return columns

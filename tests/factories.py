@@ -6,7 +6,7 @@ from types import SimpleNamespace
 
 from django.contrib.auth import get_user_model
 
-from clinics.models import Clinic, ClinicPopulation, County, Township
+from clinics.models import City, Clinic, ClinicPopulation, County, Province, Township
 from clinics.roles import Role
 from clinics.services import create_user_with_role
 
@@ -42,10 +42,17 @@ def make_user(username, role=None, **place):
 
 
 def build_org():
-    """Two counties. County A: townships A1 (clinics A1a, A1b) and A2 (clinic A2a). County B:
-    township B1 (clinic B1a). One user per role and place, plus a user with no role."""
+    """Two counties of one province (省 P), each in its own city: county A (city X): townships A1 (clinics A1a,
+    A1b) and A2 (clinic A2a); county B (city Y): township B1 (clinic B1a). One user per role and place, plus a
+    user with no role; the city official is city X's, the province official province P's."""
+    province = Province.objects.create(code="P", name="示范省")
+    city_x = City.objects.create(province=province, code="X", name="东山市")
+    city_y = City.objects.create(province=province, code="Y", name="西河市")
     county_a = make_county("QS", "青山县")
     county_b = make_county("LS", "绿水县")
+    County.objects.filter(pk=county_a.pk).update(city=city_x)
+    County.objects.filter(pk=county_b.pk).update(city=city_y)
+    county_a.city, county_b.city = city_x, city_y
     ta1 = make_township(county_a, "A1", "城关镇")
     ta2 = make_township(county_a, "A2", "石桥镇")
     tb1 = make_township(county_b, "B1", "柳河乡")
@@ -66,8 +73,13 @@ def build_org():
         other_doctor=make_user("doc_a1b", Role.VILLAGE_DOCTOR, clinic=ca1b),
         far_doctor=make_user("doc_b1a", Role.VILLAGE_DOCTOR, clinic=cb1a),
         norole=make_user("nobody"),
+        city=make_user("city_x", Role.CITY_OFFICIAL, city=city_x),
+        province=make_user("province_p", Role.PROVINCE_OFFICIAL, province=province),
     )
     return SimpleNamespace(
+        province=province,
+        city_x=city_x,
+        city_y=city_y,
         county_a=county_a,
         county_b=county_b,
         ta1=ta1,

@@ -5,9 +5,12 @@ runs them all and checks that every named URL of our apps appears in some case.
 
 Roles (the ``org`` fixture's users): anonymous, norole, doctor (clinic A1a), other_doctor (A1b),
 far_doctor (county B), township (A1), other_township (A2), county (A), other_county (B),
-editor (county A, notices), moderator (county A, notices), superuser. The moderator expects what the
-editor expects unless a case names it: both hold the same model permissions and differ only in
-Wagtail's page permissions.
+editor (county A, notices), moderator (county A, notices), superuser, city (city X: county A), province
+(province P: counties A and B). The moderator expects what the editor expects unless a case names it: both hold
+the same model permissions and differ only in Wagtail's page permissions. The city and province officials read
+the comparison of counties and change nothing: unless a case names them, they get what any logged-in user gets
+(the no-role user's outcome: a public page, the login page's redirect) and, where that user is refused, ``HIDDEN``
+(refused, or 404 for an object of a county).
 """
 
 from __future__ import annotations
@@ -28,11 +31,15 @@ ROLES = [
     "editor",
     "moderator",
     "superuser",
+    "city",
+    "province",
 ]
+REGIONAL = ("city", "province")
 
 # Shorthands for the usual expectations.
 LOGIN = "login"  # redirected to a login page
 DENIED = "denied"  # 403, or Wagtail's way: a redirect to the admin dashboard with an error message
+HIDDEN = "hidden"  # DENIED, or 404 for an object the user may not see: nothing to open either way
 OK = 200
 FORBIDDEN = 403
 NOT_FOUND = 404
@@ -56,6 +63,9 @@ class Case:
     def outcome(self, role):
         if role == "moderator" and role not in self.expect:
             role = "editor"
+        if role in REGIONAL and role not in self.expect:
+            logged_in = self.expect.get("norole", self.default)
+            return HIDDEN if logged_in in (LOGIN, FORBIDDEN, DENIED, NOT_FOUND) else logged_in
         return self.expect.get(role, self.default)
 
 
@@ -65,6 +75,8 @@ def matches(expected, response) -> bool:
         return response.status_code == 302 and "login" in location
     if expected == DENIED:
         return response.status_code == 403 or (response.status_code == 302 and location.rstrip("/") == "/admin")
+    if expected == HIDDEN:
+        return matches(DENIED, response) or response.status_code == 404
     return response.status_code == expected
 
 

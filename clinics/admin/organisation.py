@@ -6,7 +6,7 @@ from wagtail.admin.viewsets.base import ViewSetGroup
 
 from clinics import selectors
 from clinics.forms import NewLoginForm, UserScopeForm
-from clinics.models import Clinic, ClinicPopulation, Township, UserScope
+from clinics.models import City, Clinic, ClinicPopulation, County, Province, Township, UserScope
 from core.admin.viewsets import ReadableColumn, ScopedModelViewSet
 
 
@@ -113,8 +113,66 @@ class UserScopeViewSet(ScopedModelViewSet):
         return selectors.user_scopes_for(user, queryset)
 
 
+class CountyViewSet(ScopedModelViewSet):
+    """Counties: set up by the system administrator (superuser), each placed in its city so that the city's and
+    the province's officials compare it; a county admin sees their own county's row."""
+
+    model = County
+    icon = "site"
+    menu_label = _("县")
+    add_to_admin_menu = False
+    scope_paths = {"county": ""}
+    scoped_choices = {"city": selectors.cities_for}
+    list_display = ["code", "name", "health_bureau_name", "city"]
+    list_select_related = ("city",)
+    search_fields = ["code", "name"]
+    form_fields = ["code", "name", "health_bureau_name", "city"]
+
+
+class CityViewSet(ScopedModelViewSet):
+    """Cities (市) of a province: only the system administrator sets them up."""
+
+    model = City
+    icon = "site"
+    menu_label = _("市")
+    add_to_admin_menu = False
+    scope_paths = {}
+    list_display = ["code", "name", "province"]
+    list_select_related = ("province",)
+    search_fields = ["code", "name"]
+    scoped_choices = {"province": selectors.provinces_for}
+    form_fields = ["province", "code", "name"]
+
+    def scope_queryset(self, queryset, user):
+        return queryset.filter(pk__in=selectors.cities_for(user).values("pk"))
+
+
+class ProvinceViewSet(ScopedModelViewSet):
+    """Provinces (省): only the system administrator sets them up."""
+
+    model = Province
+    icon = "site"
+    menu_label = _("省")
+    add_to_admin_menu = False
+    scope_paths = {}
+    list_display = ["code", "name"]
+    search_fields = ["code", "name"]
+    form_fields = ["code", "name"]
+
+    def scope_queryset(self, queryset, user):
+        return queryset.filter(pk__in=selectors.provinces_for(user).values("pk"))
+
+
 class OrganisationGroup(ViewSetGroup):
     menu_label = _("机构管理")
     menu_icon = "site"
     menu_order = 100
-    items = (ClinicViewSet, TownshipViewSet, ClinicPopulationViewSet, UserScopeViewSet)
+    items = (
+        ClinicViewSet,
+        TownshipViewSet,
+        ClinicPopulationViewSet,
+        UserScopeViewSet,
+        CountyViewSet,
+        CityViewSet,
+        ProvinceViewSet,
+    )

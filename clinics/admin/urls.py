@@ -8,6 +8,7 @@ from django.urls import path
 from clinics.admin.audit import AuditLogView
 from clinics.admin.dashboard import (
     CountyDashboardView,
+    RegionDashboardView,
 )
 from clinics.admin.data import (
     BlankTemplateView,
@@ -36,6 +37,7 @@ data = (
 dashboard = (
     [
         path("county/", CountyDashboardView.as_view(), name="county"),
+        path("counties/", RegionDashboardView.as_view(), name="region"),
     ],
     "dashboard",
 )

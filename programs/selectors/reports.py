@@ -296,6 +296,51 @@ def population_for(*, clinic_id: int, year: int) -> ClinicPopulation | None:
     return ClinicPopulation.objects.filter(clinic_id=clinic_id, year__lte=year).order_by("-year").first()
 
 
+# --------------------------------------------------------------------------- comparison of counties (per county)
+
+
+def _clinics_of_counties(user: AnyUser, county_ids: Iterable[int]) -> QuerySet[Clinic, Any]:
+    return clinics_for(user).filter(township__county_id__in=list(county_ids)).order_by()
+
+
+def completion_by_county(
+    *, user: AnyUser, county_ids: Iterable[int], year: int, through_month: int
+) -> dict[int, tuple[int, int]]:
+    """County id → (verified services counted towards the quotas, the year's quotas) over months 1..through_month,
+    in the user's scope: each clinic's item counts at most up to its quota, as on the county dashboard. Two
+    queries (``item_figures`` and the clinics' counties) whatever the number of counties."""
+    clinics = _clinics_of_counties(user, county_ids)
+    county_of = dict(clinics.values_list("id", "township__county_id"))
+    figures = item_figures(clinic_ids=clinics.values("id"), year=year, months=range(1, through_month + 1))
+    result: dict[int, list[int]] = {}
+    for clinic_id, items in figures.items():
+        totals = result.setdefault(county_of[clinic_id], [0, 0])
+        for f in items.values():
+            totals[0] += min(f.verified, f.quota)
+            totals[1] += f.quota
+    return {county: (done, quota) for county, (done, quota) in result.items()}
+
+
+def verification_by_county(
+    *, user: AnyUser, county_ids: Iterable[int], year: int, through_month: int
+) -> dict[int, tuple[int, int]]:
+    """County id → (services confirmed, services declared) on the verified reports of months 1..through_month, in
+    the user's scope: the authenticity rate (核实真实率) behind the payouts. One query."""
+    rows = (
+        ServiceReportLine.objects.filter(
+            report__clinic_id__in=_clinics_of_counties(user, county_ids).values("id"),
+            report__year=year,
+            report__month__lte=through_month,
+            report__status=ServiceReport.Status.VERIFIED,
+        )
+        .order_by()
+        .values("report__clinic__township__county_id")
+        .annotate(verified=Sum("verified_count"), declared=Sum("declared_count"))
+        .values_list("report__clinic__township__county_id", "verified", "declared")
+    )
+    return {county: (verified or 0, declared or 0) for county, verified, declared in rows}
+
+
 # --------------------------------------------------------------------------- county dashboard (per township)
 
 

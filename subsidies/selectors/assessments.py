@@ -31,6 +31,31 @@ def assessment_scores(*, clinic_ids: ClinicIds, year: int, quarter: int | None) 
     }
 
 
+def average_scores_by_county(
+    *, user: AnyUser, county_ids: Iterable[int], year: int, through_month: int
+) -> dict[int, tuple[Decimal, int]]:
+    """County id → (the mean score of the submitted assessments of the quarters over by ``through_month``, how
+    many assessments it covers), in the user's scope; the mean is rounded half up to 0.1 in Decimal. One query."""
+    rows = (
+        assessments_for(user)
+        .filter(
+            clinic__township__county_id__in=list(county_ids),
+            year=year,
+            quarter__lte=through_month // 3,
+            status=Assessment.Status.SUBMITTED,
+        )
+        .order_by()
+        .values("clinic__township__county_id")
+        .annotate(total=Sum("total_score"), n=Count("id"))
+        .values_list("clinic__township__county_id", "total", "n")
+    )
+    return {
+        county: ((Decimal(total) / n).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP), n)
+        for county, total, n in rows
+        if n
+    }
+
+
 def assessments_for(user: AnyUser) -> QuerySet[Assessment]:
     return restrict(Assessment.objects.select_related("clinic", "clinic__township", "assessor"), user, clinic="clinic")
 

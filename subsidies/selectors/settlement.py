@@ -135,6 +135,39 @@ def latest_estimates_by_township(*, user: AnyUser, townships: Iterable[Township]
     return result
 
 
+def money_paid_by_county(
+    *, user: AnyUser, county_ids: Iterable[int], year: int, through_month: int
+) -> dict[int, Decimal]:
+    """County id → the subsidy money sent to the clinics for ``year`` by the end of ``through_month``, in the
+    user's scope: the scheduled advances paid on or before that day, plus the balances of the settlements marked
+    paid (已拨付) for the periods over by then (quarters, and the whole year once it is over); correction runs
+    (更正) are left out, since they restate a paid run. Two queries."""
+    ids = list(county_ids)
+    cutoff = date(year, through_month + 1, 1) if through_month < 12 else date(year + 1, 1, 1)
+    paid: dict[int, Decimal] = {}
+    advances = (
+        advance_batches_for(user)
+        .filter(county_id__in=ids, year=year, paid_on__lt=cutoff)
+        .order_by()
+        .values("county_id")
+        .annotate(total=Sum("total"))
+        .values_list("county_id", "total")
+    )
+    periods = Q(quarter__lte=through_month // 3) | (Q(quarter__isnull=True) if through_month == 12 else Q(pk__in=[]))
+    runs = (
+        runs_for(user)
+        .filter(county_id__in=ids, year=year, status=SettlementRun.Status.PAID, adjusts__isnull=True)
+        .filter(periods)
+        .order_by()
+        .values("county_id")
+        .annotate(total=Sum("total_balance"))
+        .values_list("county_id", "total")
+    )
+    for county, total in [*advances, *runs]:
+        paid[county] = paid.get(county, Decimal("0.00")) + Decimal(total or 0)
+    return {county: total.quantize(Decimal("0.01")) for county, total in paid.items()}
+
+
 def advance_batches_for(user: AnyUser) -> QuerySet[AdvanceBatch]:
     """Scheduled-advance batches of the user's county (superusers: all)."""
     return restrict(AdvanceBatch.objects.select_related("county", "policy", "created_by"), user, county="county")

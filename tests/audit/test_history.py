@@ -32,6 +32,9 @@ from tests.spreadsheets import xlsx_bytes
 # The models the issue names, by what they carry. A model that is added to the list must be registered (and
 # one that is registered must be on the list: the list is the documentation of what is audited).
 AUDITED = [
+    "clinics.Province",
+    "clinics.City",
+    "clinics.County",
     "clinics.Township",
     "clinics.Clinic",
     "clinics.ClinicPopulation",  # residents (served population)
