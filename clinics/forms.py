@@ -16,7 +16,7 @@ from clinics.selectors import (
 )
 from core.admin.viewsets import ScopedModelForm
 from core.offline import ENTRY_KINDS
-from core.validation import StrictDateField, StrictIntegerField
+from core.validation import MAX_YEAR, MIN_YEAR, StrictDateField, StrictIntegerField
 
 
 class LoginForm(AuthenticationForm):
@@ -230,7 +230,7 @@ class DashboardCountyForm(forms.Form):
 class RegionBoardForm(forms.Form):
     """``?year=YYYY`` and ``?city=<code>`` of the comparison of counties; anything else falls back to the defaults."""
 
-    year = StrictIntegerField(required=False, min_value=2000, max_value=2100)
+    year = StrictIntegerField(required=False, min_value=MIN_YEAR, max_value=MAX_YEAR)
     city = forms.CharField(required=False, max_length=20)
 
     def choice(self) -> tuple[int | None, str | None]:

@@ -63,16 +63,9 @@ class TownshipColumn:
     order: int = 100
 
 
-@dataclass
-class CountyColumn:
-    """One figure of the city / province comparison: a cell per county id (its ``detail`` says the year before
-    and the change), and the total of all the counties shown."""
-
-    title: str
-    cells: dict = field(default_factory=dict)  # county id -> Cell
-    total: Cell | None = None
-    help: str = ""
-    order: int = 100
+# One figure of the city / province comparison: the same shape as a township column, a cell per county id (its
+# ``detail`` says the year before and the change) and the total of the counties shown.
+CountyColumn = TownshipColumn
 
 
 @dataclass
@@ -217,18 +210,18 @@ def percent_cell(now: tuple[int | float, int | float], before: tuple[int | float
     )
 
 
-def amount_cell(now, before, *, unit: str = "") -> Cell:
+def amount_cell(now, before) -> Cell:
     """A sum (money, points) with the year before and the change; ``None`` shows "—"."""
-    value = "—" if now is None else f"{now:,}{unit}"
+    value = "—" if now is None else f"{now:,}"
     if before is None:
         return Cell(value, detail=_("去年同期无数据"))
     if now is None:
-        return Cell(value, detail=_("去年同期 %(v)s") % {"v": f"{before:,}{unit}"})
+        return Cell(value, detail=_("去年同期 %(v)s") % {"v": f"{before:,}"})
     change = now - before
     if not change:
-        return Cell(value, detail=_("去年同期 %(v)s，持平") % {"v": f"{before:,}{unit}"})
+        return Cell(value, detail=_("去年同期 %(v)s，持平") % {"v": f"{before:,}"})
     return Cell(
         value,
         detail=_("去年同期 %(v)s，%(sign)s%(d)s")
-        % {"v": f"{before:,}{unit}", "sign": "+" if change >= 0 else "−", "d": f"{abs(change):,}{unit}"},
+        % {"v": f"{before:,}", "sign": "+" if change >= 0 else "−", "d": f"{abs(change):,}"},
     )

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.dashboard import Cell, CountyColumn, Tile, TownshipColumn, percent_cell, sum_pairs
-from doctors import selectors
+from doctors import rules, selectors
 
 
 def staff_tiles(*, user, townships, today):
@@ -123,7 +123,7 @@ def county_columns(*, user, counties, year, through_month, today):
     (today at the latest) and a year before."""
     ids = [c.pk for c in counties]
     on = min(today, date(year, through_month, calendar.monthrange(year, through_month)[1]))
-    year_before = date(on.year - 1, on.month, min(on.day, calendar.monthrange(on.year - 1, on.month)[1]))
+    year_before = rules.add_years(on, -1)
     now = selectors.licensed_by_county(user=user, county_ids=ids, on=on)
     before = selectors.licensed_by_county(user=user, county_ids=ids, on=year_before)
     zero = (0, 0)

@@ -10,7 +10,7 @@ from clinics.selectors import active_clinic_counts
 from core.charts import hbar_chart
 from core.dashboard import Cell, CountyColumn, Tile, TownshipColumn, amount_cell
 from subsidies.models import Assessment, SettlementLine
-from subsidies.selectors.assessments import assessments_for, average_scores_by_county, township_score_change
+from subsidies.selectors.assessments import assessments_for, mean_score, score_sums_by_county, township_score_change
 from subsidies.selectors.settlement import latest_estimates_by_township, money_paid_by_county, runs_for
 
 
@@ -181,20 +181,18 @@ def county_columns(*, user, counties, year, through_month, today):
     ids = [c.pk for c in counties]
     columns = []
     quarters = through_month // 3
-    now = average_scores_by_county(user=user, county_ids=ids, year=year, through_month=through_month)
-    before = average_scores_by_county(user=user, county_ids=ids, year=year - 1, through_month=through_month)
+    now = score_sums_by_county(user=user, county_ids=ids, year=year, through_month=through_month)
+    before = score_sums_by_county(user=user, county_ids=ids, year=year - 1, through_month=through_month)
 
-    def score_cell(county_scores, previous):
-        cell = amount_cell(county_scores[0] if county_scores else None, previous[0] if previous else None)
-        if county_scores:
-            cell.detail = _("%(n)s 份考核；%(before)s") % {"n": county_scores[1], "before": cell.detail}
+    def score_cell(sums, previous):
+        cell = amount_cell(mean_score(*sums) if sums else None, mean_score(*previous) if previous else None)
+        if sums:
+            cell.detail = _("%(n)s 份考核；%(before)s") % {"n": sums[1], "before": cell.detail}
         return cell
 
-    def overall(scores):
-        n = sum(k for _avg, k in scores.values())
-        if not n:
-            return None
-        return ((sum(avg * k for avg, k in scores.values()) / n).quantize(Decimal("0.1")), n)
+    def overall(sums):
+        n = sum(k for _total, k in sums.values())
+        return (sum((total for total, _k in sums.values()), Decimal(0)), n) if n else None
 
     columns.append(
         CountyColumn(

@@ -92,11 +92,11 @@ class RegionDashboardView(WagtailAdminTemplateMixin, TemplateView):
     def dispatch(self, request, *args, **kwargs):
         if not may_compare_counties(request.user):
             raise PermissionDenied
+        self.region = region_of(request.user)  # the title and the breadcrumb both name it: read it once
         return super().dispatch(request, *args, **kwargs)
 
     def get_page_title(self):
-        region = region_of(self.request.user)
-        return _("%(region)s各县工作对比") % {"region": region} if region else self.page_title
+        return _("%(region)s各县工作对比") % {"region": self.region} if self.region else self.page_title
 
     def get_breadcrumbs_items(self):
         return [*self.breadcrumbs_items, {"url": "", "label": self.get_page_title()}]

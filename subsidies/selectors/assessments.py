@@ -31,11 +31,17 @@ def assessment_scores(*, clinic_ids: ClinicIds, year: int, quarter: int | None) 
     }
 
 
-def average_scores_by_county(
+def mean_score(total: Decimal, n: int) -> Decimal:
+    """A mean of assessment scores, rounded half up to 0.1."""
+    return (Decimal(total) / n).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+def score_sums_by_county(
     *, user: AnyUser, county_ids: Iterable[int], year: int, through_month: int
 ) -> dict[int, tuple[Decimal, int]]:
-    """County id → (the mean score of the submitted assessments of the quarters over by ``through_month``, how
-    many assessments it covers), in the user's scope; the mean is rounded half up to 0.1 in Decimal. One query."""
+    """County id → (Σ scores, number) of the submitted assessments of the quarters over by ``through_month``, in
+    the user's scope: means are taken with ``mean_score`` from these sums, so a total over counties is not a mean
+    of rounded means. One query."""
     rows = (
         assessments_for(user)
         .filter(
@@ -49,11 +55,7 @@ def average_scores_by_county(
         .annotate(total=Sum("total_score"), n=Count("id"))
         .values_list("clinic__township__county_id", "total", "n")
     )
-    return {
-        county: ((Decimal(total) / n).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP), n)
-        for county, total, n in rows
-        if n
-    }
+    return {county: (Decimal(total), n) for county, total, n in rows if n}
 
 
 def assessments_for(user: AnyUser) -> QuerySet[Assessment]:
