@@ -1,6 +1,6 @@
 """Demo data for assessments: the county's 100-point sheet, quarterly assessments, inspections, surveys."""
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
@@ -9,6 +9,7 @@ from django.utils import timezone
 from clinics.models import Clinic
 from core import audit
 from subsidies.models import Finding, Inspection, SatisfactionSurvey, ScoreItem, ScoreSheet
+from subsidies.selectors.assessments import quarter_end
 from subsidies.services import assessments as services
 
 SHEET = [
@@ -79,7 +80,7 @@ def seed(ctx):
                     clinic=clinic,
                     year=ctx.year,
                     quarter=quarter,
-                    assessed_on=date(ctx.year, quarter * 3, 25),
+                    assessed_on=min(quarter_end(ctx.year, quarter) + timedelta(days=8), today),
                 )
                 values = {}
                 for entry in assessment.entries.select_related("item"):

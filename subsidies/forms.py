@@ -33,7 +33,6 @@ from subsidies.models import (
     AssessmentEntry,
     Finding,
     SatisfactionSurvey,
-    ScoreItem,
     SettlementRun,
     SubsidyPolicy,
 )
@@ -94,15 +93,6 @@ class StartAssessmentForm(forms.Form):
         self.fields["clinic"].queryset = org.clinics_for(user)  # type: ignore[attr-defined]  # a ModelChoiceField
 
 
-# The entry columns a score sheet's item is scored with, by mode (every item also has a reason).
-ENTRY_FIELDS = {
-    ScoreItem.Mode.DEDUCTION: "occurrences",
-    ScoreItem.Mode.INDICATOR: "achieved",
-    ScoreItem.Mode.PASS_FAIL: "passed",
-    ScoreItem.Mode.MANUAL: "manual_score",
-}
-
-
 def _entry_field(key: str, label, **kwargs) -> forms.Field:
     if key == "occurrences":
         return StrictIntegerField(label=label, limits=field_limits(AssessmentEntry, key), required=False, **kwargs)
@@ -138,7 +128,7 @@ class AssessmentEntriesForm(forms.Form):
 
     @staticmethod
     def keys_of(entry) -> list[str]:
-        return [key for key in (ENTRY_FIELDS.get(entry.item.mode), "reason") if key]
+        return [key for key in (entry.item.input_field, "reason") if key]
 
     def sent(self, name: str) -> bool:
         return self.add_prefix(name) in self.data

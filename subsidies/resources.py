@@ -1,27 +1,39 @@
-"""Import-export resources of the subsidies app: a county's score sheet (考核评分表) as Excel, one row per item."""
+"""Import-export resources of the subsidies app: a county's score sheet (考核评分表), one row per item, and the
+scores of its assessments (考核分数), one row per clinic × quarter × item."""
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import date
+from typing import Any, NamedTuple
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from import_export import fields
 
-from clinics.models import County
+from clinics.models import Clinic, County
+from clinics.selectors import clinics_for
 from core.dataio import (
+    ChineseBooleanWidget,
     ChoiceWidget,
     CodeForeignKeyWidget,
+    ImportReport,
+    RowIssue,
     ScopedResource,
+    StrictDateWidget,
     StrictDecimalWidget,
     StrictIntegerWidget,
     TextWidget,
     register,
 )
 from core.validation import MAX_YEAR, MIN_YEAR
-from subsidies.models import Assessment, ScoreItem, ScoreSheet
+from subsidies.models import Assessment, AssessmentEntry, ScoreItem, ScoreSheet
+from subsidies.selectors.assessments import current_sheet
+from subsidies.services import assessments as services
 
-__all__ = ["ScoreSheetResource"]
+__all__ = ["AssessmentScoreResource", "ScoreSheetResource"]
 
 # The columns that name the sheet an item belongs to (county, year, version); the name is the sheet's title.
 SHEET_KEYS = ("county", "year", "version", "sheet_name")
@@ -182,3 +194,308 @@ class ScoreSheetResource(ScopedResource):
 
     def dehydrate_sheet_name(self, item: ScoreItem) -> str:
         return item.sheet.name
+
+
+# The columns an item's score is read from, one per scoring mode (ScoreItem.input_field says which).
+INPUTS = ("occurrences", "achieved", "passed", "manual_score")
+# A service's error key → the column it is about.
+SERVICE_KEYS = {"quarter": "季度", "year": "年度", "clinic": "卫生室编码", "assessed_on": "考核日期"}
+
+
+class _Row(NamedTuple):
+    number: int  # spreadsheet row
+    item_code: str
+    values: dict[str, Any]  # field name → parsed value, blank cells left out
+
+
+@register
+class AssessmentScoreResource(ScopedResource):
+    """Item scores per clinic and quarter (考核分数), for counties that score on paper: one row per clinic ×
+    quarter × item of the county's score sheet. Each item takes the column of its scoring mode (发现次数, 完成值,
+    达标 or 人工评分); the satisfaction item is computed from the quarter's survey. The rows go through the same
+    services as the score page (``start_assessment``, ``update_entries``, ``submit_assessment``), so the same
+    rules hold: a quarter is assessed once it is over, a submitted or settled assessment does not change (only an
+    appeal changes it), scores stay within each item's maximum. 提交 = 是 submits the clinic's quarter."""
+
+    name = "assessment_scores"
+    scope_paths = {"clinic": "assessment__clinic"}
+    import_permission = "subsidies.add_assessment"
+    export_permission = "subsidies.view_assessment"
+    export_filters = {"year": "assessment__year", "quarter": "assessment__quarter"}
+    verbose_name = gettext_lazy("考核分数")
+    column_notes = {
+        "项目编号": gettext_lazy("填县考核评分表中的项目编号；同一卫生室同一季度的各项目各占一行"),
+        "发现次数": gettext_lazy("只填评分方式为“按次扣分”的项目"),
+        "完成值": gettext_lazy("只填“按指标完成率”的项目，1 表示 100%；不填则按核实的服务数量自动计算"),
+        "达标": gettext_lazy("只填“达标 / 不达标”的项目"),
+        "人工评分": gettext_lazy("只填“人工评分”的项目，不超过该项满分"),
+        "考核日期": gettext_lazy("不填为今天；应在季度结束之后"),
+        "提交": gettext_lazy("填“是”即提交该卫生室本季度的考核，提交前每个项目都要有分数；提交后只能通过申诉更改"),
+    }
+
+    clinic = fields.Field(
+        attribute="assessment__clinic__code", column_name="卫生室编码", widget=TextWidget(required=True)
+    )
+    year = fields.Field(
+        attribute="assessment__year",
+        column_name="年度",
+        widget=StrictIntegerWidget(required=True, min_value=MIN_YEAR, max_value=MAX_YEAR),
+    )
+    quarter = fields.Field(
+        attribute="assessment__quarter",
+        column_name="季度",
+        widget=StrictIntegerWidget(required=True, min_value=1, max_value=4),
+    )
+    item = fields.Field(attribute="item__code", column_name="项目编号", widget=TextWidget(required=True, max_length=20))
+    occurrences = fields.Field(attribute="occurrences", column_name="发现次数", widget=StrictIntegerWidget())
+    achieved = fields.Field(attribute="achieved", column_name="完成值", widget=StrictDecimalWidget())
+    passed = fields.Field(attribute="passed", column_name="达标", widget=ChineseBooleanWidget())
+    manual_score = fields.Field(attribute="manual_score", column_name="人工评分", widget=StrictDecimalWidget())
+    reason = fields.Field(attribute="reason", column_name="扣分理由", widget=TextWidget())
+    assessed_on = fields.Field(attribute="assessment__assessed_on", column_name="考核日期", widget=StrictDateWidget())
+    submit = fields.Field(column_name="提交", widget=ChineseBooleanWidget())
+    clinic_name = fields.Field(attribute="assessment__clinic__name", column_name="卫生室名称", readonly=True)
+    item_name = fields.Field(attribute="item__name", column_name="考核内容", readonly=True)
+    mode = fields.Field(column_name="评分方式", readonly=True)
+    max_points = fields.Field(attribute="item__max_points", column_name="满分", readonly=True)
+    deduction = fields.Field(attribute="deduction", column_name="扣分", readonly=True)
+    score = fields.Field(attribute="score", column_name="得分", readonly=True)
+
+    class Meta:
+        model = AssessmentEntry
+        fields = (
+            "clinic",
+            "year",
+            "quarter",
+            "item",
+            "occurrences",
+            "achieved",
+            "passed",
+            "manual_score",
+            "reason",
+            "assessed_on",
+            "submit",
+            "clinic_name",
+            "item_name",
+            "mode",
+            "max_points",
+            "deduction",
+            "score",
+        )
+
+    def required_columns(self):
+        return ["卫生室编码", "年度", "季度", "项目编号"]
+
+    # ---- export: the import's columns with the scores they gave, in one query
+    def get_queryset(self):
+        return (
+            super()
+            .get_queryset()
+            .select_related("assessment__clinic", "item")
+            .order_by("-assessment__year", "-assessment__quarter", "assessment__clinic__code", "item__sort_order")
+        )
+
+    # Each item shows its value in its own mode's column only (the others stay blank, as the import wants them).
+    def _own(self, entry: AssessmentEntry, name: str) -> Any:
+        value = getattr(entry, name)
+        return "" if entry.item.input_field != name or value is None else value
+
+    def dehydrate_occurrences(self, entry: AssessmentEntry) -> Any:
+        return self._own(entry, "occurrences")
+
+    def dehydrate_achieved(self, entry: AssessmentEntry) -> Any:
+        return self._own(entry, "achieved")
+
+    def dehydrate_manual_score(self, entry: AssessmentEntry) -> Any:
+        return self._own(entry, "manual_score")
+
+    def dehydrate_passed(self, entry: AssessmentEntry) -> str:
+        value = self._own(entry, "passed")
+        return "" if value == "" else (_("是") if value else _("否"))
+
+    def dehydrate_submit(self, entry: AssessmentEntry) -> str:
+        return _("是") if entry.assessment.status == Assessment.Status.SUBMITTED else _("否")
+
+    def dehydrate_mode(self, entry: AssessmentEntry) -> str:
+        return entry.item.get_mode_display()
+
+    # ---- import: rows grouped by clinic and quarter, each group through the assessment services
+    def fast_import(self, dataset, *, dry_run: bool, progress=None) -> ImportReport:
+        report = ImportReport(resource=self.name)
+        if self.user is None:
+            report.file_error = _("导入考核分数需要考核人：请在后台导入，或在命令后加 --user 登录名。")
+            return report
+        headers = dataset.headers
+        columns = {
+            name: headers.index(fld.column_name) for name, fld in self.fields.items() if fld.column_name in headers
+        }
+        clinics = {c.code: c for c in clinics_for(self.user).select_related("township")}
+        groups: dict[tuple[Clinic, int, int], list[_Row]] = {}
+        submit: dict[tuple[Clinic, int, int], bool] = {}
+        assessed_on: dict[tuple[Clinic, int, int], date] = {}
+        seen: dict[tuple, int] = {}
+        errors = report.errors
+        for number, raw in enumerate(dataset._data, start=2):
+            values: dict[str, Any] = {}
+            bad = False
+            for name, index in columns.items():
+                if self.fields[name].readonly:
+                    continue
+                try:
+                    value = self.fields[name].widget.clean(raw[index])
+                except ValueError as exc:
+                    errors.append(RowIssue(row=number, column=self.fields[name].column_name, message=str(exc)))
+                    bad = True
+                    continue
+                if value not in (None, ""):
+                    values[name] = value
+            if bad:
+                continue
+            clinic = clinics.get(values["clinic"])
+            if clinic is None:
+                errors.append(
+                    RowIssue(
+                        row=number,
+                        column="卫生室编码",
+                        message=_("找不到编码为“%(code)s”的村卫生室，或您无权操作") % {"code": values["clinic"]},
+                    )
+                )
+                continue
+            key = (clinic, values["year"], values["quarter"])
+            first = seen.setdefault((*key, values["item"]), number)
+            if first != number:
+                errors.append(
+                    RowIssue(row=number, column="项目编号", message=_("与第 %(row)s 行重复") % {"row": first})
+                )
+                continue
+            groups.setdefault(key, []).append(_Row(number, values["item"], values))
+            if "submit" in values:
+                submit[key] = submit.get(key, False) or values["submit"]
+            if "assessed_on" in values:
+                assessed_on.setdefault(key, values["assessed_on"])
+        for done, (key, rows) in enumerate(sorted(groups.items(), key=lambda g: g[1][0].number), start=1):
+            self._import_group(key, rows, submit=submit.get(key, False), on=assessed_on.get(key), report=report)
+            if progress:
+                progress(sum(len(r) for r in list(groups.values())[:done]))
+        errors.sort(key=lambda e: e.row)
+        return report
+
+    def _import_group(self, key, rows: list[_Row], *, submit: bool, on: date | None, report: ImportReport) -> None:
+        """One clinic's quarter: open its assessment if need be, give each item its value, submit when asked.
+        Refusals are reported on the rows they concern; the runner rolls back a file with any."""
+        clinic, year, quarter = key
+        first = rows[0].number
+        assessment = (
+            Assessment.objects.filter(clinic=clinic, year=year, quarter=quarter).select_related("sheet").first()
+        )
+        sheet = assessment.sheet if assessment else current_sheet(county_id=clinic.township.county_id, year=year)
+        if sheet is None:
+            report.errors.append(
+                RowIssue(
+                    row=first, column="年度", message=_("卫健局还没有设置 %(year)s 年的考核评分表。") % {"year": year}
+                )
+            )
+            return
+        items = {i.code: i for i in sheet.items.all()}
+        failed = False
+        for row in rows:
+            item = items.get(row.item_code)
+            if item is None:
+                report.errors.append(
+                    RowIssue(
+                        row=row.number,
+                        column="项目编号",
+                        message=_("“%(sheet)s”中没有编号为“%(code)s”的项目")
+                        % {"sheet": sheet.name, "code": row.item_code},
+                    )
+                )
+                failed = True
+                continue
+            wanted = item.input_field
+            for name in INPUTS:
+                if name in row.values and name != wanted:
+                    report.errors.append(
+                        RowIssue(row=row.number, column=self.fields[name].column_name, message=self._wrong_column(item))
+                    )
+                    failed = True
+        if failed:
+            return
+        if assessment is not None and assessment.status != Assessment.Status.DRAFT:
+            entries = {e.item.code: e for e in assessment.entries.select_related("item")}
+            for row in rows:
+                entry = entries.get(row.item_code)
+                if entry is not None and any(
+                    getattr(entry, name) != value for name, value in self._inputs(row).items()
+                ):
+                    report.errors.append(
+                        RowIssue(
+                            row=row.number,
+                            column=_("整行"),
+                            message=_("%(a)s已提交，分数只能通过申诉更改") % {"a": assessment},
+                        )
+                    )
+            return  # unchanged rows of a submitted quarter are left as they are
+        try:
+            with transaction.atomic():
+                if assessment is None:
+                    assessment = services.start_assessment(
+                        user=self.user,
+                        clinic=clinic,
+                        year=year,
+                        quarter=quarter,
+                        assessed_on=on or timezone.localdate(),
+                    )
+                    report.new += len(rows)
+                else:
+                    report.updated += len(rows)
+                entries = {e.item.code: e for e in assessment.entries.select_related("item")}
+                rows_by_entry = {entries[r.item_code].pk: r for r in rows if r.item_code in entries}
+                try:
+                    services.update_entries(
+                        user=self.user,
+                        assessment=assessment,
+                        values={pk: self._inputs(row) for pk, row in rows_by_entry.items()},
+                    )
+                except ValidationError as exc:
+                    for pk, messages in getattr(exc, "message_dict", {"": exc.messages}).items():
+                        concerned = rows_by_entry.get(int(pk)) if str(pk).isascii() and str(pk).isdigit() else None
+                        column = self._input_column(entries[concerned.item_code].item) if concerned else _("整行")
+                        for message in messages:
+                            report.errors.append(
+                                RowIssue(row=concerned.number if concerned else first, column=column, message=message)
+                            )
+                    raise
+                if submit:
+                    try:
+                        services.submit_assessment(user=self.user, assessment=assessment)
+                    except ValidationError as exc:
+                        for message in exc.messages:
+                            report.errors.append(RowIssue(row=first, column="提交", message=message))
+                        raise
+        except PermissionDenied:
+            report.errors.append(
+                RowIssue(row=first, column="卫生室编码", message=_("您无权考核%(clinic)s") % {"clinic": clinic.name})
+            )
+        except ValidationError as exc:
+            if not any(e.row in {r.number for r in rows} for e in report.errors):
+                for field_key, messages in getattr(exc, "message_dict", {"": exc.messages}).items():
+                    column = SERVICE_KEYS.get(field_key, _("整行"))
+                    for message in messages:
+                        report.errors.append(RowIssue(row=first, column=column, message=message))
+
+    @staticmethod
+    def _inputs(row: _Row) -> dict[str, Any]:
+        return {name: row.values[name] for name in (*INPUTS, "reason") if name in row.values}
+
+    def _input_column(self, item: ScoreItem) -> str:
+        return self.fields[item.input_field or "item"].column_name
+
+    def _wrong_column(self, item: ScoreItem) -> str:
+        wanted = item.input_field
+        if wanted is None:
+            return _("“%(item)s”由满意度回访自动计算，此列不填") % {"item": item.name}
+        return _("“%(item)s”的评分方式是“%(mode)s”，请填在“%(column)s”列") % {
+            "item": item.name,
+            "mode": item.get_mode_display(),
+            "column": self.fields[wanted].column_name,
+        }

@@ -51,7 +51,7 @@ class DataImportView(WagtailAdminTemplateMixin, TemplateView):
         return super().dispatch(request, *args, **kwargs)
 
     def get_page_title(self):
-        return _("导入：%(model)s") % {"model": self.resource_class._meta.model._meta.verbose_name}
+        return _("导入：%(model)s") % {"model": self.resource_class.data_name()}
 
     def get_breadcrumbs_items(self):
         return [*self.breadcrumbs_items, {"url": "", "label": self.get_page_title()}]
@@ -61,7 +61,7 @@ class DataImportView(WagtailAdminTemplateMixin, TemplateView):
         resource = self.resource_class(user=self.request.user)
         context.setdefault("form", UploadForm())
         context["columns"] = resource.required_columns()
-        context["all_columns"] = [f.column_name for f in resource.get_import_fields()]
+        context["all_columns"] = [f.column_name for f in resource.get_import_fields() if not f.readonly]
         context["template_url"] = self.request.path.replace("/import/", "/export/") + "?format=xlsx"
         context["blank_template_url"] = reverse("data:template", args=[self.resource_class.name])
         context["resource_name"] = self.resource_class.name

@@ -114,6 +114,9 @@ def column_help(resource: ScopedResource, user: Any) -> list[ColumnHelp]:
             else:
                 max_length = getattr(widget, "max_length", None) if isinstance(widget, TextWidget) else None
                 rule = _("文字") + (_("，最多 %(n)s 个字") % {"n": max_length} if max_length else "")
+        note = resource.column_notes.get(fld.column_name)
+        if note:
+            rule = _("%(rule)s。%(note)s") % {"rule": rule, "note": note}
         result.append(ColumnHelp(name=fld.column_name, required=required, rule=rule, choices=choices, codes=codes))
     return result
 
@@ -136,7 +139,7 @@ def blank_template(resource_class: type[ScopedResource], *, user: Any) -> bytes:
     columns = column_help(resource, user)
     workbook = Workbook()
     data = workbook.active
-    data.title = str(resource._meta.model._meta.verbose_name)[:31]
+    data.title = resource.data_name()[:31]
     guide = workbook.create_sheet(_("填写说明"))
     code_sheet = workbook.create_sheet(_("编码对照"))
     bold, required_fill = Font(bold=True), PatternFill("solid", fgColor="FFF2CC")

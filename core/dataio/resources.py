@@ -56,6 +56,15 @@ class ScopedResource(resources.ModelResource):
     # rows itself with preloaded lookups and writes in bulk; run_import then uses it instead of the
     # row-by-row django-import-export path (same reporting, same all-or-nothing rule).
     fast_import: Callable[..., ImportReport] | None = None
+    # What a column means beyond its type and limits (column name → lazily translated text), written in the
+    # blank template's instructions sheet after the rule the widget gives.
+    column_notes: dict[str, Any] = {}
+    # What the import page and the blank template call the data; the model's verbose name when unset.
+    verbose_name: Any = None
+
+    @classmethod
+    def data_name(cls) -> str:
+        return str(cls.verbose_name or cls._meta.model._meta.verbose_name)
 
     def filter_for_listing(self, queryset, params):
         for param, lookup in self.export_filters.items():

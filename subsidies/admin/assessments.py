@@ -15,6 +15,7 @@ from django.views.generic import View
 from clinics import audit
 from clinics import selectors as org
 from clinics.filters import ScopeFilterForm
+from core import dataio
 from core.admin.viewsets import PermissionTemplateView, ScopedModelViewSet
 from core.files import serve_protected_file
 from core.forms import add_service_errors
@@ -45,6 +46,7 @@ class AssessmentListView(StaffView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         today = timezone.localdate()
+        scores_resource = dataio.get_resource_class("assessment_scores")
         filters = ScopeFilterForm(self.request.GET, user=self.request.user, fields=("year", "quarter"))
         year = filters.get("year", today.year)
         quarter = filters.get("quarter", 0)
@@ -65,6 +67,8 @@ class AssessmentListView(StaffView):
                 "clinics": org.clinics_for(self.request.user),
                 "form": form,
                 "can_add": self.request.user.has_perm("subsidies.add_assessment"),
+                "may_import_scores": dataio.user_may_import(self.request.user, scores_resource),
+                "may_export_scores": dataio.user_may_export(self.request.user, scores_resource),
                 "Status": Assessment.Status,
             }
         )
@@ -325,7 +329,7 @@ class AppealsView(StaffView):
         context = super().get_context_data(**kwargs)
         form = kwargs.get("form")
         appeal = form.cleaned_data.get("appeal") if form is not None else None
-        shown = forms.ENTRY_FIELDS.get(appeal.entry.item.mode) if appeal is not None else None
+        shown = appeal.entry.item.input_field if appeal is not None else None
         context.update(
             {
                 # Errors of a corrected figure the appeal's item has no input for (its mode scores another).

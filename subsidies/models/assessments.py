@@ -106,6 +106,22 @@ class ScoreItem(models.Model):
     def __str__(self):
         return f"{self.code} {self.name}"
 
+    @property
+    def input_field(self) -> str | None:
+        """The entry field an assessor fills for this item; None for the satisfaction item, which is computed
+        from the quarter's survey."""
+        return INPUT_FIELDS[self.mode]
+
+
+# The entry field each scoring mode is scored with (the score page, appeals and the score import agree on it).
+INPUT_FIELDS: dict[str, str | None] = {
+    ScoreItem.Mode.DEDUCTION: "occurrences",
+    ScoreItem.Mode.INDICATOR: "achieved",
+    ScoreItem.Mode.PASS_FAIL: "passed",
+    ScoreItem.Mode.MANUAL: "manual_score",
+    ScoreItem.Mode.SATISFACTION: None,
+}
+
 
 class Assessment(Versioned):
     class Status(models.TextChoices):

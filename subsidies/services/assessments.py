@@ -66,6 +66,14 @@ def start_assessment(*, user: User, clinic: Clinic, year: int, quarter: int, ass
                 % {"year": year, "q": quarter, "end": f"{ends.month}月{ends.day}日"}
             }
         )
+    # The assessment is of a finished quarter, on a day that has come: the record must not claim otherwise.
+    if not ends < assessed_on <= timezone.localdate():
+        raise ValidationError(
+            {
+                "assessed_on": _("考核日期应在 %(end)s 之后、不晚于今天。")
+                % {"end": f"{ends.year}年{ends.month}月{ends.day}日"}
+            }
+        )
     sheet = selectors.current_sheet(county_id=clinic.township.county_id, year=year)
     if sheet is None:
         raise ValidationError(_("卫健局还没有设置 %(year)s 年的考核评分表。") % {"year": year})

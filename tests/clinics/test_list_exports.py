@@ -23,7 +23,16 @@ from doctors.models import DoctorAssessment, TrainingRule
 from programs.models import Quota, SamplingRule, ServiceItem, ServiceItemPrice, ServiceRecord
 from programs.services import drugs as drug_services
 from residents.crypto import keyed_hash
-from subsidies.models import Advance, AdvanceBatch, PolicyItem, ScoreItem, ScoreSheet, SubsidyPolicy
+from subsidies.models import (
+    Advance,
+    AdvanceBatch,
+    Assessment,
+    AssessmentEntry,
+    PolicyItem,
+    ScoreItem,
+    ScoreSheet,
+    SubsidyPolicy,
+)
 from tests.doctors.helpers import make_doctor, make_licence, make_session
 from tests.residents.helpers import register as register_resident
 
@@ -54,7 +63,7 @@ def populate(org, tag=""):
         code=f"YP{tag}1", generic_name=f"阿莫西林胶囊{tag}", dosage_form="胶囊剂", specification="0.25g×24粒", unit="盒"
     )
     items = list(ServiceItem.objects.order_by("code")[:2])
-    batches = {}
+    batches, sheets = {}, {}
     for county in (org.county_a, org.county_b):
         code = f"{county.code}{tag}"
         ServiceItemPrice.objects.create(
@@ -87,7 +96,7 @@ def populate(org, tag=""):
         PolicyItem.objects.create(
             policy=policy, item=items[0], unit_price=Decimal("40.00"), work_points=Decimal("15.00")
         )
-        sheet = ScoreSheet.objects.create(county=county, year=2026 + len(tag), name=f"考核表{code}")
+        sheet = sheets[county.pk] = ScoreSheet.objects.create(county=county, year=2026 + len(tag), name=f"考核表{code}")
         ScoreItem.objects.create(
             sheet=sheet,
             code=f"K{code}",
@@ -158,6 +167,18 @@ def populate(org, tag=""):
             doctor=doctor,
             note=f"随访{code}",
             source=ServiceRecord.Source.IMPORT,
+        )
+        assessment = Assessment.objects.create(
+            clinic=clinic,
+            year=2026 + len(tag),
+            quarter=1,
+            sheet=sheets[county.pk],
+            assessor=org.users.county,
+            assessed_on=date(2026, 4, 8),
+        )
+        AssessmentEntry.objects.bulk_create(
+            AssessmentEntry(assessment=assessment, item=item, occurrences=1, score=item.max_points)
+            for item in sheets[county.pk].items.all()
         )
 
 

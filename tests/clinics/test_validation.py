@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from clinics.models import Clinic, ClinicPopulation
 from core import dataio
 from core.validation import limits_of, parse_date, parse_decimal, parse_integer
-from subsidies.models import ScoreItem
+from subsidies.models import ScoreItem, ScoreSheet
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 TODAY = timezone.localdate()
@@ -219,6 +219,16 @@ def world(django_db_setup, django_db_blocker):
             session = make_session(org.county_a, date(2026, 3, 2), code="SX1")
             first_17 = "32010219500309001"
             resident_id = first_17 + check_digit(first_17)
+            sheet = ScoreSheet.objects.create(county=org.county_a, year=2026, name="考核表")
+            ScoreItem.objects.create(
+                sheet=sheet,
+                code="Z1",
+                category="medical",
+                name="处方",
+                max_points=20,
+                mode="deduction",
+                points_per_occurrence=2,
+            )
             born = date(1985, 3, 9)
             new_id = id_number(born)
             assert not VillageDoctor.objects.filter(id_number=new_id).exists()
@@ -306,6 +316,16 @@ def world(django_db_setup, django_db_blocker):
                     "联系电话": "13912345678",
                     "村民小组": "1组",
                 },
+                "assessment_scores": {
+                    "卫生室编码": "A1a",
+                    "年度": 2026,
+                    "季度": 1,
+                    "项目编号": "Z1",
+                    "发现次数": 2,
+                    "扣分理由": "处方不规范",
+                    "考核日期": "2026-04-08",
+                    "提交": "否",
+                },
                 "service_records": {
                     "卫生室编码": "A1a",
                     "项目编码": "PH09",
@@ -314,6 +334,8 @@ def world(django_db_setup, django_db_blocker):
                     "居民姓名": "赵居民",
                 },
             }
+            # The resources whose import is done in someone's name (an assessment has an assessor).
+            base["importers"] = {"assessment_scores": org.users.township}
             yield base
         finally:
             transaction.set_rollback(True)
@@ -328,7 +350,14 @@ def test_every_resource_with_numeric_columns_has_a_base_row(world):
     for name in FUZZED:
         resource = importable()[name]()
         assert set(resource.required_columns()) <= set(world[name]), name
-        assert dataio.run_import(resource_name=name, data=to_csv(world[name]), filename="x.csv", dry_run=True).ok, name
+        report = dataio.run_import(
+            resource_name=name,
+            data=to_csv(world[name]),
+            filename="x.csv",
+            user=world["importers"].get(name),
+            dry_run=True,
+        )
+        assert report.ok, (name, report.error_lines())
 
 
 def to_csv(row):
@@ -458,7 +487,9 @@ def test_every_import_column_stores_or_refuses_in_chinese(world, db, name, data)
     except dataio.ImportFileError:
         seen = None
     with transaction.atomic():
-        report = dataio.run_import(resource_name=name, data=as_file[0], filename=as_file[1])
+        report = dataio.run_import(
+            resource_name=name, data=as_file[0], filename=as_file[1], user=world["importers"].get(name)
+        )
         event("stored" if report.ok else "refused")
         if report.ok:
             assert report.committed and seen is not None

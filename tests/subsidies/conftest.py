@@ -47,6 +47,15 @@ def sheet(_shared_data, request, org):
 ASSESSED_ON = date(2026, 4, 8)
 
 
+def assessed_on(year: int, quarter: int) -> date:
+    """A day a week after the quarter ends: when townships assess it."""
+    from datetime import timedelta
+
+    from subsidies.selectors.assessments import quarter_end
+
+    return quarter_end(year, quarter) + timedelta(days=8)
+
+
 @pytest.fixture
 def policy(org):
     """County A's 2026 unit-price policy that prices PH09 only (40 元, 15 工分): the settlement tests' policy."""

@@ -76,6 +76,9 @@ CASES = [
     Case("assessments:evidence", A1, args=evidence),
     Case("portal_assessments:detail", doctor_portal(other_doctor=NOT_FOUND, far_doctor=NOT_FOUND), args=assessment),
     Case("assessments:list", STAFF),
+    Case("data:import", STAFF, args=lambda o: ["assessment_scores"], id="import assessment scores"),
+    Case("data:export", STAFF, args=lambda o: ["assessment_scores"], id="export assessment scores"),
+    Case("data:template", STAFF, args=lambda o: ["assessment_scores"], id="template assessment scores"),
     Case("assessments:edit", A1, args=assessment),
     Case(
         "assessments:edit",

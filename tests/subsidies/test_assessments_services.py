@@ -11,12 +11,16 @@ from programs.models import Quota, ServiceItem, ServiceReport, ServiceReportLine
 from subsidies.models import Appeal, AssessmentEntry, Finding
 from subsidies.selectors.assessments import assessment_scores, indicator_achieved
 from subsidies.services import assessments as services
-from tests.subsidies.conftest import ASSESSED_ON
+from tests.subsidies.conftest import ASSESSED_ON, assessed_on
 
 
 def start(org, sheet, clinic=None, quarter=1, user=None):
     return services.start_assessment(
-        user=user or org.users.township, clinic=clinic or org.ca1a, year=2026, quarter=quarter, assessed_on=ASSESSED_ON
+        user=user or org.users.township,
+        clinic=clinic or org.ca1a,
+        year=2026,
+        quarter=quarter,
+        assessed_on=assessed_on(2026, quarter),
     )
 
 
@@ -190,3 +194,16 @@ def test_a_quarter_is_assessed_only_once_it_is_over(org, sheet):
         )
     assert f"{next_year}年第1季度到 3月31日 才结束" in str(excinfo.value)
     assert not org.ca1a.assessments.exists()
+
+
+@pytest.mark.parametrize("day", [date(2026, 3, 31), date(2026, 3, 1), "tomorrow"])
+def test_the_assessment_day_is_after_the_quarter_and_not_in_the_future(org, sheet, day):
+    from django.utils import timezone
+
+    if day == "tomorrow":
+        day = timezone.localdate() + timedelta(days=1)
+    with pytest.raises(ValidationError) as excinfo:
+        services.start_assessment(user=org.users.township, clinic=org.ca1a, year=2026, quarter=1, assessed_on=day)
+    assert excinfo.value.message_dict == {"assessed_on": ["考核日期应在 2026年3月31日 之后、不晚于今天。"]}
+    assert not org.ca1a.assessments.exists()
+    assert start(org, sheet).assessed_on == date(2026, 4, 8)
