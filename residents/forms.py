@@ -20,7 +20,7 @@ FLAG_TAGS = {
 
 
 def flag_choices() -> list[tuple[str, str]]:
-    return [(flag, ResidentRegistration._meta.get_field(flag).verbose_name) for flag in ResidentRegistration.FLAGS]
+    return [(flag, ResidentRegistration.flag_label(flag)) for flag in ResidentRegistration.FLAGS]
 
 
 class RegisterFilterForm(forms.Form):

@@ -73,6 +73,13 @@ class ResidentRegistration(models.Model):
     def __str__(self):
         return f"{self.resident} · {self.year}"
 
+    @classmethod
+    def flag_label(cls, flag: str) -> str:
+        """The Chinese name of a key-population flag (its field's verbose name)."""
+        field = cls._meta.get_field(flag)
+        assert isinstance(field, models.BooleanField)
+        return str(field.verbose_name)
+
 
 class PersonalDataAccess(models.Model):
     """Who saw residents' whole numbers, or exported their personal data, when, and which residents

@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import connections, router
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from import_export import fields
 
 from clinics import audit
@@ -25,12 +26,11 @@ from core.dataio import (
     ImportReport,
     RowIssue,
     ScopedResource,
-    StrictIntegerWidget,
     TextWidget,
     register,
+    year_field,
 )
 from core.forms import joined_messages
-from core.validation import MAX_YEAR, MIN_YEAR
 from residents import crypto, selectors
 from residents.models import Resident, ResidentRegistration
 from residents.services import move_reason, numbers_for, record_export
@@ -39,9 +39,7 @@ from residents.validation import check_id_number, check_phone
 __all__ = ["ResidentResource"]
 
 BATCH = 5000
-FLAG_COLUMNS = {
-    flag: str(ResidentRegistration._meta.get_field(flag).verbose_name) for flag in ResidentRegistration.FLAGS
-}
+FLAG_COLUMNS = {flag: ResidentRegistration.flag_label(flag) for flag in ResidentRegistration.FLAGS}
 
 
 def _flag_field(flag: str) -> fields.Field:
@@ -67,21 +65,41 @@ def _update_rows(model: type[Any], objs: list[Any], names: list[str]) -> None:
             )
 
 
+class LoggedResidentExport:
+    """For resources whose rows name residents: every export is recorded in each county's personal-data access
+    log (residents.services.record_export). ``export_log_page`` is the log's page text with ``%(n)s`` rows (marked
+    with gettext_noop, translated when written); ``export_resident_paths`` reach the resident and its county."""
+
+    export_log_page: str = ""
+    export_resident_paths: tuple[str, str] = ("resident_id", "clinic__township__county_id")
+
+    def export(self, queryset=None, **kwargs):
+        if queryset is None:
+            queryset = self.get_queryset()  # type: ignore[attr-defined]
+        dataset = super().export(queryset=queryset, **kwargs)  # type: ignore[misc]
+        resident, county = self.export_resident_paths
+        record_export(
+            user=self.user,  # type: ignore[attr-defined]
+            page=_(self.export_log_page) % {"n": len(dataset)},
+            residents_by_county=queryset.filter(**{f"{resident}__isnull": False})
+            .values_list(resident, county)
+            .order_by(),
+        )
+        return dataset
+
+
 @register
-class ResidentResource(ScopedResource):
+class ResidentResource(LoggedResidentExport, ScopedResource):
     name = "residents"
     scope_paths = {"clinic": "clinic"}
     import_permission = "residents.add_residentregistration"
     export_permission = "residents.view_residentregistration"
     background_threshold = 5000
     export_filters = {"year": "year", "clinic": "clinic_id", "township": "clinic__township_id"}
+    export_log_page = gettext_noop("辖区居民导出（%(n)s 行）")
 
     clinic = fields.Field(attribute="clinic__code", column_name="卫生室编码", widget=TextWidget(required=True))
-    year = fields.Field(
-        attribute="year",
-        column_name="年度",
-        widget=StrictIntegerWidget(required=True, min_value=MIN_YEAR, max_value=MAX_YEAR),
-    )
+    year = year_field("year")
     resident_name = fields.Field(
         attribute="resident__name", column_name="姓名", widget=TextWidget(required=True, max_length=50)
     )
@@ -126,18 +144,6 @@ class ResidentResource(ScopedResource):
             queryset = queryset.filter(**{flag: True})
         condition = selectors.search_condition(params.get("q") or "", prefix="resident__")
         return queryset if condition is None else queryset.filter(condition)
-
-    def export(self, queryset=None, **kwargs):
-        """The rows (numbers masked), recorded in each county's personal-data access log."""
-        if queryset is None:
-            queryset = self.get_queryset()
-        dataset = super().export(queryset=queryset, **kwargs)
-        record_export(
-            user=self.user,
-            page=_("辖区居民导出（%(n)s 行）") % {"n": len(dataset)},
-            residents_by_county=queryset.values_list("resident_id", "clinic__township__county_id").order_by(),
-        )
-        return dataset
 
     # ---- import ------------------------------------------------------------------------------------------
 
@@ -200,7 +206,7 @@ class ResidentResource(ScopedResource):
             if row_errors:
                 errors.extend(row_errors)
                 continue
-            assert id_number is not None
+            assert id_number is not None and code is not None
             values.update(id=id_number, phone=phone, clinic=clinics[code], number=number)
             values["hash"] = crypto.keyed_hash(id_number.number)
             for flag in ResidentRegistration.FLAGS:
@@ -223,10 +229,10 @@ class ResidentResource(ScopedResource):
         hashes = list({v["hash"] for v in parsed})
         residents: dict[str, Resident] = {}
         for start in range(0, len(hashes), BATCH):
-            for resident in Resident.objects.filter(id_number_hash__in=hashes[start : start + BATCH]).only(
+            for found in Resident.objects.filter(id_number_hash__in=hashes[start : start + BATCH]).only(
                 "pk", "name", "id_number_hash", "id_number_masked", "phone_hash", "phone_encrypted", "phone_masked"
             ):
-                residents[resident.id_number_hash] = resident
+                residents[found.id_number_hash] = found
         new_residents: dict[str, Resident] = {}
         changed_residents: dict[str, Resident] = {}
         for values in parsed:
@@ -277,10 +283,10 @@ class ResidentResource(ScopedResource):
         years = {v["year"] for v in parsed}
         existing: dict[tuple[int, int], ResidentRegistration] = {}
         for start in range(0, len(resident_ids), BATCH):
-            for registration in ResidentRegistration.objects.filter(
+            for known in ResidentRegistration.objects.filter(
                 resident_id__in=resident_ids[start : start + BATCH], year__in=years
             ):
-                existing[(registration.resident_id, registration.year)] = registration
+                existing[(known.resident_id, known.year)] = known
         compared = ["clinic", "village_group", *ResidentRegistration.FLAGS]
         to_create: list[ResidentRegistration] = []
         to_update: list[ResidentRegistration] = []

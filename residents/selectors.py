@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import cast
 
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
@@ -105,6 +106,6 @@ def access_log_for(user: AnyUser) -> QuerySet[PersonalDataAccess]:
 def resident_or_404(user: AnyUser, *, pk: object) -> Resident:
     """A resident with a registration in the user's scope; 404 otherwise, whether they exist or not."""
     try:
-        return residents_for(user).get(pk=pk)
+        return residents_for(user).get(pk=cast("int | str", pk))  # a bad value raises below, as a 404
     except (Resident.DoesNotExist, ValueError, TypeError):
         raise Http404 from None

@@ -27,6 +27,7 @@ from core.dataio import (
     StrictIntegerWidget,
     TextWidget,
     register,
+    year_field,
 )
 from core.validation import MAX_YEAR, MIN_YEAR
 from subsidies.models import Assessment, AssessmentEntry, ScoreItem, ScoreSheet
@@ -236,11 +237,7 @@ class AssessmentScoreResource(ScopedResource):
     clinic = fields.Field(
         attribute="assessment__clinic__code", column_name="卫生室编码", widget=TextWidget(required=True)
     )
-    year = fields.Field(
-        attribute="assessment__year",
-        column_name="年度",
-        widget=StrictIntegerWidget(required=True, min_value=MIN_YEAR, max_value=MAX_YEAR),
-    )
+    year = year_field("assessment__year")
     quarter = fields.Field(
         attribute="assessment__quarter",
         column_name="季度",

@@ -13,7 +13,7 @@ from __future__ import annotations
 from core.dataio.exporting import export_bytes
 from core.dataio.reading import PARSE_CHILD, SUPPORTED_EXTENSIONS, ImportFileError, read_dataset, read_rows
 from core.dataio.registry import get_resource_class, register, registry, user_may_export, user_may_import
-from core.dataio.resources import ScopedResource, model_field_for
+from core.dataio.resources import ScopedResource, model_field_for, month_field, year_field
 from core.dataio.runner import ImportReport, RowIssue, run_import
 from core.dataio.widgets import (
     ChineseBooleanWidget,
@@ -42,6 +42,7 @@ __all__ = [
     "export_bytes",
     "get_resource_class",
     "model_field_for",
+    "month_field",
     "read_dataset",
     "read_rows",
     "register",
@@ -49,4 +50,5 @@ __all__ = [
     "run_import",
     "user_may_export",
     "user_may_import",
+    "year_field",
 ]

@@ -9,12 +9,14 @@ import tablib
 from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist, ValidationError
 from django.db.models import Q
 from django.utils.translation import gettext as _
-from import_export import resources
+from import_export import fields, resources
 
 if TYPE_CHECKING:
     from core.dataio.runner import ImportReport
 from core.dataio.reading import ImportFileError
+from core.dataio.widgets import StrictIntegerWidget
 from core.scope import restrict
+from core.validation import MAX_YEAR, MIN_YEAR
 
 
 def model_field_for(model, attribute: str):
@@ -210,3 +212,19 @@ def _is_integer_lookup(model, lookup: str) -> bool:
         "PositiveSmallIntegerField",
         "PositiveBigIntegerField",
     }
+
+
+def year_field(attribute: str) -> fields.Field:
+    """The 年度 column of every resource that has one: required, a whole year within the project's years."""
+    return fields.Field(
+        attribute=attribute,
+        column_name="年度",
+        widget=StrictIntegerWidget(required=True, min_value=MIN_YEAR, max_value=MAX_YEAR),
+    )
+
+
+def month_field(attribute: str) -> fields.Field:
+    """The 月份 column: required, 1 to 12."""
+    return fields.Field(
+        attribute=attribute, column_name="月份", widget=StrictIntegerWidget(required=True, min_value=1, max_value=12)
+    )

@@ -18,6 +18,7 @@ from wagtail.admin.ui.tables import Column
 from clinics import audit
 from clinics import selectors as org
 from clinics.filters import ScopeFilterForm
+from core import dataio
 from core.admin.viewsets import PermissionTemplateView, ScopedModelViewSet
 from core.forms import add_service_errors, joined_messages
 from core.templatetags.figures import percent
@@ -57,6 +58,7 @@ class SamplesView(SamplingView):
         year = filters.get("year", default_year)
         month = filters.get("month", 0) or default_month
         township = filters.get("township", 0) or None
+        results = dataio.get_resource_class("verification_samples")
         samples = (
             []
             if invalid
@@ -84,6 +86,9 @@ class SamplesView(SamplingView):
                     user=self.request.user, year=year, month=month, township=township
                 ),
                 "can_draw": self.request.user.has_perm("programs.change_servicereport"),
+                # The call lists as Excel both ways (programs.resources.sampling), for calls from a printed list.
+                "may_import_results": dataio.user_may_import(self.request.user, results),
+                "may_export_results": dataio.user_may_export(self.request.user, results),
                 "rule": _rule_of(self.request.user, year),
                 "form": kwargs.get("form"),
             }

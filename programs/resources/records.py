@@ -32,7 +32,7 @@ from programs.selectors import records as record_selectors
 from programs.selectors.periods import State
 from programs.services import records as record_services
 from residents.crypto import keyed_hash, mask_id_number
-from residents.services import record_export
+from residents.resources import LoggedResidentExport
 from residents.validation import check_id_number
 
 __all__ = ["ServiceRecordResource", "apply_mapping"]
@@ -50,7 +50,7 @@ def apply_mapping(headers: list[str], mapping: dict[str, str]) -> list[str]:
 
 
 @register
-class ServiceRecordResource(ScopedResource):
+class ServiceRecordResource(LoggedResidentExport, ScopedResource):
     """One row per service: clinic, item, date, the resident's ID number and name, the doctor, a note."""
 
     name = "service_records"
@@ -59,6 +59,8 @@ class ServiceRecordResource(ScopedResource):
     export_permission = "programs.view_servicerecord"
     background_threshold = 5000
     export_filters = {"clinic": "clinic_id", "item": "item_id"}
+    # Exports carry masked numbers only, and each is logged.
+    export_log_page = gettext_noop("服务记录导出（%(n)s 行）")
 
     clinic = fields.Field(attribute="clinic__code", column_name=CLINIC, widget=TextWidget(required=True))
     item = fields.Field(attribute="item__code", column_name=ITEM, widget=TextWidget(required=True))
@@ -80,21 +82,6 @@ class ServiceRecordResource(ScopedResource):
             .select_related("clinic", "item", "doctor")
             .order_by("-service_date", "clinic__code", "item__sort_order", "pk")
         )
-
-    def export(self, queryset=None, **kwargs):
-        """The rows (ID numbers masked), recorded in each county's personal-data access log like every other
-        export of residents' data."""
-        if queryset is None:
-            queryset = self.get_queryset()
-        dataset = super().export(queryset=queryset, **kwargs)
-        record_export(
-            user=self.user,
-            page=_("服务记录导出（%(n)s 行）") % {"n": len(dataset)},
-            residents_by_county=queryset.filter(resident__isnull=False)
-            .values_list("resident_id", "clinic__township__county_id")
-            .order_by(),
-        )
-        return dataset
 
     def header_aliases(self):
         aliases = super().header_aliases()

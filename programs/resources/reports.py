@@ -19,7 +19,9 @@ from core.dataio import (
     StrictDecimalWidget,
     StrictIntegerWidget,
     TextWidget,
+    month_field,
     register,
+    year_field,
 )
 from core.forms import joined_messages
 from core.validation import MAX_YEAR, MIN_YEAR
@@ -54,16 +56,8 @@ class ServiceReportResource(ScopedResource):
     clinic = fields.Field(attribute="report__clinic__code", column_name="卫生室编码", widget=TextWidget(required=True))
     item = fields.Field(attribute="item__code", column_name="项目编码", widget=TextWidget(required=True))
     # Limits come from the model fields (ScopedResource binds them); the month rule is the service's.
-    year = fields.Field(
-        attribute="report__year",
-        column_name="年度",
-        widget=StrictIntegerWidget(required=True, min_value=MIN_YEAR, max_value=MAX_YEAR),
-    )
-    month = fields.Field(
-        attribute="report__month",
-        column_name="月份",
-        widget=StrictIntegerWidget(required=True, min_value=1, max_value=12),
-    )
+    year = year_field("report__year")
+    month = month_field("report__month")
     declared_count = fields.Field(
         attribute="declared_count", column_name="申报数", widget=StrictIntegerWidget(required=True)
     )
@@ -339,11 +333,7 @@ class QuotaResource(ScopedResource):
     item = fields.Field(
         attribute="item", column_name="项目编码", widget=CodeForeignKeyWidget(ServiceItem, label="服务项目")
     )
-    year = fields.Field(
-        attribute="year",
-        column_name="年度",
-        widget=StrictIntegerWidget(required=True, min_value=MIN_YEAR, max_value=MAX_YEAR),
-    )
+    year = year_field("year")
     target = fields.Field(attribute="target", column_name="任务数", widget=StrictIntegerWidget(required=True))
     item_name = fields.Field(attribute="item__name", column_name="项目名称", readonly=True)
 
@@ -387,11 +377,7 @@ class ItemPriceResource(ScopedResource):
         column_name="县编码",
         widget=CodeForeignKeyWidget(County, label="县", scope_paths={"county": ""}),
     )
-    year = fields.Field(
-        attribute="year",
-        column_name="年度",
-        widget=StrictIntegerWidget(required=True, min_value=MIN_YEAR, max_value=MAX_YEAR),
-    )
+    year = year_field("year")
     item = fields.Field(
         attribute="item", column_name="项目编码", widget=CodeForeignKeyWidget(ServiceItem, label="服务项目")
     )

@@ -56,8 +56,8 @@ class RegisterListView(PermissionTemplateView):
         )
         page = Paginator(registrations, PAGE_SIZE).get_page(params.get("p"))
         for registration in page.object_list:
-            registration.age = age_on(registration.resident.birth_date, today)  # type: ignore[attr-defined]
-            registration.tags = tags_of(registration)  # type: ignore[attr-defined]
+            registration.age = age_on(registration.resident.birth_date, today)
+            registration.tags = tags_of(registration)
         filtered = bool(clinic_id or flag or search or invalid)
         query = params.copy()
         query.pop("p", None)
@@ -108,7 +108,7 @@ class ResidentDetailView(PermissionTemplateView):
             .order_by("-year")
         )
         for registration in registrations:
-            registration.tags = tags_of(registration)  # type: ignore[attr-defined]
+            registration.tags = tags_of(registration)
         entries = sorted(
             chain.from_iterable(audit.entries_for(r, user)[:200] for r in registrations),
             key=lambda e: (e.timestamp, e.pk),
@@ -140,7 +140,7 @@ class AccessLogView(PermissionTemplateView):
         entries = selectors.access_log_for(self.request.user).select_related("user").order_by("-at", "-pk")
         page = Paginator(entries, PAGE_SIZE).get_page(self.request.GET.get("p"))
         for entry in page.object_list:
-            entry.shown = list(  # type: ignore[attr-defined]
+            entry.shown = list(
                 entry.residents.order_by("pk").only("pk", "name", "id_number_masked")[: self.shown_per_entry]
             )
         context.update({"page": page, "shown_per_entry": self.shown_per_entry})

@@ -20,7 +20,15 @@ from wagtail.admin.viewsets.model import ModelViewSet
 from core import dataio
 from doctors import services as doctor_services
 from doctors.models import DoctorAssessment, TrainingRule
-from programs.models import Quota, SamplingRule, ServiceItem, ServiceItemPrice, ServiceRecord
+from programs.models import (
+    Quota,
+    SampleEntry,
+    SamplingRule,
+    ServiceItem,
+    ServiceItemPrice,
+    ServiceRecord,
+    VerificationSample,
+)
 from programs.services import drugs as drug_services
 from residents.crypto import keyed_hash
 from subsidies.models import (
@@ -157,7 +165,7 @@ def populate(org, tag=""):
             batch=None if clinic == org.ca2a else batches[county.pk],
         )
         register_resident(clinic, 700 + n + 10 * len(tag), name=f"居民{code}", year=2026 + len(tag))
-        ServiceRecord.objects.create(
+        record = ServiceRecord.objects.create(
             clinic=clinic,
             item=items[0],
             service_date=date(2026, 3, 2 + n),
@@ -168,6 +176,10 @@ def populate(org, tag=""):
             note=f"随访{code}",
             source=ServiceRecord.Source.IMPORT,
         )
+        verification = VerificationSample.objects.create(
+            clinic=clinic, item=items[0], year=2026 + len(tag), month=3, seed=n, record_count=1, size=1
+        )
+        SampleEntry.objects.create(sample=verification, record=record, position=1, outcome="confirmed", attempts=1)
         assessment = Assessment.objects.create(
             clinic=clinic,
             year=2026 + len(tag),

@@ -188,7 +188,7 @@ def test_every_numeric_or_date_column_uses_a_strict_widget_with_the_model_fields
 def world(django_db_setup, django_db_blocker):
     """The organisation and the records the base rows refer to, built once for the module."""
     from doctors.models import VillageDoctor
-    from programs.models import ServiceItem
+    from programs.models import SampleEntry, ServiceItem, ServiceRecord, VerificationSample
     from programs.services import drugs
     from residents.validation import check_digit
     from tests.doctors.helpers import id_number, make_doctor, make_session
@@ -229,6 +229,19 @@ def world(django_db_setup, django_db_blocker):
                 mode="deduction",
                 points_per_occurrence=2,
             )
+            record = ServiceRecord.objects.create(
+                clinic=org.ca1a,
+                item=ServiceItem.objects.get(code="PH09"),
+                service_date=date(2026, 3, 5),
+                resident_name="钱居民",
+                id_number_hash="h" * 64,
+                id_number_masked="3201**********1234",
+                source=ServiceRecord.Source.IMPORT,
+            )
+            verification = VerificationSample.objects.create(
+                clinic=org.ca1a, item=record.item, year=2026, month=3, seed=1, record_count=1, size=1
+            )
+            SampleEntry.objects.create(sample=verification, record=record, position=1)
             born = date(1985, 3, 9)
             new_id = id_number(born)
             assert not VillageDoctor.objects.filter(id_number=new_id).exists()
@@ -326,6 +339,15 @@ def world(django_db_setup, django_db_blocker):
                     "考核日期": "2026-04-08",
                     "提交": "否",
                 },
+                "verification_samples": {
+                    "卫生室编码": "A1a",
+                    "项目编码": "PH09",
+                    "年度": 2026,
+                    "月份": 3,
+                    "序号": 1,
+                    "核实结果": "属实",
+                    "备注": "电话回访",
+                },
                 "service_records": {
                     "卫生室编码": "A1a",
                     "项目编码": "PH09",
@@ -334,8 +356,8 @@ def world(django_db_setup, django_db_blocker):
                     "居民姓名": "赵居民",
                 },
             }
-            # The resources whose import is done in someone's name (an assessment has an assessor).
-            base["importers"] = {"assessment_scores": org.users.township}
+            # The resources whose import is done in someone's name (an assessor, a caller).
+            base["importers"] = dict.fromkeys(("assessment_scores", "verification_samples"), org.users.township)
             yield base
         finally:
             transaction.set_rollback(True)

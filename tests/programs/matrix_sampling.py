@@ -41,6 +41,9 @@ def first_entry(org):
 
 CASES = [
     Case("sampling:list", STAFF),
+    Case("data:import", STAFF, args=lambda o: ["verification_samples"], id="import verification results"),
+    Case("data:export", STAFF, args=lambda o: ["verification_samples"], id="export call lists"),
+    Case("data:template", STAFF, args=lambda o: ["verification_samples"], id="template verification results"),
     Case("sampling:list", STAFF, query="year=2026&month=3", id="sampling-month"),
     Case("sampling:list", STAFF, query="year=abc&month=13&township=987654", id="sampling-bad-query"),
     Case(
