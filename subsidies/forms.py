@@ -377,6 +377,14 @@ class PolicyCheckForm(forms.Form):
         ]
 
 
+class PolicyCopyForm(forms.Form):
+    """The policy check's copy: next year's policy, or a new version of a frozen one (the same year)."""
+
+    copy = ButtonField(label=_("复制为新政策"))
+    year = _year(SubsidyPolicy)
+    name = forms.CharField(label=_("新政策名称"), max_length=SubsidyPolicy._meta.get_field("name").max_length)
+
+
 class PolicyFillPricesForm(forms.Form):
     """The policy check's button: copy the county's price table into the policy's missing items."""
 

@@ -264,6 +264,7 @@ class PolicyCheckView(StaffView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        frozen = selectors.approved_run_using(self.policy.pk)
         query = forms.PolicyCheckForm(self.request.GET, year=self.policy.year)
         quarter = query.cleaned_data["quarter"] if query.is_valid() else None
         context.update(
@@ -275,12 +276,21 @@ class PolicyCheckView(StaffView):
                 "table_size": len(county_price_table(county_id=self.policy.county_id, year=self.policy.year)),
                 "priced_count": self.policy.items.count(),
                 "may_change": self.request.user.has_perm("subsidies.change_subsidypolicy"),
-                "frozen_run": selectors.approved_run_using(self.policy.pk),
+                "may_copy": self.request.user.has_perm("subsidies.add_subsidypolicy"),
+                "frozen_run": frozen,
+                "copy_form": kwargs.get("copy_form") or self._copy_form(frozen=frozen is not None),
             }
         )
         return context
 
+    def _copy_form(self, *, frozen: bool) -> forms.PolicyCopyForm:
+        """Next year's policy by default; for a frozen policy, a new version of the same year."""
+        year = self.policy.year if frozen else self.policy.year + 1
+        return forms.PolicyCopyForm(initial={"year": year, "name": policy_services.copy_name(self.policy, year)})
+
     def post(self, request, *args, **kwargs):
+        if "copy" in request.POST:
+            return self._copy(request)
         if not request.user.has_perm("subsidies.change_subsidypolicy"):
             raise PermissionDenied
         form = forms.PolicyFillPricesForm(request.POST)
@@ -295,6 +305,29 @@ class PolicyCheckView(StaffView):
                 else:
                     messages.info(request, _("政策已包含县单价表的全部项目，没有需要补入的。"))
         return redirect(request.get_full_path())
+
+    def _copy(self, request):
+        if not request.user.has_perm("subsidies.add_subsidypolicy"):
+            raise PermissionDenied
+        form = forms.PolicyCopyForm(request.POST)
+        if form.is_valid():
+            try:
+                copy = policy_services.copy_policy(
+                    user=request.user,
+                    policy=self.policy,
+                    year=form.cleaned_data["year"],
+                    name=form.cleaned_data["name"],
+                )
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                messages.success(
+                    request,
+                    _("已复制为“%(name)s”（草稿，%(n)s 个项目标准）。请核对参数后再发布。")
+                    % {"name": copy.name, "n": copy.items.count()},
+                )
+                return redirect("settlement:policy_check", pk=copy.pk)
+        return self.render_to_response(self.get_context_data(copy_form=form))
 
 
 class RunExportView(View):

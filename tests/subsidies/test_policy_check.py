@@ -7,7 +7,7 @@ from decimal import Decimal as D
 from io import StringIO
 
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import call_command
 from django.urls import reverse
 from django.utils import translation
@@ -211,3 +211,86 @@ def test_settle_with_a_chosen_policy_and_check_policy_command(org, policy):
     out = StringIO()
     call_command("check_policy", "--policy", str(policy.pk), "--json", stdout=out)
     assert json.loads(out.getvalue())["warnings"] == []
+
+
+# --------------------------------------------------------------------------- copying a policy (#19)
+
+POLICY_PARAMETERS = [
+    "county_id",
+    "per_capita_rate",
+    "village_share",
+    "method",
+    "quota_cap",
+    "quality_threshold",
+    "quality_bands",
+    "drug_method",
+    "drug_amount",
+    "violation_deduction",
+    "gap_tolerance",
+    "remote_coefficient",
+    "budget_cap",
+    "advance_method",
+    "advance_q1_share",
+    "advance_monthly_amount",
+]
+
+
+def parameters(policy):
+    return {name: getattr(policy, name) for name in POLICY_PARAMETERS}
+
+
+def standards(policy):
+    return set(policy.items.values_list("item__code", "unit_price", "work_points"))
+
+
+def test_next_years_policy_is_a_draft_copy_and_the_original_stays(org, policy):
+    policy.status = SubsidyPolicy.Status.ACTIVE
+    policy.quality_bands = [[90, "1.0"], [60, "0.8"]]
+    policy.save()
+    table_price(org, "PH01", D("12.50"), D("3"))
+    policy_services.fill_prices_from_table(user=org.users.county, policy=policy)
+    assert policy_services.copy_name(policy, 2027) == "2027年村级补助"
+    copy = policy_services.copy_policy(user=org.users.county, policy=policy, year=2027, name=" 2027年村级补助 ")
+    assert (copy.year, copy.name, copy.status, copy.changed_by) == (2027, "2027年村级补助", "draft", org.users.county)
+    assert parameters(copy) == parameters(policy)
+    assert standards(copy) == standards(policy) == {("PH09", D("40.00"), D("15.00")), ("PH01", D("12.50"), D("3.00"))}
+    policy.refresh_from_db()
+    assert (policy.year, policy.status, policy.items.count()) == (2026, "active", 2)
+
+
+def test_a_frozen_policy_is_revised_as_a_new_policy_of_the_same_year(org, policy):
+    approved(org, policy)
+    assert policy_services.copy_name(policy, 2026) == "2026年村级补助（修订）"
+    with pytest.raises(ValidationError) as refused:
+        policy_services.copy_policy(user=org.users.county, policy=policy, year=2026, name=policy.name)
+    assert refused.value.message_dict == {"name": ["2026 年已有名为“2026年村级补助”的政策，请换一个名称。"]}
+    revised = policy_services.copy_policy(
+        user=org.users.county, policy=policy, year=2026, name="2026年村级补助（修订）"
+    )
+    assert standards(revised) == standards(policy)
+    with pytest.raises(PermissionDenied):
+        policy_services.copy_policy(user=org.users.other_county, policy=policy, year=2027, name="借用")
+
+
+def test_the_check_page_copies_with_the_offered_defaults(org, policy, client_for):
+    url = reverse("settlement:policy_check", args=[policy.pk])
+    county = client_for(org.users.county)
+    page = county.get(url).content.decode()
+    assert 'data-testid="policy-copy"' in page and 'value="2027"' in page and 'value="2027年村级补助"' in page
+    response = county.post(url, {"copy": "1", "year": "2027", "name": "2027年村级补助"}, follow=True)
+    copy = SubsidyPolicy.objects.get(county=org.county_a, year=2027)
+    assert response.redirect_chain[-1][0] == reverse("settlement:policy_check", args=[copy.pk])
+    assert "已复制为“2027年村级补助”（草稿，1 个项目标准）" in response.content.decode()
+    again = county.post(url, {"copy": "1", "year": "2027", "name": "2027年村级补助"})
+    assert again.status_code == 200 and "2027 年已有名为“2027年村级补助”的政策" in again.content.decode()
+    bad = county.post(url, {"copy": "1", "year": "２０２７", "name": ""})
+    assert bad.status_code == 200 and bad.content.decode().count('data-testid="copy-error"') == 2
+    assert SubsidyPolicy.objects.filter(county=org.county_a).count() == 2
+    # A township clerk may read the check but not copy; another county does not see the policy at all.
+    assert 'data-testid="policy-copy"' not in client_for(org.users.township).get(url).content.decode()
+    assert client_for(org.users.township).post(url, {"copy": "1", "year": "2028", "name": "x"}).status_code in (
+        302,
+        403,
+    )
+    assert client_for(org.users.other_county).post(url, {"copy": "1", "year": "2028", "name": "x"}).status_code == 404
+    assert SubsidyPolicy.objects.filter(county=org.county_a).count() == 2
