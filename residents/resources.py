@@ -65,21 +65,22 @@ def _update_rows(model: type[Any], objs: list[Any], names: list[str]) -> None:
             )
 
 
-class LoggedResidentExport:
-    """For resources whose rows name residents: every export is recorded in each county's personal-data access
-    log (residents.services.record_export). ``export_log_page`` is the log's page text with ``%(n)s`` rows (marked
-    with gettext_noop, translated when written); ``export_resident_paths`` reach the resident and its county."""
+class LoggedResidentExport(ScopedResource):
+    """Base of the resources whose rows name residents: every export is recorded in each county's personal-data
+    access log (residents.services.record_export). ``export_log_page`` is the log's page text with ``%(n)s`` rows
+    (marked with gettext_noop, translated when written); ``export_resident_paths`` reach the resident and its
+    county."""
 
     export_log_page: str = ""
     export_resident_paths: tuple[str, str] = ("resident_id", "clinic__township__county_id")
 
     def export(self, queryset=None, **kwargs):
         if queryset is None:
-            queryset = self.get_queryset()  # type: ignore[attr-defined]
-        dataset = super().export(queryset=queryset, **kwargs)  # type: ignore[misc]
+            queryset = self.get_queryset()
+        dataset = super().export(queryset=queryset, **kwargs)
         resident, county = self.export_resident_paths
         record_export(
-            user=self.user,  # type: ignore[attr-defined]
+            user=self.user,
             page=_(self.export_log_page) % {"n": len(dataset)},
             residents_by_county=queryset.filter(**{f"{resident}__isnull": False})
             .values_list(resident, county)
@@ -89,7 +90,7 @@ class LoggedResidentExport:
 
 
 @register
-class ResidentResource(LoggedResidentExport, ScopedResource):
+class ResidentResource(LoggedResidentExport):
     name = "residents"
     scope_paths = {"clinic": "clinic"}
     import_permission = "residents.add_residentregistration"

@@ -378,9 +378,9 @@ class PolicyCheckForm(forms.Form):
 
 
 class PolicyCopyForm(forms.Form):
-    """The policy check's copy: next year's policy, or a new version of a frozen one (the same year)."""
+    """The policy check's copy (its button is named ``copy``): next year's policy, or a new version of a frozen
+    one (the same year)."""
 
-    copy = ButtonField(label=_("复制为新政策"))
     year = _year(SubsidyPolicy)
     name = forms.CharField(label=_("新政策名称"), max_length=SubsidyPolicy._meta.get_field("name").max_length)
 

@@ -370,22 +370,39 @@ class AssessmentScoreResource(ScopedResource):
                 submit[key] = submit.get(key, False) or values["submit"]
             if "assessed_on" in values:
                 assessed_on.setdefault(key, values["assessed_on"])
-        for done, (key, rows) in enumerate(sorted(groups.items(), key=lambda g: g[1][0].number), start=1):
+        # The quarters' assessments in one query, and each sheet's items once, whatever the number of clinics.
+        self._assessments = {
+            (a.clinic_id, a.year, a.quarter): a
+            for a in Assessment.objects.filter(
+                clinic__in={clinic for clinic, _year, _quarter in groups},
+                year__in={year for _clinic, year, _quarter in groups},
+                quarter__in={quarter for _clinic, _year, quarter in groups},
+            ).select_related("sheet")
+        }
+        self._current_sheets: dict[tuple[int, int], ScoreSheet | None] = {}
+        self._sheet_items: dict[int, dict[str, ScoreItem]] = {}
+        done = 0
+        for key, rows in sorted(groups.items(), key=lambda g: g[1][0].number):
             self._import_group(key, rows, submit=submit.get(key, False), on=assessed_on.get(key), report=report)
+            done += len(rows)
             if progress:
-                progress(sum(len(r) for r in list(groups.values())[:done]))
+                progress(done)
         errors.sort(key=lambda e: e.row)
         return report
+
+    def _sheet_for(self, clinic: Clinic, year: int) -> ScoreSheet | None:
+        key = (clinic.township.county_id, year)
+        if key not in self._current_sheets:
+            self._current_sheets[key] = current_sheet(county_id=key[0], year=year)
+        return self._current_sheets[key]
 
     def _import_group(self, key, rows: list[_Row], *, submit: bool, on: date | None, report: ImportReport) -> None:
         """One clinic's quarter: open its assessment if need be, give each item its value, submit when asked.
         Refusals are reported on the rows they concern; the runner rolls back a file with any."""
         clinic, year, quarter = key
         first = rows[0].number
-        assessment = (
-            Assessment.objects.filter(clinic=clinic, year=year, quarter=quarter).select_related("sheet").first()
-        )
-        sheet = assessment.sheet if assessment else current_sheet(county_id=clinic.township.county_id, year=year)
+        assessment = self._assessments.get((clinic.pk, year, quarter))
+        sheet = assessment.sheet if assessment else self._sheet_for(clinic, year)
         if sheet is None:
             report.errors.append(
                 RowIssue(
@@ -393,7 +410,9 @@ class AssessmentScoreResource(ScopedResource):
                 )
             )
             return
-        items = {i.code: i for i in sheet.items.all()}
+        if sheet.pk not in self._sheet_items:
+            self._sheet_items[sheet.pk] = {i.code: i for i in sheet.items.all()}
+        items = self._sheet_items[sheet.pk]
         failed = False
         for row in rows:
             item = items.get(row.item_code)

@@ -23,7 +23,7 @@ from import_export import fields
 
 from clinics.models import Clinic
 from clinics.selectors import clinics_for, get_scope
-from core.dataio import ImportReport, RowIssue, ScopedResource, StrictDateWidget, TextWidget, register
+from core.dataio import ImportReport, RowIssue, StrictDateWidget, TextWidget, register
 from core.forms import joined_messages
 from core.validation import is_blank, parse_date
 from doctors.models import VillageDoctor
@@ -50,7 +50,7 @@ def apply_mapping(headers: list[str], mapping: dict[str, str]) -> list[str]:
 
 
 @register
-class ServiceRecordResource(LoggedResidentExport, ScopedResource):
+class ServiceRecordResource(LoggedResidentExport):
     """One row per service: clinic, item, date, the resident's ID number and name, the doctor, a note."""
 
     name = "service_records"

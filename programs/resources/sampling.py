@@ -26,7 +26,6 @@ from core.dataio import (
     ChoiceWidget,
     ImportReport,
     RowIssue,
-    ScopedResource,
     StrictIntegerWidget,
     TextWidget,
     month_field,
@@ -44,7 +43,7 @@ ATTEMPTS = "联系次数"
 
 
 @register
-class VerificationSampleResource(LoggedResidentExport, ScopedResource):
+class VerificationSampleResource(LoggedResidentExport):
     """回访名单与核实结果: one row per record of a current sample, keyed by clinic, item, month and 序号."""
 
     name = "verification_samples"
@@ -180,7 +179,13 @@ class VerificationSampleResource(LoggedResidentExport, ScopedResource):
         """The entries the rows name, in the importer's scope and in current samples, in two queries."""
         codes = {values["clinic"] for _number, values, _a in parsed}
         clinic_ids = list(clinics_for(self.user).filter(code__in=codes).values_list("pk", flat=True))
-        samples = VerificationSample.objects.filter(clinic_id__in=clinic_ids, superseded_by__isnull=True)
+        # Only the months the file names: a township's year of samples is far larger than one month's list.
+        samples = VerificationSample.objects.filter(
+            clinic_id__in=clinic_ids,
+            superseded_by__isnull=True,
+            year__in={values["year"] for _number, values, _a in parsed},
+            month__in={values["month"] for _number, values, _a in parsed},
+        )
         found = SampleEntry.objects.filter(sample__in=samples).select_related("sample__clinic", "sample__item")
         return {(e.sample.clinic.code, e.sample.item.code, e.sample.year, e.sample.month, e.position): e for e in found}
 

@@ -286,7 +286,9 @@ class PolicyCheckView(StaffView):
     def _copy_form(self, *, frozen: bool) -> forms.PolicyCopyForm:
         """Next year's policy by default; for a frozen policy, a new version of the same year."""
         year = self.policy.year if frozen else self.policy.year + 1
-        return forms.PolicyCopyForm(initial={"year": year, "name": policy_services.copy_name(self.policy, year)})
+        return forms.PolicyCopyForm(
+            initial={"year": year, "name": policy_services.copy_name(policy=self.policy, year=year)}
+        )
 
     def post(self, request, *args, **kwargs):
         if "copy" in request.POST:

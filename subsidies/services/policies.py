@@ -79,7 +79,7 @@ def delete_policy_item(*, user: User | None, instance: PolicyItem) -> None:
     instance.delete()
 
 
-def copy_name(policy: SubsidyPolicy, year: int) -> str:
+def copy_name(*, policy: SubsidyPolicy, year: int) -> str:
     """The name a copy is offered: the year in the name moved on (2026年村级补助 → 2027年村级补助), or, for a
     copy within the same year (a new version of a frozen policy), the name marked as revised."""
     if year == policy.year:
@@ -93,20 +93,20 @@ def copy_policy(*, user: User | None, policy: SubsidyPolicy, year: int, name: st
     """A new draft policy with the same parameters and item standards, for another year (next year's policy) or
     for the same year (a new version of a policy an approved settlement froze). The original is left as it is:
     the runs computed with it keep pointing at it."""
-    source = SubsidyPolicy.objects.get(pk=policy.pk)
-    _ensure_county(user, source.county_id)
+    copy = SubsidyPolicy.objects.get(pk=policy.pk)  # read afresh: the caller's object stays the original
+    _ensure_county(user, copy.county_id)
+    standards = list(copy.items.order_by("pk"))
     name = name.strip()
-    if SubsidyPolicy.objects.filter(county_id=source.county_id, year=year, name=name).exists():
+    if SubsidyPolicy.objects.filter(county_id=copy.county_id, year=year, name=name).exists():
         raise ValidationError(
             {"name": _("%(year)s 年已有名为“%(name)s”的政策，请换一个名称。") % {"year": year, "name": name}}
         )
-    copy = SubsidyPolicy.objects.get(pk=source.pk)
     copy.pk = None
     copy._state.adding = True
     copy.year, copy.name, copy.status, copy.effective_from = year, name, SubsidyPolicy.Status.DRAFT, None
     copy.version = 0
     copy = save_policy(user=user, instance=copy)
-    for standard in source.items.order_by("pk"):  # one by one, so that the change history records each standard
+    for standard in standards:  # one by one, so that the change history records each standard
         PolicyItem(
             policy=copy, item_id=standard.item_id, unit_price=standard.unit_price, work_points=standard.work_points
         ).save()

@@ -215,28 +215,14 @@ def test_settle_with_a_chosen_policy_and_check_policy_command(org, policy):
 
 # --------------------------------------------------------------------------- copying a policy (#19)
 
-POLICY_PARAMETERS = [
-    "county_id",
-    "per_capita_rate",
-    "village_share",
-    "method",
-    "quota_cap",
-    "quality_threshold",
-    "quality_bands",
-    "drug_method",
-    "drug_amount",
-    "violation_deduction",
-    "gap_tolerance",
-    "remote_coefficient",
-    "budget_cap",
-    "advance_method",
-    "advance_q1_share",
-    "advance_monthly_amount",
-]
+# What a copy changes; every other column of the policy is copied as it is.
+COPY_CHANGES = {"id", "year", "name", "status", "effective_from", "version", "changed_by", "changed_at"}
 
 
 def parameters(policy):
-    return {name: getattr(policy, name) for name in POLICY_PARAMETERS}
+    return {
+        f.attname: getattr(policy, f.attname) for f in SubsidyPolicy._meta.concrete_fields if f.name not in COPY_CHANGES
+    }
 
 
 def standards(policy):
@@ -249,7 +235,7 @@ def test_next_years_policy_is_a_draft_copy_and_the_original_stays(org, policy):
     policy.save()
     table_price(org, "PH01", D("12.50"), D("3"))
     policy_services.fill_prices_from_table(user=org.users.county, policy=policy)
-    assert policy_services.copy_name(policy, 2027) == "2027年村级补助"
+    assert policy_services.copy_name(policy=policy, year=2027) == "2027年村级补助"
     copy = policy_services.copy_policy(user=org.users.county, policy=policy, year=2027, name=" 2027年村级补助 ")
     assert (copy.year, copy.name, copy.status, copy.changed_by) == (2027, "2027年村级补助", "draft", org.users.county)
     assert parameters(copy) == parameters(policy)
@@ -260,7 +246,7 @@ def test_next_years_policy_is_a_draft_copy_and_the_original_stays(org, policy):
 
 def test_a_frozen_policy_is_revised_as_a_new_policy_of_the_same_year(org, policy):
     approved(org, policy)
-    assert policy_services.copy_name(policy, 2026) == "2026年村级补助（修订）"
+    assert policy_services.copy_name(policy=policy, year=2026) == "2026年村级补助（修订）"
     with pytest.raises(ValidationError) as refused:
         policy_services.copy_policy(user=org.users.county, policy=policy, year=2026, name=policy.name)
     assert refused.value.message_dict == {"name": ["2026 年已有名为“2026年村级补助”的政策，请换一个名称。"]}
