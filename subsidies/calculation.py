@@ -95,11 +95,16 @@ class LineResult:
     explanation: dict
 
 
+def _bands(policy: PolicyInputs) -> list:
+    """The quality bands, highest minimum first."""
+    return sorted(policy.quality_bands, key=lambda band: -Decimal(str(band[0])))
+
+
 def quality_coefficient(score: Decimal | None, policy: PolicyInputs) -> Decimal:
     """0 below the threshold (or without an assessment); the band's coefficient, or score ÷ 100."""
     if score is None or score < policy.quality_threshold:
         return Decimal(0)
-    for minimum, coefficient in sorted(policy.quality_bands, key=lambda band: -Decimal(str(band[0]))):
+    for minimum, coefficient in _bands(policy):
         if score >= Decimal(str(minimum)):
             return Decimal(str(coefficient))
     if policy.quality_bands:
@@ -150,11 +155,14 @@ class _Prepared:
         return found
 
     def capped_amount(self, quota: int, code: str, cap: Decimal, price: Decimal) -> tuple[Decimal, str]:
-        """cap × price and its string in fen (many clinics share a quota, so many items share this amount)."""
+        """cap × price and its string (many clinics share a quota, so many items share this amount). A cap with a
+        fraction can give an amount finer than the fen: it is shown exactly, so the items add up to the subtotal
+        the coefficient multiplies, and the line is rounded once."""
         found = self.capped.get((quota, code))
         if found is None:
             amount = cap * price
-            found = self.capped[(quota, code)] = (amount, str(money(amount)))
+            in_fen = money(amount)
+            found = self.capped[(quota, code)] = (amount, str(in_fen) if amount == in_fen else plain(amount))
         return found
 
     def cap(self, quota: int) -> tuple[Decimal, str]:
@@ -167,7 +175,8 @@ class _Prepared:
 
 def _unit_price_amount(
     clinic: ClinicInputs, policy: PolicyInputs, coefficient: Decimal, prepared: _Prepared | None = None
-) -> tuple[Decimal, list]:
+) -> tuple[Decimal, list, Decimal]:
+    """(the public-health amount in fen, the item rows, the exact sum of the items before the coefficients)."""
     prepared = prepared or _Prepared(policy)
     rows, raw = [], Decimal(0)
     check_gap = policy.gap_tolerance is not None
@@ -209,12 +218,13 @@ def _unit_price_amount(
             }
         )
     equity = _equity(clinic, policy)
-    return money(raw * coefficient * equity), rows
+    return money(raw * coefficient * equity), rows, raw
 
 
 def _work_points(
     clinic: ClinicInputs, policy: PolicyInputs, coefficient: Decimal, prepared: _Prepared | None = None
-) -> tuple[Decimal, list]:
+) -> tuple[Decimal, list, Decimal]:
+    """(the corrected points, the item rows, the points before the coefficients)."""
     prepared = prepared or _Prepared(policy)
     rows, raw = [], Decimal(0)
     check_gap = policy.gap_tolerance is not None
@@ -236,7 +246,7 @@ def _work_points(
                 "excluded": excluded,
             }
         )
-    return raw * coefficient * _equity(clinic, policy), rows
+    return raw * coefficient * _equity(clinic, policy), rows, raw
 
 
 def _drug_subsidy(clinic: ClinicInputs, policy: PolicyInputs) -> tuple[Decimal, str]:
@@ -264,13 +274,14 @@ def compute(policy: PolicyInputs, clinics: list[ClinicInputs]) -> tuple[list[Lin
     prepared = _Prepared(policy)
     public_health: dict[int, Decimal] = {}
     item_rows: dict[int, list] = {}
+    raw: dict[int, Decimal] = {}  # per clinic: the items' exact sum (unit price) or points (work points)
     pool_info = {}
     if policy.method == "work_points":
         population = sum(c.population for c in clinics)
         pool = money(policy.per_capita_rate * policy.village_share * population * policy.period_fraction)
         points = {}
         for clinic in clinics:
-            points[clinic.clinic_id], item_rows[clinic.clinic_id] = _work_points(
+            points[clinic.clinic_id], item_rows[clinic.clinic_id], raw[clinic.clinic_id] = _work_points(
                 clinic, policy, coefficients[clinic.clinic_id], prepared
             )
         parts = split_exactly(pool, [points[c.clinic_id] for c in clinics])
@@ -282,10 +293,12 @@ def compute(policy: PolicyInputs, clinics: list[ClinicInputs]) -> tuple[list[Lin
             "population": population,
             "total_points": plain(total_points),
             "formula": f"{policy.per_capita_rate} 元/人 × 村级比例 {policy.village_share} × {population} 人 × {policy.period_fraction.normalize()}",
+            "per_capita_rate": str(policy.per_capita_rate),
+            "village_share": str(policy.village_share),
         }
     else:
         for clinic in clinics:
-            public_health[clinic.clinic_id], item_rows[clinic.clinic_id] = _unit_price_amount(
+            public_health[clinic.clinic_id], item_rows[clinic.clinic_id], raw[clinic.clinic_id] = _unit_price_amount(
                 clinic, policy, coefficients[clinic.clinic_id], prepared
             )
         points = {}
@@ -329,6 +342,15 @@ def compute(policy: PolicyInputs, clinics: list[ClinicInputs]) -> tuple[list[Lin
                         for paid_on, amount, reference, scheduled in clinic.advance_rows
                     ],
                     "advance_schedule": policy.advance_schedule,
+                    # What the plain-language explanation (subsidies.explaining) needs beyond the figures above.
+                    "subtotal": plain(raw[clinic.clinic_id]) if policy.method != "work_points" else None,
+                    "raw_points": plain(raw[clinic.clinic_id]) if policy.method == "work_points" else None,
+                    "pool_part": str(public_health[clinic.clinic_id]) if pool_info else None,
+                    "bands": [[plain(Decimal(str(m))), plain(Decimal(str(c)))] for m, c in _bands(policy)],
+                    "gap_tolerance": None if policy.gap_tolerance is None else plain(policy.gap_tolerance),
+                    "quota_cap": plain(policy.quota_cap),
+                    "period_fraction": plain(policy.period_fraction),
+                    "drug_amount": str(policy.drug_amount),
                 },
             )
         )

@@ -237,6 +237,7 @@ class LineView(StaffView):
             {
                 "line": self.line,
                 "x": self.line.explanation,
+                "e": selectors.line_explanation(line=self.line),
                 "run": self.line.run,
                 "admin": True,
                 "sources": selectors.line_sources(line=self.line),

@@ -7,6 +7,7 @@ from clinics.portal.access import doctor_required
 from core.files import protected_bytes
 from subsidies import pdf
 from subsidies.models import SettlementLine, SettlementRun
+from subsidies.selectors.settlement import line_explanation
 
 VISIBLE = [SettlementRun.Status.APPROVED, SettlementRun.Status.ANNOUNCED, SettlementRun.Status.PAID]
 
@@ -32,7 +33,13 @@ def line(request, pk: int):
     return render(
         request,
         "subsidies/settlement/portal_line.html",
-        {"line": line, "x": line.explanation, "run": line.run, "page_title": str(line.run)},
+        {
+            "line": line,
+            "x": line.explanation,
+            "e": line_explanation(line=line),
+            "run": line.run,
+            "page_title": str(line.run),
+        },
     )
 
 

@@ -22,6 +22,7 @@ from programs.models import ServiceReport
 from programs.selectors.drugs import drug_subsidy_basis
 from programs.selectors.reports import item_figures
 from subsidies import calculation
+from subsidies.explaining import Explanation, ScoreFacts, explain
 from subsidies.models import (
     Advance,
     AdvanceBatch,
@@ -33,7 +34,7 @@ from subsidies.models import (
     SubsidyPolicy,
 )
 from subsidies.models.settlement import period_label
-from subsidies.selectors.assessments import assessment_scores
+from subsidies.selectors.assessments import assessment_scores, score_facts
 
 if TYPE_CHECKING:
     from clinics.selectors import AnyUser
@@ -80,6 +81,26 @@ def line_sources(*, line: SettlementLine) -> LineSources:
             .order_by("quarter")
         ),
     )
+
+
+def line_explanations(lines: Iterable[SettlementLine]) -> dict[int, Explanation]:
+    """Line id → the line in plain sentences, with the assessment behind its score: what the portal page, the
+    admin page and the PDF statement all show. The lines are of one run; a bounded number of queries."""
+    lines = list(lines)
+    if not lines:
+        return {}
+    run = lines[0].run
+    facts = score_facts(clinic_ids=[line.clinic_id for line in lines], year=run.year, quarter=run.quarter)
+    return {
+        line.pk: explain(
+            x=line.explanation, line=line, score_facts=facts.get(line.clinic_id, ScoreFacts(yearly=run.quarter is None))
+        )
+        for line in lines
+    }
+
+
+def line_explanation(*, line: SettlementLine) -> Explanation:
+    return line_explanations([line])[line.pk]
 
 
 def statement_batches_for(user: AnyUser) -> QuerySet[StatementBatch]:

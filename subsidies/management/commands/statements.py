@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from subsidies import pdf
 from subsidies.models import SettlementRun
+from subsidies.selectors.settlement import line_explanations
 
 
 class Command(BaseCommand):
@@ -22,8 +23,9 @@ class Command(BaseCommand):
         folder.mkdir(parents=True, exist_ok=True)
         started = time.perf_counter()
         lines = list(settlement.lines.select_related("run__county", "run__township", "clinic__township"))
+        explanations = line_explanations(lines)
         for line in lines:
-            (folder / pdf.statement_filename(line)).write_bytes(pdf.statement_pdf(line))
+            (folder / pdf.statement_filename(line)).write_bytes(pdf.statement_pdf(line, explanations[line.pk]))
         seconds = time.perf_counter() - started
         self.stdout.write(
             self.style.SUCCESS(
