@@ -64,6 +64,12 @@ def test_county_approves_and_doctor_downloads_statement(browser, live_server, or
     doctor.click("text=城关镇2026年第1季度结算")
     explanation = doctor.locator("[data-testid=explanation]")
     expect(explanation).to_contain_text("质量系数 0.8")
+    # Every figure from the doctor's own counts: 100 × 40.00 = 4,000.00; × 0.8 = 3,200.00; + 1,250.00 drugs.
+    expect(explanation.locator("[data-testid=item]")).to_contain_text(
+        "申报 100，核实 100，按核实数计：100 × 40.00 元 = 4000.00 元。"
+    )
+    expect(explanation.locator("[data-testid=subtotal]")).to_have_text("各项合计 4000 元 × 质量系数 0.8 = 3200.00 元。")
+    expect(explanation.locator("[data-testid=result]")).to_contain_text("3200.00 元 + 基本药物补助 1250.00 元")
     expect(explanation.locator("[data-testid=balance]")).to_have_text("4450.00")
     screenshot(doctor, "settlement-portal-explanation-phone")
     with doctor.expect_download() as download_info:
