@@ -104,9 +104,9 @@ def quality_coefficient(score: Decimal | None, policy: PolicyInputs) -> Decimal:
     """0 below the threshold (or without an assessment); the band's coefficient, or score ÷ 100."""
     if score is None or score < policy.quality_threshold:
         return Decimal(0)
-    for minimum, coefficient in _bands(policy):
-        if score >= Decimal(str(minimum)):
-            return Decimal(str(coefficient))
+    for band in _bands(policy):  # [minimum, coefficient] or [minimum, coefficient, grade name]
+        if score >= Decimal(str(band[0])):
+            return Decimal(str(band[1]))
     if policy.quality_bands:
         return Decimal(0)
     return Decimal(score) / Decimal(100)
@@ -346,7 +346,10 @@ def compute(policy: PolicyInputs, clinics: list[ClinicInputs]) -> tuple[list[Lin
                     "subtotal": plain(raw[clinic.clinic_id]) if policy.method != "work_points" else None,
                     "raw_points": plain(raw[clinic.clinic_id]) if policy.method == "work_points" else None,
                     "pool_part": str(public_health[clinic.clinic_id]) if pool_info else None,
-                    "bands": [[plain(Decimal(str(m))), plain(Decimal(str(c)))] for m, c in _bands(policy)],
+                    "bands": [
+                        [plain(Decimal(str(band[0]))), plain(Decimal(str(band[1]))), *band[2:3]]
+                        for band in _bands(policy)
+                    ],
                     "gap_tolerance": None if policy.gap_tolerance is None else plain(policy.gap_tolerance),
                     "quota_cap": plain(policy.quota_cap),
                     "period_fraction": plain(policy.period_fraction),

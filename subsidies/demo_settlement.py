@@ -42,7 +42,7 @@ def _policy_and_advances(ctx):
         method=SubsidyPolicy.Method.UNIT_PRICE,
         quota_cap=Decimal("1.2"),
         quality_threshold=Decimal("60"),
-        quality_bands=[[90, 1.0], [80, 0.9], [60, 0.8]],
+        quality_bands=[[90, 1.0, "优秀"], [80, 0.9, "合格"], [60, 0.8, "基本合格"]],
         drug_method=SubsidyPolicy.DrugMethod.PER_RESIDENT,
         drug_amount=Decimal("6"),
         violation_deduction=Decimal("50"),

@@ -179,11 +179,19 @@ def _quality(x: dict, coefficient: Decimal) -> list[str]:
         return [_("考核得分 %(s)s 分，低于合格线 %(t)s 分，质量系数为 0，所以公共卫生服务补助为 0。") % values]
     if "bands" not in x:  # a run stored before the bands were recorded
         return [_("考核得分 %(s)s 分，达到合格线 %(t)s 分，质量系数为 %(c)s。") % values]
-    bands = [(Decimal(m), Decimal(c)) for m, c in x["bands"]]
+    bands = [(Decimal(band[0]), band[2] if len(band) > 2 else "") for band in x["bands"]]
     if not bands:
         return [_("考核得分 %(s)s 分，达到合格线 %(t)s 分，质量系数 = %(s)s ÷ 100 = %(c)s。") % values]
-    for minimum, _band_coefficient in bands:
+    for minimum, grade in bands:
         if score >= minimum:
+            if grade:
+                return [
+                    _(
+                        "考核得分 %(s)s 分，达到合格线 %(t)s 分；按政策分档，%(m)s 分及以上为“%(g)s”，"
+                        "按 %(c)s 的比例拨付（质量系数 %(c)s）。"
+                    )
+                    % {**values, "m": number(minimum), "g": grade}
+                ]
             return [
                 _("考核得分 %(s)s 分，达到合格线 %(t)s 分；按政策分档，%(m)s 分及以上的质量系数为 %(c)s。")
                 % {**values, "m": number(minimum)}

@@ -5,6 +5,7 @@ coefficient; 偏远系数 equity coefficient for remote clinics; 预拨 advance;
 """
 
 from decimal import Decimal
+from itertools import pairwise
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -36,6 +37,46 @@ def period_label(year: int, *, quarter: int | None = None, month: int | None = N
     if month:
         return gettext("%(y)s年%(m)s月") % {"y": year, "m": month}
     return gettext("%(y)s年度") % {"y": year}
+
+
+def validate_quality_bands(value) -> None:
+    """The quality bands (质量系数分档) a settlement can use: a list of [minimum score 0–100, share paid 0–1] with an
+    optional grade name; no minimum twice, and a higher band never pays a smaller share. The same rule on the
+    admin form, an import and a service, so a run never meets a band it cannot read."""
+    if value in (None, ""):
+        return
+    if not isinstance(value, list):
+        raise ValidationError(gettext('质量系数分档要写成列表，如 [[90, 1.0, "优秀"], [60, 0.8, "合格"]]。'))
+    bands = []
+    for number, band in enumerate(value, start=1):
+        where = {"n": number}
+        if not isinstance(band, list) or len(band) not in (2, 3):
+            raise ValidationError(
+                gettext("第 %(n)s 档要写成 [最低分, 拨付比例] 或 [最低分, 拨付比例, 等级名称]。") % where
+            )
+        try:
+            if isinstance(band[0], bool) or isinstance(band[1], bool):
+                raise TypeError
+            minimum, share = Decimal(str(band[0])), Decimal(str(band[1]))
+        except (ArithmeticError, TypeError, ValueError):
+            raise ValidationError(gettext("第 %(n)s 档的最低分和拨付比例必须是数字。") % where) from None
+        if not minimum.is_finite() or not 0 <= minimum <= 100:
+            raise ValidationError(gettext("第 %(n)s 档的最低分必须在 0 到 100 之间。") % where)
+        if not share.is_finite() or not 0 <= share <= 1:
+            raise ValidationError(gettext("第 %(n)s 档的拨付比例必须在 0 到 1 之间（1 表示全额拨付）。") % where)
+        if len(band) == 3 and (not isinstance(band[2], str) or not 0 < len(band[2].strip()) <= 10):
+            raise ValidationError(gettext("第 %(n)s 档的等级名称要写成 10 个字以内的文字，如“优秀”。") % where)
+        bands.append((minimum, share))
+    minimums = [m for m, _s in bands]
+    if len(set(minimums)) != len(minimums):
+        raise ValidationError(gettext("质量系数分档中有两档的最低分相同。"))
+    ordered = sorted(bands, reverse=True)
+    for (high, high_share), (low, low_share) in pairwise(ordered):
+        if high_share < low_share:
+            raise ValidationError(
+                gettext("%(h)s 分及以上的拨付比例（%(hs)s）小于 %(l)s 分及以上的（%(ls)s）：分数高的档不能拨得更少。")
+                % {"h": _plain(high), "hs": _plain(high_share), "l": _plain(low), "ls": _plain(low_share)}
+            )
 
 
 MONEY: DecimalPlaces = {"max_digits": 14, "decimal_places": 2}
@@ -91,7 +132,11 @@ class SubsidyPolicy(Versioned):
         _("质量系数分档"),
         default=list,
         blank=True,
-        help_text=_("可选，如 [[90, 1.0], [80, 0.9], [60, 0.8]]；留空则系数 = 得分 ÷ 100"),
+        validators=[validate_quality_bands],
+        help_text=_(
+            "可选，每档写成 [最低分, 拨付比例, 等级名称]（等级名称可省略），"
+            '如 [[90, 1.0, "优秀"], [80, 0.9, "合格"], [60, 0.8, "基本合格"]]；留空则系数 = 得分 ÷ 100'
+        ),
     )
     drug_method = models.CharField(
         _("基本药物补助方式"), max_length=12, choices=DrugMethod.choices, default=DrugMethod.PER_RESIDENT
@@ -240,7 +285,11 @@ class SubsidyPolicy(Versioned):
 
 
 def _percent(share) -> str:
-    return format((Decimal(share) * 100).normalize(), "f")
+    return _plain(Decimal(share) * 100)
+
+
+def _plain(value: Decimal) -> str:
+    return format(value.normalize(), "f")
 
 
 class PolicyItem(models.Model):
