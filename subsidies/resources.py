@@ -1,13 +1,16 @@
-"""Import-export resources of the subsidies app: a county's score sheet (考核评分表), one row per item, and the
-scores of its assessments (考核分数), one row per clinic × quarter × item."""
+"""Import-export resources of the subsidies app: a county's score sheet (考核评分表), one row per item; the
+scores of its assessments (考核分数), one row per clinic × quarter × item; and its subsidy policies (补助政策),
+one row per policy."""
 
 from __future__ import annotations
 
+import functools
+import json
 from datetime import date
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -30,11 +33,13 @@ from core.dataio import (
     year_field,
 )
 from core.validation import MAX_YEAR, MIN_YEAR
-from subsidies.models import Assessment, AssessmentEntry, ScoreItem, ScoreSheet
+from subsidies.models import Assessment, AssessmentEntry, ScoreItem, ScoreSheet, SubsidyPolicy
+from subsidies.models.settlement import POLICY_PARAMETERS
 from subsidies.selectors.assessments import current_sheet
 from subsidies.services import assessments as services
+from subsidies.services import policies as policy_services
 
-__all__ = ["AssessmentScoreResource", "ScoreSheetResource"]
+__all__ = ["AssessmentScoreResource", "PolicyResource", "ScoreSheetResource"]
 
 # The columns that name the sheet an item belongs to (county, year, version); the name is the sheet's title.
 SHEET_KEYS = ("county", "year", "version", "sheet_name")
@@ -515,3 +520,137 @@ class AssessmentScoreResource(ScopedResource):
             "mode": item.get_mode_display(),
             "column": self.fields[wanted].column_name,
         }
+
+
+class QualityBandsWidget(TextWidget):
+    """质量系数分档 as written in a cell: the same list the policy form takes, e.g.
+    [[90, 1.0, "优秀"], [60, 0.8, "合格"]]; blank is no bands (coefficient = score ÷ 100). The model field's
+    validator then checks what the list says, so the import and the form refuse the same bands."""
+
+    def clean(self, value, row=None, **kwargs):
+        text = super().clean(value, row=row, **kwargs)
+        if not text:
+            return []
+        try:
+            return json.loads(text.replace("“", '"').replace("”", '"').replace("，", ","))
+        except ValueError:
+            raise ValueError(_('不是有效的分档写法，请写成 [[90, 1.0, "优秀"], [60, 0.8, "合格"]]')) from None
+
+    def render(self, value, obj=None, **kwargs):
+        return json.dumps(value, ensure_ascii=False) if value else ""
+
+
+# Columns that may be left blank: the model's default (the admin form's initial value) on a new policy, the
+# policy's current value on an existing one. Blank bands are no bands.
+POLICY_DEFAULTED = {
+    f.name for f in SubsidyPolicy._meta.concrete_fields if f.has_default() and f.name in POLICY_PARAMETERS
+} - {"quality_bands"}
+
+
+def _policy_column(name: str) -> str:
+    return str(cast(models.Field, SubsidyPolicy._meta.get_field(name)).verbose_name)
+
+
+@register
+class PolicyResource(ScopedResource):
+    """One row per policy (补助政策): its general parameters, quality bands and advance schedule, keyed by
+    县编码 + 年度 + 名称. Rows go through the policy form's rules (the model's validators and clean()) and the
+    policy service, so a policy an approved settlement used is refused here as on its edit page (copy it on
+    政策检查 instead); an unchanged row of such a policy passes, so an exported file can be imported again.
+    The item prices come from the county's price table (政策检查 → 从价格表补齐) or the 政策项目标准 page."""
+
+    name = "policies"
+    scope_paths = {"county": "county"}
+    import_permission = "subsidies.add_subsidypolicy"
+    export_permission = "subsidies.view_subsidypolicy"
+    export_filters = {"year": "year"}
+    export_search_fields = ("name",)
+    column_notes = {
+        "质量系数分档": gettext_lazy(
+            '每档 [最低分, 拨付比例, 等级名称]，如 [[90, 1.0, "优秀"], [80, 0.9, "合格"], [60, 0.8, "基本合格"]]；'
+            "留空则质量系数 = 得分 ÷ 100"
+        ),
+        "状态": gettext_lazy("草稿可反复模拟测算；已发布的政策才用于预拨和正式结算"),
+    }
+
+    county = fields.Field(
+        attribute="county",
+        column_name="县编码",
+        widget=CodeForeignKeyWidget(County, label="县", scope_paths={"county": ""}),
+    )
+    year = year_field("year")
+    name_ = fields.Field(attribute="name", column_name="名称", widget=TextWidget(required=True, max_length=100))
+
+    class Meta:
+        model = SubsidyPolicy
+        fields = ("county", "year", "name_", *POLICY_PARAMETERS)
+        import_id_fields = ("county", "year", "name_")
+        skip_diff = True
+        clean_model_instances = True
+
+    @classmethod
+    def widget_from_django_field(cls, f, default=None):
+        """Choices by their Chinese label, numbers within the model's limits, dates strictly, bands as a list."""
+        if f.name == "quality_bands":
+            return QualityBandsWidget
+        if f.choices:
+            return functools.partial(ChoiceWidget, f.choices, required=f.name not in POLICY_DEFAULTED)
+        if isinstance(f, models.DecimalField):
+            return functools.partial(StrictDecimalWidget, required=not (f.null or f.name in POLICY_DEFAULTED))
+        if isinstance(f, models.DateField):
+            return StrictDateWidget
+        if isinstance(f, models.CharField):
+            return functools.partial(TextWidget, max_length=f.max_length)
+        return super().widget_from_django_field(f, default)
+
+    @classmethod
+    def field_from_django_field(cls, field_name, django_field, readonly):
+        field = super().field_from_django_field(field_name, django_field, readonly)
+        field.column_name = _policy_column(field_name)
+        return field
+
+    def header_aliases(self):
+        aliases = super().header_aliases()
+        aliases["name"] = "名称"
+        return aliases
+
+    def required_columns(self):
+        optional = {_policy_column(name) for name in POLICY_DEFAULTED} | {
+            _policy_column(name)
+            for name in ("quality_bands", "gap_tolerance", "budget_cap", "effective_from", "notice_url")
+        }
+        return [c for c in super().required_columns() if c not in optional]
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("county").order_by("-year", "county__code", "name")
+
+    def get_instance(self, instance_loader, row):
+        try:
+            county = self.fields["county"].clean(row, user=self.user)
+            year = self.fields["year"].clean(row)
+            name = self.fields["name_"].clean(row)
+        except ValueError:
+            return None
+        return SubsidyPolicy.objects.filter(county=county, year=year, name=name).first()
+
+    def import_field(self, field, instance, row, is_m2m=False, **kwargs):
+        # A blank optional column keeps the default (new policy) or the current value (existing one).
+        if field.attribute in POLICY_DEFAULTED and _blank_cell(row.get(field.column_name)):
+            return
+        super().import_field(field, instance, row, is_m2m=is_m2m, **kwargs)
+
+    def save_instance(self, instance, is_create, row, **kwargs):
+        if not is_create:
+            current = SubsidyPolicy.objects.get(pk=instance.pk)
+            if all(getattr(current, name) == getattr(instance, name) for name in POLICY_PARAMETERS):
+                return  # an unchanged row (an exported file imported again), also of a frozen policy
+        try:
+            policy_services.save_policy(user=self.user, instance=instance)
+        except PermissionDenied:
+            raise ValidationError({"county": _("无权修改该县的补助政策")}) from None
+        except ValidationError as exc:
+            raise (exc if hasattr(exc, "error_dict") else ValidationError({"name": exc.messages})) from None
+
+
+def _blank_cell(value) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())

@@ -25,6 +25,7 @@ from core.spreadsheets import xlsx_response
 from programs.selectors.reports import county_price_table
 from subsidies import forms, pdf
 from subsidies.models import Advance, PolicyItem, SettlementRun, StatementBatch, SubsidyPolicy
+from subsidies.models.settlement import POLICY_PARAMETERS
 from subsidies.selectors import policy_check as check_selectors
 from subsidies.selectors import settlement as selectors
 from subsidies.services import advances as advance_services
@@ -555,32 +556,8 @@ class PolicyViewSet(ScopedModelViewSet):
     edit_view_class = PolicyEditView
     index_view_class = PolicyIndexView
     list_display = ["name", "year", "method", "per_capita_rate", "village_share", "advance_schedule_display", "status"]
-    form_fields = [
-        "county",
-        "year",
-        "name",
-        "status",
-        "per_capita_rate",
-        "village_share",
-        "method",
-        "quota_cap",
-        "quality_threshold",
-        "quality_bands",
-        "drug_method",
-        "drug_amount",
-        "violation_deduction",
-        "gap_tolerance",
-        "remote_coefficient",
-        "budget_cap",
-        "effective_from",
-        "notice_url",
-        "advance_method",
-        "advance_q1_share",
-        "advance_q2_share",
-        "advance_q3_share",
-        "advance_q4_share",
-        "advance_monthly_amount",
-    ]
+    data_resource = "policies"
+    form_fields = ["county", "year", "name", *POLICY_PARAMETERS]
 
 
 class PolicyItemViewSet(ScopedModelViewSet):

@@ -284,6 +284,33 @@ class SubsidyPolicy(Versioned):
     advance_schedule_display.fget.short_description = _("预拨计划")  # type: ignore[attr-defined]  # read by the admin
 
 
+# What a county sets on a policy beside its county, year and name, in the order of the policy form; the admin
+# form and the policies import take the same fields.
+POLICY_PARAMETERS = (
+    "status",
+    "per_capita_rate",
+    "village_share",
+    "method",
+    "quota_cap",
+    "quality_threshold",
+    "quality_bands",
+    "drug_method",
+    "drug_amount",
+    "violation_deduction",
+    "gap_tolerance",
+    "remote_coefficient",
+    "budget_cap",
+    "effective_from",
+    "notice_url",
+    "advance_method",
+    "advance_q1_share",
+    "advance_q2_share",
+    "advance_q3_share",
+    "advance_q4_share",
+    "advance_monthly_amount",
+)
+
+
 def _percent(share) -> str:
     return _plain(Decimal(share) * 100)
 

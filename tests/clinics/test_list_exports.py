@@ -90,6 +90,11 @@ def populate(org, tag=""):
             village_share=Decimal("0.4"),
             drug_amount=Decimal("5.00"),
             status="active",
+            quality_bands=[[90, 1.0, "优秀"], [60, 0.8, "合格"]],
+            gap_tolerance=Decimal("0.05"),
+            budget_cap=Decimal("1000000.00"),
+            effective_from=date(2026, 1, 1),
+            notice_url="https://example.org/policy.pdf",
         )
         batches[county.pk] = AdvanceBatch.objects.create(
             county=county,

@@ -321,6 +321,32 @@ def world(django_db_setup, django_db_blocker):
                     "单价（元）": "12.50",
                     "工分": "1.5",
                 },
+                "policies": {
+                    "县编码": org.county_a.code,
+                    "年度": 2027,
+                    "名称": "2027年村级补助",
+                    "状态": "草稿（可模拟测算）",
+                    "人均补助标准（元/人·年）": "99",
+                    "村级任务比例": "0.4",
+                    "公共卫生补助方式": "按项目单价",
+                    "任务数封顶倍数": "1.2",
+                    "考核合格分": "60",
+                    "质量系数分档": '[[90, 1.0, "优秀"], [60, 0.8, "合格"]]',
+                    "基本药物补助方式": "按服务人口",
+                    "基本药物补助标准": "5",
+                    "每次加价销售扣款（元）": "50",
+                    "核实差异容忍度": "0.05",
+                    "偏远地区系数": "1.1",
+                    "预算上限（元）": "1000000",
+                    "生效日期": "2027-01-01",
+                    "政策文件链接": "https://example.org/p.pdf",
+                    "预拨方式": "按季度比例预拨",
+                    "第一季度预拨比例": "0.25",
+                    "第二季度预拨比例": "0.25",
+                    "第三季度预拨比例": "0.25",
+                    "第四季度预拨比例": "0.15",
+                    "每月固定预拨（元/室）": "0",
+                },
                 "residents": {
                     "卫生室编码": "A1a",
                     "年度": 2026,
@@ -358,6 +384,7 @@ def world(django_db_setup, django_db_blocker):
             }
             # The resources whose import is done in someone's name (an assessor, a caller).
             base["importers"] = dict.fromkeys(("assessment_scores", "verification_samples"), org.users.township)
+            base["importers"]["policies"] = org.users.county
             yield base
         finally:
             transaction.set_rollback(True)
