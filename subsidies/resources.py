@@ -33,13 +33,14 @@ from core.dataio import (
     year_field,
 )
 from core.validation import MAX_YEAR, MIN_YEAR
-from subsidies.models import Assessment, AssessmentEntry, ScoreItem, ScoreSheet, SubsidyPolicy
+from programs.models import ServiceItem
+from subsidies.models import Assessment, AssessmentEntry, PolicyItem, ScoreItem, ScoreSheet, SubsidyPolicy
 from subsidies.models.settlement import POLICY_PARAMETERS
 from subsidies.selectors.assessments import current_sheet
 from subsidies.services import assessments as services
 from subsidies.services import policies as policy_services
 
-__all__ = ["AssessmentScoreResource", "PolicyResource", "ScoreSheetResource"]
+__all__ = ["AssessmentScoreResource", "PolicyItemResource", "PolicyResource", "ScoreSheetResource"]
 
 # The columns that name the sheet an item belongs to (county, year, version); the name is the sheet's title.
 SHEET_KEYS = ("county", "year", "version", "sheet_name")
@@ -654,3 +655,111 @@ class PolicyResource(ScopedResource):
 
 def _blank_cell(value) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
+
+
+@register
+class PolicyItemResource(ScopedResource):
+    """One row per item standard of a policy (政策项目标准): the policy named by 县编码 + 年度 + 政策名称, the item
+    by its code, with its unit price and work points. Through the policy service, so the items of a policy an
+    approved settlement used are refused (an unchanged row passes). Beside the county's price table: a policy
+    can take its prices from that table on 政策检查, or from this file where it pays differently."""
+
+    name = "policy_items"
+    scope_paths = {"county": "policy__county"}
+    import_permission = "subsidies.add_policyitem"
+    export_permission = "subsidies.view_policyitem"
+    export_filters = {"policy": "policy_id"}
+    export_search_fields = ("item__code", "item__name")
+
+    county = fields.Field(
+        column_name="县编码", widget=CodeForeignKeyWidget(County, label="县", scope_paths={"county": ""})
+    )
+    year = year_field("policy__year")
+    policy_name = fields.Field(
+        attribute="policy__name", column_name="政策名称", widget=TextWidget(required=True, max_length=100)
+    )
+    item = fields.Field(
+        attribute="item", column_name="项目编码", widget=CodeForeignKeyWidget(ServiceItem, label="服务项目")
+    )
+    item_name = fields.Field(attribute="item__name", column_name="项目名称", readonly=True)
+    unit_price = fields.Field(
+        attribute="unit_price", column_name="单价（元）", widget=StrictDecimalWidget(required=True)
+    )
+    work_points = fields.Field(attribute="work_points", column_name="工分", widget=StrictDecimalWidget(required=True))
+
+    class Meta:
+        model = PolicyItem
+        fields = ("county", "year", "policy_name", "item", "item_name", "unit_price", "work_points")
+        import_id_fields = ("county", "year", "policy_name", "item")
+        skip_diff = True
+        clean_model_instances = True
+
+    def required_columns(self):
+        return ["县编码", "年度", "政策名称", "项目编码", "单价（元）", "工分"]
+
+    def get_queryset(self):
+        return (
+            super()
+            .get_queryset()
+            .select_related("policy__county", "item")
+            .order_by("-policy__year", "policy__name", "item__sort_order", "item__code")
+        )
+
+    def dehydrate_county(self, standard: PolicyItem) -> str:
+        return standard.policy.county.code
+
+    def _policy(self, row) -> SubsidyPolicy | None:
+        try:
+            county = self.fields["county"].clean(row, user=self.user)
+            year = self.fields["year"].clean(row)
+            name = self.fields["policy_name"].clean(row)
+        except ValueError:
+            return None
+        return SubsidyPolicy.objects.filter(county=county, year=year, name=name).first()
+
+    def get_instance(self, instance_loader, row):
+        policy = self._policy(row)
+        try:
+            item = self.fields["item"].clean(row)
+        except ValueError:
+            return None
+        return PolicyItem.objects.filter(policy=policy, item=item).first() if policy else None
+
+    def import_field(self, field, instance, row, is_m2m=False, **kwargs):
+        if field.attribute in ("policy__year", "policy__name"):
+            return  # they name the policy (below), they are not written to it
+        super().import_field(field, instance, row, is_m2m=is_m2m, **kwargs)
+
+    def import_instance(self, instance, row, **kwargs):
+        errors: dict[str, Any] = {}
+        for key in ("county", "year", "policy_name"):
+            try:
+                self.fields[key].clean(row, user=self.user)
+            except ValueError as exc:
+                errors[key] = ValidationError(str(exc))
+        if not errors:
+            policy = self._policy(row)
+            if policy is None:
+                errors["policy_name"] = ValidationError(
+                    _("该县该年度没有叫这个名称的补助政策（请先在“补助政策”中新建或导入）")
+                )
+            else:
+                instance.policy = policy
+        try:
+            super().import_instance(instance, row, **kwargs)
+        except ValidationError as exc:
+            errors = exc.update_error_dict(errors)
+        if errors:
+            raise ValidationError(errors)
+
+    def save_instance(self, instance, is_create, row, **kwargs):
+        if not is_create:
+            current = PolicyItem.objects.get(pk=instance.pk)
+            if (current.unit_price, current.work_points) == (instance.unit_price, instance.work_points):
+                return  # an unchanged row (an exported file imported again), also of a frozen policy
+        try:
+            policy_services.save_policy_item(user=self.user, instance=instance)
+        except PermissionDenied:
+            raise ValidationError({"county": _("无权修改该县的补助政策")}) from None
+        except ValidationError as exc:
+            raise (exc if hasattr(exc, "error_dict") else ValidationError({"policy_name": exc.messages})) from None

@@ -570,6 +570,7 @@ class PolicyItemViewSet(ScopedModelViewSet):
     list_select_related = ("policy", "item")
     list_filter = ["policy"]
     form_fields = ["policy", "item", "unit_price", "work_points"]
+    data_resource = "policy_items"
     save_service = staticmethod(policy_services.save_policy_item)
     delete_service = staticmethod(policy_services.delete_policy_item)
 

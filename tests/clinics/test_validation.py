@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from clinics.models import Clinic, ClinicPopulation
 from core import dataio
 from core.validation import limits_of, parse_date, parse_decimal, parse_integer
-from subsidies.models import ScoreItem, ScoreSheet
+from subsidies.models import ScoreItem, ScoreSheet, SubsidyPolicy
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 TODAY = timezone.localdate()
@@ -220,6 +220,15 @@ def world(django_db_setup, django_db_blocker):
             first_17 = "32010219500309001"
             resident_id = first_17 + check_digit(first_17)
             sheet = ScoreSheet.objects.create(county=org.county_a, year=2026, name="考核表")
+            # the policy a policy_items row names
+            SubsidyPolicy.objects.create(
+                county=org.county_a,
+                year=2026,
+                name="基础政策",
+                per_capita_rate=99,
+                village_share="0.4",
+                drug_amount=5,
+            )
             ScoreItem.objects.create(
                 sheet=sheet,
                 code="Z1",
@@ -347,6 +356,14 @@ def world(django_db_setup, django_db_blocker):
                     "第四季度预拨比例": "0.15",
                     "每月固定预拨（元/室）": "0",
                 },
+                "policy_items": {
+                    "县编码": org.county_a.code,
+                    "年度": 2026,
+                    "政策名称": "基础政策",
+                    "项目编码": "PH09",
+                    "单价（元）": "40.00",
+                    "工分": "15",
+                },
                 "residents": {
                     "卫生室编码": "A1a",
                     "年度": 2026,
@@ -384,7 +401,7 @@ def world(django_db_setup, django_db_blocker):
             }
             # The resources whose import is done in someone's name (an assessor, a caller).
             base["importers"] = dict.fromkeys(("assessment_scores", "verification_samples"), org.users.township)
-            base["importers"]["policies"] = org.users.county
+            base["importers"]["policies"] = base["importers"]["policy_items"] = org.users.county
             yield base
         finally:
             transaction.set_rollback(True)
