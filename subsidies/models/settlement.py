@@ -127,7 +127,13 @@ class SubsidyPolicy(Versioned):
         help_text=_("按单价计算时，每项最多按 任务数 × 该倍数 计补助"),
         **RATE,
     )
-    quality_threshold = models.DecimalField(_("考核合格分"), max_digits=5, decimal_places=2, default=Decimal(60))
+    quality_threshold = models.DecimalField(
+        _("考核合格分"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal(60),
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+    )
     quality_bands = models.JSONField(
         _("质量系数分档"),
         default=list,
@@ -198,6 +204,11 @@ class SubsidyPolicy(Versioned):
         ordering = ["-year", "county"]
         constraints = [
             models.UniqueConstraint(fields=["county", "year", "name"], name="policy_unique_name"),
+            models.CheckConstraint(
+                condition=Q(quality_threshold__gte=0, quality_threshold__lte=100),
+                name="policy_threshold_0_100",
+                violation_error_message=_("考核合格分必须在 0 到 100 分之间。"),
+            ),
             models.CheckConstraint(
                 condition=Q(advance_method__in=["none", "quarterly_share", "monthly_fixed"]),
                 name="policy_advance_method_valid",

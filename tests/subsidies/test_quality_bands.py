@@ -5,6 +5,7 @@ from decimal import Decimal as D
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import translation
 
@@ -87,3 +88,13 @@ def test_the_policy_form_refuses_bad_bands_on_its_field(org, policy, client_for)
     )
     assert response.status_code == 302
     assert SubsidyPolicy.objects.get(pk=policy.pk).quality_bands == [[90, 1.0, "优秀"], [60, 0.8, "合格"]]
+
+
+def test_a_pass_line_above_100_is_refused_on_the_form_and_in_the_database(org, policy, client_for):
+    url = reverse("subsidypolicy:edit", args=[policy.pk])
+    response = client_for(org.users.county).post(url, policy_post(policy, quality_threshold="120"))
+    assert response.status_code == 200 and "不能大于 100" in response.content.decode()
+    policy.refresh_from_db()
+    assert policy.quality_threshold == D("60")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        SubsidyPolicy.objects.filter(pk=policy.pk).update(quality_threshold=D("100.01"))
