@@ -133,6 +133,31 @@ class Explanation:
     balance_shown: str = "0.00"
 
 
+@dataclass(frozen=True)
+class Grade:
+    """A line's grade (等级) as the run's table shows it; ``rectify``: the clinic is named for rectification
+    (below the pass line or the lowest band, or in a band that pays nothing)."""
+
+    label: str
+    rectify: bool = False
+
+
+def grade(x: dict) -> Grade:
+    """The grade of a line from its stored explanation: the band's name when the policy names its bands."""
+    if x.get("score") is None:
+        return Grade(_("未考核"))
+    score = _decimal(x["score"], Decimal(0))
+    if score < _decimal(x.get("threshold"), Decimal(0)):
+        return Grade(_("未达合格线"), rectify=True)
+    bands = x.get("bands") or []
+    for band in bands:
+        if score >= Decimal(band[0]):
+            return Grade(band[2] if len(band) > 2 else "", rectify=Decimal(band[1]) == 0)
+    if bands:
+        return Grade(_("低于最低一档"), rectify=True)
+    return Grade("")
+
+
 def explain(*, x: dict, line, score_facts: ScoreFacts | None = None) -> Explanation:
     """The line ``line`` (public_health, drug_subsidy, deductions, advances, balance) with its stored
     explanation ``x``, as sentences."""

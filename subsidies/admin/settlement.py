@@ -23,7 +23,7 @@ from core.files import protected_bytes, serve_protected_file
 from core.forms import add_service_errors, joined_messages
 from core.spreadsheets import xlsx_response
 from programs.selectors.reports import county_price_table
-from subsidies import forms, pdf
+from subsidies import explaining, forms, pdf
 from subsidies.models import Advance, PolicyItem, SettlementRun, StatementBatch, SubsidyPolicy
 from subsidies.models.settlement import POLICY_PARAMETERS
 from subsidies.selectors import policy_check as check_selectors
@@ -97,12 +97,14 @@ class RunDetailView(StaffView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        lines = selectors.lines_for(self.request.user).filter(run=self.run)
+        lines = list(selectors.lines_for(self.request.user).filter(run=self.run))
+        rows = [(line, explaining.grade(line.explanation)) for line in lines]
         context.update(
             {
                 "run": self.run,
                 "warnings": check_selectors.stored_warnings(self.run.warnings),
-                "lines": lines,
+                "rows": rows,
+                "to_rectify": [(line, grade) for line, grade in rows if grade.rectify],
                 "user_id": self.request.user.pk,
                 "is_county": org.get_scope(self.request.user).is_county_admin,
                 "Status": SettlementRun.Status,

@@ -11,11 +11,13 @@ from hypothesis import strategies as st
 from subsidies.calculation import ClinicInputs, DrugFigures, ItemFigures, PolicyInputs, compute
 from subsidies.explaining import (
     EntryFacts,
+    Grade,
     QuarterFacts,
     ScoreDetail,
     ScoreFacts,
     entry_sentence,
     explain,
+    grade,
     score_sentences,
     yuan,
 )
@@ -281,3 +283,15 @@ def test_items_add_up_to_the_subtotal_and_no_sentence_shows_minus_zero(rows, sco
     text = " ".join(everything(e))
     assert "-0.00" not in text and "或" not in text
     assert f"{line.public_health} 元" in e.subtotal[-1]
+
+
+def test_the_grade_of_a_line():
+    bands = [["90", "1", "优秀"], ["60", "0.8", "合格"], ["50", "0", "不合格"]]
+    with translation.override("zh-hans"):
+        assert grade({"score": None, "threshold": "60"}) == Grade("未考核")
+        assert grade({"score": "59.99", "threshold": "60", "bands": bands}) == Grade("未达合格线", rectify=True)
+        assert grade({"score": "90", "threshold": "60", "bands": bands}) == Grade("优秀")
+        assert grade({"score": "89.99", "threshold": "60", "bands": bands}) == Grade("合格")
+        assert grade({"score": "55", "threshold": "0", "bands": bands}) == Grade("不合格", rectify=True)
+        assert grade({"score": "40", "threshold": "0", "bands": bands}) == Grade("低于最低一档", rectify=True)
+        assert grade({"score": "80", "threshold": "60", "bands": []}) == Grade("")

@@ -116,3 +116,18 @@ def test_the_statement_never_prints_minus_zero(org, policy, client_for, tmp_path
     path.write_bytes(client_for(org.users.township).get(reverse("settlement:statement", args=[line.pk])).content)
     text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True).stdout
     assert "-0.00" not in text and "减：扣款" in text
+
+
+def test_the_run_page_shows_each_grade_and_names_the_clinics_to_rectify(org, policy, client_for):
+    policy.quality_bands = [[90, 1.0, "优秀"], [75, 0.9, "合格"], [60, 0.8, "基本合格"]]
+    policy.save()
+    inputs = [
+        ClinicInputs(clinic_id=org.ca1a.pk, name="张庄村卫生室", population=1000, score=D("86")),
+        ClinicInputs(clinic_id=org.ca1b.pk, name="李家村卫生室", population=800, score=D("55")),
+    ]
+    run = services.create_run(
+        user=org.users.township, policy=policy, year=2026, quarter=1, township=org.ta1, inputs=inputs
+    )
+    page = client_for(org.users.township).get(reverse("settlement:run", args=[run.pk])).content.decode()
+    assert "合格" in page and "需整改的村卫生室：1 个" in page
+    assert "李家村卫生室（55 分，未达合格线）" in page and "张庄村卫生室（86" not in page
