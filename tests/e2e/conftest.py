@@ -5,6 +5,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from django.db import connections
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 SCREENSHOTS = Path(os.environ.get("E2E_SCREENSHOTS", Path(__file__).resolve().parents[2] / "bench" / "out" / "screens"))
@@ -46,6 +47,12 @@ def browser(live_server):
         )
         yield browser
         browser.close()
+        # Inside sync_playwright() an event loop is running in this thread, so Django's thread-critical
+        # `connections` (asgiref Local) hands out other DatabaseWrappers than outside it, kept in a context
+        # variable; once the block ends they are unreachable, and their sessions stayed open to the end of the
+        # run ("database is being accessed by other users" when the test database was dropped, #14). Close them
+        # here, while they are still reachable.
+        connections.close_all()
 
 
 CSP_VIOLATIONS: list[str] = []
