@@ -303,6 +303,20 @@ def compute(policy: PolicyInputs, clinics: list[ClinicInputs]) -> tuple[list[Lin
             )
         points = {}
 
+    # The policy's figures every line's explanation repeats, written once per run (a province run has tens of thousands of lines).
+    policy_facts = {
+        "method": policy.method,
+        "threshold": str(policy.quality_threshold),
+        "pool": pool_info or None,
+        "drug_method": policy.drug_method,
+        "violation_deduction": str(policy.violation_deduction),
+        "advance_schedule": policy.advance_schedule,
+        "bands": [[plain(Decimal(str(band[0]))), plain(Decimal(str(band[1]))), *band[2:3]] for band in _bands(policy)],
+        "gap_tolerance": None if policy.gap_tolerance is None else plain(policy.gap_tolerance),
+        "quota_cap": plain(policy.quota_cap),
+        "period_fraction": plain(policy.period_fraction),
+        "drug_amount": str(policy.drug_amount),
+    }
     lines = []
     for clinic in clinics:
         drug, drug_formula = _drug_subsidy(clinic, policy)
@@ -316,19 +330,16 @@ def compute(policy: PolicyInputs, clinics: list[ClinicInputs]) -> tuple[list[Lin
                 advances=money(clinic.advances),
                 balance=ZERO,
                 explanation={
+                    **policy_facts,
                     "clinic": clinic.name,
-                    "method": policy.method,
                     "score": None if clinic.score is None else str(clinic.score),
-                    "threshold": str(policy.quality_threshold),
                     "coefficient": str(coefficients[clinic.clinic_id]),
                     "remote": clinic.remote,
                     "equity": str(_equity(clinic, policy)),
                     "items": item_rows[clinic.clinic_id],
                     "points": plain(points.get(clinic.clinic_id, Decimal(0))) if points else None,
-                    "pool": pool_info or None,
                     "population": clinic.population,
                     "doctors": clinic.doctors,
-                    "drug_method": policy.drug_method,
                     "drug_formula": drug_formula,
                     "drug_basis": {
                         "purchase_value": str(clinic.drug.purchase_value),
@@ -336,24 +347,14 @@ def compute(policy: PolicyInputs, clinics: list[ClinicInputs]) -> tuple[list[Lin
                         "overcharge_total": str(clinic.drug.overcharge_total),
                         "violation_count": clinic.drug.violation_count,
                     },
-                    "violation_deduction": str(policy.violation_deduction),
                     "advance_rows": [
                         {"paid_on": paid_on, "amount": str(amount), "reference": reference, "scheduled": scheduled}
                         for paid_on, amount, reference, scheduled in clinic.advance_rows
                     ],
-                    "advance_schedule": policy.advance_schedule,
                     # What the plain-language explanation (subsidies.explaining) needs beyond the figures above.
                     "subtotal": plain(raw[clinic.clinic_id]) if policy.method != "work_points" else None,
                     "raw_points": plain(raw[clinic.clinic_id]) if policy.method == "work_points" else None,
                     "pool_part": str(public_health[clinic.clinic_id]) if pool_info else None,
-                    "bands": [
-                        [plain(Decimal(str(band[0]))), plain(Decimal(str(band[1]))), *band[2:3]]
-                        for band in _bands(policy)
-                    ],
-                    "gap_tolerance": None if policy.gap_tolerance is None else plain(policy.gap_tolerance),
-                    "quota_cap": plain(policy.quota_cap),
-                    "period_fraction": plain(policy.period_fraction),
-                    "drug_amount": str(policy.drug_amount),
                 },
             )
         )

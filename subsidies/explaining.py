@@ -122,7 +122,6 @@ class Explanation:
     score_details: list[ScoreDetail] = field(default_factory=list)
     method: str = ""
     items: list[ItemLine] = field(default_factory=list)
-    item_unit: str = ""
     subtotal: list[str] = field(default_factory=list)
     pool: list[str] = field(default_factory=list)
     budget: str = ""
@@ -131,6 +130,14 @@ class Explanation:
     result: list[str] = field(default_factory=list)
     recovery: bool = False  # the balance is negative: money to recover, shown without its sign
     balance_shown: str = "0.00"
+
+
+def _band_for(score: Decimal, bands: list) -> list | None:
+    """The stored band (highest minimum first, [minimum, share] or [minimum, share, grade]) a score falls in."""
+    for band in bands:
+        if score >= Decimal(band[0]):
+            return band
+    return None
 
 
 @dataclass(frozen=True)
@@ -150,9 +157,9 @@ def grade(x: dict) -> Grade:
     if score < _decimal(x.get("threshold"), Decimal(0)):
         return Grade(_("未达合格线"), rectify=True)
     bands = x.get("bands") or []
-    for band in bands:
-        if score >= Decimal(band[0]):
-            return Grade(band[2] if len(band) > 2 else "", rectify=Decimal(band[1]) == 0)
+    band = _band_for(score, bands)
+    if band is not None:
+        return Grade(band[2] if len(band) > 2 else "", rectify=Decimal(band[1]) == 0)
     if bands:
         return Grade(_("低于最低一档"), rectify=True)
     return Grade("")
@@ -170,12 +177,10 @@ def explain(*, x: dict, line, score_facts: ScoreFacts | None = None) -> Explanat
     e.score_details = score_sentences(score_facts) if score_facts else []
     if x.get("method") == "work_points":
         e.method = _("按工分分配：本室每项核实数 × 每项工分，合计后乘以质量系数，再按工分占全县的比例分得资金池。")
-        e.item_unit = _("工分")
         e.items = [_work_points_item(r, x) for r in x.get("items", [])]
         e.subtotal, e.pool = _work_points_share(x, coefficient, equity, line)
     else:
         e.method = _("按项目单价：每项按核实数（最多到封顶数）× 单价计算，合计后乘以质量系数。")
-        e.item_unit = _("元")
         e.items = [_unit_price_item(r, x) for r in x.get("items", [])]
         e.subtotal = _unit_price_subtotal(x, coefficient, equity, line)
     if not e.items:
@@ -204,29 +209,27 @@ def _quality(x: dict, coefficient: Decimal) -> list[str]:
         return [_("考核得分 %(s)s 分，低于合格线 %(t)s 分，质量系数为 0，所以公共卫生服务补助为 0。") % values]
     if "bands" not in x:  # a run stored before the bands were recorded
         return [_("考核得分 %(s)s 分，达到合格线 %(t)s 分，质量系数为 %(c)s。") % values]
-    bands = [(Decimal(band[0]), band[2] if len(band) > 2 else "") for band in x["bands"]]
+    bands = x["bands"]
     if not bands:
         return [_("考核得分 %(s)s 分，达到合格线 %(t)s 分，质量系数 = %(s)s ÷ 100 = %(c)s。") % values]
-    for minimum, grade in bands:
-        if score >= minimum:
-            if grade:
-                return [
-                    _(
-                        "考核得分 %(s)s 分，达到合格线 %(t)s 分；按政策分档，%(m)s 分及以上为“%(g)s”，"
-                        "按 %(c)s 的比例拨付（质量系数 %(c)s）。"
-                    )
-                    % {**values, "m": number(minimum), "g": grade}
-                ]
+    band = _band_for(score, bands)
+    if band is not None:
+        values["m"] = number(band[0])
+        if len(band) > 2:
             return [
-                _("考核得分 %(s)s 分，达到合格线 %(t)s 分；按政策分档，%(m)s 分及以上的质量系数为 %(c)s。")
-                % {**values, "m": number(minimum)}
+                _(
+                    "考核得分 %(s)s 分，达到合格线 %(t)s 分；按政策分档，%(m)s 分及以上为“%(g)s”，"
+                    "按 %(c)s 的比例拨付（质量系数 %(c)s）。"
+                )
+                % {**values, "g": band[2]}
             ]
+        return [_("考核得分 %(s)s 分，达到合格线 %(t)s 分；按政策分档，%(m)s 分及以上的质量系数为 %(c)s。") % values]
     return [
         _(
             "考核得分 %(s)s 分，达到合格线 %(t)s 分，但低于政策分档的最低一档 %(m)s 分，质量系数为 0，"
             "所以公共卫生服务补助为 0。"
         )
-        % {**values, "m": number(bands[-1][0])}
+        % {**values, "m": number(Decimal(bands[-1][0]))}
     ]
 
 
@@ -243,23 +246,33 @@ def _gap_reason(r: dict, x: dict) -> str:
     return _("核实差异 %(g)s%%，超过允许的 %(t)s%%") % {"g": number(gap), "t": number(tolerance * 100)}
 
 
+def _nothing(r: dict, reasons: list[str], *, points: bool) -> ItemLine | None:
+    """The item when it brings nothing, with why (its reasons, nothing declared, nothing verified); None when it
+    counts. ``points``: a work-points item (工分), else a unit-price item (元)."""
+    zero = "0" if points else "0.00"
+    if reasons:
+        tail = _("，本项不计工分。") if points else _("，本项不计补助。")
+        return ItemLine(r["name"], _head(r) + _("；") + _("；").join(reasons) + tail, zero, False)
+    if not r["declared"]:
+        return ItemLine(
+            r["name"], _("本期没有申报，本项为 0 工分。") if points else _("本期没有申报，本项为 0。"), zero, False
+        )
+    if not r["verified"]:
+        tail = _("，没有核实数，本项为 0 工分。") if points else _("，没有核实数，本项为 0。")
+        return ItemLine(r["name"], _head(r) + tail, zero, False)
+    return None
+
+
 def _unit_price_item(r: dict, x: dict) -> ItemLine:
-    price = _decimal(r.get("price"), Decimal(0))
-    reasons = []
-    if r.get("excluded"):
-        reasons.append(_gap_reason(r, x))
-    if price == 0:
+    reasons = [_gap_reason(r, x)] if r.get("excluded") else []
+    if _decimal(r.get("price"), Decimal(0)) == 0:
         reasons.append(_("政策没有为本项定单价"))
     if not r.get("quota"):
         reasons.append(_("本年度没有给本室下达本项任务数"))
+    nothing = _nothing(r, reasons, points=False)
+    if nothing is not None:
+        return nothing
     amount = r.get("amount") or "0.00"
-    if reasons:
-        sentence = _head(r) + _("；") + _("；").join(reasons) + _("，本项不计补助。")
-        return ItemLine(r["name"], sentence, "0.00", False)
-    if not r["declared"]:
-        return ItemLine(r["name"], _("本期没有申报，本项为 0。"), "0.00", False)
-    if not r["verified"]:
-        return ItemLine(r["name"], _head(r) + _("，没有核实数，本项为 0。"), "0.00", False)
     values = {"v": r["verified"], "p": r["price"], "a": amount, "cap": r["cap"], "q": r["quota"]}
     if str(r["counted"]) != str(r["verified"]):
         if x.get("quota_cap") is None:
@@ -277,18 +290,12 @@ def _unit_price_item(r: dict, x: dict) -> ItemLine:
 
 
 def _work_points_item(r: dict, x: dict) -> ItemLine:
-    each = _decimal(r.get("points_each"), Decimal(0))
-    reasons = []
-    if r.get("excluded"):
-        reasons.append(_gap_reason(r, x))
-    if each == 0:
+    reasons = [_gap_reason(r, x)] if r.get("excluded") else []
+    if _decimal(r.get("points_each"), Decimal(0)) == 0:
         reasons.append(_("政策没有为本项定工分"))
-    if reasons:
-        return ItemLine(r["name"], _head(r) + _("；") + _("；").join(reasons) + _("，本项不计工分。"), "0", False)
-    if not r["declared"]:
-        return ItemLine(r["name"], _("本期没有申报，本项为 0 工分。"), "0", False)
-    if not r["verified"]:
-        return ItemLine(r["name"], _head(r) + _("，没有核实数，本项为 0 工分。"), "0", False)
+    nothing = _nothing(r, reasons, points=True)
+    if nothing is not None:
+        return nothing
     sentence = _head(r) + _("，%(v)s × 每项 %(e)s 工分 = %(p)s 工分。") % {
         "v": r["verified"],
         "e": r["points_each"],
@@ -297,18 +304,25 @@ def _work_points_item(r: dict, x: dict) -> ItemLine:
     return ItemLine(r["name"], sentence, r["points"], True)
 
 
+def _remote_factor(x: dict, equity: Decimal) -> str:
+    """ " × 偏远地区系数 1.1" for a remote clinic, else nothing: the factor the subtotals multiply by."""
+    return _(" × 偏远地区系数 %(e)s") % {"e": number(equity)} if x.get("remote") else ""
+
+
 def _unit_price_subtotal(x: dict, coefficient: Decimal, equity: Decimal, line) -> list[str]:
     subtotal = _decimal(x.get("subtotal"))
     if subtotal is None:
         return [_("各项合计后乘以质量系数，公共卫生服务补助为 %(r)s 元。") % {"r": yuan(line.public_health)}]
     exact = subtotal * coefficient * equity
-    rounded = money(exact)
-    values = {"sub": number(subtotal), "c": number(coefficient), "e": number(equity), "r": _exactly(exact, rounded)}
-    if x.get("remote"):
-        sentence = _("各项合计 %(sub)s 元 × 质量系数 %(c)s × 偏远地区系数 %(e)s = %(r)s。") % values
-    else:
-        sentence = _("各项合计 %(sub)s 元 × 质量系数 %(c)s = %(r)s。") % values
-    return [sentence]
+    return [
+        _("各项合计 %(sub)s 元 × 质量系数 %(c)s%(remote)s = %(r)s。")
+        % {
+            "sub": number(subtotal),
+            "c": number(coefficient),
+            "remote": _remote_factor(x, equity),
+            "r": _exactly(exact, money(exact)),
+        }
+    ]
 
 
 def _work_points_share(x: dict, coefficient: Decimal, equity: Decimal, line) -> tuple[list[str], list[str]]:
@@ -317,13 +331,10 @@ def _work_points_share(x: dict, coefficient: Decimal, equity: Decimal, line) -> 
     raw = _decimal(x.get("raw_points"))
     subtotal = []
     if raw is not None:
-        values = {"raw": number(raw), "c": number(coefficient), "e": number(equity), "p": number(points)}
-        if x.get("remote"):
-            subtotal.append(
-                _("本室工分合计 %(raw)s × 质量系数 %(c)s × 偏远地区系数 %(e)s = 修正后工分 %(p)s。") % values
-            )
-        else:
-            subtotal.append(_("本室工分合计 %(raw)s × 质量系数 %(c)s = 修正后工分 %(p)s。") % values)
+        subtotal.append(
+            _("本室工分合计 %(raw)s × 质量系数 %(c)s%(remote)s = 修正后工分 %(p)s。")
+            % {"raw": number(raw), "c": number(coefficient), "remote": _remote_factor(x, equity), "p": number(points)}
+        )
     else:
         subtotal.append(_("本室修正后工分 %(p)s（核实数 × 每项工分 × 质量系数）。") % {"p": number(points)})
     pool_amount = _decimal(pool.get("pool"), Decimal(0))

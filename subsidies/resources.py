@@ -33,7 +33,7 @@ from core.dataio import (
     year_field,
 )
 from core.validation import MAX_YEAR, MIN_YEAR
-from programs.models import ServiceItem
+from programs.resources.reports import ItemStandardColumns
 from subsidies.models import Assessment, AssessmentEntry, PolicyItem, ScoreItem, ScoreSheet, SubsidyPolicy
 from subsidies.models.settlement import POLICY_PARAMETERS
 from subsidies.selectors.assessments import current_sheet
@@ -138,36 +138,31 @@ class ScoreSheetResource(ScopedResource):
             sheet__county=county, sheet__year=year, sheet__version=version, code=code
         ).first()
 
-    def import_instance(self, instance, row, **kwargs):
-        errors: dict[str, Any] = {}  # field → ValidationError, or the list update_error_dict makes
-        try:
-            super().import_instance(instance, row, **kwargs)
-        except ValidationError as exc:
-            errors = exc.update_error_dict(errors)
+    def complete_row(self, instance, row, errors):
+        found: dict[str, ValidationError] = {}
         # The sheet's own rules (scoreitem_per_le_max, scoreitem_target_positive), said per column.
         top, per = instance.max_points, instance.points_per_occurrence
         both_clean = "max_points" not in errors and "points_per_occurrence" not in errors
         if both_clean and top is not None and per is not None and per > top:
-            errors["points_per_occurrence"] = ValidationError(_("不能大于满分（%(top)s）") % {"top": top})
+            found["points_per_occurrence"] = ValidationError(_("不能大于满分（%(top)s）") % {"top": top})
         if "target" not in errors and instance.target is not None and instance.target <= 0:
-            errors["target"] = ValidationError(_("必须大于 0（1 表示 100%）"))
+            found["target"] = ValidationError(_("必须大于 0（1 表示 100%）"))
         values = {}
         for key in SHEET_KEYS:
             try:
                 values[key] = self.fields[key].clean(row, user=self.user)
             except ValueError as exc:
-                errors[key] = ValidationError(str(exc))
+                found[key] = ValidationError(str(exc))
         if len(values) == len(SHEET_KEYS):
             sheet = self._sheet_for(**values)
             if Assessment.objects.filter(sheet=sheet).exists():
-                errors["version"] = ValidationError(
+                found["version"] = ValidationError(
                     _("第 %(v)s 版评分表已用于考核，不能再修改；请把“版本”改为 %(next)s，作为新版本导入")
                     % {"v": sheet.version, "next": sheet.version + 1}
                 )
             else:
                 instance.sheet = sheet
-        if errors:
-            raise ValidationError(errors)
+        return found
 
     def _sheet_for(self, *, county: County, year: int, version: int, sheet_name: str) -> ScoreSheet:
         key = (county.pk, year, version)
@@ -658,7 +653,7 @@ def _blank_cell(value) -> bool:
 
 
 @register
-class PolicyItemResource(ScopedResource):
+class PolicyItemResource(ItemStandardColumns):
     """One row per item standard of a policy (政策项目标准): the policy named by 县编码 + 年度 + 政策名称, the item
     by its code, with its unit price and work points. Through the policy service, so the items of a policy an
     approved settlement used are refused (an unchanged row passes). Beside the county's price table: a policy
@@ -678,14 +673,6 @@ class PolicyItemResource(ScopedResource):
     policy_name = fields.Field(
         attribute="policy__name", column_name="政策名称", widget=TextWidget(required=True, max_length=100)
     )
-    item = fields.Field(
-        attribute="item", column_name="项目编码", widget=CodeForeignKeyWidget(ServiceItem, label="服务项目")
-    )
-    item_name = fields.Field(attribute="item__name", column_name="项目名称", readonly=True)
-    unit_price = fields.Field(
-        attribute="unit_price", column_name="单价（元）", widget=StrictDecimalWidget(required=True)
-    )
-    work_points = fields.Field(attribute="work_points", column_name="工分", widget=StrictDecimalWidget(required=True))
 
     class Meta:
         model = PolicyItem
@@ -730,27 +717,22 @@ class PolicyItemResource(ScopedResource):
             return  # they name the policy (below), they are not written to it
         super().import_field(field, instance, row, is_m2m=is_m2m, **kwargs)
 
-    def import_instance(self, instance, row, **kwargs):
-        errors: dict[str, Any] = {}
+    def complete_row(self, instance, row, errors):
+        found: dict[str, ValidationError] = {}
         for key in ("county", "year", "policy_name"):
             try:
                 self.fields[key].clean(row, user=self.user)
             except ValueError as exc:
-                errors[key] = ValidationError(str(exc))
-        if not errors:
+                found[key] = ValidationError(str(exc))
+        if not found:
             policy = self._policy(row)
             if policy is None:
-                errors["policy_name"] = ValidationError(
+                found["policy_name"] = ValidationError(
                     _("该县该年度没有叫这个名称的补助政策（请先在“补助政策”中新建或导入）")
                 )
             else:
                 instance.policy = policy
-        try:
-            super().import_instance(instance, row, **kwargs)
-        except ValidationError as exc:
-            errors = exc.update_error_dict(errors)
-        if errors:
-            raise ValidationError(errors)
+        return found
 
     def save_instance(self, instance, is_create, row, **kwargs):
         if not is_create:

@@ -122,8 +122,16 @@ class ScopedResource(resources.ModelResource):
             super().import_instance(instance, row, **kwargs)
         except ValidationError as exc:
             errors = exc.update_error_dict(errors)
+        for field_name, problem in self.complete_row(instance, row, errors).items():
+            errors.setdefault(field_name, problem)
         if errors:
             raise ValidationError(errors)
+
+    def complete_row(self, instance, row, errors: dict[str, Any]) -> dict[str, ValidationError]:
+        """A resource's own part of reading a row, after its columns: set what the row names beyond them (the
+        record it belongs to) and check what spans columns. ``errors``: the row's errors so far, by field.
+        Returns more errors, by field; every error of the row is reported together."""
+        return {}
 
     # Export: only the user's rows.
     def get_queryset(self):

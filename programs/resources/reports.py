@@ -36,7 +36,7 @@ from programs.models import (
 from programs.selectors.periods import period_states
 from programs.services import reports as report_services
 
-__all__ = ["ItemPriceResource", "QuotaResource", "ServiceReportResource"]
+__all__ = ["ItemPriceResource", "ItemStandardColumns", "QuotaResource", "ServiceReportResource"]
 
 BATCH = 5000
 
@@ -360,8 +360,22 @@ class QuotaResource(ScopedResource):
         return Quota.objects.filter(clinic=clinic, item=item, year=year).first()
 
 
+class ItemStandardColumns(ScopedResource):
+    """The columns of an item's standard — 项目编码, 项目名称, 单价（元）, 工分 — as the county's price table and a
+    subsidy policy's item standards (subsidies.resources.PolicyItemResource) both write them."""
+
+    item = fields.Field(
+        attribute="item", column_name="项目编码", widget=CodeForeignKeyWidget(ServiceItem, label="服务项目")
+    )
+    item_name = fields.Field(attribute="item__name", column_name="项目名称", readonly=True)
+    unit_price = fields.Field(
+        attribute="unit_price", column_name="单价（元）", widget=StrictDecimalWidget(required=True)
+    )
+    work_points = fields.Field(attribute="work_points", column_name="工分", widget=StrictDecimalWidget(required=True))
+
+
 @register
-class ItemPriceResource(ScopedResource):
+class ItemPriceResource(ItemStandardColumns):
     """The county's yearly price table (项目单价与工分): what one unit of each item is paid and its work
     points. Policies take their missing prices from it (policy check → 从价格表补齐)."""
 
@@ -378,14 +392,6 @@ class ItemPriceResource(ScopedResource):
         widget=CodeForeignKeyWidget(County, label="县", scope_paths={"county": ""}),
     )
     year = year_field("year")
-    item = fields.Field(
-        attribute="item", column_name="项目编码", widget=CodeForeignKeyWidget(ServiceItem, label="服务项目")
-    )
-    item_name = fields.Field(attribute="item__name", column_name="项目名称", readonly=True)
-    unit_price = fields.Field(
-        attribute="unit_price", column_name="单价（元）", widget=StrictDecimalWidget(required=True)
-    )
-    work_points = fields.Field(attribute="work_points", column_name="工分", widget=StrictDecimalWidget(required=True))
 
     class Meta:
         model = ServiceItemPrice

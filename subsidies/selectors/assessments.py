@@ -8,7 +8,7 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Avg, Count, Min, Q, QuerySet, Sum
+from django.db.models import Avg, Count, F, Min, Q, QuerySet, Sum
 from django.utils.translation import gettext
 
 from clinics.selectors import get_scope, id_filter, restrict
@@ -94,22 +94,47 @@ def current_sheet(*, county_id: int, year: int) -> ScoreSheet | None:
     return ScoreSheet.objects.filter(county_id=county_id, year=year).order_by("-version").first()
 
 
+@dataclass(frozen=True)
+class SatisfactionRates:
+    """Surveyed clinics' satisfaction rates, (clinic id, quarter) → rate, and each county's average, (county id,
+    quarter) → the mean of its clinics' rates: what the satisfaction item is scored from."""
+
+    clinics: dict[tuple[int, int], Decimal]
+    averages: dict[tuple[int, int], Decimal]
+
+
+def satisfaction_rates(*, county_ids: Iterable[int], year: int, quarters: Iterable[int]) -> SatisfactionRates:
+    """The surveys of the counties' clinics in those quarters, in one query."""
+    clinics: dict[tuple[int, int], Decimal] = {}
+    by_county: dict[tuple[int, int], list[Decimal]] = {}
+    surveys = (
+        SatisfactionSurvey.objects.filter(
+            clinic__township__county_id__in=list(county_ids), year=year, quarter__in=list(quarters)
+        )
+        .annotate(county_id=F("clinic__township__county_id"))
+        .only("clinic_id", "quarter", "satisfied", "surveyed")
+    )
+    for survey in surveys:
+        clinics[(survey.clinic_id, survey.quarter)] = survey.rate
+        by_county.setdefault((survey.county_id, survey.quarter), []).append(survey.rate)
+    return SatisfactionRates(
+        clinics=clinics, averages={key: sum(rates, Decimal(0)) / len(rates) for key, rates in by_county.items()}
+    )
+
+
 def county_average_satisfaction(*, county_id: int, year: int, quarter: int) -> Decimal | None:
-    surveys = SatisfactionSurvey.objects.filter(clinic__township__county_id=county_id, year=year, quarter=quarter)
-    rates = [Decimal(s.satisfied) / Decimal(s.surveyed) for s in surveys.only("satisfied", "surveyed")]
-    return sum(rates, Decimal(0)) / len(rates) if rates else None
+    return satisfaction_rates(county_ids=[county_id], year=year, quarters=[quarter]).averages.get((county_id, quarter))
 
 
 def satisfaction_basis(*, assessment: Assessment) -> tuple[Decimal | None, Decimal | None]:
     """(the clinic's satisfaction rate, the county's average) for the assessment's quarter — what the
     satisfaction item's deduction is computed from, and what the doctor is shown beside it."""
-    survey = SatisfactionSurvey.objects.filter(
-        clinic=assessment.clinic, year=assessment.year, quarter=assessment.quarter
-    ).first()
-    average = county_average_satisfaction(
-        county_id=assessment.clinic.township.county_id, year=assessment.year, quarter=assessment.quarter
+    county_id = assessment.clinic.township.county_id
+    rates = satisfaction_rates(county_ids=[county_id], year=assessment.year, quarters=[assessment.quarter])
+    return (
+        rates.clinics.get((assessment.clinic_id, assessment.quarter)),
+        rates.averages.get((county_id, assessment.quarter)),
     )
-    return (survey.rate if survey else None), average
 
 
 def score_facts(*, clinic_ids: ClinicIds, year: int, quarter: int | None) -> dict[int, ScoreFacts]:
@@ -134,22 +159,17 @@ def score_facts(*, clinic_ids: ClinicIds, year: int, quarter: int | None) -> dic
         for a in chosen
         if any(e.item.mode == ScoreItem.Mode.SATISFACTION for e in entries[a.pk])
     }
-    rates: dict[tuple[int, int], Decimal] = {}
-    averages: dict[tuple[int, int], Decimal | None] = {}
+    rates = SatisfactionRates(clinics={}, averages={})
     if surveyed:
-        counties = {a.clinic.township.county_id for a in surveyed.values()}
-        by_county: dict[tuple[int, int], list[Decimal]] = {}
-        for survey in SatisfactionSurvey.objects.filter(
-            clinic__township__county_id__in=counties, year=year, quarter__in={q for _c, q in surveyed}
-        ).values("clinic_id", "clinic__township__county_id", "quarter", "satisfied", "surveyed"):
-            rate = Decimal(survey["satisfied"]) / Decimal(survey["surveyed"])
-            rates[(survey["clinic_id"], survey["quarter"])] = rate
-            by_county.setdefault((survey["clinic__township__county_id"], survey["quarter"]), []).append(rate)
-        averages = {key: sum(values, Decimal(0)) / len(values) for key, values in by_county.items()}
+        rates = satisfaction_rates(
+            county_ids={a.clinic.township.county_id for a in surveyed.values()},
+            year=year,
+            quarters={q for _c, q in surveyed},
+        )
     facts: dict[int, list[QuarterFacts]] = {}
     for assessment in chosen:
         key = (assessment.clinic_id, assessment.quarter)
-        average = averages.get((assessment.clinic.township.county_id, assessment.quarter))
+        average = rates.averages.get((assessment.clinic.township.county_id, assessment.quarter))
         facts.setdefault(assessment.clinic_id, []).append(
             QuarterFacts(
                 quarter=assessment.quarter,
@@ -168,7 +188,7 @@ def score_facts(*, clinic_ids: ClinicIds, year: int, quarter: int | None) -> dic
                         achieved=e.achieved,
                         target=e.item.target,
                         manual_score=e.manual_score,
-                        satisfaction_rate=rates.get(key),
+                        satisfaction_rate=rates.clinics.get(key),
                         county_average=average,
                     )
                     for e in entries[assessment.pk]

@@ -8,7 +8,7 @@ from django.utils import translation
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from subsidies.calculation import ClinicInputs, DrugFigures, ItemFigures, PolicyInputs, compute
+from subsidies.calculation import ClinicInputs, DrugFigures, ItemFigures, compute
 from subsidies.explaining import (
     EntryFacts,
     Grade,
@@ -21,24 +21,16 @@ from subsidies.explaining import (
     score_sentences,
     yuan,
 )
+from tests.subsidies.test_settlement_calculation import policy as calculation_policy
 
 NAMES = {"PH01": "居民健康档案", "PH09": "高血压患者健康管理", "PH10": "糖尿病患者健康管理"}
 
 
 def policy(**kw):
-    base = {
-        "method": "unit_price",
-        "per_capita_rate": D("99"),
-        "village_share": D("0.4"),
-        "quota_cap": D("1.2"),
-        "quality_threshold": D("60"),
-        "prices": {"PH09": (D("12.50"), D("2")), "PH10": (D("10.00"), D("4"))},
-        "item_names": NAMES,
-        "drug_method": "per_resident",
-        "drug_amount": D("5"),
-    }
-    base.update(kw)
-    return PolicyInputs(**base)
+    """The calculation tests' policy, with item names and prices that give readable sentences."""
+    return calculation_policy(
+        **{"prices": {"PH09": (D("12.50"), D("2")), "PH10": (D("10.00"), D("4"))}, "item_names": NAMES, **kw}
+    )
 
 
 def clinic(cid=1, score=D("87"), items=None, **kw):
