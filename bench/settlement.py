@@ -121,8 +121,8 @@ def build(clinic_total: int):
         cursor.execute(f"""INSERT INTO programs_quota (clinic_id, item_id, year, target)
             SELECT c.id, i.id, 2026, 60 + (c.id * 7 + i.id * 13) % 240 FROM clinics_clinic c
             CROSS JOIN programs_serviceitem i WHERE i.id IN ({item_ids})""")
-        cursor.execute("""INSERT INTO programs_servicereport (clinic_id, year, month, status, return_comment)
-            SELECT c.id, 2026, m.m, 'verified', '' FROM clinics_clinic c
+        cursor.execute("""INSERT INTO programs_servicereport (clinic_id, year, month, status, return_comment, version)
+            SELECT c.id, 2026, m.m, 'verified', '', 0 FROM clinics_clinic c
             CROSS JOIN (SELECT 1 AS m UNION ALL SELECT 2 UNION ALL SELECT 3 UNION ALL SELECT 4 UNION ALL SELECT 5
                         UNION ALL SELECT 6 UNION ALL SELECT 7 UNION ALL SELECT 8 UNION ALL SELECT 9
                         UNION ALL SELECT 10 UNION ALL SELECT 11 UNION ALL SELECT 12) m""")
@@ -139,9 +139,9 @@ def build(clinic_total: int):
         sheet_of = {s.county_id: s.pk for s in sheets}
         cases = " ".join(f"WHEN {county} THEN {sheet}" for county, sheet in sheet_of.items())
         cursor.execute(f"""INSERT INTO subsidies_assessment
-                (clinic_id, year, quarter, sheet_id, status, total_score, notes, assessor_id, assessed_on)
+                (clinic_id, year, quarter, sheet_id, status, total_score, notes, assessor_id, assessed_on, version)
             SELECT c.id, 2026, q.q, CASE t.county_id {cases} END, 'submitted', 55 + (c.id * 3 + q.q) % 45, '',
-                   {user_id}, '2026-12-20'
+                   {user_id}, '2026-12-20', 0
             FROM clinics_clinic c JOIN clinics_township t ON t.id = c.township_id
             CROSS JOIN (SELECT 1 AS q UNION ALL SELECT 2 UNION ALL SELECT 3 UNION ALL SELECT 4) q""")
     policies = []

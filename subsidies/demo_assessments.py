@@ -12,16 +12,18 @@ from subsidies.models import Finding, Inspection, SatisfactionSurvey, ScoreItem,
 from subsidies.selectors.assessments import quarter_end
 from subsidies.services import assessments as services
 
+# (code, category, name, points, mode, per occurrence, indicator, target, denominator)
 SHEET = [
-    ("A1", "public_health", "基本公共卫生服务任务完成率", "30", "indicator", "0", "all"),
-    ("A2", "public_health", "65岁以上老年人健康体检完成率", "10", "indicator", "0", "PH09"),
-    ("A3", "public_health", "健康档案真实、规范", "10", "deduction", "2", ""),
-    ("B1", "medical", "处方书写与诊疗规范", "10", "deduction", "2", ""),
-    ("C1", "drugs", "基本药物零差率销售执行", "10", "pass_fail", "0", ""),
-    ("C2", "drugs", "药品储存与效期管理", "5", "deduction", "1", ""),
-    ("D1", "finance", "财务收支与票据管理", "10", "manual", "0", ""),
-    ("E1", "satisfaction", "群众满意度（低于全县平均每 1 个百分点扣 1 分）", "10", "satisfaction", "1", ""),
-    ("F1", "records", "制度上墙、档案管理", "5", "deduction", "1", ""),
+    ("A1", "public_health", "基本公共卫生服务任务完成率", "30", "indicator", "0", "all", "1", ""),
+    ("A2", "public_health", "65岁以上老年人健康管理率", "10", "rate", "0", "PH09", "0.67", "aged_65_plus"),
+    ("A3", "public_health", "健康档案真实、规范", "5", "deduction", "1", "", "1", ""),
+    ("A4", "public_health", "健康教育讲座（每年至少 12 次）", "5", "minimum", "1", "", "12", ""),
+    ("B1", "medical", "处方书写与诊疗规范", "10", "deduction", "2", "", "1", ""),
+    ("C1", "drugs", "基本药物零差率销售执行", "10", "pass_fail", "0", "", "1", ""),
+    ("C2", "drugs", "药品储存与效期管理", "5", "deduction", "1", "", "1", ""),
+    ("D1", "finance", "财务收支与票据管理", "10", "manual", "0", "", "1", ""),
+    ("E1", "satisfaction", "群众满意度（低于全县平均每 1 个百分点扣 1 分）", "10", "satisfaction", "1", "", "1", ""),
+    ("F1", "records", "制度上墙、档案管理", "5", "deduction", "1", "", "1", ""),
 ]
 
 
@@ -37,9 +39,11 @@ def seed(ctx):
             mode=mode,
             points_per_occurrence=Decimal(p),
             indicator=i,
+            target=Decimal(t),
+            denominator=d,
             sort_order=k,
         )
-        for k, (c, cat, n, m, mode, p, i) in enumerate(SHEET)
+        for k, (c, cat, n, m, mode, p, i, t, d) in enumerate(SHEET)
     )
     today = timezone.localdate()
     last_quarter = 4 if ctx.year < today.year else (today.month - 1) // 3
@@ -91,8 +95,15 @@ def seed(ctx):
                         values[entry.pk] = {"passed": "1" if rng.random() < 0.93 else "0"}
                     elif mode == ScoreItem.Mode.MANUAL:
                         values[entry.pk] = {"manual_score": str(rng.randint(7, 10))}
-                    elif mode == ScoreItem.Mode.INDICATOR and entry.achieved is None:
+                    elif mode == ScoreItem.Mode.MINIMUM:  # the talks due by the quarter, a few short now and then
+                        values[entry.pk] = {"achieved": str(3 * quarter - rng.choice([0, 0, 0, 1, 2]))}
+                    elif mode in (ScoreItem.Mode.INDICATOR, ScoreItem.Mode.RATE) and entry.achieved is None:
                         values[entry.pk] = {"achieved": "0"}
+                    if entry.item.code == "A3" and rng.random() < 0.05:  # now and then a judgement, with its reason
+                        values[entry.pk] = {
+                            "override_score": "5",
+                            "override_reason": "档案问题已当场补正，经复核不扣分",
+                        }
                 services.update_entries(user=user, assessment=assessment, values=values, notes="")
                 if quarter < last_quarter or rng.random() < 0.8:
                     services.submit_assessment(user=user, assessment=assessment)

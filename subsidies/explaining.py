@@ -91,6 +91,12 @@ class EntryFacts:
     manual_score: Decimal | None = None
     satisfaction_rate: Decimal | None = None
     county_average: Decimal | None = None
+    lower_is_better: bool = False
+    indicator: str = ""  # a rate's numerator: the service item code
+    denominator_label: str = ""
+    due: int | None = None  # a yearly minimum: how many were due by the quarter's end
+    override_score: Decimal | None = None
+    override_reason: str = ""
 
 
 @dataclass(frozen=True)
@@ -508,12 +514,42 @@ def entry_sentence(entry: EntryFacts) -> str:
         if entry.doubled_occurrences:
             text += _("，另有 %(dn)s 项复查仍未整改，加倍扣分") % values
         text += _("，扣 %(d)s 分（本项最多扣 %(max)s 分）") % values
-    elif entry.mode == "indicator" and entry.achieved is not None:
-        text = _("%(item)s：完成 %(a)s%%，目标 %(t)s%%，得 %(max)s × 完成 ÷ 目标 = %(s)s 分，扣 %(d)s 分") % {
+    elif entry.override_score is not None:
+        text = _("%(item)s：考核人评定本项得 %(s)s 分（满分 %(max)s 分），扣 %(d)s 分") % {
+            **values,
+            "s": number(entry.override_score),
+        }
+        if entry.override_reason:
+            text += _("，评定理由：%(r)s") % {"r": entry.override_reason}
+    elif entry.mode in ("indicator", "rate") and entry.achieved is not None:
+        percents = {
             **values,
             "a": number((entry.achieved * 100).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)),
             "t": number(entry.target * 100),
             "s": number(entry.score),
+        }
+        if entry.mode == "rate":
+            text = _("%(item)s：%(code)s 核实数 ÷ %(den)s = %(a)s%%") % {
+                **percents,
+                "code": entry.indicator,
+                "den": entry.denominator_label,
+            }
+        else:
+            text = _("%(item)s：完成 %(a)s%%") % percents
+        if entry.lower_is_better:
+            text += _("，越低越好，目标不超过 %(t)s%%，得 %(max)s × 目标 ÷ 实际 = %(s)s 分，扣 %(d)s 分") % percents
+        else:
+            text += _("，目标 %(t)s%%，得 %(max)s × 完成 ÷ 目标 = %(s)s 分，扣 %(d)s 分") % percents
+    elif entry.mode == "minimum" and entry.achieved is not None and entry.due is not None:
+        text = _(
+            "%(item)s：全年至少 %(n)s 次，到本季度末应完成 %(due)s 次，实际完成 %(done)s 次，少 %(short)s 次，"
+            "每少一次扣 %(per)s 分，扣 %(d)s 分（本项最多扣 %(max)s 分）"
+        ) % {
+            **values,
+            "n": number(entry.target),
+            "due": entry.due,
+            "done": number(entry.achieved),
+            "short": max(0, entry.due - int(entry.achieved)),
         }
     elif entry.mode == "pass_fail":
         text = _("%(item)s：未达标，扣 %(d)s 分") % values
@@ -535,3 +571,44 @@ def entry_sentence(entry: EntryFacts) -> str:
     if entry.reason:
         text += _("，理由：%(r)s") % {"r": entry.reason}
     return text
+
+
+def item_rule(item) -> str:
+    """How a score-sheet item is scored, in one sentence with its parameters: written beside the item on the
+    sheet list, the score page and the sheet's export. ``item``: a ScoreItem (its fields only are read)."""
+    values = {
+        "max": number(item.max_points),
+        "per": number(item.points_per_occurrence),
+        "t": number(item.target * 100),
+        "n": number(item.target),
+    }
+    mode = item.mode
+    if mode == "deduction":
+        return _("每发现一次扣 %(per)s 分，扣完 %(max)s 分为止") % values
+    if mode in ("indicator", "rate"):
+        if mode == "rate":
+            values["part"] = _("比率 = %(code)s 本年累计核实数 ÷ %(den)s") % {
+                "code": item.indicator,
+                "den": item.get_denominator_display(),
+            }
+        elif item.indicator in ("", "all"):
+            values["part"] = _("完成率 = 全部服务项目核实数 ÷ 到期任务数")
+        else:
+            values["part"] = _("完成率 = %(code)s 核实数 ÷ 到期任务数") % {"code": item.indicator}
+        if item.lower_is_better:
+            return _("%(part)s；越低越好：不超过 %(t)s%% 得满分 %(max)s 分，超过时得 %(max)s × 目标 ÷ 实际") % values
+        return _("%(part)s；达到 %(t)s%% 得满分 %(max)s 分，不足时得 %(max)s × 实际 ÷ 目标") % values
+    if mode == "pass_fail":
+        return _("达标得 %(max)s 分，不达标得 0 分") % values
+    if mode == "manual":
+        return _("考核人评分，0 到 %(max)s 分") % values
+    if mode == "satisfaction":
+        return _("群众满意度低于全县平均，每低 1 个百分点扣 %(per)s 分，扣完 %(max)s 分为止") % values
+    if mode == "minimum":
+        return (
+            _(
+                "全年至少 %(n)s 次（每季度末按 次数 × 季度 ÷ 4 向上取整计应完成数），每少一次扣 %(per)s 分，扣完 %(max)s 分为止"
+            )
+            % values
+        )
+    return ""

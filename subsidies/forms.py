@@ -96,7 +96,7 @@ class StartAssessmentForm(forms.Form):
 def _entry_field(key: str, label, **kwargs) -> forms.Field:
     if key == "occurrences":
         return StrictIntegerField(label=label, limits=field_limits(AssessmentEntry, key), required=False, **kwargs)
-    if key in ("achieved", "manual_score"):
+    if key in ("achieved", "manual_score", "override_score"):
         return StrictDecimalField(label=label, limits=field_limits(AssessmentEntry, key), required=False, **kwargs)
     if key == "passed":
         return _yes_no(label=label, required=False, **kwargs)
@@ -109,6 +109,8 @@ ENTRY_LABELS = {
     "passed": _("达标"),
     "manual_score": _("得分"),
     "reason": _("扣分理由"),
+    "override_score": _("调整得分"),
+    "override_reason": _("调整理由"),
 }
 
 
@@ -128,7 +130,7 @@ class AssessmentEntriesForm(forms.Form):
 
     @staticmethod
     def keys_of(entry) -> list[str]:
-        return [key for key in (entry.item.input_field, "reason") if key]
+        return [key for key in (entry.item.input_field, "reason", "override_score", "override_reason") if key]
 
     def sent(self, name: str) -> bool:
         return self.add_prefix(name) in self.data

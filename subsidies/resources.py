@@ -34,6 +34,7 @@ from core.dataio import (
 )
 from core.validation import MAX_YEAR, MIN_YEAR
 from programs.resources.reports import ItemStandardColumns
+from subsidies import explaining
 from subsidies.models import Assessment, AssessmentEntry, PolicyItem, ScoreItem, ScoreSheet, SubsidyPolicy
 from subsidies.models.settlement import POLICY_PARAMETERS
 from subsidies.selectors.assessments import current_sheet
@@ -86,7 +87,17 @@ class ScoreSheetResource(ScopedResource):
     )
     indicator = fields.Field(attribute="indicator", column_name="指标", widget=TextWidget(max_length=20))
     target = fields.Field(attribute="target", column_name="目标值", default=1, widget=StrictDecimalWidget())
+    denominator = fields.Field(
+        attribute="denominator",
+        column_name="分母",
+        default="",
+        widget=ChoiceWidget(ScoreItem.Denominator.choices, required=False),
+    )
+    lower_is_better = fields.Field(
+        attribute="lower_is_better", column_name="越低越好", default=False, widget=ChineseBooleanWidget()
+    )
     sort_order = fields.Field(attribute="sort_order", column_name="排序", default=0, widget=StrictIntegerWidget())
+    rule = fields.Field(column_name="计分规则", readonly=True)
 
     class Meta:
         model = ScoreItem
@@ -103,7 +114,10 @@ class ScoreSheetResource(ScopedResource):
             "points_per_occurrence",
             "indicator",
             "target",
+            "denominator",
+            "lower_is_better",
             "sort_order",
+            "rule",
         )
         import_id_fields = ("county", "year", "version", "code")
         skip_diff = True
@@ -118,7 +132,7 @@ class ScoreSheetResource(ScopedResource):
         return aliases
 
     def required_columns(self):
-        optional = {"每次扣分", "指标", "目标值", "排序"}
+        optional = {"每次扣分", "指标", "目标值", "分母", "越低越好", "排序"}
         return [c for c in super().required_columns() if c not in optional]
 
     # ---- import: the sheet columns name (or create) the item's sheet
@@ -147,6 +161,9 @@ class ScoreSheetResource(ScopedResource):
             found["points_per_occurrence"] = ValidationError(_("不能大于满分（%(top)s）") % {"top": top})
         if "target" not in errors and instance.target is not None and instance.target <= 0:
             found["target"] = ValidationError(_("必须大于 0（1 表示 100%）"))
+        if not errors.keys() & {"mode", "target", "indicator", "denominator", "points_per_occurrence"}:
+            for name, message in instance.rule_problems().items():  # the admin form's rule (ScoreItem.clean)
+                found.setdefault(name, ValidationError(message))
         values = {}
         for key in SHEET_KEYS:
             try:
@@ -197,6 +214,9 @@ class ScoreSheetResource(ScopedResource):
     def dehydrate_sheet_name(self, item: ScoreItem) -> str:
         return item.sheet.name
 
+    def dehydrate_rule(self, item: ScoreItem) -> str:
+        return explaining.item_rule(item)
+
 
 # The columns an item's score is read from, one per scoring mode (ScoreItem.input_field says which).
 INPUTS = ("occurrences", "achieved", "passed", "manual_score")
@@ -228,9 +248,16 @@ class AssessmentScoreResource(ScopedResource):
     column_notes = {
         "项目编号": gettext_lazy("填县考核评分表中的项目编号；同一卫生室同一季度的各项目各占一行"),
         "发现次数": gettext_lazy("只填评分方式为“按次扣分”的项目"),
-        "完成值": gettext_lazy("只填“按指标完成率”的项目，1 表示 100%；不填则按核实的服务数量自动计算"),
+        "完成值": gettext_lazy(
+            "填“按指标完成率”“按比率”的项目（1 表示 100%），不填则按核实的服务数量自动计算；"
+            "“每年至少完成次数”的项目填本年已完成的次数（整数）"
+        ),
         "达标": gettext_lazy("只填“达标 / 不达标”的项目"),
         "人工评分": gettext_lazy("只填“人工评分”的项目，不超过该项满分"),
+        "调整得分": gettext_lazy(
+            "按判断给分时填写，任何评分方式都可以；填了就以它为准，不按公式计分，并且必须填调整理由"
+        ),
+        "调整理由": gettext_lazy("填了调整得分就必须填写，村医能看到"),
         "考核日期": gettext_lazy("不填为今天；应在季度结束之后"),
         "提交": gettext_lazy("填“是”即提交该卫生室本季度的考核，提交前每个项目都要有分数；提交后只能通过申诉更改"),
     }
@@ -250,6 +277,8 @@ class AssessmentScoreResource(ScopedResource):
     passed = fields.Field(attribute="passed", column_name="达标", widget=ChineseBooleanWidget())
     manual_score = fields.Field(attribute="manual_score", column_name="人工评分", widget=StrictDecimalWidget())
     reason = fields.Field(attribute="reason", column_name="扣分理由", widget=TextWidget())
+    override_score = fields.Field(attribute="override_score", column_name="调整得分", widget=StrictDecimalWidget())
+    override_reason = fields.Field(attribute="override_reason", column_name="调整理由", widget=TextWidget())
     assessed_on = fields.Field(attribute="assessment__assessed_on", column_name="考核日期", widget=StrictDateWidget())
     submit = fields.Field(column_name="提交", widget=ChineseBooleanWidget())
     clinic_name = fields.Field(attribute="assessment__clinic__name", column_name="卫生室名称", readonly=True)
@@ -271,6 +300,8 @@ class AssessmentScoreResource(ScopedResource):
             "passed",
             "manual_score",
             "reason",
+            "override_score",
+            "override_reason",
             "assessed_on",
             "submit",
             "clinic_name",
@@ -502,7 +533,11 @@ class AssessmentScoreResource(ScopedResource):
 
     @staticmethod
     def _inputs(row: _Row) -> dict[str, Any]:
-        return {name: row.values[name] for name in (*INPUTS, "reason") if name in row.values}
+        return {
+            name: row.values[name]
+            for name in (*INPUTS, "reason", "override_score", "override_reason")
+            if name in row.values
+        }
 
     def _input_column(self, item: ScoreItem) -> str:
         return self.fields[item.input_field or "item"].column_name

@@ -1,9 +1,13 @@
 """Pure scoring arithmetic of the assessment sheet (docs/DESIGN.md §4). Decimal, 2 places, ROUND_HALF_UP.
 
 - deduction per occurrence: deduction = min(max, per × (occurrences + 2 × unrectified findings));
-- indicator: score = max × min(1, achieved / target);
+- indicator, and rate (numerator ÷ denominator read from the data): score = max × min(1, achieved / target), or
+  for "lower is better" max × min(1, target / achieved) (an achieved 0 scores the maximum);
 - pass / fail: max or 0;  manual: a score in [0, max];
 - satisfaction: deduction = min(max, per × percentage points below the county average);
+- at least N a year: due by the quarter's end = ⌈N × quarter ÷ 4⌉, deduction = min(max, per × (due − done)),
+  nothing when done ≥ due (扣完为止: never more than the item's maximum);
+- a judgement score (override) in [0, max] replaces the formula's score;
 - total = 100 − Σ deductions, never below 0.
 """
 
@@ -33,6 +37,21 @@ class ItemInput:
     manual_score: Decimal | None = None
     satisfaction_rate: Decimal | None = None
     county_average: Decimal | None = None
+    lower_is_better: bool = False
+    quarter: int = 4  # the assessed quarter: a yearly minimum is due in quarters
+    override: Decimal | None = None
+
+
+def due_by_quarter(yearly_minimum: Decimal, quarter: int) -> int:
+    """How many of a yearly minimum are due by the end of a quarter, rounded up to a whole number."""
+    return int((Decimal(yearly_minimum) * quarter / 4).to_integral_value(rounding=ROUND_CEILING))
+
+
+def achieved_ratio(achieved: Decimal, target: Decimal, *, lower_is_better: bool) -> Decimal:
+    """The share of an item's points a value earns, between 0 and 1."""
+    if lower_is_better:
+        return Decimal(1) if achieved <= target else Decimal(target) / Decimal(achieved)
+    return min(Decimal(1), Decimal(achieved) / Decimal(target))
 
 
 def q(value: Decimal) -> Decimal:
@@ -42,16 +61,27 @@ def q(value: Decimal) -> Decimal:
 def item_deduction(item: ItemInput) -> Decimal:
     """Points lost on one item, between 0 and its maximum."""
     top = Decimal(item.max_points)
+    if item.override is not None:
+        if not Decimal(0) <= item.override <= top:
+            raise ScoringError("a judgement score must be within [0, max]")
+        return q(top - item.override)
     if item.mode == "deduction":
         raw = Decimal(item.per_occurrence) * (item.occurrences + 2 * item.doubled_occurrences)
         return q(min(top, raw))
-    if item.mode == "indicator":
+    if item.mode in ("indicator", "rate"):
         if item.achieved is None:
             raise ScoringError("indicator needs an achieved value")
         if item.achieved < 0:
             raise ScoringError("achieved value cannot be negative")
-        ratio = min(Decimal(1), Decimal(item.achieved) / Decimal(item.target))
+        ratio = achieved_ratio(item.achieved, item.target, lower_is_better=item.lower_is_better)
         return q(top - q(top * ratio))
+    if item.mode == "minimum":
+        if item.achieved is None:
+            raise ScoringError("a yearly minimum needs the number done")
+        if item.achieved < 0 or item.achieved != item.achieved.to_integral_value():
+            raise ScoringError("the number done is a whole number")
+        short = max(0, due_by_quarter(item.target, item.quarter) - int(item.achieved))
+        return q(min(top, Decimal(item.per_occurrence) * short))
     if item.mode == "pass_fail":
         if item.passed is None:
             raise ScoringError("pass / fail needs a decision")

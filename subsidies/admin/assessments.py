@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import View
+from wagtail.admin.ui.tables import Column
 
 from clinics import audit
 from clinics import selectors as org
@@ -20,7 +21,7 @@ from core.admin.viewsets import PermissionTemplateView, ScopedModelViewSet
 from core.files import serve_protected_file
 from core.forms import add_service_errors
 from core.spreadsheets import xlsx_response
-from subsidies import forms
+from subsidies import explaining, forms, scoring
 from subsidies.models import Appeal, Assessment, Finding, Inspection, SatisfactionSurvey, ScoreItem, ScoreSheet
 from subsidies.selectors import assessments as selectors
 from subsidies.services import assessments as services
@@ -163,6 +164,8 @@ class AssessmentEditView(StaffView):
         entries = self.entries()
         for entry in entries:
             entry.errors = form.errors_of(entry) if form is not None else []
+            entry.rule = explaining.item_rule(entry.item)
+            entry.due = scoring.due_by_quarter(entry.item.target, self.assessment.quarter)
         frozen = selectors.settled_message(self.assessment)
         satisfaction_rate, county_average = selectors.satisfaction_basis(assessment=self.assessment)
         context.update(
@@ -445,7 +448,15 @@ class ScoreItemViewSet(ScopedModelViewSet):
     menu_label = gettext_lazy("考核项目")
     add_to_admin_menu = False
     scope_paths = {"county": "sheet__county"}
-    list_display = ["code", "name", "category", "max_points", "mode", "points_per_occurrence", "sheet"]
+    list_display = [
+        "code",
+        "name",
+        "category",
+        "max_points",
+        "mode",
+        Column("rule", label=gettext_lazy("计分规则"), accessor=explaining.item_rule),
+        "sheet",
+    ]
     list_select_related = ("sheet",)
     list_filter = ["sheet", "category", "mode"]
     data_resource = "score_sheets"
@@ -458,7 +469,9 @@ class ScoreItemViewSet(ScopedModelViewSet):
         "mode",
         "points_per_occurrence",
         "indicator",
+        "denominator",
         "target",
+        "lower_is_better",
         "sort_order",
     ]
 

@@ -8,9 +8,11 @@ Glossary: 扣分 deduction; 每次扣分 points per occurrence; 满分 an item's
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from core.versioning import Versioned
@@ -62,6 +64,23 @@ class ScoreItem(models.Model):
         PASS_FAIL = "pass_fail", _("达标 / 不达标")
         MANUAL = "manual", _("人工评分")
         SATISFACTION = "satisfaction", _("低于全县平均满意度扣分")
+        MINIMUM = "minimum", _("每年至少完成次数，少一次扣分")
+        RATE = "rate", _("按比率（分子 ÷ 分母）")
+
+    # The denominators a rate item may divide by: a figure of the clinic's service population (服务人口), or a
+    # count of the year's residents register (residents.ResidentRegistration: everyone, or one key population).
+    class Denominator(models.TextChoices):
+        RESIDENT = "resident", _("常住人口")
+        AGED_65_PLUS = "aged_65_plus", _("65岁及以上老年人（人口统计）")
+        CHILDREN_0_6 = "children_0_6", _("0-6岁儿童（人口统计）")
+        REGISTER_TOTAL = "register_total", _("居民登记：全部居民")
+        REGISTER_ELDERLY = "register_elderly", _("居民登记：65岁以上老年人")
+        REGISTER_HYPERTENSION = "register_hypertension", _("居民登记：高血压患者")
+        REGISTER_DIABETES = "register_diabetes", _("居民登记：2型糖尿病患者")
+        REGISTER_MENTAL = "register_severe_mental_disorder", _("居民登记：严重精神障碍患者")
+        REGISTER_TUBERCULOSIS = "register_tuberculosis", _("居民登记：肺结核患者")
+        REGISTER_MATERNAL = "register_maternal", _("居民登记：孕产妇")
+        REGISTER_CHILD = "register_child", _("居民登记：0-6岁儿童")
 
     sheet = models.ForeignKey(ScoreSheet, on_delete=models.CASCADE, related_name="items", verbose_name=_("评分表"))
     category = models.CharField(_("类别"), max_length=20, choices=Category.choices)
@@ -73,7 +92,7 @@ class ScoreItem(models.Model):
         _("每次扣分"),
         default=0,
         validators=[MinValueValidator(0)],
-        help_text=_("按次扣分：每发现一次扣的分；满意度：每低 1 个百分点扣的分"),
+        help_text=_("按次扣分：每发现一次扣的分；满意度：每低 1 个百分点扣的分；每年至少完成次数：每少一次扣的分"),
         **POINTS,
     )
     indicator = models.CharField(
@@ -87,7 +106,19 @@ class ScoreItem(models.Model):
         max_digits=6,
         decimal_places=4,
         default=Decimal("1"),
-        help_text=_("按指标：完成率达到该值得满分（1 表示 100%）"),
+        help_text=_("按指标、按比率：达到该值得满分（1 表示 100%）；每年至少完成次数：全年应完成的次数（整数）"),
+    )
+    lower_is_better = models.BooleanField(
+        _("越低越好"),
+        default=False,
+        help_text=_("按指标、按比率：勾选表示数值越低越好（如差错率），不超过目标值得满分，超过按 目标 ÷ 实际 得分"),
+    )
+    denominator = models.CharField(
+        _("分母"),
+        max_length=40,
+        blank=True,
+        choices=Denominator.choices,
+        help_text=_("按比率：分子是“指标”所填服务项目本年累计核实数，分母从这里选"),
     )
     sort_order = models.PositiveSmallIntegerField(_("排序"), default=0)
 
@@ -101,10 +132,41 @@ class ScoreItem(models.Model):
                 condition=Q(points_per_occurrence__lte=F("max_points")), name="scoreitem_per_le_max"
             ),
             models.CheckConstraint(condition=Q(target__gt=0), name="scoreitem_target_positive"),
+            models.CheckConstraint(
+                condition=~Q(mode="rate") | (~Q(indicator="") & ~Q(denominator="")),
+                name="scoreitem_rate_has_parts",
+            ),
         ]
 
     def __str__(self):
         return f"{self.code} {self.name}"
+
+    def rule_problems(self) -> dict[str, str | Promise]:
+        """What makes this item's parameters unusable for its mode, by field — the one rule the admin form
+        (``clean``) and the score-sheet import (``complete_row``) both apply."""
+        problems: dict[str, str | Promise] = {}
+        if self.mode == self.Mode.RATE:
+            if not self.indicator:
+                problems["indicator"] = _("按比率的项目要填分子：服务项目编码（如 PH05）")
+            if not self.denominator:
+                problems["denominator"] = _("按比率的项目要选分母")
+        elif self.denominator:
+            problems["denominator"] = _("只有按比率的项目才有分母")
+        if (
+            self.mode == self.Mode.MINIMUM
+            and self.target is not None
+            and self.target != self.target.to_integral_value()
+        ):
+            problems["target"] = _("每年至少完成次数的目标值应是整数（全年应完成的次数）")
+        if self.mode == self.Mode.MINIMUM and not self.points_per_occurrence:
+            problems["points_per_occurrence"] = _("每年至少完成次数的项目要填每少一次扣的分")
+        return problems
+
+    def clean(self):
+        super().clean()
+        problems = self.rule_problems()
+        if problems:
+            raise ValidationError(problems)
 
     @property
     def input_field(self) -> str | None:
@@ -120,6 +182,8 @@ INPUT_FIELDS: dict[str, str | None] = {
     ScoreItem.Mode.PASS_FAIL: "passed",
     ScoreItem.Mode.MANUAL: "manual_score",
     ScoreItem.Mode.SATISFACTION: None,
+    ScoreItem.Mode.MINIMUM: "achieved",  # the number done this year, a whole number
+    ScoreItem.Mode.RATE: "achieved",  # the rate, read from the data when the assessment starts (may be corrected)
 }
 
 
@@ -169,6 +233,10 @@ class AssessmentEntry(models.Model):
     passed = models.BooleanField(_("达标"), null=True, blank=True)
     manual_score = models.DecimalField(_("人工评分"), null=True, blank=True, **POINTS)
     reason = models.TextField(_("扣分理由"), blank=True)
+    # A judgement score (评分人调整) replaces what the item's formula gives, never without a reason: the clinic
+    # reads both on its score page and statement.
+    override_score = models.DecimalField(_("调整得分"), null=True, blank=True, **POINTS)
+    override_reason = models.TextField(_("调整理由"), blank=True)
     score = models.DecimalField(_("得分"), default=0, **POINTS)
     deduction = models.DecimalField(_("扣分"), default=0, **POINTS)
 
@@ -176,7 +244,15 @@ class AssessmentEntry(models.Model):
         verbose_name = _("考核明细")
         verbose_name_plural = _("考核明细")
         ordering = ["item__sort_order", "item__code"]
-        constraints = [models.UniqueConstraint(fields=["assessment", "item"], name="entry_one_per_item")]
+        constraints = [
+            models.UniqueConstraint(fields=["assessment", "item"], name="entry_one_per_item"),
+            models.CheckConstraint(
+                condition=Q(override_score__isnull=True) | ~Q(override_reason=""), name="entry_override_has_reason"
+            ),
+            models.CheckConstraint(
+                condition=Q(override_score__isnull=True) | Q(override_score__gte=0), name="entry_override_not_negative"
+            ),
+        ]
 
     def __str__(self):
         return f"{self.assessment} {self.item}"

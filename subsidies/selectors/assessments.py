@@ -11,9 +11,12 @@ from typing import TYPE_CHECKING, Any
 from django.db.models import Avg, Count, F, Min, Q, QuerySet, Sum
 from django.utils.translation import gettext
 
+from clinics.models import ClinicPopulation
 from clinics.selectors import get_scope, id_filter, restrict
 from programs.selectors.periods import locked_months
 from programs.selectors.reports import quota_map, verified_totals
+from residents.selectors import key_population_counts
+from subsidies import scoring
 from subsidies.explaining import EntryFacts, QuarterFacts, ScoreFacts
 from subsidies.models import (
     Appeal,
@@ -149,7 +152,9 @@ def score_facts(*, clinic_ids: ClinicIds, year: int, quarter: int | None) -> dic
     chosen = list(assessments.order_by("clinic_id", "quarter"))
     entries: dict[int, list[AssessmentEntry]] = {a.pk: [] for a in chosen}
     for entry in (
-        AssessmentEntry.objects.filter(assessment__in=[a.pk for a in chosen], deduction__gt=0)
+        AssessmentEntry.objects.filter(
+            Q(deduction__gt=0) | Q(override_score__isnull=False), assessment__in=[a.pk for a in chosen]
+        )
         .select_related("item")
         .order_by("item__sort_order", "item__code")
     ):
@@ -190,6 +195,14 @@ def score_facts(*, clinic_ids: ClinicIds, year: int, quarter: int | None) -> dic
                         manual_score=e.manual_score,
                         satisfaction_rate=rates.clinics.get(key),
                         county_average=average,
+                        lower_is_better=e.item.lower_is_better,
+                        indicator=e.item.indicator,
+                        denominator_label=e.item.get_denominator_display() if e.item.denominator else "",
+                        due=scoring.due_by_quarter(e.item.target, assessment.quarter)
+                        if e.item.mode == ScoreItem.Mode.MINIMUM
+                        else None,
+                        override_score=e.override_score,
+                        override_reason=e.override_reason,
                     )
                     for e in entries[assessment.pk]
                 ),
@@ -230,6 +243,23 @@ def indicator_achieved(*, clinic_id: int, year: int, quarter: int, indicator: st
         if code in totals
     )
     return (done / due).quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP)
+
+
+def rate_achieved(*, clinic_id: int, year: int, quarter: int, numerator: str, denominator: str) -> Decimal | None:
+    """A rate item's value: the year's verified count of service item ``numerator`` up to the quarter's end,
+    divided by ``denominator`` (ScoreItem.Denominator: a service-population figure of the year, or a count of
+    the year's residents register). None when the denominator is 0 or missing (nothing to divide by)."""
+    totals = verified_totals(clinic_ids=[clinic_id], year=year, months=range(1, quarter * 3 + 1)).get(clinic_id, {})
+    done = Decimal(totals[numerator].verified) if numerator in totals else Decimal(0)
+    if denominator.startswith("register_"):
+        counts = key_population_counts(clinic_ids=[clinic_id], year=year).get(clinic_id, {})
+        base = counts.get(denominator.removeprefix("register_"), 0)
+    else:
+        population = ClinicPopulation.objects.filter(clinic_id=clinic_id, year=year).values_list(denominator, flat=True)
+        base = population.first() or 0
+    if not base:
+        return None
+    return (done / Decimal(base)).quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP)
 
 
 def ranking(*, user: AnyUser, year: int, quarter: int, township_id: int | None = None) -> list[Assessment]:

@@ -99,6 +99,10 @@ def start_assessment(*, user: User, clinic: Clinic, year: int, quarter: int, ass
             entry.achieved = selectors.indicator_achieved(
                 clinic_id=clinic.pk, year=year, quarter=quarter, indicator=item.indicator
             )
+        elif item.mode == ScoreItem.Mode.RATE:
+            entry.achieved = selectors.rate_achieved(
+                clinic_id=clinic.pk, year=year, quarter=quarter, numerator=item.indicator, denominator=item.denominator
+            )
         doubled = [f for f in unrectified if f.item_code == item.code]
         if doubled and item.mode == ScoreItem.Mode.DEDUCTION:
             entry.doubled_occurrences = len(doubled)
@@ -138,6 +142,20 @@ def _decimal(
         return None
 
 
+def _item_points(
+    value: object, field: str, errors: dict[str, str], entry: AssessmentEntry, *, column: str
+) -> Decimal | None:
+    """A score of the entry's item (a manual score, a judgement): a figure between 0 and the item's points."""
+    points = _decimal(value, field, errors, entry, column=column)
+    if points is not None and not 0 <= points <= entry.item.max_points:
+        errors[str(entry.pk)] = _("“%(item)s”：%(field)s必须在 0 到 %(max)s 之间。") % {
+            "item": entry.item.name,
+            "field": field,
+            "max": entry.item.max_points,
+        }
+    return points
+
+
 def _apply_values(entry: AssessmentEntry, values: dict[str, Any], errors: dict[str, str]) -> None:
     item = entry.item
     if "occurrences" in values:
@@ -152,17 +170,27 @@ def _apply_values(entry: AssessmentEntry, values: dict[str, Any], errors: dict[s
         entry.achieved = _decimal(values["achieved"], _("完成值"), errors, entry, column="achieved")
         if entry.achieved is not None and entry.achieved < 0:
             errors[str(entry.pk)] = _("“%(item)s”：完成值不能为负数。") % {"item": item.name}
+        elif (
+            item.mode == ScoreItem.Mode.MINIMUM
+            and entry.achieved is not None
+            and entry.achieved != entry.achieved.to_integral_value()
+        ):
+            errors[str(entry.pk)] = _("“%(item)s”：完成次数必须是整数。") % {"item": item.name}
     if "passed" in values:
         entry.passed = {"1": True, "0": False, True: True, False: False}.get(values["passed"])
     if "manual_score" in values:
-        entry.manual_score = _decimal(values["manual_score"], _("得分"), errors, entry, column="manual_score")
-        if entry.manual_score is not None and not 0 <= entry.manual_score <= item.max_points:
-            errors[str(entry.pk)] = _("“%(item)s”：得分必须在 0 到 %(max)s 之间。") % {
-                "item": item.name,
-                "max": item.max_points,
-            }
+        entry.manual_score = _item_points(values["manual_score"], _("得分"), errors, entry, column="manual_score")
     if "reason" in values:
         entry.reason = (values["reason"] or "").strip()
+    if "override_score" in values:
+        entry.override_score = _item_points(
+            values["override_score"], _("调整得分"), errors, entry, column="override_score"
+        )
+    if "override_reason" in values:
+        entry.override_reason = (values["override_reason"] or "").strip()
+    if entry.override_score is not None and not entry.override_reason:
+        # A judgement replaces the formula only with a reason the clinic can read.
+        errors[str(entry.pk)] = _("“%(item)s”：调整得分要写明调整理由。") % {"item": item.name}
 
 
 def _recompute(assessment: Assessment) -> Decimal:
@@ -182,6 +210,9 @@ def _recompute(assessment: Assessment) -> Decimal:
             manual_score=entry.manual_score,
             satisfaction_rate=rate,
             county_average=average,
+            lower_is_better=item.lower_is_better,
+            quarter=assessment.quarter,
+            override=entry.override_score,
         )
         try:
             deduction = scoring.item_deduction(data)
@@ -219,7 +250,8 @@ def update_entries(
         if entry is None:
             continue
         _apply_values(entry, entry_values, errors)
-        entry.save()
+        if str(entry.pk) not in errors:  # a refused value is reported, never written
+            entry.save()
     if errors:
         raise ValidationError(errors)
     if notes is not None:
@@ -237,12 +269,9 @@ def submit_assessment(*, user: User, assessment: Assessment, version: int | None
     check_version(assessment, version)
     missing = []
     for entry in assessment.entries.select_related("item"):
-        mode = entry.item.mode
-        if (
-            (mode == ScoreItem.Mode.INDICATOR and entry.achieved is None)
-            or (mode == ScoreItem.Mode.PASS_FAIL and entry.passed is None)
-            or (mode == ScoreItem.Mode.MANUAL and entry.manual_score is None)
-        ):
+        field = entry.item.input_field
+        # A judgement score stands for the formula's input; "occurrences" defaults to 0 found.
+        if entry.override_score is None and field and field != "occurrences" and getattr(entry, field) is None:
             missing.append(entry.item.name)
     if missing:
         raise ValidationError(_("以下项目还没有评分：%(items)s") % {"items": "、".join(missing)})

@@ -130,6 +130,18 @@ def populate(org, tag=""):
             indicator="all",
             target=Decimal("0.9"),
         )
+        ScoreItem.objects.create(
+            sheet=sheet,
+            code=f"H{code}",
+            category="public_health",
+            name=f"高血压规范管理率{code}",
+            max_points=Decimal("10"),
+            mode="rate",
+            indicator="PH05",
+            denominator="register_hypertension",
+            target=Decimal("0.6"),
+            lower_is_better=False,
+        )
         if not tag:
             TrainingRule.objects.get_or_create(county=county, defaults={"min_sessions": 3, "min_days": 10})
     for n, clinic in enumerate((org.ca1a, org.ca2a, org.cb1a)):

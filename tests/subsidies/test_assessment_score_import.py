@@ -206,7 +206,7 @@ def test_the_blank_template_says_which_column_each_scoring_mode_takes(org):
     book = openpyxl.load_workbook(
         io.BytesIO(blank_template(dataio.get_resource_class("assessment_scores"), user=org.users.township))
     )
-    assert [c.value for c in book.worksheets[0][1]] == [*HEADERS[:9], "考核日期", "提交"]
+    assert [c.value for c in book.worksheets[0][1]] == [*HEADERS[:9], "调整得分", "调整理由", "考核日期", "提交"]
     guide = {row[0]: row[2] for row in book["填写说明"].iter_rows(min_row=2, values_only=True) if row and row[0]}
     assert guide["发现次数"] == "整数，0 到 32767。只填评分方式为“按次扣分”的项目"
     assert guide["人工评分"].endswith("只填“人工评分”的项目，不超过该项满分")

@@ -90,6 +90,10 @@ def test_township_staff_read_but_do_not_import(org, sheet):
 @pytest.mark.parametrize("mode", [m for m, _label in ScoreItem.Mode.choices])
 def test_every_mode_reads_back_by_its_chinese_label(org, mode):
     label = str(dict(ScoreItem.Mode.choices)[mode])
-    report = run([["QS", 2028, 1, "表", "X1", "基本医疗", "项目", "10", label, "1"]], org.users.county)
+    # A rate needs its numerator (指标) and denominator; a yearly minimum its points per missing one.
+    indicator, denominator = ("PH05", "居民登记：高血压患者") if mode == "rate" else ("", "")
+    headers = [*HEADERS, "指标", "分母"]
+    row = ["QS", 2028, 1, "表", "X1", "基本医疗", "项目", "10", label, "1", indicator, denominator]
+    report = run([row], org.users.county, headers=headers)
     assert report.ok, report.error_lines()
     assert ScoreItem.objects.get(sheet__year=2028, code="X1").mode == mode
