@@ -30,6 +30,7 @@ urlpatterns = [
     path("portal/doctor/", include(doctors_portal.licences)),
     path("portal/messages/", include(doctors_portal.messages)),
     path("portal/services/findings/", include(programs_portal.sampling)),
+    path("portal/complaints/", include(programs_portal.complaints)),
     path("portal/services/", include(programs_portal.reports)),
     path("portal/drugs/", include(programs_portal.drugs)),
     path("portal/records/", include(programs_portal.records)),

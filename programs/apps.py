@@ -25,6 +25,8 @@ _SERVICE_STAFF = [
 # Service records: township and county see them and import the provincial system's export; the county keeps
 # its column mapping.
 _RECORDS = ["programs.view_servicerecord", "programs.add_servicerecord", "programs.view_samplingrule"]
+# Complaints (每诉必录): township and county record, answer and close them; the county sets the answer deadline.
+_COMPLAINTS = ["programs.view_complaint", "programs.add_complaint", "programs.change_complaint"]
 
 
 class ProgramsConfig(AppConfig):
@@ -36,12 +38,21 @@ class ProgramsConfig(AppConfig):
     # and its prices. Drugs: township staff record purchases/sales and see stock and violations; the county
     # also maintains the drug catalogue.
     role_permissions = {
-        Role.TOWNSHIP_STAFF: _SERVICE_VIEW + _SERVICE_STAFF + _DRUG_STAFF + _RECORDS,
+        Role.TOWNSHIP_STAFF: _SERVICE_VIEW
+        + _SERVICE_STAFF
+        + _DRUG_STAFF
+        + _RECORDS
+        + _COMPLAINTS
+        + ["programs.view_complaintrule"],
         Role.COUNTY_ADMIN: _SERVICE_VIEW
         + _SERVICE_STAFF
         + _DRUG_STAFF
         + _RECORDS
+        + _COMPLAINTS
         + [
+            "programs.view_complaintrule",
+            "programs.add_complaintrule",
+            "programs.change_complaintrule",
             "programs.view_recordcolumnmapping",
             "programs.change_recordcolumnmapping",
             "programs.delete_quota",
@@ -64,6 +75,8 @@ class ProgramsConfig(AppConfig):
         from core.portal import register_portal_link
         from programs import inbox
         from programs.models import (
+            Complaint,
+            ComplaintRule,
             DrugPurchase,
             DrugSale,
             Quota,
@@ -92,12 +105,15 @@ class ProgramsConfig(AppConfig):
         audit.register(SampleEntry, clinic="sample__clinic", parent="sample")
         audit.register(DrugPurchase, clinic="clinic")
         audit.register(DrugSale, clinic="clinic")
+        audit.register(Complaint, clinic="clinic")
+        audit.register(ComplaintRule, county="county")
 
         register_inbox(inbox.inbox_items)  # the to-do rows of the homes (core.inbox)
         register_portal_link(order=10, label=_("填报月报"), url_name="portal_reports:index", icon="报")
         register_portal_link(order=20, label=_("任务进度"), url_name="portal_reports:progress", icon="进")
         register_portal_link(order=15, label=_("录入服务记录"), url_name="portal_records:entry", icon="录")
         register_portal_link(order=22, label=_("抽查结果"), url_name="portal_sampling:findings", icon="查")
+        register_portal_link(order=23, label=_("群众投诉"), url_name="portal_complaints:list", icon="诉")
         register_portal_link(order=25, label=_("基本药物"), url_name="portal_drugs:home", icon="药")
         # Made offline on the phone, replayed by the sync endpoint (clinics.portal.offline) through the same forms.
         register_entry_kind(name="report", label=_("服务月报"), replay=offline.replay_report)

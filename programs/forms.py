@@ -512,6 +512,7 @@ class OutcomeForm(forms.Form):
         choices=SampleEntry.Outcome.choices, error_messages={"required": gettext_lazy("请选择核实结果。")}
     )
     note = forms.CharField(label=gettext_lazy("备注"), max_length=200, required=False)
+    open_complaint = forms.BooleanField(label=gettext_lazy("服务内容不符时，同时登记为投诉"), required=False)
 
     def __init__(self, *args, sample_id, **kwargs):
         super().__init__(*args, **kwargs)

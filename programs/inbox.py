@@ -1,5 +1,5 @@
-"""The to-do inbox rows of programs (see core.inbox): reports to verify and clinics not reported (township
-staff); the doctor's own report of the month and reports returned to them."""
+"""The to-do inbox rows of programs (see core.inbox): reports to verify, clinics not reported and complaints to
+answer (township staff); the doctor's own report of the month and reports returned to them."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from core.inbox import InboxItem, NextStep, day_label
 from programs.models import ServiceReport
 from programs.selectors import periods as period_selectors
 from programs.selectors import reports as report_selectors
+from programs.selectors.complaints import complaint_inbox
 
 
 def missing_reports_url(*, year: int, month: int) -> str:
@@ -38,7 +39,17 @@ def _township(user, today: date) -> list[InboxItem | NextStep]:
     reports_url = reverse("reports:list")
     late = today > deadline
     next_month = (today.year + 1, 1) if today.month == 12 else (today.year, today.month + 1)
+    waiting, overdue = complaint_inbox(user=user)
     return [
+        InboxItem(
+            label=_("待答复的群众投诉"),
+            count=waiting,
+            unit=_("件"),
+            url=reverse("complaint:index") + "?status=open",
+            level="danger" if overdue else "warn",
+            detail=_("其中 %(n)s 件已超过答复期限") % {"n": overdue} if overdue else _("按县里的时限答复群众"),
+            order=12,
+        ),
         InboxItem(
             label=_("待核实的月报"),
             count=counts.submitted,

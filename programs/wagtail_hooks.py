@@ -8,6 +8,7 @@ from wagtail import hooks
 
 from core.admin.menus import MenuEntry, app_menu
 from programs.admin import urls
+from programs.admin.complaints import complaint_rule_viewset, complaint_viewset
 from programs.admin.drugs import (
     DrugsGroup,
 )
@@ -28,7 +29,7 @@ def register_admin_urls():
 
 @hooks.register("register_admin_viewset")
 def register_viewsets():
-    return [quota_viewset, item_viewset, price_viewset, rule_viewset]
+    return [quota_viewset, item_viewset, price_viewset, rule_viewset, complaint_viewset, complaint_rule_viewset]
 
 
 @hooks.register("register_admin_menu_item")
@@ -45,6 +46,10 @@ def register_menu():
             MenuEntry(gettext_lazy("抽查核实"), "sampling:list", "search", "programs.view_servicereport", order=16),
             MenuEntry(gettext_lazy("我的回访"), "sampling:mine", "mobile-alt", "programs.view_servicereport", order=17),
             MenuEntry(gettext_lazy("抽查规则"), "samplingrule:index", "cog", "programs.view_samplingrule", order=18),
+            MenuEntry(gettext_lazy("投诉登记"), "complaint:index", "help", "programs.view_complaint", order=19),
+            MenuEntry(
+                gettext_lazy("投诉答复时限"), "complaintrule:index", "cog", "programs.view_complaintrule", order=19
+            ),
             MenuEntry(gettext_lazy("任务完成情况"), "reports:matrix", "table", "programs.view_servicereport", order=20),
             MenuEntry(gettext_lazy("年度任务"), "quota:index", "list-ol", "programs.view_quota", order=30),
             MenuEntry(gettext_lazy("批量生成任务"), "reports:generate_quotas", "cogs", "programs.add_quota", order=40),

@@ -551,6 +551,8 @@ def entry_sentence(entry: EntryFacts) -> str:
             "done": number(entry.achieved),
             "short": max(0, entry.due - int(entry.achieved)),
         }
+    elif entry.mode == "complaints":
+        text = _("%(item)s：本季度属实投诉 %(n)s 件，每件扣 %(per)s 分，扣 %(d)s 分（本项最多扣 %(max)s 分）") % values
     elif entry.mode == "pass_fail":
         text = _("%(item)s：未达标，扣 %(d)s 分") % values
     elif entry.mode == "manual" and entry.manual_score is not None:
@@ -598,6 +600,9 @@ def item_rule(item) -> str:
         if item.lower_is_better:
             return _("%(part)s；越低越好：不超过 %(t)s%% 得满分 %(max)s 分，超过时得 %(max)s × 目标 ÷ 实际") % values
         return _("%(part)s；达到 %(t)s%% 得满分 %(max)s 分，不足时得 %(max)s × 实际 ÷ 目标") % values
+    if mode == "complaints":
+        values["kinds"] = item.get_complaint_kind_display() if item.indicator else _("各类")
+        return _("%(kinds)s投诉经核实属实的，每件扣 %(per)s 分，扣完 %(max)s 分为止（按投诉登记自动计算）") % values
     if mode == "pass_fail":
         return _("达标得 %(max)s 分，不达标得 0 分") % values
     if mode == "manual":

@@ -1,6 +1,7 @@
 """Pure scoring arithmetic of the assessment sheet (docs/DESIGN.md §4). Decimal, 2 places, ROUND_HALF_UP.
 
-- deduction per occurrence: deduction = min(max, per × (occurrences + 2 × unrectified findings));
+- deduction per occurrence: deduction = min(max, per × (occurrences + 2 × unrectified findings)); founded
+  complaints of the quarter deduct the same way (occurrences = their number);
 - indicator, and rate (numerator ÷ denominator read from the data): score = max × min(1, achieved / target), or
   for "lower is better" max × min(1, target / achieved) (an achieved 0 scores the maximum);
 - pass / fail: max or 0;  manual: a score in [0, max];
@@ -65,7 +66,7 @@ def item_deduction(item: ItemInput) -> Decimal:
         if not Decimal(0) <= item.override <= top:
             raise ScoringError("a judgement score must be within [0, max]")
         return q(top - item.override)
-    if item.mode == "deduction":
+    if item.mode in ("deduction", "complaints"):  # complaints: the founded ones of the quarter, from the register
         raw = Decimal(item.per_occurrence) * (item.occurrences + 2 * item.doubled_occurrences)
         return q(min(top, raw))
     if item.mode in ("indicator", "rate"):

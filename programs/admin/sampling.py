@@ -251,6 +251,7 @@ class CallListView(SamplingView):
                 entry=form.cleaned_data["entry"],
                 outcome=form.cleaned_data["outcome"],
                 note=form.cleaned_data["note"],
+                open_complaint=form.cleaned_data["open_complaint"],
             )
         except ValidationError as exc:
             return self.render_to_response(self.get_context_data(errors=[joined_messages(exc)]))

@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from programs.portal import complaints as complaints_views
 from programs.portal import drugs as drugs_views
 from programs.portal import records as records_views
 from programs.portal import reports as reports_views
@@ -31,6 +32,13 @@ records = (
         path("", records_views.entry, name="entry"),
     ],
     "portal_records",
+)
+
+complaints = (
+    [
+        path("", complaints_views.complaints, name="list"),
+    ],
+    "portal_complaints",
 )
 
 sampling = (

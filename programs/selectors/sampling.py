@@ -71,7 +71,10 @@ def call_list(*, user: AnyUser, sample: VerificationSample, page: str) -> list[C
     sample (logged through residents.services.record_access), masked for everyone else."""
     whole = isinstance(user, User) and sample.assigned_to_id is not None and sample.assigned_to_id == user.pk
     entries = list(
-        sample.entries.filter(reserve=False).select_related("record__resident", "record__item").order_by("position")
+        sample.entries.filter(reserve=False)
+        .select_related("record__resident", "record__item")
+        .prefetch_related("complaints")
+        .order_by("position")
     )
     rows = []
     shown = []

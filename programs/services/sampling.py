@@ -48,6 +48,7 @@ from clinics.models import Clinic
 from clinics.selectors import AnyUser, can_manage_clinic, clinics_for, get_scope
 from core import audit
 from programs.models import (
+    Complaint,
     SampleEntry,
     SamplingRule,
     ServiceItem,
@@ -57,6 +58,7 @@ from programs.models import (
     VerificationSample,
 )
 from programs.selectors import periods as period_selectors
+from programs.services import complaints
 from programs.services import reports as report_services
 
 if TYPE_CHECKING:
@@ -457,10 +459,13 @@ def may_call(user: AnyUser, sample: VerificationSample) -> bool:
 
 
 @transaction.atomic
-def record_outcome(*, user: User | None, entry: SampleEntry, outcome: str, note: str = "") -> SampleEntry:
+def record_outcome(
+    *, user: User | None, entry: SampleEntry, outcome: str, note: str = "", open_complaint: bool = False
+) -> SampleEntry:
     """One call's outcome. 无法联系 counts an attempt and is final after the rule's attempts; 无法联系 (final) and
     拒绝 bring in the next reserve entry. Returns the entry (and, after a replacement, the reserve entry is in
-    the sample)."""
+    the sample). ``open_complaint``: a 服务内容不符 also opens a complaint in the register (once per entry), the
+    resident as complainant."""
     entry = SampleEntry.objects.select_for_update().get(pk=entry.pk)
     sample = VerificationSample.objects.select_related("clinic__township").get(pk=entry.sample_id)
     if not may_call(user, sample):
@@ -485,6 +490,19 @@ def record_outcome(*, user: User | None, entry: SampleEntry, outcome: str, note:
         else:
             entry.outcome = outcome
         entry.save(update_fields=["attempts", "note", "called_by", "called_at", "outcome"])
+        if open_complaint and entry.outcome == Outcome.CONTENT_MISMATCH and not entry.complaints.exists():
+            record = entry.record
+            complaints.record_complaint(
+                user=user,
+                clinic=sample.clinic,
+                source=Complaint.Source.CALL,
+                kind=Complaint.Kind.FALSE_SERVICE,
+                received_at=entry.called_at,
+                complainant=record.resident_name,
+                description=_("核实回访：%(item)s（%(day)s）服务内容与记录不符。%(note)s")
+                % {"item": record.item.name, "day": f"{record.service_date:%Y-%m-%d}", "note": entry.note},
+                sample_entry=entry,
+            )
         if entry.outcome in REPLACED:
             spare = (
                 SampleEntry.objects.select_for_update().filter(sample=sample, reserve=True).order_by("position").first()

@@ -16,6 +16,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from core.versioning import Versioned
+from programs.models import Complaint
 from subsidies.fields import DecimalPlaces
 
 __all__ = [
@@ -31,6 +32,7 @@ __all__ = [
 ]
 
 POINTS: DecimalPlaces = {"max_digits": 6, "decimal_places": 2}
+COMPLAINT_KINDS = dict(Complaint.Kind.choices)
 
 
 class ScoreSheet(models.Model):
@@ -66,6 +68,7 @@ class ScoreItem(models.Model):
         SATISFACTION = "satisfaction", _("低于全县平均满意度扣分")
         MINIMUM = "minimum", _("每年至少完成次数，少一次扣分")
         RATE = "rate", _("按比率（分子 ÷ 分母）")
+        COMPLAINTS = "complaints", _("按属实投诉扣分")
 
     # The denominators a rate item may divide by: a figure of the clinic's service population (服务人口), or a
     # count of the year's residents register (residents.ResidentRegistration: everyone, or one key population).
@@ -99,7 +102,10 @@ class ScoreItem(models.Model):
         _("指标"),
         max_length=20,
         blank=True,
-        help_text=_("按指标：all 表示全部服务项目任务完成率，或填服务项目编码（如 PH09）"),
+        help_text=_(
+            "按指标：all 表示全部服务项目任务完成率，或填服务项目编码（如 PH09）；按比率：分子的服务项目编码；"
+            "按属实投诉扣分：投诉类别（如 attitude 服务态度），不填为全部类别"
+        ),
     )
     target = models.DecimalField(
         _("目标值"),
@@ -141,6 +147,10 @@ class ScoreItem(models.Model):
     def __str__(self):
         return f"{self.code} {self.name}"
 
+    def get_complaint_kind_display(self) -> str:
+        """A complaints item's kind (its ``indicator``) in words."""
+        return str(COMPLAINT_KINDS.get(self.indicator, self.indicator))
+
     def rule_problems(self) -> dict[str, str | Promise]:
         """What makes this item's parameters unusable for its mode, by field — the one rule the admin form
         (``clean``) and the score-sheet import (``complete_row``) both apply."""
@@ -158,8 +168,12 @@ class ScoreItem(models.Model):
             and self.target != self.target.to_integral_value()
         ):
             problems["target"] = _("每年至少完成次数的目标值应是整数（全年应完成的次数）")
-        if self.mode == self.Mode.MINIMUM and not self.points_per_occurrence:
-            problems["points_per_occurrence"] = _("每年至少完成次数的项目要填每少一次扣的分")
+        if self.mode == self.Mode.COMPLAINTS and self.indicator and self.indicator not in COMPLAINT_KINDS:
+            problems["indicator"] = _("投诉类别应为以下之一：%(kinds)s，或不填（全部类别）") % {
+                "kinds": "、".join(f"{value}（{label}）" for value, label in COMPLAINT_KINDS.items())
+            }
+        if self.mode in (self.Mode.MINIMUM, self.Mode.COMPLAINTS) and not self.points_per_occurrence:
+            problems["points_per_occurrence"] = _("要填每次扣的分（每少一次、每件属实投诉）")
         return problems
 
     def clean(self):
@@ -184,6 +198,7 @@ INPUT_FIELDS: dict[str, str | None] = {
     ScoreItem.Mode.SATISFACTION: None,
     ScoreItem.Mode.MINIMUM: "achieved",  # the number done this year, a whole number
     ScoreItem.Mode.RATE: "achieved",  # the rate, read from the data when the assessment starts (may be corrected)
+    ScoreItem.Mode.COMPLAINTS: None,  # counted from the complaints register (founded, received in the quarter)
 }
 
 

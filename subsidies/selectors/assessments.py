@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import Avg, Count, F, Min, Q, QuerySet, Sum
+from django.utils import timezone
 from django.utils.translation import gettext
 
 from clinics.models import ClinicPopulation
 from clinics.selectors import get_scope, id_filter, restrict
+from programs.selectors.complaints import founded_counts
 from programs.selectors.periods import locked_months
 from programs.selectors.reports import quota_map, verified_totals
 from residents.selectors import key_population_counts
@@ -226,6 +228,16 @@ def latest_assessed_quarter(*, user: AnyUser) -> tuple[int, int] | None:
 def quarter_end(year: int, quarter: int) -> date:
     month = quarter * 3
     return date(year, month, 30 if month in (6, 9) else 31)
+
+
+def founded_complaints(*, clinic_id: int, year: int, quarter: int, kind: str) -> int:
+    """Founded complaints about the clinic received in the quarter (of one kind, or of every kind when ``kind``
+    is blank): what a complaints item of the score sheet deducts for."""
+    zone = timezone.get_current_timezone()
+    start = datetime(year, quarter * 3 - 2, 1, tzinfo=zone)
+    end = datetime.combine(quarter_end(year, quarter) + timedelta(days=1), time(0), tzinfo=zone)
+    counts = founded_counts(clinic_ids=[clinic_id], start=start, end=end, kinds=[kind] if kind else None)
+    return counts.get(clinic_id, 0)
 
 
 def indicator_achieved(*, clinic_id: int, year: int, quarter: int, indicator: str) -> Decimal | None:

@@ -198,6 +198,10 @@ def _recompute(assessment: Assessment) -> Decimal:
     deductions = []
     for entry in assessment.entries.select_related("item"):
         item = entry.item
+        if item.mode == ScoreItem.Mode.COMPLAINTS:  # the register's founded complaints, as they stand now
+            entry.occurrences = selectors.founded_complaints(
+                clinic_id=assessment.clinic_id, year=assessment.year, quarter=assessment.quarter, kind=item.indicator
+            )
         data = scoring.ItemInput(
             mode=item.mode,
             max_points=item.max_points,
@@ -220,7 +224,7 @@ def _recompute(assessment: Assessment) -> Decimal:
             deduction = None  # not filled in yet; a draft may be incomplete
         entry.deduction = deduction if deduction is not None else Decimal("0.00")
         entry.score = scoring.q(item.max_points - entry.deduction)
-        entry.save(update_fields=["deduction", "score"])
+        entry.save(update_fields=["deduction", "score", "occurrences"])
         deductions.append(entry.deduction)
     assessment.total_score = scoring.total_score(deductions)
     assessment.save(update_fields=["total_score"])

@@ -53,6 +53,8 @@ AUDITED = [
     "programs.SamplingRule",  # the county's sampling rule (sizes, risk shares)
     "programs.VerificationSample",  # samples
     "programs.SampleEntry",
+    "programs.Complaint",  # the complaints register: every answer and finding
+    "programs.ComplaintRule",
     "programs.DrugPurchase",
     "programs.DrugSale",
     "subsidies.SubsidyPolicy",  # policies

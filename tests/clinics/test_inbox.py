@@ -17,8 +17,9 @@ from wagtail.models import WorkflowState
 from cms.models import Audience, NoticeIndexPage, NoticePage
 from core.inbox import inbox_for
 from doctors.models import Licence, RenewalApplication
-from programs.models import ServiceReport
+from programs.models import Complaint, ServiceReport
 from programs.selectors.periods import reporting_month
+from programs.services import complaints
 from subsidies.models import (
     Appeal,
     Assessment,
@@ -160,6 +161,14 @@ def township_items(org, *, township, clinic, sheet, county=None, quarter=1):
     run(county or org.county_a, township, SettlementRun.Status.DRAFT, returned_at=timezone.now())
     finding(clinic, org, deadline=today() - timedelta(days=1))
     finding(clinic, org, deadline=today() + timedelta(days=5))  # not late yet
+    complaints.record_complaint(  # received three weeks ago, never answered: late
+        user=None,
+        clinic=clinic,
+        source=Complaint.Source.HOTLINE,
+        kind=Complaint.Kind.ATTITUDE,
+        received_at=timezone.now() - timedelta(days=21),
+        description="态度不好",
+    )
 
 
 def test_township_home_counts_its_own_items_and_links_each_list(org, client_for):
@@ -178,6 +187,8 @@ def test_township_home_counts_its_own_items_and_links_each_list(org, client_for)
     assert found["待审核的再注册申请"][:2] == (1, f"{reverse('doctors:renewals')}?status=submitted")
     assert found["待处理的考核申诉"][:2] == (1, reverse("assessments:appeals"))
     assert found["已过整改期限的检查发现"][:2] == (1, reverse("assessments:inspections"))
+    waiting = found["待答复的群众投诉"]
+    assert waiting[:2] == (1, reverse("complaint:index") + "?status=open") and "其中 1 件已超过答复期限" in waiting[2]
     drafts = found["待确认的补助结算"]
     assert drafts[:2] == (1, reverse("settlement:runs")) and "1 份被卫健局退回" in drafts[2]
     # County-only rows are not the township's.

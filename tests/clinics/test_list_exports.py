@@ -21,6 +21,8 @@ from core import dataio
 from doctors import services as doctor_services
 from doctors.models import DoctorAssessment, TrainingRule
 from programs.models import (
+    Complaint,
+    ComplaintRule,
     Quota,
     SampleEntry,
     SamplingRule,
@@ -29,6 +31,7 @@ from programs.models import (
     ServiceRecord,
     VerificationSample,
 )
+from programs.services import complaints as complaint_services
 from programs.services import drugs as drug_services
 from residents.crypto import keyed_hash
 from subsidies.models import (
@@ -144,9 +147,22 @@ def populate(org, tag=""):
         )
         if not tag:
             TrainingRule.objects.get_or_create(county=county, defaults={"min_sessions": 3, "min_days": 10})
+            ComplaintRule.objects.get_or_create(county=county, defaults={"answer_within_hours": 16})
     for n, clinic in enumerate((org.ca1a, org.ca2a, org.cb1a)):
         code = f"{clinic.code}{tag}"
         county = clinic.township.county
+        complaint = complaint_services.record_complaint(
+            user=None,
+            clinic=clinic,
+            source=Complaint.Source.HOTLINE,
+            kind=Complaint.Kind.FEES,
+            received_at=timezone.now() - timedelta(days=n + 1),
+            description=f"药价偏高{code}",
+            complainant="张三",
+        )
+        complaint_services.handle_complaint(
+            user=None, complaint=complaint, answer="已核实", finding=Complaint.Finding.FOUNDED
+        )
         drug_services.record_purchase(
             clinic=clinic,
             drug=drug,
