@@ -232,7 +232,7 @@ class SatisfactionForm(forms.Form):
         self.fields["clinic"].queryset = org.clinics_for(user)  # type: ignore[attr-defined]  # a ModelChoiceField
 
 
-APPEAL_FIGURES = ("occurrences", "achieved", "manual_score", "passed")
+APPEAL_FIGURES = ("occurrences", "achieved", "manual_score", "passed", "override_score")
 
 
 class AppealDecisionForm(forms.Form):
@@ -245,6 +245,7 @@ class AppealDecisionForm(forms.Form):
     achieved = _entry_field("achieved", _("改为完成值"))
     manual_score = _entry_field("manual_score", _("改为得分"))
     passed = _entry_field("passed", _("改为"))
+    override_score = _entry_field("override_score", _("改为调整得分"))
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)

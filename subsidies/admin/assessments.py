@@ -340,6 +340,7 @@ class AppealsView(StaffView):
                     e
                     for key in forms.APPEAL_FIGURES
                     if key != shown
+                    and not (key == "override_score" and appeal is not None and appeal.entry.override_score is not None)
                     for e in (form.errors.get(key, ()) if form else ())
                 ],
                 "appeals": selectors.appeals_for(self.request.user).order_by("status", "-created_at")[:200],

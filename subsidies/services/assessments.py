@@ -396,7 +396,10 @@ def decide_appeal(
         if accept:
             errors: dict[str, str] = {}
             entry = appeal.entry
-            _apply_values(entry, new_values or {}, errors)
+            values = dict(new_values or {})
+            if "override_score" in values:  # a judgement changed on appeal: the decision is its reason
+                values.setdefault("override_reason", decision.strip())
+            _apply_values(entry, values, errors)
             if errors:
                 raise ValidationError(errors)
             entry.save()

@@ -387,3 +387,32 @@ def test_paper_scores_carry_judgements_and_counts_through_the_import(org, modes_
     )
     assert not report.ok and any("第 2 行" in line and "调整理由" in line for line in report.error_lines())
     assert not AssessmentEntry.objects.filter(assessment__clinic=org.ca1b).exists()
+
+
+def test_an_appeal_against_a_judgement_changes_the_judgement_with_the_decision_as_its_reason(
+    org, modes_sheet, client_for
+):
+    assessment = start(org)
+    entries = by_code(assessment)
+    services.update_entries(
+        user=org.users.township,
+        assessment=assessment,
+        values={
+            entries["H1"].pk: {"achieved": D("0.8")},
+            entries["E1"].pk: {"achieved": 6},
+            entries["P1"].pk: {"achieved": D("0.01")},
+            entries["K1"].pk: {"manual_score": D(40), "override_score": D(45), "override_reason": "台账不全"},
+        },
+    )
+    services.submit_assessment(user=org.users.township, assessment=assessment)
+    appeal = services.file_appeal(user=org.users.doctor, entry=entries["K1"], comment="台账已补齐，见照片")
+    client = client_for(org.users.township)
+    page = client.get(reverse("assessments:appeals")).content.decode()
+    assert "改为调整得分（本项按判断评分）" in page
+    response = client.post(
+        reverse("assessments:appeals"),
+        {"appeal": appeal.pk, "accept": "1", "decision": "复核台账已补齐", "override_score": "58"},
+    )
+    assert response.status_code == 302
+    k1 = AssessmentEntry.objects.get(pk=entries["K1"].pk)
+    assert (k1.override_score, k1.override_reason, k1.score) == (D("58.00"), "复核台账已补齐", D("58.00"))
