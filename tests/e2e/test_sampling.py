@@ -69,3 +69,42 @@ def test_draw_call_apply_and_the_doctor_sees_the_findings(browser, live_server, 
     assert first.resident_name not in findings.inner_text() and whole not in doctor.content()
     assert doctor.evaluate("document.documentElement.scrollWidth") <= 390
     screenshot(doctor, "sampling-doctor-findings-390")
+
+
+def test_a_mismatch_on_the_call_list_becomes_a_complaint_the_doctor_reads(browser, live_server, org):
+    item = ServiceItem.objects.get(code="PH09")
+    make_records(org.ca1a, item, count=10)
+    make_report(org.ca1a, {item: 10})
+    staff = phone_page(browser, live_server)
+    login(staff, "staff_a1", PASSWORD)
+    staff.goto_path("/admin/services/samples/?year=2026&month=3")
+    staff.click("[data-testid=draw]")
+    sample = VerificationSample.objects.get()
+    first = sample.entries.get(position=1).record
+    staff.goto_path(f"/admin/services/samples/{sample.pk}/calls/")
+    card = staff.locator("[data-testid=call-1]")
+    card.locator("input[name=note]").fill("只量了血压")
+    card.locator("input[name=open_complaint]").check()
+    card.locator("[data-testid=outcome-mismatch]").click()
+    expect(staff.locator("[data-testid=call-1]")).to_contain_text("已登记为投诉")
+    screenshot(staff, "complaint-from-call-390")
+
+    staff.goto_path("/admin/complaint/")
+    expect(staff.locator("main")).to_contain_text("虚报或未提供服务")
+    staff.locator("main a:has-text('2026')").first.click()
+    expect(staff.locator("[data-testid=complaint-facts]")).to_contain_text("只量了血压")
+    staff.fill("textarea[name=answer]", "经核实，随访只测了血压，已责令整改")
+    staff.select_option("select[name=finding]", label="属实")
+    staff.click("button[type=submit]:has-text('保存')")
+    expect(staff.locator("main")).to_contain_text("已办结")
+    screenshot(staff, "complaints-list-390")
+
+    doctor = phone_page(browser, live_server)
+    login(doctor, "doc_a1a", PASSWORD)
+    doctor.goto_path("/portal/complaints/")
+    listing = doctor.locator("[data-testid=complaints]")
+    expect(listing).to_contain_text("已办结：属实")
+    expect(listing).to_contain_text("已责令整改")
+    assert first.resident_name not in listing.inner_text() and first.resident_name[:1] + "*" in listing.inner_text()
+    assert doctor.evaluate("document.documentElement.scrollWidth") <= 390
+    screenshot(doctor, "complaints-doctor-390")
