@@ -4,7 +4,7 @@ doctor sees the findings with the residents masked."""
 
 from playwright.sync_api import expect
 
-from programs.models import ServiceItem, ServiceReportLine, VerificationSample
+from programs.models import Complaint, ServiceItem, ServiceReportLine, VerificationSample
 from tests.e2e.conftest import login, screenshot, watch_csp
 from tests.factories import PASSWORD
 from tests.programs.sampling_helpers import make_records, make_report
@@ -91,7 +91,7 @@ def test_a_mismatch_on_the_call_list_becomes_a_complaint_the_doctor_reads(browse
 
     staff.goto_path("/admin/complaint/")
     expect(staff.locator("main")).to_contain_text("虚报或未提供服务")
-    staff.locator("main a:has-text('2026')").first.click()
+    staff.goto_path(f"/admin/complaint/edit/{Complaint.objects.get().pk}/")
     expect(staff.locator("[data-testid=complaint-facts]")).to_contain_text("只量了血压")
     staff.fill("textarea[name=answer]", "经核实，随访只测了血压，已责令整改")
     staff.select_option("select[name=finding]", label="属实")
