@@ -44,6 +44,7 @@ def seed(ctx) -> None:
         received = start + timedelta(days=rng.randrange(span), hours=rng.randrange(8))
         if n >= 10:  # the two newest: one received yesterday (open), one weeks ago and never answered (late)
             received = now - timedelta(days=1 if n == 10 else 30)
+        received = min(received, now - timedelta(hours=1))  # early in January the year has hardly begun
         with audit.action(user=user, source=DEMO_SOURCE):
             complaint = complaints.record_complaint(
                 user=user,
