@@ -47,30 +47,26 @@ def record_complaint(
 ) -> Complaint:
     """A complaint as it was received; its answer is due the county's number of working hours later."""
     _ensure_may_handle(user, clinic)
-    errors = {}
-    if received_at > timezone.now():
-        errors["received_at"] = _("受理时间不能晚于现在。")
-    if not description.strip():
-        errors["description"] = _("请填写投诉内容。")
-    if source not in Complaint.Source.values:
-        errors["source"] = _("请选择来源。")
-    if kind not in Complaint.Kind.values:
-        errors["kind"] = _("请选择投诉类别。")
-    if errors:
-        raise ValidationError(errors)
-    local = timezone.localtime(received_at)
     complaint = Complaint(
         clinic=clinic,
         source=source,
         kind=kind,
         received_at=received_at,
-        due_at=add_working_hours(local, answer_hours(county_id=clinic.township.county_id)),
+        due_at=add_working_hours(timezone.localtime(received_at), answer_hours(county_id=clinic.township.county_id)),
         complainant=complainant.strip(),
         description=description.strip(),
         sample_entry=sample_entry,
         recorded_by=user,
     )
-    complaint.full_clean(exclude=["clinic", "sample_entry", "recorded_by"])
+    errors: dict[str, list[str]] = {}
+    try:  # the model's own rules: a source and a kind among the choices, a description within its length
+        complaint.full_clean(exclude=["clinic", "sample_entry", "recorded_by"])
+    except ValidationError as exc:
+        errors = exc.message_dict
+    if received_at > timezone.now():
+        errors.setdefault("received_at", []).append(_("受理时间不能晚于现在。"))
+    if errors:
+        raise ValidationError(errors)
     complaint.save()
     return complaint
 

@@ -21,7 +21,7 @@ from core.admin.viewsets import PermissionTemplateView, ScopedModelViewSet
 from core.files import serve_protected_file
 from core.forms import add_service_errors
 from core.spreadsheets import xlsx_response
-from subsidies import explaining, forms, scoring
+from subsidies import explaining, forms
 from subsidies.models import Appeal, Assessment, Finding, Inspection, SatisfactionSurvey, ScoreItem, ScoreSheet
 from subsidies.selectors import assessments as selectors
 from subsidies.services import assessments as services
@@ -165,7 +165,6 @@ class AssessmentEditView(StaffView):
         for entry in entries:
             entry.errors = form.errors_of(entry) if form is not None else []
             entry.rule = explaining.item_rule(entry.item)
-            entry.due = scoring.due_by_quarter(entry.item.target, self.assessment.quarter)
         frozen = selectors.settled_message(self.assessment)
         satisfaction_rate, county_average = selectors.satisfaction_basis(assessment=self.assessment)
         context.update(
@@ -332,15 +331,20 @@ class AppealsView(StaffView):
         context = super().get_context_data(**kwargs)
         form = kwargs.get("form")
         appeal = form.cleaned_data.get("appeal") if form is not None else None
-        shown = appeal.entry.item.input_field if appeal is not None else None
+        # The corrected figures the appeal's row offers: its mode's input, and its judgement when it has one.
+        shown = set()
+        if appeal is not None:
+            shown = {
+                appeal.entry.item.input_field,
+                "override_score" if appeal.entry.override_score is not None else None,
+            }
         context.update(
             {
                 # Errors of a corrected figure the appeal's item has no input for (its mode scores another).
                 "form_other_errors": [
                     e
                     for key in forms.APPEAL_FIGURES
-                    if key != shown
-                    and not (key == "override_score" and appeal is not None and appeal.entry.override_score is not None)
+                    if key not in shown
                     for e in (form.errors.get(key, ()) if form else ())
                 ],
                 "appeals": selectors.appeals_for(self.request.user).order_by("status", "-created_at")[:200],

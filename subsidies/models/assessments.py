@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.versioning import Versioned
 from programs.models import Complaint
+from subsidies import scoring
 from subsidies.fields import DecimalPlaces
 
 __all__ = [
@@ -271,6 +272,11 @@ class AssessmentEntry(models.Model):
 
     def __str__(self):
         return f"{self.assessment} {self.item}"
+
+    @property
+    def due(self) -> int:
+        """A yearly-minimum item: how many were due by the end of the assessed quarter (⌈N × quarter ÷ 4⌉)."""
+        return scoring.due_by_quarter(self.item.target, self.assessment.quarter)
 
 
 class AssessmentEvidence(models.Model):

@@ -11,7 +11,6 @@ from django.utils.translation import gettext as _
 from clinics.portal.access import doctor_required
 from core.files import serve_protected_file
 from core.forms import add_service_errors
-from subsidies import scoring
 from subsidies.forms import AppealForm
 from subsidies.models import Appeal, Assessment
 from subsidies.selectors.assessments import evidence_for, findings_to_rectify, satisfaction_basis
@@ -60,7 +59,6 @@ def detail(request, pk: int):
     form_entry = form.cleaned_data.get("entry") if form is not None else None
     for entry in entries:
         entry.appeal = appeals.get(entry.pk)  # type: ignore[attr-defined]  # for the template
-        entry.due = scoring.due_by_quarter(entry.item.target, assessment.quarter)  # type: ignore[attr-defined]
         entry.form = form if entry == form_entry else None  # type: ignore[attr-defined]  # for the template
     assert assessment.submitted_at is not None  # a submitted assessment
     deadline = assessment.submitted_at + timedelta(days=services.APPEAL_DAYS)

@@ -119,6 +119,7 @@ def start_assessment(*, user: User, clinic: Clinic, year: int, quarter: int, ass
         ["item", "achieved", "doubled_occurrences", "reason"],
         label=lambda e: f"{assessment} {e.item}",
     )
+    _count_complaints(assessment)
     _recompute(assessment)
     return assessment
 
@@ -193,15 +194,21 @@ def _apply_values(entry: AssessmentEntry, values: dict[str, Any], errors: dict[s
         errors[str(entry.pk)] = _("“%(item)s”：调整得分要写明调整理由。") % {"item": item.name}
 
 
+def _count_complaints(assessment: Assessment) -> None:
+    """A draft's complaints items take the register's founded complaints of the quarter as they stand now; once
+    submitted the count stays (an appeal's recomputation does not read the register again)."""
+    for entry in assessment.entries.filter(item__mode=ScoreItem.Mode.COMPLAINTS).select_related("item"):
+        entry.occurrences = selectors.founded_complaints(
+            clinic_id=assessment.clinic_id, year=assessment.year, quarter=assessment.quarter, kind=entry.item.indicator
+        )
+        entry.save(update_fields=["occurrences"])
+
+
 def _recompute(assessment: Assessment) -> Decimal:
     rate, average = selectors.satisfaction_basis(assessment=assessment)
     deductions = []
     for entry in assessment.entries.select_related("item"):
         item = entry.item
-        if item.mode == ScoreItem.Mode.COMPLAINTS:  # the register's founded complaints, as they stand now
-            entry.occurrences = selectors.founded_complaints(
-                clinic_id=assessment.clinic_id, year=assessment.year, quarter=assessment.quarter, kind=item.indicator
-            )
         data = scoring.ItemInput(
             mode=item.mode,
             max_points=item.max_points,
@@ -224,7 +231,7 @@ def _recompute(assessment: Assessment) -> Decimal:
             deduction = None  # not filled in yet; a draft may be incomplete
         entry.deduction = deduction if deduction is not None else Decimal("0.00")
         entry.score = scoring.q(item.max_points - entry.deduction)
-        entry.save(update_fields=["deduction", "score", "occurrences"])
+        entry.save(update_fields=["deduction", "score"])
         deductions.append(entry.deduction)
     assessment.total_score = scoring.total_score(deductions)
     assessment.save(update_fields=["total_score"])
@@ -261,6 +268,7 @@ def update_entries(
     if notes is not None:
         assessment.notes = notes
     assessment.save(update_fields=["notes", *bump(assessment, user)])
+    _count_complaints(assessment)
     _recompute(assessment)
     return assessment
 
@@ -279,6 +287,7 @@ def submit_assessment(*, user: User, assessment: Assessment, version: int | None
             missing.append(entry.item.name)
     if missing:
         raise ValidationError(_("以下项目还没有评分：%(items)s") % {"items": "、".join(missing)})
+    _count_complaints(assessment)
     _recompute(assessment)
     assessment.status = Assessment.Status.SUBMITTED
     assessment.submitted_at = timezone.now()

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from core.workcalendar import add_working_hours, is_workday, working_hours_between
 from programs.models import Complaint, ComplaintRule, SampleEntry, SamplingRule
 from programs.services import complaints, sampling
-from subsidies.models import ScoreItem, ScoreSheet
+from subsidies.models import AssessmentEntry, ScoreItem, ScoreSheet
 from subsidies.services import assessments
 from tests.programs.sampling_helpers import make_records, make_report
 from tests.subsidies.conftest import assessed_on
@@ -244,6 +244,18 @@ def test_founded_complaints_of_the_quarter_deduct_as_the_sheet_says(org):
     assert (entries["T2"].occurrences, entries["T2"].deduction) == (4, D("4.00"))
     assessment.refresh_from_db()
     assert assessment.total_score == D("91.00")
+    # While a draft, a complaint founded meanwhile counts at the next save; once submitted the count stays, and
+    # an appeal's recomputation does not read the register again.
+    late = receive(org, kind="fees", received_at=in_q2)
+    complaints.handle_complaint(user=org.users.township, complaint=late, answer="已核实", finding="founded")
+    assessments.update_entries(user=org.users.township, assessment=assessment, values={})
+    assert AssessmentEntry.objects.get(pk=entries["T2"].pk).occurrences == 5
+    assessments.submit_assessment(user=org.users.township, assessment=assessment)
+    after = receive(org, kind="attitude", received_at=in_q2)
+    complaints.handle_complaint(user=org.users.township, complaint=after, answer="已核实", finding="founded")
+    appeal = assessments.file_appeal(user=org.users.doctor, entry=entries["T2"], comment="其中一件已撤回")
+    assessments.decide_appeal(user=org.users.township, appeal=appeal, accept=True, decision="复核后维持")
+    assert [AssessmentEntry.objects.get(pk=entries[code].pk).occurrences for code in ("T1", "T2")] == [3, 5]
 
 
 def test_a_complaints_item_names_a_known_kind(org):
